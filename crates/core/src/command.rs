@@ -1,0 +1,163 @@
+//! Inputs to the engine: commands from admins, agents, supervisors and the connector.
+
+use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
+use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
+use crate::model::{
+    AgentStatus, AnsweredBy, Channel, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything that can happen to the engine from outside, except the passing of time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    // --- configuration (admin) ---
+    ConfigureSettings(Settings),
+    ConfigureQueue(QueueConfig),
+    RemoveQueue {
+        queue: QueueId,
+    },
+    ConfigureAgent(AgentConfig),
+    RemoveAgent {
+        agent: AgentId,
+    },
+    ConfigureStation(StationConfig),
+    RemoveStation {
+        station: StationId,
+    },
+    /// Close a queue to new arrivals (closure 38 with minor 15, 23 or 24), or reopen it.
+    SetQueueClosure {
+        queue: QueueId,
+        closure: Option<QueueClosure>,
+    },
+
+    // --- agent ---
+    Login {
+        agent: AgentId,
+        station: StationId,
+        #[serde(default)]
+        state: Option<SelectableState>,
+    },
+    Logout {
+        agent: AgentId,
+    },
+    SetState {
+        agent: AgentId,
+        state: SelectableState,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    Accept {
+        offer: OfferId,
+    },
+    /// The agent refuses an offer: a refusal with reason `Declined`.
+    Refuse {
+        offer: OfferId,
+    },
+    Hold {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    Resume {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    Consult {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    Conference {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// Start the dial of a callback or outbound contact shown in Preview.
+    StartDial {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// The agent ends the conversation: the contact goes to Wrap Up.
+    End {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// The agent finishes wrap-up, optionally with a disposition; the contact closes.
+    Complete {
+        agent: AgentId,
+        contact: ContactId,
+        #[serde(default)]
+        disposition: Option<String>,
+    },
+    Transfer {
+        agent: AgentId,
+        contact: ContactId,
+        target: TransferTarget,
+    },
+    /// An agent in Handling – Outgoing Interactions dials an outbound contact.
+    Dial {
+        agent: AgentId,
+        destination: String,
+        /// The queue whose wrap-up and dispositions apply; default the agent's first queue.
+        #[serde(default)]
+        queue: Option<QueueId>,
+    },
+
+    // --- connector ---
+    /// A customer contact arrives for a queue.
+    CreateContact {
+        channel: Channel,
+        queue: QueueId,
+        from: String,
+        #[serde(default)]
+        priority: u16,
+        #[serde(default)]
+        attributes: BTreeMap<String, String>,
+    },
+    /// The customer hung up / left (same as a hang-up with reason `ended` for waiting contacts).
+    Abandon {
+        contact: ContactId,
+    },
+    Connector(ConnectorEvent),
+}
+
+/// Where a transfer sends the contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    Queue(QueueId),
+    Agent(AgentId),
+}
+
+/// What the telephony connector reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
+pub enum ConnectorEvent {
+    /// The agent leg of an accepted voice offer is linked to the customer: Handling starts.
+    LegLinked { offer: OfferId },
+    /// Delivering an offer failed; `reason` is a connector-raised refusal reason.
+    LegFailed {
+        offer: OfferId,
+        reason: DeliveryFailure,
+        #[serde(default)]
+        cause_code: Option<String>,
+    },
+    /// An outbound or callback dial was answered.
+    Answered { contact: ContactId, by: AnsweredBy },
+    /// An outbound or callback dial could not be started (closure 35).
+    DialFailed {
+        contact: ContactId,
+        #[serde(default)]
+        cause_code: Option<String>,
+    },
+    /// The Salesforce-style hang-up of seed 002.
+    Hangup {
+        contact: ContactId,
+        reason: HangupReason,
+        #[serde(default)]
+        close_call_on_error: bool,
+        #[serde(default)]
+        agent_status: Option<AgentStatus>,
+        #[serde(default)]
+        cause_code: Option<String>,
+    },
+}

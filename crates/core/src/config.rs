@@ -1,0 +1,787 @@
+//! The configuration model: queues, agents, stations, global settings and limits, with
+//! validation that names the bad field (`queues[sales].offer_timeout_ms`).
+//!
+//! Durations are milliseconds (`*_ms`); drivers may accept friendlier units and convert.
+
+use crate::ids::{AgentId, QueueId, StationId};
+use crate::model::{Channel, Presence};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const OFFER_TIMEOUT_DEFAULT_MS: u64 = 45_000;
+pub const OFFER_TIMEOUT_MIN_MS: u64 = 15_000;
+pub const OFFER_TIMEOUT_MAX_MS: u64 = 300_000;
+pub const AGENT_LINK_TIMEOUT_DEFAULT_MS: u64 = 60_000;
+pub const REOFFER_DELAY_DEFAULT_MS: u64 = 30_000;
+pub const CAPACITY_UNITS: u16 = 100;
+pub const PRIORITY_MAX: u16 = 1000;
+pub const PROFICIENCY_MIN: u8 = 1;
+pub const PROFICIENCY_MAX: u8 = 10;
+/// The longest any configured duration may be (30 days): keeps deadlines sane.
+pub const DURATION_MAX_MS: u64 = 30 * 24 * 3600 * 1000;
+const TEXT_MAX_CHARS: usize = 200;
+
+/// A validation failure naming the field, e.g. `queues[sales].offer_timeout_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ConfigError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// How the agents of a queue are ordered for a new offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoutingStrategy {
+    /// The agent whose last work (becoming Ready, taking or finishing a contact) is oldest.
+    #[default]
+    LongestIdle,
+    /// The agent offered a contact of this queue least recently.
+    RoundRobin,
+    /// The agent with the fewest contacts now; ties by longest idle.
+    FewestContacts,
+    /// The agent with the highest proficiency in this queue; ties by longest idle.
+    HighestProficiencyFirst,
+}
+
+/// How waiting contacts of a queue are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "mode")]
+pub enum PriorityHandling {
+    /// Higher priority first, then earlier entrance time.
+    #[default]
+    Strict,
+    /// Entrance time only; priority is ignored inside the queue.
+    Fifo,
+    /// Each priority level counts as `ms_per_level` of extra waiting time, so low-priority
+    /// contacts still age to the front.
+    WeightedAge { ms_per_level: u64 },
+}
+
+/// What an agent's state becomes after a refusal (§6 presence policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyState {
+    Unchanged,
+    Ready,
+    Break,
+    BackOffice,
+    OutgoingInteractions,
+    Offline,
+    NoAnswer,
+}
+
+impl PolicyState {
+    pub fn presence(self) -> Option<Presence> {
+        match self {
+            PolicyState::Unchanged => None,
+            PolicyState::Ready => Some(Presence::Ready),
+            PolicyState::Break => Some(Presence::Break),
+            PolicyState::BackOffice => Some(Presence::BackOffice),
+            PolicyState::OutgoingInteractions => Some(Presence::OutgoingInteractions),
+            PolicyState::Offline => Some(Presence::Offline),
+            PolicyState::NoAnswer => Some(Presence::NoAnswer),
+        }
+    }
+}
+
+/// The agent's state after a refusal, by kind of refusal. Defaults: No Answer for all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PresencePolicy {
+    pub state_on_decline: PolicyState,
+    pub state_on_push_timeout: PolicyState,
+    pub state_on_agent_error: PolicyState,
+}
+
+impl Default for PresencePolicy {
+    fn default() -> Self {
+        PresencePolicy {
+            state_on_decline: PolicyState::NoAnswer,
+            state_on_push_timeout: PolicyState::NoAnswer,
+            state_on_agent_error: PolicyState::NoAnswer,
+        }
+    }
+}
+
+/// A business outcome an agent may pick in wrap-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disposition {
+    pub code: String,
+    pub label_en: String,
+    pub label_hu: String,
+    #[serde(default)]
+    pub success: bool,
+    #[serde(default)]
+    pub callback: bool,
+    #[serde(default)]
+    pub no_interest: bool,
+    #[serde(default)]
+    pub do_not_call: bool,
+}
+
+/// A queue: where contacts of one channel wait for agents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    pub id: QueueId,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub channel: Channel,
+    #[serde(default)]
+    pub strategy: RoutingStrategy,
+    #[serde(default)]
+    pub priority_handling: PriorityHandling,
+    /// Offer (refusal) timeout for this queue; `None` uses the channel default of the settings.
+    #[serde(default)]
+    pub offer_timeout_ms: Option<u64>,
+    /// Wrap-up ends automatically after this long (closure 59); `None`: no limit.
+    #[serde(default)]
+    pub wrap_up_limit_ms: Option<u64>,
+    /// Queue time limit (closure 38/19); `None`: no limit.
+    #[serde(default)]
+    pub max_wait_ms: Option<u64>,
+    /// Queue size limit on arrival (closure 38/17); `None`: only the engine limit applies.
+    #[serde(default)]
+    pub max_queue_size: Option<u32>,
+    /// Most offers (hops) one contact may get before it closes (38/21); `None`: engine limit.
+    #[serde(default)]
+    pub max_offers: Option<u32>,
+    /// Dynamic delivery: offer one contact to up to this many agents at once.
+    #[serde(default = "one")]
+    pub fan_out: u8,
+    /// Overrides the global presence policy for refusals of this queue's contacts.
+    #[serde(default)]
+    pub presence_policy: Option<PresencePolicy>,
+    /// How long a refusing agent is kept from the same contact; `None`: the settings' default.
+    #[serde(default)]
+    pub reoffer_delay_ms: Option<u64>,
+    /// Close arrivals with (38, 7) when no agent of this queue is logged in.
+    #[serde(default)]
+    pub reject_when_no_agents: bool,
+    /// Callback and outbound contacts show Preview after accept, until the agent starts the dial.
+    #[serde(default)]
+    pub preview: bool,
+    /// Wrap-up must name a disposition.
+    #[serde(default)]
+    pub disposition_required: bool,
+    #[serde(default)]
+    pub dispositions: Vec<Disposition>,
+}
+
+fn one() -> u8 {
+    1
+}
+
+impl QueueConfig {
+    /// A queue with every setting at its default.
+    pub fn new(id: &str, channel: Channel) -> Self {
+        QueueConfig {
+            id: QueueId::new(id),
+            name: None,
+            channel,
+            strategy: RoutingStrategy::default(),
+            priority_handling: PriorityHandling::default(),
+            offer_timeout_ms: None,
+            wrap_up_limit_ms: None,
+            max_wait_ms: None,
+            max_queue_size: None,
+            max_offers: None,
+            fan_out: 1,
+            presence_policy: None,
+            reoffer_delay_ms: None,
+            reject_when_no_agents: false,
+            preview: false,
+            disposition_required: false,
+            dispositions: Vec::new(),
+        }
+    }
+
+    pub fn disposition(&self, code: &str) -> Option<&Disposition> {
+        self.dispositions.iter().find(|d| d.code == code)
+    }
+}
+
+/// One queue an agent serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSkill {
+    pub queue: QueueId,
+    /// 1 (lowest) to 10 (highest).
+    #[serde(default = "default_proficiency")]
+    pub proficiency: u8,
+}
+
+fn default_proficiency() -> u8 {
+    5
+}
+
+/// An agent: a person who handles contacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    pub id: AgentId,
+    pub full_name: String,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub queues: Vec<QueueSkill>,
+    /// Capacity units per channel for this agent, overriding the settings' defaults.
+    #[serde(default)]
+    pub capacity: BTreeMap<Channel, u8>,
+    /// Unavailable reasons the agent may give with Break or BackOffice (e.g. "Lunch"); empty
+    /// means the settings' list applies.
+    #[serde(default)]
+    pub unavailable_reasons: Vec<String>,
+}
+
+impl AgentConfig {
+    pub fn new(id: &str, full_name: &str, queues: &[&str]) -> Self {
+        AgentConfig {
+            id: AgentId::new(id),
+            full_name: full_name.to_string(),
+            team: None,
+            queues: queues
+                .iter()
+                .map(|q| QueueSkill {
+                    queue: QueueId::new(q),
+                    proficiency: default_proficiency(),
+                })
+                .collect(),
+            capacity: BTreeMap::new(),
+            unavailable_reasons: Vec::new(),
+        }
+    }
+}
+
+/// A station: the device or line an agent logs in at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationConfig {
+    pub id: StationId,
+    /// The number the connector rings for this station.
+    #[serde(default)]
+    pub number: String,
+    /// Overrides the queue's offer timeout for offers at this station.
+    #[serde(default)]
+    pub offer_timeout_ms: Option<u64>,
+}
+
+impl StationConfig {
+    pub fn new(id: &str, number: &str) -> Self {
+        StationConfig {
+            id: StationId::new(id),
+            number: number.to_string(),
+            offer_timeout_ms: None,
+        }
+    }
+}
+
+/// Hard limits: exceeding one is a `LimitExceeded` rejection, never growth without bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub agents_max: u32,
+    pub queues_max: u32,
+    pub stations_max: u32,
+    pub contacts_open_max: u32,
+    pub contacts_per_queue_max: u32,
+    pub offers_per_contact_max: u32,
+    pub queues_per_agent_max: u32,
+    pub dispositions_per_queue_max: u32,
+    pub unavailable_reasons_max: u32,
+    pub fan_out_max: u8,
+    pub attributes_per_contact_max: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            agents_max: 100_000,
+            queues_max: 10_000,
+            stations_max: 100_000,
+            contacts_open_max: 2_000_000,
+            contacts_per_queue_max: 500_000,
+            offers_per_contact_max: 1_000,
+            queues_per_agent_max: 64,
+            dispositions_per_queue_max: 256,
+            unavailable_reasons_max: 64,
+            fan_out_max: 16,
+            attributes_per_contact_max: 64,
+        }
+    }
+}
+
+/// Global settings: defaults that queues may override, and the limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Default offer timeout per channel (45 s each unless configured).
+    pub offer_timeout_ms: BTreeMap<Channel, u64>,
+    /// Capacity units each channel costs, out of 100.
+    pub capacity_units: BTreeMap<Channel, u8>,
+    pub agent_link_timeout_ms: u64,
+    pub reoffer_delay_ms: u64,
+    pub presence_policy: PresencePolicy,
+    /// Unavailable reasons any agent may give with Break or BackOffice.
+    pub unavailable_reasons: Vec<String>,
+    /// The state an agent is in right after login when the login names none.
+    pub login_state: LoginState,
+    pub limits: Limits,
+}
+
+/// The state right after login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginState {
+    #[default]
+    Ready,
+    Break,
+    BackOffice,
+    OutgoingInteractions,
+}
+
+impl LoginState {
+    pub fn presence(self) -> Presence {
+        match self {
+            LoginState::Ready => Presence::Ready,
+            LoginState::Break => Presence::Break,
+            LoginState::BackOffice => Presence::BackOffice,
+            LoginState::OutgoingInteractions => Presence::OutgoingInteractions,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            offer_timeout_ms: Channel::ALL
+                .iter()
+                .map(|c| (*c, OFFER_TIMEOUT_DEFAULT_MS))
+                .collect(),
+            capacity_units: Channel::ALL
+                .iter()
+                .map(|c| (*c, c.default_units()))
+                .collect(),
+            agent_link_timeout_ms: AGENT_LINK_TIMEOUT_DEFAULT_MS,
+            reoffer_delay_ms: REOFFER_DELAY_DEFAULT_MS,
+            presence_policy: PresencePolicy::default(),
+            unavailable_reasons: Vec::new(),
+            login_state: LoginState::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn offer_timeout_for(&self, channel: Channel) -> u64 {
+        self.offer_timeout_ms
+            .get(&channel)
+            .copied()
+            .unwrap_or(OFFER_TIMEOUT_DEFAULT_MS)
+    }
+
+    pub fn units_for(&self, channel: Channel) -> u8 {
+        self.capacity_units
+            .get(&channel)
+            .copied()
+            .unwrap_or(channel.default_units())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (channel, ms) in &self.offer_timeout_ms {
+            check_offer_timeout(&format!("settings.offer_timeout_ms.{channel}"), *ms)?;
+        }
+        for (channel, units) in &self.capacity_units {
+            check_units(&format!("settings.capacity_units.{channel}"), *units)?;
+        }
+        check_duration(
+            "settings.agent_link_timeout_ms",
+            self.agent_link_timeout_ms,
+            1_000,
+        )?;
+        check_duration("settings.reoffer_delay_ms", self.reoffer_delay_ms, 0)?;
+        check_reasons(
+            "settings.unavailable_reasons",
+            &self.unavailable_reasons,
+            self.limits.unavailable_reasons_max,
+        )?;
+        let l = &self.limits;
+        for (name, value) in [
+            ("agents_max", l.agents_max),
+            ("queues_max", l.queues_max),
+            ("stations_max", l.stations_max),
+            ("contacts_open_max", l.contacts_open_max),
+            ("contacts_per_queue_max", l.contacts_per_queue_max),
+            ("offers_per_contact_max", l.offers_per_contact_max),
+            ("queues_per_agent_max", l.queues_per_agent_max),
+            ("dispositions_per_queue_max", l.dispositions_per_queue_max),
+            ("unavailable_reasons_max", l.unavailable_reasons_max),
+            ("attributes_per_contact_max", l.attributes_per_contact_max),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::new(
+                    format!("settings.limits.{name}"),
+                    "must be at least 1",
+                ));
+            }
+        }
+        if l.fan_out_max == 0 {
+            return Err(ConfigError::new(
+                "settings.limits.fan_out_max",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_offer_timeout(field: &str, ms: u64) -> Result<(), ConfigError> {
+    if !(OFFER_TIMEOUT_MIN_MS..=OFFER_TIMEOUT_MAX_MS).contains(&ms) {
+        return Err(ConfigError::new(
+            field,
+            format!(
+                "{ms} ms is outside the allowed offer timeout of {OFFER_TIMEOUT_MIN_MS}–{OFFER_TIMEOUT_MAX_MS} ms (15–300 s)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_units(field: &str, units: u8) -> Result<(), ConfigError> {
+    if units == 0 || u16::from(units) > CAPACITY_UNITS {
+        return Err(ConfigError::new(
+            field,
+            format!("{units} capacity units: must be 1–100"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_duration(field: &str, ms: u64, min_ms: u64) -> Result<(), ConfigError> {
+    if ms < min_ms || ms > DURATION_MAX_MS {
+        return Err(ConfigError::new(
+            field,
+            format!("{ms} ms: must be {min_ms}–{DURATION_MAX_MS} ms"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_text(field: &str, text: &str, allow_empty: bool) -> Result<(), ConfigError> {
+    if !allow_empty && text.trim().is_empty() {
+        return Err(ConfigError::new(field, "must not be empty"));
+    }
+    if text.chars().count() > TEXT_MAX_CHARS {
+        return Err(ConfigError::new(
+            field,
+            format!("longer than {TEXT_MAX_CHARS} characters"),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(ConfigError::new(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+/// Ids are short, printable and free of spaces and slashes: they appear in URLs and reports.
+pub(crate) fn check_id(field: &str, id: &str) -> Result<(), ConfigError> {
+    if id.is_empty() || id.len() > 64 {
+        return Err(ConfigError::new(field, "must be 1–64 characters"));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@' | '+'))
+    {
+        return Err(ConfigError::new(
+            field,
+            format!("{id:?}: only letters, digits and - _ . : @ + are allowed"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_reasons(field: &str, reasons: &[String], max: u32) -> Result<(), ConfigError> {
+    if reasons.len() > max as usize {
+        return Err(ConfigError::new(
+            field,
+            format!("{} reasons: at most {max}", reasons.len()),
+        ));
+    }
+    for (i, reason) in reasons.iter().enumerate() {
+        check_text(&format!("{field}[{i}]"), reason, false)?;
+        if reasons[..i].contains(reason) {
+            return Err(ConfigError::new(
+                format!("{field}[{i}]"),
+                format!("{reason:?} is listed twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl QueueConfig {
+    pub fn validate(&self, limits: &Limits) -> Result<(), ConfigError> {
+        let at = format!("queues[{}]", self.id);
+        check_id(&format!("{at}.id"), self.id.as_str())?;
+        if let Some(name) = &self.name {
+            check_text(&format!("{at}.name"), name, false)?;
+        }
+        if let Some(ms) = self.offer_timeout_ms {
+            check_offer_timeout(&format!("{at}.offer_timeout_ms"), ms)?;
+        }
+        if let Some(ms) = self.wrap_up_limit_ms {
+            check_duration(&format!("{at}.wrap_up_limit_ms"), ms, 0)?;
+        }
+        if let Some(ms) = self.max_wait_ms {
+            check_duration(&format!("{at}.max_wait_ms"), ms, 1_000)?;
+        }
+        if let Some(ms) = self.reoffer_delay_ms {
+            check_duration(&format!("{at}.reoffer_delay_ms"), ms, 0)?;
+        }
+        if let Some(size) = self.max_queue_size
+            && size > limits.contacts_per_queue_max
+        {
+            return Err(ConfigError::new(
+                format!("{at}.max_queue_size"),
+                format!(
+                    "{size} exceeds the engine limit contacts_per_queue_max = {}",
+                    limits.contacts_per_queue_max
+                ),
+            ));
+        }
+        if let Some(offers) = self.max_offers
+            && (offers == 0 || offers > limits.offers_per_contact_max)
+        {
+            return Err(ConfigError::new(
+                format!("{at}.max_offers"),
+                format!(
+                    "{offers}: must be 1–{} (offers_per_contact_max)",
+                    limits.offers_per_contact_max
+                ),
+            ));
+        }
+        if self.fan_out == 0 || self.fan_out > limits.fan_out_max {
+            return Err(ConfigError::new(
+                format!("{at}.fan_out"),
+                format!("{}: must be 1–{}", self.fan_out, limits.fan_out_max),
+            ));
+        }
+        if let PriorityHandling::WeightedAge { ms_per_level } = self.priority_handling {
+            check_duration(
+                &format!("{at}.priority_handling.ms_per_level"),
+                ms_per_level,
+                1,
+            )?;
+        }
+        if self.dispositions.len() > limits.dispositions_per_queue_max as usize {
+            return Err(ConfigError::new(
+                format!("{at}.dispositions"),
+                format!(
+                    "{} dispositions: at most {}",
+                    self.dispositions.len(),
+                    limits.dispositions_per_queue_max
+                ),
+            ));
+        }
+        for (i, d) in self.dispositions.iter().enumerate() {
+            let field = format!("{at}.dispositions[{i}]");
+            check_id(&format!("{field}.code"), &d.code)?;
+            check_text(&format!("{field}.label_en"), &d.label_en, false)?;
+            check_text(&format!("{field}.label_hu"), &d.label_hu, false)?;
+            if self.dispositions[..i].iter().any(|e| e.code == d.code) {
+                return Err(ConfigError::new(
+                    format!("{field}.code"),
+                    format!("{:?} is defined twice", d.code),
+                ));
+            }
+            if d.success && d.no_interest {
+                return Err(ConfigError::new(
+                    format!("{field}.no_interest"),
+                    "a disposition cannot be both success and no-interest",
+                ));
+            }
+        }
+        if self.disposition_required && self.dispositions.is_empty() {
+            return Err(ConfigError::new(
+                format!("{at}.disposition_required"),
+                "is set but the queue has no dispositions",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl AgentConfig {
+    pub fn validate(&self, limits: &Limits) -> Result<(), ConfigError> {
+        let at = format!("agents[{}]", self.id);
+        check_id(&format!("{at}.id"), self.id.as_str())?;
+        check_text(&format!("{at}.full_name"), &self.full_name, false)?;
+        if let Some(team) = &self.team {
+            check_text(&format!("{at}.team"), team, false)?;
+        }
+        if self.queues.len() > limits.queues_per_agent_max as usize {
+            return Err(ConfigError::new(
+                format!("{at}.queues"),
+                format!(
+                    "{} queues: at most {} (queues_per_agent_max)",
+                    self.queues.len(),
+                    limits.queues_per_agent_max
+                ),
+            ));
+        }
+        for (i, skill) in self.queues.iter().enumerate() {
+            let field = format!("{at}.queues[{i}]");
+            if !(PROFICIENCY_MIN..=PROFICIENCY_MAX).contains(&skill.proficiency) {
+                return Err(ConfigError::new(
+                    format!("{field}.proficiency"),
+                    format!(
+                        "{}: must be {PROFICIENCY_MIN}–{PROFICIENCY_MAX}",
+                        skill.proficiency
+                    ),
+                ));
+            }
+            if self.queues[..i].iter().any(|s| s.queue == skill.queue) {
+                return Err(ConfigError::new(
+                    format!("{field}.queue"),
+                    format!("{} is listed twice", skill.queue),
+                ));
+            }
+        }
+        for (channel, units) in &self.capacity {
+            check_units(&format!("{at}.capacity.{channel}"), *units)?;
+        }
+        check_reasons(
+            &format!("{at}.unavailable_reasons"),
+            &self.unavailable_reasons,
+            limits.unavailable_reasons_max,
+        )
+    }
+}
+
+impl StationConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let at = format!("stations[{}]", self.id);
+        check_id(&format!("{at}.id"), self.id.as_str())?;
+        check_text(&format!("{at}.number"), &self.number, true)?;
+        if let Some(ms) = self.offer_timeout_ms {
+            check_offer_timeout(&format!("{at}.offer_timeout_ms"), ms)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offer_timeout_bounds_name_the_field() {
+        let limits = Limits::default();
+        let mut q = QueueConfig::new("sales", Channel::Voice);
+        q.offer_timeout_ms = Some(14_999);
+        let err = q.validate(&limits).unwrap_err();
+        assert_eq!(err.field, "queues[sales].offer_timeout_ms");
+        q.offer_timeout_ms = Some(15_000);
+        q.validate(&limits).unwrap();
+        q.offer_timeout_ms = Some(300_000);
+        q.validate(&limits).unwrap();
+        q.offer_timeout_ms = Some(300_001);
+        assert_eq!(
+            q.validate(&limits).unwrap_err().field,
+            "queues[sales].offer_timeout_ms"
+        );
+    }
+
+    #[test]
+    fn fan_out_zero_and_over_limit_are_rejected() {
+        let limits = Limits::default();
+        let mut q = QueueConfig::new("q", Channel::Chat);
+        q.fan_out = 0;
+        assert_eq!(q.validate(&limits).unwrap_err().field, "queues[q].fan_out");
+        q.fan_out = limits.fan_out_max + 1;
+        assert_eq!(q.validate(&limits).unwrap_err().field, "queues[q].fan_out");
+    }
+
+    #[test]
+    fn duplicate_disposition_code_is_named() {
+        let limits = Limits::default();
+        let mut q = QueueConfig::new("q", Channel::Voice);
+        let d = Disposition {
+            code: "sale".into(),
+            label_en: "Sale".into(),
+            label_hu: "Eladás".into(),
+            success: true,
+            callback: false,
+            no_interest: false,
+            do_not_call: false,
+        };
+        q.dispositions = vec![d.clone(), d];
+        assert_eq!(
+            q.validate(&limits).unwrap_err().field,
+            "queues[q].dispositions[1].code"
+        );
+    }
+
+    #[test]
+    fn agent_proficiency_capacity_and_ids_are_checked() {
+        let limits = Limits::default();
+        let mut a = AgentConfig::new("a1", "Anna Kovács", &["sales"]);
+        a.validate(&limits).unwrap();
+        a.queues[0].proficiency = 11;
+        assert_eq!(
+            a.validate(&limits).unwrap_err().field,
+            "agents[a1].queues[0].proficiency"
+        );
+        a.queues[0].proficiency = 5;
+        a.capacity.insert(Channel::Chat, 0);
+        assert_eq!(
+            a.validate(&limits).unwrap_err().field,
+            "agents[a1].capacity.chat"
+        );
+        let bad = AgentConfig::new("a 1", "X", &[]);
+        assert_eq!(bad.validate(&limits).unwrap_err().field, "agents[a 1].id");
+        let unnamed = AgentConfig::new("a2", "  ", &[]);
+        assert_eq!(
+            unnamed.validate(&limits).unwrap_err().field,
+            "agents[a2].full_name"
+        );
+    }
+
+    #[test]
+    fn station_override_is_bounded() {
+        let mut s = StationConfig::new("s1", "+3611");
+        s.offer_timeout_ms = Some(5_000);
+        assert_eq!(
+            s.validate().unwrap_err().field,
+            "stations[s1].offer_timeout_ms"
+        );
+    }
+
+    #[test]
+    fn settings_defaults_are_valid() {
+        Settings::default().validate().unwrap();
+        assert_eq!(Settings::default().units_for(Channel::Chat), 34);
+        assert_eq!(
+            Settings::default().offer_timeout_for(Channel::Email),
+            45_000
+        );
+    }
+}

@@ -1,0 +1,568 @@
+//! The evolve step: `apply(event)` is the only place state changes. It never fails and never
+//! decides; it keeps the indexes (routing, timers) in step with the state.
+
+use super::{
+    AgentRt, Assignment, ContactRt, Engine, Membership, OfferRt, Place, QueueRt, Timer, WaitKey,
+};
+use crate::config::PriorityHandling;
+use crate::event::{Event, EventRecord};
+use crate::ids::{AgentId, ContactId, OfferId, QueueId};
+use crate::model::{AgentState, ContactState, Presence};
+use crate::time::Timestamp;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Engine {
+    pub(crate) fn apply(&mut self, record: &EventRecord) {
+        let at = record.at;
+        match &record.event {
+            Event::SettingsConfigured { settings } => {
+                self.settings = (**settings).clone();
+                let ids: Vec<AgentId> = self.agents.keys().cloned().collect();
+                for id in ids {
+                    self.reindex_agent(&id);
+                }
+            }
+            Event::QueueConfigured { queue } => self.apply_queue_configured(queue),
+            Event::QueueRemoved { queue } => {
+                self.queues.remove(queue);
+                self.dirty.remove(queue);
+            }
+            Event::QueueClosureChanged { queue, closure } => {
+                if let Some(q) = self.queues.get_mut(queue) {
+                    q.closure = *closure;
+                }
+            }
+            Event::AgentConfigured { agent } => self.apply_agent_configured(at, agent),
+            Event::AgentRemoved { agent } => {
+                if let Some(rt) = self.agents.remove(agent) {
+                    for m in rt.memberships {
+                        if let Some(q) = self.queues.get_mut(&m.queue) {
+                            q.members.remove(agent);
+                            if let Some(key) = m.indexed {
+                                q.agents.remove(&key);
+                            }
+                        }
+                    }
+                }
+            }
+            Event::StationConfigured { station } => {
+                self.stations.insert(station.id.clone(), station.clone());
+            }
+            Event::StationRemoved { station } => {
+                self.stations.remove(station);
+            }
+            Event::AgentLoggedIn { agent, station } => {
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    rt.station = Some(station.clone());
+                    rt.last_work_at = at;
+                    for m in &rt.memberships {
+                        if let Some(q) = self.queues.get_mut(&m.queue) {
+                            q.staffed += 1;
+                        }
+                    }
+                    self.station_users.insert(station.clone(), agent.clone());
+                }
+                self.agent_changed(agent);
+            }
+            Event::AgentLoggedOut { agent } => {
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    if let Some(station) = rt.station.take() {
+                        self.station_users.remove(&station);
+                        for m in &rt.memberships {
+                            if let Some(q) = self.queues.get_mut(&m.queue) {
+                                q.staffed = q.staffed.saturating_sub(1);
+                            }
+                        }
+                    }
+                    rt.presence = Presence::Offline;
+                    rt.reason = None;
+                    rt.pending = None;
+                }
+                self.agent_changed(agent);
+            }
+            Event::AgentPresenceChanged {
+                agent,
+                presence,
+                reason,
+            } => {
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    rt.presence = *presence;
+                    rt.reason = reason.clone();
+                    if *presence == Presence::Ready {
+                        rt.last_work_at = at;
+                    }
+                }
+                self.agent_changed(agent);
+            }
+            Event::AgentPendingChanged {
+                agent,
+                pending,
+                reason,
+            } => {
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    rt.pending = pending.map(|p| (p, reason.clone()));
+                }
+                self.agent_changed(agent);
+            }
+            Event::AgentStateChanged {
+                agent,
+                state,
+                reason,
+                ..
+            } => {
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    rt.shown = *state;
+                    rt.shown_reason = reason.clone();
+                    rt.shown_since = at;
+                }
+            }
+            Event::ContactArrived {
+                contact,
+                channel,
+                direction,
+                queue,
+                from,
+                priority,
+                attributes,
+            } => {
+                self.next_contact = self.next_contact.max(contact.0 + 1);
+                self.stats.contacts_arrived += 1;
+                self.contacts.insert(
+                    *contact,
+                    ContactRt {
+                        channel: *channel,
+                        direction: *direction,
+                        queue: queue.clone(),
+                        from: from.clone(),
+                        priority: *priority,
+                        attributes: attributes.clone(),
+                        arrived: at,
+                        entrance: at,
+                        place: Place::New,
+                        wait_key: None,
+                        queue_deadline: None,
+                        offers_made: 0,
+                        exclusions: Vec::new(),
+                        last_agent: None,
+                        answered_by: None,
+                    },
+                );
+            }
+            Event::ContactQueued {
+                contact,
+                queue,
+                entrance,
+            } => self.apply_contact_queued(at, *contact, queue, *entrance),
+            Event::OfferCreated {
+                offer,
+                contact,
+                agent,
+                station,
+                deadline,
+            } => {
+                self.next_offer = self.next_offer.max(offer.0 + 1);
+                self.offer_seq += 1;
+                self.stats.offers_created += 1;
+                self.unqueue(*contact);
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.offers_made += 1;
+                    match &mut c.place {
+                        Place::Offered(offers) => offers.push(*offer),
+                        place => *place = Place::Offered(vec![*offer]),
+                    }
+                }
+                let queue = self.contacts.get(contact).map(|c| c.queue.clone());
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    rt.offer = Some(*offer);
+                    let seq = self.offer_seq;
+                    if let Some(m) = rt
+                        .memberships
+                        .iter_mut()
+                        .find(|m| Some(&m.queue) == queue.as_ref())
+                    {
+                        m.last_offer_seq = seq;
+                    }
+                }
+                self.offers.insert(
+                    *offer,
+                    OfferRt {
+                        contact: *contact,
+                        agent: agent.clone(),
+                        station: station.clone(),
+                        created: at,
+                        deadline: *deadline,
+                        accepted: false,
+                        link_deadline: None,
+                    },
+                );
+                self.timers.insert((*deadline, Timer::Offer(*offer)));
+                self.agent_changed(agent);
+            }
+            Event::OfferAccepted {
+                offer,
+                link_deadline,
+            } => {
+                if let Some(o) = self.offers.get_mut(offer) {
+                    o.accepted = true;
+                    o.link_deadline = *link_deadline;
+                    let deadline = o.deadline;
+                    self.timers.remove(&(deadline, Timer::Offer(*offer)));
+                    if let Some(link) = link_deadline {
+                        self.timers.insert((*link, Timer::Link(*offer)));
+                    }
+                }
+            }
+            Event::OfferRefused {
+                offer,
+                contact,
+                agent,
+                reason,
+                excluded_until,
+                ..
+            } => {
+                self.stats.refusals += 1;
+                *self
+                    .stats
+                    .refusals_by_reason
+                    .entry(reason.as_str().to_string())
+                    .or_insert(0) += 1;
+                if let Some(offer) = offer {
+                    self.remove_offer(*offer);
+                }
+                if *excluded_until > at
+                    && let Some(c) = self.contacts.get_mut(contact)
+                {
+                    c.exclusions.retain(|(a, _)| a != agent);
+                    c.exclusions.push((agent.clone(), *excluded_until));
+                    self.timers
+                        .insert((*excluded_until, Timer::Reoffer(*contact)));
+                }
+                self.agent_changed(agent);
+            }
+            Event::OfferRescinded { offer, agent, .. } => {
+                self.remove_offer(*offer);
+                self.agent_changed(agent);
+            }
+            Event::ContactConnected {
+                contact,
+                agent,
+                offer,
+                state,
+                units,
+            } => {
+                if let Some(offer) = offer {
+                    self.remove_offer(*offer);
+                }
+                self.unqueue(*contact);
+                let queue = match self.contacts.get_mut(contact) {
+                    Some(c) => {
+                        c.place = Place::Agent(agent.clone());
+                        c.last_agent = Some(agent.clone());
+                        c.queue.clone()
+                    }
+                    None => QueueId::new(""),
+                };
+                let channel = self.contacts.get(contact).map(|c| c.channel);
+                if let (Some(rt), Some(channel)) = (self.agents.get_mut(agent), channel) {
+                    rt.assignments.insert(
+                        *contact,
+                        Assignment {
+                            channel,
+                            units: *units,
+                            state: *state,
+                            since: at,
+                            detached: false,
+                            wrap_up_deadline: None,
+                            queue,
+                        },
+                    );
+                    rt.used_units += u16::from(*units);
+                    rt.last_work_at = at;
+                }
+                self.stats.contacts_connected += 1;
+                self.agent_changed(agent);
+            }
+            Event::ContactStateChanged {
+                contact,
+                agent,
+                state,
+                answered_by,
+            } => {
+                if let Some(a) = self
+                    .agents
+                    .get_mut(agent)
+                    .and_then(|rt| rt.assignments.get_mut(contact))
+                {
+                    a.state = *state;
+                    a.since = at;
+                }
+                if let Some(by) = answered_by
+                    && let Some(c) = self.contacts.get_mut(contact)
+                {
+                    c.answered_by = Some(*by);
+                }
+            }
+            Event::WrapUpStarted {
+                contact,
+                agent,
+                deadline,
+                detached,
+            } => {
+                if let Some(a) = self
+                    .agents
+                    .get_mut(agent)
+                    .and_then(|rt| rt.assignments.get_mut(contact))
+                {
+                    a.state = ContactState::WrapUp;
+                    a.since = at;
+                    a.detached = *detached;
+                    a.wrap_up_deadline = *deadline;
+                }
+                if let Some(deadline) = deadline {
+                    self.timers
+                        .insert((*deadline, Timer::WrapUp(*contact, agent.clone())));
+                }
+                self.agent_changed(agent);
+            }
+            Event::WrapUpCompleted { contact, agent, .. }
+            | Event::ContactReleased { contact, agent } => {
+                if let Some(rt) = self.agents.get_mut(agent)
+                    && let Some(a) = rt.assignments.remove(contact)
+                {
+                    rt.used_units -= u16::from(a.units);
+                    rt.last_work_at = at;
+                    if let Some(deadline) = a.wrap_up_deadline {
+                        self.timers
+                            .remove(&(deadline, Timer::WrapUp(*contact, agent.clone())));
+                    }
+                }
+                self.agent_changed(agent);
+            }
+            Event::ContactClosed { contact, .. } => {
+                self.unqueue(*contact);
+                if let Some(c) = self.contacts.remove(contact) {
+                    for (_, until) in c.exclusions {
+                        self.timers.remove(&(until, Timer::Reoffer(*contact)));
+                    }
+                }
+                self.stats.contacts_closed += 1;
+            }
+        }
+    }
+
+    /// An agent's eligibility may have changed: re-key it in its queues' indexes.
+    fn agent_changed(&mut self, agent: &AgentId) {
+        self.touched.insert(agent.clone());
+        self.reindex_agent(agent);
+    }
+
+    fn remove_offer(&mut self, offer: OfferId) {
+        let Some(o) = self.offers.remove(&offer) else {
+            return;
+        };
+        self.timers.remove(&(o.deadline, Timer::Offer(offer)));
+        if let Some(link) = o.link_deadline {
+            self.timers.remove(&(link, Timer::Link(offer)));
+        }
+        if let Some(rt) = self.agents.get_mut(&o.agent)
+            && rt.offer == Some(offer)
+        {
+            rt.offer = None;
+        }
+        if let Some(c) = self.contacts.get_mut(&o.contact)
+            && let Place::Offered(offers) = &mut c.place
+        {
+            offers.retain(|x| *x != offer);
+        }
+    }
+
+    /// Take a contact out of its queue's waiting index (if it is there).
+    fn unqueue(&mut self, contact: ContactId) {
+        let Some(c) = self.contacts.get_mut(&contact) else {
+            return;
+        };
+        if let Some(key) = c.wait_key.take()
+            && let Some(q) = self.queues.get_mut(&c.queue)
+        {
+            q.waiting.remove(&key);
+        }
+        if let Some(deadline) = c.queue_deadline.take() {
+            self.timers.remove(&(deadline, Timer::QueueLimit(contact)));
+        }
+    }
+
+    fn apply_contact_queued(
+        &mut self,
+        at: Timestamp,
+        contact: ContactId,
+        queue: &QueueId,
+        entrance: Timestamp,
+    ) {
+        self.unqueue(contact);
+        let Some(q) = self.queues.get_mut(queue) else {
+            return;
+        };
+        let Some(c) = self.contacts.get_mut(&contact) else {
+            return;
+        };
+        c.queue = queue.clone();
+        c.entrance = entrance;
+        c.place = Place::Queued;
+        c.exclusions.retain(|(_, until)| *until > at);
+        let key = wait_key(q.config.priority_handling, c.priority, entrance, contact);
+        q.waiting.insert(key);
+        c.wait_key = Some(key);
+        if let Some(max_wait) = q.config.max_wait_ms {
+            let deadline = entrance.plus_ms(max_wait);
+            c.queue_deadline = Some(deadline);
+            self.timers.insert((deadline, Timer::QueueLimit(contact)));
+        }
+        self.dirty.insert(queue.clone());
+    }
+
+    fn apply_queue_configured(&mut self, config: &crate::config::QueueConfig) {
+        let id = config.id.clone();
+        match self.queues.get_mut(&id) {
+            Some(q) => {
+                let rekey = q.config.priority_handling != config.priority_handling;
+                q.config = config.clone();
+                if rekey {
+                    let old: Vec<WaitKey> = std::mem::take(&mut q.waiting).into_iter().collect();
+                    for key in old {
+                        if let Some(c) = self.contacts.get_mut(&key.contact) {
+                            let new = wait_key(
+                                config.priority_handling,
+                                c.priority,
+                                c.entrance,
+                                key.contact,
+                            );
+                            c.wait_key = Some(new);
+                            q.waiting.insert(new);
+                        }
+                    }
+                }
+                let members: Vec<AgentId> = q.members.iter().cloned().collect();
+                for agent in members {
+                    self.reindex_agent(&agent);
+                }
+            }
+            None => {
+                // Agents may have been configured for this queue before it existed.
+                let members: BTreeSet<AgentId> = self
+                    .agents
+                    .iter()
+                    .filter(|(_, a)| a.memberships.iter().any(|m| m.queue == id))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                let staffed = members
+                    .iter()
+                    .filter(|a| self.agents[*a].station.is_some())
+                    .count() as u32;
+                self.queues.insert(
+                    id.clone(),
+                    QueueRt {
+                        config: config.clone(),
+                        waiting: BTreeSet::new(),
+                        agents: BTreeSet::new(),
+                        members: members.clone(),
+                        staffed,
+                        closure: None,
+                    },
+                );
+                for agent in members {
+                    self.reindex_agent(&agent);
+                }
+            }
+        }
+        self.dirty.insert(id);
+    }
+
+    fn apply_agent_configured(&mut self, at: Timestamp, config: &crate::config::AgentConfig) {
+        let id = config.id.clone();
+        let old = self.agents.remove(&id);
+        let (mut rt, old_memberships) = match old {
+            Some(mut rt) => {
+                let memberships = std::mem::take(&mut rt.memberships);
+                rt.config = config.clone();
+                (rt, memberships)
+            }
+            None => (
+                AgentRt {
+                    config: config.clone(),
+                    station: None,
+                    presence: Presence::Offline,
+                    reason: None,
+                    pending: None,
+                    offer: None,
+                    assignments: BTreeMap::new(),
+                    used_units: 0,
+                    last_work_at: at,
+                    shown: AgentState::Offline,
+                    shown_reason: None,
+                    shown_since: at,
+                    memberships: Vec::new(),
+                },
+                Vec::new(),
+            ),
+        };
+        let logged_in = rt.station.is_some();
+        for m in &old_memberships {
+            if let Some(q) = self.queues.get_mut(&m.queue) {
+                q.members.remove(&id);
+                if let Some(key) = &m.indexed {
+                    q.agents.remove(key);
+                }
+                if logged_in {
+                    q.staffed = q.staffed.saturating_sub(1);
+                }
+            }
+        }
+        rt.memberships = config
+            .queues
+            .iter()
+            .map(|skill| Membership {
+                queue: skill.queue.clone(),
+                proficiency: skill.proficiency,
+                last_offer_seq: old_memberships
+                    .iter()
+                    .find(|m| m.queue == skill.queue)
+                    .map_or(0, |m| m.last_offer_seq),
+                indexed: None,
+            })
+            .collect();
+        for m in &rt.memberships {
+            if let Some(q) = self.queues.get_mut(&m.queue) {
+                q.members.insert(id.clone());
+                if logged_in {
+                    q.staffed += 1;
+                }
+            }
+        }
+        self.agents.insert(id.clone(), rt);
+        self.agent_changed(&id);
+    }
+}
+
+/// The waiting-order key of a contact under a queue's priority handling.
+pub(crate) fn wait_key(
+    handling: PriorityHandling,
+    priority: u16,
+    entrance: Timestamp,
+    contact: ContactId,
+) -> WaitKey {
+    let (primary, secondary) = match handling {
+        PriorityHandling::Strict => (-i64::from(priority), entrance.millis()),
+        PriorityHandling::Fifo => (0, entrance.millis()),
+        PriorityHandling::WeightedAge { ms_per_level } => (
+            0,
+            entrance
+                .millis()
+                .saturating_sub(i64::from(priority).saturating_mul(ms_per_level as i64)),
+        ),
+    };
+    WaitKey {
+        primary,
+        secondary,
+        contact,
+    }
+}

@@ -1,0 +1,216 @@
+//! `check_invariants()`: the engine's promises, checked after every step in tests and by the
+//! simulator's auditor. A violation is a programmer error; the message says which promise.
+
+use super::{Engine, Place, Timer};
+use crate::ids::{AgentId, ContactId};
+use crate::model::{AgentState, ContactState};
+
+impl Engine {
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let mut queued_total = 0usize;
+        for (id, q) in &self.queues {
+            queued_total += q.waiting.len();
+            for key in &q.waiting {
+                let c = self
+                    .contacts
+                    .get(&key.contact)
+                    .ok_or_else(|| format!("queue {id} holds closed contact {}", key.contact))?;
+                if c.place != Place::Queued || &c.queue != id || c.wait_key != Some(*key) {
+                    return Err(format!("queue {id} index disagrees with {}", key.contact));
+                }
+            }
+            for key in &q.agents {
+                let a = self
+                    .agents
+                    .get(&key.agent)
+                    .ok_or_else(|| format!("queue {id} indexes unknown agent {}", key.agent))?;
+                let m = a.memberships.iter().find(|m| &m.queue == id);
+                if m.and_then(|m| m.indexed.as_ref()) != Some(key) {
+                    return Err(format!(
+                        "queue {id} index disagrees with agent {}",
+                        key.agent
+                    ));
+                }
+            }
+            let staffed = q
+                .members
+                .iter()
+                .filter(|a| self.agents.get(*a).is_some_and(|a| a.station.is_some()))
+                .count() as u32;
+            if staffed != q.staffed {
+                return Err(format!("queue {id} staffed {} != {staffed}", q.staffed));
+            }
+        }
+        for (id, a) in &self.agents {
+            let shown = a.derived_state();
+            if shown != a.shown {
+                return Err(format!("agent {id} shows {} but is {shown}", a.shown));
+            }
+            match shown {
+                AgentState::Offered if a.offer.is_none() || a.is_busy() => {
+                    return Err(format!("agent {id} Offered without exactly one offer"));
+                }
+                AgentState::Busy if !a.is_busy() => {
+                    return Err(format!("agent {id} Busy without a contact"));
+                }
+                s if s.is_pending() && !a.is_busy() => {
+                    return Err(format!("agent {id} {s} without a contact"));
+                }
+                _ => {}
+            }
+            let units: u16 = a.assignments.values().map(|x| u16::from(x.units)).sum();
+            if units != a.used_units || units > crate::config::CAPACITY_UNITS {
+                return Err(format!("agent {id} capacity {units} / {}", a.used_units));
+            }
+            if a.station.is_none() && (a.offer.is_some() || a.is_busy() || a.pending.is_some()) {
+                return Err(format!("agent {id} offline with work"));
+            }
+            if let Some(station) = &a.station
+                && self.station_users.get(station) != Some(id)
+            {
+                return Err(format!("agent {id} station {station} not registered"));
+            }
+            if let Some(offer) = a.offer {
+                let o = self
+                    .offers
+                    .get(&offer)
+                    .ok_or_else(|| format!("agent {id} holds ended offer {offer}"))?;
+                if &o.agent != id {
+                    return Err(format!("offer {offer} belongs to {} not {id}", o.agent));
+                }
+            }
+            for (contact, x) in &a.assignments {
+                let in_place = self
+                    .contacts
+                    .get(contact)
+                    .is_some_and(|c| c.place == Place::Agent(id.clone()));
+                if !x.detached && !in_place {
+                    return Err(format!("agent {id} holds {contact} which is elsewhere"));
+                }
+                if x.detached && x.state != ContactState::WrapUp {
+                    return Err(format!("agent {id} detached {contact} not in wrap-up"));
+                }
+                if let Some(d) = x.wrap_up_deadline
+                    && !self
+                        .timers
+                        .contains(&(d, Timer::WrapUp(*contact, id.clone())))
+                {
+                    return Err(format!("agent {id} wrap-up of {contact} has no timer"));
+                }
+            }
+            for m in &a.memberships {
+                let desired = self
+                    .queues
+                    .get(&m.queue)
+                    .and_then(|q| self.route_key(a, m, &q.config));
+                if desired != m.indexed {
+                    return Err(format!("agent {id} stale index entry in {}", m.queue));
+                }
+            }
+        }
+        let mut queued_seen = 0usize;
+        for (id, c) in &self.contacts {
+            match &c.place {
+                Place::New => return Err(format!("contact {id} left without a place")),
+                Place::Queued => {
+                    queued_seen += 1;
+                    let key = c
+                        .wait_key
+                        .ok_or_else(|| format!("contact {id} unindexed"))?;
+                    if !self
+                        .queues
+                        .get(&c.queue)
+                        .is_some_and(|q| q.waiting.contains(&key))
+                    {
+                        return Err(format!("contact {id} missing from queue {}", c.queue));
+                    }
+                }
+                Place::Offered(offers) => {
+                    if offers.is_empty() {
+                        return Err(format!("contact {id} offered to nobody"));
+                    }
+                    for o in offers {
+                        let offer = self
+                            .offers
+                            .get(o)
+                            .ok_or_else(|| format!("contact {id} names ended offer {o}"))?;
+                        if offer.contact != *id {
+                            return Err(format!("offer {o} is for {} not {id}", offer.contact));
+                        }
+                    }
+                    if c.wait_key.is_some() {
+                        return Err(format!("contact {id} offered and queued"));
+                    }
+                }
+                Place::Agent(agent) => {
+                    let held = self
+                        .agents
+                        .get(agent)
+                        .and_then(|a| a.assignments.get(id))
+                        .is_some_and(|x| !x.detached);
+                    if !held || c.wait_key.is_some() {
+                        return Err(format!("contact {id} not held by {agent}"));
+                    }
+                }
+            }
+        }
+        if queued_seen != queued_total {
+            return Err(format!(
+                "{queued_seen} queued contacts, {queued_total} in indexes"
+            ));
+        }
+        for (id, o) in &self.offers {
+            let c = self
+                .contacts
+                .get(&o.contact)
+                .ok_or_else(|| format!("offer {id} for closed contact {}", o.contact))?;
+            if !matches!(&c.place, Place::Offered(list) if list.contains(id)) {
+                return Err(format!("offer {id} not listed by its contact"));
+            }
+            if self.agents.get(&o.agent).and_then(|a| a.offer) != Some(*id) {
+                return Err(format!("offer {id} not held by agent {}", o.agent));
+            }
+            let timer = if o.accepted {
+                o.link_deadline.map(|d| (d, Timer::Link(*id)))
+            } else {
+                Some((o.deadline, Timer::Offer(*id)))
+            };
+            if let Some(t) = timer
+                && !self.timers.contains(&t)
+            {
+                return Err(format!("offer {id} has no timer"));
+            }
+        }
+        let s = &self.stats;
+        if s.contacts_arrived != s.contacts_closed + self.contacts.len() as u64 {
+            return Err(format!(
+                "arrived {} != closed {} + open {}",
+                s.contacts_arrived,
+                s.contacts_closed,
+                self.contacts.len()
+            ));
+        }
+        let by_reason: u64 = s.refusals_by_reason.values().sum();
+        if by_reason != s.refusals {
+            return Err(format!(
+                "refusals {} != sum by reason {by_reason}",
+                s.refusals
+            ));
+        }
+        Ok(())
+    }
+
+    /// For tests: the agents a contact is currently excluded from (recent refusals).
+    pub fn exclusions(&self, contact: ContactId) -> Vec<AgentId> {
+        self.contacts
+            .get(&contact)
+            .map(|c| {
+                c.exclusions
+                    .iter()
+                    .filter(|(_, until)| *until > self.now)
+                    .map(|(a, _)| a.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

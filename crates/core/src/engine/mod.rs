@@ -1,0 +1,411 @@
+//! The engine: one pure state machine driven by commands and the passing of time.
+//!
+//! Shape (after quinn-proto and esrs): `handle_command(now, cmd)` and `handle_timeout(now)` are
+//! the inputs; `poll_output()` drains events and connector requests; `poll_timeout()` is the
+//! next deadline. Every state change goes through [`Engine::apply`] — the *evolve* step — so
+//! that [`Engine::replay`] rebuilds the same state from the journal without re-deciding.
+//!
+//! Decisions (the *decide* step, in `decide.rs` and `routing.rs`) read the state, validate,
+//! and then `emit` events, each applied at once so later decisions of the same command see it.
+//! A rejected command emits nothing.
+
+mod apply;
+mod decide;
+mod invariants;
+mod routing;
+mod views;
+
+pub use views::{AgentView, ContactView, EngineStats, OfferView, QueueView};
+
+use crate::command::Command;
+use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
+use crate::event::{Event, EventRecord};
+use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
+use crate::model::{
+    AgentState, AnsweredBy, Channel, ContactState, Direction, Presence, QueueClosure,
+};
+use crate::output::{ConnectorRequest, Output};
+use crate::rejection::Rejection;
+use crate::time::Timestamp;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// What a successful command created, for drivers that answer with ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Receipt {
+    pub contact: Option<ContactId>,
+}
+
+/// Orders agents of a queue for routing: smallest first wins.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct RouteKey {
+    pub primary: i64,
+    pub secondary: i64,
+    pub agent: AgentId,
+}
+
+/// Orders waiting contacts of a queue: smallest first is offered first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct WaitKey {
+    pub primary: i64,
+    pub secondary: i64,
+    pub contact: ContactId,
+}
+
+/// Deadlines. A timer that fires and finds nothing to do is dropped silently (spurious
+/// wake-ups are fine: replay may restore a timer whose firing changed nothing).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Timer {
+    /// An offer rang too long: NoAnswer.
+    Offer(OfferId),
+    /// An accepted voice offer's leg did not link: AgentLinkTimeout.
+    Link(OfferId),
+    /// Wrap-up time limit: closes with 59.
+    WrapUp(ContactId, AgentId),
+    /// Queue time limit: closes with 38/19.
+    QueueLimit(ContactId),
+    /// A refusing agent's exclusion from a contact ends: route again.
+    Reoffer(ContactId),
+}
+
+/// One queue an agent serves, and where the agent stands in that queue's routing index.
+#[derive(Debug, Clone)]
+pub(crate) struct Membership {
+    pub queue: QueueId,
+    pub proficiency: u8,
+    /// Round-robin: the engine-wide offer sequence number of this agent's last offer here.
+    pub last_offer_seq: u64,
+    /// The key under which the agent sits in the queue's index, if eligible now.
+    pub indexed: Option<RouteKey>,
+}
+
+/// An agent's part in one contact, from connect to the end of wrap-up.
+#[derive(Debug, Clone)]
+pub(crate) struct Assignment {
+    pub channel: Channel,
+    pub units: u8,
+    /// Preview, Dialing, Handling, On Hold, Consulting, In Conference or Wrap Up.
+    pub state: ContactState,
+    pub since: Timestamp,
+    /// The contact moved on (transfer) while this agent wraps up.
+    pub detached: bool,
+    pub wrap_up_deadline: Option<Timestamp>,
+    pub queue: QueueId,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AgentRt {
+    pub config: AgentConfig,
+    /// Logged in at this station; `None`: Offline.
+    pub station: Option<StationId>,
+    /// The base state the agent chose (or the policy imposed); what it returns to.
+    pub presence: Presence,
+    pub reason: Option<String>,
+    /// "Waiting for X": applied when the last contact ends.
+    pub pending: Option<(Presence, Option<String>)>,
+    /// At most one open offer per agent.
+    pub offer: Option<OfferId>,
+    pub assignments: BTreeMap<ContactId, Assignment>,
+    /// Sum of the assignments' units; never above 100.
+    pub used_units: u16,
+    /// Last time the agent became Ready or took or finished a contact (longest-idle key).
+    pub last_work_at: Timestamp,
+    pub shown: AgentState,
+    pub shown_reason: Option<String>,
+    pub shown_since: Timestamp,
+    pub memberships: Vec<Membership>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct QueueRt {
+    pub config: QueueConfig,
+    /// Contacts waiting, by priority handling then entrance time.
+    pub waiting: BTreeSet<WaitKey>,
+    /// Agents who could take a contact of this queue now, best first.
+    pub agents: BTreeSet<RouteKey>,
+    /// Agents configured for this queue.
+    pub members: BTreeSet<AgentId>,
+    /// Members logged in (any state).
+    pub staffed: u32,
+    pub closure: Option<QueueClosure>,
+}
+
+/// Where an open contact is. Exactly one of these at the end of every command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// Transient inside a command: arrived, not yet queued or closed.
+    New,
+    Queued,
+    /// Offered to these agents (several with dynamic delivery).
+    Offered(Vec<OfferId>),
+    /// With this agent (Preview, Dialing, Handling, …, Wrap Up).
+    Agent(AgentId),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ContactRt {
+    pub channel: Channel,
+    pub direction: Direction,
+    pub queue: QueueId,
+    pub from: String,
+    pub priority: u16,
+    pub attributes: BTreeMap<String, String>,
+    pub arrived: Timestamp,
+    /// Orders the contact in its queue; kept when an offer fails (original place).
+    pub entrance: Timestamp,
+    pub place: Place,
+    pub wait_key: Option<WaitKey>,
+    pub queue_deadline: Option<Timestamp>,
+    /// Offers made so far (hops).
+    pub offers_made: u32,
+    /// Agents who refused, and until when they are kept from this contact.
+    pub exclusions: Vec<(AgentId, Timestamp)>,
+    pub last_agent: Option<AgentId>,
+    pub answered_by: Option<AnsweredBy>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct OfferRt {
+    pub contact: ContactId,
+    pub agent: AgentId,
+    pub station: StationId,
+    pub created: Timestamp,
+    pub deadline: Timestamp,
+    pub accepted: bool,
+    pub link_deadline: Option<Timestamp>,
+}
+
+/// The routing engine. See the module docs.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) settings: Settings,
+    pub(crate) queues: BTreeMap<QueueId, QueueRt>,
+    pub(crate) agents: BTreeMap<AgentId, AgentRt>,
+    pub(crate) stations: BTreeMap<StationId, StationConfig>,
+    /// Station → the agent logged in there.
+    pub(crate) station_users: BTreeMap<StationId, AgentId>,
+    pub(crate) contacts: BTreeMap<ContactId, ContactRt>,
+    pub(crate) offers: BTreeMap<OfferId, OfferRt>,
+    pub(crate) timers: BTreeSet<(Timestamp, Timer)>,
+    pub(crate) next_contact: u64,
+    pub(crate) next_offer: u64,
+    pub(crate) offer_seq: u64,
+    /// The latest time seen; inputs with an earlier time are treated as happening now.
+    pub(crate) now: Timestamp,
+    pub(crate) stats: EngineStats,
+    /// Queues where a contact or an agent became available: routing looks at these.
+    pub(crate) dirty: BTreeSet<QueueId>,
+    /// Agents whose shown state may have changed.
+    pub(crate) touched: BTreeSet<AgentId>,
+    pub(crate) outputs: VecDeque<Output>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(Settings::default())
+    }
+}
+
+impl Engine {
+    /// An empty engine. The settings are applied as a first event, so a journal replays alike.
+    pub fn new(settings: Settings) -> Self {
+        let mut engine = Engine {
+            settings: Settings::default(),
+            queues: BTreeMap::new(),
+            agents: BTreeMap::new(),
+            stations: BTreeMap::new(),
+            station_users: BTreeMap::new(),
+            contacts: BTreeMap::new(),
+            offers: BTreeMap::new(),
+            timers: BTreeSet::new(),
+            next_contact: 1,
+            next_offer: 1,
+            offer_seq: 0,
+            now: Timestamp::ZERO,
+            stats: EngineStats::default(),
+            dirty: BTreeSet::new(),
+            touched: BTreeSet::new(),
+            outputs: VecDeque::new(),
+        };
+        engine.settings = settings;
+        engine
+    }
+
+    // ----- inputs -----
+
+    /// Decide and apply one command at time `now`. On `Err` nothing changed and nothing was
+    /// emitted.
+    pub fn handle_command(
+        &mut self,
+        now: Timestamp,
+        command: Command,
+    ) -> Result<Receipt, Rejection> {
+        self.advance(now);
+        let outputs_before = self.outputs.len();
+        let result = self.decide(command);
+        if result.is_err() {
+            debug_assert_eq!(
+                self.outputs.len(),
+                outputs_before,
+                "a rejected command emitted output"
+            );
+        }
+        self.finish();
+        result
+    }
+
+    /// Fire every timer due at `now`. Calling it early or twice is harmless.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.advance(now);
+        while let Some((at, timer)) = self.timers.first().cloned() {
+            if at > self.now {
+                break;
+            }
+            self.fire(timer.clone());
+            self.timers.remove(&(at, timer));
+        }
+        self.finish();
+    }
+
+    // ----- outputs -----
+
+    /// The next deadline at which `handle_timeout` has work.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        self.timers.first().map(|(at, _)| *at)
+    }
+
+    /// The next event or connector request, in order.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// Outputs waiting to be drained.
+    pub fn pending_outputs(&self) -> usize {
+        self.outputs.len()
+    }
+
+    // ----- replay -----
+
+    /// Rebuild state from journaled events, without deciding anything or emitting output.
+    pub fn replay<'a>(&mut self, records: impl IntoIterator<Item = &'a EventRecord>) {
+        for record in records {
+            self.now = self.now.max(record.at);
+            self.apply(record);
+        }
+        self.dirty.clear();
+        self.touched.clear();
+    }
+
+    // ----- internals shared by decide and routing -----
+
+    fn advance(&mut self, now: Timestamp) {
+        // Time never goes back inside the engine: a late input counts as happening now.
+        if now > self.now {
+            self.now = now;
+        }
+    }
+
+    pub(crate) fn emit(&mut self, event: Event) {
+        let record = EventRecord {
+            at: self.now,
+            event,
+        };
+        self.apply(&record);
+        self.outputs.push_back(Output::Event(record));
+    }
+
+    pub(crate) fn request(&mut self, request: ConnectorRequest) {
+        self.outputs.push_back(Output::Connector(request));
+    }
+
+    /// After every input: route what became routable, then publish changed agent states.
+    fn finish(&mut self) {
+        self.dispatch();
+        while let Some(agent) = self.touched.pop_first() {
+            let Some(rt) = self.agents.get(&agent) else {
+                continue;
+            };
+            let shown = rt.derived_state();
+            let reason = rt.derived_reason();
+            if shown != rt.shown || reason != rt.shown_reason {
+                let station = rt.station.clone();
+                self.emit(Event::AgentStateChanged {
+                    agent: agent.clone(),
+                    state: shown,
+                    reason,
+                    station,
+                });
+                self.touched.remove(&agent);
+            }
+        }
+    }
+
+    pub(crate) fn queue_config(&self, queue: &QueueId) -> Option<&QueueConfig> {
+        self.queues.get(queue).map(|q| &q.config)
+    }
+
+    /// Capacity units `channel` costs `agent`.
+    pub(crate) fn units_for(&self, agent: &AgentRt, channel: Channel) -> u8 {
+        agent
+            .config
+            .capacity
+            .get(&channel)
+            .copied()
+            .unwrap_or_else(|| self.settings.units_for(channel))
+    }
+
+    pub(crate) fn reoffer_delay_ms(&self, queue: &QueueId) -> u64 {
+        self.queue_config(queue)
+            .and_then(|q| q.reoffer_delay_ms)
+            .unwrap_or(self.settings.reoffer_delay_ms)
+    }
+
+    pub(crate) fn contact_state(&self, id: ContactId) -> Option<ContactState> {
+        let contact = self.contacts.get(&id)?;
+        Some(match &contact.place {
+            Place::New | Place::Queued => ContactState::Queued,
+            Place::Offered(_) => ContactState::Offered,
+            Place::Agent(agent) => self
+                .agents
+                .get(agent)
+                .and_then(|a| a.assignments.get(&id))
+                .map(|a| a.state)
+                .unwrap_or(ContactState::Handling),
+        })
+    }
+}
+
+impl AgentRt {
+    /// The §4 state shown for this agent, derived from presence, offers, contacts and pending.
+    pub(crate) fn derived_state(&self) -> AgentState {
+        if self.station.is_none() {
+            return AgentState::Offline;
+        }
+        if !self.assignments.is_empty() {
+            if let Some((pending, _)) = &self.pending
+                && let Some(waiting) = pending.waiting_for()
+            {
+                return waiting;
+            }
+            if self.presence == Presence::OutgoingInteractions {
+                return AgentState::OutgoingInteractions;
+            }
+            return AgentState::Busy;
+        }
+        if self.offer.is_some() {
+            return AgentState::Offered;
+        }
+        self.presence.shown()
+    }
+
+    pub(crate) fn derived_reason(&self) -> Option<String> {
+        match self.derived_state() {
+            AgentState::Break | AgentState::BackOffice => self.reason.clone(),
+            s if s.is_pending() => self.pending.as_ref().and_then(|(_, r)| r.clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_busy(&self) -> bool {
+        !self.assignments.is_empty()
+    }
+}

@@ -1,0 +1,172 @@
+//! Routing: ordered indexes per queue, so a decision touches only the candidates that can win.
+//!
+//! Each queue keeps its waiting contacts ordered by priority handling then entrance time, and
+//! its eligible agents ordered by the queue's strategy key. An agent sits in a queue's agent
+//! index exactly while it could take a contact of that queue now. After every input the
+//! engine routes the "dirty" queues (where a contact or an agent became available), always
+//! serving the most urgent head contact first, so an agent in several queues gets the
+//! longest-waiting (highest-priority) contact among them.
+
+use super::{AgentRt, Engine, Membership, RouteKey};
+use crate::config::{QueueConfig, RoutingStrategy};
+use crate::ids::{AgentId, ContactId, QueueId};
+use crate::model::{Channel, Presence};
+
+/// How many waiting contacts from the head routing inspects for one whose exclusions
+/// (recent refusals) leave an agent free. Bounds the work of a decision.
+pub(crate) const LOOKAHEAD_CONTACTS: usize = 32;
+
+impl Engine {
+    /// Whether `agent` could take a new contact of `channel` now (ignores queue membership).
+    pub(crate) fn can_take(&self, agent: &AgentRt, channel: Channel) -> bool {
+        if agent.station.is_none()
+            || agent.presence != Presence::Ready
+            || agent.pending.is_some()
+            || agent.offer.is_some()
+        {
+            return false;
+        }
+        if agent.assignments.is_empty() {
+            return true;
+        }
+        if channel.is_exclusive() || agent.assignments.values().any(|a| a.channel.is_exclusive()) {
+            return false;
+        }
+        agent.used_units + u16::from(self.units_for(agent, channel))
+            <= crate::config::CAPACITY_UNITS
+    }
+
+    /// The key under which `agent` belongs in `queue`'s index, or `None` if not eligible.
+    pub(crate) fn route_key(
+        &self,
+        agent: &AgentRt,
+        membership: &Membership,
+        queue: &QueueConfig,
+    ) -> Option<RouteKey> {
+        if !self.can_take(agent, queue.channel) {
+            return None;
+        }
+        let idle = agent.last_work_at.millis();
+        let (primary, secondary) = match queue.strategy {
+            RoutingStrategy::LongestIdle => (idle, 0),
+            RoutingStrategy::RoundRobin => (membership.last_offer_seq as i64, idle),
+            RoutingStrategy::FewestContacts => (agent.assignments.len() as i64, idle),
+            RoutingStrategy::HighestProficiencyFirst => (-i64::from(membership.proficiency), idle),
+        };
+        Some(RouteKey {
+            primary,
+            secondary,
+            agent: agent.config.id.clone(),
+        })
+    }
+
+    /// Bring `agent`'s entries in its queues' indexes in line with its state.
+    pub(crate) fn reindex_agent(&mut self, id: &AgentId) {
+        let Some(agent) = self.agents.get(id) else {
+            return;
+        };
+        let mut changes: Vec<(usize, Option<RouteKey>)> = Vec::new();
+        for (i, m) in agent.memberships.iter().enumerate() {
+            let desired = self
+                .queues
+                .get(&m.queue)
+                .and_then(|q| self.route_key(agent, m, &q.config));
+            if desired != m.indexed {
+                changes.push((i, desired));
+            }
+        }
+        for (i, desired) in changes {
+            let Some(agent) = self.agents.get_mut(id) else {
+                return;
+            };
+            let m = &mut agent.memberships[i];
+            let old = std::mem::replace(&mut m.indexed, desired.clone());
+            let Some(queue) = self.queues.get_mut(&m.queue) else {
+                continue;
+            };
+            if let Some(old) = old {
+                queue.agents.remove(&old);
+            }
+            if let Some(new) = desired {
+                queue.agents.insert(new);
+                self.dirty.insert(m.queue.clone());
+            }
+        }
+    }
+
+    /// Route every dirty queue until no waiting contact can be matched with a free agent.
+    pub(crate) fn dispatch(&mut self) {
+        while !self.dirty.is_empty() {
+            let mut best: Option<(super::WaitKey, QueueId)> = None;
+            let mut idle: Vec<QueueId> = Vec::new();
+            for id in &self.dirty {
+                match self.queues.get(id) {
+                    Some(q) if !q.agents.is_empty() => match q.waiting.first() {
+                        Some(head) if best.as_ref().is_none_or(|(k, _)| head < k) => {
+                            best = Some((*head, id.clone()));
+                        }
+                        Some(_) => {}
+                        None => idle.push(id.clone()),
+                    },
+                    _ => idle.push(id.clone()),
+                }
+            }
+            for id in idle {
+                self.dirty.remove(&id);
+            }
+            let Some((_, queue)) = best else {
+                break;
+            };
+            if !self.route_once(&queue) {
+                self.dirty.remove(&queue);
+            }
+        }
+    }
+
+    /// Offer one waiting contact of `queue` (the first, from the head, that some free agent may
+    /// take) to up to fan-out agents. Returns false when nothing could be matched.
+    fn route_once(&mut self, queue: &QueueId) -> bool {
+        let Some(q) = self.queues.get(queue) else {
+            return false;
+        };
+        let fan_out = usize::from(q.config.fan_out.max(1));
+        let max_offers = q
+            .config
+            .max_offers
+            .unwrap_or(self.settings.limits.offers_per_contact_max);
+        let now = self.now;
+        let mut chosen: Option<(ContactId, Vec<AgentId>)> = None;
+        for key in q.waiting.iter().take(LOOKAHEAD_CONTACTS) {
+            let Some(contact) = self.contacts.get(&key.contact) else {
+                continue;
+            };
+            let hops_left = max_offers.saturating_sub(contact.offers_made).max(1) as usize;
+            let wanted = fan_out.min(hops_left);
+            let excluded = |agent: &AgentId| {
+                contact
+                    .exclusions
+                    .iter()
+                    .any(|(a, until)| a == agent && *until > now)
+            };
+            // Skips are bounded by the contact's exclusions, so this stays O(fan-out + refusals).
+            let agents: Vec<AgentId> = q
+                .agents
+                .iter()
+                .filter(|k| !excluded(&k.agent))
+                .take(wanted)
+                .map(|k| k.agent.clone())
+                .collect();
+            if !agents.is_empty() {
+                chosen = Some((key.contact, agents));
+                break;
+            }
+        }
+        let Some((contact, agents)) = chosen else {
+            return false;
+        };
+        for agent in agents {
+            self.make_offer(contact, &agent);
+        }
+        true
+    }
+}

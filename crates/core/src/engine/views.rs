@@ -1,0 +1,271 @@
+//! Read-only views of the engine for drivers, the monitor and tests.
+
+use super::{Engine, Place};
+use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
+use crate::model::{AgentState, AnsweredBy, Channel, ContactState, Direction, QueueClosure};
+use crate::time::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Counters since the engine started (or since the journal began, after replay).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EngineStats {
+    pub contacts_arrived: u64,
+    pub contacts_closed: u64,
+    pub contacts_connected: u64,
+    pub offers_created: u64,
+    pub refusals: u64,
+    /// Keyed by the exact reason names of §6.
+    pub refusals_by_reason: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentView {
+    pub id: AgentId,
+    pub full_name: String,
+    pub team: Option<String>,
+    pub state: AgentState,
+    pub reason: Option<String>,
+    pub since: Timestamp,
+    pub station: Option<StationId>,
+    pub offer: Option<OfferId>,
+    /// Contacts the agent holds, with their states.
+    pub contacts: Vec<(ContactId, ContactState)>,
+    pub used_units: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactView {
+    pub id: ContactId,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub queue: QueueId,
+    pub from: String,
+    pub priority: u16,
+    pub attributes: BTreeMap<String, String>,
+    pub state: ContactState,
+    pub arrived: Timestamp,
+    pub entrance: Timestamp,
+    pub offers: Vec<OfferId>,
+    pub agent: Option<AgentId>,
+    pub offers_made: u32,
+    pub answered_by: Option<AnsweredBy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfferView {
+    pub id: OfferId,
+    pub contact: ContactId,
+    pub agent: AgentId,
+    pub station: StationId,
+    pub created: Timestamp,
+    pub deadline: Timestamp,
+    pub accepted: bool,
+    pub link_deadline: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueView {
+    pub id: QueueId,
+    pub channel: Channel,
+    pub waiting: usize,
+    /// Entrance time of the first waiting contact.
+    pub oldest_entrance: Option<Timestamp>,
+    pub agents_available: usize,
+    pub agents_staffed: u32,
+    pub closure: Option<QueueClosure>,
+}
+
+impl Engine {
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub fn stats(&self) -> &EngineStats {
+        &self.stats
+    }
+
+    pub fn open_contacts(&self) -> usize {
+        self.contacts.len()
+    }
+
+    pub fn settings(&self) -> &crate::config::Settings {
+        &self.settings
+    }
+
+    pub fn queue_configs(&self) -> impl Iterator<Item = &crate::config::QueueConfig> {
+        self.queues.values().map(|q| &q.config)
+    }
+
+    pub fn agent_configs(&self) -> impl Iterator<Item = &crate::config::AgentConfig> {
+        self.agents.values().map(|a| &a.config)
+    }
+
+    pub fn station_configs(&self) -> impl Iterator<Item = &crate::config::StationConfig> {
+        self.stations.values()
+    }
+
+    pub fn agent_view(&self, id: &AgentId) -> Option<AgentView> {
+        let a = self.agents.get(id)?;
+        Some(AgentView {
+            id: id.clone(),
+            full_name: a.config.full_name.clone(),
+            team: a.config.team.clone(),
+            state: a.shown,
+            reason: a.shown_reason.clone(),
+            since: a.shown_since,
+            station: a.station.clone(),
+            offer: a.offer,
+            contacts: a.assignments.iter().map(|(c, x)| (*c, x.state)).collect(),
+            used_units: a.used_units,
+        })
+    }
+
+    pub fn agent_views(&self) -> impl Iterator<Item = AgentView> + '_ {
+        self.agents.keys().filter_map(|id| self.agent_view(id))
+    }
+
+    pub fn contact_view(&self, id: ContactId) -> Option<ContactView> {
+        let c = self.contacts.get(&id)?;
+        let (offers, agent) = match &c.place {
+            Place::Offered(offers) => (offers.clone(), None),
+            Place::Agent(agent) => (Vec::new(), Some(agent.clone())),
+            Place::New | Place::Queued => (Vec::new(), None),
+        };
+        Some(ContactView {
+            id,
+            channel: c.channel,
+            direction: c.direction,
+            queue: c.queue.clone(),
+            from: c.from.clone(),
+            priority: c.priority,
+            attributes: c.attributes.clone(),
+            state: self.contact_state(id)?,
+            arrived: c.arrived,
+            entrance: c.entrance,
+            offers,
+            agent,
+            offers_made: c.offers_made,
+            answered_by: c.answered_by,
+        })
+    }
+
+    pub fn contact_views(&self) -> impl Iterator<Item = ContactView> + '_ {
+        self.contacts.keys().filter_map(|id| self.contact_view(*id))
+    }
+
+    pub fn offer_view(&self, id: OfferId) -> Option<OfferView> {
+        let o = self.offers.get(&id)?;
+        Some(OfferView {
+            id,
+            contact: o.contact,
+            agent: o.agent.clone(),
+            station: o.station.clone(),
+            created: o.created,
+            deadline: o.deadline,
+            accepted: o.accepted,
+            link_deadline: o.link_deadline,
+        })
+    }
+
+    pub fn queue_view(&self, id: &QueueId) -> Option<QueueView> {
+        let q = self.queues.get(id)?;
+        Some(QueueView {
+            id: id.clone(),
+            channel: q.config.channel,
+            waiting: q.waiting.len(),
+            oldest_entrance: q
+                .waiting
+                .iter()
+                .filter_map(|k| self.contacts.get(&k.contact))
+                .map(|c| c.entrance)
+                .min(),
+            agents_available: q.agents.len(),
+            agents_staffed: q.staffed,
+            closure: q.closure,
+        })
+    }
+
+    pub fn queue_views(&self) -> impl Iterator<Item = QueueView> + '_ {
+        self.queues.keys().filter_map(|id| self.queue_view(id))
+    }
+
+    /// The open offer of an agent, if any.
+    pub fn agent_offer(&self, agent: &AgentId) -> Option<OfferId> {
+        self.agents.get(agent)?.offer
+    }
+
+    /// A deterministic text dump of the whole state, for snapshots and replay comparisons.
+    pub fn dump(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "now {}", self.now);
+        for a in self.agent_views() {
+            let _ = write!(out, "agent {} {}", a.id, a.state);
+            if let Some(reason) = &a.reason {
+                let _ = write!(out, " ({reason})");
+            }
+            let _ = write!(out, " since {}", a.since);
+            if let Some(station) = &a.station {
+                let _ = write!(out, " at {station}");
+            }
+            if let Some(offer) = a.offer {
+                let _ = write!(out, " offer {offer}");
+            }
+            for (c, s) in &a.contacts {
+                let _ = write!(out, " {c}:{s}");
+            }
+            if a.used_units > 0 {
+                let _ = write!(out, " units {}", a.used_units);
+            }
+            out.push('\n');
+        }
+        for q in self.queue_views() {
+            let _ = write!(
+                out,
+                "queue {} waiting {} available {} staffed {}",
+                q.id, q.waiting, q.agents_available, q.agents_staffed
+            );
+            if let Some(c) = q.closure {
+                let _ = write!(out, " closed {c:?}");
+            }
+            out.push('\n');
+        }
+        for c in self.contact_views() {
+            let _ = write!(
+                out,
+                "contact {} {} {} in {} {} entrance {} offers {}",
+                c.id, c.channel, c.from, c.queue, c.state, c.entrance, c.offers_made
+            );
+            if let Some(agent) = &c.agent {
+                let _ = write!(out, " with {agent}");
+            }
+            out.push('\n');
+        }
+        for (id, o) in &self.offers {
+            let _ = writeln!(
+                out,
+                "offer {id} {} -> {} deadline {}{}",
+                o.contact,
+                o.agent,
+                o.deadline,
+                if o.accepted { " accepted" } else { "" }
+            );
+        }
+        let s = &self.stats;
+        let _ = writeln!(
+            out,
+            "stats arrived {} closed {} offers {} refusals {}",
+            s.contacts_arrived, s.contacts_closed, s.offers_created, s.refusals
+        );
+        for (reason, n) in &s.refusals_by_reason {
+            let _ = writeln!(out, "refusals {reason:?} {n}");
+        }
+        let _ = writeln!(
+            out,
+            "next timeout {:?}",
+            self.poll_timeout().map(|t| t.to_string())
+        );
+        out
+    }
+}

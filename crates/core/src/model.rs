@@ -1,0 +1,493 @@
+//! The vocabulary of the engine: channels, agent states (§4), contact states (§5),
+//! refusal reasons and connector statuses (§6). Exact spellings live here and nowhere else.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The media of a contact. Each channel costs capacity units out of 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Voice,
+    Callback,
+    Chat,
+    Email,
+    WorkItem,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Channel::Voice,
+        Channel::Callback,
+        Channel::Chat,
+        Channel::Email,
+        Channel::WorkItem,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Callback => "callback",
+            Channel::Chat => "chat",
+            Channel::Email => "email",
+            Channel::WorkItem => "work_item",
+        }
+    }
+
+    /// Voice and callback occupy the agent alone, whatever the configured units say.
+    pub fn is_exclusive(self) -> bool {
+        matches!(self, Channel::Voice | Channel::Callback)
+    }
+
+    /// Channels whose delivery needs a telephony leg confirmed by the connector.
+    pub fn needs_leg(self) -> bool {
+        matches!(self, Channel::Voice)
+    }
+
+    /// Default capacity units (§4).
+    pub fn default_units(self) -> u8 {
+        match self {
+            Channel::Voice | Channel::Callback => 100,
+            Channel::Email => 50,
+            Channel::Chat => 34,
+            Channel::WorkItem => 25,
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentState {
+    Offline,
+    Ready,
+    Break,
+    BackOffice,
+    OutgoingInteractions,
+    Offered,
+    Busy,
+    NoAnswer,
+    WaitingForBackOffice,
+    WaitingForBreak,
+    WaitingForOutgoingInteractions,
+    WaitingForOffline,
+}
+
+impl AgentState {
+    pub const ALL: [AgentState; 12] = [
+        AgentState::Offline,
+        AgentState::Ready,
+        AgentState::Break,
+        AgentState::BackOffice,
+        AgentState::OutgoingInteractions,
+        AgentState::Offered,
+        AgentState::Busy,
+        AgentState::NoAnswer,
+        AgentState::WaitingForBackOffice,
+        AgentState::WaitingForBreak,
+        AgentState::WaitingForOutgoingInteractions,
+        AgentState::WaitingForOffline,
+    ];
+
+    /// The name as the seed spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AgentState::Offline => "Offline",
+            AgentState::Ready => "Ready",
+            AgentState::Break => "Break",
+            AgentState::BackOffice => "BackOffice – Administrative",
+            AgentState::OutgoingInteractions => "Handling – Outgoing Interactions",
+            AgentState::Offered => "Offered",
+            AgentState::Busy => "Busy",
+            AgentState::NoAnswer => "No Answer",
+            AgentState::WaitingForBackOffice => "Waiting for BackOffice – Administrative",
+            AgentState::WaitingForBreak => "Waiting for Break",
+            AgentState::WaitingForOutgoingInteractions => {
+                "Waiting for Handling – Outgoing Interactions"
+            }
+            AgentState::WaitingForOffline => "Waiting for Offline",
+        }
+    }
+
+    /// The state as a selection, if the agent may pick it (§4 "selectable by the agent").
+    pub fn as_selectable(self) -> Option<SelectableState> {
+        Some(match self {
+            AgentState::Offline => SelectableState::Offline,
+            AgentState::Ready => SelectableState::Ready,
+            AgentState::Break => SelectableState::Break,
+            AgentState::BackOffice => SelectableState::BackOffice,
+            AgentState::OutgoingInteractions => SelectableState::OutgoingInteractions,
+            AgentState::WaitingForBackOffice => SelectableState::WaitingForBackOffice,
+            AgentState::WaitingForBreak => SelectableState::WaitingForBreak,
+            AgentState::WaitingForOutgoingInteractions => {
+                SelectableState::WaitingForOutgoingInteractions
+            }
+            AgentState::WaitingForOffline => SelectableState::WaitingForOffline,
+            AgentState::Offered | AgentState::Busy | AgentState::NoAnswer => return None,
+        })
+    }
+
+    /// "Mode Pending" in the supervisor monitor.
+    pub fn is_pending(self) -> bool {
+        matches!(
+            self,
+            AgentState::WaitingForBackOffice
+                | AgentState::WaitingForBreak
+                | AgentState::WaitingForOutgoingInteractions
+                | AgentState::WaitingForOffline
+        )
+    }
+}
+
+impl fmt::Display for AgentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The states an agent may select (§4). Selecting a "Waiting for X" while not busy is the same
+/// as selecting X.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectableState {
+    Offline,
+    Ready,
+    Break,
+    BackOffice,
+    OutgoingInteractions,
+    WaitingForBackOffice,
+    WaitingForBreak,
+    WaitingForOutgoingInteractions,
+    WaitingForOffline,
+}
+
+impl SelectableState {
+    /// What the selection asks for, once current work allows it.
+    pub fn target(self) -> Presence {
+        match self {
+            SelectableState::Offline | SelectableState::WaitingForOffline => Presence::Offline,
+            SelectableState::Ready => Presence::Ready,
+            SelectableState::Break | SelectableState::WaitingForBreak => Presence::Break,
+            SelectableState::BackOffice | SelectableState::WaitingForBackOffice => {
+                Presence::BackOffice
+            }
+            SelectableState::OutgoingInteractions
+            | SelectableState::WaitingForOutgoingInteractions => Presence::OutgoingInteractions,
+        }
+    }
+}
+
+/// The agent's own chosen (or imposed) base state, which routing reads and which the agent
+/// returns to; the shown [`AgentState`] is derived from it plus offers, contacts and pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Offline,
+    Ready,
+    Break,
+    BackOffice,
+    OutgoingInteractions,
+    NoAnswer,
+}
+
+impl Presence {
+    pub fn shown(self) -> AgentState {
+        match self {
+            Presence::Offline => AgentState::Offline,
+            Presence::Ready => AgentState::Ready,
+            Presence::Break => AgentState::Break,
+            Presence::BackOffice => AgentState::BackOffice,
+            Presence::OutgoingInteractions => AgentState::OutgoingInteractions,
+            Presence::NoAnswer => AgentState::NoAnswer,
+        }
+    }
+
+    /// The "Waiting for X" state of a pending presence, if there is one.
+    pub fn waiting_for(self) -> Option<AgentState> {
+        match self {
+            Presence::Offline => Some(AgentState::WaitingForOffline),
+            Presence::Break => Some(AgentState::WaitingForBreak),
+            Presence::BackOffice => Some(AgentState::WaitingForBackOffice),
+            Presence::OutgoingInteractions => Some(AgentState::WaitingForOutgoingInteractions),
+            Presence::Ready | Presence::NoAnswer => None,
+        }
+    }
+
+    /// Whether an unavailable reason (e.g. "Lunch") may qualify this presence.
+    pub fn takes_reason(self) -> bool {
+        matches!(self, Presence::Break | Presence::BackOffice)
+    }
+}
+
+/// The ten contact states of §5 (seed 003).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactState {
+    Queued,
+    Offered,
+    Preview,
+    Dialing,
+    Handling,
+    OnHold,
+    Consulting,
+    InConference,
+    WrapUp,
+    Closed,
+}
+
+impl ContactState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ContactState::Queued => "Queued",
+            ContactState::Offered => "Offered",
+            ContactState::Preview => "Preview",
+            ContactState::Dialing => "Dialing",
+            ContactState::Handling => "Handling",
+            ContactState::OnHold => "On Hold",
+            ContactState::Consulting => "Consulting",
+            ContactState::InConference => "In Conference",
+            ContactState::WrapUp => "Wrap Up",
+            ContactState::Closed => "Closed",
+        }
+    }
+
+    /// A conversation is live with the customer (hold, consult and conference included).
+    pub fn is_conversation(self) -> bool {
+        matches!(
+            self,
+            ContactState::Handling
+                | ContactState::OnHold
+                | ContactState::Consulting
+                | ContactState::InConference
+        )
+    }
+}
+
+impl fmt::Display for ContactState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Inbound contacts arrive from customers; outbound ones are dialed by an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+/// The twelve refusal reasons of §6, spelled exactly as the Agent Refusal report prints them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RefusalReason {
+    Declined,
+    NoAnswer,
+    AgentLinkTimeout,
+    ContactAlreadyRouted,
+    #[serde(rename = "Bad Number")]
+    BadNumber,
+    Busy,
+    Error,
+    #[serde(rename = "Invalid Call Leg")]
+    InvalidCallLeg,
+    LinkFailed,
+    Dropped,
+    #[serde(rename = "NA")]
+    NotApplicable,
+    #[serde(rename = "0")]
+    ZeroCauseCode,
+}
+
+/// Who may raise a refusal reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RaisedBy {
+    Agent,
+    Engine,
+    Connector,
+}
+
+/// Which entry of the presence policy decides the agent's state after a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalPenalty {
+    /// `state_on_decline`
+    Decline,
+    /// `state_on_push_timeout`
+    PushTimeout,
+    /// `state_on_agent_error`
+    AgentError,
+    /// The agent is not at fault: state unchanged.
+    None,
+}
+
+impl RefusalReason {
+    pub const ALL: [RefusalReason; 12] = [
+        RefusalReason::Declined,
+        RefusalReason::NoAnswer,
+        RefusalReason::AgentLinkTimeout,
+        RefusalReason::ContactAlreadyRouted,
+        RefusalReason::BadNumber,
+        RefusalReason::Busy,
+        RefusalReason::Error,
+        RefusalReason::InvalidCallLeg,
+        RefusalReason::LinkFailed,
+        RefusalReason::Dropped,
+        RefusalReason::NotApplicable,
+        RefusalReason::ZeroCauseCode,
+    ];
+
+    /// The exact spelling of the report's Reason column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalReason::Declined => "Declined",
+            RefusalReason::NoAnswer => "NoAnswer",
+            RefusalReason::AgentLinkTimeout => "AgentLinkTimeout",
+            RefusalReason::ContactAlreadyRouted => "ContactAlreadyRouted",
+            RefusalReason::BadNumber => "Bad Number",
+            RefusalReason::Busy => "Busy",
+            RefusalReason::Error => "Error",
+            RefusalReason::InvalidCallLeg => "Invalid Call Leg",
+            RefusalReason::LinkFailed => "LinkFailed",
+            RefusalReason::Dropped => "Dropped",
+            RefusalReason::NotApplicable => "NA",
+            RefusalReason::ZeroCauseCode => "0",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RefusalReason> {
+        RefusalReason::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn raised_by(self) -> RaisedBy {
+        match self {
+            RefusalReason::Declined => RaisedBy::Agent,
+            RefusalReason::NoAnswer
+            | RefusalReason::AgentLinkTimeout
+            | RefusalReason::ContactAlreadyRouted => RaisedBy::Engine,
+            _ => RaisedBy::Connector,
+        }
+    }
+
+    pub fn penalty(self) -> RefusalPenalty {
+        match self {
+            RefusalReason::Declined => RefusalPenalty::Decline,
+            RefusalReason::NoAnswer | RefusalReason::AgentLinkTimeout => {
+                RefusalPenalty::PushTimeout
+            }
+            RefusalReason::BadNumber
+            | RefusalReason::Busy
+            | RefusalReason::InvalidCallLeg
+            | RefusalReason::LinkFailed
+            | RefusalReason::Dropped => RefusalPenalty::AgentError,
+            RefusalReason::ContactAlreadyRouted
+            | RefusalReason::Error
+            | RefusalReason::NotApplicable
+            | RefusalReason::ZeroCauseCode => RefusalPenalty::None,
+        }
+    }
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Failure reasons a connector may report for a delivery (the connector-raised refusal reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum DeliveryFailure {
+    #[serde(rename = "Bad Number")]
+    BadNumber,
+    Busy,
+    Error,
+    #[serde(rename = "Invalid Call Leg")]
+    InvalidCallLeg,
+    LinkFailed,
+    Dropped,
+    #[serde(rename = "NA")]
+    NotApplicable,
+    #[serde(rename = "0")]
+    ZeroCauseCode,
+}
+
+impl DeliveryFailure {
+    pub const ALL: [DeliveryFailure; 8] = [
+        DeliveryFailure::BadNumber,
+        DeliveryFailure::Busy,
+        DeliveryFailure::Error,
+        DeliveryFailure::InvalidCallLeg,
+        DeliveryFailure::LinkFailed,
+        DeliveryFailure::Dropped,
+        DeliveryFailure::NotApplicable,
+        DeliveryFailure::ZeroCauseCode,
+    ];
+
+    pub fn reason(self) -> RefusalReason {
+        match self {
+            DeliveryFailure::BadNumber => RefusalReason::BadNumber,
+            DeliveryFailure::Busy => RefusalReason::Busy,
+            DeliveryFailure::Error => RefusalReason::Error,
+            DeliveryFailure::InvalidCallLeg => RefusalReason::InvalidCallLeg,
+            DeliveryFailure::LinkFailed => RefusalReason::LinkFailed,
+            DeliveryFailure::Dropped => RefusalReason::Dropped,
+            DeliveryFailure::NotApplicable => RefusalReason::NotApplicable,
+            DeliveryFailure::ZeroCauseCode => RefusalReason::ZeroCauseCode,
+        }
+    }
+}
+
+/// `reason` of a connector hang-up (seed 002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HangupReason {
+    Ended,
+    Error,
+}
+
+/// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as §6 says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AgentStatus {
+    MissedCallAgent,
+    DeclinedByAgent,
+    FailedConnectAgent,
+    FailedConnectCustomer,
+    MissedCallStatus,
+}
+
+impl AgentStatus {
+    /// The refusal this status records against the agent; `None` for MissedCallStatus (the
+    /// customer, not the agent, missed the call).
+    pub fn refusal(self) -> Option<RefusalReason> {
+        match self {
+            AgentStatus::MissedCallAgent => Some(RefusalReason::NoAnswer),
+            AgentStatus::DeclinedByAgent => Some(RefusalReason::Declined),
+            AgentStatus::FailedConnectAgent => Some(RefusalReason::LinkFailed),
+            AgentStatus::FailedConnectCustomer => Some(RefusalReason::Error),
+            AgentStatus::MissedCallStatus => None,
+        }
+    }
+}
+
+/// How a live or machine answer of an outbound dial was detected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnsweredBy {
+    Live,
+    Machine,
+}
+
+/// Why a queue refuses new contacts (closure minor 15 / 23 / 24).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueClosure {
+    Schedule,
+    Holiday,
+    Emergency,
+}

@@ -1,0 +1,41 @@
+//! Outputs of the engine: events (to journal and publish) and requests to the connector.
+
+use crate::event::EventRecord;
+use crate::ids::{AgentId, ContactId, OfferId, StationId};
+use crate::model::Channel;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Output {
+    Event(EventRecord),
+    Connector(ConnectorRequest),
+}
+
+/// What Switchboard asks the telephony connector to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum ConnectorRequest {
+    /// Ring `station` (at `number`) with `contact`; answer with LegLinked / LegFailed.
+    Deliver {
+        offer: OfferId,
+        contact: ContactId,
+        channel: Channel,
+        agent: AgentId,
+        station: StationId,
+        number: String,
+    },
+    /// Stop ringing: the offer ended on Switchboard's side.
+    CancelDelivery {
+        offer: OfferId,
+        contact: ContactId,
+        station: StationId,
+    },
+    /// Dial `destination` for an outbound or callback contact and bridge it to `station`.
+    Dial {
+        contact: ContactId,
+        agent: AgentId,
+        station: StationId,
+        destination: String,
+    },
+}

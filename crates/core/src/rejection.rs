@@ -1,0 +1,99 @@
+//! Why a command was refused. Expected operating errors, never panics; each has a stable code.
+
+use crate::config::ConfigError;
+use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
+use crate::model::{AgentState, ContactState};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "code")]
+pub enum Rejection {
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(ConfigError),
+    #[error("unknown agent {0}")]
+    UnknownAgent(AgentId),
+    #[error("unknown queue {0}")]
+    UnknownQueue(QueueId),
+    #[error("unknown station {0}")]
+    UnknownStation(StationId),
+    #[error("unknown or closed contact {0}")]
+    UnknownContact(ContactId),
+    #[error("unknown or ended offer {0}")]
+    UnknownOffer(OfferId),
+    #[error("queue {queue} has no disposition {disposition:?}")]
+    UnknownDisposition { queue: QueueId, disposition: String },
+    #[error("queue {0} requires a disposition")]
+    DispositionRequired(QueueId),
+    #[error("{reason:?} is not an unavailable reason agent {agent} may give")]
+    UnknownReason { agent: AgentId, reason: String },
+    #[error("agent {0} is not logged in")]
+    AgentNotLoggedIn(AgentId),
+    #[error("agent {agent} is already logged in at station {station}")]
+    AgentAlreadyLoggedIn { agent: AgentId, station: StationId },
+    #[error("station {station} is in use by agent {agent}")]
+    StationInUse { station: StationId, agent: AgentId },
+    #[error("agent {agent} cannot do that in state {state}")]
+    InvalidAgentState { agent: AgentId, state: AgentState },
+    #[error("agent {0} is not available for a transfer")]
+    AgentNotAvailable(AgentId),
+    #[error("contact {contact} is {state}: cannot {action}")]
+    InvalidContactState {
+        contact: ContactId,
+        state: ContactState,
+        action: String,
+    },
+    #[error("contact {contact} is not with agent {agent}")]
+    NotAgentsContact { agent: AgentId, contact: ContactId },
+    #[error("offer {0} is already accepted")]
+    OfferAlreadyAccepted(OfferId),
+    #[error("offer {0} is not accepted yet")]
+    OfferNotAccepted(OfferId),
+    #[error("{what} is still in use: {detail}")]
+    InUse { what: String, detail: String },
+    #[error("limit {limit} = {max} reached")]
+    LimitExceeded { limit: String, max: u64 },
+    #[error("invalid input: {field}: {message}")]
+    InvalidInput { field: String, message: String },
+}
+
+impl Rejection {
+    /// A stable machine-readable code, e.g. for HTTP error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::InvalidConfig(_) => "invalid_config",
+            Rejection::UnknownAgent(_) => "unknown_agent",
+            Rejection::UnknownQueue(_) => "unknown_queue",
+            Rejection::UnknownStation(_) => "unknown_station",
+            Rejection::UnknownContact(_) => "unknown_contact",
+            Rejection::UnknownOffer(_) => "unknown_offer",
+            Rejection::UnknownDisposition { .. } => "unknown_disposition",
+            Rejection::DispositionRequired(_) => "disposition_required",
+            Rejection::UnknownReason { .. } => "unknown_reason",
+            Rejection::AgentNotLoggedIn(_) => "agent_not_logged_in",
+            Rejection::AgentAlreadyLoggedIn { .. } => "agent_already_logged_in",
+            Rejection::StationInUse { .. } => "station_in_use",
+            Rejection::InvalidAgentState { .. } => "invalid_agent_state",
+            Rejection::AgentNotAvailable(_) => "agent_not_available",
+            Rejection::InvalidContactState { .. } => "invalid_contact_state",
+            Rejection::NotAgentsContact { .. } => "not_agents_contact",
+            Rejection::OfferAlreadyAccepted(_) => "offer_already_accepted",
+            Rejection::OfferNotAccepted(_) => "offer_not_accepted",
+            Rejection::InUse { .. } => "in_use",
+            Rejection::LimitExceeded { .. } => "limit_exceeded",
+            Rejection::InvalidInput { .. } => "invalid_input",
+        }
+    }
+
+    pub(crate) fn limit(limit: &str, max: impl Into<u64>) -> Self {
+        Rejection::LimitExceeded {
+            limit: limit.to_string(),
+            max: max.into(),
+        }
+    }
+}
+
+impl From<ConfigError> for Rejection {
+    fn from(e: ConfigError) -> Self {
+        Rejection::InvalidConfig(e)
+    }
+}
