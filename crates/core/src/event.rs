@@ -115,6 +115,11 @@ pub enum Event {
         /// The refusing agent is kept from this contact until then.
         excluded_until: Timestamp,
     },
+    /// A refusing agent's time away from this contact is over: it may be offered again.
+    ExclusionEnded {
+        contact: ContactId,
+        agent: AgentId,
+    },
     /// The offer ended without a refusal (the customer left).
     OfferRescinded {
         offer: OfferId,
@@ -182,6 +187,7 @@ impl Event {
             | Event::OfferCreated { agent, .. }
             | Event::OfferRefused { agent, .. }
             | Event::OfferRescinded { agent, .. }
+            | Event::ExclusionEnded { agent, .. }
             | Event::ContactConnected { agent, .. }
             | Event::ContactStateChanged { agent, .. }
             | Event::WrapUpStarted { agent, .. }
@@ -189,6 +195,182 @@ impl Event {
             | Event::ContactReleased { agent, .. } => Some(agent),
             Event::ContactClosed { agent, .. } => agent.as_ref(),
             _ => None,
+        }
+    }
+}
+
+fn opt<T: std::fmt::Display>(value: &Option<T>) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+impl std::fmt::Display for Event {
+    /// One compact line per event, for traces, logs and test snapshots.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Event::SettingsConfigured { .. } => write!(f, "settings configured"),
+            Event::QueueConfigured { queue } => {
+                write!(f, "queue {} configured ({})", queue.id, queue.channel)
+            }
+            Event::QueueRemoved { queue } => write!(f, "queue {queue} removed"),
+            Event::QueueClosureChanged { queue, closure } => match closure {
+                Some(c) => write!(f, "queue {queue} closed ({c:?})"),
+                None => write!(f, "queue {queue} reopened"),
+            },
+            Event::AgentConfigured { agent } => write!(f, "agent {} configured", agent.id),
+            Event::AgentRemoved { agent } => write!(f, "agent {agent} removed"),
+            Event::StationConfigured { station } => write!(f, "station {} configured", station.id),
+            Event::StationRemoved { station } => write!(f, "station {station} removed"),
+            Event::AgentLoggedIn { agent, station } => {
+                write!(f, "agent {agent} logged in at {station}")
+            }
+            Event::AgentLoggedOut { agent } => write!(f, "agent {agent} logged out"),
+            Event::AgentPresenceChanged {
+                agent,
+                presence,
+                reason,
+            } => write!(
+                f,
+                "agent {agent} presence {presence:?} reason {}",
+                opt(reason)
+            ),
+            Event::AgentPendingChanged {
+                agent,
+                pending,
+                reason,
+            } => match pending {
+                Some(p) => write!(f, "agent {agent} pending {p:?} reason {}", opt(reason)),
+                None => write!(f, "agent {agent} pending cleared"),
+            },
+            Event::AgentStateChanged {
+                agent,
+                state,
+                reason,
+                ..
+            } => match reason {
+                Some(r) => write!(f, "agent {agent} state {state} ({r})"),
+                None => write!(f, "agent {agent} state {state}"),
+            },
+            Event::ContactArrived {
+                contact,
+                channel,
+                direction,
+                queue,
+                from,
+                priority,
+                ..
+            } => write!(
+                f,
+                "contact {contact} arrived {channel} {direction:?} for {queue} from {from} priority {priority}"
+            ),
+            Event::ContactQueued {
+                contact,
+                queue,
+                entrance,
+            } => write!(f, "contact {contact} queued in {queue} entrance {entrance}"),
+            Event::OfferCreated {
+                offer,
+                contact,
+                agent,
+                station,
+                deadline,
+            } => write!(
+                f,
+                "offer {offer} created {contact} -> {agent} at {station} deadline {deadline}"
+            ),
+            Event::OfferAccepted {
+                offer,
+                link_deadline,
+            } => write!(
+                f,
+                "offer {offer} accepted link deadline {}",
+                opt(link_deadline)
+            ),
+            Event::OfferRefused {
+                offer,
+                contact,
+                agent,
+                agent_full_name,
+                station,
+                reason,
+                cause_code,
+                excluded_until,
+            } => write!(
+                f,
+                "refusal {} {contact} by {agent} ({agent_full_name}) at {station} reason {reason:?} cause {} excluded until {excluded_until}",
+                opt(offer),
+                opt(cause_code),
+                reason = reason.as_str()
+            ),
+            Event::OfferRescinded {
+                offer,
+                contact,
+                agent,
+            } => write!(f, "offer {offer} rescinded {contact} from {agent}"),
+            Event::ExclusionEnded { contact, agent } => {
+                write!(f, "contact {contact} may be offered to {agent} again")
+            }
+            Event::ContactConnected {
+                contact,
+                agent,
+                state,
+                units,
+                ..
+            } => write!(f, "contact {contact} {state} with {agent} units {units}"),
+            Event::ContactStateChanged {
+                contact,
+                agent,
+                state,
+                answered_by,
+            } => match answered_by {
+                Some(by) => write!(f, "contact {contact} {state} with {agent} answered {by:?}"),
+                None => write!(f, "contact {contact} {state} with {agent}"),
+            },
+            Event::WrapUpStarted {
+                contact,
+                agent,
+                deadline,
+                detached,
+            } => write!(
+                f,
+                "contact {contact} Wrap Up with {agent} deadline {}{}",
+                opt(deadline),
+                if *detached { " (transferred)" } else { "" }
+            ),
+            Event::WrapUpCompleted {
+                contact,
+                agent,
+                disposition,
+                timed_out,
+            } => write!(
+                f,
+                "wrap-up of {contact} by {agent} done disposition {}{}",
+                opt(disposition),
+                if *timed_out { " (time limit)" } else { "" }
+            ),
+            Event::ContactReleased { contact, agent } => {
+                write!(f, "contact {contact} released by {agent}")
+            }
+            Event::ContactClosed {
+                contact,
+                code,
+                disposition,
+                agent,
+                queue,
+                ..
+            } => {
+                let major = code.major.info().map_or("?", |m| m.internal_name);
+                let minor = code.minor.info().map_or("?", |m| m.internal_name);
+                write!(
+                    f,
+                    "contact {contact} closed ({} {major}, {} {minor}) in {queue} agent {} disposition {}",
+                    code.major.0,
+                    code.minor.0,
+                    opt(agent),
+                    opt(disposition)
+                )
+            }
         }
     }
 }

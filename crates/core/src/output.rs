@@ -39,3 +39,34 @@ pub enum ConnectorRequest {
         destination: String,
     },
 }
+
+impl std::fmt::Display for ConnectorRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectorRequest::Deliver {
+                offer,
+                contact,
+                station,
+                number,
+                ..
+            } => write!(
+                f,
+                "connector: deliver {offer} {contact} to {station} ({number})"
+            ),
+            ConnectorRequest::CancelDelivery {
+                offer,
+                contact,
+                station,
+            } => write!(f, "connector: cancel {offer} {contact} at {station}"),
+            ConnectorRequest::Dial {
+                contact,
+                station,
+                destination,
+                ..
+            } => write!(
+                f,
+                "connector: dial {destination} for {contact} from {station}"
+            ),
+        }
+    }
+}

@@ -152,7 +152,7 @@ impl Engine {
                 contact,
                 queue,
                 entrance,
-            } => self.apply_contact_queued(at, *contact, queue, *entrance),
+            } => self.apply_contact_queued(*contact, queue, *entrance),
             Event::OfferCreated {
                 offer,
                 contact,
@@ -232,12 +232,28 @@ impl Engine {
                 if *excluded_until > at
                     && let Some(c) = self.contacts.get_mut(contact)
                 {
-                    c.exclusions.retain(|(a, _)| a != agent);
+                    if let Some(i) = c.exclusions.iter().position(|(a, _)| a == agent) {
+                        let (_, until) = c.exclusions.remove(i);
+                        self.timers
+                            .remove(&(until, Timer::Reoffer(*contact, agent.clone())));
+                    }
                     c.exclusions.push((agent.clone(), *excluded_until));
                     self.timers
-                        .insert((*excluded_until, Timer::Reoffer(*contact)));
+                        .insert((*excluded_until, Timer::Reoffer(*contact, agent.clone())));
                 }
                 self.agent_changed(agent);
+            }
+            Event::ExclusionEnded { contact, agent } => {
+                if let Some(c) = self.contacts.get_mut(contact)
+                    && let Some(i) = c.exclusions.iter().position(|(a, _)| a == agent)
+                {
+                    let (_, until) = c.exclusions.remove(i);
+                    self.timers
+                        .remove(&(until, Timer::Reoffer(*contact, agent.clone())));
+                    if c.place == Place::Queued {
+                        self.dirty.insert(c.queue.clone());
+                    }
+                }
             }
             Event::OfferRescinded { offer, agent, .. } => {
                 self.remove_offer(*offer);
@@ -258,6 +274,11 @@ impl Engine {
                     Some(c) => {
                         c.place = Place::Agent(agent.clone());
                         c.last_agent = Some(agent.clone());
+                        // Taken: earlier refusals no longer keep anyone from it.
+                        for (agent, until) in c.exclusions.drain(..) {
+                            self.timers
+                                .remove(&(until, Timer::Reoffer(*contact, agent)));
+                        }
                         c.queue.clone()
                     }
                     None => QueueId::new(""),
@@ -341,8 +362,9 @@ impl Engine {
             Event::ContactClosed { contact, .. } => {
                 self.unqueue(*contact);
                 if let Some(c) = self.contacts.remove(contact) {
-                    for (_, until) in c.exclusions {
-                        self.timers.remove(&(until, Timer::Reoffer(*contact)));
+                    for (agent, until) in c.exclusions {
+                        self.timers
+                            .remove(&(until, Timer::Reoffer(*contact, agent)));
                     }
                 }
                 self.stats.contacts_closed += 1;
@@ -391,13 +413,7 @@ impl Engine {
         }
     }
 
-    fn apply_contact_queued(
-        &mut self,
-        at: Timestamp,
-        contact: ContactId,
-        queue: &QueueId,
-        entrance: Timestamp,
-    ) {
+    fn apply_contact_queued(&mut self, contact: ContactId, queue: &QueueId, entrance: Timestamp) {
         self.unqueue(contact);
         let Some(q) = self.queues.get_mut(queue) else {
             return;
@@ -408,7 +424,6 @@ impl Engine {
         c.queue = queue.clone();
         c.entrance = entrance;
         c.place = Place::Queued;
-        c.exclusions.retain(|(_, until)| *until > at);
         let key = wait_key(q.config.priority_handling, c.priority, entrance, contact);
         q.waiting.insert(key);
         c.wait_key = Some(key);

@@ -1284,6 +1284,8 @@ impl Engine {
                     // The conversation is over already; the error changes nothing.
                     return;
                 }
+                // The agent took this contact: only an explicit agent status makes it a refusal.
+                let refusal = agent_status.and_then(AgentStatus::refusal);
                 if let Some(reason) = refusal {
                     self.record_agent_refusal(contact, &agent, reason, cause_code, &queue);
                 }
@@ -1410,12 +1412,14 @@ impl Engine {
                     );
                 }
             }
-            Timer::Reoffer(contact) => {
-                if let Some(c) = self.contacts.get(&contact)
-                    && c.place == Place::Queued
-                {
-                    let queue = c.queue.clone();
-                    self.dirty.insert(queue);
+            Timer::Reoffer(contact, agent) => {
+                let ended = self.contacts.get(&contact).is_some_and(|c| {
+                    c.exclusions
+                        .iter()
+                        .any(|(a, until)| *a == agent && *until <= self.now)
+                });
+                if ended {
+                    self.emit(Event::ExclusionEnded { contact, agent });
                 }
             }
         }

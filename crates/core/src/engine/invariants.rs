@@ -181,6 +181,34 @@ impl Engine {
                 return Err(format!("offer {id} has no timer"));
             }
         }
+        for (at, timer) in &self.timers {
+            let live = match timer {
+                Timer::Offer(o) => self
+                    .offers
+                    .get(o)
+                    .is_some_and(|x| !x.accepted && x.deadline == *at),
+                Timer::Link(o) => self
+                    .offers
+                    .get(o)
+                    .is_some_and(|x| x.accepted && x.link_deadline == Some(*at)),
+                Timer::WrapUp(c, a) => self
+                    .agents
+                    .get(a)
+                    .and_then(|x| x.assignments.get(c))
+                    .is_some_and(|x| x.wrap_up_deadline == Some(*at)),
+                Timer::QueueLimit(c) => self
+                    .contacts
+                    .get(c)
+                    .is_some_and(|x| x.queue_deadline == Some(*at)),
+                Timer::Reoffer(c, a) => self
+                    .contacts
+                    .get(c)
+                    .is_some_and(|x| x.exclusions.contains(&(a.clone(), *at))),
+            };
+            if !live {
+                return Err(format!("stale timer {timer:?} at {at}"));
+            }
+        }
         let s = &self.stats;
         if s.contacts_arrived != s.contacts_closed + self.contacts.len() as u64 {
             return Err(format!(
@@ -204,13 +232,7 @@ impl Engine {
     pub fn exclusions(&self, contact: ContactId) -> Vec<AgentId> {
         self.contacts
             .get(&contact)
-            .map(|c| {
-                c.exclusions
-                    .iter()
-                    .filter(|(_, until)| *until > self.now)
-                    .map(|(a, _)| a.clone())
-                    .collect()
-            })
+            .map(|c| c.exclusions.iter().map(|(a, _)| a.clone()).collect())
             .unwrap_or_default()
     }
 }

@@ -51,8 +51,9 @@ pub(crate) struct WaitKey {
     pub contact: ContactId,
 }
 
-/// Deadlines. A timer that fires and finds nothing to do is dropped silently (spurious
-/// wake-ups are fine: replay may restore a timer whose firing changed nothing).
+/// Deadlines. Every timer stands for live state (an open offer, a wrap-up, a waiting contact,
+/// an exclusion) and firing it emits events that remove it, so a replayed engine holds
+/// exactly the timers of the original. Firing one early or twice does nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Timer {
     /// An offer rang too long: NoAnswer.
@@ -64,7 +65,7 @@ pub(crate) enum Timer {
     /// Queue time limit: closes with 38/19.
     QueueLimit(ContactId),
     /// A refusing agent's exclusion from a contact ends: route again.
-    Reoffer(ContactId),
+    Reoffer(ContactId, AgentId),
 }
 
 /// One queue an agent serves, and where the agent stands in that queue's routing index.

@@ -134,7 +134,6 @@ impl Engine {
             .config
             .max_offers
             .unwrap_or(self.settings.limits.offers_per_contact_max);
-        let now = self.now;
         let mut chosen: Option<(ContactId, Vec<AgentId>)> = None;
         for key in q.waiting.iter().take(LOOKAHEAD_CONTACTS) {
             let Some(contact) = self.contacts.get(&key.contact) else {
@@ -142,12 +141,8 @@ impl Engine {
             };
             let hops_left = max_offers.saturating_sub(contact.offers_made).max(1) as usize;
             let wanted = fan_out.min(hops_left);
-            let excluded = |agent: &AgentId| {
-                contact
-                    .exclusions
-                    .iter()
-                    .any(|(a, until)| a == agent && *until > now)
-            };
+            // An exclusion lasts until its ExclusionEnded event, which its timer emits.
+            let excluded = |agent: &AgentId| contact.exclusions.iter().any(|(a, _)| a == agent);
             // Skips are bounded by the contact's exclusions, so this stays O(fan-out + refusals).
             let agents: Vec<AgentId> = q
                 .agents

@@ -1,0 +1,224 @@
+//! Test driver: runs the engine on a virtual clock the way the server and simulator do
+//! (fire every due timer, then the command), checks invariants after every step, and renders
+//! a readable trace of events and connector requests.
+
+#![allow(dead_code)]
+
+use serde::Deserialize;
+use std::fmt::Write as _;
+use switchboard_core::{
+    AgentConfig, Command, Engine, Event, EventRecord, Output, QueueConfig, Rejection, Settings,
+    StationConfig, Timestamp,
+};
+
+/// Parse "90s", "1m30s", "500ms", "2h", "1h2m3s" or "0" into milliseconds.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(0);
+    }
+    let mut total = 0i64;
+    let mut digits = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| format!("bad duration {text:?}"))?;
+        digits.clear();
+        let unit = match c {
+            'h' => 3_600_000,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                1
+            }
+            'm' => 60_000,
+            's' => 1_000,
+            _ => return Err(format!("bad unit {c:?} in {text:?}")),
+        };
+        total += n * unit;
+    }
+    if !digits.is_empty() {
+        return Err(format!("duration {text:?} lacks a unit"));
+    }
+    Ok(total)
+}
+
+/// A driven engine with its trace.
+pub struct Driver {
+    pub engine: Engine,
+    pub trace: String,
+    pub journal: Vec<EventRecord>,
+    pub show_config: bool,
+}
+
+impl Driver {
+    pub fn new(settings: Settings) -> Self {
+        Driver {
+            engine: Engine::new(settings),
+            trace: String::new(),
+            journal: Vec::new(),
+            show_config: false,
+        }
+    }
+
+    /// Fire timers due up to `until`, in deadline order, each at its own time.
+    pub fn advance(&mut self, until: Timestamp) {
+        while let Some(deadline) = self.engine.poll_timeout() {
+            if deadline > until {
+                break;
+            }
+            self.engine.handle_timeout(deadline);
+            self.drain();
+            self.check();
+        }
+    }
+
+    pub fn command(&mut self, at: Timestamp, command: Command) -> Result<(), Rejection> {
+        self.advance(at);
+        let result = self.engine.handle_command(at, command);
+        if let Err(rejection) = &result {
+            let _ = writeln!(
+                self.trace,
+                "{:>8} ! rejected {}: {rejection}",
+                at.to_string(),
+                rejection.code()
+            );
+        }
+        self.drain();
+        self.check();
+        result.map(|_| ())
+    }
+
+    pub fn drain(&mut self) {
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::Event(record) => {
+                    let config = matches!(
+                        record.event,
+                        Event::SettingsConfigured { .. }
+                            | Event::QueueConfigured { .. }
+                            | Event::AgentConfigured { .. }
+                            | Event::StationConfigured { .. }
+                    );
+                    if self.show_config || !config {
+                        let _ = writeln!(
+                            self.trace,
+                            "{:>8}   {}",
+                            record.at.to_string(),
+                            record.event
+                        );
+                    }
+                    self.journal.push(record);
+                }
+                Output::Connector(request) => {
+                    let _ = writeln!(self.trace, "{:>8}   {}", "", request);
+                }
+            }
+        }
+    }
+
+    pub fn check(&self) {
+        if let Err(e) = self.engine.check_invariants() {
+            panic!("invariant violated: {e}\ntrace so far:\n{}", self.trace);
+        }
+    }
+
+    /// Replaying the journal into a fresh engine must give the same state.
+    pub fn check_replay(&self) {
+        let mut replayed = Engine::new(Settings::default());
+        replayed.replay(&self.journal);
+        replayed
+            .check_invariants()
+            .unwrap_or_else(|e| panic!("replayed engine breaks an invariant: {e}"));
+        assert_eq!(
+            replayed.dump(),
+            self.engine.dump(),
+            "replay diverged from the live engine"
+        );
+    }
+}
+
+/// A scenario file: configuration plus timed steps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub settings: Option<Settings>,
+    #[serde(default)]
+    pub queues: Vec<QueueConfig>,
+    #[serde(default)]
+    pub stations: Vec<StationConfig>,
+    #[serde(default)]
+    pub agents: Vec<AgentConfig>,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// One step: at a time, optionally a command, optionally the rejection code it must get.
+#[derive(Debug, Deserialize)]
+pub struct Step {
+    pub at: String,
+    #[serde(default)]
+    pub expect: Option<String>,
+    #[serde(flatten)]
+    pub command: Option<Command>,
+}
+
+/// Run a scenario; returns the trace followed by the final state dump.
+pub fn run_scenario(text: &str) -> String {
+    let scenario: Scenario = toml::from_str(text).unwrap_or_else(|e| panic!("bad scenario: {e}"));
+    let mut driver = Driver::new(Settings::default());
+    let zero = Timestamp::ZERO;
+    if let Some(settings) = scenario.settings {
+        driver
+            .command(zero, Command::ConfigureSettings(settings))
+            .expect("settings");
+    }
+    for q in scenario.queues {
+        driver
+            .command(zero, Command::ConfigureQueue(q))
+            .expect("queue");
+    }
+    for s in scenario.stations {
+        driver
+            .command(zero, Command::ConfigureStation(s))
+            .expect("station");
+    }
+    for a in scenario.agents {
+        driver
+            .command(zero, Command::ConfigureAgent(a))
+            .expect("agent");
+    }
+    let mut out = String::new();
+    if !scenario.description.is_empty() {
+        let _ = writeln!(out, "# {}\n", scenario.description.trim());
+    }
+    for (i, step) in scenario.steps.into_iter().enumerate() {
+        let at = Timestamp(parse_duration(&step.at).unwrap_or_else(|e| panic!("step {i}: {e}")));
+        match step.command {
+            Some(command) => {
+                let result = driver.command(at, command);
+                match (&step.expect, result) {
+                    (None, Ok(())) => {}
+                    (Some(code), Err(r)) if r.code() == code => {}
+                    (expect, result) => panic!(
+                        "step {i} at {at}: expected {expect:?}, got {result:?}\n{}",
+                        driver.trace
+                    ),
+                }
+            }
+            None => driver.advance(at),
+        }
+    }
+    driver.check_replay();
+    out.push_str(&driver.trace);
+    out.push_str("\n--- state ---\n");
+    out.push_str(&driver.engine.dump());
+    out
+}
