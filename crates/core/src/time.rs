@@ -52,7 +52,7 @@ impl fmt::Display for Timestamp {
         let ms = self.0;
         let sign = if ms < 0 { "-" } else { "" };
         let ms = ms.unsigned_abs();
-        if ms % 1000 == 0 {
+        if ms.is_multiple_of(1000) {
             write!(f, "{sign}{}s", ms / 1000)
         } else {
             write!(f, "{sign}{}.{:03}s", ms / 1000, ms % 1000)

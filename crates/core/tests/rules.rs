@@ -1,0 +1,875 @@
+//! Given / when / then tests, one per rule of PRODUCT.md §4 (agent states) and §6 (offers,
+//! refusals, call errors): given a world and some commands, when one more command (or time)
+//! comes, then exactly these events — or this rejection.
+
+mod support;
+
+use support::Driver;
+use switchboard_core::command::{ConnectorEvent, TransferTarget};
+use switchboard_core::config::{PolicyState, PresencePolicy};
+use switchboard_core::model::{
+    AgentStatus, DeliveryFailure, HangupReason, RaisedBy, RefusalPenalty, SelectableState,
+};
+use switchboard_core::{
+    AgentConfig, AgentId, AgentState, Channel, Command, ContactId, ContactState, Event, OfferId,
+    QueueConfig, QueueId, RefusalReason, Settings, StationConfig, Timestamp,
+};
+
+fn t(seconds: i64) -> Timestamp {
+    Timestamp(seconds * 1000)
+}
+
+fn id(s: &str) -> AgentId {
+    AgentId::new(s)
+}
+
+/// Given: voice queue "q" and chat queue "chat"; agents a1, a2 (both queues), stations s1–s3.
+fn world(settings: Settings, queue: impl FnOnce(&mut QueueConfig)) -> Driver {
+    let mut d = Driver::new(settings);
+    let mut q = QueueConfig::new("q", Channel::Voice);
+    queue(&mut q);
+    d.command(t(0), Command::ConfigureQueue(q)).unwrap();
+    d.command(
+        t(0),
+        Command::ConfigureQueue(QueueConfig::new("chat", Channel::Chat)),
+    )
+    .unwrap();
+    for s in ["s1", "s2", "s3"] {
+        d.command(t(0), Command::ConfigureStation(StationConfig::new(s, "")))
+            .unwrap();
+    }
+    for (a, name) in [("a1", "Anna Kovács"), ("a2", "Béla Nagy")] {
+        d.command(
+            t(0),
+            Command::ConfigureAgent(AgentConfig::new(a, name, &["q", "chat"])),
+        )
+        .unwrap();
+    }
+    d
+}
+
+fn default_world() -> Driver {
+    world(Settings::default(), |_| {})
+}
+
+fn login(d: &mut Driver, at: i64, agent: &str, station: &str) {
+    d.command(
+        t(at),
+        Command::Login {
+            agent: id(agent),
+            station: station.into(),
+            state: None,
+        },
+    )
+    .unwrap();
+}
+
+fn arrive(d: &mut Driver, at: i64, channel: Channel, queue: &str) -> ContactId {
+    let before = d.journal.len();
+    d.command(
+        t(at),
+        Command::CreateContact {
+            channel,
+            queue: QueueId::new(queue),
+            from: "+3611".into(),
+            priority: 0,
+            attributes: Default::default(),
+        },
+    )
+    .unwrap();
+    d.journal[before..]
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::ContactArrived { contact, .. } => Some(*contact),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn set(d: &mut Driver, at: i64, agent: &str, state: SelectableState) {
+    d.command(
+        t(at),
+        Command::SetState {
+            agent: id(agent),
+            state,
+            reason: None,
+        },
+    )
+    .unwrap();
+}
+
+/// When: `command` at `at`; then: the events it emitted (one Display line each).
+fn when(d: &mut Driver, at: i64, command: Command) -> Vec<String> {
+    let before = d.journal.len();
+    d.command(t(at), command).unwrap();
+    d.journal[before..]
+        .iter()
+        .map(|r| r.event.to_string())
+        .collect()
+}
+
+fn when_time(d: &mut Driver, at: i64) -> Vec<String> {
+    let before = d.journal.len();
+    d.advance(t(at));
+    d.journal[before..]
+        .iter()
+        .map(|r| r.event.to_string())
+        .collect()
+}
+
+fn state(d: &Driver, agent: &str) -> AgentState {
+    d.engine.agent_view(&id(agent)).unwrap().state
+}
+
+fn offer_of(d: &Driver, agent: &str) -> OfferId {
+    d.engine.agent_offer(&id(agent)).expect("an open offer")
+}
+
+/// Given a1 holding a chat (Busy).
+fn busy_with_chat(d: &mut Driver) -> ContactId {
+    login(d, 1, "a1", "s1");
+    let c = arrive(d, 2, Channel::Chat, "chat");
+    let offer = offer_of(d, "a1");
+    d.command(t(3), Command::Accept { offer }).unwrap();
+    assert_eq!(state(d, "a1"), AgentState::Busy);
+    c
+}
+
+fn finish(d: &mut Driver, at: i64, agent: &str, contact: ContactId) -> Vec<String> {
+    d.command(
+        t(at),
+        Command::End {
+            agent: id(agent),
+            contact,
+        },
+    )
+    .unwrap();
+    when(
+        d,
+        at + 1,
+        Command::Complete {
+            agent: id(agent),
+            contact,
+            disposition: None,
+        },
+    )
+}
+
+// ----- §4 agent states -----
+
+#[test]
+fn selectable_and_not_selectable_states() {
+    let not_selectable: Vec<AgentState> = AgentState::ALL
+        .into_iter()
+        .filter(|s| s.as_selectable().is_none())
+        .collect();
+    assert_eq!(
+        not_selectable,
+        vec![AgentState::Offered, AgentState::Busy, AgentState::NoAnswer]
+    );
+    assert_eq!(AgentState::ALL.len(), 12);
+    let pending: Vec<&str> = AgentState::ALL
+        .into_iter()
+        .filter(|s| s.is_pending())
+        .map(|s| s.name())
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            "Waiting for BackOffice – Administrative",
+            "Waiting for Break",
+            "Waiting for Handling – Outgoing Interactions",
+            "Waiting for Offline"
+        ]
+    );
+}
+
+#[test]
+fn idle_agent_moves_to_each_selected_state() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    for (i, (sel, shown)) in [
+        (SelectableState::Break, AgentState::Break),
+        (SelectableState::BackOffice, AgentState::BackOffice),
+        (
+            SelectableState::OutgoingInteractions,
+            AgentState::OutgoingInteractions,
+        ),
+        (SelectableState::Ready, AgentState::Ready),
+        (SelectableState::WaitingForBreak, AgentState::Break),
+        (SelectableState::Offline, AgentState::Offline),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        set(&mut d, 2 + i as i64, "a1", sel);
+        assert_eq!(state(&d, "a1"), shown, "after selecting {sel:?}");
+    }
+}
+
+#[test]
+fn busy_agent_selecting_break_records_pending_and_moves_when_last_contact_closes() {
+    let mut d = default_world();
+    let c = busy_with_chat(&mut d);
+    let then = when(
+        &mut d,
+        4,
+        Command::SetState {
+            agent: id("a1"),
+            state: SelectableState::Break,
+            reason: None,
+        },
+    );
+    assert_eq!(
+        then,
+        [
+            "agent a1 pending Break reason -",
+            "agent a1 state Waiting for Break"
+        ]
+    );
+    let then = finish(&mut d, 5, "a1", c);
+    assert_eq!(
+        then[then.len() - 3..],
+        [
+            "agent a1 pending cleared".to_string(),
+            "agent a1 presence Break reason -".to_string(),
+            "agent a1 state Break".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_new_selection_replaces_pending_and_ready_clears_it() {
+    let mut d = default_world();
+    let c = busy_with_chat(&mut d);
+    set(&mut d, 4, "a1", SelectableState::Break);
+    set(&mut d, 5, "a1", SelectableState::Offline);
+    assert_eq!(state(&d, "a1"), AgentState::WaitingForOffline);
+    let then = when(
+        &mut d,
+        6,
+        Command::SetState {
+            agent: id("a1"),
+            state: SelectableState::Ready,
+            reason: None,
+        },
+    );
+    assert_eq!(then, ["agent a1 pending cleared", "agent a1 state Busy"]);
+    finish(&mut d, 7, "a1", c);
+    assert_eq!(state(&d, "a1"), AgentState::Ready);
+}
+
+#[test]
+fn waiting_for_offline_logs_out_when_work_ends() {
+    let mut d = default_world();
+    let c = busy_with_chat(&mut d);
+    set(&mut d, 4, "a1", SelectableState::Offline);
+    let then = finish(&mut d, 5, "a1", c);
+    assert!(
+        then.contains(&"agent a1 logged out".to_string()),
+        "{then:?}"
+    );
+    assert_eq!(state(&d, "a1"), AgentState::Offline);
+    let view = d.engine.agent_view(&id("a1")).unwrap();
+    assert_eq!(view.station, None, "the station is free again");
+    login(&mut d, 10, "a2", "s1");
+}
+
+#[test]
+fn last_contact_closing_without_pending_returns_to_ready() {
+    let mut d = default_world();
+    let c = busy_with_chat(&mut d);
+    let then = finish(&mut d, 5, "a1", c);
+    assert_eq!(then.last().unwrap(), "agent a1 state Ready");
+}
+
+#[test]
+fn non_ready_selection_while_offered_withdraws_the_offer_as_declined() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = arrive(&mut d, 2, Channel::Voice, "q");
+    let later = arrive(&mut d, 3, Channel::Voice, "q");
+    let then = when(
+        &mut d,
+        4,
+        Command::SetState {
+            agent: id("a1"),
+            state: SelectableState::BackOffice,
+            reason: None,
+        },
+    );
+    assert_eq!(
+        then,
+        [
+            "refusal o1 c1 by a1 (Anna Kovács) at s1 reason \"Declined\" cause - excluded until 34s",
+            "contact c1 queued in q entrance 2s",
+            "agent a1 presence BackOffice reason -",
+            "agent a1 state BackOffice – Administrative",
+        ]
+    );
+    // The contact is back at its original place: still ahead of the later arrival.
+    login(&mut d, 5, "a2", "s2");
+    assert_eq!(
+        d.engine.offer_view(offer_of(&d, "a2")).unwrap().contact,
+        c,
+        "{later} must not overtake {c}"
+    );
+}
+
+#[test]
+fn selecting_ready_while_offered_keeps_the_offer() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    assert!(
+        when(
+            &mut d,
+            3,
+            Command::SetState {
+                agent: id("a1"),
+                state: SelectableState::Ready,
+                reason: None
+            }
+        )
+        .is_empty()
+    );
+    assert_eq!(state(&d, "a1"), AgentState::Offered);
+}
+
+#[test]
+fn unavailable_reasons_only_with_break_or_backoffice_and_only_configured_ones() {
+    let settings = Settings {
+        unavailable_reasons: vec!["Lunch".into()],
+        ..Settings::default()
+    };
+    let mut d = world(settings, |_| {});
+    login(&mut d, 1, "a1", "s1");
+    let set_reason = |d: &mut Driver, state, reason: &str| {
+        d.command(
+            t(2),
+            Command::SetState {
+                agent: id("a1"),
+                state,
+                reason: Some(reason.into()),
+            },
+        )
+    };
+    assert_eq!(
+        set_reason(&mut d, SelectableState::Break, "Nap")
+            .unwrap_err()
+            .code(),
+        "unknown_reason"
+    );
+    assert_eq!(
+        set_reason(&mut d, SelectableState::Ready, "Lunch")
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+    set_reason(&mut d, SelectableState::Break, "Lunch").unwrap();
+    let view = d.engine.agent_view(&id("a1")).unwrap();
+    assert_eq!(
+        (view.state, view.reason.as_deref()),
+        (AgentState::Break, Some("Lunch"))
+    );
+}
+
+#[test]
+fn capacity_voice_is_exclusive_and_chat_costs_34() {
+    let mut d = default_world();
+    busy_with_chat(&mut d);
+    assert_eq!(d.engine.agent_view(&id("a1")).unwrap().used_units, 34);
+    arrive(&mut d, 4, Channel::Voice, "q");
+    assert_eq!(
+        d.engine.agent_offer(&id("a1")),
+        None,
+        "voice needs a free agent"
+    );
+    arrive(&mut d, 5, Channel::Chat, "chat");
+    assert!(
+        d.engine.agent_offer(&id("a1")).is_some(),
+        "a second chat fits"
+    );
+    assert_eq!(
+        state(&d, "a1"),
+        AgentState::Busy,
+        "Busy stays Busy while offered"
+    );
+}
+
+#[test]
+fn login_needs_a_known_free_station_and_one_station_per_agent() {
+    let mut d = default_world();
+    let login_at = |d: &mut Driver, agent: &str, station: &str| {
+        d.command(
+            t(1),
+            Command::Login {
+                agent: id(agent),
+                station: station.into(),
+                state: None,
+            },
+        )
+    };
+    assert_eq!(
+        login_at(&mut d, "a1", "nope").unwrap_err().code(),
+        "unknown_station"
+    );
+    login_at(&mut d, "a1", "s1").unwrap();
+    assert_eq!(
+        login_at(&mut d, "a1", "s2").unwrap_err().code(),
+        "agent_already_logged_in"
+    );
+    assert_eq!(
+        login_at(&mut d, "a2", "s1").unwrap_err().code(),
+        "station_in_use"
+    );
+    assert_eq!(
+        d.command(
+            t(2),
+            Command::SetState {
+                agent: id("a2"),
+                state: SelectableState::Ready,
+                reason: None
+            }
+        )
+        .unwrap_err()
+        .code(),
+        "agent_not_logged_in"
+    );
+}
+
+// ----- §6 offers and refusals -----
+
+#[test]
+fn reason_table_spellings_raisers_and_penalties() {
+    let table: Vec<(&str, RaisedBy, RefusalPenalty)> = RefusalReason::ALL
+        .into_iter()
+        .map(|r| (r.as_str(), r.raised_by(), r.penalty()))
+        .collect();
+    use RaisedBy::*;
+    use RefusalPenalty as P;
+    assert_eq!(
+        table,
+        [
+            ("Declined", Agent, P::Decline),
+            ("NoAnswer", Engine, P::PushTimeout),
+            ("AgentLinkTimeout", Engine, P::PushTimeout),
+            ("ContactAlreadyRouted", Engine, P::None),
+            ("Bad Number", Connector, P::AgentError),
+            ("Busy", Connector, P::AgentError),
+            ("Error", Connector, P::None),
+            ("Invalid Call Leg", Connector, P::AgentError),
+            ("LinkFailed", Connector, P::AgentError),
+            ("Dropped", Connector, P::AgentError),
+            ("NA", Connector, P::None),
+            ("0", Connector, P::None),
+        ]
+    );
+    for f in DeliveryFailure::ALL {
+        assert_eq!(f.reason().raised_by(), Connector);
+    }
+    // Serialized names are the report spellings.
+    for r in RefusalReason::ALL {
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            format!("\"{}\"", r.as_str())
+        );
+    }
+}
+
+#[test]
+fn offer_timeout_defaults_to_45s_queue_and_station_override() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    assert_eq!(
+        d.engine.offer_view(offer_of(&d, "a1")).unwrap().deadline,
+        t(47)
+    );
+    let mut d = world(Settings::default(), |q| q.offer_timeout_ms = Some(20_000));
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    assert_eq!(
+        d.engine.offer_view(offer_of(&d, "a1")).unwrap().deadline,
+        t(22)
+    );
+    let mut station = StationConfig::new("s1", "");
+    station.offer_timeout_ms = Some(60_000);
+    d.command(t(3), Command::ConfigureStation(station)).unwrap();
+    login(&mut d, 4, "a2", "s2");
+    set(&mut d, 5, "a1", SelectableState::Offline);
+    login(&mut d, 6, "a1", "s1");
+    arrive(&mut d, 7, Channel::Voice, "q");
+    assert_eq!(
+        d.engine.offer_view(offer_of(&d, "a1")).unwrap().deadline,
+        t(67)
+    );
+}
+
+#[test]
+fn offer_time_out_is_no_answer_and_agent_goes_to_no_answer() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    assert!(when_time(&mut d, 46).is_empty());
+    let then = when_time(&mut d, 47);
+    assert_eq!(
+        then,
+        [
+            "refusal o1 c1 by a1 (Anna Kovács) at s1 reason \"NoAnswer\" cause - excluded until 77s",
+            "agent a1 presence NoAnswer reason -",
+            "contact c1 queued in q entrance 2s",
+            "agent a1 state No Answer"
+        ]
+    );
+    // No Answer lasts until the agent picks a state.
+    assert!(
+        when_time(&mut d, 500)
+            .iter()
+            .all(|e| !e.contains("a1 state"))
+    );
+    assert_eq!(state(&d, "a1"), AgentState::NoAnswer);
+}
+
+#[test]
+fn agent_link_timeout_60s_after_accept_without_leg_linked() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    assert_eq!(
+        when(&mut d, 10, Command::Accept { offer }),
+        ["offer o1 accepted link deadline 70s"]
+    );
+    assert!(when_time(&mut d, 69).is_empty(), "the ring timeout is off");
+    let then = when_time(&mut d, 70);
+    assert!(then[0].contains("reason \"AgentLinkTimeout\""), "{then:?}");
+}
+
+#[test]
+fn refusal_record_carries_agent_name_station_and_cause_code() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s2");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    d.command(
+        t(3),
+        Command::Connector(ConnectorEvent::LegFailed {
+            offer,
+            reason: DeliveryFailure::BadNumber,
+            cause_code: Some("404".into()),
+        }),
+    )
+    .unwrap();
+    let record = d
+        .journal
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::OfferRefused {
+                offer,
+                contact,
+                agent,
+                agent_full_name,
+                station,
+                reason,
+                cause_code,
+                ..
+            } => Some((
+                r.at,
+                *offer,
+                *contact,
+                agent.to_string(),
+                agent_full_name.clone(),
+                station.to_string(),
+                *reason,
+                cause_code.clone(),
+            )),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        record,
+        (
+            t(3),
+            Some(OfferId(1)),
+            ContactId(1),
+            "a1".into(),
+            "Anna Kovács".into(),
+            "s2".into(),
+            RefusalReason::BadNumber,
+            Some("404".into())
+        )
+    );
+}
+
+#[test]
+fn reoffer_rule_prefers_other_agents_and_waits_out_the_delay() {
+    let settings = Settings {
+        presence_policy: PresencePolicy {
+            state_on_decline: PolicyState::Unchanged,
+            ..PresencePolicy::default()
+        },
+        ..Settings::default()
+    };
+    let mut d = world(settings, |q| q.reoffer_delay_ms = Some(10_000));
+    login(&mut d, 1, "a1", "s1");
+    let c = arrive(&mut d, 2, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    // a1 refuses and stays Ready (policy unchanged) but is not offered c1 again…
+    d.command(t(3), Command::Refuse { offer }).unwrap();
+    assert_eq!(state(&d, "a1"), AgentState::Ready);
+    assert_eq!(d.engine.exclusions(c), vec![id("a1")]);
+    // …another eligible agent gets it…
+    login(&mut d, 4, "a2", "s2");
+    let o2 = offer_of(&d, "a2");
+    d.command(t(5), Command::Refuse { offer: o2 }).unwrap();
+    // …and once both have refused, it waits until a1's delay passes (13 s).
+    assert_eq!(d.engine.agent_offer(&id("a1")), None);
+    let then = when_time(&mut d, 13);
+    assert_eq!(
+        then,
+        [
+            "contact c1 may be offered to a1 again",
+            "offer o3 created c1 -> a1 at s1 deadline 58s",
+            "agent a1 state Offered"
+        ]
+    );
+}
+
+#[test]
+fn presence_policy_per_queue_overrides_the_global_default() {
+    let settings = Settings {
+        presence_policy: PresencePolicy {
+            state_on_decline: PolicyState::Break,
+            state_on_push_timeout: PolicyState::Offline,
+            state_on_agent_error: PolicyState::BackOffice,
+        },
+        ..Settings::default()
+    };
+    let mut d = world(settings, |q| {
+        q.presence_policy = Some(PresencePolicy {
+            state_on_decline: PolicyState::Unchanged,
+            state_on_push_timeout: PolicyState::Offline,
+            state_on_agent_error: PolicyState::BackOffice,
+        })
+    });
+    login(&mut d, 1, "a1", "s1");
+    // chat queue uses the global policy: Declined → Break.
+    arrive(&mut d, 2, Channel::Chat, "chat");
+    let offer = offer_of(&d, "a1");
+    d.command(t(3), Command::Refuse { offer }).unwrap();
+    assert_eq!(state(&d, "a1"), AgentState::Break);
+    // voice queue overrides: Declined → unchanged.
+    set(&mut d, 4, "a1", SelectableState::Ready);
+    d.command(
+        t(4),
+        Command::Abandon {
+            contact: ContactId(1),
+        },
+    )
+    .unwrap();
+    let voice = arrive(&mut d, 5, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    d.command(t(6), Command::Refuse { offer }).unwrap();
+    assert_eq!(state(&d, "a1"), AgentState::Ready);
+    // push time-out → Offline (logged out).
+    login(&mut d, 7, "a2", "s2");
+    let _ = offer_of(&d, "a2");
+    d.advance(t(52));
+    assert_eq!(state(&d, "a2"), AgentState::Offline);
+    d.command(t(53), Command::Abandon { contact: voice })
+        .unwrap();
+    // agent error → BackOffice.
+    arrive(&mut d, 80, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    d.command(
+        t(81),
+        Command::Connector(ConnectorEvent::LegFailed {
+            offer,
+            reason: DeliveryFailure::Dropped,
+            cause_code: None,
+        }),
+    )
+    .unwrap();
+    assert_eq!(state(&d, "a1"), AgentState::BackOffice);
+}
+
+#[test]
+fn busy_agent_refusing_a_further_offer_gets_the_policy_state_as_pending() {
+    let mut d = default_world();
+    let c = busy_with_chat(&mut d);
+    arrive(&mut d, 4, Channel::Chat, "chat");
+    d.advance(t(60));
+    // state_on_push_timeout = No Answer: shown once the current chat ends.
+    assert_eq!(state(&d, "a1"), AgentState::Busy);
+    finish(&mut d, 61, "a1", c);
+    assert_eq!(state(&d, "a1"), AgentState::NoAnswer);
+}
+
+#[test]
+fn fan_out_losers_get_contact_already_routed_without_penalty() {
+    let mut d = world(Settings::default(), |q| q.fan_out = 2);
+    login(&mut d, 1, "a1", "s1");
+    login(&mut d, 1, "a2", "s2");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    let o1 = offer_of(&d, "a1");
+    let o2 = offer_of(&d, "a2");
+    let then = when(&mut d, 3, Command::Accept { offer: o2 });
+    assert_eq!(
+        then,
+        [
+            "refusal o1 c1 by a1 (Anna Kovács) at s1 reason \"ContactAlreadyRouted\" cause - excluded until 3s",
+            "offer o2 accepted link deadline 63s",
+            "agent a1 state Ready"
+        ]
+    );
+    assert_eq!(
+        d.command(t(3), Command::Accept { offer: o1 })
+            .unwrap_err()
+            .code(),
+        "unknown_offer"
+    );
+    assert_eq!(
+        d.command(t(3), Command::Accept { offer: o2 })
+            .unwrap_err()
+            .code(),
+        "offer_already_accepted"
+    );
+}
+
+#[test]
+fn hangup_agent_status_maps_to_refusals() {
+    let cases = [
+        (
+            AgentStatus::MissedCallAgent,
+            Some("NoAnswer"),
+            AgentState::NoAnswer,
+        ),
+        (
+            AgentStatus::DeclinedByAgent,
+            Some("Declined"),
+            AgentState::NoAnswer,
+        ),
+        (
+            AgentStatus::FailedConnectAgent,
+            Some("LinkFailed"),
+            AgentState::NoAnswer,
+        ),
+        (
+            AgentStatus::FailedConnectCustomer,
+            Some("Error"),
+            AgentState::Ready,
+        ),
+        (AgentStatus::MissedCallStatus, None, AgentState::Ready),
+    ];
+    for (status, reason, after) in cases {
+        for close in [false, true] {
+            let mut d = default_world();
+            login(&mut d, 1, "a1", "s1");
+            let c = arrive(&mut d, 2, Channel::Voice, "q");
+            let then = when(
+                &mut d,
+                3,
+                Command::Connector(ConnectorEvent::Hangup {
+                    contact: c,
+                    reason: HangupReason::Error,
+                    close_call_on_error: close,
+                    agent_status: Some(status),
+                    cause_code: None,
+                }),
+            );
+            let refusals: Vec<&String> = then.iter().filter(|e| e.starts_with("refusal")).collect();
+            match reason {
+                Some(r) => {
+                    assert_eq!(refusals.len(), 1, "{status:?}: {then:?}");
+                    assert!(refusals[0].contains(&format!("reason \"{r}\"")), "{then:?}");
+                }
+                None => assert!(refusals.is_empty(), "{status:?}: {then:?}"),
+            }
+            let view = d.engine.contact_view(c);
+            if close {
+                assert!(view.is_none(), "{status:?} close: {then:?}");
+                assert!(
+                    then.iter().any(|e| e.contains("closed (52 OK_ERROR, 0")),
+                    "{then:?}"
+                );
+            } else {
+                // Kept open in the "new" state: back in the queue (re-offered only after the
+                // re-offer delay, since the only agent refused it — unless it was not a refusal).
+                let state = view.expect("still open").state;
+                assert!(
+                    matches!(state, ContactState::Queued | ContactState::Offered),
+                    "{status:?}: {state:?}"
+                );
+            }
+            let shown = state(&d, "a1");
+            if after == AgentState::Ready && !close && reason.is_none() {
+                // MissedCallStatus kept open: not a refusal, so a1 is offered it again at once.
+                assert_eq!(shown, AgentState::Offered, "{status:?}");
+            } else if after == AgentState::Ready {
+                assert!(
+                    matches!(shown, AgentState::Ready | AgentState::Offered),
+                    "{status:?}: {shown:?}"
+                );
+            } else {
+                assert_eq!(shown, after, "{status:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn hangup_ended_moves_a_talking_contact_to_wrap_up() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = arrive(&mut d, 2, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    d.command(
+        t(3),
+        Command::Connector(ConnectorEvent::LegLinked { offer }),
+    )
+    .unwrap();
+    let then = when(
+        &mut d,
+        9,
+        Command::Connector(ConnectorEvent::Hangup {
+            contact: c,
+            reason: HangupReason::Ended,
+            close_call_on_error: false,
+            agent_status: None,
+            cause_code: None,
+        }),
+    );
+    assert_eq!(then, ["contact c1 Wrap Up with a1 deadline -"]);
+}
+
+#[test]
+fn refusal_never_loses_a_contact_and_transfer_keeps_its_id() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = arrive(&mut d, 2, Channel::Voice, "q");
+    for at in [3, 40, 80] {
+        let offer = offer_of(&d, "a1");
+        d.command(t(at), Command::Refuse { offer }).unwrap();
+        assert!(d.engine.contact_view(c).is_some());
+        set(&mut d, at + 1, "a1", SelectableState::Ready);
+        d.advance(t(at + 31));
+    }
+    login(&mut d, 120, "a2", "s2");
+    let offer = offer_of(&d, "a1");
+    d.command(
+        t(121),
+        Command::Connector(ConnectorEvent::LegLinked { offer }),
+    )
+    .unwrap();
+    d.command(
+        t(122),
+        Command::Transfer {
+            agent: id("a1"),
+            contact: c,
+            target: TransferTarget::Agent(id("a2")),
+        },
+    )
+    .unwrap();
+    assert_eq!(d.engine.offer_view(offer_of(&d, "a2")).unwrap().contact, c);
+}
