@@ -873,3 +873,110 @@ fn refusal_never_loses_a_contact_and_transfer_keeps_its_id() {
     .unwrap();
     assert_eq!(d.engine.offer_view(offer_of(&d, "a2")).unwrap().contact, c);
 }
+
+// ----- limits -----
+
+#[test]
+fn limits_are_named_rejections_not_growth() {
+    let mut settings = Settings::default();
+    settings.limits.agents_max = 2;
+    settings.limits.contacts_per_queue_max = 2;
+    settings.limits.contacts_open_max = 3;
+    settings.limits.queues_max = 2;
+    let mut d = world(settings, |_| {});
+    let code = |r: Result<(), switchboard_core::Rejection>| match r {
+        Err(switchboard_core::Rejection::LimitExceeded { limit, .. }) => limit,
+        other => panic!("expected limit_exceeded, got {other:?}"),
+    };
+    assert_eq!(
+        code(d.command(
+            t(1),
+            Command::ConfigureAgent(AgentConfig::new("a3", "Third", &[]))
+        )),
+        "agents_max"
+    );
+    assert_eq!(
+        code(d.command(
+            t(1),
+            Command::ConfigureQueue(QueueConfig::new("third", Channel::Email))
+        )),
+        "queues_max"
+    );
+    arrive(&mut d, 2, Channel::Voice, "q");
+    arrive(&mut d, 3, Channel::Voice, "q");
+    let third = d.command(
+        t(4),
+        Command::CreateContact {
+            channel: Channel::Voice,
+            queue: QueueId::new("q"),
+            from: "+36".into(),
+            priority: 0,
+            attributes: Default::default(),
+        },
+    );
+    assert_eq!(code(third), "contacts_per_queue_max");
+    arrive(&mut d, 5, Channel::Chat, "chat");
+    let fourth = d.command(
+        t(6),
+        Command::CreateContact {
+            channel: Channel::Chat,
+            queue: QueueId::new("chat"),
+            from: "+36".into(),
+            priority: 0,
+            attributes: Default::default(),
+        },
+    );
+    assert_eq!(code(fourth), "contacts_open_max");
+    assert_eq!(
+        d.engine.open_contacts(),
+        3,
+        "rejected contacts left no trace"
+    );
+}
+
+#[test]
+fn bad_input_is_rejected_with_the_field_named() {
+    let mut d = default_world();
+    let bad_from = d.command(
+        t(1),
+        Command::CreateContact {
+            channel: Channel::Voice,
+            queue: QueueId::new("q"),
+            from: "line\nbreak".into(),
+            priority: 0,
+            attributes: Default::default(),
+        },
+    );
+    assert!(
+        matches!(&bad_from, Err(switchboard_core::Rejection::InvalidInput { field, .. }) if field == "from"),
+        "{bad_from:?}"
+    );
+    let bad_priority = d.command(
+        t(1),
+        Command::CreateContact {
+            channel: Channel::Voice,
+            queue: QueueId::new("q"),
+            from: "+36".into(),
+            priority: 1001,
+            attributes: Default::default(),
+        },
+    );
+    assert_eq!(bad_priority.unwrap_err().code(), "invalid_input");
+    let mut q = QueueConfig::new("q", Channel::Voice);
+    q.offer_timeout_ms = Some(301_000);
+    match d.command(t(1), Command::ConfigureQueue(q)) {
+        Err(switchboard_core::Rejection::InvalidConfig(e)) => {
+            assert_eq!(e.field, "queues[q].offer_timeout_ms")
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut a = AgentConfig::new("a9", "Nine", &["missing"]);
+    a.team = Some("Blue".into());
+    match d.command(t(1), Command::ConfigureAgent(a)) {
+        Err(switchboard_core::Rejection::InvalidConfig(e)) => {
+            assert_eq!(e.field, "agents[a9].queues[0].queue")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(d.engine.open_contacts(), 0);
+}

@@ -434,16 +434,8 @@ impl Engine {
                 pending: None,
                 reason: None,
             });
+            // No offer can be open here: an agent with a pending selection is never offered.
             if pending == Presence::Offline {
-                if let Some(offer) = self.agents.get(agent).and_then(|a| a.offer) {
-                    self.refuse(
-                        offer,
-                        RefusalReason::Declined,
-                        None,
-                        AgentAfter::Untouched,
-                        AfterRefusal::Requeue,
-                    );
-                }
                 self.emit(Event::AgentLoggedOut {
                     agent: agent.clone(),
                 });
