@@ -207,7 +207,7 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// An empty engine. The settings are applied as a first event, so a journal replays alike.
+    /// An empty engine with these settings.
     pub fn new(settings: Settings) -> Self {
         let mut engine = Engine {
             settings: Settings::default(),
@@ -227,7 +227,13 @@ impl Engine {
             touched: BTreeSet::new(),
             outputs: VecDeque::new(),
         };
-        engine.settings = settings;
+        if settings != Settings::default() {
+            // Non-default settings travel as the first output event, so the journal a driver
+            // writes replays into `Engine::default()` alike.
+            engine.emit(Event::SettingsConfigured {
+                settings: Box::new(settings),
+            });
+        }
         engine
     }
 
