@@ -336,12 +336,11 @@ impl Engine {
             if shown != rt.shown || reason != rt.shown_reason {
                 let station = rt.station.clone();
                 self.emit(Event::AgentStateChanged {
-                    agent: agent.clone(),
+                    agent,
                     state: shown,
                     reason,
                     station,
                 });
-                self.touched.remove(&agent);
             }
         }
     }
@@ -352,12 +351,7 @@ impl Engine {
 
     /// Capacity units `channel` costs `agent`.
     pub(crate) fn units_for(&self, agent: &AgentRt, channel: Channel) -> u8 {
-        agent
-            .config
-            .capacity
-            .get(&channel)
-            .copied()
-            .unwrap_or_else(|| self.settings.units_for(channel))
+        agent.units_for(&self.settings, channel)
     }
 
     pub(crate) fn reoffer_delay_ms(&self, queue: &QueueId) -> u64 {
@@ -410,6 +404,15 @@ impl AgentRt {
             s if s.is_pending() => self.pending.as_ref().and_then(|(_, r)| r.clone()),
             _ => None,
         }
+    }
+
+    /// Capacity units `channel` costs this agent: its own override, else the settings'.
+    pub(crate) fn units_for(&self, settings: &Settings, channel: Channel) -> u8 {
+        self.config
+            .capacity
+            .get(&channel)
+            .copied()
+            .unwrap_or_else(|| settings.units_for(channel))
     }
 
     pub(crate) fn is_busy(&self) -> bool {

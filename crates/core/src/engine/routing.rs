@@ -8,7 +8,7 @@
 //! longest-waiting (highest-priority) contact among them.
 
 use super::{AgentRt, Engine, Membership, RouteKey};
-use crate::config::{QueueConfig, RoutingStrategy};
+use crate::config::{QueueConfig, RoutingStrategy, Settings};
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::model::{Channel, Presence};
 
@@ -19,21 +19,7 @@ pub(crate) const LOOKAHEAD_CONTACTS: usize = 32;
 impl Engine {
     /// Whether `agent` could take a new contact of `channel` now (ignores queue membership).
     pub(crate) fn can_take(&self, agent: &AgentRt, channel: Channel) -> bool {
-        if agent.station.is_none()
-            || agent.presence != Presence::Ready
-            || agent.pending.is_some()
-            || agent.offer.is_some()
-        {
-            return false;
-        }
-        if agent.assignments.is_empty() {
-            return true;
-        }
-        if channel.is_exclusive() || agent.assignments.values().any(|a| a.channel.is_exclusive()) {
-            return false;
-        }
-        agent.used_units + u16::from(self.units_for(agent, channel))
-            <= crate::config::CAPACITY_UNITS
+        can_take(&self.settings, agent, channel)
     }
 
     /// The key under which `agent` belongs in `queue`'s index, or `None` if not eligible.
@@ -43,55 +29,43 @@ impl Engine {
         membership: &Membership,
         queue: &QueueConfig,
     ) -> Option<RouteKey> {
-        if !self.can_take(agent, queue.channel) {
-            return None;
-        }
-        let idle = agent.last_work_at.millis();
-        let (primary, secondary) = match queue.strategy {
-            RoutingStrategy::LongestIdle => (idle, 0),
-            RoutingStrategy::RoundRobin => (membership.last_offer_seq as i64, idle),
-            RoutingStrategy::FewestContacts => (agent.assignments.len() as i64, idle),
-            RoutingStrategy::HighestProficiencyFirst => (-i64::from(membership.proficiency), idle),
-        };
-        Some(RouteKey {
-            primary,
-            secondary,
-            agent: agent.config.id.clone(),
-        })
+        route_key(&self.settings, agent, membership, queue)
     }
 
-    /// Bring `agent`'s entries in its queues' indexes in line with its state.
+    /// Bring `agent`'s entries in its queues' indexes in line with its state. Runs after
+    /// every event that touches an agent: one agent lookup, one queue lookup per membership.
     pub(crate) fn reindex_agent(&mut self, id: &AgentId) {
-        let Some(agent) = self.agents.get(id) else {
+        let Engine {
+            agents,
+            queues,
+            settings,
+            dirty,
+            ..
+        } = self;
+        let Some(agent) = agents.get_mut(id) else {
             return;
         };
-        let mut changes: Vec<(usize, Option<RouteKey>)> = Vec::new();
-        for (i, m) in agent.memberships.iter().enumerate() {
-            let desired = self
-                .queues
-                .get(&m.queue)
-                .and_then(|q| self.route_key(agent, m, &q.config));
-            if desired != m.indexed {
-                changes.push((i, desired));
-            }
-        }
-        for (i, desired) in changes {
-            let Some(agent) = self.agents.get_mut(id) else {
-                return;
-            };
-            let m = &mut agent.memberships[i];
-            let old = std::mem::replace(&mut m.indexed, desired.clone());
-            let Some(queue) = self.queues.get_mut(&m.queue) else {
+        let mut memberships = std::mem::take(&mut agent.memberships);
+        for m in &mut memberships {
+            let Some(queue) = queues.get_mut(&m.queue) else {
                 continue;
             };
-            if let Some(old) = old {
+            let desired = route_key(settings, agent, m, &queue.config);
+            if desired == m.indexed {
+                continue;
+            }
+            if let Some(old) = m.indexed.take() {
                 queue.agents.remove(&old);
             }
             if let Some(new) = desired {
-                queue.agents.insert(new);
-                self.dirty.insert(m.queue.clone());
+                queue.agents.insert(new.clone());
+                m.indexed = Some(new);
+                if !dirty.contains(&m.queue) {
+                    dirty.insert(m.queue.clone());
+                }
             }
         }
+        agent.memberships = memberships;
     }
 
     /// Route every dirty queue until no waiting contact can be matched with a free agent.
@@ -164,4 +138,47 @@ impl Engine {
         }
         true
     }
+}
+
+/// Whether `agent` could take a new contact of `channel` now (ignores queue membership).
+fn can_take(settings: &Settings, agent: &AgentRt, channel: Channel) -> bool {
+    if agent.station.is_none()
+        || agent.presence != Presence::Ready
+        || agent.pending.is_some()
+        || agent.offer.is_some()
+    {
+        return false;
+    }
+    if agent.assignments.is_empty() {
+        return true;
+    }
+    if channel.is_exclusive() || agent.assignments.values().any(|a| a.channel.is_exclusive()) {
+        return false;
+    }
+    agent.used_units + u16::from(agent.units_for(settings, channel))
+        <= crate::config::CAPACITY_UNITS
+}
+
+/// The strategy key of `agent` in a queue, or `None` if it cannot take a contact there now.
+fn route_key(
+    settings: &Settings,
+    agent: &AgentRt,
+    membership: &Membership,
+    queue: &QueueConfig,
+) -> Option<RouteKey> {
+    if !can_take(settings, agent, queue.channel) {
+        return None;
+    }
+    let idle = agent.last_work_at.millis();
+    let (primary, secondary) = match queue.strategy {
+        RoutingStrategy::LongestIdle => (idle, 0),
+        RoutingStrategy::RoundRobin => (membership.last_offer_seq as i64, idle),
+        RoutingStrategy::FewestContacts => (agent.assignments.len() as i64, idle),
+        RoutingStrategy::HighestProficiencyFirst => (-i64::from(membership.proficiency), idle),
+    };
+    Some(RouteKey {
+        primary,
+        secondary,
+        agent: agent.config.id.clone(),
+    })
 }
