@@ -44,6 +44,12 @@ pub enum Rejection {
     },
     #[error("contact {contact} is not with agent {agent}")]
     NotAgentsContact { agent: AgentId, contact: ContactId },
+    #[error("agent {agent} has {used} capacity units in use; this contact needs {units} more")]
+    CapacityExceeded {
+        agent: AgentId,
+        used: u16,
+        units: u16,
+    },
     #[error("offer {0} is already accepted")]
     OfferAlreadyAccepted(OfferId),
     #[error("offer {0} is not accepted yet")]
@@ -76,6 +82,7 @@ impl Rejection {
             Rejection::AgentNotAvailable(_) => "agent_not_available",
             Rejection::InvalidContactState { .. } => "invalid_contact_state",
             Rejection::NotAgentsContact { .. } => "not_agents_contact",
+            Rejection::CapacityExceeded { .. } => "capacity_exceeded",
             Rejection::OfferAlreadyAccepted(_) => "offer_already_accepted",
             Rejection::OfferNotAccepted(_) => "offer_not_accepted",
             Rejection::InUse { .. } => "in_use",

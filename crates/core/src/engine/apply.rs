@@ -143,6 +143,7 @@ impl Engine {
                         queue_deadline: None,
                         offers_made: 0,
                         exclusions: Vec::new(),
+                        wrapping_up: Vec::new(),
                         last_agent: None,
                         answered_by: None,
                     },
@@ -343,6 +344,9 @@ impl Engine {
                     self.timers
                         .insert((*deadline, Timer::WrapUp(*contact, agent.clone())));
                 }
+                if *detached && let Some(c) = self.contacts.get_mut(contact) {
+                    c.wrapping_up.push(agent.clone());
+                }
                 self.agent_changed(agent);
             }
             Event::WrapUpCompleted { contact, agent, .. }
@@ -355,6 +359,15 @@ impl Engine {
                     if let Some(deadline) = a.wrap_up_deadline {
                         self.timers
                             .remove(&(deadline, Timer::WrapUp(*contact, agent.clone())));
+                    }
+                    if a.detached
+                        && let Some(c) = self.contacts.get_mut(contact)
+                    {
+                        // The agent may take this contact again: let routing look.
+                        c.wrapping_up.retain(|x| x != agent);
+                        if c.place == Place::Queued {
+                            self.dirty.insert(c.queue.clone());
+                        }
                     }
                 }
                 self.agent_changed(agent);

@@ -434,11 +434,8 @@ impl Engine {
                 pending: None,
                 reason: None,
             });
-            // No offer can be open here: an agent with a pending selection is never offered.
             if pending == Presence::Offline {
-                self.emit(Event::AgentLoggedOut {
-                    agent: agent.clone(),
-                });
+                self.logout(agent);
             } else {
                 self.emit(Event::AgentPresenceChanged {
                     agent: agent.clone(),
@@ -464,12 +461,17 @@ impl Engine {
         let Some(target) = state.presence() else {
             return;
         };
+        if self.agents.get(agent).is_none_or(|a| a.station.is_none()) {
+            return;
+        }
+        // Like an agent's own non-Ready selection, the policy's withdraws a further open offer
+        // (a busy agent may hold one): the agent is not at fault, so it is rescinded.
+        if target != Presence::Ready {
+            self.rescind_agent_offer(agent);
+        }
         let Some(rt) = self.agents.get(agent) else {
             return;
         };
-        if rt.station.is_none() {
-            return;
-        }
         if rt.is_busy() {
             match target.waiting_for() {
                 Some(_) => {
@@ -490,9 +492,7 @@ impl Engine {
                 None => {}
             }
         } else if target == Presence::Offline {
-            self.emit(Event::AgentLoggedOut {
-                agent: agent.clone(),
-            });
+            self.logout(agent);
         } else if rt.presence != target {
             self.emit(Event::AgentPresenceChanged {
                 agent: agent.clone(),
@@ -500,6 +500,37 @@ impl Engine {
                 reason: None,
             });
         }
+    }
+
+    /// Log the agent out, first rescinding an open offer (its contact goes back to its place).
+    fn logout(&mut self, agent: &AgentId) {
+        self.rescind_agent_offer(agent);
+        self.emit(Event::AgentLoggedOut {
+            agent: agent.clone(),
+        });
+    }
+
+    /// End the agent's open offer without a refusal (the agent was moved away by the engine).
+    fn rescind_agent_offer(&mut self, agent: &AgentId) {
+        let Some(offer) = self.agents.get(agent).and_then(|a| a.offer) else {
+            return;
+        };
+        let Some(o) = self.offers.get(&offer) else {
+            return;
+        };
+        let contact = o.contact;
+        let station = o.station.clone();
+        self.emit(Event::OfferRescinded {
+            offer,
+            contact,
+            agent: agent.clone(),
+        });
+        self.request(ConnectorRequest::CancelDelivery {
+            offer,
+            contact,
+            station,
+        });
+        self.requeue_if_unoffered(contact);
     }
 
     // ----- offers -----
@@ -553,6 +584,20 @@ impl Engine {
         let c = self.contact_rt(contact)?;
         let channel = c.channel;
         let queue = c.queue.clone();
+        // Capacity was checked when the offer was made; settings may have changed since.
+        if let Some(rt) = self.agents.get(&agent) {
+            let units = u16::from(self.units_for(rt, channel));
+            let exclusive_clash = rt.is_busy()
+                && (channel.is_exclusive()
+                    || rt.assignments.values().any(|a| a.channel.is_exclusive()));
+            if exclusive_clash || rt.used_units + units > crate::config::CAPACITY_UNITS {
+                return Err(Rejection::CapacityExceeded {
+                    agent,
+                    used: rt.used_units,
+                    units,
+                });
+            }
+        }
         // First accept wins: the other offers of a fanned-out contact end now.
         if let Place::Offered(others) = &c.place {
             let losers: Vec<OfferId> = others.iter().copied().filter(|x| *x != offer).collect();
@@ -899,7 +944,10 @@ impl Engine {
             }
             TransferTarget::Agent(target) => {
                 let rt = self.agent(&target)?;
-                if target == agent || !self.can_take(rt, channel) {
+                if target == agent
+                    || rt.assignments.contains_key(&contact)
+                    || !self.can_take(rt, channel)
+                {
                     return Err(Rejection::AgentNotAvailable(target));
                 }
                 self.start_wrap_up(&agent, contact, true);

@@ -90,6 +90,12 @@ impl Engine {
                 if x.detached && x.state != ContactState::WrapUp {
                     return Err(format!("agent {id} detached {contact} not in wrap-up"));
                 }
+                if x.detached
+                    && let Some(c) = self.contacts.get(contact)
+                    && !c.wrapping_up.contains(id)
+                {
+                    return Err(format!("contact {contact} forgets {id} wraps it up"));
+                }
                 if let Some(d) = x.wrap_up_deadline
                     && !self
                         .timers
@@ -110,6 +116,16 @@ impl Engine {
         }
         let mut queued_seen = 0usize;
         for (id, c) in &self.contacts {
+            for agent in &c.wrapping_up {
+                let detached = self
+                    .agents
+                    .get(agent)
+                    .and_then(|a| a.assignments.get(id))
+                    .is_some_and(|x| x.detached);
+                if !detached {
+                    return Err(format!("contact {id} lists {agent} wrapping up, it is not"));
+                }
+            }
             match &c.place {
                 Place::New => return Err(format!("contact {id} left without a place")),
                 Place::Queued => {

@@ -160,6 +160,9 @@ pub(crate) struct ContactRt {
     pub offers_made: u32,
     /// Agents who refused, and until when they are kept from this contact.
     pub exclusions: Vec<(AgentId, Timestamp)>,
+    /// Agents still wrapping up this contact after transferring it: never offered it back
+    /// until that wrap-up ends.
+    pub wrapping_up: Vec<AgentId>,
     pub last_agent: Option<AgentId>,
     pub answered_by: Option<AnsweredBy>,
 }

@@ -115,9 +115,13 @@ impl Engine {
             };
             let hops_left = max_offers.saturating_sub(contact.offers_made).max(1) as usize;
             let wanted = fan_out.min(hops_left);
-            // An exclusion lasts until its ExclusionEnded event, which its timer emits.
-            let excluded = |agent: &AgentId| contact.exclusions.iter().any(|(a, _)| a == agent);
-            // Skips are bounded by the contact's exclusions, so this stays O(fan-out + refusals).
+            // An exclusion lasts until its ExclusionEnded event, which its timer emits; an agent
+            // wrapping this contact up after a transfer is kept from it until that ends.
+            let excluded = |agent: &AgentId| {
+                contact.exclusions.iter().any(|(a, _)| a == agent)
+                    || contact.wrapping_up.contains(agent)
+            };
+            // Skips are bounded by the contact's exclusions and wrap-ups: O(fan-out + refusals).
             let agents: Vec<AgentId> = q
                 .agents
                 .iter()
