@@ -420,6 +420,7 @@ impl Engine {
             && let Some(q) = self.queues.get_mut(&c.queue)
         {
             q.waiting.remove(&key);
+            q.by_entrance.remove(&(c.entrance, contact));
         }
         if let Some(deadline) = c.queue_deadline.take() {
             self.timers.remove(&(deadline, Timer::QueueLimit(contact)));
@@ -439,6 +440,7 @@ impl Engine {
         c.place = Place::Queued;
         let key = wait_key(q.config.priority_handling, c.priority, entrance, contact);
         q.waiting.insert(key);
+        q.by_entrance.insert((entrance, contact));
         c.wait_key = Some(key);
         if let Some(max_wait) = q.config.max_wait_ms {
             let deadline = entrance.plus_ms(max_wait);
@@ -491,6 +493,7 @@ impl Engine {
                     QueueRt {
                         config: config.clone(),
                         waiting: BTreeSet::new(),
+                        by_entrance: BTreeSet::new(),
                         agents: BTreeSet::new(),
                         members: members.clone(),
                         staffed,

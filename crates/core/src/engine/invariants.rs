@@ -10,6 +10,17 @@ impl Engine {
         let mut queued_total = 0usize;
         for (id, q) in &self.queues {
             queued_total += q.waiting.len();
+            if q.by_entrance.len() != q.waiting.len()
+                || q.by_entrance.iter().any(|(entrance, c)| {
+                    self.contacts
+                        .get(c)
+                        .is_none_or(|x| x.entrance != *entrance || x.place != Place::Queued)
+                })
+            {
+                return Err(format!(
+                    "queue {id} entrance index disagrees with its contacts"
+                ));
+            }
             for key in &q.waiting {
                 let c = self
                     .contacts

@@ -121,6 +121,8 @@ pub(crate) struct QueueRt {
     pub config: QueueConfig,
     /// Contacts waiting, by priority handling then entrance time.
     pub waiting: BTreeSet<WaitKey>,
+    /// The same contacts by entrance time alone: the longest wait without a scan.
+    pub by_entrance: BTreeSet<(Timestamp, ContactId)>,
     /// Agents who could take a contact of this queue now, best first.
     pub agents: BTreeSet<RouteKey>,
     /// Agents configured for this queue.

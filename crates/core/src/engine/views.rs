@@ -175,12 +175,7 @@ impl Engine {
             id: id.clone(),
             channel: q.config.channel,
             waiting: q.waiting.len(),
-            oldest_entrance: q
-                .waiting
-                .iter()
-                .filter_map(|k| self.contacts.get(&k.contact))
-                .map(|c| c.entrance)
-                .min(),
+            oldest_entrance: q.by_entrance.first().map(|(entrance, _)| *entrance),
             agents_available: q.agents.len(),
             agents_staffed: q.staffed,
             closure: q.closure,
