@@ -271,21 +271,18 @@ impl Engine {
                     self.remove_offer(*offer);
                 }
                 self.unqueue(*contact);
-                let queue = match self.contacts.get_mut(contact) {
-                    Some(c) => {
-                        c.place = Place::Agent(agent.clone());
-                        c.last_agent = Some(agent.clone());
-                        // Taken: earlier refusals no longer keep anyone from it.
-                        for (agent, until) in c.exclusions.drain(..) {
-                            self.timers
-                                .remove(&(until, Timer::Reoffer(*contact, agent)));
-                        }
-                        c.queue.clone()
-                    }
-                    None => QueueId::new(""),
+                let Some(c) = self.contacts.get_mut(contact) else {
+                    return;
                 };
-                let channel = self.contacts.get(contact).map(|c| c.channel);
-                if let (Some(rt), Some(channel)) = (self.agents.get_mut(agent), channel) {
+                c.place = Place::Agent(agent.clone());
+                c.last_agent = Some(agent.clone());
+                // Taken: earlier refusals no longer keep anyone from it.
+                for (agent, until) in c.exclusions.drain(..) {
+                    self.timers
+                        .remove(&(until, Timer::Reoffer(*contact, agent)));
+                }
+                let (queue, channel) = (c.queue.clone(), c.channel);
+                if let Some(rt) = self.agents.get_mut(agent) {
                     rt.assignments.insert(
                         *contact,
                         Assignment {
