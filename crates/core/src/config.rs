@@ -176,7 +176,7 @@ pub struct QueueConfig {
     /// Close arrivals with (38, 7) when no agent of this queue is logged in.
     #[serde(default)]
     pub reject_when_no_agents: bool,
-    /// Callback and outbound contacts show Preview after accept, until the agent starts the dial.
+    /// Callback contacts show Preview after accept, until the agent starts the dial.
     #[serde(default)]
     pub preview: bool,
     /// Wrap-up must name a disposition.

@@ -120,11 +120,13 @@ pub enum Event {
         contact: ContactId,
         agent: AgentId,
     },
-    /// The offer ended without a refusal (the customer left).
+    /// The offer ended without a refusal: the customer left (`code` none), or the reserved
+    /// agent became unavailable (`code` (36 FAILED_NO_RESOURCE, 1 MINOR_NORESOURCE), §7).
     OfferRescinded {
         offer: OfferId,
         contact: ContactId,
         agent: AgentId,
+        code: Option<ClosureCode>,
     },
     /// The contact is now with the agent in `state` (Preview, Dialing or Handling).
     ContactConnected {
@@ -307,7 +309,15 @@ impl std::fmt::Display for Event {
                 offer,
                 contact,
                 agent,
-            } => write!(f, "offer {offer} rescinded {contact} from {agent}"),
+                code,
+            } => match code {
+                Some(code) => write!(
+                    f,
+                    "offer {offer} rescinded {contact} from {agent} ({}, {})",
+                    code.major.0, code.minor.0
+                ),
+                None => write!(f, "offer {offer} rescinded {contact} from {agent}"),
+            },
             Event::ExclusionEnded { contact, agent } => {
                 write!(f, "contact {contact} may be offered to {agent} again")
             }

@@ -54,6 +54,8 @@ pub enum Rejection {
     OfferAlreadyAccepted(OfferId),
     #[error("offer {0} is not accepted yet")]
     OfferNotAccepted(OfferId),
+    #[error("queue {queue} takes no contact now: {why}")]
+    QueueUnavailable { queue: QueueId, why: String },
     #[error("{what} is still in use: {detail}")]
     InUse { what: String, detail: String },
     #[error("limit {limit} = {max} reached")]
@@ -85,6 +87,7 @@ impl Rejection {
             Rejection::CapacityExceeded { .. } => "capacity_exceeded",
             Rejection::OfferAlreadyAccepted(_) => "offer_already_accepted",
             Rejection::OfferNotAccepted(_) => "offer_not_accepted",
+            Rejection::QueueUnavailable { .. } => "queue_unavailable",
             Rejection::InUse { .. } => "in_use",
             Rejection::LimitExceeded { .. } => "limit_exceeded",
             Rejection::InvalidInput { .. } => "invalid_input",

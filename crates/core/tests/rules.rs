@@ -980,3 +980,198 @@ fn bad_input_is_rejected_with_the_field_named() {
     }
     assert_eq!(d.engine.open_contacts(), 0);
 }
+
+// ----- found in review -----
+
+#[test]
+fn a_timed_out_offer_meets_a_free_agent_before_the_queue_time_limit() {
+    let mut d = world(Settings::default(), |q| q.max_wait_ms = Some(60_000));
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 1, "a1", SelectableState::Break);
+    let c = arrive(&mut d, 2, Channel::Voice, "q");
+    set(&mut d, 50, "a1", SelectableState::Ready);
+    login(&mut d, 60, "a2", "s2");
+    d.advance(t(100));
+    // a1's offer timed out at 95 s, past the 62 s limit; a2 was free, so a2 gets it.
+    assert_eq!(d.engine.offer_view(offer_of(&d, "a2")).unwrap().contact, c);
+}
+
+#[test]
+fn an_accept_after_the_deadline_finds_the_offer_timed_out_whatever_the_driver_did() {
+    let mut d = default_world();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Voice, "q");
+    let offer = offer_of(&d, "a1");
+    // No handle_timeout in between: the engine fires the 47 s deadline itself first.
+    let late = d.engine.handle_command(t(200), Command::Accept { offer });
+    assert_eq!(late.unwrap_err().code(), "unknown_offer");
+    d.drain();
+    assert_eq!(state(&d, "a1"), AgentState::NoAnswer);
+}
+
+#[test]
+fn the_policy_does_not_replace_the_agents_own_pending_selection() {
+    let settings = Settings {
+        presence_policy: PresencePolicy {
+            state_on_push_timeout: PolicyState::Break,
+            ..PresencePolicy::default()
+        },
+        ..Settings::default()
+    };
+    let mut d = world(settings, |_| {});
+    let c = busy_with_chat(&mut d);
+    arrive(&mut d, 4, Channel::Chat, "chat");
+    set(&mut d, 5, "a1", SelectableState::Ready); // keeps the second offer
+    d.command(
+        t(6),
+        Command::SetState {
+            agent: id("a1"),
+            state: SelectableState::Offline,
+            reason: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(state(&d, "a1"), AgentState::WaitingForOffline);
+    // A call error with MissedCallAgent on the held chat: NoAnswer → policy Break, but the
+    // agent asked for Offline and logs out.
+    d.command(
+        t(7),
+        Command::Connector(ConnectorEvent::Hangup {
+            contact: c,
+            reason: HangupReason::Error,
+            close_call_on_error: true,
+            agent_status: Some(AgentStatus::MissedCallAgent),
+            cause_code: None,
+        }),
+    )
+    .unwrap();
+    assert_eq!(state(&d, "a1"), AgentState::Offline);
+}
+
+#[test]
+fn an_offer_withdrawn_from_an_unavailable_agent_records_no_resource_and_is_no_hop() {
+    let settings = Settings {
+        presence_policy: PresencePolicy {
+            state_on_agent_error: PolicyState::Offline,
+            ..PresencePolicy::default()
+        },
+        ..Settings::default()
+    };
+    let mut d = world(settings, |_| {});
+    d.command(
+        t(0),
+        Command::ConfigureQueue({
+            let mut q = QueueConfig::new("chat", Channel::Chat);
+            q.max_offers = Some(1);
+            q
+        }),
+    )
+    .unwrap();
+    let c1 = busy_with_chat(&mut d);
+    let c2 = arrive(&mut d, 4, Channel::Chat, "chat");
+    let then = when(
+        &mut d,
+        5,
+        Command::Connector(ConnectorEvent::Hangup {
+            contact: c1,
+            reason: HangupReason::Error,
+            close_call_on_error: true,
+            agent_status: Some(AgentStatus::FailedConnectAgent),
+            cause_code: None,
+        }),
+    );
+    assert!(
+        then.contains(&"offer o2 rescinded c2 from a1 (36, 1)".to_string()),
+        "{then:?}"
+    );
+    let view = d
+        .engine
+        .contact_view(c2)
+        .expect("c2 is not closed by the hop limit");
+    assert_eq!(view.state, ContactState::Queued);
+}
+
+#[test]
+fn a_transfer_into_a_closed_or_full_queue_is_refused_and_the_agent_keeps_the_contact() {
+    let mut d = default_world();
+    let mut other = QueueConfig::new("other", Channel::Chat);
+    other.max_queue_size = Some(0);
+    d.command(t(0), Command::ConfigureQueue(other)).unwrap();
+    let c = busy_with_chat(&mut d);
+    let transfer = |d: &mut Driver, at| {
+        d.command(
+            t(at),
+            Command::Transfer {
+                agent: id("a1"),
+                contact: c,
+                target: TransferTarget::Queue(QueueId::new("other")),
+            },
+        )
+    };
+    assert_eq!(transfer(&mut d, 4).unwrap_err().code(), "queue_unavailable");
+    d.command(
+        t(5),
+        Command::SetQueueClosure {
+            queue: QueueId::new("other"),
+            closure: Some(switchboard_core::model::QueueClosure::Emergency),
+        },
+    )
+    .unwrap();
+    assert_eq!(transfer(&mut d, 6).unwrap_err().code(), "queue_unavailable");
+    assert_eq!(
+        d.engine.contact_view(c).unwrap().state,
+        ContactState::Handling
+    );
+}
+
+#[test]
+fn outbound_dials_need_a_voice_queue_and_an_unanswered_dial_closes_33_6() {
+    let mut d = default_world();
+    d.command(
+        t(1),
+        Command::Login {
+            agent: id("a1"),
+            station: "s1".into(),
+            state: Some(SelectableState::OutgoingInteractions),
+        },
+    )
+    .unwrap();
+    let dial = |d: &mut Driver, queue: Option<&str>| {
+        d.engine.handle_command(
+            t(2),
+            Command::Dial {
+                agent: id("a1"),
+                destination: "+3620".into(),
+                queue: queue.map(QueueId::new),
+            },
+        )
+    };
+    assert_eq!(
+        dial(&mut d, Some("chat")).unwrap_err().code(),
+        "invalid_input"
+    );
+    let contact = dial(&mut d, None).unwrap().contact.unwrap();
+    d.drain();
+    d.command(
+        t(30),
+        Command::End {
+            agent: id("a1"),
+            contact,
+        },
+    )
+    .unwrap();
+    let then = when(
+        &mut d,
+        31,
+        Command::Complete {
+            agent: id("a1"),
+            contact,
+            disposition: None,
+        },
+    );
+    assert!(
+        then.iter()
+            .any(|e| e.contains("closed (33 FAILED_DESTINATION, 6 MINOR_NOANSWER)")),
+        "{then:?}"
+    );
+}

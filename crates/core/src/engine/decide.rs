@@ -56,11 +56,15 @@ impl Engine {
                 queue.validate(&self.settings.limits)?;
                 match self.queues.get(&queue.id) {
                     Some(existing) => {
-                        if existing.config.channel != queue.channel && !existing.waiting.is_empty()
+                        if existing.config.channel != queue.channel
+                            && let Some((id, _)) =
+                                self.contacts.iter().find(|(_, c)| c.queue == queue.id)
                         {
                             return Err(Rejection::InUse {
                                 what: format!("queue {}", queue.id),
-                                detail: "cannot change the channel while contacts wait".into(),
+                                detail: format!(
+                                    "cannot change the channel while contact {id} is open in it"
+                                ),
                             });
                         }
                     }
@@ -474,6 +478,8 @@ impl Engine {
         };
         if rt.is_busy() {
             match target.waiting_for() {
+                // The agent's own "Waiting for X" stands: only its own selection replaces it.
+                Some(_) if rt.pending.is_some() => {}
                 Some(_) => {
                     self.emit(Event::AgentPendingChanged {
                         agent: agent.clone(),
@@ -524,13 +530,18 @@ impl Engine {
             offer,
             contact,
             agent: agent.clone(),
+            code: Some(code(Major::FAILED_NO_RESOURCE, Minor::NORESOURCE)),
         });
         self.request(ConnectorRequest::CancelDelivery {
             offer,
             contact,
             station,
         });
-        self.requeue_if_unoffered(contact);
+        // Not a refusal: the hop limit does not apply.
+        if matches!(self.contacts.get(&contact).map(|c| &c.place), Some(Place::Offered(o)) if o.is_empty())
+        {
+            self.requeue_at_place(contact);
+        }
     }
 
     // ----- offers -----
@@ -730,6 +741,14 @@ impl Engine {
             );
             return;
         }
+        self.requeue_at_place(contact);
+    }
+
+    /// Back to the contact's original place in its queue.
+    fn requeue_at_place(&mut self, contact: ContactId) {
+        let Some(c) = self.contacts.get(&contact) else {
+            return;
+        };
         if !self.queues.contains_key(&c.queue) {
             self.close(contact, code(Major::FAILED_UNKNOWN, Minor::DEFAULT), None);
             return;
@@ -758,6 +777,7 @@ impl Engine {
                 offer,
                 contact,
                 agent,
+                code: None,
             });
             self.request(ConnectorRequest::CancelDelivery {
                 offer,
@@ -893,7 +913,14 @@ impl Engine {
             timed_out: false,
         });
         if !detached {
-            let closure = if no_interest {
+            let unanswered_dial = self.contacts.get(&contact).is_some_and(|c| {
+                (c.direction == Direction::Outbound || c.channel == Channel::Callback)
+                    && c.answered_by.is_none()
+            });
+            let closure = if unanswered_dial {
+                // The dial ended before anyone answered: the remote party was not reached.
+                code(Major::FAILED_DESTINATION, Minor::NOANSWER)
+            } else if no_interest {
                 code(Major::OK_NO_INTEREST, Minor::DEFAULT)
             } else {
                 code(Major::OK_CLOSE, Minor::DEFAULT)
@@ -933,6 +960,24 @@ impl Engine {
                 let max = self.settings.limits.contacts_per_queue_max;
                 if q.waiting.len() >= max as usize {
                     return Err(Rejection::limit("contacts_per_queue_max", max));
+                }
+                // The checks an arrival meets; the agent keeps the contact and may pick another.
+                let unavailable = match q.closure {
+                    Some(closure) => Some(format!("it is closed ({closure:?})")),
+                    None if q.config.reject_when_no_agents && q.staffed == 0 => {
+                        Some("no agent is logged in".to_string())
+                    }
+                    None if q
+                        .config
+                        .max_queue_size
+                        .is_some_and(|max| q.waiting.len() >= max as usize) =>
+                    {
+                        Some("it is full".to_string())
+                    }
+                    None => None,
+                };
+                if let Some(why) = unavailable {
+                    return Err(Rejection::QueueUnavailable { queue, why });
                 }
                 self.start_wrap_up(&agent, contact, true);
                 let now = self.now;
@@ -980,18 +1025,33 @@ impl Engine {
                 state: shown,
             });
         }
-        let queue = match queue.or_else(|| rt.config.queues.first().map(|s| s.queue.clone())) {
-            Some(q) => q,
-            None => {
-                return Err(Rejection::InvalidInput {
-                    field: "queue".into(),
-                    message: format!("agent {agent} serves no queue to dial for"),
-                });
-            }
+        let voice_queue = |q: &QueueId| {
+            self.queue_config(q)
+                .is_some_and(|c| c.channel == Channel::Voice)
         };
-        if !self.queues.contains_key(&queue) {
-            return Err(Rejection::UnknownQueue(queue));
-        }
+        let queue = match queue {
+            Some(q) => {
+                if !self.queues.contains_key(&q) {
+                    return Err(Rejection::UnknownQueue(q));
+                }
+                if !voice_queue(&q) {
+                    return Err(Rejection::InvalidInput {
+                        field: "queue".into(),
+                        message: format!("queue {q} is not a voice queue"),
+                    });
+                }
+                q
+            }
+            None => match rt.config.queues.iter().find(|s| voice_queue(&s.queue)) {
+                Some(skill) => skill.queue.clone(),
+                None => {
+                    return Err(Rejection::InvalidInput {
+                        field: "queue".into(),
+                        message: format!("agent {agent} serves no voice queue to dial for"),
+                    });
+                }
+            },
+        };
         self.check_open_contacts()?;
         let units = self.units_for(rt, Channel::Voice);
         let contact = ContactId(self.next_contact);

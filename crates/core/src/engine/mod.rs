@@ -252,6 +252,9 @@ impl Engine {
         command: Command,
     ) -> Result<Receipt, Rejection> {
         self.advance(now);
+        // What fell due before this command happens first, whatever the driver did: a late
+        // accept finds its offer already timed out.
+        self.fire_due_timers();
         let outputs_before = self.outputs.len();
         let result = self.decide(command);
         if result.is_err() {
@@ -268,14 +271,21 @@ impl Engine {
     /// Fire every timer due at `now`. Calling it early or twice is harmless.
     pub fn handle_timeout(&mut self, now: Timestamp) {
         self.advance(now);
+        self.fire_due_timers();
+        self.finish();
+    }
+
+    /// Fire due timers in deadline order, routing after each: a contact that a timed-out offer
+    /// sends back to the queue meets a free agent before its own queue time limit is checked.
+    fn fire_due_timers(&mut self) {
         while let Some((at, timer)) = self.timers.first().cloned() {
             if at > self.now {
                 break;
             }
             self.fire(timer.clone());
             self.timers.remove(&(at, timer));
+            self.dispatch();
         }
-        self.finish();
     }
 
     // ----- outputs -----

@@ -13,8 +13,10 @@ use crate::ids::{AgentId, ContactId, QueueId};
 use crate::model::{Channel, Presence};
 
 /// How many waiting contacts from the head routing inspects for one whose exclusions
-/// (recent refusals) leave an agent free. Bounds the work of a decision.
-pub(crate) const LOOKAHEAD_CONTACTS: usize = 32;
+/// (recent refusals) leave an agent free. A contact is passed over only when every free agent
+/// of the queue refused it within the re-offer delay, so this bound is reached only after
+/// that many such refusals; it caps the work of one decision.
+pub(crate) const LOOKAHEAD_CONTACTS: usize = 1024;
 
 impl Engine {
     /// Whether `agent` could take a new contact of `channel` now (ignores queue membership).
