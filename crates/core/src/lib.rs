@@ -16,6 +16,7 @@ pub mod ids;
 pub mod model;
 pub mod output;
 pub mod rejection;
+pub mod schedule;
 pub mod time;
 
 pub use closure::{ClosureCode, Lang, Major, Minor};
