@@ -1,10 +1,12 @@
 //! Inputs to the engine: commands from admins, agents, supervisors and the connector.
 
+use crate::callback::CompletionStatus;
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
     AgentStatus, AnsweredBy, Channel, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
 };
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -118,6 +120,65 @@ pub enum Command {
         contact: ContactId,
     },
     Connector(ConnectorEvent),
+
+    // --- callbacks (§8) ---
+    /// A callback created through the API: Pending until `due` (default now).
+    CreateCallback {
+        queue: QueueId,
+        destination: String,
+        #[serde(default)]
+        due: Option<Timestamp>,
+        /// The callback expires (57) if not done by then.
+        #[serde(default)]
+        window_end: Option<Timestamp>,
+        /// Reserved for this agent until the queue's fallback delay passes.
+        #[serde(default)]
+        agent: Option<AgentId>,
+    },
+    /// A queued customer chooses a callback: the call closes (51, 22) and the callback keeps
+    /// the call's place in the queue.
+    ChooseCallback {
+        contact: ContactId,
+        #[serde(default)]
+        destination: Option<String>,
+    },
+    /// An agent schedules a callback, from a contact it holds or from the callback panel.
+    ScheduleCallback {
+        agent: AgentId,
+        #[serde(default)]
+        contact: Option<ContactId>,
+        destination: String,
+        /// Default: the contact's queue, else the agent's first queue that takes callbacks.
+        #[serde(default)]
+        queue: Option<QueueId>,
+        due: Timestamp,
+        #[serde(default)]
+        window_end: Option<Timestamp>,
+        /// Reserve the callback for this agent (falls back to anyone after the queue's delay).
+        #[serde(default)]
+        reserve: bool,
+    },
+    /// The agent sets (or changes) the completion status of the current attempt.
+    SetCompletion {
+        agent: AgentId,
+        contact: ContactId,
+        status: CompletionStatus,
+    },
+    /// Supervisor: a Pending callback goes to the queue now.
+    SendCallbackToQueue {
+        contact: ContactId,
+    },
+    /// Supervisor: a Pending or queued callback completes as purged (32).
+    PurgeCallback {
+        contact: ContactId,
+    },
+    /// Supervisor: stop a queue's callbacks (CLBK Stat Stopped).
+    StopCallbacks {
+        queue: QueueId,
+    },
+    StartCallbacks {
+        queue: QueueId,
+    },
 }
 
 /// Where a transfer sends the contact.

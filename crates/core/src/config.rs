@@ -184,6 +184,10 @@ pub struct QueueConfig {
     pub disposition_required: bool,
     #[serde(default)]
     pub dispositions: Vec<Disposition>,
+    /// The callback process of this queue (voice and callback queues only); `None`: the
+    /// queue takes no callbacks.
+    #[serde(default)]
+    pub callbacks: Option<crate::callback::CallbackSettings>,
 }
 
 fn one() -> u8 {
@@ -211,6 +215,7 @@ impl QueueConfig {
             preview: false,
             disposition_required: false,
             dispositions: Vec::new(),
+            callbacks: None,
         }
     }
 
@@ -618,6 +623,15 @@ impl QueueConfig {
                     "a disposition cannot be both success and no-interest",
                 ));
             }
+        }
+        if let Some(callbacks) = &self.callbacks {
+            if !matches!(self.channel, Channel::Voice | Channel::Callback) {
+                return Err(ConfigError::new(
+                    format!("{at}.callbacks"),
+                    format!("a {} queue takes no callbacks", self.channel),
+                ));
+            }
+            callbacks.compile(&format!("{at}.callbacks"))?;
         }
         if self.disposition_required && self.dispositions.is_empty() {
             return Err(ConfigError::new(

@@ -2,7 +2,10 @@
 //! them rebuilds the state without re-running a decision) and the feed for reports and the
 //! live monitor.
 
-use crate::closure::ClosureCode;
+use crate::callback::{
+    AttemptState, CallbackEnd, CallbackOrigin, CallbackStatus, CompletionStatus,
+};
+use crate::closure::{ClosureCode, Minor};
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
@@ -162,6 +165,84 @@ pub enum Event {
         contact: ContactId,
         agent: AgentId,
     },
+    /// A callback exists: Pending until `due` (or queued at once when due and Active).
+    /// `from_contact`: the contact an agent scheduled it from (that one closes (51, 0)).
+    CallbackCreated {
+        contact: ContactId,
+        queue: QueueId,
+        destination: String,
+        origin: CallbackOrigin,
+        due: Timestamp,
+        reserved: Option<(AgentId, Timestamp)>,
+        expires: Option<Timestamp>,
+        entrance: Timestamp,
+        from_contact: Option<ContactId>,
+    },
+    /// Back to Pending until `due` (recall interval, requested reschedule, aborted by the
+    /// schedule), optionally reserved for an agent until the second time.
+    CallbackPending {
+        contact: ContactId,
+        due: Timestamp,
+        reserved: Option<(AgentId, Timestamp)>,
+    },
+    /// An attempt began (the agent accepted); `no_answer_deadline` when dialing started.
+    AttemptStarted {
+        contact: ContactId,
+        attempt: u32,
+        agent: AgentId,
+        no_answer_deadline: Option<Timestamp>,
+    },
+    /// The dial of an attempt shown in Preview started.
+    AttemptDialing {
+        contact: ContactId,
+        no_answer_deadline: Timestamp,
+    },
+    CompletionStatusSet {
+        contact: ContactId,
+        status: CompletionStatus,
+        /// Set by the engine (No Answer after Duration For No Answer, Cancel on a cancel).
+        automatic: bool,
+    },
+    /// One attempt row of the completed-callbacks report.
+    AttemptEnded {
+        contact: ContactId,
+        attempt: u32,
+        agent: Option<AgentId>,
+        agent_full_name: Option<String>,
+        state: AttemptState,
+        minor: Minor,
+        counted: bool,
+        dial_started: Option<Timestamp>,
+    },
+    CallbackExpired {
+        contact: ContactId,
+    },
+    /// The reservation for an agent ended: anyone may take the callback.
+    ReservationEnded {
+        contact: ContactId,
+    },
+    /// The callback ended (followed by its ContactClosed).
+    CallbackCompleted {
+        contact: ContactId,
+        queue: QueueId,
+        destination: String,
+        end: CallbackEnd,
+        entrance: Timestamp,
+        attempts: u32,
+        reached: bool,
+    },
+    /// CLBK Stat changed (or the next schedule check moved).
+    CallbackStatusChanged {
+        queue: QueueId,
+        status: CallbackStatus,
+        next_check: Option<Timestamp>,
+    },
+    /// The supervisor counters of a queue restart.
+    ShiftStarted {
+        queue: QueueId,
+        since: Timestamp,
+        next: Option<Timestamp>,
+    },
     /// The one closed record of a contact.
     ContactClosed {
         contact: ContactId,
@@ -176,6 +257,34 @@ pub enum Event {
 }
 
 impl Event {
+    /// The contact an event concerns, if any.
+    pub fn contact(&self) -> Option<ContactId> {
+        match self {
+            Event::ContactArrived { contact, .. }
+            | Event::ContactQueued { contact, .. }
+            | Event::OfferCreated { contact, .. }
+            | Event::OfferRefused { contact, .. }
+            | Event::OfferRescinded { contact, .. }
+            | Event::ExclusionEnded { contact, .. }
+            | Event::ContactConnected { contact, .. }
+            | Event::ContactStateChanged { contact, .. }
+            | Event::WrapUpStarted { contact, .. }
+            | Event::WrapUpCompleted { contact, .. }
+            | Event::ContactReleased { contact, .. }
+            | Event::ContactClosed { contact, .. }
+            | Event::CallbackCreated { contact, .. }
+            | Event::CallbackPending { contact, .. }
+            | Event::AttemptStarted { contact, .. }
+            | Event::AttemptDialing { contact, .. }
+            | Event::CompletionStatusSet { contact, .. }
+            | Event::AttemptEnded { contact, .. }
+            | Event::CallbackExpired { contact }
+            | Event::ReservationEnded { contact }
+            | Event::CallbackCompleted { contact, .. } => Some(*contact),
+            _ => None,
+        }
+    }
+
     /// The agent an event concerns, for per-agent event streams.
     pub fn agent(&self) -> Option<&AgentId> {
         match self {
@@ -195,6 +304,8 @@ impl Event {
             | Event::WrapUpStarted { agent, .. }
             | Event::WrapUpCompleted { agent, .. }
             | Event::ContactReleased { agent, .. } => Some(agent),
+            Event::AttemptStarted { agent, .. } => Some(agent),
+            Event::AttemptEnded { agent, .. } => agent.as_ref(),
             Event::ContactClosed { agent, .. } => agent.as_ref(),
             _ => None,
         }
@@ -361,6 +472,106 @@ impl std::fmt::Display for Event {
             ),
             Event::ContactReleased { contact, agent } => {
                 write!(f, "contact {contact} released by {agent}")
+            }
+            Event::CallbackCreated {
+                contact,
+                queue,
+                destination,
+                origin,
+                due,
+                reserved,
+                expires,
+                entrance,
+                ..
+            } => write!(
+                f,
+                "callback {contact} created ({origin:?}) for {queue} to {destination} due {due} entrance {entrance} reserved {} expires {}",
+                reserved
+                    .as_ref()
+                    .map_or("-".to_string(), |(a, until)| format!("{a} until {until}")),
+                opt(expires)
+            ),
+            Event::CallbackPending {
+                contact,
+                due,
+                reserved,
+            } => write!(
+                f,
+                "callback {contact} Pending until {due} reserved {}",
+                reserved
+                    .as_ref()
+                    .map_or("-".to_string(), |(a, until)| format!("{a} until {until}"))
+            ),
+            Event::AttemptStarted {
+                contact,
+                attempt,
+                agent,
+                no_answer_deadline,
+            } => write!(
+                f,
+                "callback {contact} attempt {attempt} by {agent} no-answer deadline {}",
+                opt(no_answer_deadline)
+            ),
+            Event::AttemptDialing {
+                contact,
+                no_answer_deadline,
+            } => write!(
+                f,
+                "callback {contact} dialing, no-answer deadline {no_answer_deadline}"
+            ),
+            Event::CompletionStatusSet {
+                contact,
+                status,
+                automatic,
+            } => write!(
+                f,
+                "callback {contact} completion {status:?}{}",
+                if *automatic { " (automatic)" } else { "" }
+            ),
+            Event::AttemptEnded {
+                contact,
+                attempt,
+                agent,
+                state,
+                minor,
+                counted,
+                ..
+            } => write!(
+                f,
+                "callback {contact} attempt {attempt} by {} ended {} minor {}{}",
+                opt(agent),
+                state.name(),
+                minor.0,
+                if *counted { " (counted)" } else { "" }
+            ),
+            Event::CallbackExpired { contact } => write!(f, "callback {contact} expired"),
+            Event::ReservationEnded { contact } => {
+                write!(f, "callback {contact} reservation ended")
+            }
+            Event::CallbackCompleted {
+                contact,
+                end,
+                attempts,
+                reached,
+                ..
+            } => write!(
+                f,
+                "callback {contact} completed {} after {attempts} counted attempts{}",
+                end.name(),
+                if *reached { ", reached" } else { "" }
+            ),
+            Event::CallbackStatusChanged {
+                queue,
+                status,
+                next_check,
+            } => write!(
+                f,
+                "queue {queue} callbacks {} next check {}",
+                status.name(),
+                opt(next_check)
+            ),
+            Event::ShiftStarted { queue, since, next } => {
+                write!(f, "queue {queue} shift since {since} next {}", opt(next))
             }
             Event::ContactClosed {
                 contact,

@@ -7,6 +7,7 @@
 //! and connector requests). The server, the simulator and the tests are drivers of this one
 //! engine.
 
+pub mod callback;
 pub mod closure;
 pub mod command;
 pub mod config;

@@ -31,6 +31,11 @@ pub enum ConnectorRequest {
         contact: ContactId,
         station: StationId,
     },
+    /// Stop dialing: Duration For No Answer passed.
+    StopDial {
+        contact: ContactId,
+        station: StationId,
+    },
     /// Dial `destination` for an outbound or callback contact and bridge it to `station`.
     Dial {
         contact: ContactId,
@@ -58,6 +63,9 @@ impl std::fmt::Display for ConnectorRequest {
                 contact,
                 station,
             } => write!(f, "connector: cancel {offer} {contact} at {station}"),
+            ConnectorRequest::StopDial { contact, station } => {
+                write!(f, "connector: stop dialing {contact} at {station}")
+            }
             ConnectorRequest::Dial {
                 contact,
                 station,

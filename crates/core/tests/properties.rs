@@ -415,6 +415,8 @@ enum Live {
     Holding(usize),
 }
 
+// Test-only values, built once per step: boxing the command would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 enum Action {
     /// Only let time pass (due timers fire).
@@ -1566,7 +1568,9 @@ impl Harness {
         let (offer, contact) = match request {
             ConnectorRequest::Deliver { offer, contact, .. } => (Some(*offer), *contact),
             ConnectorRequest::CancelDelivery { offer, contact, .. } => (Some(*offer), *contact),
-            ConnectorRequest::Dial { contact, .. } => (None, *contact),
+            ConnectorRequest::Dial { contact, .. } | ConnectorRequest::StopDial { contact, .. } => {
+                (None, *contact)
+            }
         };
         if let Some(offer) = offer
             && !self.offers.contains(&offer)

@@ -7,12 +7,26 @@ use super::{
 use crate::config::PriorityHandling;
 use crate::event::{Event, EventRecord};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId};
-use crate::model::{AgentState, ContactState, Presence};
+use crate::model::{AgentState, Channel, ContactState, Presence};
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Engine {
     pub(crate) fn apply(&mut self, record: &EventRecord) {
+        // "Clbk To Be Proc" follows every callback's location from event to event.
+        let contact = record.event.contact();
+        let before = contact.and_then(|c| self.callback_place(c));
+        self.evolve(record);
+        if let Some(c) = contact {
+            let after = self.callback_place(c);
+            self.track_location(before, after);
+        }
+    }
+
+    fn evolve(&mut self, record: &EventRecord) {
+        if self.apply_callback_event(record) {
+            return;
+        }
         let at = record.at;
         match &record.event {
             Event::SettingsConfigured { settings } => {
@@ -146,6 +160,7 @@ impl Engine {
                         wrapping_up: Vec::new(),
                         last_agent: None,
                         answered_by: None,
+                        callback_scheduled: false,
                     },
                 );
             }
@@ -319,6 +334,17 @@ impl Engine {
                     && let Some(c) = self.contacts.get_mut(contact)
                 {
                     c.answered_by = Some(*by);
+                    if let Some(cb) = self.callbacks.get_mut(contact) {
+                        if *by == crate::model::AnsweredBy::Live {
+                            cb.reached = true;
+                        }
+                        if let Some(attempt) = cb.current.as_mut() {
+                            attempt.answered = Some(*by);
+                            if let Some(deadline) = attempt.no_answer_deadline.take() {
+                                self.timers.remove(&(deadline, Timer::NoAnswer(*contact)));
+                            }
+                        }
+                    }
                 }
             }
             Event::WrapUpStarted {
@@ -369,6 +395,18 @@ impl Engine {
                 }
                 self.agent_changed(agent);
             }
+            // Handled by apply_callback_event.
+            Event::CallbackCreated { .. }
+            | Event::CallbackPending { .. }
+            | Event::AttemptStarted { .. }
+            | Event::AttemptDialing { .. }
+            | Event::CompletionStatusSet { .. }
+            | Event::AttemptEnded { .. }
+            | Event::CallbackExpired { .. }
+            | Event::ReservationEnded { .. }
+            | Event::CallbackCompleted { .. }
+            | Event::CallbackStatusChanged { .. }
+            | Event::ShiftStarted { .. } => {}
             Event::ContactClosed { contact, .. } => {
                 self.unqueue(*contact);
                 if let Some(c) = self.contacts.remove(contact) {
@@ -409,7 +447,7 @@ impl Engine {
     }
 
     /// Take a contact out of its queue's waiting index (if it is there).
-    fn unqueue(&mut self, contact: ContactId) {
+    pub(crate) fn unqueue(&mut self, contact: ContactId) {
         let Some(c) = self.contacts.get_mut(&contact) else {
             return;
         };
@@ -426,6 +464,7 @@ impl Engine {
 
     fn apply_contact_queued(&mut self, contact: ContactId, queue: &QueueId, entrance: Timestamp) {
         self.unqueue(contact);
+        self.remove_pending(contact);
         let Some(q) = self.queues.get_mut(queue) else {
             return;
         };
@@ -439,7 +478,12 @@ impl Engine {
         q.waiting.insert(key);
         q.by_entrance.insert((entrance, contact));
         c.wait_key = Some(key);
-        if let Some(max_wait) = q.config.max_wait_ms {
+        // Callbacks follow the callback process, not the queue's time limit for calls.
+        if let Some(max_wait) = q
+            .config
+            .max_wait_ms
+            .filter(|_| c.channel != Channel::Callback)
+        {
             let deadline = entrance.plus_ms(max_wait);
             c.queue_deadline = Some(deadline);
             self.timers.insert((deadline, Timer::QueueLimit(contact)));
@@ -495,6 +539,7 @@ impl Engine {
                         members: members.clone(),
                         staffed,
                         closure: None,
+                        callbacks: None,
                     },
                 );
                 for agent in members {
@@ -502,6 +547,7 @@ impl Engine {
                 }
             }
         }
+        self.configure_queue_callbacks(&id);
         self.dirty.insert(id);
     }
 

@@ -77,9 +77,23 @@ impl Engine {
                         }
                     }
                 }
+                if queue.callbacks.is_none()
+                    && let Some((id, _)) = self
+                        .callbacks
+                        .iter()
+                        .find(|(id, _)| self.contacts.get(id).is_some_and(|c| c.queue == queue.id))
+                {
+                    return Err(Rejection::InUse {
+                        what: format!("queue {}", queue.id),
+                        detail: format!("callback {id} is open in it; purge or finish it first"),
+                    });
+                }
+                let id = queue.id.clone();
+                let first_time = self.queues.get(&id).is_none_or(|q| q.callbacks.is_none());
                 self.emit(Event::QueueConfigured {
                     queue: Box::new(queue),
                 });
+                self.after_queue_configured(&id, first_time);
             }
             Command::RemoveQueue { queue } => {
                 let q = self
@@ -215,6 +229,7 @@ impl Engine {
                     return Err(invalid_state(contact, state, "start a dial"));
                 }
                 self.start_dial(&agent, contact);
+                self.attempt_dialing(contact);
             }
             Command::End { agent, contact } => {
                 let state = self.assignment_state(&agent, contact)?;
@@ -223,6 +238,7 @@ impl Engine {
                 {
                     return Err(invalid_state(contact, state, "end"));
                 }
+                self.cancel_by_default(contact, state);
                 self.start_wrap_up(&agent, contact, false);
             }
             Command::Complete {
@@ -249,9 +265,71 @@ impl Engine {
             } => return self.create_contact(channel, queue, from, priority, attributes),
             Command::Abandon { contact } => {
                 self.contact_rt(contact)?;
+                self.reject_unless_callback_with_agent(contact, "abandon")?;
                 self.customer_ended(contact);
             }
             Command::Connector(event) => self.connector(event)?,
+            Command::CreateCallback {
+                queue,
+                destination,
+                due,
+                window_end,
+                agent,
+            } => {
+                let contact = self.create_callback(
+                    crate::callback::CallbackOrigin::Api,
+                    queue,
+                    destination,
+                    due,
+                    window_end,
+                    agent,
+                    None,
+                    None,
+                )?;
+                return Ok(Receipt {
+                    contact: Some(contact),
+                });
+            }
+            Command::ChooseCallback {
+                contact,
+                destination,
+            } => {
+                let contact = self.choose_callback(contact, destination)?;
+                return Ok(Receipt {
+                    contact: Some(contact),
+                });
+            }
+            Command::ScheduleCallback {
+                agent,
+                contact,
+                destination,
+                queue,
+                due,
+                window_end,
+                reserve,
+            } => {
+                let contact = self.schedule_callback(
+                    agent,
+                    contact,
+                    destination,
+                    queue,
+                    due,
+                    window_end,
+                    reserve,
+                )?;
+                return Ok(Receipt {
+                    contact: Some(contact),
+                });
+            }
+            Command::SetCompletion {
+                agent,
+                contact,
+                status,
+            } => self.set_completion(agent, contact, status)?,
+            Command::SendCallbackToQueue { contact } => self.send_callback_to_queue(contact)?,
+            Command::PurgeCallback { contact } => self.purge_callback(contact)?,
+            Command::StopCallbacks { queue } => self.stop_callbacks(queue)?,
+            Command::StartCallbacks { queue } => self.start_callbacks(queue)?,
         }
         Ok(Receipt::default())
     }
@@ -425,7 +503,7 @@ impl Engine {
     }
 
     /// The last contact ended: move to the pending state, or stay (Ready returns to Ready).
-    fn after_work(&mut self, agent: &AgentId) {
+    pub(crate) fn after_work(&mut self, agent: &AgentId) {
         let Some(rt) = self.agents.get(agent) else {
             return;
         };
@@ -656,6 +734,7 @@ impl Engine {
         if state == ContactState::Dialing {
             self.request_dial(&agent, contact);
         }
+        self.start_attempt(contact, &agent, state == ContactState::Dialing);
         Ok(())
     }
 
@@ -746,6 +825,11 @@ impl Engine {
 
     /// Back to the contact's original place in its queue.
     fn requeue_at_place(&mut self, contact: ContactId) {
+        if self.callbacks.contains_key(&contact) {
+            // Through Pending: a queue whose callbacks are not Active keeps it there.
+            self.callback_back_to_queue(contact);
+            return;
+        }
         let Some(c) = self.contacts.get(&contact) else {
             return;
         };
@@ -848,7 +932,7 @@ impl Engine {
         }
     }
 
-    fn start_wrap_up(&mut self, agent: &AgentId, contact: ContactId, detached: bool) {
+    pub(crate) fn start_wrap_up(&mut self, agent: &AgentId, contact: ContactId, detached: bool) {
         let queue = self
             .agents
             .get(agent)
@@ -906,6 +990,10 @@ impl Engine {
             }
             (None, _) => {}
         }
+        if !detached && self.callbacks.contains_key(&contact) {
+            self.finish_attempt(&agent, contact, disposition, no_interest, false);
+            return Ok(());
+        }
         self.emit(Event::WrapUpCompleted {
             contact,
             agent: agent.clone(),
@@ -913,11 +1001,18 @@ impl Engine {
             timed_out: false,
         });
         if !detached {
+            let scheduled = self
+                .contacts
+                .get(&contact)
+                .is_some_and(|c| c.callback_scheduled);
             let unanswered_dial = self.contacts.get(&contact).is_some_and(|c| {
                 (c.direction == Direction::Outbound || c.channel == Channel::Callback)
                     && c.answered_by.is_none()
             });
-            let closure = if unanswered_dial {
+            let closure = if scheduled && !no_interest {
+                // The agent scheduled a callback from this contact (§7: agent rescheduled).
+                code(Major::OK_CALLBACK, Minor::DEFAULT)
+            } else if unanswered_dial {
                 // The dial ended before anyone answered: the remote party was not reached.
                 code(Major::FAILED_DESTINATION, Minor::NOANSWER)
             } else if no_interest {
@@ -940,6 +1035,10 @@ impl Engine {
         let state = self.assignment_state(&agent, contact)?;
         if !state.is_conversation() {
             return Err(invalid_state(contact, state, "transfer"));
+        }
+        if self.callbacks.contains_key(&contact) {
+            // An attempt belongs to its queue's callback process; reschedule it instead.
+            return Err(invalid_state(contact, state, "transfer a callback"));
         }
         let channel = self.contact_rt(contact)?.channel;
         match target {
@@ -1097,6 +1196,12 @@ impl Engine {
     ) -> Result<Receipt, Rejection> {
         check_destination("from", &from)?;
         check_id("queue", queue.as_str()).map_err(Rejection::from)?;
+        if channel == Channel::Callback {
+            return Err(Rejection::InvalidInput {
+                field: "channel".into(),
+                message: "callbacks are created with create_callback".into(),
+            });
+        }
         if priority > crate::config::PRIORITY_MAX {
             return Err(Rejection::InvalidInput {
                 field: "priority".into(),
@@ -1182,6 +1287,8 @@ impl Engine {
             return;
         };
         match c.place.clone() {
+            // A callback waits for us, not the customer (rejected before; kept for safety).
+            Place::Pending => {}
             Place::New | Place::Queued => self.close(
                 contact,
                 code(Major::FAILED_NO_ROUTEREQ, Minor::ABANDONED),
@@ -1201,11 +1308,36 @@ impl Engine {
                     .get(&agent)
                     .and_then(|a| a.assignments.get(&contact))
                     .map(|a| a.state);
-                if state.is_some_and(|s| s != ContactState::WrapUp) {
+                if state == Some(ContactState::Dialing) && self.callbacks.contains_key(&contact) {
+                    // The dial ended unanswered: a No Answer attempt.
+                    self.no_answer(contact, &agent);
+                } else if state.is_some_and(|s| s != ContactState::WrapUp) {
                     self.start_wrap_up(&agent, contact, false);
                 }
             }
         }
+    }
+
+    /// Customers abandon calls, not callbacks: only a callback an agent holds may end.
+    fn reject_unless_callback_with_agent(
+        &self,
+        contact: ContactId,
+        action: &str,
+    ) -> Result<(), Rejection> {
+        if self.callbacks.contains_key(&contact)
+            && !matches!(
+                self.contacts.get(&contact).map(|c| &c.place),
+                Some(Place::Agent(_))
+            )
+        {
+            let state = self.contact_state(contact).unwrap_or(ContactState::Queued);
+            return Err(invalid_state(
+                contact,
+                state,
+                &format!("{action} a callback no agent has"),
+            ));
+        }
+        Ok(())
     }
 
     /// Close a contact with its one closure code. Releases an agent still holding it.
@@ -1215,6 +1347,12 @@ impl Engine {
         code: ClosureCode,
         disposition: Option<String>,
     ) {
+        if self.callbacks.contains_key(&contact) {
+            // Every callback closes through its completion record.
+            let end = Self::callback_end_for(code);
+            self.close_callback(contact, end, code, disposition);
+            return;
+        }
         let Some(c) = self.contacts.get(&contact) else {
             return;
         };
@@ -1294,11 +1432,16 @@ impl Engine {
                 cause_code,
             } => {
                 check_cause(&cause_code)?;
-                let (_, state) = self.holder_state(contact)?;
+                let (agent, state) = self.holder_state(contact)?;
                 if state != ContactState::Dialing {
                     return Err(invalid_state(contact, state, "fail a dial"));
                 }
-                self.close(contact, code(Major::FAILED_MAKECALL, Minor::DEFAULT), None);
+                if self.callbacks.contains_key(&contact) {
+                    // A callback tries again: the attempt counts as No Answer.
+                    self.no_answer(contact, &agent);
+                } else {
+                    self.close(contact, code(Major::FAILED_MAKECALL, Minor::DEFAULT), None);
+                }
             }
             ConnectorEvent::Hangup {
                 contact,
@@ -1309,6 +1452,7 @@ impl Engine {
             } => {
                 self.contact_rt(contact)?;
                 check_cause(&cause_code)?;
+                self.reject_unless_callback_with_agent(contact, "hang up")?;
                 match reason {
                     HangupReason::Ended => self.customer_ended(contact),
                     HangupReason::Error => {
@@ -1333,7 +1477,7 @@ impl Engine {
                 Ok((agent.clone(), state))
             }
             Place::Offered(_) => Err(invalid_state(contact, ContactState::Offered, "do that")),
-            Place::New | Place::Queued => {
+            Place::New | Place::Queued | Place::Pending => {
                 Err(invalid_state(contact, ContactState::Queued, "do that"))
             }
         }
@@ -1384,11 +1528,19 @@ impl Engine {
                     // The conversation is over already; the error changes nothing.
                     return;
                 }
+                if agent_status == Some(AgentStatus::MissedCallStatus)
+                    && self.callbacks.contains_key(&contact)
+                {
+                    // The customer missed the callback: a No Answer attempt (§6).
+                    self.no_answer(contact, &agent);
+                    return;
+                }
                 // The agent took this contact: only an explicit agent status makes it a refusal.
                 let refusal = agent_status.and_then(AgentStatus::refusal);
                 if let Some(reason) = refusal {
                     self.record_agent_refusal(contact, &agent, reason, cause_code, &queue);
                 }
+                self.attempt_error(contact);
                 self.emit(Event::ContactReleased {
                     contact,
                     agent: agent.clone(),
@@ -1399,7 +1551,7 @@ impl Engine {
                 self.after_call_error(contact, close_call_on_error);
                 self.after_work(&agent);
             }
-            Place::New | Place::Queued => {
+            Place::New | Place::Queued | Place::Pending => {
                 if close_call_on_error {
                     self.close(contact, code(Major::OK_ERROR, Minor::DEFAULT), None);
                 }
@@ -1413,7 +1565,7 @@ impl Engine {
         } else if let Some(c) = self.contacts.get(&contact) {
             // Keep the conversation open in the "new" state: back to its place in the queue.
             // An outbound contact has no queue to wait in: it closes as an error instead.
-            if c.direction == Direction::Outbound {
+            if c.direction == Direction::Outbound && !self.callbacks.contains_key(&contact) {
                 self.close(contact, code(Major::OK_ERROR, Minor::DEFAULT), None);
             } else {
                 self.requeue(contact);
@@ -1482,7 +1634,9 @@ impl Engine {
                     .and_then(|a| a.assignments.get(&contact))
                     .filter(|a| a.state == ContactState::WrapUp)
                     .map(|a| a.detached);
-                if let Some(detached) = detached {
+                if detached == Some(false) && self.callbacks.contains_key(&contact) {
+                    self.finish_attempt(&agent, contact, None, false, true);
+                } else if let Some(detached) = detached {
                     self.emit(Event::WrapUpCompleted {
                         contact,
                         agent: agent.clone(),
@@ -1522,6 +1676,12 @@ impl Engine {
                     self.emit(Event::ExclusionEnded { contact, agent });
                 }
             }
+            Timer::CallbackDue(_)
+            | Timer::NoAnswer(_)
+            | Timer::CallbackExpiry(_)
+            | Timer::Reservation(_)
+            | Timer::CallbackSchedule(_)
+            | Timer::Shift(_) => self.fire_callback_timer(&timer),
         }
     }
 }

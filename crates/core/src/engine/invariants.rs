@@ -139,6 +139,20 @@ impl Engine {
             }
             match &c.place {
                 Place::New => return Err(format!("contact {id} left without a place")),
+                Place::Pending => {
+                    let cb = self
+                        .callbacks
+                        .get(id)
+                        .ok_or_else(|| format!("contact {id} Pending but not a callback"))?;
+                    let listed = self
+                        .queues
+                        .get(&c.queue)
+                        .and_then(|q| q.callbacks.as_ref())
+                        .is_some_and(|q| q.pending.contains(&(cb.due, *id)));
+                    if !listed || c.wait_key.is_some() {
+                        return Err(format!("callback {id} Pending but not indexed as such"));
+                    }
+                }
                 Place::Queued => {
                     queued_seen += 1;
                     let key = c
@@ -231,11 +245,48 @@ impl Engine {
                     .contacts
                     .get(c)
                     .is_some_and(|x| x.exclusions.contains(&(a.clone(), *at))),
+                Timer::CallbackDue(c) => {
+                    self.callbacks.get(c).is_some_and(|cb| cb.due == *at)
+                        && self.contacts.get(c).is_some_and(|x| {
+                            x.place == Place::Pending
+                                && self
+                                    .queues
+                                    .get(&x.queue)
+                                    .and_then(|q| q.callbacks.as_ref())
+                                    .is_some_and(|q| {
+                                        q.status == crate::callback::CallbackStatus::Active
+                                    })
+                        })
+                }
+                Timer::NoAnswer(c) => self
+                    .callbacks
+                    .get(c)
+                    .and_then(|cb| cb.current.as_ref())
+                    .is_some_and(|a| a.no_answer_deadline == Some(*at)),
+                Timer::CallbackExpiry(c) => self
+                    .callbacks
+                    .get(c)
+                    .is_some_and(|cb| !cb.expired && cb.expires == Some(*at)),
+                Timer::Reservation(c) => self
+                    .callbacks
+                    .get(c)
+                    .is_some_and(|cb| cb.reserved.as_ref().is_some_and(|(_, u)| u == at)),
+                Timer::CallbackSchedule(q) => self
+                    .queues
+                    .get(q)
+                    .and_then(|q| q.callbacks.as_ref())
+                    .is_some_and(|cb| cb.next_check == Some(*at)),
+                Timer::Shift(q) => self
+                    .queues
+                    .get(q)
+                    .and_then(|q| q.callbacks.as_ref())
+                    .is_some_and(|cb| cb.next_shift == Some(*at)),
             };
             if !live {
                 return Err(format!("stale timer {timer:?} at {at}"));
             }
         }
+        self.check_callbacks()?;
         let s = &self.stats;
         if s.contacts_arrived != s.contacts_closed + self.contacts.len() as u64 {
             return Err(format!(
@@ -261,5 +312,78 @@ impl Engine {
             .get(&contact)
             .map(|c| c.exclusions.iter().map(|(a, _)| a.clone()).collect())
             .unwrap_or_default()
+    }
+
+    /// Callback promises: one location each, indexes and counters agree, attempts bounded.
+    fn check_callbacks(&self) -> Result<(), String> {
+        for (id, q) in &self.queues {
+            let Some(cb) = &q.callbacks else {
+                continue;
+            };
+            let mut to_be = 0u64;
+            for (c, rt) in &self.callbacks {
+                let Some(contact) = self.contacts.get(c) else {
+                    return Err(format!("callback {c} without a contact"));
+                };
+                if &contact.queue != id {
+                    continue;
+                }
+                if self
+                    .callback_location(*c)
+                    .is_some_and(|l| l.to_be_processed())
+                {
+                    to_be += 1;
+                }
+                if rt.attempts > cb.settings.attempts_before_failure {
+                    return Err(format!(
+                        "callback {c}: {} counted attempts over the limit {}",
+                        rt.attempts, cb.settings.attempts_before_failure
+                    ));
+                }
+            }
+            if to_be != cb.to_be_processed {
+                return Err(format!(
+                    "queue {id}: Clbk To Be Proc {} but {to_be} callbacks are Pending or queued",
+                    cb.to_be_processed
+                ));
+            }
+            for (due, c) in &cb.pending {
+                let ok = self.callbacks.get(c).is_some_and(|x| x.due == *due)
+                    && self
+                        .contacts
+                        .get(c)
+                        .is_some_and(|x| x.place == Place::Pending && &x.queue == id);
+                if !ok {
+                    return Err(format!("queue {id} lists {c} as Pending, it is not"));
+                }
+            }
+        }
+        for (c, rt) in &self.callbacks {
+            let contact = &self.contacts[c];
+            if contact.channel != crate::model::Channel::Callback {
+                return Err(format!("callback {c} has channel {}", contact.channel));
+            }
+            if self
+                .queues
+                .get(&contact.queue)
+                .is_none_or(|q| q.callbacks.is_none())
+            {
+                return Err(format!("callback {c} in a queue without callbacks"));
+            }
+            match (&rt.current, &contact.place) {
+                (Some(a), Place::Agent(agent)) if &a.agent == agent => {}
+                (None, Place::Agent(agent)) => {
+                    return Err(format!("callback {c} with {agent} but no attempt"));
+                }
+                (Some(a), place) => {
+                    return Err(format!(
+                        "callback {c} attempt by {} while {place:?}",
+                        a.agent
+                    ));
+                }
+                (None, _) => {}
+            }
+        }
+        Ok(())
     }
 }

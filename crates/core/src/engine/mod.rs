@@ -10,13 +10,20 @@
 //! A rejected command emits nothing.
 
 mod apply;
+mod callbacks;
 mod decide;
 mod invariants;
 mod routing;
 mod views;
 
-pub use views::{AgentView, ContactView, EngineStats, OfferView, QueueView};
+pub use views::{
+    AgentView, CallbackMonitorView, CallbackView, ContactView, EngineStats, OfferView, QueueView,
+};
 
+use crate::callback::{
+    AttemptState, CallbackCounters, CallbackOrigin, CallbackSettings, CallbackStatus,
+    CompletionStatus,
+};
 use crate::command::Command;
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::event::{Event, EventRecord};
@@ -26,6 +33,7 @@ use crate::model::{
 };
 use crate::output::{ConnectorRequest, Output};
 use crate::rejection::Rejection;
+use crate::schedule::Schedule;
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -66,6 +74,18 @@ pub(crate) enum Timer {
     QueueLimit(ContactId),
     /// A refusing agent's exclusion from a contact ends: route again.
     Reoffer(ContactId, AgentId),
+    /// A Pending callback is due (only while its queue's callbacks are Active).
+    CallbackDue(ContactId),
+    /// Duration For No Answer of the current attempt's dial.
+    NoAnswer(ContactId),
+    /// A callback's expiry (max age or window end).
+    CallbackExpiry(ContactId),
+    /// A callback's reservation for an agent ends.
+    Reservation(ContactId),
+    /// The queue's callback schedule may change status.
+    CallbackSchedule(QueueId),
+    /// The queue's supervisor counters restart.
+    Shift(QueueId),
 }
 
 /// One queue an agent serves, and where the agent stands in that queue's routing index.
@@ -130,6 +150,60 @@ pub(crate) struct QueueRt {
     /// Members logged in (any state).
     pub staffed: u32,
     pub closure: Option<QueueClosure>,
+    /// The callback process, if the queue takes callbacks.
+    pub callbacks: Option<QueueCallbacks>,
+}
+
+/// A queue's callback process state.
+#[derive(Debug, Clone)]
+pub(crate) struct QueueCallbacks {
+    pub settings: CallbackSettings,
+    pub schedule: Schedule,
+    pub shift_time: jiff::civil::Time,
+    /// CLBK Stat.
+    pub status: CallbackStatus,
+    /// When the schedule is next looked at (none while Stopped or never changing).
+    pub next_check: Option<Timestamp>,
+    pub shift_since: Timestamp,
+    pub next_shift: Option<Timestamp>,
+    /// Pending callbacks of this queue by due time.
+    pub pending: BTreeSet<(Timestamp, ContactId)>,
+    /// Callbacks Pending or waiting in the queue ("Clbk To Be Proc").
+    pub to_be_processed: u64,
+    pub counters: CallbackCounters,
+}
+
+/// A callback's process state (the contact itself holds place, queue and entrance).
+#[derive(Debug, Clone)]
+pub(crate) struct CallbackRt {
+    pub destination: String,
+    pub origin: CallbackOrigin,
+    pub due: Timestamp,
+    pub reserved: Option<(AgentId, Timestamp)>,
+    pub expires: Option<Timestamp>,
+    pub expired: bool,
+    /// Counted attempts (Answering Machine, No Answer).
+    pub attempts: u32,
+    /// Number of the latest attempt of any kind (Aborted and Cancel included).
+    pub attempt_no: u32,
+    pub last_state: Option<AttemptState>,
+    pub last_attempt_at: Option<Timestamp>,
+    pub current: Option<AttemptRt>,
+    /// A live customer answered at least one attempt.
+    pub reached: bool,
+}
+
+/// The attempt in progress: from accept to the end of wrap-up.
+#[derive(Debug, Clone)]
+pub(crate) struct AttemptRt {
+    pub no: u32,
+    pub agent: AgentId,
+    pub dial_started: Option<Timestamp>,
+    pub no_answer_deadline: Option<Timestamp>,
+    pub status: Option<CompletionStatus>,
+    /// No Answer was set by the engine: Cancel is no longer an option.
+    pub automatic_no_answer: bool,
+    pub answered: Option<AnsweredBy>,
 }
 
 /// Where an open contact is. Exactly one of these at the end of every command.
@@ -137,6 +211,8 @@ pub(crate) struct QueueRt {
 pub(crate) enum Place {
     /// Transient inside a command: arrived, not yet queued or closed.
     New,
+    /// A callback not in the queue yet (due later, recall interval, off schedule, stopped).
+    Pending,
     Queued,
     /// Offered to these agents (several with dynamic delivery).
     Offered(Vec<OfferId>),
@@ -167,6 +243,8 @@ pub(crate) struct ContactRt {
     pub wrapping_up: Vec<AgentId>,
     pub last_agent: Option<AgentId>,
     pub answered_by: Option<AnsweredBy>,
+    /// An agent scheduled a callback from this contact: it closes (51, 0).
+    pub callback_scheduled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +269,8 @@ pub struct Engine {
     pub(crate) station_users: BTreeMap<StationId, AgentId>,
     pub(crate) contacts: BTreeMap<ContactId, ContactRt>,
     pub(crate) offers: BTreeMap<OfferId, OfferRt>,
+    /// Open callbacks (a subset of `contacts`).
+    pub(crate) callbacks: BTreeMap<ContactId, CallbackRt>,
     pub(crate) timers: BTreeSet<(Timestamp, Timer)>,
     pub(crate) next_contact: u64,
     pub(crate) next_offer: u64,
@@ -222,6 +302,7 @@ impl Engine {
             station_users: BTreeMap::new(),
             contacts: BTreeMap::new(),
             offers: BTreeMap::new(),
+            callbacks: BTreeMap::new(),
             timers: BTreeSet::new(),
             next_contact: 1,
             next_offer: 1,
@@ -378,7 +459,7 @@ impl Engine {
     pub(crate) fn contact_state(&self, id: ContactId) -> Option<ContactState> {
         let contact = self.contacts.get(&id)?;
         Some(match &contact.place {
-            Place::New | Place::Queued => ContactState::Queued,
+            Place::New | Place::Queued | Place::Pending => ContactState::Queued,
             Place::Offered(_) => ContactState::Offered,
             Place::Agent(agent) => self
                 .agents

@@ -123,14 +123,29 @@ impl Engine {
                 contact.exclusions.iter().any(|(a, _)| a == agent)
                     || contact.wrapping_up.contains(agent)
             };
-            // Skips are bounded by the contact's exclusions and wrap-ups: O(fan-out + refusals).
-            let agents: Vec<AgentId> = q
-                .agents
-                .iter()
-                .filter(|k| !excluded(&k.agent))
-                .take(wanted)
-                .map(|k| k.agent.clone())
-                .collect();
+            let agents: Vec<AgentId> = match self.reserved_for(key.contact) {
+                // A reserved callback goes only to its agent, if that agent is free here.
+                Some(agent) => {
+                    let free = self.agents.get(agent).is_some_and(|a| {
+                        a.memberships
+                            .iter()
+                            .any(|m| &m.queue == queue && m.indexed.is_some())
+                    });
+                    if free && !excluded(agent) {
+                        vec![agent.clone()]
+                    } else {
+                        Vec::new()
+                    }
+                }
+                // Skips are bounded by the contact's exclusions and wrap-ups.
+                None => q
+                    .agents
+                    .iter()
+                    .filter(|k| !excluded(&k.agent))
+                    .take(wanted)
+                    .map(|k| k.agent.clone())
+                    .collect(),
+            };
             if !agents.is_empty() {
                 chosen = Some((key.contact, agents));
                 break;

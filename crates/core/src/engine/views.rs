@@ -131,7 +131,7 @@ impl Engine {
         let (offers, agent) = match &c.place {
             Place::Offered(offers) => (offers.clone(), None),
             Place::Agent(agent) => (Vec::new(), Some(agent.clone())),
-            Place::New | Place::Queued => (Vec::new(), None),
+            Place::New | Place::Queued | Place::Pending => (Vec::new(), None),
         };
         Some(ContactView {
             id,
@@ -247,6 +247,43 @@ impl Engine {
                 if o.accepted { " accepted" } else { "" }
             );
         }
+        for (id, cb) in &self.callbacks {
+            let Some(v) = self.callback_view(*id) else {
+                continue;
+            };
+            let _ = write!(
+                out,
+                "callback {id} {} due {} attempts {}",
+                v.location.name(),
+                cb.due,
+                cb.attempts
+            );
+            if let Some(state) = v.last_attempt_state {
+                let _ = write!(out, " last {}", state.name());
+            }
+            if let Some(agent) = &v.reserved_for {
+                let _ = write!(out, " reserved {agent}");
+            }
+            if cb.reached {
+                let _ = write!(out, " reached");
+            }
+            out.push('\n');
+        }
+        for id in self.queues.keys() {
+            if let Some(m) = self.callback_monitor(id) {
+                let _ = writeln!(
+                    out,
+                    "callbacks {id} {} proc {} to-be-proc {} avg {:?} purged {} reached {:?} since {}",
+                    m.status.name(),
+                    m.processed,
+                    m.to_be_processed,
+                    m.avg_handle_ms,
+                    m.purged,
+                    m.pct_reached,
+                    m.shift_since
+                );
+            }
+        }
         let s = &self.stats;
         let _ = writeln!(
             out,
@@ -262,5 +299,103 @@ impl Engine {
             self.poll_timeout().map(|t| t.to_string())
         );
         out
+    }
+}
+
+/// One row of the supervisor's callback search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallbackView {
+    pub id: ContactId,
+    pub queue: QueueId,
+    pub destination: String,
+    pub origin: crate::callback::CallbackOrigin,
+    pub location: crate::callback::CallbackLocation,
+    /// When it (next) goes to the queue.
+    pub due: Timestamp,
+    pub entrance: Timestamp,
+    /// Counted attempts (Answering Machine, No Answer).
+    pub attempts: u32,
+    pub last_attempt_state: Option<crate::callback::AttemptState>,
+    pub last_attempt_at: Option<Timestamp>,
+    pub reserved_for: Option<AgentId>,
+    pub expires: Option<Timestamp>,
+    pub agent: Option<AgentId>,
+}
+
+/// A queue's callback columns in the supervisor monitor (§8).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallbackMonitorView {
+    pub queue: QueueId,
+    /// CLBK Stat.
+    pub status: crate::callback::CallbackStatus,
+    /// Proc.
+    pub processed: u64,
+    /// Clbk To Be Proc.
+    pub to_be_processed: u64,
+    /// Clbk Avg Time, in milliseconds.
+    pub avg_handle_ms: Option<u64>,
+    /// Clbk Purged.
+    pub purged: u64,
+    /// % Clbk Reached.
+    pub pct_reached: Option<f64>,
+    /// % Clbk Fail.
+    pub pct_fail: Option<f64>,
+    pub shift_since: Timestamp,
+    pub counters: crate::callback::CallbackCounters,
+}
+
+impl Engine {
+    pub fn callback_view(&self, id: ContactId) -> Option<CallbackView> {
+        let cb = self.callbacks.get(&id)?;
+        let c = self.contacts.get(&id)?;
+        Some(CallbackView {
+            id,
+            queue: c.queue.clone(),
+            destination: cb.destination.clone(),
+            origin: cb.origin,
+            location: self.callback_location(id)?,
+            due: cb.due,
+            entrance: c.entrance,
+            attempts: cb.attempts,
+            last_attempt_state: cb.last_state,
+            last_attempt_at: cb.last_attempt_at,
+            reserved_for: cb.reserved.as_ref().map(|(a, _)| a.clone()),
+            expires: cb.expires,
+            agent: match &c.place {
+                Place::Agent(a) => Some(a.clone()),
+                _ => None,
+            },
+        })
+    }
+
+    /// Callback search: open callbacks, optionally of one queue and one location.
+    pub fn callback_views(
+        &self,
+        queue: Option<&QueueId>,
+        location: Option<crate::callback::CallbackLocation>,
+    ) -> Vec<CallbackView> {
+        self.callbacks
+            .keys()
+            .filter_map(|id| self.callback_view(*id))
+            .filter(|v| queue.is_none_or(|q| &v.queue == q))
+            .filter(|v| location.is_none_or(|l| v.location == l))
+            .collect()
+    }
+
+    pub fn callback_monitor(&self, queue: &QueueId) -> Option<CallbackMonitorView> {
+        let cb = self.queues.get(queue)?.callbacks.as_ref()?;
+        let pct = cb.counters.reached_fail_percent();
+        Some(CallbackMonitorView {
+            queue: queue.clone(),
+            status: cb.status,
+            processed: cb.counters.processed,
+            to_be_processed: cb.to_be_processed,
+            avg_handle_ms: cb.counters.avg_handle_ms(),
+            purged: cb.counters.purged,
+            pct_reached: pct.map(|p| p.0),
+            pct_fail: pct.map(|p| p.1),
+            shift_since: cb.shift_since,
+            counters: cb.counters.clone(),
+        })
     }
 }

@@ -148,6 +148,10 @@ impl Driver {
 pub struct Scenario {
     #[serde(default)]
     pub description: String,
+    /// Absolute start ("2026-03-27T17:30:00+01:00[Europe/Budapest]"); step times count from
+    /// it, and the trace shows times in its zone. Default: the Unix epoch, times as seconds.
+    #[serde(default)]
+    pub start: Option<String>,
     #[serde(default)]
     pub settings: Option<Settings>,
     #[serde(default)]
@@ -170,11 +174,76 @@ pub struct Step {
     pub command: Option<Command>,
 }
 
+/// Replace string values "@<duration>" anywhere in a step by `start` + duration in ms, so
+/// scenario files can write absolute times (due, window_end) relative to their start.
+fn resolve_offsets(value: &mut toml::Value, start: i64) {
+    match value {
+        toml::Value::String(text) if text.starts_with('@') => {
+            let ms = parse_duration(&text[1..]).unwrap_or_else(|e| panic!("{e}"));
+            *value = toml::Value::Integer(start + ms);
+        }
+        toml::Value::Table(table) => table
+            .iter_mut()
+            .for_each(|(_, v)| resolve_offsets(v, start)),
+        toml::Value::Array(items) => items.iter_mut().for_each(|v| resolve_offsets(v, start)),
+        _ => {}
+    }
+}
+
+/// With an absolute start, show every "<seconds>s" token of the trace as a local time.
+fn localize(trace: &str, zone: &jiff::tz::TimeZone) -> String {
+    let mut out = String::new();
+    for line in trace.lines() {
+        let words: Vec<String> = line
+            .split(' ')
+            .map(|w| {
+                let core = w.trim_end_matches([',', ')']);
+                let rest = &w[core.len()..];
+                let Some(num) = core.strip_suffix('s') else {
+                    return w.to_string();
+                };
+                let ms = match num.split_once('.') {
+                    Some((a, b)) => a
+                        .parse::<i64>()
+                        .ok()
+                        .zip(b.parse::<i64>().ok())
+                        .map(|(a, b)| a * 1000 + b),
+                    None => num.parse::<i64>().ok().map(|a| a * 1000),
+                };
+                match ms.filter(|ms| *ms > 1_000_000_000_000) {
+                    Some(ms) => {
+                        let ts = jiff::Timestamp::from_millisecond(ms).unwrap();
+                        format!(
+                            "{}{rest}",
+                            ts.to_zoned(zone.clone()).strftime("%a %d %b %H:%M:%S%z")
+                        )
+                    }
+                    None => w.to_string(),
+                }
+            })
+            .collect();
+        out.push_str(&words.join(" "));
+        out.push('\n');
+    }
+    out
+}
+
 /// Run a scenario; returns the trace followed by the final state dump.
 pub fn run_scenario(text: &str) -> String {
-    let scenario: Scenario = toml::from_str(text).unwrap_or_else(|e| panic!("bad scenario: {e}"));
+    let mut raw: toml::Value = toml::from_str(text).unwrap_or_else(|e| panic!("bad scenario: {e}"));
+    let start: Option<jiff::Zoned> = raw
+        .get("start")
+        .and_then(|v| v.as_str())
+        .map(|s| s.parse().unwrap_or_else(|e| panic!("bad start {s:?}: {e}")));
+    let start_ms = start.as_ref().map_or(0, |z| z.timestamp().as_millisecond());
+    if let Some(steps) = raw.get_mut("steps").and_then(|s| s.as_array_mut()) {
+        steps.iter_mut().for_each(|v| resolve_offsets(v, start_ms));
+    }
+    let scenario: Scenario = raw
+        .try_into()
+        .unwrap_or_else(|e| panic!("bad scenario: {e}"));
     let mut driver = Driver::new(Settings::default());
-    let zero = Timestamp::ZERO;
+    let zero = Timestamp(start_ms);
     if let Some(settings) = scenario.settings {
         driver
             .command(zero, Command::ConfigureSettings(settings))
@@ -200,7 +269,9 @@ pub fn run_scenario(text: &str) -> String {
         let _ = writeln!(out, "# {}\n", scenario.description.trim());
     }
     for (i, step) in scenario.steps.into_iter().enumerate() {
-        let at = Timestamp(parse_duration(&step.at).unwrap_or_else(|e| panic!("step {i}: {e}")));
+        let at = Timestamp(
+            start_ms + parse_duration(&step.at).unwrap_or_else(|e| panic!("step {i}: {e}")),
+        );
         match step.command {
             Some(command) => {
                 let result = driver.command(at, command);
@@ -217,8 +288,10 @@ pub fn run_scenario(text: &str) -> String {
         }
     }
     driver.check_replay();
-    out.push_str(&driver.trace);
-    out.push_str("\n--- state ---\n");
-    out.push_str(&driver.engine.dump());
+    let body = format!("{}\n--- state ---\n{}", driver.trace, driver.engine.dump());
+    match &start {
+        Some(zoned) => out.push_str(&localize(&body, zoned.time_zone())),
+        None => out.push_str(&body),
+    }
     out
 }

@@ -1,0 +1,380 @@
+//! The callback process of seed 004 (§8): settings per queue, completion statuses, attempt
+//! states, locations, the queue's callback status (CLBK Stat) and the supervisor counters.
+
+use crate::closure::Minor;
+use crate::config::{ConfigError, DURATION_MAX_MS};
+use crate::ids::AgentId;
+use crate::schedule::{Schedule, time_of_day};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub const ATTEMPTS_BEFORE_FAILURE_DEFAULT: u32 = 3;
+pub const ATTEMPTS_BEFORE_FAILURE_MAX: u32 = 100;
+pub const RECALL_INTERVALS_MAX: usize = 32;
+pub const DURATION_FOR_NO_ANSWER_DEFAULT_MS: u64 = 60_000;
+pub const RESERVED_FALLBACK_DEFAULT_MS: u64 = 15 * 60_000;
+
+/// A queue's callback settings (seed 004 "Callback Timing", plus schedule and shift).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallbackSettings {
+    /// Counted attempts (Answering Machine, No Answer) after which the callback fails.
+    pub attempts_before_failure: u32,
+    /// Wait after attempt i before the callback returns to the queue; the last value repeats.
+    pub recall_intervals_ms: Vec<u64>,
+    /// Longest dial before the attempt is set to No Answer automatically.
+    pub duration_for_no_answer_ms: u64,
+    /// IANA zone of the schedule, holidays and shift start.
+    pub time_zone: String,
+    /// Weekly open hours, e.g. "Mon-Fri 08:00-18:00"; empty: always open.
+    pub open_hours: Vec<String>,
+    /// Closed dates, "YYYY-MM-DD".
+    pub holidays: Vec<String>,
+    /// Local time the supervisor counters restart each day.
+    pub shift_start: String,
+    /// A callback reserved for an agent goes to anyone this long after it is due.
+    pub reserved_fallback_ms: u64,
+    /// A callback not done this long after creation completes as expired (57).
+    pub max_age_ms: Option<u64>,
+}
+
+impl Default for CallbackSettings {
+    fn default() -> Self {
+        CallbackSettings {
+            attempts_before_failure: ATTEMPTS_BEFORE_FAILURE_DEFAULT,
+            recall_intervals_ms: vec![5 * 60_000, 15 * 60_000, 60 * 60_000],
+            duration_for_no_answer_ms: DURATION_FOR_NO_ANSWER_DEFAULT_MS,
+            time_zone: "UTC".into(),
+            open_hours: Vec::new(),
+            holidays: Vec::new(),
+            shift_start: "00:00".into(),
+            reserved_fallback_ms: RESERVED_FALLBACK_DEFAULT_MS,
+            max_age_ms: None,
+        }
+    }
+}
+
+impl CallbackSettings {
+    /// Validate and parse the schedule; errors name the field under `field`.
+    pub fn compile(&self, field: &str) -> Result<(Schedule, jiff::civil::Time), ConfigError> {
+        if !(1..=ATTEMPTS_BEFORE_FAILURE_MAX).contains(&self.attempts_before_failure) {
+            return Err(ConfigError::new(
+                format!("{field}.attempts_before_failure"),
+                format!(
+                    "{}: must be 1–{ATTEMPTS_BEFORE_FAILURE_MAX}",
+                    self.attempts_before_failure
+                ),
+            ));
+        }
+        if self.recall_intervals_ms.is_empty()
+            || self.recall_intervals_ms.len() > RECALL_INTERVALS_MAX
+        {
+            return Err(ConfigError::new(
+                format!("{field}.recall_intervals_ms"),
+                format!("needs 1–{RECALL_INTERVALS_MAX} values"),
+            ));
+        }
+        for (i, ms) in self.recall_intervals_ms.iter().enumerate() {
+            if *ms > DURATION_MAX_MS {
+                return Err(ConfigError::new(
+                    format!("{field}.recall_intervals_ms[{i}]"),
+                    format!("{ms} ms: at most {DURATION_MAX_MS} ms"),
+                ));
+            }
+        }
+        for (name, ms, min) in [
+            (
+                "duration_for_no_answer_ms",
+                self.duration_for_no_answer_ms,
+                5_000,
+            ),
+            ("reserved_fallback_ms", self.reserved_fallback_ms, 0),
+        ] {
+            if ms < min || ms > DURATION_MAX_MS {
+                return Err(ConfigError::new(
+                    format!("{field}.{name}"),
+                    format!("{ms} ms: must be {min}–{DURATION_MAX_MS} ms"),
+                ));
+            }
+        }
+        if let Some(ms) = self.max_age_ms
+            && !(60_000..=366 * 24 * 3_600_000).contains(&ms)
+        {
+            return Err(ConfigError::new(
+                format!("{field}.max_age_ms"),
+                format!("{ms} ms: must be one minute to a year"),
+            ));
+        }
+        if self.holidays.len() > 1_000 || self.open_hours.len() > 100 {
+            return Err(ConfigError::new(
+                field.to_string(),
+                "at most 100 open-hours entries and 1,000 holidays",
+            ));
+        }
+        let schedule = Schedule::parse(field, &self.time_zone, &self.open_hours, &self.holidays)?;
+        let shift = time_of_day(&format!("{field}.shift_start"), &self.shift_start)?;
+        Ok((schedule, shift))
+    }
+
+    /// The wait after the `attempt`-th counted attempt (1-based); the last value repeats.
+    pub fn recall_interval_ms(&self, attempt: u32) -> u64 {
+        let i = (attempt.max(1) as usize - 1).min(self.recall_intervals_ms.len().saturating_sub(1));
+        self.recall_intervals_ms.get(i).copied().unwrap_or(0)
+    }
+}
+
+/// The outcome an agent (or the engine) gives an attempt (§8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletionStatus {
+    Handled,
+    AnsweringMachine,
+    NoAnswer,
+    /// Only while dialing; the default when the agent cancels the dial.
+    Cancel,
+    /// Reschedule, optionally for an agent: Pending until `due`.
+    CallbackRequested {
+        due: Timestamp,
+        #[serde(default)]
+        agent: Option<AgentId>,
+    },
+    WrongDestination,
+}
+
+impl CompletionStatus {
+    pub fn attempt_state(&self) -> AttemptState {
+        match self {
+            CompletionStatus::Handled => AttemptState::Handled,
+            CompletionStatus::AnsweringMachine => AttemptState::AnsweringMachine,
+            CompletionStatus::NoAnswer => AttemptState::NoAnswer,
+            CompletionStatus::Cancel => AttemptState::Cancel,
+            CompletionStatus::CallbackRequested { .. } => AttemptState::CallbackRequested,
+            CompletionStatus::WrongDestination => AttemptState::WrongDestination,
+        }
+    }
+}
+
+/// How an attempt ended, as the completed-callbacks report shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptState {
+    Handled,
+    AnsweringMachine,
+    NoAnswer,
+    Cancel,
+    CallbackRequested,
+    WrongDestination,
+    /// Taken out of the queue because callbacks went off schedule or were stopped.
+    Aborted,
+    /// Ended by a call error or by the callback closing underneath it.
+    Error,
+}
+
+impl AttemptState {
+    pub fn name(self) -> &'static str {
+        match self {
+            AttemptState::Handled => "Handled",
+            AttemptState::AnsweringMachine => "Answering Machine",
+            AttemptState::NoAnswer => "No Answer",
+            AttemptState::Cancel => "Cancel",
+            AttemptState::CallbackRequested => "Callback Requested",
+            AttemptState::WrongDestination => "Wrong Destination",
+            AttemptState::Aborted => "Aborted",
+            AttemptState::Error => "Error",
+        }
+    }
+
+    /// Counts against Attempts Before Failure.
+    pub fn is_counted(self) -> bool {
+        matches!(
+            self,
+            AttemptState::AnsweringMachine | AttemptState::NoAnswer
+        )
+    }
+
+    /// The minor closure code the attempt records (§7).
+    pub fn minor(self) -> Minor {
+        match self {
+            AttemptState::AnsweringMachine => Minor::ANSMACHINE,
+            AttemptState::NoAnswer => Minor::NOANSWER,
+            AttemptState::WrongDestination => Minor::WRONGNUMBER,
+            _ => Minor::DEFAULT,
+        }
+    }
+}
+
+/// Where a callback is (seed 004 "Interaction Location").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CallbackLocation {
+    Pending,
+    HandlingByBusinessProcess,
+    HandlingByAgent,
+    Completed,
+}
+
+impl CallbackLocation {
+    pub fn name(self) -> &'static str {
+        match self {
+            CallbackLocation::Pending => "Pending",
+            CallbackLocation::HandlingByBusinessProcess => "HandlingByBusinessProcess",
+            CallbackLocation::HandlingByAgent => "HandlingByAgent",
+            CallbackLocation::Completed => "Completed",
+        }
+    }
+
+    /// Counted in "Clbk To Be Proc".
+    pub fn to_be_processed(self) -> bool {
+        matches!(
+            self,
+            CallbackLocation::Pending | CallbackLocation::HandlingByBusinessProcess
+        )
+    }
+}
+
+/// A queue's callback routing status (CLBK Stat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallbackStatus {
+    Active,
+    #[serde(rename = "Off Schedule HRS")]
+    OffScheduleHrs,
+    Stopped,
+}
+
+impl CallbackStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            CallbackStatus::Active => "Active",
+            CallbackStatus::OffScheduleHrs => "Off Schedule HRS",
+            CallbackStatus::Stopped => "Stopped",
+        }
+    }
+}
+
+/// How a callback ended (the completed-callbacks report's End_State).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackEnd {
+    Handled,
+    WrongDestination,
+    /// Attempts Before Failure reached.
+    Failed,
+    Expired,
+    Purged,
+    /// Closed by a call error, the hop limit or another technical reason.
+    Error,
+}
+
+impl CallbackEnd {
+    pub fn name(self) -> &'static str {
+        match self {
+            CallbackEnd::Handled => "Handled",
+            CallbackEnd::WrongDestination => "Wrong Destination",
+            CallbackEnd::Failed => "Failed",
+            CallbackEnd::Expired => "Expired",
+            CallbackEnd::Purged => "Purged",
+            CallbackEnd::Error => "Error",
+        }
+    }
+
+    /// Counted in Proc (succeeded and failed); purged callbacks count apart.
+    pub fn is_processed(self) -> bool {
+        self != CallbackEnd::Purged
+    }
+}
+
+/// Who created a callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackOrigin {
+    /// The customer chose a callback while queued: it keeps its place.
+    Customer,
+    /// An agent scheduled it (from a contact or the callback panel).
+    Agent,
+    Api,
+}
+
+/// Supervisor counters of a queue over the current shift, kept incrementally from events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CallbackCounters {
+    /// Callbacks completed in the shift (succeeded and failed; not purged).
+    pub processed: u64,
+    /// Of those, callbacks where a live customer answered at least one attempt.
+    pub reached: u64,
+    pub purged: u64,
+    /// Sum and count of attempt handle times (dial start to end of wrap-up) in the shift.
+    pub handle_ms_total: u64,
+    pub handle_count: u64,
+}
+
+impl CallbackCounters {
+    pub fn avg_handle_ms(&self) -> Option<u64> {
+        self.handle_ms_total.checked_div(self.handle_count)
+    }
+
+    /// % Clbk Reached and % Clbk Fail (they add to 100); `None` while nothing is processed.
+    pub fn reached_fail_percent(&self) -> Option<(f64, f64)> {
+        if self.processed == 0 {
+            return None;
+        }
+        let reached = self.reached as f64 * 100.0 / self.processed as f64;
+        Some((reached, 100.0 - reached))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recall_intervals_repeat_the_last_value() {
+        let s = CallbackSettings::default();
+        assert_eq!(s.recall_interval_ms(1), 300_000);
+        assert_eq!(s.recall_interval_ms(3), 3_600_000);
+        assert_eq!(s.recall_interval_ms(7), 3_600_000);
+    }
+
+    #[test]
+    fn settings_errors_name_the_field() {
+        let mut s = CallbackSettings {
+            attempts_before_failure: 0,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.compile("queues[q].callbacks").unwrap_err().field,
+            "queues[q].callbacks.attempts_before_failure"
+        );
+        s.attempts_before_failure = 3;
+        s.shift_start = "25:00".into();
+        assert_eq!(
+            s.compile("queues[q].callbacks").unwrap_err().field,
+            "queues[q].callbacks.shift_start"
+        );
+        s.shift_start = "06:00".into();
+        s.recall_intervals_ms.clear();
+        assert_eq!(
+            s.compile("queues[q].callbacks").unwrap_err().field,
+            "queues[q].callbacks.recall_intervals_ms"
+        );
+    }
+
+    #[test]
+    fn only_answering_machine_and_no_answer_count() {
+        let counted: Vec<AttemptState> = [
+            AttemptState::Handled,
+            AttemptState::AnsweringMachine,
+            AttemptState::NoAnswer,
+            AttemptState::Cancel,
+            AttemptState::CallbackRequested,
+            AttemptState::WrongDestination,
+            AttemptState::Aborted,
+            AttemptState::Error,
+        ]
+        .into_iter()
+        .filter(|s| s.is_counted())
+        .collect();
+        assert_eq!(
+            counted,
+            [AttemptState::AnsweringMachine, AttemptState::NoAnswer]
+        );
+    }
+}
