@@ -1149,7 +1149,8 @@ impl Engine {
                 why: format!("callbacks are {}", status.name()),
             });
         }
-        let entrance = c.entrance;
+        // Sent ahead of its due time: it queues as of now, not as of the later due time.
+        let entrance = c.entrance.min(self.now);
         self.emit(Event::ContactQueued {
             contact,
             queue,

@@ -293,11 +293,12 @@ impl Engine {
         for (reason, n) in &s.refusals_by_reason {
             let _ = writeln!(out, "refusals {reason:?} {n}");
         }
-        let _ = writeln!(
-            out,
-            "next timeout {:?}",
-            self.poll_timeout().map(|t| t.to_string())
-        );
+        match self.poll_timeout() {
+            Some(t) => {
+                let _ = writeln!(out, "next timeout {t}");
+            }
+            None => out.push_str("next timeout -\n"),
+        }
         out
     }
 }
