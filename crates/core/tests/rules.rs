@@ -1175,3 +1175,229 @@ fn outbound_dials_need_a_voice_queue_and_an_unanswered_dial_closes_33_6() {
         "{then:?}"
     );
 }
+
+// ----- callbacks (§8) -----
+
+fn callback_world() -> Driver {
+    world(Settings::default(), |q| {
+        q.callbacks = Some(switchboard_core::callback::CallbackSettings {
+            max_age_ms: Some(600_000),
+            ..Default::default()
+        })
+    })
+}
+
+fn new_callback(d: &mut Driver, at: i64, due: Option<i64>) -> ContactId {
+    d.engine
+        .handle_command(
+            t(at),
+            Command::CreateCallback {
+                queue: QueueId::new("q"),
+                destination: "+3630".into(),
+                due: due.map(t),
+                window_end: None,
+                agent: None,
+            },
+        )
+        .map(|r| {
+            d.drain();
+            r.contact.unwrap()
+        })
+        .unwrap()
+}
+
+#[test]
+fn callbacks_need_a_voice_or_callback_queue_with_callbacks() {
+    let mut d = default_world();
+    let mut chat = QueueConfig::new("chat", Channel::Chat);
+    chat.callbacks = Some(Default::default());
+    match d.command(t(1), Command::ConfigureQueue(chat)) {
+        Err(switchboard_core::Rejection::InvalidConfig(e)) => {
+            assert_eq!(e.field, "queues[chat].callbacks")
+        }
+        other => panic!("{other:?}"),
+    }
+    let no_callbacks = d.engine.handle_command(
+        t(2),
+        Command::CreateCallback {
+            queue: QueueId::new("q"),
+            destination: "+36".into(),
+            due: None,
+            window_end: None,
+            agent: None,
+        },
+    );
+    assert_eq!(no_callbacks.unwrap_err().code(), "queue_unavailable");
+}
+
+#[test]
+fn a_callback_expiring_while_with_an_agent_finishes_its_attempt_then_expires() {
+    let mut d = callback_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = new_callback(&mut d, 2, None);
+    let offer = offer_of(&d, "a1");
+    d.command(t(3), Command::Accept { offer }).unwrap();
+    // Answered by a machine; max age (10 min) passes during the attempt: it finishes normally.
+    d.command(
+        t(50),
+        Command::Connector(ConnectorEvent::Answered {
+            contact: c,
+            by: switchboard_core::model::AnsweredBy::Machine,
+        }),
+    )
+    .unwrap();
+    let expired = when_time(&mut d, 602);
+    assert_eq!(expired, ["callback c1 expired"]);
+    assert!(d.engine.callback_view(c).is_some());
+    d.command(
+        t(610),
+        Command::End {
+            agent: id("a1"),
+            contact: c,
+        },
+    )
+    .unwrap();
+    let then = when(
+        &mut d,
+        611,
+        Command::Complete {
+            agent: id("a1"),
+            contact: c,
+            disposition: None,
+        },
+    );
+    // Answering Machine would recall it; expired, it completes (57, 0) instead.
+    assert!(
+        then.iter()
+            .any(|e| e.contains("closed (57 OK_CALLBACK_TIMEOUT, 0")),
+        "{then:?}"
+    );
+}
+
+#[test]
+fn completion_status_rules() {
+    let mut d = callback_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = new_callback(&mut d, 2, None);
+    let set = |d: &mut Driver, at, status| {
+        d.command(
+            t(at),
+            Command::SetCompletion {
+                agent: id("a1"),
+                contact: c,
+                status,
+            },
+        )
+    };
+    use switchboard_core::callback::CompletionStatus as S;
+    // Not yet accepted: a2 or a1 hold no attempt.
+    assert_eq!(
+        set(&mut d, 3, S::Handled).unwrap_err().code(),
+        "not_agents_contact"
+    );
+    let offer = offer_of(&d, "a1");
+    d.command(t(4), Command::Accept { offer }).unwrap();
+    set(&mut d, 5, S::Cancel).unwrap(); // allowed while dialing
+    let past = S::CallbackRequested {
+        due: t(1),
+        agent: None,
+    };
+    assert_eq!(set(&mut d, 6, past).unwrap_err().code(), "invalid_input");
+    d.command(
+        t(7),
+        Command::Connector(ConnectorEvent::Answered {
+            contact: c,
+            by: switchboard_core::model::AnsweredBy::Live,
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        set(&mut d, 8, S::Cancel).unwrap_err().code(),
+        "invalid_contact_state"
+    );
+    set(&mut d, 9, S::Handled).unwrap();
+    // A plain call has no attempt to set a status on.
+    let call = arrive(&mut d, 10, Channel::Voice, "q");
+    login(&mut d, 11, "a2", "s2");
+    let o = offer_of(&d, "a2");
+    d.command(
+        t(12),
+        Command::Connector(ConnectorEvent::LegLinked { offer: o }),
+    )
+    .unwrap();
+    assert_eq!(
+        d.command(
+            t(13),
+            Command::SetCompletion {
+                agent: id("a2"),
+                contact: call,
+                status: S::Handled
+            }
+        )
+        .unwrap_err()
+        .code(),
+        "invalid_contact_state"
+    );
+}
+
+#[test]
+fn a_queue_keeps_its_callbacks_settings_while_callbacks_are_open() {
+    let mut d = callback_world();
+    new_callback(&mut d, 1, Some(100));
+    let plain = QueueConfig::new("q", Channel::Voice);
+    assert_eq!(
+        d.command(t(2), Command::ConfigureQueue(plain))
+            .unwrap_err()
+            .code(),
+        "in_use"
+    );
+}
+
+#[test]
+fn callback_counters_follow_the_shift() {
+    let mut d = callback_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = new_callback(&mut d, 2, None);
+    let pending = new_callback(&mut d, 3, Some(400));
+    let monitor = |d: &Driver| d.engine.callback_monitor(&QueueId::new("q")).unwrap();
+    assert_eq!(monitor(&d).to_be_processed, 1, "c2 Pending; c1 offered");
+    let offer = offer_of(&d, "a1");
+    d.command(t(4), Command::Accept { offer }).unwrap();
+    d.command(
+        t(14),
+        Command::Connector(ConnectorEvent::Answered {
+            contact: c,
+            by: switchboard_core::model::AnsweredBy::Live,
+        }),
+    )
+    .unwrap();
+    d.command(
+        t(20),
+        Command::End {
+            agent: id("a1"),
+            contact: c,
+        },
+    )
+    .unwrap();
+    d.command(
+        t(24),
+        Command::Complete {
+            agent: id("a1"),
+            contact: c,
+            disposition: None,
+        },
+    )
+    .unwrap();
+    d.command(t(30), Command::PurgeCallback { contact: pending })
+        .unwrap();
+    let m = monitor(&d);
+    assert_eq!(
+        (m.processed, m.purged, m.to_be_processed, m.avg_handle_ms),
+        (1, 1, 0, Some(20_000))
+    );
+    assert_eq!((m.pct_reached, m.pct_fail), (Some(100.0), Some(0.0)));
+    // Midnight UTC (default shift start) restarts the counters.
+    d.advance(t(86_400));
+    let m = monitor(&d);
+    assert_eq!((m.processed, m.purged, m.shift_since), (0, 0, t(86_400)));
+}
