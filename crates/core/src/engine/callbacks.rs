@@ -715,7 +715,11 @@ impl Engine {
         let queue = c.queue.clone();
         let entrance = c.entrance;
         let destination = destination.unwrap_or_else(|| c.from.clone());
-        self.queue_callbacks(&queue)?;
+        let to_be_processed = self.queue_callbacks(&queue)?.to_be_processed;
+        let max = self.settings.limits.contacts_per_queue_max;
+        if to_be_processed >= u64::from(max) {
+            return Err(Rejection::limit("contacts_per_queue_max", max));
+        }
         check_text("destination", &destination, false).map_err(|e| Rejection::InvalidInput {
             field: e.field,
             message: e.message,
