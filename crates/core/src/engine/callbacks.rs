@@ -1066,25 +1066,11 @@ impl Engine {
         code: ClosureCode,
         disposition: Option<String>,
     ) {
-        let Some(cb) = self.callbacks.get(&contact) else {
+        if !self.callbacks.contains_key(&contact) {
             return;
-        };
-        if let Some(attempt) = cb.current.clone() {
-            let agent_full_name = self
-                .agents
-                .get(&attempt.agent)
-                .map(|a| a.config.full_name.clone());
-            self.emit(Event::AttemptEnded {
-                contact,
-                attempt: attempt.no,
-                agent: Some(attempt.agent.clone()),
-                agent_full_name,
-                state: AttemptState::Error,
-                minor: Minor::DEFAULT,
-                counted: false,
-                dial_started: attempt.dial_started,
-            });
         }
+        // An attempt still open (an agent has it) ends as Error.
+        self.attempt_error(contact);
         let (Some(cb), Some(c)) = (self.callbacks.get(&contact), self.contacts.get(&contact))
         else {
             return;
