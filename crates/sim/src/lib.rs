@@ -1,0 +1,7 @@
+//! # switchboard-sim — the simulator and the Erlang calculator
+//!
+//! The simulator drives the real engine (`switchboard-core`) on a virtual clock; the Erlang
+//! module gives the queueing-theory figures the simulator is validated against and that
+//! workforce planners use for staffing.
+
+pub mod erlang;
