@@ -171,16 +171,18 @@ impl Schedule {
                 .checked_add(jiff::Span::new().days(offset))
                 .ok()?;
             let mut candidates: Vec<Timestamp> = Vec::new();
-            candidates.push(self.local(date, Time::midnight())?);
+            candidates.extend(self.local_all(date, Time::midnight()));
             if let Ok(next_day) = date.tomorrow() {
-                candidates.push(self.local(next_day, Time::midnight())?);
+                candidates.extend(self.local_all(next_day, Time::midnight()));
             }
             for (s, e) in &self.weekly[weekday_index(date.weekday())] {
-                candidates.push(self.local(date, *s)?);
-                candidates.push(match e {
-                    Some(e) => self.local(date, *e)?,
-                    None => self.local(date.tomorrow().ok()?, Time::midnight())?,
-                });
+                candidates.extend(self.local_all(date, *s));
+                match e {
+                    Some(e) => candidates.extend(self.local_all(date, *e)),
+                    None => {
+                        candidates.extend(self.local_all(date.tomorrow().ok()?, Time::midnight()))
+                    }
+                }
             }
             candidates.sort();
             for c in candidates {
@@ -215,6 +217,23 @@ impl Schedule {
         } else {
             self.local(date.tomorrow().ok()?, time)
         }
+    }
+
+    /// Every instant showing this local date and time: two in the hour repeated when clocks go
+    /// back, one otherwise (a time skipped when they go forward maps to just after the gap).
+    fn local_all(&self, date: Date, time: Time) -> Vec<Timestamp> {
+        let ambiguous = self.tz.to_ambiguous_zoned(date.to_datetime(time));
+        let mut out = Vec::with_capacity(2);
+        for zoned in [ambiguous.clone().earlier(), ambiguous.later()]
+            .into_iter()
+            .flatten()
+        {
+            let at = Timestamp(zoned.timestamp().as_millisecond());
+            if !out.contains(&at) {
+                out.push(at);
+            }
+        }
+        out
     }
 
     /// A local date and time as an instant; a time skipped by a DST gap moves forward.

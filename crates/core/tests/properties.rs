@@ -1,17 +1,32 @@
 //! Property tests: random small worlds driven by random timed command sequences.
 //!
 //! Each case builds a world (2–3 queues of mixed channels and settings, 3–6 agents in 1–2
-//! queues each, one station per agent plus a spare), then runs 50–300 steps. A step moves
-//! the clock forward by 0–70 s and either only lets time pass (a driver tick) or runs one
-//! command drawn from every command kind (admin, agent and connector). Commands aim at live
-//! offers, contacts, agents and assignments most of the time (picked from the views when the
-//! step runs) and at literal ids — which may not exist — otherwise. The driver works like
-//! the real ones: due timers fire in deadline order, each at its own time, before each input,
-//! and the outputs are drained after each input.
+//! queues each, one station per agent plus a spare), then runs 50–300 steps. Voice and
+//! callback queues mostly take callbacks (§8): 1–4 attempts before failure, 1–3 recall
+//! intervals of 1–120 s, 5–60 s for no answer, a time zone (UTC, Europe/Budapest,
+//! America/New_York), open hours (always, office hours, or short windows twice an hour so
+//! CLBK Stat flips within a case), sometimes a holiday, a shift start (sometimes 02:30, in
+//! the DST gap or overlap), a reservation fallback and sometimes a max age. The clock starts
+//! at the Unix epoch or between the Saturday before and the Monday after a European DST
+//! change (March or October 2026).
 //!
-//! After every input (see [`Harness::check`] and [`Harness::observe`]):
+//! A step moves the clock forward (mostly 0–70 s, now and then 10 minutes to 26 hours, so
+//! schedules and shifts flip) and then lets time pass (a driver tick), runs one command
+//! drawn from every command kind (admin, agent, connector, and the eight callback
+//! commands, with every completion status; times in commands are relative to the step's
+//! clock), or has an agent move its work on (log in, go Ready, accept or refuse, link,
+//! start a previewed dial, have the dial answered live or by a machine, fail, cancelled or
+//! missed, set a completion status, end, complete: [`work`]). Commands aim at live offers,
+//! contacts, callbacks, callback queues, agents and assignments most of the time (picked
+//! from the views when the step runs) and at literal ids — which may not exist — otherwise.
+//! The driver works like the real ones: due timers fire in deadline order, each at its own
+//! time, before each input, and the outputs are drained after each input.
+//!
+//! After every input (see [`Harness::check`], [`Harness::observe`] and
+//! [`Harness::check_callbacks`]):
 //! - `check_invariants()` holds;
-//! - a rejected command emitted nothing and changed nothing but the clock;
+//! - a rejected command emitted nothing and changed nothing but the clock; a timer that
+//!   comes due emits something (a silent one would outlive a replay);
 //! - agent views: Offered ⇒ an open offer and no contacts; Busy / Waiting for … ⇒ contacts;
 //!   units ≤ 100; offers, contacts and holders agree between agent, contact and offer views;
 //! - every arrived contact is open or closed by exactly one ContactClosed, never both; no
@@ -22,31 +37,67 @@
 //!   catalog and is one §7 gives for the input that caused it (with the disposition only on
 //!   a completed wrap-up);
 //! - AgentStateChanged events track the shown states; queue views agree with the contacts;
-//!   no idle Ready member is left beside a waiting contact it is not excluded from, and no
-//!   refusing agent is offered the contact again before its ExclusionEnded;
-//! - events and commands survive a JSON round trip.
+//!   no idle Ready member is left beside a waiting contact it is not excluded from (nor a
+//!   callback reserved for another agent), and no refusing agent is offered the contact
+//!   again before its ExclusionEnded;
+//! - events and commands survive a JSON round trip;
+//! - callbacks (§8, issue 3), against a recount of the events:
+//!   - every open callback has a view in exactly one location (each location's search
+//!     lists it once); completed ones have none; Pending and queued ones show Queued with
+//!     no agent, HandlingByAgent ones are offered or held; only an Active queue holds
+//!     callbacks and it holds every due one; an expired callback never waits again;
+//!   - attempts: numbered in order, one open at a time; only Answering Machine and No
+//!     Answer count (never Aborted, Cancel, …), with their minor codes; the state is the
+//!     status set, else what the answer implies; the counted attempts equal the view's and
+//!     never exceed the queue's Attempts Before Failure; a counted attempt under the limit
+//!     is recalled after the recall interval, one at the limit fails the callback; a
+//!     Callback Requested one is Pending until the time asked, reserved as asked; Aborted
+//!     attempts only when the queue's callbacks leave Active;
+//!   - creation as asked (queue, due, expiry, reservation; a customer's callback keeps the
+//!     call's entrance); offers only to the reserved agent until ReservationEnded, at its
+//!     time; CallbackExpired at the expiry;
+//!   - every CallbackCompleted is followed, in the same input, by exactly one ContactClosed
+//!     whose pair matches the end (Handled (48|55|59, 0), Wrong Destination (48, 13),
+//!     Failed (33, minor of the last attempt), Expired (57, 0), Purged (32, 0)) and the
+//!     input (Purged only by PurgeCallback, …); no callback closes without one; its
+//!     attempts and "reached" agree with the events;
+//!   - the monitor: CLBK Stat is that of the last CallbackStatusChanged and agrees with the
+//!     schedule at that instant (unless Stopped); the shift started at the last local shift
+//!     start; Proc, Purged, % Reached, Avg Time (and the raw counters) equal a recount of
+//!     the events since the queue's last ShiftStarted; Clbk To Be Proc counts its Pending
+//!     and queued callbacks.
 //!
 //! At the end the journal is replayed into a fresh engine, which must match the live one
-//! (dump, views, stats, exclusions, next timeout). The journal carries time only through
-//! event times, so the dumps are first compared without their `now` line, then again in
-//! full after the replayed engine is told the time (`handle_timeout(now)`, which must emit
-//! nothing). The first property also replays half-way and drives the replayed copy
-//! alongside the live one, which must then answer and emit exactly the same.
+//! (dump, views, callback views and monitors, stats, exclusions, next timeout). The journal
+//! carries time only through event times, so the dumps are first compared without their
+//! `now` line, then again in full after the replayed engine is told the time
+//! (`handle_timeout(now)`, which must emit nothing). The first property also replays
+//! half-way and drives the replayed copy alongside the live one, which must then answer and
+//! emit exactly the same.
 //!
-//! The liveness property adds a cooperative phase: the configuration is put back, every agent
-//! logs in, goes Ready and accepts, links, dials, ends and completes whatever it can, while
-//! time passes; every contact must then close, each with exactly one closure code.
+//! The liveness property adds a cooperative phase: the configuration is put back, stopped
+//! callbacks start again, every agent logs in, goes Ready and accepts, links, dials, has the
+//! dial answered live, sets callbacks Handled, ends and completes whatever it can, while
+//! time passes (jumping to the next timer while nothing else can happen, up to a week
+//! ahead, so schedules open). Every contact must then close, each with exactly one closure
+//! code, except those waiting in a queue nobody serves and callbacks whose queue is off
+//! schedule or stopped, or Pending until after the end (the failure message says which
+//! exception each open contact has, if any).
 //!
 //! A failure prints the shrunk input and a reproduction: every input with its time in
 //! milliseconds, the command as run (after live targeting), its result and the events.
 //! `PROPTEST_CASES=n` runs more cases. The `#[test]`s at the end replay the bugs the
-//! properties found.
+//! properties found (all fixed; they guard against regressions).
 
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use proptest::test_runner::TestCaseError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use switchboard_core::callback::{
+    AttemptState, CallbackCounters, CallbackEnd, CallbackLocation, CallbackOrigin,
+    CallbackSettings, CallbackStatus, CompletionStatus,
+};
 use switchboard_core::closure;
 use switchboard_core::config::{
     Disposition, LoginState, PolicyState, PresencePolicy, PriorityHandling, QueueSkill,
@@ -56,6 +107,7 @@ use switchboard_core::engine::{AgentView, OfferView};
 use switchboard_core::model::{
     AgentStatus, AnsweredBy, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
 };
+use switchboard_core::schedule::Schedule;
 use switchboard_core::{
     AgentConfig, AgentId, AgentState, Channel, Command, ConnectorEvent, ConnectorRequest,
     ContactId, ContactState, Engine, Event, EventRecord, OfferId, Output, QueueConfig, QueueId,
@@ -133,6 +185,8 @@ fn config() -> ProptestConfig {
 
 #[derive(Debug, Clone)]
 struct World {
+    /// The time the world is set up at, in ms since the Unix epoch.
+    start: i64,
     settings: Settings,
     queues: Vec<QueueConfig>,
     stations: Vec<StationConfig>,
@@ -218,6 +272,99 @@ fn dispositions() -> Vec<Disposition> {
     ]
 }
 
+/// 2026-03-28 00:00 UTC, a Saturday: Europe changes to summer time on Sunday 29 March.
+const SPRING_2026_MS: i64 = 1_774_656_000_000;
+/// 2026-10-24 00:00 UTC, a Saturday: Europe changes back on Sunday 25 October.
+const AUTUMN_2026_MS: i64 = 1_792_800_000_000;
+const HOUR_MS: i64 = 3_600_000;
+
+/// Where a world's clock starts: the Unix epoch, or from the Saturday before a European DST
+/// change to the Monday after.
+fn start() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        2 => Just(0i64),
+        1 => (0..60 * HOUR_MS).prop_map(|ms| SPRING_2026_MS + ms),
+        1 => (0..60 * HOUR_MS).prop_map(|ms| AUTUMN_2026_MS + ms),
+    ]
+}
+
+/// Weekly open hours: always open, office hours, or short windows twice an hour (so the
+/// schedule flips within a case).
+fn open_hours() -> impl Strategy<Value = Vec<String>> {
+    prop_oneof![
+        5 => Just(Vec::new()),
+        1 => Just(vec!["Mon-Fri 08:00-18:00".to_string()]),
+        1 => Just(vec![
+            "Mon-Fri 08:00-18:00".to_string(),
+            "Sat 09:00-13:00".to_string(),
+        ]),
+        2 => (5u32..=25, prop::bool::weighted(0.2)).prop_map(|(len, sunday_closed)| {
+            let days = if sunday_closed { "Mon-Sat" } else { "Mon-Sun" };
+            (0..24)
+                .flat_map(|h| {
+                    [
+                        format!("{days} {h:02}:00-{h:02}:{len:02}"),
+                        format!("{days} {h:02}:30-{h:02}:{:02}", 30 + len),
+                    ]
+                })
+                .collect()
+        }),
+    ]
+}
+
+fn holidays() -> impl Strategy<Value = Vec<String>> {
+    prop_oneof![
+        4 => Just(Vec::new()),
+        1 => prop::sample::select(vec![
+            "1970-01-01", "1970-01-02", "2026-03-28", "2026-03-29", "2026-03-30",
+            "2026-10-24", "2026-10-25", "2026-10-26",
+        ])
+        .prop_map(|d| vec![d.to_string()]),
+    ]
+}
+
+fn shift_start() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (0u32..24, prop::sample::select(vec![0u32, 15, 30, 45]))
+            .prop_map(|(h, m)| format!("{h:02}:{m:02}")),
+        // In the spring gap (and the autumn overlap) of Europe/Budapest.
+        1 => Just("02:30".to_string()),
+    ]
+}
+
+fn callback_settings() -> BoxedStrategy<CallbackSettings> {
+    let timing = (
+        1u32..=4,
+        prop::collection::vec(1_000u64..=120_000, 1..=3),
+        5_000u64..=60_000,
+        prop_oneof![2 => Just(0u64), 3 => 1_000u64..=300_000],
+        prop::option::weighted(0.3, 60_000u64..=3_600_000),
+    );
+    let calendar = (
+        prop::sample::select(vec!["UTC", "Europe/Budapest", "America/New_York"]),
+        open_hours(),
+        holidays(),
+        shift_start(),
+    );
+    (timing, calendar)
+        .prop_map(|(timing, calendar)| {
+            let (attempts, recall, no_answer, fallback, max_age) = timing;
+            let (time_zone, open_hours, holidays, shift_start) = calendar;
+            CallbackSettings {
+                attempts_before_failure: attempts,
+                recall_intervals_ms: recall,
+                duration_for_no_answer_ms: no_answer,
+                time_zone: time_zone.to_string(),
+                open_hours,
+                holidays,
+                shift_start,
+                reserved_fallback_ms: fallback,
+                max_age_ms: max_age,
+            }
+        })
+        .boxed()
+}
+
 fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<QueueConfig> {
     let shape = (
         channel,
@@ -225,6 +372,8 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
         priority_handling(),
         1u8..=3,
         prop::option::weighted(0.5, presence_policy()),
+        // Voice and callback queues only; others ignore it.
+        prop::option::weighted(0.75, callback_settings()),
     );
     let limits = (
         prop::option::weighted(0.3, 15_000u64..=60_000),
@@ -242,7 +391,7 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
     );
     (shape, limits, flags)
         .prop_map(move |(shape, limits, flags)| {
-            let (channel, strategy, priority_handling, fan_out, presence_policy) = shape;
+            let (channel, strategy, priority_handling, fan_out, presence_policy, callbacks) = shape;
             let (offer_timeout, wrap_up, max_wait, max_size, max_offers, reoffer) = limits;
             let (reject_when_no_agents, preview, has_dispositions, required) = flags;
             let mut q = QueueConfig::new(&id, channel);
@@ -258,6 +407,9 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
             q.reoffer_delay_ms = reoffer;
             q.reject_when_no_agents = reject_when_no_agents;
             q.preview = preview;
+            if matches!(channel, Channel::Voice | Channel::Callback) {
+                q.callbacks = callbacks;
+            }
             if has_dispositions {
                 q.dispositions = dispositions();
                 q.disposition_required = required;
@@ -349,11 +501,28 @@ fn station_config(i: usize, offer_timeout: Option<u64>) -> StationConfig {
     s
 }
 
+/// The first queue's channel: voice or callback (which take callbacks) most of the time.
+fn first_channel() -> impl Strategy<Value = Channel> {
+    prop_oneof![
+        3 => Just(Channel::Voice),
+        2 => Just(Channel::Callback),
+        1 => Just(Channel::Chat),
+        1 => Just(Channel::Email),
+    ]
+}
+
 fn world() -> impl Strategy<Value = World> {
     (2usize..=3, 3usize..=6)
         .prop_flat_map(|(m, n)| {
             let queues: Vec<BoxedStrategy<QueueConfig>> = (0..m)
-                .map(|j| queue_config(format!("q{j}"), channel().boxed()))
+                .map(|j| {
+                    let channel = if j == 0 {
+                        first_channel().boxed()
+                    } else {
+                        channel().boxed()
+                    };
+                    queue_config(format!("q{j}"), channel)
+                })
                 .collect();
             let agent = (
                 prop::option::weighted(0.5, 0..m),
@@ -365,39 +534,42 @@ fn world() -> impl Strategy<Value = World> {
             let agents = prop::collection::vec(agent, n);
             let stations =
                 prop::collection::vec(prop::option::weighted(0.2, 15_000u64..=60_000), n + 1);
-            (queues, agents, stations, settings(false))
+            (queues, agents, stations, settings(false), start())
         })
-        .prop_map(|(queues, agent_shapes, station_timeouts, settings)| {
-            let m = queues.len();
-            let agents = agent_shapes
-                .into_iter()
-                .enumerate()
-                .map(|(i, (second, p1, p2, capacity, own_reasons))| {
-                    // The first queue is i mod m: every queue has at least one member.
-                    let mut qs = vec![i % m];
-                    if let Some(s) = second.filter(|s| *s != i % m) {
-                        qs.push(s);
-                    }
-                    let mut a = agent_config(i, &qs, &[p1, p2]);
-                    a.capacity = capacity;
-                    if own_reasons {
-                        a.unavailable_reasons = vec!["Lunch".into(), "Training".into()];
-                    }
-                    a
-                })
-                .collect();
-            let stations = station_timeouts
-                .into_iter()
-                .enumerate()
-                .map(|(i, t)| station_config(i, t))
-                .collect();
-            World {
-                settings,
-                queues,
-                stations,
-                agents,
-            }
-        })
+        .prop_map(
+            |(queues, agent_shapes, station_timeouts, settings, start)| {
+                let m = queues.len();
+                let agents = agent_shapes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (second, p1, p2, capacity, own_reasons))| {
+                        // The first queue is i mod m: every queue has at least one member.
+                        let mut qs = vec![i % m];
+                        if let Some(s) = second.filter(|s| *s != i % m) {
+                            qs.push(s);
+                        }
+                        let mut a = agent_config(i, &qs, &[p1, p2]);
+                        a.capacity = capacity;
+                        if own_reasons {
+                            a.unavailable_reasons = vec!["Lunch".into(), "Training".into()];
+                        }
+                        a
+                    })
+                    .collect();
+                let stations = station_timeouts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| station_config(i, t))
+                    .collect();
+                World {
+                    start,
+                    settings,
+                    queues,
+                    stations,
+                    agents,
+                }
+            },
+        )
 }
 
 // ===================================================================== the steps
@@ -413,6 +585,10 @@ enum Live {
     Offer(usize),
     Contact(usize),
     Holding(usize),
+    /// An open callback (send to queue, purge).
+    Callback(usize),
+    /// A queue that takes callbacks.
+    CallbackQueue(usize),
 }
 
 // Test-only values, built once per step: boxing the command would only add noise.
@@ -422,6 +598,11 @@ enum Action {
     /// Only let time pass (due timers fire).
     Advance,
     Run(Command, Option<Live>),
+    /// The k-th agent (mod count) moves its work on, `choice` picking how (see [`work`]).
+    Work {
+        k: usize,
+        choice: u8,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -433,10 +614,71 @@ struct Step {
 
 fn dt() -> impl Strategy<Value = u64> {
     prop_oneof![
-        5 => 0u64..=1_000,
-        3 => 1_000u64..=10_000,
-        1 => 10_000u64..=70_000,
+        50 => 0u64..=1_000,
+        30 => 1_000u64..=10_000,
+        10 => 10_000u64..=70_000,
+        // Now and then hours pass: callback schedules and shifts flip.
+        1 => 600_000u64..=26 * 3_600_000,
     ]
+}
+
+/// A time relative to the step's clock (commands are rebased when they run): mostly soon,
+/// sometimes just past (rejected where the past is not allowed), hours or days ahead, or
+/// more than a year ahead (rejected).
+fn later() -> BoxedStrategy<i64> {
+    prop_oneof![
+        2 => -5_000i64..=0,
+        10 => 1i64..=120_000,
+        2 => 120_000i64..=2 * HOUR_MS,
+        1 => 24 * HOUR_MS..=72 * HOUR_MS,
+        1 => Just(400 * 24 * HOUR_MS),
+    ]
+    .boxed()
+}
+
+fn window_end() -> BoxedStrategy<Option<Timestamp>> {
+    prop::option::weighted(0.25, (-10_000i64..=4 * HOUR_MS).prop_map(Timestamp)).boxed()
+}
+
+fn completion_status(n: usize) -> BoxedStrategy<CompletionStatus> {
+    prop_oneof![
+        3 => Just(CompletionStatus::Handled),
+        2 => Just(CompletionStatus::AnsweringMachine),
+        2 => Just(CompletionStatus::NoAnswer),
+        2 => Just(CompletionStatus::Cancel),
+        1 => Just(CompletionStatus::WrongDestination),
+        2 => (later(), prop::option::weighted(0.4, agent_id(n))).prop_map(|(due, agent)| {
+            CompletionStatus::CallbackRequested {
+                due: Timestamp(due),
+                agent,
+            }
+        }),
+    ]
+    .boxed()
+}
+
+/// Generated times are relative to the clock; make them absolute at `now`.
+fn rebase(command: &mut Command, now: Timestamp) {
+    let shift = |t: &mut Timestamp| *t = Timestamp(t.millis().saturating_add(now.millis()));
+    match command {
+        Command::CreateCallback {
+            due, window_end, ..
+        } => {
+            due.iter_mut().for_each(shift);
+            window_end.iter_mut().for_each(shift);
+        }
+        Command::ScheduleCallback {
+            due, window_end, ..
+        } => {
+            shift(due);
+            window_end.iter_mut().for_each(shift);
+        }
+        Command::SetCompletion {
+            status: CompletionStatus::CallbackRequested { due, .. },
+            ..
+        } => shift(due),
+        _ => {}
+    }
 }
 
 fn agent_id(n: usize) -> BoxedStrategy<AgentId> {
@@ -517,6 +759,12 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
 
     let mut arms: Vec<(u32, BoxedStrategy<Action>)> = vec![
         (6, Just(Action::Advance).boxed()),
+        (
+            20,
+            (0..64usize, any::<u8>())
+                .prop_map(|(k, choice)| Action::Work { k, choice })
+                .boxed(),
+        ),
         (
             5,
             aimed(
@@ -736,7 +984,7 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             ),
         ),
         (
-            2,
+            4,
             aimed(
                 (
                     contact_lit(),
@@ -749,7 +997,7 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             ),
         ),
         (
-            1,
+            2,
             aimed(
                 (contact_lit(), cause()).prop_map(|(contact, cause_code)| {
                     Command::Connector(ConnectorEvent::DialFailed {
@@ -782,6 +1030,136 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                         },
                     ),
                 Live::Contact,
+            ),
+        ),
+        // --- callbacks (§8) ---
+        (
+            6,
+            aimed(
+                (
+                    queue(),
+                    prop_oneof![
+                        9 => prop::sample::select(vec!["+3612", "+36 1 555 0102"]),
+                        1 => Just(""),
+                    ],
+                    prop::option::weighted(0.5, later().prop_map(Timestamp)),
+                    window_end(),
+                    prop::option::weighted(0.25, agent()),
+                )
+                    .prop_map(|(queue, destination, due, window_end, agent)| {
+                        Command::CreateCallback {
+                            queue,
+                            destination: destination.to_string(),
+                            due,
+                            window_end,
+                            agent,
+                        }
+                    }),
+                Live::CallbackQueue,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                (
+                    contact_lit(),
+                    prop::option::weighted(0.3, Just("+3613".to_string())),
+                )
+                    .prop_map(|(contact, destination)| Command::ChooseCallback {
+                        contact,
+                        destination,
+                    }),
+                Live::Contact,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                (
+                    holding(),
+                    prop::option::weighted(0.2, queue()),
+                    later(),
+                    window_end(),
+                    any::<bool>(),
+                )
+                    .prop_map(
+                        |((agent, contact), queue, due, window_end, reserve)| {
+                            Command::ScheduleCallback {
+                                agent,
+                                contact: Some(contact),
+                                destination: "+3614".to_string(),
+                                queue,
+                                due: Timestamp(due),
+                                window_end,
+                                reserve,
+                            }
+                        },
+                    ),
+                Live::Holding,
+            ),
+        ),
+        (
+            1,
+            aimed(
+                (
+                    agent(),
+                    prop::option::weighted(0.3, queue()),
+                    later(),
+                    any::<bool>(),
+                )
+                    .prop_map(|(agent, queue, due, reserve)| {
+                        Command::ScheduleCallback {
+                            agent,
+                            contact: None,
+                            destination: "+3615".to_string(),
+                            queue,
+                            due: Timestamp(due),
+                            window_end: None,
+                            reserve,
+                        }
+                    }),
+                Live::Agent,
+            ),
+        ),
+        (
+            7,
+            aimed(
+                (holding(), completion_status(n)).prop_map(|((agent, contact), status)| {
+                    Command::SetCompletion {
+                        agent,
+                        contact,
+                        status,
+                    }
+                }),
+                Live::Holding,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                contact_lit().prop_map(|contact| Command::SendCallbackToQueue { contact }),
+                Live::Callback,
+            ),
+        ),
+        (
+            1,
+            aimed(
+                contact_lit().prop_map(|contact| Command::PurgeCallback { contact }),
+                Live::Callback,
+            ),
+        ),
+        (
+            1,
+            aimed(
+                queue().prop_map(|queue| Command::StopCallbacks { queue }),
+                Live::CallbackQueue,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                queue().prop_map(|queue| Command::StartCallbacks { queue }),
+                Live::CallbackQueue,
             ),
         ),
     ];
@@ -924,7 +1302,8 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
             match command {
                 Command::Logout { agent }
                 | Command::SetState { agent, .. }
-                | Command::Dial { agent, .. } => {
+                | Command::Dial { agent, .. }
+                | Command::ScheduleCallback { agent, .. } => {
                     *agent = chosen.id;
                 }
                 _ => {}
@@ -960,18 +1339,78 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
         Live::Contact(k) => {
             let contacts: Vec<(ContactId, ContactState)> =
                 engine.contact_views().map(|c| (c.id, c.state)).collect();
+            let is_callback = |c: &ContactId| engine.callback_view(*c).is_some();
             let chosen = match command {
                 Command::Connector(
                     ConnectorEvent::Answered { .. } | ConnectorEvent::DialFailed { .. },
                 ) => pick(&contacts, k, |(_, s)| *s == ContactState::Dialing),
+                // The customer missed the callback: one an agent is dialing or talking to.
+                Command::Connector(ConnectorEvent::Hangup {
+                    agent_status: Some(AgentStatus::MissedCallStatus),
+                    ..
+                }) => pick(&contacts, k, |(c, s)| {
+                    is_callback(c) && (s.is_conversation() || *s == ContactState::Dialing)
+                }),
+                // A call waiting in a queue that takes callbacks.
+                Command::ChooseCallback { .. } => pick(&contacts, k, |(c, s)| {
+                    *s == ContactState::Queued
+                        && !is_callback(c)
+                        && engine
+                            .contact_view(*c)
+                            .is_some_and(|v| engine.callback_monitor(&v.queue).is_some())
+                }),
                 _ => pick(&contacts, k, |_| true),
             };
             let Some((chosen, _)) = chosen else { return };
             match command {
                 Command::Abandon { contact }
+                | Command::ChooseCallback { contact, .. }
                 | Command::Connector(ConnectorEvent::Answered { contact, .. })
                 | Command::Connector(ConnectorEvent::DialFailed { contact, .. })
                 | Command::Connector(ConnectorEvent::Hangup { contact, .. }) => *contact = chosen,
+                _ => {}
+            }
+        }
+        Live::Callback(k) => {
+            let callbacks: Vec<(ContactId, CallbackLocation)> = engine
+                .callback_views(None, None)
+                .into_iter()
+                .map(|v| (v.id, v.location))
+                .collect();
+            let chosen = match command {
+                Command::SendCallbackToQueue { .. } => {
+                    pick(&callbacks, k, |(_, l)| *l == CallbackLocation::Pending)
+                }
+                Command::PurgeCallback { .. } => pick(&callbacks, k, |(_, l)| l.to_be_processed()),
+                _ => pick(&callbacks, k, |_| true),
+            };
+            let Some((chosen, _)) = chosen else { return };
+            match command {
+                Command::SendCallbackToQueue { contact } | Command::PurgeCallback { contact } => {
+                    *contact = chosen
+                }
+                _ => {}
+            }
+        }
+        Live::CallbackQueue(k) => {
+            let queues: Vec<(QueueId, CallbackStatus)> = engine
+                .queue_views()
+                .filter_map(|q| engine.callback_monitor(&q.id).map(|m| (q.id, m.status)))
+                .collect();
+            let chosen = match command {
+                Command::StopCallbacks { .. } => {
+                    pick(&queues, k, |(_, s)| *s != CallbackStatus::Stopped)
+                }
+                Command::StartCallbacks { .. } => {
+                    pick(&queues, k, |(_, s)| *s == CallbackStatus::Stopped)
+                }
+                _ => pick(&queues, k, |_| true),
+            };
+            let Some((chosen, _)) = chosen else { return };
+            match command {
+                Command::CreateCallback { queue, .. }
+                | Command::StopCallbacks { queue }
+                | Command::StartCallbacks { queue } => *queue = chosen,
                 _ => {}
             }
         }
@@ -1002,10 +1441,19 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                         || matches!(s, ContactState::Preview | ContactState::Dialing)
                 }
                 Command::Complete { .. } => s == ContactState::WrapUp,
-                Command::Transfer { .. } => s.is_conversation(),
+                Command::Transfer { .. } | Command::ScheduleCallback { .. } => s.is_conversation(),
+                Command::SetCompletion {
+                    status: CompletionStatus::Cancel,
+                    ..
+                } => s == ContactState::Dialing,
+                Command::SetCompletion { .. } => s != ContactState::WrapUp,
                 _ => true,
             };
-            let Some((a, c, _)) = pick(&held, k, |(_, _, s)| suits(*s)) else {
+            // A completion status is for a callback attempt.
+            let wants_callback = matches!(command, Command::SetCompletion { .. });
+            let Some((a, c, _)) = pick(&held, k, |(_, c, s)| {
+                suits(*s) && (!wants_callback || engine.callback_view(*c).is_some())
+            }) else {
                 return;
             };
             match command {
@@ -1016,14 +1464,116 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 | Command::StartDial { agent, contact }
                 | Command::End { agent, contact }
                 | Command::Complete { agent, contact, .. }
-                | Command::Transfer { agent, contact, .. } => {
+                | Command::Transfer { agent, contact, .. }
+                | Command::SetCompletion { agent, contact, .. } => {
                     *agent = a;
                     *contact = c;
+                }
+                Command::ScheduleCallback { agent, contact, .. } => {
+                    *agent = a;
+                    *contact = Some(c);
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// What the k-th agent does next with its work, `choice` picking among the sensible moves:
+/// log in or go Ready; accept (mostly), refuse or link its offer; start a previewed dial;
+/// have a dial answered live or by a machine, fail, be cancelled or missed; set a
+/// callback's completion status or end the conversation; complete the wrap-up.
+fn work(engine: &Engine, k: usize, choice: u8) -> Option<Command> {
+    let agents: Vec<AgentView> = engine.agent_views().collect();
+    let a = agents.get(k % agents.len().max(1))?;
+    let agent = a.id.clone();
+    let c = usize::from(choice);
+    if a.station.is_none() {
+        let used: BTreeSet<StationId> = agents.iter().filter_map(|v| v.station.clone()).collect();
+        let station = engine
+            .station_configs()
+            .map(|s| s.id.clone())
+            .find(|s| !used.contains(s))?;
+        return Some(Command::Login {
+            agent,
+            station,
+            state: Some(SelectableState::Ready),
+        });
+    }
+    if let Some(offer) = a.offer.and_then(|o| engine.offer_view(o)) {
+        return Some(match (offer.accepted, c % 8) {
+            (true, _) => Command::Connector(ConnectorEvent::LegLinked { offer: offer.id }),
+            (false, 0) => Command::Refuse { offer: offer.id },
+            (false, _) => Command::Accept { offer: offer.id },
+        });
+    }
+    let Some(&(contact, state)) = a.contacts.get(c % a.contacts.len().max(1)) else {
+        return (a.state != AgentState::Ready).then_some(Command::SetState {
+            agent,
+            state: SelectableState::Ready,
+            reason: None,
+        });
+    };
+    let callback = engine.callback_view(contact).is_some();
+    let c = c / 4;
+    Some(match state {
+        ContactState::Preview if c % 5 == 0 => Command::End { agent, contact },
+        ContactState::Preview => Command::StartDial { agent, contact },
+        ContactState::Dialing => match c % 8 {
+            0..=2 => Command::Connector(ConnectorEvent::Answered {
+                contact,
+                by: AnsweredBy::Live,
+            }),
+            3 => Command::Connector(ConnectorEvent::Answered {
+                contact,
+                by: AnsweredBy::Machine,
+            }),
+            4 => Command::Connector(ConnectorEvent::DialFailed {
+                contact,
+                cause_code: None,
+            }),
+            5 if callback => Command::SetCompletion {
+                agent,
+                contact,
+                status: CompletionStatus::Cancel,
+            },
+            6 => Command::Connector(ConnectorEvent::Hangup {
+                contact,
+                reason: HangupReason::Error,
+                close_call_on_error: false,
+                agent_status: Some(AgentStatus::MissedCallStatus),
+                cause_code: None,
+            }),
+            _ => Command::End { agent, contact },
+        },
+        ContactState::WrapUp => Command::Complete {
+            agent,
+            contact,
+            disposition: None,
+        },
+        _ if callback && c % 2 == 0 => {
+            let status = match (c / 2) % 7 {
+                0 | 1 => CompletionStatus::Handled,
+                2 => CompletionStatus::AnsweringMachine,
+                3 => CompletionStatus::NoAnswer,
+                4 => CompletionStatus::WrongDestination,
+                5 => CompletionStatus::CallbackRequested {
+                    due: engine.now().plus_ms(1_000 + 1_000 * c as u64),
+                    agent: None,
+                },
+                _ => CompletionStatus::CallbackRequested {
+                    due: engine.now().plus_ms(60_000),
+                    agent: Some(agent.clone()),
+                },
+            };
+            Command::SetCompletion {
+                agent,
+                contact,
+                status,
+            }
+        }
+        _ => Command::End { agent, contact },
+    })
 }
 
 // ===================================================================== the harness
@@ -1052,17 +1602,28 @@ fn event_contact(event: &Event) -> Option<ContactId> {
         | Event::WrapUpStarted { contact, .. }
         | Event::WrapUpCompleted { contact, .. }
         | Event::ContactReleased { contact, .. }
-        | Event::ContactClosed { contact, .. } => Some(*contact),
+        | Event::ContactClosed { contact, .. }
+        | Event::CallbackCreated { contact, .. }
+        | Event::CallbackPending { contact, .. }
+        | Event::AttemptStarted { contact, .. }
+        | Event::AttemptDialing { contact, .. }
+        | Event::CompletionStatusSet { contact, .. }
+        | Event::AttemptEnded { contact, .. }
+        | Event::CallbackExpired { contact }
+        | Event::ReservationEnded { contact }
+        | Event::CallbackCompleted { contact, .. } => Some(*contact),
         _ => None,
     }
 }
 
-/// §7: the (major, minor) pairs an input may close a contact with, and the disposition.
+/// §7: the (major, minor) pairs an input may close a contact (not a callback) with, and the
+/// disposition. `scheduled`: an agent scheduled a callback from this contact.
 fn closure_fits_cause(
     input: Option<&Command>,
     contact: ContactId,
     code: (u16, u16),
     disposition: &Option<String>,
+    scheduled: bool,
 ) -> Check {
     // Any refused offer may hit the hop limit (38/21) or find its queue gone (32/0).
     const REQUEUE: &[(u16, u16)] = &[(38, 21), (32, 0)];
@@ -1070,6 +1631,7 @@ fn closure_fits_cause(
         Some(
             Command::Complete { contact, .. }
             | Command::Abandon { contact }
+            | Command::ChooseCallback { contact, .. }
             | Command::Connector(
                 ConnectorEvent::Hangup { contact, .. } | ConnectorEvent::DialFailed { contact, .. },
             ),
@@ -1092,13 +1654,19 @@ fn closure_fits_cause(
             ..
         }) => {
             // "no_thanks" is the one no-interest disposition of the generated queues.
-            let expected = if chosen.as_deref() == Some("no_thanks") {
+            let no_interest = chosen.as_deref() == Some("no_thanks");
+            // §7: an agent rescheduled (scheduled a callback from the contact): (51, 0).
+            let rescheduled = scheduled && !no_interest;
+            let expected = if rescheduled {
+                (51, 0)
+            } else if no_interest {
                 (55, 0)
             } else {
                 (48, 0)
             };
-            // A dial (outbound or callback) that nobody answered closes (33, 6) instead.
-            if (code != expected && code != (33, 6)) || disposition != chosen {
+            // An outbound dial that nobody answered closes (33, 6) instead.
+            let unanswered = code == (33, 6) && !rescheduled;
+            if (code != expected && !unanswered) || disposition != chosen {
                 return Err(format!(
                     "completed with disposition {chosen:?} but closed {code:?} with {disposition:?}"
                 ));
@@ -1123,6 +1691,8 @@ fn closure_fits_cause(
         // Kept open: back to the queue (hop limit), or closed if outbound (no queue to wait in).
         Some(Command::Connector(ConnectorEvent::Hangup { .. })) => &[(52, 0), (38, 21), (32, 0)],
         Some(Command::Connector(ConnectorEvent::DialFailed { .. })) => &[(35, 0)],
+        // §7: customer chose a callback while queued.
+        Some(Command::ChooseCallback { .. }) => &[(51, 22)],
         Some(_) => REQUEUE,
     };
     if !allowed.contains(&code) {
@@ -1137,6 +1707,169 @@ fn closure_fits_cause(
         ));
     }
     Ok(())
+}
+
+/// §7 and §8: a completed callback's closure pair matches its end state, and the end state
+/// fits the input that caused it. `last_counted_minor`: the minor of its last attempt, if
+/// that attempt counted.
+fn callback_closure_fits(
+    input: Option<&Command>,
+    contact: ContactId,
+    end: CallbackEnd,
+    code: (u16, u16),
+    disposition: &Option<String>,
+    last_counted_minor: Option<u16>,
+    // It expired earlier (CallbackExpired): any input that would send it back completes it.
+    already_expired: bool,
+) -> Check {
+    let pair_fits = match end {
+        CallbackEnd::Handled => matches!(code, (48, 0) | (55, 0) | (59, 0)),
+        CallbackEnd::WrongDestination => code == (48, 13),
+        // Attempts exhausted: the minor of the last (counted) attempt.
+        CallbackEnd::Failed => {
+            code.0 == 33 && Some(code.1) == last_counted_minor && matches!(code.1, 2 | 3 | 6 | 9)
+        }
+        CallbackEnd::Expired => code == (57, 0),
+        CallbackEnd::Purged => code == (32, 0),
+        // A call error closing it, or the hop limit.
+        CallbackEnd::Error => matches!(code, (52, 0) | (38, 21) | (32, 0)),
+    };
+    if !pair_fits {
+        return Err(format!(
+            "callback {contact} completed {} but closed {code:?} (last counted minor {last_counted_minor:?})",
+            end.name()
+        ));
+    }
+    let cause = || input.map_or("a timer".to_string(), |c| format!("{c:?}"));
+    // The agent completing this callback's wrap-up, with the disposition chosen.
+    let completed = match input {
+        Some(Command::Complete {
+            contact: c,
+            disposition,
+            ..
+        }) if *c == contact => Some(disposition),
+        _ => None,
+    };
+    let purged = matches!(input, Some(Command::PurgeCallback { contact: c }) if *c == contact);
+    match end {
+        CallbackEnd::Handled | CallbackEnd::WrongDestination | CallbackEnd::Failed => {
+            match (completed, input) {
+                (Some(chosen), _) => {
+                    let no_interest = chosen.as_deref() == Some("no_thanks");
+                    if end == CallbackEnd::Handled
+                        && code != if no_interest { (55, 0) } else { (48, 0) }
+                    {
+                        return Err(format!(
+                            "callback {contact} handled with disposition {chosen:?} but closed {code:?}"
+                        ));
+                    }
+                    if disposition != chosen {
+                        return Err(format!(
+                            "callback {contact} completed with {chosen:?}, closed with {disposition:?}"
+                        ));
+                    }
+                }
+                // The wrap-up time limit.
+                (None, None) => {
+                    if end == CallbackEnd::Handled && code != (59, 0) {
+                        return Err(format!(
+                            "callback {contact} handled by a timer but closed {code:?}"
+                        ));
+                    }
+                    if disposition.is_some() {
+                        return Err(format!(
+                            "callback {contact} closed by a timer with {disposition:?}"
+                        ));
+                    }
+                }
+                (None, Some(_)) => {
+                    return Err(format!(
+                        "callback {contact} completed {} by {}: only its wrap-up ends it so",
+                        end.name(),
+                        cause()
+                    ));
+                }
+            }
+        }
+        CallbackEnd::Expired if completed.is_none() && input.is_some() && !already_expired => {
+            return Err(format!("callback {contact} expired by {}", cause()));
+        }
+        CallbackEnd::Purged if !purged => {
+            return Err(format!("callback {contact} purged by {}", cause()));
+        }
+        CallbackEnd::Error if completed.is_some() || purged => {
+            return Err(format!("callback {contact} ended as Error by {}", cause()));
+        }
+        _ => {}
+    }
+    let wrap_up_end = matches!(
+        end,
+        CallbackEnd::Handled | CallbackEnd::WrongDestination | CallbackEnd::Failed
+    );
+    if !wrap_up_end && disposition.is_some() {
+        return Err(format!(
+            "callback {contact} completed {} with disposition {disposition:?}",
+            end.name()
+        ));
+    }
+    Ok(())
+}
+
+/// The attempt state a completion status gives (§8), written out here.
+fn attempt_state_of(status: &CompletionStatus) -> AttemptState {
+    match status {
+        CompletionStatus::Handled => AttemptState::Handled,
+        CompletionStatus::AnsweringMachine => AttemptState::AnsweringMachine,
+        CompletionStatus::NoAnswer => AttemptState::NoAnswer,
+        CompletionStatus::Cancel => AttemptState::Cancel,
+        CompletionStatus::CallbackRequested { .. } => AttemptState::CallbackRequested,
+        CompletionStatus::WrongDestination => AttemptState::WrongDestination,
+    }
+}
+
+/// The wait after the `n`-th counted attempt (1-based): the last interval repeats.
+fn recall_interval(settings: &CallbackSettings, n: u32) -> u64 {
+    let i = (n.max(1) as usize - 1).min(settings.recall_intervals_ms.len() - 1);
+    settings.recall_intervals_ms[i]
+}
+
+/// What the events say about one callback.
+#[derive(Debug, Clone)]
+struct CallbackLog {
+    queue: QueueId,
+    /// Attempts ended with `counted = true`.
+    counted: u32,
+    /// A live customer answered one of its attempts.
+    reached: bool,
+    /// The attempt started and not ended yet.
+    open_attempt: Option<u32>,
+    /// The number of its latest attempt of any kind (Aborted ones included).
+    last_no: u32,
+    /// The minor of its latest attempt, if that one counted.
+    last_counted_minor: Option<u16>,
+    /// The completion status set on the open attempt, and how its dial was answered.
+    status: Option<CompletionStatus>,
+    answered: Option<AnsweredBy>,
+    end: Option<CallbackEnd>,
+    /// Reserved for this agent until then (offered to nobody else meanwhile), and when the
+    /// reservation was made.
+    reserved: Option<(AgentId, Timestamp)>,
+    reserved_at: Timestamp,
+    /// When it expires, and whether it did (CallbackExpired).
+    expires: Option<Timestamp>,
+    expired: bool,
+}
+
+/// What the events say about a queue's callback process.
+#[derive(Debug, Clone)]
+struct QueueLog {
+    settings: CallbackSettings,
+    schedule: Schedule,
+    shift: jiff::civil::Time,
+    /// CLBK Stat per the latest CallbackStatusChanged.
+    status: Option<CallbackStatus>,
+    /// The shift counters recounted from the events since the latest ShiftStarted.
+    counters: CallbackCounters,
 }
 
 /// The dump without its first line (`now …`): the clock is not journaled by itself.
@@ -1169,6 +1902,24 @@ struct Harness {
     /// Refusing agents kept from a contact (per OfferRefused) until ExclusionEnded,
     /// a connect or the close.
     excluded: BTreeMap<(ContactId, AgentId), Timestamp>,
+    /// Every callback created, per the events.
+    callbacks: BTreeMap<ContactId, CallbackLog>,
+    /// Callbacks completed by the input being drained, awaiting their ContactClosed.
+    completing: BTreeMap<ContactId, CallbackEnd>,
+    /// A counted attempt just ended: the callback must now be recalled at this time (§8
+    /// Recall Intervals), or complete (`None`: as Failed, the limit is reached).
+    after_counted: Option<(ContactId, Option<Timestamp>)>,
+    /// A Callback Requested attempt just ended: the callback must now be Pending until the
+    /// requested time, reserved for the requested agent (if any) until the fallback.
+    after_requested: Option<(ContactId, Timestamp, Option<AgentId>)>,
+    /// Contacts an agent scheduled a callback from.
+    scheduled_from: BTreeSet<ContactId>,
+    /// Queues that take callbacks, per their QueueConfigured events.
+    callback_queues: BTreeMap<QueueId, QueueLog>,
+    /// Queues whose callbacks left Active during the input being drained.
+    left_active: BTreeSet<QueueId>,
+    /// Each contact's entrance per its latest ContactQueued or CallbackCreated.
+    entrances: BTreeMap<ContactId, Timestamp>,
 }
 
 impl Harness {
@@ -1191,7 +1942,16 @@ impl Harness {
             input: None,
             shown: BTreeMap::new(),
             excluded: BTreeMap::new(),
+            callbacks: BTreeMap::new(),
+            completing: BTreeMap::new(),
+            after_counted: None,
+            after_requested: None,
+            scheduled_from: BTreeSet::new(),
+            callback_queues: BTreeMap::new(),
+            left_active: BTreeSet::new(),
+            entrances: BTreeMap::new(),
         };
+        h.now = world.start;
         // Settings go in as a command so the journal carries them (Engine::new does not).
         let mut setup = vec![Command::ConfigureSettings(world.settings.clone())];
         setup.extend(world.queues.iter().cloned().map(Command::ConfigureQueue));
@@ -1225,12 +1985,17 @@ impl Harness {
     /// Move the clock to `t`, firing due timers in deadline order, each at its own time.
     fn advance(&mut self, t: i64) -> Check {
         let until = Timestamp(t);
-        let mut fired = 0;
+        // Firings at one deadline: each must end its timer, so the next deadline is later.
+        let mut fired = (Timestamp::ZERO, 0);
         while let Some(d) = self.engine.poll_timeout()
             && d <= until
         {
-            fired += 1;
-            if fired > 10_000 {
+            fired = if fired.0 == d {
+                (d, fired.1 + 1)
+            } else {
+                (d, 1)
+            };
+            if fired.1 > 100 {
                 return Err(format!(
                     "timers keep coming due at {d}: handle_timeout loops"
                 ));
@@ -1253,6 +2018,13 @@ impl Harness {
             }
             if let Some(shadow) = &mut self.shadow {
                 shadow.handle_timeout(d);
+            }
+            // Every timer stands for live state and firing it emits the events that end it:
+            // one that fires silently stays in a replayed engine.
+            if self.engine.pending_outputs() == 0 {
+                return Err(format!(
+                    "the timer due at {d} fired and emitted nothing: it was stale"
+                ));
             }
             self.drain(d)?;
             self.check()?;
@@ -1337,7 +2109,11 @@ impl Harness {
         if let Ok(receipt) = &result {
             let creates = matches!(
                 command,
-                Command::CreateContact { .. } | Command::Dial { .. }
+                Command::CreateContact { .. }
+                    | Command::Dial { .. }
+                    | Command::CreateCallback { .. }
+                    | Command::ChooseCallback { .. }
+                    | Command::ScheduleCallback { .. }
             );
             match receipt.contact {
                 Some(c) if creates && arrivals.first() == Some(&c) => {}
@@ -1408,6 +2184,23 @@ impl Harness {
                 }
             }
         }
+        self.left_active.clear();
+        if let Some((contact, end)) = self.completing.pop_first() {
+            return Err(format!(
+                "callback {contact} completed {} without its ContactClosed",
+                end.name()
+            ));
+        }
+        if let Some((contact, due, _)) = self.after_requested.take() {
+            return Err(format!(
+                "callback {contact}: Callback Requested for {due}, but it was not rescheduled"
+            ));
+        }
+        if let Some((contact, due)) = self.after_counted.take() {
+            return Err(format!(
+                "callback {contact}: a counted attempt ended, but it was neither recalled ({due:?}) nor completed"
+            ));
+        }
         Ok(arrivals)
     }
 
@@ -1453,13 +2246,33 @@ impl Harness {
                         code.major.0, code.minor.0
                     ));
                 }
-                closure_fits_cause(
-                    self.input.as_ref(),
-                    *contact,
-                    (code.major.0, code.minor.0),
-                    disposition,
-                )
-                .map_err(|e| format!("contact {contact}: {e}"))?;
+                let pair = (code.major.0, code.minor.0);
+                if let Some(log) = self.callbacks.get(contact) {
+                    // Every callback closes through its completion record, just before.
+                    let Some(end) = self.completing.remove(contact) else {
+                        return Err(format!(
+                            "callback {contact} closed {pair:?} without a CallbackCompleted"
+                        ));
+                    };
+                    callback_closure_fits(
+                        self.input.as_ref(),
+                        *contact,
+                        end,
+                        pair,
+                        disposition,
+                        log.last_counted_minor,
+                        log.expired,
+                    )?;
+                } else {
+                    closure_fits_cause(
+                        self.input.as_ref(),
+                        *contact,
+                        pair,
+                        disposition,
+                        self.scheduled_from.contains(contact),
+                    )
+                    .map_err(|e| format!("contact {contact}: {e}"))?;
+                }
                 self.excluded.retain(|(c, _), _| c != contact);
             }
             Event::OfferCreated {
@@ -1558,6 +2371,496 @@ impl Harness {
             Event::WrapUpCompleted { contact, agent, .. }
             | Event::ContactReleased { contact, agent } => {
                 self.detached.remove(&(*contact, agent.clone()));
+            }
+            _ => {}
+        }
+        self.observe_callback(event)
+    }
+
+    /// A callback is created as its command asked (§8): the queue (by default the contact's,
+    /// else the agent's first that takes callbacks), due no earlier than now, expiring at
+    /// the earlier of max age and window end, reserved until due + the fallback delay.
+    fn check_creation(&self, event: &Event) -> Check {
+        let Event::CallbackCreated {
+            contact: id,
+            queue: created_in,
+            due: created_due,
+            reserved,
+            expires,
+            ..
+        } = event
+        else {
+            return Ok(());
+        };
+        let now = self.clock;
+        let (queue, due, window_end, reserve) = match &self.input {
+            Some(Command::CreateCallback {
+                queue,
+                due,
+                window_end,
+                agent,
+                ..
+            }) => (Some(queue.clone()), *due, *window_end, agent.clone()),
+            Some(Command::ScheduleCallback {
+                agent,
+                contact,
+                queue,
+                due,
+                window_end,
+                reserve,
+                ..
+            }) => {
+                // A transferred contact's wrap-up keeps the queue the agent handled it in,
+                // which the views no longer show: no expectation then.
+                if contact.is_some_and(|c| self.detached.contains(&(c, agent.clone()))) {
+                    return Ok(());
+                }
+                let from = contact
+                    .and_then(|c| self.engine.contact_view(c))
+                    .map(|c| c.queue);
+                let first = self
+                    .engine
+                    .agent_configs()
+                    .find(|a| &a.id == agent)
+                    .and_then(|a| {
+                        a.queues
+                            .iter()
+                            .find(|s| self.callback_queues.contains_key(&s.queue))
+                            .map(|s| s.queue.clone())
+                    });
+                let queue = queue.clone().or(from).or(first);
+                (
+                    queue,
+                    Some(*due),
+                    *window_end,
+                    reserve.then(|| agent.clone()),
+                )
+            }
+            _ => (None, None, None, None),
+        };
+        let Some(settings) = self.callback_queues.get(created_in).map(|q| &q.settings) else {
+            return Err(format!(
+                "callback {id} created in {created_in} without callbacks"
+            ));
+        };
+        let expected_due = due.unwrap_or(now).max(now);
+        let max_age = settings.max_age_ms.map(|ms| now.plus_ms(ms));
+        let expected_expires = match (max_age, window_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let expected_reserved =
+            reserve.map(|a| (a, expected_due.plus_ms(settings.reserved_fallback_ms)));
+        if queue.as_ref().is_some_and(|q| q != created_in)
+            || *created_due != expected_due
+            || *expires != expected_expires
+            || *reserved != expected_reserved
+        {
+            return Err(format!(
+                "callback {id} created in {created_in} due {created_due} expires {expires:?} reserved {reserved:?}; asked for {queue:?} due {expected_due} expires {expected_expires:?} reserved {expected_reserved:?}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Per-event checks and recounts of the callback process (§8).
+    fn observe_callback(&mut self, event: &Event) -> Check {
+        let at = self.clock;
+        // The open callback an event is about.
+        let open = |h: &mut Self, contact: &ContactId| -> Result<(), String> {
+            match h.callbacks.get(contact) {
+                None => Err(format!(
+                    "callback event about {contact}, not a callback: {event}"
+                )),
+                Some(log) if log.end.is_some() => Err(format!(
+                    "callback event about {contact} after it completed: {event}"
+                )),
+                Some(_) => Ok(()),
+            }
+        };
+        match event {
+            Event::QueueConfigured { queue } => match &queue.callbacks {
+                Some(settings) => {
+                    let (schedule, shift) = settings.compile("callbacks").map_err(|e| {
+                        format!("accepted queue {} has bad callbacks: {e}", queue.id)
+                    })?;
+                    let log = self
+                        .callback_queues
+                        .entry(queue.id.clone())
+                        .or_insert_with(|| QueueLog {
+                            settings: settings.clone(),
+                            schedule: schedule.clone(),
+                            shift,
+                            status: None,
+                            counters: CallbackCounters::default(),
+                        });
+                    log.settings = settings.clone();
+                    log.schedule = schedule;
+                    log.shift = shift;
+                }
+                None => {
+                    self.callback_queues.remove(&queue.id);
+                }
+            },
+            Event::QueueRemoved { queue } => {
+                self.callback_queues.remove(queue);
+            }
+            Event::CallbackStatusChanged { queue, status, .. } => {
+                let log = self
+                    .callback_queues
+                    .get_mut(queue)
+                    .ok_or_else(|| format!("CLBK Stat of {queue}, which takes no callbacks"))?;
+                if log.status == Some(CallbackStatus::Active) && *status != CallbackStatus::Active {
+                    self.left_active.insert(queue.clone());
+                }
+                log.status = Some(*status);
+            }
+            Event::ShiftStarted { queue, .. } => {
+                let log = self
+                    .callback_queues
+                    .get_mut(queue)
+                    .ok_or_else(|| format!("shift of {queue}, which takes no callbacks"))?;
+                log.counters = CallbackCounters::default();
+            }
+            Event::CallbackCreated {
+                contact,
+                queue,
+                from_contact,
+                origin,
+                reserved,
+                expires,
+                entrance,
+                ..
+            } => {
+                if self.callbacks.contains_key(contact) {
+                    return Err(format!("callback {contact} created twice"));
+                }
+                if !self.callback_queues.contains_key(queue) {
+                    return Err(format!(
+                        "callback {contact} created in {queue}, which takes no callbacks"
+                    ));
+                }
+                self.callbacks.insert(
+                    *contact,
+                    CallbackLog {
+                        queue: queue.clone(),
+                        counted: 0,
+                        reached: false,
+                        open_attempt: None,
+                        last_no: 0,
+                        last_counted_minor: None,
+                        status: None,
+                        answered: None,
+                        end: None,
+                        reserved: reserved.clone(),
+                        reserved_at: at,
+                        expires: *expires,
+                        expired: false,
+                    },
+                );
+                if let Some(from) = from_contact {
+                    self.scheduled_from.insert(*from);
+                }
+                self.check_creation(event)?;
+                // §8 (a): a customer's callback keeps the call's place in the queue.
+                if let Some(Command::ChooseCallback { contact: call, .. }) = &self.input
+                    && *origin == CallbackOrigin::Customer
+                    && self.entrances.get(call) != Some(entrance)
+                {
+                    return Err(format!(
+                        "callback {contact} chosen from {call} enters at {entrance}, the call at {:?}",
+                        self.entrances.get(call)
+                    ));
+                }
+                self.entrances.insert(*contact, *entrance);
+            }
+            Event::ContactQueued {
+                contact, entrance, ..
+            } => {
+                self.entrances.insert(*contact, *entrance);
+            }
+            Event::OfferCreated { contact, agent, .. } => {
+                if let Some((reserved, until)) = self
+                    .callbacks
+                    .get(contact)
+                    .and_then(|log| log.reserved.as_ref())
+                    && reserved != agent
+                {
+                    return Err(format!(
+                        "callback {contact} reserved for {reserved} until {until} offered to {agent}"
+                    ));
+                }
+            }
+            Event::ReservationEnded { contact } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                // At its end, or at once if that had passed when it was made.
+                match log.reserved.take() {
+                    Some((_, until)) if until.max(log.reserved_at) == at => {}
+                    other => {
+                        return Err(format!(
+                            "callback {contact} reservation ended at {at}, reserved {other:?}"
+                        ));
+                    }
+                }
+            }
+            Event::CallbackExpired { contact } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                if log.expired || log.expires != Some(at) {
+                    return Err(format!(
+                        "callback {contact} expired at {at}; expires {:?}, expired before: {}",
+                        log.expires, log.expired
+                    ));
+                }
+                log.expired = true;
+            }
+            Event::ContactStateChanged {
+                contact,
+                answered_by: Some(by),
+                ..
+            } => {
+                if let Some(log) = self.callbacks.get_mut(contact) {
+                    if log.open_attempt.is_none() {
+                        return Err(format!("callback {contact} answered outside an attempt"));
+                    }
+                    log.answered = Some(*by);
+                    log.reached |= *by == AnsweredBy::Live;
+                }
+            }
+            Event::AttemptStarted {
+                contact, attempt, ..
+            } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                if log.open_attempt.is_some() || *attempt != log.last_no + 1 {
+                    return Err(format!(
+                        "callback {contact} attempt {attempt} started; open {:?}, last {}",
+                        log.open_attempt, log.last_no
+                    ));
+                }
+                log.open_attempt = Some(*attempt);
+                log.last_no = *attempt;
+                log.status = None;
+                log.answered = None;
+            }
+            Event::AttemptDialing { contact, .. } => {
+                open(self, contact)?;
+                if self.callbacks[contact].open_attempt.is_none() {
+                    return Err(format!("callback {contact} dials outside an attempt"));
+                }
+            }
+            Event::CompletionStatusSet {
+                contact, status, ..
+            } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                if log.open_attempt.is_none() {
+                    return Err(format!(
+                        "callback {contact} completion set outside an attempt"
+                    ));
+                }
+                log.status = Some(status.clone());
+            }
+            Event::AttemptEnded {
+                contact,
+                attempt,
+                agent,
+                state,
+                minor,
+                counted,
+                dial_started,
+                ..
+            } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                // §8: only Answering Machine and No Answer count; never Aborted or Cancel.
+                let counts = matches!(
+                    state,
+                    AttemptState::AnsweringMachine | AttemptState::NoAnswer
+                );
+                if *counted != counts {
+                    return Err(format!(
+                        "callback {contact} attempt {attempt} {} counted = {counted}",
+                        state.name()
+                    ));
+                }
+                let expected_minor = match state {
+                    AttemptState::AnsweringMachine => 2,
+                    AttemptState::NoAnswer => 6,
+                    AttemptState::WrongDestination => 13,
+                    _ => 0,
+                };
+                if minor.0 != expected_minor {
+                    return Err(format!(
+                        "callback {contact} attempt {} records minor {}",
+                        state.name(),
+                        minor.0
+                    ));
+                }
+                match state {
+                    // Taken out of the queue by the schedule or a stop: no agent had it.
+                    AttemptState::Aborted => {
+                        if !self.left_active.contains(&log.queue) {
+                            return Err(format!(
+                                "callback {contact} attempt Aborted while {} stays Active",
+                                log.queue
+                            ));
+                        }
+                        if log.open_attempt.is_some()
+                            || *attempt != log.last_no + 1
+                            || agent.is_some()
+                            || dial_started.is_some()
+                        {
+                            return Err(format!(
+                                "callback {contact} Aborted attempt {attempt} by {agent:?}; open {:?}, last {}",
+                                log.open_attempt, log.last_no
+                            ));
+                        }
+                        log.last_no = *attempt;
+                    }
+                    _ => {
+                        if log.open_attempt != Some(*attempt) {
+                            return Err(format!(
+                                "callback {contact} attempt {attempt} ended; open {:?}",
+                                log.open_attempt
+                            ));
+                        }
+                        // The status set, else what the dial's answer implies (§8).
+                        let expected = match (&log.status, log.answered) {
+                            (Some(status), _) => attempt_state_of(status),
+                            (None, Some(AnsweredBy::Live)) => AttemptState::Handled,
+                            (None, Some(AnsweredBy::Machine)) => AttemptState::AnsweringMachine,
+                            (None, None) => AttemptState::NoAnswer,
+                        };
+                        if *state != expected && *state != AttemptState::Error {
+                            return Err(format!(
+                                "callback {contact} attempt {attempt} ended {} but its status says {}",
+                                state.name(),
+                                expected.name()
+                            ));
+                        }
+                    }
+                }
+                // An expired callback completes (57) instead of being rescheduled.
+                if *state == AttemptState::CallbackRequested
+                    && !log.expired
+                    && let Some(CompletionStatus::CallbackRequested { due, agent }) = &log.status
+                {
+                    self.after_requested = Some((*contact, *due, agent.clone()));
+                }
+                log.open_attempt = None;
+                log.status = None;
+                log.answered = None;
+                log.last_counted_minor = counts.then_some(minor.0);
+                let queue = log.queue.clone();
+                if counts {
+                    log.counted += 1;
+                    let n = log.counted;
+                    let q = self
+                        .callback_queues
+                        .get(&queue)
+                        .ok_or_else(|| format!("callback {contact} in {queue}, no callbacks"))?;
+                    let limit = q.settings.attempts_before_failure;
+                    if n > limit {
+                        return Err(format!(
+                            "callback {contact}: {n} counted attempts, over the limit {limit}"
+                        ));
+                    }
+                    let due = (n < limit).then(|| at.plus_ms(recall_interval(&q.settings, n)));
+                    self.after_counted = Some((*contact, due));
+                }
+                if let Some(started) = dial_started {
+                    let q = self
+                        .callback_queues
+                        .get_mut(&queue)
+                        .ok_or_else(|| format!("callback {contact} in {queue}, no callbacks"))?;
+                    q.counters.handle_ms_total += at.since(*started);
+                    q.counters.handle_count += 1;
+                }
+            }
+            Event::CallbackPending {
+                contact,
+                due,
+                reserved,
+            } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                log.reserved = reserved.clone();
+                log.reserved_at = at;
+                if let Some((c, requested, agent)) = self.after_requested.take() {
+                    let fallback = self
+                        .callback_queues
+                        .get(&self.callbacks[&c].queue)
+                        .map_or(0, |q| q.settings.reserved_fallback_ms);
+                    let expected = agent.map(|a| (a, requested.plus_ms(fallback)));
+                    if c != *contact || requested != *due || expected != *reserved {
+                        return Err(format!(
+                            "callback {c}: Callback Requested for {requested} reserved {expected:?}; got {contact} Pending until {due} reserved {reserved:?}"
+                        ));
+                    }
+                }
+                if let Some((c, expected)) = self.after_counted.take()
+                    && (c != *contact || expected != Some(*due))
+                {
+                    return Err(format!(
+                        "callback {c}: after a counted attempt, expected a recall at {expected:?}; got {contact} Pending until {due}"
+                    ));
+                }
+            }
+            Event::CallbackCompleted {
+                contact,
+                queue,
+                end,
+                attempts,
+                reached,
+                ..
+            } => {
+                open(self, contact)?;
+                let log = self.callbacks.get_mut(contact).expect("checked");
+                if let Some((c, due)) = self.after_counted.take() {
+                    let fits = c == *contact
+                        && match due {
+                            None => *end == CallbackEnd::Failed,
+                            Some(_) => *end == CallbackEnd::Expired,
+                        };
+                    if !fits {
+                        return Err(format!(
+                            "callback {c}: after a counted attempt (recall {due:?}), {contact} completed {}",
+                            end.name()
+                        ));
+                    }
+                } else if *end == CallbackEnd::Failed {
+                    return Err(format!(
+                        "callback {contact} Failed right after no counted attempt"
+                    ));
+                }
+                // (An expired callback with an agent may still complete otherwise.)
+                if *end == CallbackEnd::Expired && !log.expired {
+                    return Err(format!(
+                        "callback {contact} completed Expired before its expiry"
+                    ));
+                }
+                if log.open_attempt.is_some()
+                    || *queue != log.queue
+                    || *attempts != log.counted
+                    || *reached != log.reached
+                {
+                    return Err(format!(
+                        "callback {contact} completed in {queue} after {attempts} attempts, reached {reached}; events say {log:?}"
+                    ));
+                }
+                log.end = Some(*end);
+                self.completing.insert(*contact, *end);
+                let q = self.callback_queues.get_mut(queue).ok_or_else(|| {
+                    format!("callback {contact} completed in {queue}, no callbacks")
+                })?;
+                if *end == CallbackEnd::Purged {
+                    q.counters.purged += 1;
+                } else {
+                    q.counters.processed += 1;
+                    q.counters.reached += u64::from(*reached);
+                }
             }
             _ => {}
         }
@@ -1743,9 +3046,14 @@ impl Harness {
                 .iter()
                 .filter(|a| a.station.is_some() && members.contains(&a.id))
                 .count();
+            // A Pending callback shows Queued but waits outside the queue (§8).
             let waiting: Vec<ContactId> = e
                 .contact_views()
                 .filter(|c| c.queue == q.id && c.state == ContactState::Queued)
+                .filter(|c| {
+                    e.callback_view(c.id)
+                        .is_none_or(|v| v.location != CallbackLocation::Pending)
+                })
                 .map(|c| c.id)
                 .collect();
             if q.agents_staffed as usize != staffed
@@ -1762,12 +3070,21 @@ impl Harness {
                 ));
             }
             // Work conservation: an idle Ready member is never left alone with a waiting
-            // contact it is not kept from (refusal exclusion). Routing looks at the first 32
-            // waiting contacts only; the generated worlds stay below that.
+            // contact it is not kept from (refusal exclusion, a callback reserved for another
+            // agent). Routing looks at the first 32 waiting contacts only; the generated
+            // worlds stay below that.
             for a in agents.iter().filter(|a| {
                 a.state == AgentState::Ready && members.contains(&a.id) && waiting.len() <= 32
             }) {
-                if let Some(c) = waiting.iter().find(|c| !e.exclusions(**c).contains(&a.id)) {
+                let reserved_for_another = |c: ContactId| {
+                    e.callback_view(c)
+                        .and_then(|v| v.reserved_for)
+                        .is_some_and(|r| r != a.id)
+                };
+                if let Some(c) = waiting
+                    .iter()
+                    .find(|c| !e.exclusions(**c).contains(&a.id) && !reserved_for_another(**c))
+                {
                     return Err(format!(
                         "{c} waits in {} while member {} is Ready and idle",
                         q.id, a.id
@@ -1818,6 +3135,221 @@ impl Harness {
         {
             return Err(format!("stats count a refusal reason {name:?} not in §6"));
         }
+        self.check_callbacks()
+    }
+
+    /// The callback process as the views show it, against the events (§8, issue 3).
+    fn check_callbacks(&self) -> Check {
+        let e = &self.engine;
+        let now = e.now();
+        let views = e.callback_views(None, None);
+        // Every open callback is listed once, in exactly one location; completed ones are gone.
+        let listed: BTreeSet<ContactId> = views.iter().map(|v| v.id).collect();
+        let open: BTreeSet<ContactId> = self
+            .callbacks
+            .iter()
+            .filter(|(_, log)| log.end.is_none())
+            .map(|(c, _)| *c)
+            .collect();
+        if listed.len() != views.len() || listed != open {
+            return Err(format!(
+                "callback views list {:?}, the events say {open:?} are open",
+                views.iter().map(|v| v.id).collect::<Vec<_>>()
+            ));
+        }
+        let mut locations: BTreeMap<ContactId, Vec<CallbackLocation>> = BTreeMap::new();
+        for location in [
+            CallbackLocation::Pending,
+            CallbackLocation::HandlingByBusinessProcess,
+            CallbackLocation::HandlingByAgent,
+            CallbackLocation::Completed,
+        ] {
+            for v in e.callback_views(None, Some(location)) {
+                if v.location != location {
+                    return Err(format!(
+                        "callback {} listed under {} is {}",
+                        v.id,
+                        location.name(),
+                        v.location.name()
+                    ));
+                }
+                locations.entry(v.id).or_default().push(location);
+            }
+        }
+        for (id, log) in &self.callbacks {
+            let view = e.callback_view(*id);
+            match (&log.end, &view) {
+                (Some(end), Some(_)) => {
+                    return Err(format!(
+                        "callback {id} completed {} but still shown",
+                        end.name()
+                    ));
+                }
+                (None, None) => return Err(format!("open callback {id} has no view")),
+                _ => {}
+            }
+            if let Some(v) = view
+                && locations.get(id).map(Vec::as_slice) != Some(&[v.location])
+            {
+                return Err(format!(
+                    "callback {id} is {} but listed under {:?}",
+                    v.location.name(),
+                    locations.get(id)
+                ));
+            }
+        }
+        for v in &views {
+            let id = v.id;
+            let log = &self.callbacks[&id];
+            let q = self
+                .callback_queues
+                .get(&v.queue)
+                .ok_or_else(|| format!("callback {id} in {}, which takes no callbacks", v.queue))?;
+            let limit = q.settings.attempts_before_failure;
+            if v.reserved_for != log.reserved.as_ref().map(|(a, _)| a.clone())
+                || v.expires != log.expires
+            {
+                return Err(format!(
+                    "callback {id} reserved for {:?}, expires {:?}; its events say {:?}, {:?}",
+                    v.reserved_for, v.expires, log.reserved, log.expires
+                ));
+            }
+            if v.queue != log.queue || v.attempts != log.counted || v.attempts > limit {
+                return Err(format!(
+                    "callback {id} in {} with {} attempts (limit {limit}); its events say {} in {}",
+                    v.queue, v.attempts, log.counted, log.queue
+                ));
+            }
+            let c = e
+                .contact_view(id)
+                .ok_or_else(|| format!("callback {id} has no contact"))?;
+            if c.channel != Channel::Callback || c.queue != v.queue {
+                return Err(format!(
+                    "callback {id} is a {} contact in {}",
+                    c.channel, c.queue
+                ));
+            }
+            let status = e.callback_monitor(&v.queue).map(|m| m.status);
+            match v.location {
+                CallbackLocation::Pending | CallbackLocation::HandlingByBusinessProcess => {
+                    if c.state != ContactState::Queued || c.agent.is_some() || v.agent.is_some() {
+                        return Err(format!(
+                            "callback {id} {} but the contact is {} with {:?}",
+                            v.location.name(),
+                            c.state,
+                            c.agent
+                        ));
+                    }
+                }
+                CallbackLocation::HandlingByAgent => {
+                    if c.state == ContactState::Queued
+                        || (c.state != ContactState::Offered && c.agent.is_none())
+                        || v.agent != c.agent
+                    {
+                        return Err(format!(
+                            "callback {id} HandlingByAgent {:?} but the contact is {} with {:?}",
+                            v.agent, c.state, c.agent
+                        ));
+                    }
+                }
+                CallbackLocation::Completed => {
+                    return Err(format!("open callback {id} shown Completed"));
+                }
+            }
+            // §8: an expired callback completes (57); only an agent's attempt may finish first.
+            if log.expired && v.location.to_be_processed() {
+                return Err(format!(
+                    "callback {id} expired at {:?} but is {} again",
+                    log.expires,
+                    v.location.name()
+                ));
+            }
+            // Only an Active queue holds callbacks, and it holds every due one (§8).
+            if v.location == CallbackLocation::HandlingByBusinessProcess
+                && status != Some(CallbackStatus::Active)
+            {
+                return Err(format!(
+                    "callback {id} waits in {} whose callbacks are {status:?}",
+                    v.queue
+                ));
+            }
+            if v.location == CallbackLocation::Pending
+                && status == Some(CallbackStatus::Active)
+                && v.due <= now
+            {
+                return Err(format!(
+                    "callback {id} Pending until {} in Active {} at {now}: it is due",
+                    v.due, v.queue
+                ));
+            }
+        }
+        // The supervisor columns of each queue.
+        let monitored: BTreeSet<QueueId> = e
+            .queue_views()
+            .filter(|q| e.callback_monitor(&q.id).is_some())
+            .map(|q| q.id)
+            .collect();
+        let known: BTreeSet<QueueId> = self.callback_queues.keys().cloned().collect();
+        if monitored != known {
+            return Err(format!(
+                "callback monitors for {monitored:?}, queues configured with callbacks {known:?}"
+            ));
+        }
+        for (queue, q) in &self.callback_queues {
+            let m = e.callback_monitor(queue).expect("checked");
+            if Some(m.status) != q.status {
+                return Err(format!(
+                    "{queue}: CLBK Stat {} but the last CallbackStatusChanged says {:?}",
+                    m.status.name(),
+                    q.status
+                ));
+            }
+            let scheduled = if q.schedule.is_open(now) {
+                CallbackStatus::Active
+            } else {
+                CallbackStatus::OffScheduleHrs
+            };
+            if m.status != CallbackStatus::Stopped && m.status != scheduled {
+                return Err(format!(
+                    "{queue}: CLBK Stat {} at {} ({now}), the schedule says {}",
+                    m.status.name(),
+                    q.schedule.show(now),
+                    scheduled.name()
+                ));
+            }
+            let shift = q.schedule.last_daily(now, q.shift);
+            if Some(m.shift_since) != shift {
+                return Err(format!(
+                    "{queue}: shift since {} ({}), the last {} was {shift:?}",
+                    m.shift_since,
+                    q.schedule.show(m.shift_since),
+                    q.settings.shift_start
+                ));
+            }
+            if m.counters != q.counters {
+                return Err(format!(
+                    "{queue}: shift counters {:?}, recounted from the events {:?}",
+                    m.counters, q.counters
+                ));
+            }
+            let to_be = views
+                .iter()
+                .filter(|v| &v.queue == queue && v.location.to_be_processed())
+                .count() as u64;
+            let c = &q.counters;
+            let pct = (c.processed > 0).then(|| c.reached as f64 * 100.0 / c.processed as f64);
+            if m.to_be_processed != to_be
+                || m.processed != c.processed
+                || m.purged != c.purged
+                || m.avg_handle_ms != c.handle_ms_total.checked_div(c.handle_count)
+                || m.pct_reached != pct
+                || m.pct_fail != pct.map(|p| 100.0 - p)
+            {
+                return Err(format!(
+                    "{queue}: monitor {m:?}; {to_be} callbacks Pending or queued, counters {c:?}"
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -1850,6 +3382,11 @@ impl Harness {
             && replayed.contact_views().eq(self.engine.contact_views())
             && replayed.queue_views().eq(self.engine.queue_views())
             && replayed.stats() == self.engine.stats()
+            && replayed.callback_views(None, None) == self.engine.callback_views(None, None)
+            && self
+                .engine
+                .queue_views()
+                .all(|q| replayed.callback_monitor(&q.id) == self.engine.callback_monitor(&q.id))
             && replayed.poll_timeout() == self.engine.poll_timeout()
             && self
                 .arrived
@@ -1878,8 +3415,17 @@ impl Harness {
             if let Action::Advance = step.action {
                 self.tick()?;
             }
+            if let Action::Work { k, choice } = step.action {
+                match work(&self.engine, k, choice) {
+                    Some(command) => {
+                        let _ = self.command(command)?;
+                    }
+                    None => self.tick()?,
+                }
+            }
             if let Action::Run(command, live) = &step.action {
                 let mut command = command.clone();
+                rebase(&mut command, Timestamp(self.now));
                 if let Some(live) = live {
                     retarget(&mut command, *live, &self.engine);
                 }
@@ -1891,8 +3437,11 @@ impl Harness {
         Ok(())
     }
 
-    /// Every agent logs in, goes Ready and does what it can with its offers and contacts,
-    /// while time passes; every contact must close.
+    /// Every agent logs in, goes Ready and does what it can with its offers and contacts
+    /// (accepts, links, dials, has dials answered live, sets callbacks Handled, ends and
+    /// completes), stopped callbacks start again, and time passes — jumping to the next
+    /// timer while nothing else can happen, for up to a week. Every contact must close, but
+    /// for those no agent can take and callbacks waiting for time (see [`Harness::left_open`]).
     fn cooperate(&mut self, world: &World) -> Check {
         self.trace.push("--- cooperative phase ---".into());
         let mut restore: Vec<Command> = vec![Command::ConfigureSettings(world.settings.clone())];
@@ -1909,8 +3458,8 @@ impl Harness {
             queue: q.id.clone(),
             closure: None,
         }));
-        for _round in 0..600 {
-            self.advance(self.now + 5_000)?;
+        let horizon = self.now + 7 * 24 * HOUR_MS;
+        for _round in 0..3_000 {
             // Put the configuration back (after admin steps); an agent with work or a queue
             // whose channel changed while contacts wait refuses: try again next round.
             let mut left = Vec::new();
@@ -1920,6 +3469,21 @@ impl Harness {
                 }
             }
             restore = left;
+            let stopped: Vec<QueueId> = self
+                .engine
+                .queue_views()
+                .filter(|q| {
+                    self.engine
+                        .callback_monitor(&q.id)
+                        .is_some_and(|m| m.status == CallbackStatus::Stopped)
+                })
+                .map(|q| q.id)
+                .collect();
+            for queue in stopped {
+                if let Err(r) = self.command(Command::StartCallbacks { queue })? {
+                    return Err(format!("cooperative start_callbacks rejected: {r}"));
+                }
+            }
             self.everyone_ready()?;
             for _ in 0..1_000 {
                 // Timers due now first, so the next action is chosen on the state it meets.
@@ -1969,29 +3533,68 @@ impl Harness {
                 .engine
                 .agent_views()
                 .all(|a| a.offer.is_none() && a.contacts.is_empty());
-            if idle && self.unservable().len() == self.engine.open_contacts() && restore.is_empty()
-            {
-                return Ok(());
+            let mut next = self.now + 5_000;
+            if idle {
+                let left = self.left_open();
+                let unservable = |why: &Option<LeftOpen>| *why == Some(LeftOpen::Unservable);
+                if restore.is_empty() && left.iter().all(|(_, why)| unservable(why)) {
+                    return Ok(());
+                }
+                // Nothing to do until a timer fires (a configuration may wait for callbacks
+                // to complete): jump to it, within the horizon.
+                match self.engine.poll_timeout() {
+                    Some(t) if t.millis() <= horizon => next = next.max(t.millis()),
+                    // The configuration is put back next round, now that agents are idle.
+                    _ if !restore.is_empty() => {}
+                    _ => {
+                        if restore.is_empty() && left.iter().all(|(_, why)| why.is_some()) {
+                            return Ok(());
+                        }
+                        return Err(format!(
+                            "cooperative agents left contacts open, nothing more is due within a week (restore left: {restore:?}):\n{}",
+                            self.explain()
+                        ));
+                    }
+                }
             }
+            self.advance(next)?;
         }
         Err(format!(
-            "cooperative agents left contacts open after 50 minutes (restore left: {restore:?}):\n{}",
+            "cooperative agents still busy after 3,000 rounds (restore left: {restore:?}):\n{}",
             self.explain()
         ))
     }
 
-    /// Open contacts no agent can ever take: waiting in a queue nobody serves (a queue an
-    /// admin step added). Only these may stay open after the cooperative phase.
-    fn unservable(&self) -> Vec<ContactId> {
+    /// The open contacts, each with why it may stay open after the cooperative phase
+    /// (`None`: it may not).
+    fn left_open(&self) -> Vec<(ContactId, Option<LeftOpen>)> {
         let e = &self.engine;
+        let served = |queue: &QueueId| {
+            e.agent_configs()
+                .any(|a| a.queues.iter().any(|s| &s.queue == queue))
+        };
         e.contact_views()
-            .filter(|c| {
-                c.state == ContactState::Queued
-                    && !e
-                        .agent_configs()
-                        .any(|a| a.queues.iter().any(|s| s.queue == c.queue))
+            .map(|c| {
+                let why = match e.callback_view(c.id) {
+                    // Waiting in a queue nobody serves (a queue an admin step added).
+                    None if c.state == ContactState::Queued && !served(&c.queue) => {
+                        Some(LeftOpen::Unservable)
+                    }
+                    None => None,
+                    Some(v) if v.location.to_be_processed() && !served(&v.queue) => {
+                        Some(LeftOpen::Unservable)
+                    }
+                    Some(v) => match e.callback_monitor(&v.queue).map(|m| m.status) {
+                        Some(CallbackStatus::OffScheduleHrs) => Some(LeftOpen::OffSchedule),
+                        Some(CallbackStatus::Stopped) => Some(LeftOpen::Stopped),
+                        _ if v.location == CallbackLocation::Pending && v.due > e.now() => {
+                            Some(LeftOpen::PendingUntil(v.due))
+                        }
+                        _ => None,
+                    },
+                };
+                (c.id, why)
             })
-            .map(|c| c.id)
             .collect()
     }
 
@@ -2049,8 +3652,16 @@ impl Harness {
         e.agent_views().find_map(|a| {
             a.contacts.first().map(|&(contact, state)| {
                 let agent = a.id.clone();
+                // A callback attempt in conversation: Handled, unless already so.
+                let unhandled = self.callbacks.get(&contact).is_some_and(|log| {
+                    log.end.is_none() && log.status != Some(CompletionStatus::Handled)
+                });
+                let dial = Command::StartDial {
+                    agent: agent.clone(),
+                    contact,
+                };
                 match state {
-                    ContactState::Preview => Command::StartDial { agent, contact },
+                    ContactState::Preview => dial,
                     ContactState::Dialing => Command::Connector(ConnectorEvent::Answered {
                         contact,
                         by: AnsweredBy::Live,
@@ -2059,6 +3670,11 @@ impl Harness {
                         agent,
                         contact,
                         disposition: None,
+                    },
+                    _ if unhandled => Command::SetCompletion {
+                        agent,
+                        contact,
+                        status: CompletionStatus::Handled,
                     },
                     _ => Command::End { agent, contact },
                 }
@@ -2070,6 +3686,33 @@ impl Harness {
     fn explain(&self) -> String {
         let e = &self.engine;
         let mut text = String::new();
+        for (c, why) in self.left_open() {
+            let why = match why {
+                None => "may NOT stay open".to_string(),
+                Some(LeftOpen::Unservable) => "allowed: no agent serves its queue".to_string(),
+                Some(LeftOpen::OffSchedule) => {
+                    "allowed: its queue's callbacks are Off Schedule HRS".to_string()
+                }
+                Some(LeftOpen::Stopped) => "allowed: its queue's callbacks are Stopped".to_string(),
+                Some(LeftOpen::PendingUntil(due)) => {
+                    format!("allowed: Pending until {due}, after the end ({})", e.now())
+                }
+            };
+            text.push_str(&format!("left open {c}: {why}\n"));
+        }
+        for v in e.callback_views(None, None) {
+            text.push_str(&format!(
+                "callback {} in {} {} due {} attempts {} reserved {:?} agent {:?} expires {:?}\n",
+                v.id,
+                v.queue,
+                v.location.name(),
+                v.due,
+                v.attempts,
+                v.reserved_for,
+                v.agent,
+                v.expires
+            ));
+        }
         for c in e.contact_views() {
             text.push_str(&format!(
                 "open {} {} {:?} in {} {} offers {:?} agent {:?} offers made {} excluded {:?}\n",
@@ -2087,6 +3730,19 @@ impl Harness {
         text.push_str(&e.dump());
         text
     }
+}
+
+/// Why an open contact may outlast the cooperative phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LeftOpen {
+    /// No agent serves its queue.
+    Unservable,
+    /// A callback whose queue's callbacks are off schedule.
+    OffSchedule,
+    /// A callback whose queue's callbacks are stopped.
+    Stopped,
+    /// A callback Pending until after the end.
+    PendingUntil(Timestamp),
 }
 
 // ===================================================================== the properties
@@ -2125,7 +3781,9 @@ proptest! {
 
     /// Liveness: after random operation (half the cases with configuration changes, which
     /// the cooperative phase puts back), cooperative Ready agents close every contact, each
-    /// with exactly one closure code; only contacts waiting in a queue nobody serves may stay.
+    /// with exactly one closure code, and complete every callback; only contacts waiting in
+    /// a queue nobody serves, and callbacks waiting for time (off schedule, stopped, Pending
+    /// until after the end), may stay.
     #[test]
     fn cooperative_agents_close_every_contact(
         (world, steps) in any::<bool>().prop_flat_map(case)
@@ -2144,6 +3802,7 @@ fn small_world(channel: Channel, policy: Option<PresencePolicy>, agents: usize) 
     let mut queue = QueueConfig::new("q0", channel);
     queue.presence_policy = policy;
     World {
+        start: 0,
         settings: Settings::default(),
         queues: vec![queue],
         stations: (0..=agents).map(|i| station_config(i, None)).collect(),
@@ -2154,6 +3813,7 @@ fn small_world(channel: Channel, policy: Option<PresencePolicy>, agents: usize) 
 /// Run `script` (time in ms, command) with every check; then the replay check.
 fn scripted(world: &World, script: Vec<(i64, Command)>) -> Result<(), TestCaseError> {
     let mut h = Harness::new(world).map_err(TestCaseError::fail)?;
+    // A pinned bug is always exercised.
     for (at, command) in script {
         let step = h.advance(at).and_then(|()| h.command(command).map(|_| ()));
         if let Err(message) = step {
@@ -2334,6 +3994,346 @@ fn chat_is_not_transferred_to_an_agent_still_wrapping_it_up() {
             (4_000, accept(2)),
             (5_000, transfer(1, 0)),
             (6_000, accept(3)),
+        ],
+    ));
+}
+
+// ----- callbacks (§8) -----
+
+/// `small_world` whose queue takes callbacks with these settings.
+fn callback_world(channel: Channel, callbacks: CallbackSettings, agents: usize) -> World {
+    let mut world = small_world(channel, None, agents);
+    world.queues[0].callbacks = Some(callbacks);
+    world
+}
+
+fn without_callbacks(channel: Channel) -> Command {
+    Command::ConfigureQueue(QueueConfig::new("q0", channel))
+}
+
+/// Reconfiguring a queue to take no callbacks drops its callback state but keeps its shift
+/// (and schedule) timers: `check_invariants` reports a stale `Shift` timer, and the engine's
+/// next timeout is one at which nothing happens.
+#[test]
+fn a_queue_that_stops_taking_callbacks_keeps_no_callback_timers() {
+    let callbacks = CallbackSettings {
+        open_hours: vec!["Mon-Fri 08:00-18:00".into()],
+        ..CallbackSettings::default()
+    };
+    check(scripted(
+        &callback_world(Channel::Voice, callbacks, 1),
+        vec![(1_000, without_callbacks(Channel::Voice))],
+    ));
+}
+
+/// The same when the queue is removed.
+#[test]
+fn a_removed_callback_queue_keeps_no_timers() {
+    check(scripted(
+        &callback_world(Channel::Callback, CallbackSettings::default(), 0),
+        vec![(
+            1_000,
+            Command::RemoveQueue {
+                queue: QueueId::new("q0"),
+            },
+        )],
+    ));
+}
+
+fn voice_arrives() -> Command {
+    Command::CreateContact {
+        channel: Channel::Voice,
+        queue: QueueId::new("q0"),
+        from: "+3611".into(),
+        priority: 0,
+        attributes: BTreeMap::new(),
+    }
+}
+
+/// `ChooseCallback` closes the call (51, 22) before `create_callback` checks
+/// `contacts_open_max`, counting on the close to free the slot the callback takes. When the
+/// settings lowered the limit below the contacts already open, one freed slot is not enough:
+/// the callback is refused after the call closed. Debug builds panic ("checked before
+/// closing the call"); release builds reject the command after emitting the close — the
+/// customer is lost and a rejection changed the state.
+#[test]
+fn choosing_a_callback_is_refused_before_the_call_closes() {
+    let mut tight = Settings::default();
+    tight.limits.contacts_open_max = 1;
+    check(scripted(
+        &callback_world(Channel::Voice, CallbackSettings::default(), 0),
+        vec![
+            (1_000, voice_arrives()),
+            (2_000, voice_arrives()),
+            (3_000, Command::ConfigureSettings(tight)),
+            (
+                4_000,
+                Command::ChooseCallback {
+                    contact: ContactId(1),
+                    destination: None,
+                },
+            ),
+        ],
+    ));
+}
+
+fn accept_and_fail_the_dial(at: i64, offer: u64, contact: u64) -> Vec<(i64, Command)> {
+    vec![
+        (at, accept(offer)),
+        (
+            at + 1_000,
+            Command::Connector(ConnectorEvent::DialFailed {
+                contact: ContactId(contact),
+                cause_code: None,
+            }),
+        ),
+        (
+            at + 2_000,
+            Command::Complete {
+                agent: a(0),
+                contact: ContactId(contact),
+                disposition: None,
+            },
+        ),
+    ]
+}
+
+/// Reconfiguring a queue may lower Attempts Before Failure below the counted attempts of an
+/// open callback: the change is accepted and the callback is then over the limit (2 of 1),
+/// which `check_invariants` (and issue 3: "attempts never exceed the limit") forbids.
+/// Lowering it to exactly the count does the same one attempt later (the next counted
+/// attempt makes 2 of 1 before the callback fails). The engine should refuse such a change
+/// while the callback is open, or fail the callback when the limit is reached.
+#[test]
+fn lowering_attempts_before_failure_never_leaves_a_callback_over_the_limit() {
+    let callbacks = CallbackSettings {
+        recall_intervals_ms: vec![1_000],
+        ..CallbackSettings::default()
+    };
+    let world = callback_world(Channel::Callback, callbacks.clone(), 1);
+    let mut lowered = world.queues[0].clone();
+    lowered.callbacks = Some(CallbackSettings {
+        attempts_before_failure: 1,
+        ..callbacks
+    });
+    let mut script = vec![
+        (0, login(0)),
+        (
+            1_000,
+            Command::CreateCallback {
+                queue: QueueId::new("q0"),
+                destination: "+3612".into(),
+                due: None,
+                window_end: None,
+                agent: None,
+            },
+        ),
+    ];
+    script.extend(accept_and_fail_the_dial(2_000, 1, 1));
+    script.extend(accept_and_fail_the_dial(6_000, 2, 1));
+    script.push((8_500, Command::ConfigureQueue(lowered)));
+    check(scripted(&world, script));
+}
+
+/// On 25 October 2026 Budapest's clocks go back at 03:00 CEST to 02:00 CET, so the local
+/// hour 02:00–03:00 happens twice. `Schedule::is_open` says a "Sun 02:00-02:30" window is
+/// open both times (00:00–00:30 and 01:00–01:30 UTC), but `Schedule::next_change` resolves
+/// each candidate local time to its first occurrence only, so the second opening is never
+/// scheduled: at 01:05 UTC the queue's callbacks are still Off Schedule HRS while its
+/// schedule is open (and due callbacks wait until next Sunday).
+#[test]
+fn callbacks_open_in_the_repeated_hour_of_the_autumn_dst_change() {
+    let callbacks = CallbackSettings {
+        time_zone: "Europe/Budapest".into(),
+        open_hours: vec!["Sun 02:00-02:30".into()],
+        ..CallbackSettings::default()
+    };
+    let mut world = callback_world(Channel::Callback, callbacks, 0);
+    // Sunday 25 October 2026, 00:45 UTC = 02:45 CEST, between the two openings.
+    let sunday = AUTUMN_2026_MS + 24 * HOUR_MS;
+    world.start = sunday + 45 * 60_000;
+    let start_callbacks = || Command::StartCallbacks {
+        queue: QueueId::new("q0"),
+    };
+    check(scripted(
+        &world,
+        vec![(sunday + 65 * 60_000, start_callbacks())],
+    ));
+}
+
+/// A completion status set while the callback is in Preview, then `StartDial` arms the
+/// No Answer timer (`AttemptDialing`), then `End`: the status is already set, so no
+/// `CompletionStatusSet` stops the timer. It fires at the deadline and does nothing (the
+/// contact is in Wrap Up): the live engine drops it silently while a replayed engine, which
+/// sees no event ending it, keeps it — the replay diverges (`next timeout`).
+#[test]
+fn a_dial_started_with_its_status_set_leaves_no_timer_behind() {
+    let mut world = callback_world(Channel::Callback, CallbackSettings::default(), 1);
+    world.queues[0].preview = true;
+    let (agent, contact) = (a(0), ContactId(1));
+    check(scripted(
+        &world,
+        vec![
+            (0, login(0)),
+            (
+                1_000,
+                Command::CreateCallback {
+                    queue: QueueId::new("q0"),
+                    destination: "+3612".into(),
+                    due: None,
+                    window_end: None,
+                    agent: None,
+                },
+            ),
+            (2_000, accept(1)),
+            (
+                3_000,
+                Command::SetCompletion {
+                    agent: agent.clone(),
+                    contact,
+                    status: CompletionStatus::Handled,
+                },
+            ),
+            (
+                4_000,
+                Command::StartDial {
+                    agent: agent.clone(),
+                    contact,
+                },
+            ),
+            (5_000, Command::End { agent, contact }),
+            // Past the No Answer deadline (64 s).
+            (
+                70_000,
+                Command::StartCallbacks {
+                    queue: QueueId::new("q0"),
+                },
+            ),
+        ],
+    ));
+}
+
+/// The engine restarts the shift on reconfiguration only when the *next* shift start moves.
+/// Across the 25-hour day of the autumn DST change, "20:15 Europe/Budapest" and "19:15 UTC"
+/// share the next start (19:15 UTC on 25 October) but not the last one (18:15 vs 19:15 UTC
+/// on the 24th): switching from one to the other keeps `shift_since` at 18:15 UTC, so the
+/// monitor counts an hour that the configured shift says belongs to the previous shift.
+#[test]
+fn a_new_shift_start_restarts_the_shift_when_the_last_start_moves() {
+    let callbacks = CallbackSettings {
+        time_zone: "Europe/Budapest".into(),
+        shift_start: "20:15".into(),
+        ..CallbackSettings::default()
+    };
+    let mut world = callback_world(Channel::Callback, callbacks, 0);
+    // Sunday 25 October 2026, 00:00 UTC.
+    world.start = AUTUMN_2026_MS + 24 * HOUR_MS;
+    let mut utc = world.queues[0].clone();
+    utc.callbacks = Some(CallbackSettings {
+        shift_start: "19:15".into(),
+        ..CallbackSettings::default()
+    });
+    check(scripted(
+        &world,
+        vec![(world.start + 1_000, Command::ConfigureQueue(utc))],
+    ));
+}
+
+/// A callback's expiry (max age) passes while it is offered (not yet accepted): the engine
+/// only marks it expired, as it would an attempt in progress. When the agent then refuses,
+/// the callback goes back to the queue (HandlingByBusinessProcess) and is offered again
+/// although it has expired; §8 says an expired callback completes with 57 OK_CALLBACK_TIMEOUT
+/// (only an attempt already under way may finish first).
+#[test]
+fn a_callback_expiring_while_offered_does_not_return_to_the_queue() {
+    let callbacks = CallbackSettings {
+        max_age_ms: Some(60_000),
+        ..CallbackSettings::default()
+    };
+    let mut world = callback_world(Channel::Callback, callbacks, 1);
+    world.queues[0].offer_timeout_ms = Some(120_000);
+    check(scripted(
+        &world,
+        vec![
+            (0, login(0)),
+            (
+                1_000,
+                Command::CreateCallback {
+                    queue: QueueId::new("q0"),
+                    destination: "+3612".into(),
+                    due: None,
+                    window_end: None,
+                    agent: None,
+                },
+            ),
+            // Expires at 61 s while offered; the agent declines at 70 s.
+            (70_000, Command::Refuse { offer: OfferId(1) }),
+        ],
+    ));
+}
+
+/// The same through Callback Requested: the callback expires (max age) during an attempt,
+/// and the agent reschedules it. Answering Machine, No Answer and Cancel check the expiry
+/// when the wrap-up ends and complete the callback Expired (57); Callback Requested does
+/// not, so the expired callback goes back to Pending until the requested time, and then to
+/// the queue.
+#[test]
+fn an_expired_callback_is_not_rescheduled() {
+    let callbacks = CallbackSettings {
+        max_age_ms: Some(60_000),
+        ..CallbackSettings::default()
+    };
+    let world = callback_world(Channel::Callback, callbacks, 1);
+    let (agent, contact) = (a(0), ContactId(1));
+    check(scripted(
+        &world,
+        vec![
+            (0, login(0)),
+            (
+                1_000,
+                Command::CreateCallback {
+                    queue: QueueId::new("q0"),
+                    destination: "+3612".into(),
+                    due: None,
+                    window_end: None,
+                    agent: None,
+                },
+            ),
+            (2_000, accept(1)),
+            (
+                3_000,
+                Command::Connector(ConnectorEvent::Answered {
+                    contact,
+                    by: AnsweredBy::Live,
+                }),
+            ),
+            (
+                4_000,
+                Command::SetCompletion {
+                    agent: agent.clone(),
+                    contact,
+                    status: CompletionStatus::CallbackRequested {
+                        due: Timestamp(300_000),
+                        agent: None,
+                    },
+                },
+            ),
+            // Expired at 61 s, during the attempt.
+            (
+                70_000,
+                Command::End {
+                    agent: agent.clone(),
+                    contact,
+                },
+            ),
+            (
+                71_000,
+                Command::Complete {
+                    agent,
+                    contact,
+                    disposition: None,
+                },
+            ),
         ],
     ));
 }

@@ -38,7 +38,9 @@ impl Engine {
             }
             Event::QueueConfigured { queue } => self.apply_queue_configured(queue),
             Event::QueueRemoved { queue } => {
-                self.queues.remove(queue);
+                if let Some(cb) = self.queues.remove(queue).and_then(|q| q.callbacks) {
+                    self.drop_queue_callback_timers(queue, &cb);
+                }
                 self.dirty.remove(queue);
             }
             Event::QueueClosureChanged { queue, closure } => {
@@ -370,6 +372,8 @@ impl Engine {
                 if *detached && let Some(c) = self.contacts.get_mut(contact) {
                     c.wrapping_up.push(agent.clone());
                 }
+                // The dial (if any) is over: Duration For No Answer no longer applies.
+                self.stop_no_answer_timer(*contact);
                 self.agent_changed(agent);
             }
             Event::WrapUpCompleted { contact, agent, .. }

@@ -282,6 +282,17 @@ impl Engine {
         true
     }
 
+    /// A queue stops taking callbacks (or is removed): its schedule and shift timers go.
+    pub(crate) fn drop_queue_callback_timers(&mut self, queue: &QueueId, cb: &QueueCallbacks) {
+        if let Some(at) = cb.next_check {
+            self.timers
+                .remove(&(at, Timer::CallbackSchedule(queue.clone())));
+        }
+        if let Some(at) = cb.next_shift {
+            self.timers.remove(&(at, Timer::Shift(queue.clone())));
+        }
+    }
+
     fn add_pending(&mut self, queue: &QueueId, contact: ContactId, due: Timestamp) {
         if let Some(q) = self
             .queues
@@ -315,7 +326,7 @@ impl Engine {
         self.timers.remove(&(key.0, Timer::CallbackDue(contact)));
     }
 
-    fn stop_no_answer_timer(&mut self, contact: ContactId) {
+    pub(crate) fn stop_no_answer_timer(&mut self, contact: ContactId) {
         if let Some(attempt) = self
             .callbacks
             .get_mut(&contact)
@@ -392,7 +403,9 @@ impl Engine {
             return;
         };
         let Some(settings) = q.config.callbacks.clone() else {
-            q.callbacks = None;
+            if let Some(old) = q.callbacks.take() {
+                self.drop_queue_callback_timers(queue, &old);
+            }
             return;
         };
         let Ok((schedule, shift_time)) = settings.compile(&format!("queues[{queue}].callbacks"))
@@ -472,7 +485,9 @@ impl Engine {
         let cb = self.queues.get(queue).and_then(|q| q.callbacks.as_ref());
         let changed = cb.is_none_or(|cb| cb.status != status || cb.next_check != next_check);
         let shift_changed = cb.is_some_and(|cb| {
-            first_time || cb.next_shift != cb.schedule.next_daily(self.now, cb.shift_time)
+            first_time
+                || cb.next_shift != cb.schedule.next_daily(self.now, cb.shift_time)
+                || Some(cb.shift_since) != cb.schedule.last_daily(self.now, cb.shift_time)
         });
         if first_time || changed {
             self.set_callback_status(queue, status, next_check);
@@ -579,6 +594,10 @@ impl Engine {
         let Some(cb) = self.callbacks.get(&contact) else {
             return;
         };
+        if cb.expired {
+            self.expire(contact);
+            return;
+        }
         let reserved = cb.reserved.clone();
         let due = self.now;
         self.emit(Event::CallbackPending {
@@ -720,6 +739,11 @@ impl Engine {
         if to_be_processed >= u64::from(max) {
             return Err(Rejection::limit("contacts_per_queue_max", max));
         }
+        // The call's slot is freed before the callback takes one; more than that must fit.
+        let open_max = self.settings.limits.contacts_open_max;
+        if self.contacts.len() > open_max as usize {
+            return Err(Rejection::limit("contacts_open_max", open_max));
+        }
         check_text("destination", &destination, false).map_err(|e| Rejection::InvalidInput {
             field: e.field,
             message: e.message,
@@ -789,6 +813,14 @@ impl Engine {
                 message: format!("{due} is in the past"),
             });
         }
+        // A contact the agent only wraps up after a transfer is someone else's now: the
+        // callback is created, but that contact's closure is not the agent's to decide.
+        let from_contact = contact.filter(|c| {
+            self.agents
+                .get(&agent)
+                .and_then(|a| a.assignments.get(c))
+                .is_some_and(|a| !a.detached)
+        });
         let reserve_for = reserve.then(|| agent.clone());
         self.create_callback(
             CallbackOrigin::Agent,
@@ -798,7 +830,7 @@ impl Engine {
             window_end,
             reserve_for,
             None,
-            contact,
+            from_contact,
         )
     }
 
@@ -1035,6 +1067,7 @@ impl Engine {
                     self.callback_back_to_queue(contact);
                 }
             }
+            CompletionStatus::CallbackRequested { .. } if expired => self.expire(contact),
             CompletionStatus::CallbackRequested { due, agent: target } => {
                 let fallback = settings.as_ref().map_or(0, |s| s.reserved_fallback_ms);
                 let reserved = target.map(|a| (a, due.plus_ms(fallback)));

@@ -88,6 +88,20 @@ impl Engine {
                         detail: format!("callback {id} is open in it; purge or finish it first"),
                     });
                 }
+                if let Some(settings) = &queue.callbacks
+                    && let Some((id, cb)) = self.callbacks.iter().find(|(id, cb)| {
+                        cb.attempts >= settings.attempts_before_failure
+                            && self.contacts.get(id).is_some_and(|c| c.queue == queue.id)
+                    })
+                {
+                    return Err(Rejection::InUse {
+                        what: format!("queue {}", queue.id),
+                        detail: format!(
+                            "callback {id} has {} counted attempts; attempts_before_failure must stay above that",
+                            cb.attempts
+                        ),
+                    });
+                }
                 let id = queue.id.clone();
                 let first_time = self.queues.get(&id).is_none_or(|q| q.callbacks.is_none());
                 self.emit(Event::QueueConfigured {
