@@ -8,6 +8,8 @@
 //! usage error found after parsing (inputs valid one by one but not together) is
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
+mod sim_cmd;
+
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -35,6 +37,8 @@ enum Command {
     /// queue: P(wait), ASA, service level, abandonment, occupancy; and the fewest
     /// agents meeting a target service level.
     Erlang(ErlangArgs),
+    /// Run a scenario on the real engine with a virtual clock (see docs/simulation.md).
+    Sim(sim_cmd::SimArgs),
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codes(args) => codes(&args),
         Command::Erlang(args) => erlang(&args),
+        Command::Sim(args) => sim_cmd::sim(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -125,6 +130,10 @@ fn main() -> ExitCode {
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => match error.downcast_ref::<clap::Error>() {
             Some(usage) => usage_error(usage),
+            None if error.downcast_ref::<sim_cmd::InputError>().is_some() => {
+                eprintln!("switchboard: error: {error}");
+                ExitCode::from(2)
+            }
             None => {
                 eprintln!("switchboard: error: {error:#}");
                 ExitCode::FAILURE

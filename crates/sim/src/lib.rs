@@ -5,3 +5,6 @@
 //! workforce planners use for staffing.
 
 pub mod erlang;
+pub mod run;
+pub mod scenario;
+pub mod swarm;
