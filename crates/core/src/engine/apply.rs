@@ -426,7 +426,6 @@ impl Engine {
 
     /// An agent's eligibility may have changed: re-key it in its queues' indexes.
     fn agent_changed(&mut self, agent: &AgentId) {
-        self.touched.insert(agent.clone());
         self.reindex_agent(agent);
     }
 
@@ -579,6 +578,7 @@ impl Engine {
                     shown_reason: None,
                     shown_since: at,
                     memberships: Vec::new(),
+                    touched: false,
                 },
                 Vec::new(),
             ),

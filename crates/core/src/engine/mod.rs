@@ -134,6 +134,8 @@ pub(crate) struct AgentRt {
     pub shown_reason: Option<String>,
     pub shown_since: Timestamp,
     pub memberships: Vec<Membership>,
+    /// Listed in `Engine::touched` (its shown state is looked at after the input).
+    pub touched: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -280,8 +282,9 @@ pub struct Engine {
     pub(crate) stats: EngineStats,
     /// Queues where a contact or an agent became available: routing looks at these.
     pub(crate) dirty: BTreeSet<QueueId>,
-    /// Agents whose shown state may have changed.
-    pub(crate) touched: BTreeSet<AgentId>,
+    /// Agents whose shown state may have changed, in the order first touched (each once: the
+    /// agent's `touched` flag).
+    pub(crate) touched: Vec<AgentId>,
     pub(crate) outputs: VecDeque<Output>,
 }
 
@@ -310,7 +313,7 @@ impl Engine {
             now: Timestamp::ZERO,
             stats: EngineStats::default(),
             dirty: BTreeSet::new(),
-            touched: BTreeSet::new(),
+            touched: Vec::new(),
             outputs: VecDeque::new(),
         };
         if settings != Settings::default() {
@@ -395,7 +398,11 @@ impl Engine {
             self.apply(record);
         }
         self.dirty.clear();
-        self.touched.clear();
+        for agent in std::mem::take(&mut self.touched) {
+            if let Some(rt) = self.agents.get_mut(&agent) {
+                rt.touched = false;
+            }
+        }
     }
 
     // ----- internals shared by decide and routing -----
@@ -423,10 +430,11 @@ impl Engine {
     /// After every input: route what became routable, then publish changed agent states.
     fn finish(&mut self) {
         self.dispatch();
-        while let Some(agent) = self.touched.pop_first() {
-            let Some(rt) = self.agents.get(&agent) else {
+        for agent in std::mem::take(&mut self.touched) {
+            let Some(rt) = self.agents.get_mut(&agent) else {
                 continue;
             };
+            rt.touched = false;
             let shown = rt.derived_state();
             let reason = rt.derived_reason();
             if shown != rt.shown || reason != rt.shown_reason {

@@ -42,11 +42,17 @@ impl Engine {
             queues,
             settings,
             dirty,
+            touched,
             ..
         } = self;
         let Some(agent) = agents.get_mut(id) else {
             return;
         };
+        // Every change of an agent passes here: note it for the shown-state check too.
+        if !agent.touched {
+            agent.touched = true;
+            touched.push(id.clone());
+        }
         let mut memberships = std::mem::take(&mut agent.memberships);
         for m in &mut memberships {
             let Some(queue) = queues.get_mut(&m.queue) else {
