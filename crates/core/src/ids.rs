@@ -21,9 +21,15 @@ fn compare_bytes(a: &str, b: &str) -> std::cmp::Ordering {
 macro_rules! name_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Eq, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub Arc<str>);
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
 
         // Ids are compared on every index lookup: the same allocation is equal at once, and
         // short ids compare inline (byte order, as `str` does) instead of through memcmp.
