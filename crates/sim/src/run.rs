@@ -466,9 +466,13 @@ impl Simulation {
                 }
             }
             Ev::Accept(offer, link) => {
-                if self.command(Command::Accept { offer }) && link {
-                    self.command(Command::Connector(ConnectorEvent::LegLinked { offer }));
-                }
+                // A voice offer: the connector's leg-linked report is the agent's answer.
+                let command = if link {
+                    Command::Connector(ConnectorEvent::LegLinked { offer })
+                } else {
+                    Command::Accept { offer }
+                };
+                self.command(command);
             }
             Ev::Refuse(offer) => {
                 self.command(Command::Refuse { offer });
