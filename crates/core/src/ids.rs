@@ -6,39 +6,55 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::sync::Arc;
 
-/// Byte-wise comparison, the order of `str`.
+/// The first eight bytes of an id, big-endian and zero-padded: comparing these first gives
+/// the order of `str` (ids contain no NUL byte), so most comparisons are one integer compare.
 #[inline]
-fn compare_bytes(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
+fn prefix_key(id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = id.len().min(8);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 macro_rules! name_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Eq, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub Arc<str>);
+        ///
+        /// Compared on every index lookup: by an 8-byte prefix first, then the rest — the
+        /// same order as the string itself.
+        #[derive(Clone)]
+        pub struct $name {
+            key: u64,
+            text: Arc<str>,
+        }
 
-        impl std::hash::Hash for $name {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.0.hash(state);
+        impl $name {
+            pub fn new(id: &str) -> Self {
+                $name {
+                    key: prefix_key(id),
+                    text: Arc::from(id),
+                }
+            }
+            pub fn as_str(&self) -> &str {
+                &self.text
             }
         }
 
-        // Ids are compared on every index lookup: the same allocation is equal at once, and
-        // short ids compare inline (byte order, as `str` does) instead of through memcmp.
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), &*self.text)
+            }
+        }
+
         impl PartialEq for $name {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                Arc::ptr_eq(&self.0, &other.0) || compare_bytes(&self.0, &other.0).is_eq()
+                self.key == other.key
+                    && (Arc::ptr_eq(&self.text, &other.text) || self.text == other.text)
             }
         }
+
+        impl Eq for $name {}
 
         impl PartialOrd for $name {
             #[inline]
@@ -50,19 +66,32 @@ macro_rules! name_id {
         impl Ord for $name {
             #[inline]
             fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                if Arc::ptr_eq(&self.0, &other.0) {
-                    return std::cmp::Ordering::Equal;
-                }
-                compare_bytes(&self.0, &other.0)
+                self.key.cmp(&other.key).then_with(|| {
+                    if Arc::ptr_eq(&self.text, &other.text) {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        self.text.as_bytes().cmp(other.text.as_bytes())
+                    }
+                })
             }
         }
 
-        impl $name {
-            pub fn new(id: &str) -> Self {
-                $name(Arc::from(id))
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.text.hash(state);
             }
-            pub fn as_str(&self) -> &str {
-                &self.0
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.text)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Ok($name::new(&text))
             }
         }
 
@@ -74,13 +103,13 @@ macro_rules! name_id {
 
         impl Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.0
+                &self.text
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(&self.text)
             }
         }
     };
@@ -124,3 +153,45 @@ number_id!(
     OfferId,
     "o"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_order_is_string_order() {
+        let words = [
+            "",
+            "a",
+            "a1",
+            "a10",
+            "a2",
+            "a1000000",
+            "a10000000",
+            "a10000001",
+            "agent-long-name",
+            "agent-long-nam",
+            "b",
+            "Z",
+            "z9",
+            "queue.x",
+            "queue.x.y",
+            "q@1",
+            "q+2",
+        ];
+        for x in words {
+            for y in words {
+                let (a, b) = (AgentId::new(x), AgentId::new(y));
+                assert_eq!(a.cmp(&b), x.cmp(y), "{x:?} vs {y:?}");
+                assert_eq!(a == b, x == y);
+            }
+        }
+        let json = serde_json::to_string(&QueueId::new("sales")).unwrap();
+        assert_eq!(json, "\"sales\"");
+        assert_eq!(
+            serde_json::from_str::<QueueId>(&json).unwrap(),
+            QueueId::new("sales")
+        );
+        assert_eq!(format!("{:?}", AgentId::new("a1")), "AgentId(\"a1\")");
+    }
+}
