@@ -21,7 +21,7 @@ pub struct SimArgs {
     json: bool,
     /// Run N short runs with random seeds (from --seed) and randomised behaviour and
     /// faults; report the first seed that breaks an invariant or leaves a contact open.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     swarm: Option<u64>,
 }
 
@@ -54,7 +54,9 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
         );
         bar
     });
-    let outcome = Simulation::new(scenario, args.seed, Options::default())
+    let simulation = Simulation::new(scenario, args.seed, Options::default())
+        .map_err(|e| InputError(format!("{file}: {e}")))?;
+    let outcome = simulation
         .run(|done, _| {
             if let Some(bar) = &bar {
                 bar.set_position(done);
@@ -78,13 +80,16 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
 
 fn run_swarm(file: &str, base: &Scenario, first: u64, n: u64) -> anyhow::Result<()> {
     let mut contacts = 0u64;
-    for seed in first..first.saturating_add(n) {
+    let last = first.saturating_add(n - 1);
+    for seed in first..=last {
         let variant = swarm::variant(base, seed);
         let options = Options {
             audit_every: 1,
             progress_every: 0,
         };
-        match Simulation::new(variant, None, options).run(|_, _| {}) {
+        let simulation = Simulation::new(variant, None, options)
+            .map_err(|e| InputError(format!("{file}: {e}")))?;
+        match simulation.run(|_, _| {}) {
             Ok(outcome) => contacts += outcome.overall.contacts,
             Err(failure) => {
                 eprintln!("switchboard: swarm seed {seed} failed: {failure}");

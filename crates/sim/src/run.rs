@@ -187,12 +187,20 @@ pub struct Simulation {
     options: Options,
     audits: u64,
     steps: u64,
+    /// When arrivals stopped (the liveness clock starts then).
+    drain_since: Option<i64>,
 }
 
 const STATION_PREFIX: &str = "st";
 
 impl Simulation {
-    pub fn new(scenario: Scenario, seed: Option<u64>, options: Options) -> Simulation {
+    /// Set the engine up for `scenario`. `Err`: the engine refused part of it (a queue id or
+    /// callback setting the scenario parser could not judge), naming the field.
+    pub fn new(
+        scenario: Scenario,
+        seed: Option<u64>,
+        options: Options,
+    ) -> Result<Simulation, String> {
         let seed = seed.unwrap_or(scenario.seed);
         let start = scenario
             .start
@@ -233,7 +241,9 @@ impl Simulation {
                     ..d
                 });
             }
-            let _ = engine.handle_command(at, Command::ConfigureQueue(config));
+            engine
+                .handle_command(at, Command::ConfigureQueue(config))
+                .map_err(|r| format!("queues[{i}]: {r}"))?;
             queue_index.insert(QueueId::new(&q.id), i);
             queues.push(QueueRun {
                 id: QueueId::new(&q.id),
@@ -258,26 +268,33 @@ impl Simulation {
                 n += 1;
                 let id = format!("a{n}");
                 let station = format!("{STATION_PREFIX}{n}");
-                let _ = engine.handle_command(
-                    at,
-                    Command::ConfigureStation(StationConfig::new(&station, &format!("+{n}"))),
-                );
-                let _ = engine.handle_command(
-                    at,
-                    Command::ConfigureAgent(AgentConfig::new(
-                        &id,
-                        &format!("Agent {n}"),
-                        &queue_names,
-                    )),
-                );
-                let _ = engine.handle_command(
-                    at,
-                    Command::Login {
-                        agent: AgentId::new(&id),
-                        station: station.as_str().into(),
-                        state: None,
-                    },
-                );
+                let agent_error = |r: switchboard_core::Rejection| format!("agents[{n}]: {r}");
+                engine
+                    .handle_command(
+                        at,
+                        Command::ConfigureStation(StationConfig::new(&station, &format!("+{n}"))),
+                    )
+                    .map_err(agent_error)?;
+                engine
+                    .handle_command(
+                        at,
+                        Command::ConfigureAgent(AgentConfig::new(
+                            &id,
+                            &format!("Agent {n}"),
+                            &queue_names,
+                        )),
+                    )
+                    .map_err(agent_error)?;
+                engine
+                    .handle_command(
+                        at,
+                        Command::Login {
+                            agent: AgentId::new(&id),
+                            station: station.as_str().into(),
+                            state: None,
+                        },
+                    )
+                    .map_err(agent_error)?;
             }
         }
         while engine.poll_output().is_some() {}
@@ -313,12 +330,13 @@ impl Simulation {
             options,
             audits: 0,
             steps: 0,
+            drain_since: None,
         };
         sim.scenario.seed = seed;
         for q in 0..sim.queues.len() {
             sim.schedule_arrival(q);
         }
-        sim
+        Ok(sim)
     }
 
     fn push(&mut self, at: i64, ev: Ev) {
@@ -389,10 +407,19 @@ impl Simulation {
             {
                 progress(self.arrivals, self.arrivals_max);
             }
-            if self.now - self.start > 400 * 86_400_000 {
+            // Liveness: once arrivals have stopped, every contact must close within 400 days.
+            let arrivals_over =
+                self.arrivals >= self.arrivals_max || self.now >= self.arrivals_until;
+            if arrivals_over && self.drain_since.is_none() {
+                self.drain_since = Some(self.now);
+            }
+            if self
+                .drain_since
+                .is_some_and(|since| self.now - since > 400 * 86_400_000)
+            {
                 return Err(AuditFailure {
                     message: format!(
-                        "liveness: {} contacts still open after 400 simulated days",
+                        "liveness: {} contacts still open 400 simulated days after the last arrival",
                         self.engine.open_contacts()
                     ),
                 });

@@ -255,6 +255,7 @@ fn locate(text: &str, table: &str, index: usize, key: &str) -> Option<usize> {
         }
         if let Some(h) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
             current = h.trim().to_string();
+            current_index = 0;
             continue;
         }
         let in_table = if table.is_empty() {
@@ -280,10 +281,12 @@ impl Scenario {
                 .span()
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             let message = e.message().trim().to_string();
-            let key = message
-                .split('`')
-                .nth(1)
-                .map(str::to_string)
+            // The key is what stands before `=` on the offending line.
+            let key = line
+                .and_then(|n| text.lines().nth(n - 1))
+                .and_then(|l| l.split_once('='))
+                .map(|(k, _)| k.trim().trim_matches('"').to_string())
+                .filter(|k| !k.is_empty() && !k.starts_with('['))
                 .unwrap_or_else(|| "-".into());
             ScenarioError {
                 file: file.to_string(),
@@ -300,10 +303,10 @@ impl Scenario {
         let err = |table: &str, index: usize, key: &str, message: String| ScenarioError {
             file: file.to_string(),
             line: locate(text, table, index, key),
-            key: if table.is_empty() {
-                key.to_string()
-            } else {
-                format!("{table}[{index}].{key}")
+            key: match table {
+                "" => key.to_string(),
+                "queues" | "agents" => format!("{table}[{index}].{key}"),
+                _ => format!("{table}.{key}"),
             },
             message,
         };
@@ -417,6 +420,19 @@ impl Scenario {
                 if !self.queues.iter().any(|s| &s.id == q) {
                     return Err(err("agents", i, "queues", format!("unknown queue {q:?}")));
                 }
+            }
+        }
+        for (i, q) in self.queues.iter().enumerate() {
+            if !self.agents.iter().any(|g| g.queues.contains(&q.id)) {
+                return Err(err(
+                    "queues",
+                    i,
+                    "id",
+                    format!(
+                        "no [[agents]] group serves queue {:?}: its contacts could never close",
+                        q.id
+                    ),
+                ));
             }
         }
         let b = &self.behaviour;
@@ -546,7 +562,7 @@ connector_failures = { "Busy" = 0.05 }
         assert_eq!((e.line, e.key.as_str()), (Some(4), "colour"), "{e}");
         let wrong_type = GOOD.replace("count = 5", "count = \"five\"");
         let e = Scenario::parse("s.toml", &wrong_type).unwrap_err();
-        assert_eq!(e.line, Some(14), "{e}");
+        assert_eq!((e.line, e.key.as_str()), (Some(14), "count"), "{e}");
         let negative = GOOD.replace("arrivals_per_hour = 100", "arrivals_per_hour = -3");
         let e = Scenario::parse("s.toml", &negative).unwrap_err();
         assert_eq!(
@@ -556,11 +572,12 @@ connector_failures = { "Busy" = 0.05 }
         );
         let over = GOOD.replace("decline_probability = 0.1", "decline_probability = 0.99");
         let e = Scenario::parse("s.toml", &over).unwrap_err();
-        assert_eq!(e.key, "behaviour[0].decline_probability", "{e}");
+        assert_eq!(e.key, "behaviour.decline_probability", "{e}");
+        assert_eq!(e.line, Some(18), "{e}");
         assert!(e.message.contains("more than 1"), "{e}");
         let reason = GOOD.replace("\"Busy\"", "\"Grumpy\"");
         let e = Scenario::parse("s.toml", &reason).unwrap_err();
-        assert_eq!(e.key, "behaviour[0].connector_failures", "{e}");
+        assert_eq!(e.key, "behaviour.connector_failures", "{e}");
         assert!(e.to_string().starts_with("s.toml:"), "{e}");
     }
 

@@ -60,6 +60,7 @@ fn validate(
                 Some(seed),
                 Options::default(),
             )
+            .unwrap()
             .run(|_, _| {})
             .unwrap_or_else(|e| panic!("{label} seed {seed}: {e}"))
             .overall
