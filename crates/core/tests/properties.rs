@@ -1590,30 +1590,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// The contact an event is about, if any.
 fn event_contact(event: &Event) -> Option<ContactId> {
-    match event {
-        Event::ContactArrived { contact, .. }
-        | Event::ContactQueued { contact, .. }
-        | Event::OfferCreated { contact, .. }
-        | Event::OfferRefused { contact, .. }
-        | Event::ExclusionEnded { contact, .. }
-        | Event::OfferRescinded { contact, .. }
-        | Event::ContactConnected { contact, .. }
-        | Event::ContactStateChanged { contact, .. }
-        | Event::WrapUpStarted { contact, .. }
-        | Event::WrapUpCompleted { contact, .. }
-        | Event::ContactReleased { contact, .. }
-        | Event::ContactClosed { contact, .. }
-        | Event::CallbackCreated { contact, .. }
-        | Event::CallbackPending { contact, .. }
-        | Event::AttemptStarted { contact, .. }
-        | Event::AttemptDialing { contact, .. }
-        | Event::CompletionStatusSet { contact, .. }
-        | Event::AttemptEnded { contact, .. }
-        | Event::CallbackExpired { contact }
-        | Event::ReservationEnded { contact }
-        | Event::CallbackCompleted { contact, .. } => Some(*contact),
-        _ => None,
-    }
+    event.contact()
 }
 
 /// §7: the (major, minor) pairs an input may close a contact (not a callback) with, and the
