@@ -257,6 +257,49 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's type name as it appears in JSON (`"type"`), the journal and SSE.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::SettingsConfigured { .. } => "settings_configured",
+            Event::QueueConfigured { .. } => "queue_configured",
+            Event::QueueRemoved { .. } => "queue_removed",
+            Event::QueueClosureChanged { .. } => "queue_closure_changed",
+            Event::AgentConfigured { .. } => "agent_configured",
+            Event::AgentRemoved { .. } => "agent_removed",
+            Event::StationConfigured { .. } => "station_configured",
+            Event::StationRemoved { .. } => "station_removed",
+            Event::AgentLoggedIn { .. } => "agent_logged_in",
+            Event::AgentLoggedOut { .. } => "agent_logged_out",
+            Event::AgentPresenceChanged { .. } => "agent_presence_changed",
+            Event::AgentPendingChanged { .. } => "agent_pending_changed",
+            Event::AgentStateChanged { .. } => "agent_state_changed",
+            Event::ContactArrived { .. } => "contact_arrived",
+            Event::ContactQueued { .. } => "contact_queued",
+            Event::OfferCreated { .. } => "offer_created",
+            Event::OfferAccepted { .. } => "offer_accepted",
+            Event::OfferRefused { .. } => "offer_refused",
+            Event::ExclusionEnded { .. } => "exclusion_ended",
+            Event::OfferRescinded { .. } => "offer_rescinded",
+            Event::ContactConnected { .. } => "contact_connected",
+            Event::ContactStateChanged { .. } => "contact_state_changed",
+            Event::WrapUpStarted { .. } => "wrap_up_started",
+            Event::WrapUpCompleted { .. } => "wrap_up_completed",
+            Event::ContactReleased { .. } => "contact_released",
+            Event::CallbackCreated { .. } => "callback_created",
+            Event::CallbackPending { .. } => "callback_pending",
+            Event::AttemptStarted { .. } => "attempt_started",
+            Event::AttemptDialing { .. } => "attempt_dialing",
+            Event::CompletionStatusSet { .. } => "completion_status_set",
+            Event::AttemptEnded { .. } => "attempt_ended",
+            Event::CallbackExpired { .. } => "callback_expired",
+            Event::ReservationEnded { .. } => "reservation_ended",
+            Event::CallbackCompleted { .. } => "callback_completed",
+            Event::CallbackStatusChanged { .. } => "callback_status_changed",
+            Event::ShiftStarted { .. } => "shift_started",
+            Event::ContactClosed { .. } => "contact_closed",
+        }
+    }
+
     /// The contact an event concerns, if any.
     pub fn contact(&self) -> Option<ContactId> {
         match self {
@@ -592,6 +635,35 @@ impl std::fmt::Display for Event {
                     opt(disposition)
                 )
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_matches_the_serde_tag() {
+        let events = [
+            Event::QueueRemoved {
+                queue: QueueId::new("q"),
+            },
+            Event::AgentLoggedOut {
+                agent: AgentId::new("a"),
+            },
+            Event::CallbackExpired {
+                contact: ContactId(1),
+            },
+            Event::ShiftStarted {
+                queue: QueueId::new("q"),
+                since: Timestamp(0),
+                next: None,
+            },
+        ];
+        for event in events {
+            let json = serde_json::to_value(&event).unwrap();
+            assert_eq!(json["type"], event.kind());
         }
     }
 }

@@ -1,0 +1,356 @@
+//! Switchboard's embedded store (SQLite in WAL mode), one file `switchboard.db` in the data
+//! directory.
+//!
+//! - `journal`: every engine event, in order, numbered by `seq` — the source of truth. Rows are
+//!   only ever appended; the engine's state is the replay of the journal.
+//! - `snapshots`: an engine state at some `seq`, so a restart replays only what came after.
+//! - projection tables (`projection.rs`): the rows the reports and the monitor read, written in
+//!   the same transaction as the journal rows they come from, so they are never behind or
+//!   ahead of it. They can be rebuilt from the journal at any time.
+//! - `api_keys`: hashed API keys with their role.
+//!
+//! A batch of events is appended in one transaction ([`Store::append`]): the server commits a
+//! group of commands at once and acknowledges them only after it returns.
+
+mod keys;
+mod migrate;
+pub mod projection;
+
+pub use keys::{KeyRecord, NewKey};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::path::{Path, PathBuf};
+use switchboard_core::event::EventRecord;
+use switchboard_core::time::Timestamp;
+
+/// The database file inside a data directory.
+pub const DB_FILE: &str = "switchboard.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: no Switchboard data here (no {DB_FILE}); start `switchboard serve --data DIR` or `switchboard sim --data DIR` first", path = .0.display())]
+    Missing(PathBuf),
+    #[error(
+        "the data was written by a newer Switchboard (schema version {found}; this one reads up to {supported}): upgrade Switchboard"
+    )]
+    UnsupportedVersion { found: i64, supported: i64 },
+    #[error("journal entry {seq} is unreadable: {message}")]
+    Corrupt { seq: u64, message: String },
+    #[error("journal entries must not go back in time: entry at {at} after {last}")]
+    TimeWentBack { at: Timestamp, last: Timestamp },
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// fsync on every commit (`synchronous = FULL`): an acknowledged command survives a
+    /// power cut. The server's setting.
+    #[default]
+    Full,
+    /// WAL fsync at checkpoints only (`synchronous = NORMAL`): survives the process being
+    /// killed, not a power cut. For simulations and tests.
+    Normal,
+}
+
+/// One journal entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalEntry {
+    pub seq: u64,
+    pub record: EventRecord,
+}
+
+/// A saved engine state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The state includes every journal entry up to and including this one.
+    pub seq: u64,
+    /// Version of the encoding of `state`, so an old snapshot is skipped, not misread.
+    pub format: u32,
+    pub state: Vec<u8>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    last_seq: u64,
+    last_at: Timestamp,
+    projector: projection::Projector,
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating the directory and the database if needed, and
+    /// migrating an older schema.
+    pub fn open(dir: &Path, durability: Durability) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path)?;
+        Self::setup(conn, path, durability, true)
+    }
+
+    /// Opens an existing store for reading (reports, backup): never creates or migrates.
+    pub fn open_existing(dir: &Path) -> Result<Self> {
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(StoreError::Missing(dir.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::setup(conn, path, Durability::Normal, false)
+    }
+
+    fn setup(
+        conn: Connection,
+        path: PathBuf,
+        durability: Durability,
+        create: bool,
+    ) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            match durability {
+                Durability::Full => "FULL",
+                Durability::Normal => "NORMAL",
+            },
+        )?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        if create {
+            migrate::migrate(&conn)?;
+        } else {
+            migrate::check_version(&conn)?;
+        }
+        let (last_seq, last_at) = conn
+            .query_row(
+                "SELECT seq, at FROM journal ORDER BY seq DESC LIMIT 1",
+                [],
+                |row| Ok((row.get::<_, i64>(0)? as u64, Timestamp(row.get(1)?))),
+            )
+            .optional()?
+            .unwrap_or((0, Timestamp(i64::MIN)));
+        let projector = projection::Projector::load(&conn)?;
+        Ok(Store {
+            conn,
+            path,
+            last_seq,
+            last_at,
+            projector,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The read connection, for report queries.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Sequence number of the last journal entry (0: empty journal).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Appends `records` to the journal and the projections in one transaction. Returns the
+    /// sequence number of the first appended entry (entries are numbered consecutively).
+    /// Nothing is written when it fails.
+    pub fn append(&mut self, records: &[EventRecord]) -> Result<u64> {
+        let first = self.last_seq + 1;
+        if records.is_empty() {
+            return Ok(first);
+        }
+        let mut last_at = self.last_at;
+        for record in records {
+            if record.at < last_at {
+                return Err(StoreError::TimeWentBack {
+                    at: record.at,
+                    last: last_at,
+                });
+            }
+            last_at = record.at;
+        }
+        let tx = self.conn.transaction()?;
+        let outcome = (|| -> Result<()> {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO journal (seq, at, kind, contact, agent, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut payload = Vec::with_capacity(256);
+            for (offset, record) in records.iter().enumerate() {
+                let seq = first + offset as u64;
+                payload.clear();
+                serde_json::to_writer(&mut payload, &record.event)
+                    .expect("engine events always serialize");
+                let payload = std::str::from_utf8(&payload).expect("serde_json writes UTF-8");
+                insert.execute(params![
+                    seq as i64,
+                    record.at.0,
+                    record.event.kind(),
+                    record.event.contact().map(|c| c.0 as i64),
+                    record.event.agent().map(|a| a.as_str()),
+                    payload,
+                ])?;
+                self.projector.apply(&tx, seq, record)?;
+            }
+            Ok(())
+        })();
+        match outcome {
+            Ok(()) => {
+                tx.commit()?;
+                self.last_seq = first + records.len() as u64 - 1;
+                self.last_at = last_at;
+                self.projector.committed();
+                Ok(first)
+            }
+            Err(error) => {
+                drop(tx); // rolls back
+                self.projector = projection::Projector::load(&self.conn)?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Journal entries after `after`, at most `limit` of them, in order.
+    pub fn read_journal(&self, after: u64, limit: usize) -> Result<Vec<JournalEntry>> {
+        let mut entries = Vec::new();
+        self.for_each_entry(after, Some(limit), |entry| {
+            entries.push(entry);
+            Ok(())
+        })?;
+        Ok(entries)
+    }
+
+    /// Calls `visit` with every journal entry after `after` (up to `limit`), in order, without
+    /// holding them all in memory.
+    pub fn for_each_entry(
+        &self,
+        after: u64,
+        limit: Option<usize>,
+        mut visit: impl FnMut(JournalEntry) -> Result<()>,
+    ) -> Result<()> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT seq, at, payload FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let limit = limit.map_or(-1, |l| l as i64);
+        let mut rows = statement.query(params![after as i64, limit])?;
+        while let Some(row) = rows.next()? {
+            let seq = row.get::<_, i64>(0)? as u64;
+            let at = Timestamp(row.get(1)?);
+            let payload = row.get_ref(2)?.as_str().map_err(|e| StoreError::Corrupt {
+                seq,
+                message: e.to_string(),
+            })?;
+            let event = serde_json::from_str(payload).map_err(|e| StoreError::Corrupt {
+                seq,
+                message: e.to_string(),
+            })?;
+            visit(JournalEntry {
+                seq,
+                record: EventRecord { at, event },
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Saves an engine state that includes every entry up to `seq`; keeps the two newest.
+    pub fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO snapshots (seq, format, state) VALUES (?1, ?2, ?3)",
+            params![snapshot.seq as i64, snapshot.format, snapshot.state],
+        )?;
+        tx.execute(
+            "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 2)",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest snapshot written in `format`, if any.
+    pub fn latest_snapshot(&self, format: u32) -> Result<Option<Snapshot>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, format, state FROM snapshots WHERE format = ?1 ORDER BY seq DESC LIMIT 1",
+                params![format],
+                |row| {
+                    Ok(Snapshot {
+                        seq: row.get::<_, i64>(0)? as u64,
+                        format: row.get(1)?,
+                        state: row.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Copies the database to `out` while it is in use (SQLite's online backup).
+    pub fn backup(&self, out: &Path) -> Result<()> {
+        let mut target = Connection::open(out)?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+        backup.run_to_completion(1024, std::time::Duration::from_millis(0), None)?;
+        Ok(())
+    }
+
+    /// Drops and rebuilds every projection table from the journal.
+    pub fn rebuild_projections(&mut self) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        projection::reset(&tx)?;
+        let mut projector = projection::Projector::load(&tx)?;
+        {
+            let mut statement = tx.prepare("SELECT seq, at, payload FROM journal ORDER BY seq")?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let seq = row.get::<_, i64>(0)? as u64;
+                let at = Timestamp(row.get(1)?);
+                let payload: String = row.get(2)?;
+                let event = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt {
+                    seq,
+                    message: e.to_string(),
+                })?;
+                projector.apply(&tx, seq, &EventRecord { at, event })?;
+            }
+        }
+        tx.commit()?;
+        projector.committed();
+        self.projector = projector;
+        Ok(())
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

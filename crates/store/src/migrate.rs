@@ -1,0 +1,81 @@
+//! Schema versions. The version lives in SQLite's `user_version`; each step moves one version
+//! up inside one transaction. A database from a newer Switchboard is refused, never touched.
+
+use crate::{Result, StoreError, projection};
+use rusqlite::Connection;
+
+/// The core tables of version 1; the projection tables come from `projection::SCHEMA`.
+const CORE_V1: &str = "
+CREATE TABLE journal (
+    seq     INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    kind    TEXT    NOT NULL,
+    contact INTEGER,
+    agent   TEXT,
+    payload TEXT    NOT NULL
+);
+CREATE TABLE snapshots (
+    seq    INTEGER PRIMARY KEY,
+    format INTEGER NOT NULL,
+    state  BLOB    NOT NULL
+);
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE api_keys (
+    id            INTEGER PRIMARY KEY,
+    hash          TEXT    NOT NULL UNIQUE,
+    label         TEXT    NOT NULL,
+    role          TEXT    NOT NULL,
+    agent         TEXT,
+    data_download INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+);
+";
+
+/// The newest schema version this build knows.
+pub const SCHEMA_VERSION: i64 = 1;
+
+fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Refuses a database newer than this build, and one not yet created.
+pub fn check_version(conn: &Connection) -> Result<()> {
+    let found = version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::UnsupportedVersion {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found < SCHEMA_VERSION {
+        // An older schema is migrated by whoever opens it for writing (the server, the
+        // simulator); readers never change the file.
+        return Err(StoreError::UnsupportedVersion {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Brings the database up to [`SCHEMA_VERSION`].
+pub fn migrate(conn: &Connection) -> Result<()> {
+    let found = version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::UnsupportedVersion {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found < 1 {
+        conn.execute_batch(&format!(
+            "BEGIN; {CORE_V1} {} PRAGMA user_version = 1; COMMIT;",
+            projection::SCHEMA
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+use super::*;
+use switchboard_core::event::Event;
+use switchboard_core::ids::{AgentId, ContactId, QueueId, StationId};
+use switchboard_core::model::RefusalReason;
+
+fn record(at: i64, event: Event) -> EventRecord {
+    EventRecord {
+        at: Timestamp(at),
+        event,
+    }
+}
+
+fn refusal(contact: u64) -> Event {
+    Event::OfferRefused {
+        offer: None,
+        contact: ContactId(contact),
+        agent: AgentId::new("ann"),
+        agent_full_name: "Ann Lee".into(),
+        station: StationId::new("s1"),
+        reason: RefusalReason::Busy,
+        cause_code: Some("486".into()),
+        excluded_until: Timestamp(0),
+    }
+}
+
+#[test]
+fn appended_entries_come_back_in_order_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = vec![
+        record(
+            1,
+            Event::QueueRemoved {
+                queue: QueueId::new("q"),
+            },
+        ),
+        record(2, refusal(7)),
+        record(
+            2,
+            Event::CallbackExpired {
+                contact: ContactId(7),
+            },
+        ),
+    ];
+    {
+        let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+        assert_eq!(store.append(&records[..1]).unwrap(), 1);
+        assert_eq!(store.append(&records[1..]).unwrap(), 2);
+        assert_eq!(store.last_seq(), 3);
+    }
+    let store = Store::open(dir.path(), Durability::Full).unwrap();
+    assert_eq!(store.last_seq(), 3);
+    let entries = store.read_journal(0, 10).unwrap();
+    assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(
+        entries.into_iter().map(|e| e.record).collect::<Vec<_>>(),
+        records
+    );
+    assert_eq!(store.read_journal(2, 10).unwrap().len(), 1);
+    assert_eq!(store.read_journal(0, 1).unwrap().len(), 1);
+    let refusals: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refusals, 1);
+}
+
+#[test]
+fn a_batch_going_back_in_time_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+    store.append(&[record(10, refusal(1))]).unwrap();
+    let error = store
+        .append(&[record(11, refusal(2)), record(9, refusal(3))])
+        .unwrap_err();
+    assert!(matches!(error, StoreError::TimeWentBack { .. }), "{error}");
+    assert_eq!(store.last_seq(), 1);
+    assert_eq!(store.read_journal(0, 10).unwrap().len(), 1);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path(), Durability::Normal).unwrap());
+    let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    for error in [
+        Store::open(dir.path(), Durability::Normal).err().unwrap(),
+        Store::open_existing(dir.path()).err().unwrap(),
+    ] {
+        assert!(
+            matches!(error, StoreError::UnsupportedVersion { found: 99, .. }),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn open_existing_refuses_a_directory_without_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = Store::open_existing(dir.path()).err().unwrap();
+    assert!(matches!(error, StoreError::Missing(_)));
+    assert!(!dir.path().join(DB_FILE).exists());
+}
+
+#[test]
+fn a_corrupt_entry_is_reported_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+    store
+        .append(&[record(1, refusal(1)), record(1, refusal(2))])
+        .unwrap();
+    store
+        .connection()
+        .execute("UPDATE journal SET payload = '{' WHERE seq = 2", [])
+        .unwrap();
+    let error = store.read_journal(0, 10).unwrap_err();
+    assert!(
+        matches!(error, StoreError::Corrupt { seq: 2, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn snapshots_keep_the_two_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+    for seq in 1..=3 {
+        store
+            .save_snapshot(&Snapshot {
+                seq,
+                format: 1,
+                state: vec![seq as u8],
+            })
+            .unwrap();
+    }
+    assert_eq!(store.latest_snapshot(1).unwrap().unwrap().seq, 3);
+    assert_eq!(store.latest_snapshot(2).unwrap(), None);
+    let count: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 2);
+}
+
+#[test]
+fn backup_copies_a_readable_store_and_projections_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+    store
+        .append(&[record(1, refusal(1)), record(2, refusal(2))])
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    store.backup(&out.path().join(DB_FILE)).unwrap();
+    let mut copy = Store::open_existing(out.path()).unwrap();
+    assert_eq!(copy.last_seq(), 2);
+    copy.rebuild_projections().unwrap();
+    let refusals: i64 = copy
+        .connection()
+        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refusals, 2);
+}
+
+#[test]
+fn keys_are_found_by_hash_until_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), Durability::Normal).unwrap();
+    let id = store
+        .insert_key(&NewKey {
+            hash: "abc".into(),
+            label: "ann's desk".into(),
+            role: "agent".into(),
+            agent: Some("ann".into()),
+            data_download: false,
+            created_at: 5,
+        })
+        .unwrap();
+    let found = store.find_key("abc").unwrap().unwrap();
+    assert_eq!(
+        (found.id, found.role.as_str(), found.agent.as_deref()),
+        (id, "agent", Some("ann"))
+    );
+    assert!(store.find_key("abd").unwrap().is_none());
+    assert!(store.revoke_key(id, 6).unwrap());
+    assert!(!store.revoke_key(id, 7).unwrap());
+    assert!(store.find_key("abc").unwrap().is_none());
+    assert!(store.keys().unwrap()[0].revoked);
+}
