@@ -2,9 +2,25 @@
 //! written in the same transaction as them. Each table keeps the `seq` of the entry that made
 //! (or last changed) the row. They hold nothing the journal does not: `reset` drops them and
 //! `Store::rebuild_projections` refills them.
+//!
+//! | table | one row per | from |
+//! | --- | --- | --- |
+//! | `refusals` | refusal | `OfferRefused` |
+//! | `agents` | agent ever configured (or seen changing state) | `AgentConfigured`, `AgentRemoved` |
+//! | `agent_states` | agent state interval, `end_at` NULL while current | `AgentStateChanged` (closed by the next one, or `AgentRemoved`) |
+//! | `queues` | queue ever configured | `QueueConfigured`, `QueueRemoved` |
+//! | `dispositions` | disposition of a queue (current labels) | `QueueConfigured` |
+//! | `closures` | closed contact | `ContactClosed` |
+//! | `callbacks` | callback, completion columns NULL while open | `CallbackCreated`, `AttemptEnded`, `CallbackCompleted` |
+//! | `callback_attempts` | callback attempt, `ended_at` NULL while under way | `AttemptStarted`, `AttemptEnded` |
+//! | `callback_status` | change of a queue's CLBK Stat | `CallbackStatusChanged` |
+//!
+//! Times are milliseconds since the Unix epoch (UTC), as in the journal. Names (states,
+//! reasons, end states) are stored as the reports spell them, so a report is a plain scan.
 
 use crate::Result;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::{BTreeMap, BTreeSet};
 use switchboard_core::event::{Event, EventRecord};
 
 /// The projection tables (part of schema version 1).
@@ -20,11 +36,108 @@ CREATE TABLE refusals (
     cause_code TEXT
 );
 CREATE INDEX refusals_at ON refusals (at);
+
+CREATE TABLE agents (
+    id         TEXT    PRIMARY KEY,
+    full_name  TEXT    NOT NULL,
+    team       TEXT,
+    removed_at INTEGER,
+    seq        INTEGER NOT NULL
+);
+
+CREATE TABLE agent_states (
+    seq      INTEGER PRIMARY KEY,
+    agent    TEXT    NOT NULL,
+    state    TEXT    NOT NULL,
+    reason   TEXT,
+    station  TEXT,
+    start_at INTEGER NOT NULL,
+    end_at   INTEGER
+);
+CREATE INDEX agent_states_start ON agent_states (start_at);
+CREATE INDEX agent_states_agent ON agent_states (agent, start_at);
+
+CREATE TABLE queues (
+    id         TEXT    PRIMARY KEY,
+    name       TEXT,
+    channel    TEXT    NOT NULL,
+    callbacks  INTEGER NOT NULL,
+    removed_at INTEGER,
+    seq        INTEGER NOT NULL
+);
+
+CREATE TABLE dispositions (
+    queue    TEXT NOT NULL,
+    code     TEXT NOT NULL,
+    label_en TEXT NOT NULL,
+    label_hu TEXT NOT NULL,
+    PRIMARY KEY (queue, code)
+);
+
+CREATE TABLE closures (
+    seq         INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    contact     INTEGER NOT NULL,
+    channel     TEXT    NOT NULL,
+    queue       TEXT    NOT NULL,
+    agent       TEXT,
+    arrived     INTEGER NOT NULL,
+    entrance    INTEGER NOT NULL,
+    major       INTEGER NOT NULL,
+    minor       INTEGER NOT NULL,
+    disposition TEXT
+);
+CREATE INDEX closures_at ON closures (at);
+
+CREATE TABLE callbacks (
+    contact          INTEGER PRIMARY KEY,
+    queue            TEXT    NOT NULL,
+    destination      TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL,
+    entrance         INTEGER NOT NULL,
+    total_attempts   INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at  INTEGER,
+    completed_at     INTEGER,
+    end_state        TEXT,
+    counted_attempts INTEGER,
+    reached          INTEGER,
+    seq              INTEGER NOT NULL
+);
+CREATE INDEX callbacks_completed ON callbacks (completed_at);
+CREATE INDEX callbacks_queue ON callbacks (queue, created_at);
+
+CREATE TABLE callback_attempts (
+    contact      INTEGER NOT NULL,
+    attempt      INTEGER NOT NULL,
+    started_at   INTEGER NOT NULL,
+    ended_at     INTEGER,
+    agent        TEXT,
+    agent_name   TEXT,
+    state        TEXT,
+    minor        INTEGER,
+    counted      INTEGER,
+    dial_started INTEGER,
+    seq          INTEGER NOT NULL,
+    PRIMARY KEY (contact, attempt)
+);
+CREATE INDEX callback_attempts_ended ON callback_attempts (ended_at);
+
+CREATE TABLE callback_status (
+    seq    INTEGER PRIMARY KEY,
+    queue  TEXT    NOT NULL,
+    at     INTEGER NOT NULL,
+    status TEXT    NOT NULL
+);
+CREATE INDEX callback_status_queue ON callback_status (queue, at);
 ";
 
 /// Empties every projection table.
 pub(crate) fn reset(conn: &Connection) -> Result<()> {
-    conn.execute_batch("DELETE FROM refusals;")?;
+    conn.execute_batch(
+        "DELETE FROM refusals; DELETE FROM agents; DELETE FROM agent_states; DELETE FROM queues;
+         DELETE FROM dispositions; DELETE FROM closures; DELETE FROM callbacks;
+         DELETE FROM callback_attempts; DELETE FROM callback_status;",
+    )?;
     Ok(())
 }
 
@@ -32,11 +145,28 @@ pub(crate) fn reset(conn: &Connection) -> Result<()> {
 /// from the tables by `load`); `committed` is called after each successful transaction, and
 /// after a failed one the store loads a fresh projector.
 #[derive(Debug, Default)]
-pub(crate) struct Projector {}
+pub(crate) struct Projector {
+    /// Agents with a row in `agents`.
+    agents: BTreeSet<String>,
+    /// Each agent's current state interval (`agent_states.seq` of the open row).
+    open_states: BTreeMap<String, i64>,
+}
 
 impl Projector {
-    pub(crate) fn load(_conn: &Connection) -> Result<Self> {
-        Ok(Projector {})
+    pub(crate) fn load(conn: &Connection) -> Result<Self> {
+        let mut projector = Projector::default();
+        let mut statement = conn.prepare("SELECT id FROM agents")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            projector.agents.insert(row.get(0)?);
+        }
+        let mut statement =
+            conn.prepare("SELECT agent, seq FROM agent_states WHERE end_at IS NULL")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            projector.open_states.insert(row.get(0)?, row.get(1)?);
+        }
+        Ok(projector)
     }
 
     pub(crate) fn apply(
@@ -45,30 +175,268 @@ impl Projector {
         seq: u64,
         record: &EventRecord,
     ) -> Result<()> {
-        if let Event::OfferRefused {
-            contact,
-            agent,
-            agent_full_name,
-            station,
-            reason,
-            cause_code,
-            ..
-        } = &record.event
-        {
-            conn.prepare_cached(
-                "INSERT INTO refusals (seq, at, contact, agent, full_name, station, reason, cause_code)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                seq as i64,
-                record.at.0,
-                contact.0 as i64,
-                agent.as_str(),
+        let seq = seq as i64;
+        let at = record.at.0;
+        match &record.event {
+            Event::OfferRefused {
+                contact,
+                agent,
                 agent_full_name,
-                station.as_str(),
-                reason.to_string(),
+                station,
+                reason,
                 cause_code,
-            ])?;
+                ..
+            } => {
+                conn.prepare_cached(
+                    "INSERT INTO refusals (seq, at, contact, agent, full_name, station, reason, cause_code)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    seq,
+                    at,
+                    contact.0 as i64,
+                    agent.as_str(),
+                    agent_full_name,
+                    station.as_str(),
+                    reason.as_str(),
+                    cause_code,
+                ])?;
+            }
+            Event::AgentConfigured { agent } => {
+                conn.prepare_cached(
+                    "INSERT INTO agents (id, full_name, team, removed_at, seq) VALUES (?1, ?2, ?3, NULL, ?4)
+                     ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
+                         team = excluded.team, removed_at = NULL, seq = excluded.seq",
+                )?
+                .execute(params![agent.id.as_str(), agent.full_name, agent.team, seq])?;
+                self.agents.insert(agent.id.as_str().to_owned());
+            }
+            Event::AgentRemoved { agent } => {
+                conn.prepare_cached("UPDATE agents SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
+                    .execute(params![agent.as_str(), at, seq])?;
+                self.close_state(conn, agent.as_str(), at)?;
+            }
+            Event::AgentStateChanged {
+                agent,
+                state,
+                reason,
+                station,
+            } => {
+                let agent = agent.as_str();
+                if !self.agents.contains(agent) {
+                    // Not configured in this journal (it began after): named by its id.
+                    conn.prepare_cached(
+                        "INSERT OR IGNORE INTO agents (id, full_name, team, removed_at, seq)
+                         VALUES (?1, ?1, NULL, NULL, ?2)",
+                    )?
+                    .execute(params![agent, seq])?;
+                    self.agents.insert(agent.to_owned());
+                }
+                self.close_state(conn, agent, at)?;
+                conn.prepare_cached(
+                    "INSERT INTO agent_states (seq, agent, state, reason, station, start_at, end_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
+                )?
+                .execute(params![
+                    seq,
+                    agent,
+                    state.name(),
+                    reason,
+                    station.as_ref().map(|s| s.as_str()),
+                    at
+                ])?;
+                self.open_states.insert(agent.to_owned(), seq);
+            }
+            Event::QueueConfigured { queue } => {
+                conn.prepare_cached(
+                    "INSERT INTO queues (id, name, channel, callbacks, removed_at, seq)
+                     VALUES (?1, ?2, ?3, ?4, NULL, ?5)
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, channel = excluded.channel,
+                         callbacks = excluded.callbacks, removed_at = NULL, seq = excluded.seq",
+                )?
+                .execute(params![
+                    queue.id.as_str(),
+                    queue.name,
+                    queue.channel.as_str(),
+                    queue.callbacks.is_some(),
+                    seq
+                ])?;
+                conn.prepare_cached("DELETE FROM dispositions WHERE queue = ?1")?
+                    .execute([queue.id.as_str()])?;
+                let mut insert = conn.prepare_cached(
+                    "INSERT OR REPLACE INTO dispositions (queue, code, label_en, label_hu)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for disposition in &queue.dispositions {
+                    insert.execute(params![
+                        queue.id.as_str(),
+                        disposition.code,
+                        disposition.label_en,
+                        disposition.label_hu
+                    ])?;
+                }
+            }
+            Event::QueueRemoved { queue } => {
+                conn.prepare_cached("UPDATE queues SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
+                    .execute(params![queue.as_str(), at, seq])?;
+            }
+            Event::ContactClosed {
+                contact,
+                code,
+                disposition,
+                agent,
+                queue,
+                channel,
+                arrived,
+                entrance,
+            } => {
+                conn.prepare_cached(
+                    "INSERT INTO closures (seq, at, contact, channel, queue, agent, arrived, entrance, major, minor, disposition)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    seq,
+                    at,
+                    contact.0 as i64,
+                    channel.as_str(),
+                    queue.as_str(),
+                    agent.as_ref().map(|a| a.as_str()),
+                    arrived.0,
+                    entrance.0,
+                    code.major.0,
+                    code.minor.0,
+                    disposition,
+                ])?;
+            }
+            Event::CallbackCreated {
+                contact,
+                queue,
+                destination,
+                entrance,
+                ..
+            } => {
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO callbacks (contact, queue, destination, created_at, entrance, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    contact.0 as i64,
+                    queue.as_str(),
+                    destination,
+                    at,
+                    entrance.0,
+                    seq
+                ])?;
+            }
+            Event::AttemptStarted {
+                contact,
+                attempt,
+                agent,
+                ..
+            } => {
+                conn.prepare_cached(
+                    "INSERT OR REPLACE INTO callback_attempts (contact, attempt, started_at, agent, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![contact.0 as i64, attempt, at, agent.as_str(), seq])?;
+            }
+            Event::AttemptEnded {
+                contact,
+                attempt,
+                agent,
+                agent_full_name,
+                state,
+                minor,
+                counted,
+                dial_started,
+            } => {
+                // An attempt that never started (Aborted) starts and ends now.
+                conn.prepare_cached(
+                    "INSERT INTO callback_attempts
+                         (contact, attempt, started_at, ended_at, agent, agent_name, state, minor, counted, dial_started, seq)
+                     VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (contact, attempt) DO UPDATE SET ended_at = excluded.ended_at,
+                         agent = excluded.agent, agent_name = excluded.agent_name,
+                         state = excluded.state, minor = excluded.minor, counted = excluded.counted,
+                         dial_started = excluded.dial_started, seq = excluded.seq",
+                )?
+                .execute(params![
+                    contact.0 as i64,
+                    attempt,
+                    at,
+                    agent.as_ref().map(|a| a.as_str()),
+                    agent_full_name,
+                    state.name(),
+                    minor.0,
+                    counted,
+                    dial_started.map(|t| t.0),
+                    seq
+                ])?;
+                let started: Option<i64> = conn
+                    .prepare_cached(
+                        "SELECT started_at FROM callback_attempts WHERE contact = ?1 AND attempt = ?2",
+                    )?
+                    .query_row(params![contact.0 as i64, attempt], |row| row.get(0))
+                    .optional()?;
+                conn.prepare_cached(
+                    "UPDATE callbacks SET total_attempts = ?2, last_attempt_at = ?3, seq = ?4
+                     WHERE contact = ?1 AND total_attempts <= ?2",
+                )?
+                .execute(params![
+                    contact.0 as i64,
+                    attempt,
+                    started.unwrap_or(at),
+                    seq
+                ])?;
+            }
+            Event::CallbackCompleted {
+                contact,
+                queue,
+                destination,
+                end,
+                entrance,
+                attempts,
+                reached,
+            } => {
+                // A callback created before this journal began gets its row now.
+                conn.prepare_cached(
+                    "INSERT INTO callbacks (contact, queue, destination, created_at, entrance, completed_at,
+                         end_state, counted_attempts, reached, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (contact) DO UPDATE SET queue = excluded.queue,
+                         destination = excluded.destination, entrance = excluded.entrance,
+                         completed_at = excluded.completed_at, end_state = excluded.end_state,
+                         counted_attempts = excluded.counted_attempts, reached = excluded.reached,
+                         seq = excluded.seq",
+                )?
+                .execute(params![
+                    contact.0 as i64,
+                    queue.as_str(),
+                    destination,
+                    at,
+                    entrance.0,
+                    end.name(),
+                    attempts,
+                    reached,
+                    seq
+                ])?;
+            }
+            Event::CallbackStatusChanged { queue, status, .. } => {
+                conn.prepare_cached(
+                    "INSERT INTO callback_status (seq, queue, at, status) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![seq, queue.as_str(), at, status.name()])?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Ends the agent's current state interval, if any, at `at`.
+    fn close_state(&mut self, conn: &Connection, agent: &str, at: i64) -> Result<()> {
+        if let Some(open) = self.open_states.remove(agent) {
+            conn.prepare_cached("UPDATE agent_states SET end_at = ?2 WHERE seq = ?1")?
+                .execute(params![open, at])?;
         }
         Ok(())
     }
