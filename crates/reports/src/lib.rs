@@ -1,0 +1,133 @@
+//! Switchboard's data-download reports (PRODUCT.md §10, docs/reports.md): `agent-refusal`,
+//! `completed-callbacks`, `agent-state-log`, `contact-closure` and `callback-monitor`.
+//!
+//! A report reads the store's projection tables (`switchboard_store::projection`), never the
+//! journal's JSON: each is one indexed scan per time window, and every row goes straight to
+//! the exporter (CSV, TSV, XML, JSON or XLSX) as it is read, so memory stays flat for any
+//! number of rows. The CLI (`switchboard report`) and the HTTP API (`GET /v1/reports/{name}`)
+//! both build a [`ReportRequest`] from the same parameters and call [`write_report`].
+//!
+//! - `request.rs`: [`ReportName`], [`Format`], [`Preset`], [`ReportRequest`] (parameter
+//!   parsing, date ranges and daily time windows in an IANA zone, file names).
+//! - `reports.rs`: the five queries.
+//! - `output.rs`: the streaming exporters and the local-time formatting.
+
+mod output;
+mod reports;
+mod request;
+
+pub use request::{
+    Format, PARAMETERS, Preset, RANGE_DAYS_MAX, Range, ReportName, ReportRequest, TimeOfDay,
+};
+
+use std::io::Write;
+use switchboard_core::time::Timestamp;
+
+/// Why a report could not be produced. Input errors ([`ReportError::is_input`]) are the
+/// caller's (HTTP 400, exit status 2); the rest are the store's or the output's.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("unknown report {0:?}: expected one of {names}", names = report_names())]
+    UnknownReport(String),
+    #[error("unknown format {0:?}: expected one of csv, tsv, xml, json, xlsx")]
+    UnknownFormat(String),
+    #[error("invalid {param} {value:?}: expected a date YYYY-MM-DD{}", if *param == "from" { format!(" or a preset ({})", preset_names()) } else { String::new() })]
+    BadDate { param: &'static str, value: String },
+    #[error(
+        "invalid {param} {value:?}: expected a time of day HH:MM (00:00–23:59; 24:00 as an end)"
+    )]
+    BadTime { param: &'static str, value: String },
+    #[error("unknown time zone {0:?}: expected an IANA name such as Europe/Budapest or UTC")]
+    UnknownTimeZone(String),
+    #[error("invalid date range: {0}")]
+    BadRange(String),
+    #[error("invalid {param}: {message}")]
+    BadParameter { param: String, message: String },
+    #[error("reading the store: {0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("writing the report: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("writing the XLSX workbook: {0}")]
+    Xlsx(String),
+}
+
+fn report_names() -> String {
+    ReportName::ALL.map(ReportName::as_str).join(", ")
+}
+
+fn preset_names() -> String {
+    Preset::ALL.map(Preset::as_str).join(", ")
+}
+
+impl ReportError {
+    /// A stable code for the HTTP API's `{error: {code, message}}`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReportError::UnknownReport(_) => "unknown_report",
+            ReportError::UnknownFormat(_) => "unknown_format",
+            ReportError::BadDate { .. } => "bad_date",
+            ReportError::BadTime { .. } => "bad_time",
+            ReportError::UnknownTimeZone(_) => "unknown_time_zone",
+            ReportError::BadRange(_) => "bad_range",
+            ReportError::BadParameter { .. } => "bad_parameter",
+            ReportError::Store(_) => "store",
+            ReportError::Io(_) => "io",
+            ReportError::Xlsx(_) => "export",
+        }
+    }
+
+    /// The caller's mistake: HTTP 400, exit status 2.
+    pub fn is_input(&self) -> bool {
+        !matches!(
+            self,
+            ReportError::Store(_) | ReportError::Io(_) | ReportError::Xlsx(_)
+        )
+    }
+
+    /// The message with parameters named as command-line flags (`--from` instead of `from`).
+    pub fn cli_message(&self) -> String {
+        let message = self.to_string();
+        let param = match self {
+            ReportError::BadDate { param, .. } | ReportError::BadTime { param, .. } => {
+                param.to_string()
+            }
+            ReportError::BadParameter { param, .. } => param.clone(),
+            _ => return message,
+        };
+        message.replacen(
+            &format!("invalid {param}"),
+            &format!("invalid --{param}"),
+            1,
+        )
+    }
+}
+
+/// Writes the report `request` asks for to `out`, reading `conn` (a store's connection) in
+/// one read transaction, row by row. `now` resolves presets and ends intervals still open.
+/// Returns the number of data rows. XLSX is assembled in a temporary file and then copied.
+pub fn write_report(
+    conn: &rusqlite::Connection,
+    request: &ReportRequest,
+    now: Timestamp,
+    out: &mut dyn Write,
+) -> Result<u64, ReportError> {
+    let windows = request.windows(now)?;
+    // One snapshot for every query of the report (WAL readers do not block writers).
+    let transaction = if conn.is_autocommit() {
+        Some(conn.unchecked_transaction()?)
+    } else {
+        None
+    };
+    let mut sink = output::sink(
+        request.format,
+        request.name.as_str(),
+        request.name.columns(),
+        request.header,
+        request.time_zone.clone(),
+        out,
+    )?;
+    let rows = reports::run(conn, request, &windows, now.0, sink.as_mut())?;
+    sink.finish()?;
+    drop(transaction); // read only: rolling back changes nothing
+    Ok(rows)
+}

@@ -1,0 +1,312 @@
+//! The five reports: one SQL scan of a projection table per time window, each row handed to
+//! the sink as it is read.
+
+use crate::ReportError;
+use crate::output::{Cell, Sink};
+use crate::request::{ReportName, ReportRequest};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Row, params};
+use std::collections::BTreeMap;
+use switchboard_core::closure::{self, Lang};
+
+/// Runs the report over `windows`, returns the number of rows.
+pub(crate) fn run(
+    conn: &Connection,
+    request: &ReportRequest,
+    windows: &[(i64, i64)],
+    now: i64,
+    sink: &mut dyn Sink,
+) -> Result<u64, ReportError> {
+    match request.name {
+        ReportName::AgentRefusal => agent_refusal(conn, windows, sink),
+        ReportName::CompletedCallbacks => completed_callbacks(conn, windows, sink),
+        ReportName::AgentStateLog => agent_state_log(conn, windows, now, sink),
+        ReportName::ContactClosure => contact_closure(conn, request.lang, windows, sink),
+        ReportName::CallbackMonitor => callback_monitor(conn, windows, now, sink),
+    }
+}
+
+/// The column as a cell: text, a number or empty.
+fn value<'r>(row: &'r Row<'_>, index: usize) -> Result<Cell<'r>, ReportError> {
+    Ok(match row.get_ref(index)? {
+        ValueRef::Null | ValueRef::Blob(_) => Cell::Empty,
+        ValueRef::Integer(value) => Cell::Int(value),
+        ValueRef::Real(value) => Cell::Num(value),
+        ValueRef::Text(text) => Cell::Text(
+            std::str::from_utf8(text)
+                .map_err(|e| ReportError::Store(rusqlite::Error::Utf8Error(index, e)))?,
+        ),
+    })
+}
+
+fn time(row: &Row<'_>, index: usize) -> Result<Cell<'static>, ReportError> {
+    Ok(match row.get::<_, Option<i64>>(index)? {
+        Some(at) => Cell::Time(at),
+        None => Cell::Empty,
+    })
+}
+
+fn agent_refusal(
+    conn: &Connection,
+    windows: &[(i64, i64)],
+    sink: &mut dyn Sink,
+) -> Result<u64, ReportError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT contact, agent, full_name, station, reason, at FROM refusals
+         WHERE at >= ?1 AND at < ?2 ORDER BY at, seq",
+    )?;
+    let mut count = 0;
+    for &(start, end) in windows {
+        let mut rows = statement.query(params![start, end])?;
+        while let Some(row) = rows.next()? {
+            sink.row(&[
+                value(row, 0)?,
+                value(row, 1)?,
+                value(row, 2)?,
+                value(row, 3)?,
+                value(row, 4)?,
+                Cell::Minute(row.get(5)?),
+            ])?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+fn completed_callbacks(
+    conn: &Connection,
+    windows: &[(i64, i64)],
+    sink: &mut dyn Sink,
+) -> Result<u64, ReportError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT c.contact, c.queue, c.destination, c.end_state, c.entrance, c.last_attempt_at,
+                c.total_attempts, a.attempt, a.started_at, coalesce(a.agent_name, a.agent), a.state
+         FROM callbacks c LEFT JOIN callback_attempts a ON a.contact = c.contact
+         WHERE c.completed_at >= ?1 AND c.completed_at < ?2
+         ORDER BY c.completed_at, c.contact, a.attempt",
+    )?;
+    let mut count = 0;
+    for &(start, end) in windows {
+        let mut rows = statement.query(params![start, end])?;
+        while let Some(row) = rows.next()? {
+            sink.row(&[
+                value(row, 0)?,
+                value(row, 1)?,
+                value(row, 2)?,
+                value(row, 3)?,
+                time(row, 4)?,
+                time(row, 5)?,
+                value(row, 6)?,
+                value(row, 7)?,
+                time(row, 8)?,
+                value(row, 9)?,
+                value(row, 10)?,
+            ])?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+fn agent_state_log(
+    conn: &Connection,
+    windows: &[(i64, i64)],
+    now: i64,
+    sink: &mut dyn Sink,
+) -> Result<u64, ReportError> {
+    // The interval each agent was in when the window opened…
+    let mut carried = conn.prepare_cached(
+        "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
+         FROM agents a JOIN agent_states s ON s.seq = (
+             SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.start_at < ?1
+             ORDER BY x.start_at DESC, x.seq DESC LIMIT 1)
+         WHERE s.end_at IS NULL OR s.end_at > ?1
+         ORDER BY a.id",
+    )?;
+    // …then every interval that began in it.
+    let mut began = conn.prepare_cached(
+        "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
+         FROM agent_states s LEFT JOIN agents a ON a.id = s.agent
+         WHERE s.start_at >= ?1 AND s.start_at < ?2
+         ORDER BY s.start_at, s.seq",
+    )?;
+    let mut count = 0;
+    for &(window_start, window_end) in windows {
+        for (statement, parameters) in [
+            (&mut carried, vec![window_start]),
+            (&mut began, vec![window_start, window_end]),
+        ] {
+            let mut rows = statement.query(rusqlite::params_from_iter(parameters))?;
+            while let Some(row) = rows.next()? {
+                let start_at: i64 = row.get(3)?;
+                let end_at: Option<i64> = row.get(4)?;
+                // Clipped to the window; a current interval ends now.
+                let start = start_at.max(window_start);
+                let end = end_at.unwrap_or(now.max(start_at)).min(window_end);
+                if end < start {
+                    continue; // still current, and the window lies after now
+                }
+                sink.row(&[
+                    value(row, 0)?,
+                    value(row, 1)?,
+                    value(row, 2)?,
+                    Cell::Time(start),
+                    Cell::Time(end),
+                    value(row, 5)?,
+                    value(row, 6)?,
+                    Cell::Num((end - start) as f64 / 1000.0),
+                ])?;
+                count += 1;
+            }
+        }
+    }
+    Ok(count)
+}
+
+fn contact_closure(
+    conn: &Connection,
+    lang: Lang,
+    windows: &[(i64, i64)],
+    sink: &mut dyn Sink,
+) -> Result<u64, ReportError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT c.contact, c.channel, c.queue, c.agent, c.entrance, c.at, c.major, c.minor,
+                c.disposition, d.label_en, d.label_hu
+         FROM closures c LEFT JOIN dispositions d ON d.queue = c.queue AND d.code = c.disposition
+         WHERE c.at >= ?1 AND c.at < ?2
+         ORDER BY c.at, c.seq",
+    )?;
+    let mut count = 0;
+    for &(start, end) in windows {
+        let mut rows = statement.query(params![start, end])?;
+        while let Some(row) = rows.next()? {
+            let major: i64 = row.get(6)?;
+            let minor: i64 = row.get(7)?;
+            let major_info = u16::try_from(major).ok().and_then(closure::major);
+            let minor_info = u16::try_from(minor).ok().and_then(closure::minor);
+            let label = match lang {
+                Lang::En => 9,
+                Lang::Hu => 10,
+            };
+            let disposition = match value(row, label)? {
+                Cell::Empty => value(row, 8)?,
+                label => label,
+            };
+            sink.row(&[
+                value(row, 0)?,
+                value(row, 1)?,
+                value(row, 2)?,
+                value(row, 3)?,
+                time(row, 4)?,
+                time(row, 5)?,
+                Cell::Int(major),
+                major_info.map_or(Cell::Empty, |m| Cell::Text(m.name(lang))),
+                Cell::Int(minor),
+                minor_info.map_or(Cell::Empty, |m| Cell::Text(m.name(lang))),
+                disposition,
+                major_info.map_or(Cell::Empty, |m| Cell::Text(m.outcome.as_str())),
+            ])?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+#[derive(Debug, Default)]
+struct Monitor {
+    processed: i64,
+    reached: i64,
+    purged: i64,
+    handle_ms: i64,
+    handled: i64,
+}
+
+fn callback_monitor(
+    conn: &Connection,
+    windows: &[(i64, i64)],
+    now: i64,
+    sink: &mut dyn Sink,
+) -> Result<u64, ReportError> {
+    let mut queues: BTreeMap<String, Monitor> = BTreeMap::new();
+    {
+        let mut statement = conn.prepare_cached(
+            "SELECT id FROM queues WHERE callbacks = 1 AND removed_at IS NULL
+             UNION SELECT DISTINCT queue FROM callbacks",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            queues.insert(row.get(0)?, Monitor::default());
+        }
+    }
+    let mut completed = conn.prepare_cached(
+        "SELECT queue, sum(end_state <> 'Purged'), sum(end_state <> 'Purged' AND reached),
+                sum(end_state = 'Purged')
+         FROM callbacks WHERE completed_at >= ?1 AND completed_at < ?2 GROUP BY queue",
+    )?;
+    let mut attempts = conn.prepare_cached(
+        "SELECT c.queue, sum(a.ended_at - a.dial_started), count(*)
+         FROM callback_attempts a JOIN callbacks c ON c.contact = a.contact
+         WHERE a.ended_at >= ?1 AND a.ended_at < ?2 AND a.dial_started IS NOT NULL
+         GROUP BY c.queue",
+    )?;
+    for &(start, end) in windows {
+        let mut rows = completed.query(params![start, end])?;
+        while let Some(row) = rows.next()? {
+            let m = queues.entry(row.get(0)?).or_default();
+            m.processed += row.get::<_, i64>(1)?;
+            m.reached += row.get::<_, i64>(2)?;
+            m.purged += row.get::<_, i64>(3)?;
+        }
+        let mut rows = attempts.query(params![start, end])?;
+        while let Some(row) = rows.next()? {
+            let m = queues.entry(row.get(0)?).or_default();
+            m.handle_ms += row.get::<_, i64>(1)?;
+            m.handled += row.get::<_, i64>(2)?;
+        }
+    }
+    // CLBK Stat and Clbk To Be Proc are states: taken at the end of the range (or now).
+    let at = windows.last().map_or(now, |w| w.1.min(now));
+    let mut status = conn.prepare_cached(
+        "SELECT status FROM callback_status WHERE queue = ?1 AND at < ?2
+         ORDER BY at DESC, seq DESC LIMIT 1",
+    )?;
+    let mut waiting = conn.prepare_cached(
+        "SELECT count(*) FROM callbacks c
+         WHERE c.queue = ?1 AND c.created_at < ?2 AND (c.completed_at IS NULL OR c.completed_at >= ?2)
+           AND NOT EXISTS (SELECT 1 FROM callback_attempts a WHERE a.contact = c.contact
+                           AND a.started_at < ?2 AND (a.ended_at IS NULL OR a.ended_at >= ?2))",
+    )?;
+    let mut count = 0;
+    for (queue, m) in &queues {
+        let mut rows = status.query(params![queue, at])?;
+        let row = rows.next()?;
+        let stat = match row {
+            Some(row) => value(row, 0)?,
+            None => Cell::Empty,
+        };
+        let to_be_processed: i64 = waiting.query_row(params![queue, at], |row| row.get(0))?;
+        let (reached, fail) = if m.processed > 0 {
+            let reached = m.reached as f64 * 100.0 / m.processed as f64;
+            (Cell::Num(reached), Cell::Num(100.0 - reached))
+        } else {
+            (Cell::Empty, Cell::Empty)
+        };
+        let average = if m.handled > 0 {
+            Cell::Num(m.handle_ms as f64 / m.handled as f64 / 1000.0)
+        } else {
+            Cell::Empty
+        };
+        sink.row(&[
+            Cell::Text(queue),
+            stat,
+            Cell::Int(m.processed),
+            Cell::Int(to_be_processed),
+            average,
+            Cell::Int(m.purged),
+            reached,
+            fail,
+        ])?;
+        count += 1;
+    }
+    Ok(count)
+}
