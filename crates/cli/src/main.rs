@@ -8,6 +8,7 @@
 //! usage error found after parsing (inputs valid one by one but not together) is
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
+mod server_cmd;
 mod sim_cmd;
 
 use std::io::{self, BufWriter, Write};
@@ -39,6 +40,12 @@ enum Command {
     Erlang(ErlangArgs),
     /// Run a scenario on the real engine with a virtual clock (see docs/simulation.md).
     Sim(sim_cmd::SimArgs),
+    /// Run the server: HTTP API, live event stream, embedded store (see docs/api.md).
+    Serve(server_cmd::ServeArgs),
+    /// Make, list and revoke API keys.
+    Keys(server_cmd::KeysArgs),
+    /// Copy the store while it is in use (SQLite online backup).
+    Backup(server_cmd::BackupArgs),
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +130,9 @@ fn main() -> ExitCode {
         Command::Codes(args) => codes(&args),
         Command::Erlang(args) => erlang(&args),
         Command::Sim(args) => sim_cmd::sim(&args),
+        Command::Serve(args) => server_cmd::serve(&args),
+        Command::Keys(args) => server_cmd::keys(&args),
+        Command::Backup(args) => server_cmd::backup(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,207 @@
+//! `switchboard serve`, `keys`, `backup` (and the shared parts of `demo`).
+
+use crate::sim_cmd::InputError;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use switchboard_server::auth::{self, Role};
+use switchboard_server::{ServeOptions, shutdown_signal};
+use switchboard_store::{Durability, Store};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Configuration file (TOML): settings, queues, agents, stations, keys. See docs/api.md.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (the embedded store); created if missing.
+    #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
+    data: PathBuf,
+    /// Address to listen on (port 0: any free port, printed at start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    action: KeysAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysAction {
+    /// Make a new API key and print it (once: only its hash is stored).
+    Create {
+        /// admin, supervisor, agent or connector.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The agent an agent key acts as.
+        #[arg(long, value_name = "ID")]
+        agent: Option<String>,
+        /// Grant the Data Download View permission (reports); admin keys always have it.
+        #[arg(long)]
+        data_download: bool,
+        /// A note to tell keys apart.
+        #[arg(long, default_value = "")]
+        label: String,
+        #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
+        data: PathBuf,
+    },
+    /// List keys (never their secrets).
+    List {
+        #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
+        data: PathBuf,
+    },
+    /// Revoke a key by its id.
+    Revoke {
+        id: i64,
+        #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
+        data: PathBuf,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Data directory to copy (may be in use by a running server).
+    #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
+    data: PathBuf,
+    /// The copy: a complete SQLite database file.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("while starting the async runtime")
+}
+
+fn input(error: impl std::fmt::Display) -> anyhow::Error {
+    InputError(error.to_string()).into()
+}
+
+/// Starts the server and runs it until Ctrl-C or SIGTERM.
+pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    init_logging();
+    let options = ServeOptions {
+        config: args.config.clone(),
+        data: args.data.clone(),
+        listen: args.listen,
+        speed: 1.0,
+        durability: Durability::Full,
+        feed_capacity: 65_536,
+    };
+    runtime()?.block_on(async {
+        let running = start(options).await?;
+        println!("switchboard: listening on http://{}", running.addr);
+        println!("switchboard: API docs at http://{}/docs", running.addr);
+        shutdown_signal().await;
+        eprintln!("switchboard: shutting down");
+        running.shutdown().await
+    })
+}
+
+pub async fn start(options: ServeOptions) -> anyhow::Result<switchboard_server::Running> {
+    switchboard_server::start(options).await.map_err(|error| {
+        match error.downcast::<switchboard_server::InputError>() {
+            Ok(input_error) => input(input_error),
+            Err(other) => other,
+        }
+    })
+}
+
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
+    match &args.action {
+        KeysAction::Create {
+            role,
+            agent,
+            data_download,
+            label,
+            data,
+        } => {
+            let store = Store::open(data, Durability::Full).map_err(input)?;
+            let agent = agent.as_deref().map(switchboard_core::ids::AgentId::new);
+            let secret = auth::generate_secret()?;
+            let id = auth::store_key(
+                &store,
+                &secret,
+                *role,
+                agent.as_ref(),
+                *data_download,
+                label,
+                now_ms(),
+            )
+            .map_err(input)?;
+            eprintln!(
+                "switchboard: key {id} ({}) created; it is shown only now:",
+                role.as_str()
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        KeysAction::List { data } => {
+            let store = Store::open_existing(data).map_err(input)?;
+            println!("id\trole\tagent\tdata_download\trevoked\tlabel");
+            for key in store.keys()? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    key.id,
+                    key.role,
+                    key.agent.as_deref().unwrap_or("-"),
+                    key.data_download,
+                    key.revoked,
+                    key.label
+                );
+            }
+            Ok(())
+        }
+        KeysAction::Revoke { id, data } => {
+            let store = Store::open_existing(data).map_err(input)?;
+            if store.revoke_key(*id, now_ms())? {
+                eprintln!("switchboard: key {id} revoked");
+                Ok(())
+            } else {
+                Err(input(format!("no live key with id {id}")))
+            }
+        }
+    }
+}
+
+pub fn backup(args: &BackupArgs) -> anyhow::Result<()> {
+    let store = Store::open_existing(&args.data).map_err(input)?;
+    if args.out.exists() {
+        return Err(input(format!(
+            "{}: already exists; the backup will not overwrite a file",
+            args.out.display()
+        )));
+    }
+    store
+        .backup(&args.out)
+        .with_context(|| format!("while writing {}", args.out.display()))?;
+    eprintln!(
+        "switchboard: {} entries backed up to {}",
+        store.last_seq(),
+        args.out.display()
+    );
+    Ok(())
+}

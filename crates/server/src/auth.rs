@@ -1,0 +1,236 @@
+//! API keys: `Authorization: Bearer <secret>`. The store keeps SHA-256 hashes only; a secret
+//! is shown once, when it is made. Roles: admin, supervisor, agent (bound to one agent id),
+//! connector; the Data Download View permission is a flag on any key (admin keys have it).
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use switchboard_core::ids::AgentId;
+use switchboard_store::{KeyRecord, NewKey, Store};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Supervisor,
+    Agent,
+    Connector,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Supervisor, Role::Agent, Role::Connector];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Agent => "agent",
+            Role::Connector => "connector",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| format!("unknown role {s:?} (admin, supervisor, agent, connector)"))
+    }
+}
+
+/// The caller, as its key says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub key_id: i64,
+    pub role: Role,
+    /// For agent keys: the one agent the key acts as.
+    pub agent: Option<AgentId>,
+    pub data_download: bool,
+}
+
+impl Principal {
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            let wanted: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::forbidden(format!(
+                "this needs a key with role {}; this key is {}",
+                wanted.join(" or "),
+                self.role.as_str()
+            )))
+        }
+    }
+
+    /// 403 unless the caller may act for `agent` (admins may; agents only for themselves).
+    pub fn require_agent(&self, agent: &AgentId) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Agent if self.agent.as_ref() == Some(agent) => Ok(()),
+            Role::Agent => Err(ApiError::forbidden(format!(
+                "this key acts as agent {}, not {agent}",
+                self.agent.as_ref().map_or("?", |a| a.as_str())
+            ))),
+            _ => Err(ApiError::forbidden(format!(
+                "this needs an agent key (or admin); this key is {}",
+                self.role.as_str()
+            ))),
+        }
+    }
+
+    pub fn require_data_download(&self) -> Result<(), ApiError> {
+        if self.data_download {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "reports need a key with the Data Download View permission",
+            ))
+        }
+    }
+}
+
+/// Hex SHA-256 of a secret: what the store keeps.
+pub fn hash_secret(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// A new random secret: `sbk_` and 32 random bytes in hex (256 bits).
+pub fn generate_secret() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness for the key: {e}"))?;
+    let mut secret = String::from("sbk_");
+    for byte in bytes {
+        let _ = write!(secret, "{byte:02x}");
+    }
+    Ok(secret)
+}
+
+/// Stores a key for `secret`; returns its id.
+pub fn store_key(
+    store: &Store,
+    secret: &str,
+    role: Role,
+    agent: Option<&AgentId>,
+    data_download: bool,
+    label: &str,
+    now_ms: i64,
+) -> anyhow::Result<i64> {
+    if (role == Role::Agent) != agent.is_some() {
+        anyhow::bail!("an agent key needs --agent ID, and only an agent key takes one");
+    }
+    Ok(store.insert_key(&NewKey {
+        hash: hash_secret(secret),
+        label: label.to_string(),
+        role: role.as_str().to_string(),
+        agent: agent.map(|a| a.as_str().to_string()),
+        data_download: data_download || role == Role::Admin,
+        created_at: now_ms,
+    })?)
+}
+
+/// Looks keys up by hash: a cache in front of the store's `api_keys` table, so keys made with
+/// `switchboard keys create` while the server runs work at once.
+pub struct Keys {
+    reader: Mutex<Store>,
+    cache: Mutex<BTreeMap<String, Option<Principal>>>,
+}
+
+impl Keys {
+    pub fn new(reader: Store) -> Self {
+        Keys {
+            reader: Mutex::new(reader),
+            cache: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn find(&self, secret: &str) -> Result<Option<Principal>, ApiError> {
+        let hash = hash_secret(secret);
+        if let Some(Some(found)) = self.cache.lock().expect("key cache").get(&hash) {
+            return Ok(Some(found.clone()));
+        }
+        let record = self
+            .reader
+            .lock()
+            .expect("key reader")
+            .find_key(&hash)
+            .map_err(ApiError::internal)?;
+        let principal = record.and_then(principal_of);
+        let mut cache = self.cache.lock().expect("key cache");
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        if principal.is_some() {
+            cache.insert(hash, principal.clone());
+        }
+        Ok(principal)
+    }
+}
+
+fn principal_of(record: KeyRecord) -> Option<Principal> {
+    let role: Role = record.role.parse().ok()?;
+    Some(Principal {
+        key_id: record.id,
+        role,
+        agent: record.agent.as_deref().map(AgentId::new),
+        data_download: record.data_download,
+    })
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <key>"))?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized("the Authorization header must be Bearer <key>")
+            })?;
+        state
+            .keys
+            .find(secret)?
+            .ok_or_else(|| ApiError::unauthorized("unknown or revoked key"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_hex_sha256() {
+        assert_eq!(
+            hash_secret("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn secrets_are_random_and_long() {
+        let (a, b) = (generate_secret().unwrap(), generate_secret().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 4 + 64);
+    }
+}

@@ -1,0 +1,467 @@
+//! The driver: one thread owns the engine and the store's write connection.
+//!
+//! Loop: wait for a request or the engine's next deadline; take every request already waiting
+//! (up to [`MAX_BATCH`]); feed the due timers and the commands to the engine with `now` from
+//! the clock; append all their events to the journal in ONE transaction; only then answer the
+//! callers and publish the events (with their journal sequence numbers) and connector
+//! requests. So a command is acknowledged only when its events are durable, and commits are
+//! grouped under load. Reads (monitor views) run after the commit, on committed state.
+//!
+//! If the append fails, the engine has run ahead of the journal: every command of the batch
+//! gets a storage error and the engine is rebuilt from the journal.
+
+use crate::clock::Clock;
+use crate::shift::Shifts;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+use switchboard_core::command::Command;
+use switchboard_core::engine::{Engine, Receipt};
+use switchboard_core::event::EventRecord;
+use switchboard_core::ids::AgentId;
+use switchboard_core::output::{ConnectorRequest, Output};
+use switchboard_core::rejection::Rejection;
+use switchboard_core::time::Timestamp;
+use switchboard_store::{JournalEntry, Store};
+use tokio::sync::{broadcast, oneshot};
+
+/// Most requests taken into one commit.
+pub const MAX_BATCH: usize = 512;
+/// Requests waiting for the driver before callers get `overloaded` (HTTP 429).
+pub const QUEUE_CAPACITY: usize = 8192;
+
+/// Who sends a command, for the ownership check an agent key needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// Admin, supervisor, connector, or the server itself.
+    Trusted,
+    /// An agent key: may act only as this agent.
+    Agent(AgentId),
+}
+
+/// A command's events are in the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub receipt: Receipt,
+    /// Journal sequence numbers of the command's events (`first..=last`; empty when
+    /// `last < first`).
+    pub first_seq: u64,
+    pub last_seq: u64,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0}")]
+    Rejected(Rejection),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the store could not save the change: {0}")]
+    Storage(String),
+    #[error("too many requests waiting; retry shortly")]
+    Overloaded,
+    #[error("the server is shutting down")]
+    ShuttingDown,
+}
+
+type ReadFn = Box<dyn FnOnce(&Engine) + Send>;
+
+enum Request {
+    Command {
+        command: Box<Command>,
+        actor: Actor,
+        reply: oneshot::Sender<Result<Committed, CommandError>>,
+    },
+    Read(ReadFn),
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// What subscribers of the live stream receive, in commit order.
+#[derive(Debug, Clone)]
+pub enum Published {
+    Event(Arc<JournalEntry>),
+    /// A request to the connector; not journaled (it follows from the events before it).
+    Connector(Arc<ConnectorRequest>),
+}
+
+/// Figures the driver keeps for `/metrics` and `/healthz`.
+#[derive(Debug, Default)]
+pub struct DriverStats {
+    pub last_seq: std::sync::atomic::AtomicU64,
+}
+
+/// The handle the HTTP layer uses. Cheap to clone.
+#[derive(Clone)]
+pub struct Driver {
+    requests: SyncSender<Request>,
+    bus: broadcast::Sender<Published>,
+    stats: Arc<DriverStats>,
+}
+
+impl Driver {
+    /// Loads the engine from the store (full journal replay), fires what fell due while the
+    /// server was down, and starts the driver thread.
+    pub fn start(
+        mut store: Store,
+        engine: Engine,
+        shifts: Arc<Shifts>,
+        clock: Arc<dyn Clock>,
+        bus_capacity: usize,
+    ) -> anyhow::Result<(Driver, std::thread::JoinHandle<()>)> {
+        let (requests, inbox) = std::sync::mpsc::sync_channel(QUEUE_CAPACITY);
+        let (bus, _) = broadcast::channel(bus_capacity);
+        let stats = Arc::new(DriverStats::default());
+        stats
+            .last_seq
+            .store(store.last_seq(), std::sync::atomic::Ordering::Relaxed);
+        let driver = Driver {
+            requests,
+            bus: bus.clone(),
+            stats: stats.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("engine".into())
+            .spawn(move || {
+                let mut state = Loop {
+                    engine,
+                    store: &mut store,
+                    clock,
+                    bus,
+                    stats,
+                    shifts,
+                    events: Vec::new(),
+                    outputs: Vec::new(),
+                };
+                state.run(inbox);
+            })?;
+        Ok((driver, thread))
+    }
+
+    /// Runs `command`, answering once its events are durable.
+    pub async fn execute(&self, command: Command, actor: Actor) -> Result<Committed, CommandError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Command {
+            command: Box::new(command),
+            actor,
+            reply,
+        })?;
+        answer.await.map_err(|_| CommandError::ShuttingDown)?
+    }
+
+    /// Runs `read` on the engine's committed state.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Read(Box::new(move |engine| {
+            let _ = reply.send(read(engine));
+        })))?;
+        answer.await.map_err(|_| CommandError::ShuttingDown)
+    }
+
+    /// Finishes the requests already taken, commits, and stops the driver thread.
+    pub async fn shutdown(&self) {
+        let (reply, done) = oneshot::channel();
+        if self.requests.send(Request::Shutdown(reply)).is_ok() {
+            let _ = done.await;
+        }
+    }
+
+    fn send(&self, request: Request) -> Result<(), CommandError> {
+        self.requests
+            .try_send(request)
+            .map_err(|error| match error {
+                TrySendError::Full(_) => CommandError::Overloaded,
+                TrySendError::Disconnected(_) => CommandError::ShuttingDown,
+            })
+    }
+
+    /// A live feed of everything committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Published> {
+        self.bus.subscribe()
+    }
+
+    pub fn subscribers(&self) -> usize {
+        self.bus.receiver_count()
+    }
+
+    /// Sequence number of the last committed journal entry.
+    pub fn last_seq(&self) -> u64 {
+        self.stats
+            .last_seq
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+/// The engine as the journal leaves it; `observe` sees every entry (projections kept in
+/// memory, like the shift counters).
+pub fn load_engine(store: &Store, mut observe: impl FnMut(&EventRecord)) -> anyhow::Result<Engine> {
+    let mut engine = Engine::default();
+    let mut batch = Vec::with_capacity(4096);
+    store.for_each_entry(0, None, |entry| {
+        observe(&entry.record);
+        batch.push(entry.record);
+        if batch.len() == batch.capacity() {
+            engine.replay(batch.iter());
+            batch.clear();
+        }
+        Ok(())
+    })?;
+    engine.replay(batch.iter());
+    Ok(engine)
+}
+
+struct Loop<'a> {
+    engine: Engine,
+    store: &'a mut Store,
+    clock: Arc<dyn Clock>,
+    bus: broadcast::Sender<Published>,
+    stats: Arc<DriverStats>,
+    shifts: Arc<Shifts>,
+    /// Events of the batch being built, in order.
+    events: Vec<EventRecord>,
+    /// Everything the engine put out in the batch, in order (events as indexes into `events`).
+    outputs: Vec<Pending>,
+}
+
+enum Pending {
+    Event,
+    Connector(ConnectorRequest),
+}
+
+struct Waiting {
+    reply: oneshot::Sender<Result<Committed, CommandError>>,
+    result: Result<Receipt, CommandError>,
+    /// Index range into `events`.
+    events: std::ops::Range<usize>,
+}
+
+impl Loop<'_> {
+    fn run(&mut self, inbox: Receiver<Request>) {
+        let mut shutdown: Option<oneshot::Sender<()>> = None;
+        loop {
+            let first = match self.engine.poll_timeout() {
+                Some(deadline) => {
+                    let wait = self.clock.until(deadline);
+                    if wait.is_zero() {
+                        None
+                    } else {
+                        match inbox.recv_timeout(wait) {
+                            Ok(request) => Some(request),
+                            Err(RecvTimeoutError::Timeout) => None,
+                            Err(RecvTimeoutError::Disconnected) => break,
+                        }
+                    }
+                }
+                None => match inbox.recv() {
+                    Ok(request) => Some(request),
+                    Err(_) => break,
+                },
+            };
+            let mut requests: Vec<Request> = first.into_iter().collect();
+            while requests.len() < MAX_BATCH {
+                match inbox.try_recv() {
+                    Ok(request) => requests.push(request),
+                    Err(_) => break,
+                }
+            }
+            self.batch(requests, &mut shutdown);
+            if let Some(done) = shutdown.take() {
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        // The clock may step back (NTP) or start behind the journal; engine time does not.
+        self.clock.now().max(self.engine.now())
+    }
+
+    fn batch(&mut self, requests: Vec<Request>, shutdown: &mut Option<oneshot::Sender<()>>) {
+        let started = Instant::now();
+        self.events.clear();
+        self.outputs.clear();
+        let now = self.now();
+        self.engine.handle_timeout(now);
+        self.drain();
+        let mut waiting = Vec::new();
+        let mut reads = Vec::new();
+        for request in requests {
+            match request {
+                Request::Command {
+                    command,
+                    actor,
+                    reply,
+                } => {
+                    let start = self.events.len();
+                    let result = match self.check_actor(&command, &actor) {
+                        Err(error) => Err(error),
+                        Ok(()) => {
+                            let now = self.now();
+                            self.engine
+                                .handle_command(now, *command)
+                                .map_err(CommandError::Rejected)
+                        }
+                    };
+                    self.drain();
+                    waiting.push(Waiting {
+                        reply,
+                        result,
+                        events: start..self.events.len(),
+                    });
+                }
+                Request::Read(read) => reads.push(read),
+                Request::Shutdown(done) => *shutdown = Some(done),
+            }
+        }
+        let committed = if self.events.is_empty() {
+            Ok(self.store.last_seq() + 1)
+        } else {
+            let commit_started = Instant::now();
+            let result = self.store.append(&self.events);
+            metrics::counter!("switchboard_commits_total").increment(1);
+            metrics::histogram!("switchboard_commit_seconds")
+                .record(commit_started.elapsed().as_secs_f64());
+            result
+        };
+        match committed {
+            Ok(first_seq) => {
+                self.stats
+                    .last_seq
+                    .store(self.store.last_seq(), std::sync::atomic::Ordering::Release);
+                metrics::counter!("switchboard_events_total").increment(self.events.len() as u64);
+                self.publish(first_seq);
+                for waiting in waiting {
+                    let answer = waiting.result.map(|receipt| Committed {
+                        receipt,
+                        first_seq: first_seq + waiting.events.start as u64,
+                        last_seq: first_seq + waiting.events.end as u64 - 1,
+                    });
+                    let _ = waiting.reply.send(answer);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "journal append failed; reloading the engine from the journal");
+                let message = error.to_string();
+                for waiting in waiting {
+                    let answer = match waiting.result {
+                        Ok(_) => Err(CommandError::Storage(message.clone())),
+                        Err(rejected) => Err(rejected),
+                    };
+                    let _ = waiting.reply.send(answer);
+                }
+                match load_engine(self.store, |_| {}) {
+                    Ok(engine) => self.engine = engine,
+                    Err(error) => {
+                        tracing::error!(%error, "cannot reload the engine; stopping");
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
+        for read in reads {
+            read(&self.engine);
+        }
+        metrics::gauge!("switchboard_contacts_open").set(self.engine.open_contacts() as f64);
+        metrics::histogram!("switchboard_batch_seconds").record(started.elapsed().as_secs_f64());
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::Event(record) => {
+                    count_event(&record);
+                    self.events.push(record);
+                    self.outputs.push(Pending::Event);
+                }
+                Output::Connector(request) => self.outputs.push(Pending::Connector(request)),
+            }
+        }
+    }
+
+    fn publish(&mut self, first_seq: u64) {
+        let mut next_event = 0usize;
+        for pending in self.outputs.drain(..) {
+            let item = match pending {
+                Pending::Event => {
+                    let record = self.events[next_event].clone();
+                    self.shifts.apply(&record);
+                    let seq = first_seq + next_event as u64;
+                    next_event += 1;
+                    Published::Event(Arc::new(JournalEntry { seq, record }))
+                }
+                Pending::Connector(request) => Published::Connector(Arc::new(request)),
+            };
+            // No subscribers is fine: the journal has the events.
+            let _ = self.bus.send(item);
+        }
+    }
+
+    /// An agent key may act only as its own agent.
+    fn check_actor(&self, command: &Command, actor: &Actor) -> Result<(), CommandError> {
+        let Actor::Agent(me) = actor else {
+            return Ok(());
+        };
+        let acting_as = match command {
+            Command::Login { agent, .. }
+            | Command::Logout { agent }
+            | Command::SetState { agent, .. }
+            | Command::Hold { agent, .. }
+            | Command::Resume { agent, .. }
+            | Command::Consult { agent, .. }
+            | Command::Conference { agent, .. }
+            | Command::StartDial { agent, .. }
+            | Command::End { agent, .. }
+            | Command::Complete { agent, .. }
+            | Command::Transfer { agent, .. }
+            | Command::Dial { agent, .. }
+            | Command::ScheduleCallback { agent, .. }
+            | Command::SetCompletion { agent, .. } => Some(agent.clone()),
+            Command::Accept { offer } | Command::Refuse { offer } => {
+                match self.engine.offer_view(*offer) {
+                    Some(view) => Some(view.agent),
+                    // Unknown offers are the engine's to reject.
+                    None => return Ok(()),
+                }
+            }
+            Command::CreateCallback { agent, .. } => agent.clone(),
+            _ => {
+                return Err(CommandError::Forbidden(
+                    "an agent key cannot do this".to_string(),
+                ));
+            }
+        };
+        match acting_as {
+            Some(agent) if agent == *me => Ok(()),
+            Some(agent) => Err(CommandError::Forbidden(format!(
+                "this key acts as agent {me}, not {agent}"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+fn count_event(record: &EventRecord) {
+    use switchboard_core::event::Event;
+    match &record.event {
+        Event::OfferCreated { .. } => metrics::counter!("switchboard_offers_total").increment(1),
+        Event::OfferRefused { reason, .. } => {
+            metrics::counter!("switchboard_refusals_total", "reason" => reason.as_str())
+                .increment(1)
+        }
+        Event::ContactArrived { .. } => {
+            metrics::counter!("switchboard_contacts_arrived_total").increment(1)
+        }
+        Event::ContactClosed { .. } => {
+            metrics::counter!("switchboard_contacts_closed_total").increment(1)
+        }
+        _ => {}
+    }
+}
+
+/// How long until `deadline` on this clock, zero if it passed.
+pub(crate) fn wait_until(now: Timestamp, deadline: Timestamp, speed: f64) -> Duration {
+    let ms = (deadline.0 - now.0).max(0) as f64 / speed;
+    Duration::from_secs_f64(ms / 1000.0)
+}

@@ -1,0 +1,288 @@
+//! Switchboard's server: `switchboard serve` and `switchboard demo`.
+//!
+//! - `driver`: the one thread that owns the engine; group commit to the store; acknowledges
+//!   a command only after its events are durable; publishes them.
+//! - `api`: the HTTP API (axum), `events`: the SSE stream, `auth`: API keys and roles,
+//!   `error`: the error table (stable codes).
+//! - `config`: the TOML configuration file; `shift`: supervisor counters per queue.
+//! - `demo`: the demo configuration and simulated live traffic through the same API paths.
+//!
+//! Only this crate knows HTTP and the JSON wire types; the engine (`switchboard-core`) stays
+//! pure and the store (`switchboard-store`) knows nothing of HTTP.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+
+pub mod driver;
+pub mod error;
+pub mod events;
+pub mod reports;
+pub mod shift;
+
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub driver: driver::Driver,
+    pub keys: Arc<auth::Keys>,
+    pub data_dir: PathBuf,
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    pub shift: Arc<shift::Shifts>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Switchboard API",
+        description = "Contact-center routing: configuration, agents, the telephony connector, supervisors, reports and the live event stream. Every request needs `Authorization: Bearer <key>` (except /healthz and /metrics); errors are `{\"error\": {\"code\", \"message\"}}` with a stable code. See docs/api.md."
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "configuration", description = "Queues, agents, stations, dispositions, settings (admin; supervisors read)"),
+        (name = "agent", description = "What an agent does (agent keys act for their own agent)"),
+        (name = "connector", description = "What the telephony connector reports (docs/connector.md)"),
+        (name = "supervisor", description = "Monitor and callback management"),
+        (name = "callbacks", description = "Callbacks (§8)"),
+        (name = "reports", description = "Data downloads (Data Download View permission)"),
+        (name = "events", description = "Live event stream (SSE)"),
+        (name = "health", description = "Health"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = api::router().merge(reports::router()).split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(api);
+    doc
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> axum::Router {
+    let (router, api) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(api::router())
+        .merge(reports::router())
+        .split_for_parts();
+    let api = Arc::new(api);
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let api = api.clone();
+                async move { axum::Json((*api).clone()) }
+            }),
+        )
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/docs/openapi.json", openapi()))
+        .route("/metrics", axum::routing::get(metrics_text))
+        .route("/", axum::routing::get(index))
+        .fallback(not_found)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .with_state(state)
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::not_found("not_found", "no such endpoint; see /docs")
+}
+
+async fn index() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("../assets/index.html"))
+}
+
+async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
+    metrics::gauge!("switchboard_subscribers").set(state.driver.subscribers() as f64);
+    state
+        .metrics
+        .as_ref()
+        .map(|h| h.render())
+        .unwrap_or_default()
+}
+
+/// `switchboard serve` options.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub config: Option<PathBuf>,
+    pub data: PathBuf,
+    pub listen: SocketAddr,
+    /// Clock speed (1 = real time; the demo runs faster).
+    pub speed: f64,
+    pub durability: switchboard_store::Durability,
+    /// Capacity of the live feed before slow subscribers are cut off.
+    pub feed_capacity: usize,
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    engine_thread: std::thread::JoinHandle<()>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// A bad configuration or data directory: exit status 2, not 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// Opens the store, loads the engine and the configuration, binds the listener and starts
+/// serving. Returns once the server accepts connections.
+pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
+    let store = switchboard_store::Store::open(&options.data, options.durability)
+        .map_err(|e| InputError(format!("{}: {e}", options.data.display())))?;
+    let shifts = Arc::new(shift::Shifts::default());
+    let engine = driver::load_engine(&store, |record| shifts.apply(record))
+        .context("while replaying the journal")?;
+    let config = match &options.config {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+            let file = path.display().to_string();
+            Some(
+                config::ConfigFile::parse(&file, &text, &engine)
+                    .map_err(|e| InputError(e.to_string()))?,
+            )
+        }
+    };
+    if let Some(config) = &config {
+        let now = clock::SystemClock::new(1.0);
+        use clock::Clock as _;
+        for key in &config.keys {
+            let role: auth::Role = key.role.parse().map_err(InputError)?;
+            let agent = key
+                .agent
+                .as_deref()
+                .map(switchboard_core::ids::AgentId::new);
+            let label = key
+                .label
+                .clone()
+                .unwrap_or_else(|| format!("config: {}", role.as_str()));
+            match (&key.secret, &key.sha256) {
+                (Some(secret), _) => {
+                    auth::store_key(
+                        &store,
+                        secret,
+                        role,
+                        agent.as_ref(),
+                        key.data_download,
+                        &label,
+                        now.now().0,
+                    )?;
+                }
+                (None, Some(hash)) => {
+                    store.insert_key(&switchboard_store::NewKey {
+                        hash: hash.to_lowercase(),
+                        label,
+                        role: role.as_str().into(),
+                        agent: key.agent.clone(),
+                        data_download: key.data_download || role == auth::Role::Admin,
+                        created_at: now.now().0,
+                    })?;
+                }
+                (None, None) => unreachable!("checked by ConfigFile::parse"),
+            }
+        }
+    }
+    let changes = config
+        .as_ref()
+        .map(|c| c.changes(&engine))
+        .unwrap_or_default();
+    let keys = Arc::new(auth::Keys::new(switchboard_store::Store::open_existing(
+        &options.data,
+    )?));
+    let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock::new(options.speed));
+    let (driver, engine_thread) =
+        driver::Driver::start(store, engine, shifts.clone(), clock, options.feed_capacity)?;
+    for command in changes {
+        driver
+            .execute(command, driver::Actor::Trusted)
+            .await
+            .map_err(|e| InputError(format!("configuration: {e}")))?;
+    }
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
+    let state = AppState {
+        driver,
+        keys,
+        data_dir: options.data.clone(),
+        metrics,
+        shift: shifts,
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
+    let addr = listener.local_addr()?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let app = app(state.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        state,
+        server,
+        engine_thread,
+        stop,
+    })
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, commits and stops the engine thread.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        // Open event streams would hold the graceful shutdown forever: give requests a moment.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.server).await;
+        self.state.driver.shutdown().await;
+        let _ = tokio::task::spawn_blocking(move || self.engine_thread.join()).await;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
