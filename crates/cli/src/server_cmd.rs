@@ -20,6 +20,17 @@ pub struct ServeArgs {
     /// Address to listen on (port 0: any free port, printed at start).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Run the engine's clock N times faster than real time (tests and demos only: offer
+    /// time-outs, wrap-up limits and recall intervals all shrink).
+    #[arg(long, value_name = "N", default_value_t = 1.0, value_parser = parse_speed, hide = true)]
+    speed: f64,
+}
+
+pub fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if speed > 0.0 && speed <= 10_000.0 => Ok(speed),
+        _ => Err(format!("{text:?}: the speed must be a number above 0 and at most 10000")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -98,7 +109,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         config: args.config.clone(),
         data: args.data.clone(),
         listen: args.listen,
-        speed: 1.0,
+        speed: args.speed,
         durability: Durability::Full,
         feed_capacity: 65_536,
     };

@@ -35,6 +35,17 @@ impl SystemClock {
     }
 }
 
+impl SystemClock {
+    /// Starts the clock at `floor` if system time is behind it (a journal written by a
+    /// faster clock, or a clock stepped back), so timers keep their distances.
+    pub fn not_before(mut self, floor: Timestamp) -> Self {
+        if self.origin < floor {
+            self.origin = floor;
+        }
+        self
+    }
+}
+
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
         let elapsed_ms = self.origin_real.elapsed().as_secs_f64() * 1000.0 * self.speed;

@@ -212,7 +212,8 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let keys = Arc::new(auth::Keys::new(switchboard_store::Store::open_existing(
         &options.data,
     )?));
-    let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock::new(options.speed));
+    let clock: Arc<dyn clock::Clock> =
+        Arc::new(clock::SystemClock::new(options.speed).not_before(engine.now()));
     let (driver, engine_thread) =
         driver::Driver::start(store, engine, shifts.clone(), clock, options.feed_capacity)?;
     for command in changes {
