@@ -1,0 +1,142 @@
+//! `switchboard report NAME --data DIR [report options] [--out FILE]`: a data-download report
+//! (PRODUCT.md §10, docs/reports.md) from a store, written row by row to standard output or a
+//! file. The flags are the HTTP API's query parameters (`switchboard_reports::ReportRequest`
+//! parses both), so both accept the same values and reject the same mistakes.
+
+use crate::sim_cmd::InputError;
+use anyhow::Context;
+use clap::Args;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use switchboard_core::time::Timestamp;
+use switchboard_reports::{Format, ReportError, ReportRequest, write_report};
+use switchboard_store::{Store, StoreError};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report: agent-refusal, completed-callbacks, agent-state-log, contact-closure or
+    /// callback-monitor.
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// The data directory (the store written by `serve` or `sim --data`).
+    #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
+    data: PathBuf,
+    /// First day (YYYY-MM-DD), or a preset: today, yesterday, last-7-days, last-30-days,
+    /// previous-week, previous-month, month-to-date. Default: today.
+    #[arg(long, value_name = "DATE|PRESET")]
+    from: Option<String>,
+    /// Last day, included (YYYY-MM-DD). Default: the same as --from.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// A date-range preset (the same names as --from takes).
+    #[arg(long, value_name = "PRESET")]
+    preset: Option<String>,
+    /// Start of the time window on each day (HH:MM, default 00:00).
+    #[arg(long, value_name = "HH:MM")]
+    start: Option<String>,
+    /// End of the time window on each day (HH:MM, default 24:00); at or before --start it
+    /// is on the next day.
+    #[arg(long, value_name = "HH:MM")]
+    end: Option<String>,
+    /// IANA time zone of the dates, windows and shown times (default UTC).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// csv, tsv, xml, json or xlsx (xlsx needs --out).
+    #[arg(long, value_name = "FORMAT", default_value = "csv")]
+    format: String,
+    /// Language of closure-code and disposition names: en or hu.
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    lang: String,
+    /// Leave out the field names (CSV, TSV, XLSX).
+    #[arg(long)]
+    no_header: bool,
+    /// Add -YYYYMMDD (today in --tz) to the --out file name, before its extension.
+    #[arg(long)]
+    append_date: bool,
+    /// Write to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+fn input(error: ReportError) -> anyhow::Error {
+    if error.is_input() {
+        InputError(error.cli_message()).into()
+    } else {
+        anyhow::Error::new(error)
+    }
+}
+
+pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
+    let mut pairs: Vec<(&str, &str)> = vec![("format", &args.format), ("lang", &args.lang)];
+    for (name, value) in [
+        ("from", &args.from),
+        ("to", &args.to),
+        ("preset", &args.preset),
+        ("start", &args.start),
+        ("end", &args.end),
+        ("tz", &args.tz),
+    ] {
+        if let Some(value) = value {
+            pairs.push((name, value));
+        }
+    }
+    if args.no_header {
+        pairs.push(("header", "false"));
+    }
+    if args.append_date {
+        pairs.push(("append-date", "true"));
+    }
+    let request = ReportRequest::from_pairs(&args.name, pairs).map_err(input)?;
+    if args.out.is_none() {
+        if request.format == Format::Xlsx {
+            return Err(InputError(
+                "--format xlsx needs --out FILE (a workbook is not written to standard output)"
+                    .to_owned(),
+            )
+            .into());
+        }
+        if request.append_date {
+            return Err(InputError("--append-date needs --out FILE".to_owned()).into());
+        }
+    }
+    let store = Store::open_existing(&args.data).map_err(|error| match error {
+        StoreError::Missing(_) => InputError(format!("--data {error}")).into(),
+        other => anyhow::Error::new(other),
+    })?;
+    let now = Timestamp(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64),
+    );
+    // Bad windows are input errors too; find them before creating any file.
+    request.windows(now).map_err(input)?;
+    match &args.out {
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+            write_report(store.connection(), &request, now, &mut out).map_err(input)?;
+            out.flush()?;
+        }
+        Some(file) => {
+            let path = request.dated_path(file, now);
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            // Written next to the target and renamed when complete: a failed run leaves no
+            // half-written report behind.
+            let mut temporary = tempfile::NamedTempFile::new_in(&dir)
+                .map_err(|e| InputError(format!("--out {}: {e}", path.display())))?;
+            {
+                let mut out = BufWriter::with_capacity(64 * 1024, temporary.as_file_mut());
+                write_report(store.connection(), &request, now, &mut out).map_err(input)?;
+                out.flush()
+                    .with_context(|| format!("while writing {}", path.display()))?;
+            }
+            temporary
+                .persist(&path)
+                .with_context(|| format!("while writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
