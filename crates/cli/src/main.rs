@@ -8,6 +8,7 @@
 //! usage error found after parsing (inputs valid one by one but not together) is
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
+mod report_cmd;
 mod server_cmd;
 mod sim_cmd;
 
@@ -42,6 +43,8 @@ enum Command {
     Sim(sim_cmd::SimArgs),
     /// Run the server: HTTP API, live event stream, embedded store (see docs/api.md).
     Serve(server_cmd::ServeArgs),
+    /// Export a report (data download, §10) from a data directory (see docs/reports.md).
+    Report(report_cmd::ReportArgs),
     /// Make, list and revoke API keys.
     Keys(server_cmd::KeysArgs),
     /// Copy the store while it is in use (SQLite online backup).
@@ -131,6 +134,7 @@ fn main() -> ExitCode {
         Command::Erlang(args) => erlang(&args),
         Command::Sim(args) => sim_cmd::sim(&args),
         Command::Serve(args) => server_cmd::serve(&args),
+        Command::Report(args) => report_cmd::report(&args),
         Command::Keys(args) => server_cmd::keys(&args),
         Command::Backup(args) => server_cmd::backup(&args),
     };
