@@ -364,6 +364,8 @@ impl Loop<'_> {
             read(&self.engine);
         }
         metrics::gauge!("switchboard_contacts_open").set(self.engine.open_contacts() as f64);
+        let queued: usize = self.engine.queue_views().map(|q| q.waiting).sum();
+        metrics::gauge!("switchboard_contacts_queued").set(queued as f64);
         metrics::histogram!("switchboard_batch_seconds").record(started.elapsed().as_secs_f64());
     }
 
