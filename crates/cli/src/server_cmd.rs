@@ -29,7 +29,9 @@ pub struct ServeArgs {
 pub fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(speed) if speed > 0.0 && speed <= 10_000.0 => Ok(speed),
-        _ => Err(format!("{text:?}: the speed must be a number above 0 and at most 10000")),
+        _ => Err(format!(
+            "{text:?}: the speed must be a number above 0 and at most 10000"
+        )),
     }
 }
 
