@@ -23,6 +23,42 @@ pub struct SimArgs {
     /// faults; report the first seed that breaks an invariant or leaves a contact open.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     swarm: Option<u64>,
+    /// Write the run's journal and report tables into this new data directory, as the
+    /// server would, so `switchboard report … --data DIR` runs on the simulated days.
+    #[arg(long, value_name = "DIR", conflicts_with = "swarm")]
+    data: Option<PathBuf>,
+}
+
+/// Events appended to the store per transaction.
+const JOURNAL_BATCH: usize = 8192;
+
+/// Appends the simulation's events to a store in batches; remembers the first failure.
+struct JournalWriter {
+    store: switchboard_store::Store,
+    batch: Vec<switchboard_core::event::EventRecord>,
+    failure: Option<switchboard_store::StoreError>,
+}
+
+impl JournalWriter {
+    fn push(&mut self, record: &switchboard_core::event::EventRecord) {
+        if self.failure.is_some() {
+            return;
+        }
+        self.batch.push(record.clone());
+        if self.batch.len() >= JOURNAL_BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.failure.is_none()
+            && !self.batch.is_empty()
+            && let Err(error) = self.store.append(&self.batch)
+        {
+            self.failure = Some(error);
+        }
+        self.batch.clear();
+    }
 }
 
 /// Bad input: one line, exit status 2.
@@ -54,8 +90,31 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
         );
         bar
     });
-    let simulation = Simulation::new(scenario, args.seed, Options::default())
+    let mut simulation = Simulation::new(scenario, args.seed, Options::default())
         .map_err(|e| InputError(format!("{file}: {e}")))?;
+    let journal = match &args.data {
+        None => None,
+        Some(dir) => {
+            let store = switchboard_store::Store::open(dir, switchboard_store::Durability::Normal)
+                .map_err(|e| InputError(format!("{}: {e}", dir.display())))?;
+            if store.last_seq() > 0 {
+                return Err(InputError(format!(
+                    "{}: already holds a journal ({} entries); give a new directory",
+                    dir.display(),
+                    store.last_seq()
+                ))
+                .into());
+            }
+            let writer = std::rc::Rc::new(std::cell::RefCell::new(JournalWriter {
+                store,
+                batch: Vec::with_capacity(JOURNAL_BATCH),
+                failure: None,
+            }));
+            let sink = writer.clone();
+            simulation.journal_to(Box::new(move |record| sink.borrow_mut().push(record)));
+            Some(writer)
+        }
+    };
     let outcome = simulation
         .run(|done, _| {
             if let Some(bar) = &bar {
@@ -65,6 +124,13 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("audit failed: {e}"))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    if let Some(writer) = journal {
+        let mut writer = writer.borrow_mut();
+        writer.flush();
+        if let Some(error) = writer.failure.take() {
+            return Err(anyhow::anyhow!(error).context("while writing the journal"));
+        }
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -563,3 +563,47 @@ fn settings_the_engine_refuses_are_bad_input_too() {
     assert_eq!(zero.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&zero.stderr).lines().count(), 1);
 }
+
+/// `--data DIR` journals the run like the server: the reports then count what the
+/// simulator counted, and a directory that already holds a journal is refused.
+#[test]
+fn sim_data_feeds_the_reports_with_the_same_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let scenario = example("support-day.toml");
+    let out = switchboard(&["sim", &scenario, "--seed", "3", "--data", data, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refusals = count(&outcome, "refusals");
+    assert!(refusals > 0, "the support day refuses some offers");
+
+    let report = switchboard(&[
+        "report",
+        "agent-refusal",
+        "--data",
+        data,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--no-header",
+    ]);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let rows = String::from_utf8(report.stdout).unwrap().lines().count() as u64;
+    assert_eq!(rows, refusals);
+
+    let again = switchboard(&["sim", &scenario, "--data", data]);
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already holds a journal"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+}

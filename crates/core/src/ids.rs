@@ -50,7 +50,10 @@ macro_rules! name_id {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
                 self.key == other.key
-                    && (Arc::ptr_eq(&self.text, &other.text) || self.text == other.text)
+                    && self.text.len() == other.text.len()
+                    && (self.text.len() <= 8
+                        || Arc::ptr_eq(&self.text, &other.text)
+                        || self.text[8..] == other.text[8..])
             }
         }
 
@@ -66,11 +69,14 @@ macro_rules! name_id {
         impl Ord for $name {
             #[inline]
             fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                // Equal prefixes: the first eight bytes (or the whole of a shorter id) are
+                // equal, so only the rest is left to compare.
                 self.key.cmp(&other.key).then_with(|| {
-                    if Arc::ptr_eq(&self.text, &other.text) {
-                        std::cmp::Ordering::Equal
+                    let (a, b) = (self.text.len(), other.text.len());
+                    if a <= 8 || b <= 8 || Arc::ptr_eq(&self.text, &other.text) {
+                        a.cmp(&b)
                     } else {
-                        self.text.as_bytes().cmp(other.text.as_bytes())
+                        self.text.as_bytes()[8..].cmp(&other.text.as_bytes()[8..])
                     }
                 })
             }

@@ -13,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal};
 use serde::Serialize;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use switchboard_core::callback::{CallbackSettings, CompletionStatus};
 use switchboard_core::closure::{Major, Minor};
 use switchboard_core::command::ConnectorEvent;
@@ -164,6 +164,9 @@ struct QueueRun {
     waited: u64,
 }
 
+/// Receives every engine event of a run, in order.
+pub type JournalSink = Box<dyn FnMut(&switchboard_core::event::EventRecord)>;
+
 pub struct Simulation {
     engine: Engine,
     sampler: Sampler,
@@ -189,11 +192,29 @@ pub struct Simulation {
     steps: u64,
     /// When arrivals stopped (the liveness clock starts then).
     drain_since: Option<i64>,
+    /// Engine outputs being reacted to (kept to reuse its buffer).
+    outputs: VecDeque<Output>,
+    /// Events of the setup (configuration), kept until a journal is attached.
+    setup_events: Vec<switchboard_core::event::EventRecord>,
+    /// Where every engine event goes, in order (`switchboard sim --data`).
+    journal: Option<JournalSink>,
 }
 
 const STATION_PREFIX: &str = "st";
 
 impl Simulation {
+    /// Sends every engine event of the run, from the configuration on, to `journal` in
+    /// order: what the server would append to its journal.
+    pub fn journal_to(
+        &mut self,
+        mut journal: JournalSink,
+    ) {
+        for record in self.setup_events.drain(..) {
+            journal(&record);
+        }
+        self.journal = Some(journal);
+    }
+
     /// Set the engine up for `scenario`. `Err`: the engine refused part of it (a queue id or
     /// callback setting the scenario parser could not judge), naming the field.
     pub fn new(
@@ -297,7 +318,12 @@ impl Simulation {
                     .map_err(agent_error)?;
             }
         }
-        while engine.poll_output().is_some() {}
+        let mut setup_events = Vec::new();
+        while let Some(output) = engine.poll_output() {
+            if let Output::Event(record) = output {
+                setup_events.push(record);
+            }
+        }
         let arrivals_until = scenario
             .stop
             .duration
@@ -331,6 +357,9 @@ impl Simulation {
             audits: 0,
             steps: 0,
             drain_since: None,
+            outputs: VecDeque::new(),
+            setup_events,
+            journal: None,
         };
         sim.scenario.seed = seed;
         for q in 0..sim.queues.len() {
@@ -584,18 +613,34 @@ impl Simulation {
 
     /// React to what the engine did: play the agents and the connector.
     fn drain(&mut self) {
-        while let Some(output) = self.engine.poll_output() {
-            match output {
-                Output::Connector(ConnectorRequest::Deliver {
-                    offer,
-                    contact,
-                    channel,
-                    ..
-                }) => self.on_offer(offer, contact, channel),
-                Output::Connector(_) => {}
-                Output::Event(record) => self.on_event(record.event),
+        // Outputs are taken in batches (a buffer swap) and read in place; outputs of commands
+        // sent while reacting come in the next batch, so the order is that of `poll_output`.
+        let mut batch = std::mem::take(&mut self.outputs);
+        loop {
+            self.engine.drain_outputs_into(&mut batch);
+            if batch.is_empty() {
+                break;
             }
+            for output in &batch {
+                match output {
+                    Output::Connector(ConnectorRequest::Deliver {
+                        offer,
+                        contact,
+                        channel,
+                        ..
+                    }) => self.on_offer(*offer, *contact, *channel),
+                    Output::Connector(_) => {}
+                    Output::Event(record) => {
+                        if let Some(journal) = &mut self.journal {
+                            journal(record);
+                        }
+                        self.on_event(&record.event)
+                    }
+                }
+            }
+            batch.clear();
         }
+        self.outputs = batch;
     }
 
     fn on_offer(&mut self, offer: OfferId, contact: ContactId, channel: Channel) {
@@ -632,12 +677,12 @@ impl Simulation {
         self.push(now + delay, Ev::Accept(offer, channel == Channel::Voice));
     }
 
-    fn on_event(&mut self, event: Event) {
+    fn on_event(&mut self, event: &Event) {
         let now = self.now;
-        match event {
+        match *event {
             Event::ContactConnected {
                 contact,
-                agent,
+                ref agent,
                 state,
                 ..
             } => {
@@ -659,22 +704,22 @@ impl Simulation {
                     ContactState::Handling => {
                         let handle = self.queues[q].handle;
                         let ms = self.sampler.ms(&handle);
-                        self.push(now + ms, Ev::End(agent, contact));
+                        self.push(now + ms, Ev::End(agent.clone(), contact));
                     }
-                    ContactState::Dialing => self.dial_outcome(agent, contact),
+                    ContactState::Dialing => self.dial_outcome(agent.clone(), contact),
                     ContactState::Preview => {
                         self.command(Command::StartDial {
                             agent: agent.clone(),
                             contact,
                         });
-                        self.dial_outcome(agent, contact);
+                        self.dial_outcome(agent.clone(), contact);
                     }
                     _ => {}
                 }
             }
             Event::ContactStateChanged {
                 contact,
-                agent,
+                ref agent,
                 state: ContactState::Handling,
                 answered_by: Some(by),
             } => {
@@ -686,30 +731,32 @@ impl Simulation {
                     }
                     AnsweredBy::Machine => 20_000,
                 };
-                self.push(now + ms, Ev::End(agent, contact));
+                self.push(now + ms, Ev::End(agent.clone(), contact));
             }
             Event::WrapUpStarted {
                 contact,
-                agent,
+                ref agent,
                 detached: false,
                 ..
             } => {
                 let q = self.track(contact).queue;
                 let wrap = self.queues[q].wrap;
                 let ms = self.sampler.ms(&wrap);
-                self.push(now + ms, Ev::Complete(agent, contact));
+                self.push(now + ms, Ev::Complete(agent.clone(), contact));
             }
-            Event::WrapUpCompleted { contact, agent, .. }
-            | Event::ContactReleased { contact, agent } => {
-                if let Some(at) = self.connect_at.remove(&(contact, agent)) {
+            Event::WrapUpCompleted {
+                contact, ref agent, ..
+            }
+            | Event::ContactReleased { contact, ref agent } => {
+                if let Some(at) = self.connect_at.remove(&(contact, agent.clone())) {
                     self.busy_ms += i128::from(now - at);
                 }
             }
             Event::AgentStateChanged {
-                agent,
+                ref agent,
                 state: AgentState::NoAnswer,
                 ..
-            } => self.push(now, Ev::Ready(agent)),
+            } => self.push(now, Ev::Ready(agent.clone())),
             Event::OfferRefused {
                 reason, contact, ..
             } => {
@@ -729,8 +776,10 @@ impl Simulation {
             Event::OfferRescinded { contact, .. } | Event::ContactQueued { contact, .. } => {
                 self.track_mut(contact).offered = false;
             }
-            Event::CallbackCreated { contact, queue, .. } => {
-                let q = self.queue_of(&queue);
+            Event::CallbackCreated {
+                contact, ref queue, ..
+            } => {
+                let q = self.queue_of(queue);
                 let t = self.track_mut(contact);
                 t.queue = q;
                 t.arrival = now;

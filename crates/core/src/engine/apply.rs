@@ -9,15 +9,20 @@ use crate::event::{Event, EventRecord};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId};
 use crate::model::{AgentState, Channel, ContactState, Presence};
 use crate::time::Timestamp;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 impl Engine {
     pub(crate) fn apply(&mut self, record: &EventRecord) {
         // "Clbk To Be Proc" follows every callback's location from event to event.
+        // (Without open callbacks there is no location to follow.)
         let contact = record.event.contact();
-        let before = contact.and_then(|c| self.callback_place(c));
+        let before = contact
+            .filter(|_| !self.callbacks.is_empty())
+            .and_then(|c| self.callback_place(c));
         self.evolve(record);
-        if let Some(c) = contact {
+        if let Some(c) = contact
+            && (before.is_some() || !self.callbacks.is_empty())
+        {
             let after = self.callback_place(c);
             self.track_location(before, after);
         }
@@ -571,7 +576,7 @@ impl Engine {
                     reason: None,
                     pending: None,
                     offer: None,
-                    assignments: BTreeMap::new(),
+                    assignments: super::VecMap::new(),
                     used_units: 0,
                     last_work_at: at,
                     shown: AgentState::Offline,

@@ -14,6 +14,7 @@ mod callbacks;
 mod decide;
 mod invariants;
 mod routing;
+mod store;
 mod views;
 
 pub use views::{
@@ -36,6 +37,7 @@ use crate::rejection::Rejection;
 use crate::schedule::Schedule;
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use store::{SeqMap, VecMap, VecSet};
 
 /// What a successful command created, for drivers that answer with ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,7 +127,7 @@ pub(crate) struct AgentRt {
     pub pending: Option<(Presence, Option<String>)>,
     /// At most one open offer per agent.
     pub offer: Option<OfferId>,
-    pub assignments: BTreeMap<ContactId, Assignment>,
+    pub assignments: VecMap<ContactId, Assignment>,
     /// Sum of the assignments' units; never above 100.
     pub used_units: u16,
     /// Last time the agent became Ready or took or finished a contact (longest-idle key).
@@ -269,8 +271,8 @@ pub struct Engine {
     pub(crate) stations: BTreeMap<StationId, StationConfig>,
     /// Station → the agent logged in there.
     pub(crate) station_users: BTreeMap<StationId, AgentId>,
-    pub(crate) contacts: BTreeMap<ContactId, ContactRt>,
-    pub(crate) offers: BTreeMap<OfferId, OfferRt>,
+    pub(crate) contacts: SeqMap<ContactId, ContactRt>,
+    pub(crate) offers: SeqMap<OfferId, OfferRt>,
     /// Open callbacks (a subset of `contacts`).
     pub(crate) callbacks: BTreeMap<ContactId, CallbackRt>,
     pub(crate) timers: BTreeSet<(Timestamp, Timer)>,
@@ -281,11 +283,13 @@ pub struct Engine {
     pub(crate) now: Timestamp,
     pub(crate) stats: EngineStats,
     /// Queues where a contact or an agent became available: routing looks at these.
-    pub(crate) dirty: BTreeSet<QueueId>,
+    pub(crate) dirty: VecSet<QueueId>,
     /// Agents whose shown state may have changed, in the order first touched (each once: the
     /// agent's `touched` flag).
     pub(crate) touched: Vec<AgentId>,
     pub(crate) outputs: VecDeque<Output>,
+    /// Routing's buffer for the agents chosen for one contact (kept between decisions).
+    pub(crate) scratch_agents: Vec<AgentId>,
 }
 
 impl Default for Engine {
@@ -303,8 +307,8 @@ impl Engine {
             agents: BTreeMap::new(),
             stations: BTreeMap::new(),
             station_users: BTreeMap::new(),
-            contacts: BTreeMap::new(),
-            offers: BTreeMap::new(),
+            contacts: SeqMap::new(),
+            offers: SeqMap::new(),
             callbacks: BTreeMap::new(),
             timers: BTreeSet::new(),
             next_contact: 1,
@@ -312,9 +316,10 @@ impl Engine {
             offer_seq: 0,
             now: Timestamp::ZERO,
             stats: EngineStats::default(),
-            dirty: BTreeSet::new(),
+            dirty: VecSet::new(),
             touched: Vec::new(),
             outputs: VecDeque::new(),
+            scratch_agents: Vec::new(),
         };
         if settings != Settings::default() {
             // Non-default settings travel as the first output event, so the journal a driver
@@ -384,6 +389,18 @@ impl Engine {
         self.outputs.pop_front()
     }
 
+    /// Move every waiting output, in order, to the end of `into`: the same outputs as
+    /// calling `poll_output` until it returns `None`, without moving them one at a time.
+    /// With an empty `into` this is a swap of buffers, so a driver that clears its buffer
+    /// after use keeps both allocations.
+    pub fn drain_outputs_into(&mut self, into: &mut VecDeque<Output>) {
+        if into.is_empty() {
+            std::mem::swap(&mut self.outputs, into);
+        } else {
+            into.append(&mut self.outputs);
+        }
+    }
+
     /// Outputs waiting to be drained.
     pub fn pending_outputs(&self) -> usize {
         self.outputs.len()
@@ -430,7 +447,8 @@ impl Engine {
     /// After every input: route what became routable, then publish changed agent states.
     fn finish(&mut self) {
         self.dispatch();
-        for agent in std::mem::take(&mut self.touched) {
+        let mut touched = std::mem::take(&mut self.touched);
+        for agent in touched.drain(..) {
             let Some(rt) = self.agents.get_mut(&agent) else {
                 continue;
             };
@@ -446,6 +464,10 @@ impl Engine {
                     station,
                 });
             }
+        }
+        // Keep the buffer (publishing a state touches no agent).
+        if self.touched.is_empty() {
+            self.touched = touched;
         }
     }
 

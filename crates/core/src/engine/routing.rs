@@ -80,22 +80,20 @@ impl Engine {
     pub(crate) fn dispatch(&mut self) {
         while !self.dirty.is_empty() {
             let mut best: Option<(super::WaitKey, QueueId)> = None;
-            let mut idle: Vec<QueueId> = Vec::new();
-            for id in &self.dirty {
-                match self.queues.get(id) {
-                    Some(q) if !q.agents.is_empty() => match q.waiting.first() {
-                        Some(head) if best.as_ref().is_none_or(|(k, _)| head < k) => {
+            let queues = &self.queues;
+            // Queues without a waiting contact or a free agent leave the dirty set.
+            self.dirty.retain(|id| match queues.get(id) {
+                Some(q) if !q.agents.is_empty() => match q.waiting.first() {
+                    Some(head) => {
+                        if best.as_ref().is_none_or(|(k, _)| head < k) {
                             best = Some((*head, id.clone()));
                         }
-                        Some(_) => {}
-                        None => idle.push(id.clone()),
-                    },
-                    _ => idle.push(id.clone()),
-                }
-            }
-            for id in idle {
-                self.dirty.remove(&id);
-            }
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            });
             let Some((_, queue)) = best else {
                 break;
             };
@@ -116,7 +114,9 @@ impl Engine {
             .config
             .max_offers
             .unwrap_or(self.settings.limits.offers_per_contact_max);
-        let mut chosen: Option<(ContactId, Vec<AgentId>)> = None;
+        let mut chosen: Option<ContactId> = None;
+        let mut agents = std::mem::take(&mut self.scratch_agents);
+        agents.clear();
         for key in q.waiting.iter().take(LOOKAHEAD_CONTACTS) {
             let Some(contact) = self.contacts.get(&key.contact) else {
                 continue;
@@ -129,7 +129,7 @@ impl Engine {
                 contact.exclusions.iter().any(|(a, _)| a == agent)
                     || contact.wrapping_up.contains(agent)
             };
-            let agents: Vec<AgentId> = match self.reserved_for(key.contact) {
+            match self.reserved_for(key.contact) {
                 // A reserved callback goes only to its agent, if that agent is free here.
                 Some(agent) => {
                     let free = self.agents.get(agent).is_some_and(|a| {
@@ -138,32 +138,32 @@ impl Engine {
                             .any(|m| &m.queue == queue && m.indexed.is_some())
                     });
                     if free && !excluded(agent) {
-                        vec![agent.clone()]
-                    } else {
-                        Vec::new()
+                        agents.push(agent.clone());
                     }
                 }
                 // Skips are bounded by the contact's exclusions and wrap-ups.
-                None => q
-                    .agents
-                    .iter()
-                    .filter(|k| !excluded(&k.agent))
-                    .take(wanted)
-                    .map(|k| k.agent.clone())
-                    .collect(),
-            };
+                None => agents.extend(
+                    q.agents
+                        .iter()
+                        .filter(|k| !excluded(&k.agent))
+                        .take(wanted)
+                        .map(|k| k.agent.clone()),
+                ),
+            }
             if !agents.is_empty() {
-                chosen = Some((key.contact, agents));
+                chosen = Some(key.contact);
                 break;
             }
         }
-        let Some((contact, agents)) = chosen else {
-            return false;
-        };
-        for agent in agents {
-            self.make_offer(contact, &agent);
+        let matched = chosen.is_some();
+        if let Some(contact) = chosen {
+            for agent in &agents {
+                self.make_offer(contact, agent);
+            }
         }
-        true
+        agents.clear();
+        self.scratch_agents = agents;
+        matched
     }
 }
 
