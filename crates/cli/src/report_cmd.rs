@@ -125,7 +125,15 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
             };
             // Written next to the target and renamed when complete: a failed run leaves no
             // half-written report behind.
-            let mut temporary = tempfile::NamedTempFile::new_in(&dir)
+            let mut builder = tempfile::Builder::new();
+            #[cfg(unix)]
+            {
+                // An ordinary file (the umask applies), not tempfile's private 0600.
+                use std::os::unix::fs::PermissionsExt;
+                builder.permissions(std::fs::Permissions::from_mode(0o666));
+            }
+            let mut temporary = builder
+                .tempfile_in(&dir)
                 .map_err(|e| InputError(format!("--out {}: {e}", path.display())))?;
             {
                 let mut out = BufWriter::with_capacity(64 * 1024, temporary.as_file_mut());
