@@ -294,7 +294,7 @@ pub enum CallbackOrigin {
 }
 
 /// Supervisor counters of a queue over the current shift, kept incrementally from events.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackCounters {
     /// Callbacks completed in the shift (succeeded and failed; not purged).
     pub processed: u64,

@@ -21,6 +21,18 @@ pub struct Schedule {
     holidays: BTreeSet<Date>,
 }
 
+impl Default for Schedule {
+    /// Always open, in UTC (a placeholder until a real schedule is compiled).
+    fn default() -> Self {
+        Schedule {
+            tz: TimeZone::UTC,
+            weekly: Default::default(),
+            always_open: true,
+            holidays: BTreeSet::new(),
+        }
+    }
+}
+
 /// Parse an IANA time zone name ("Europe/Budapest", "UTC").
 pub fn time_zone(field: &str, name: &str) -> Result<TimeZone, ConfigError> {
     TimeZone::get(name).map_err(|_| {

@@ -107,6 +107,9 @@ impl Driver {
         clock: Arc<dyn Clock>,
         bus_capacity: usize,
     ) -> anyhow::Result<(Driver, std::thread::JoinHandle<()>)> {
+        let snapshot_seq = store
+            .latest_snapshot(SNAPSHOT_FORMAT)?
+            .map_or(0, |snapshot| snapshot.seq);
         let (requests, inbox) = std::sync::mpsc::sync_channel(QUEUE_CAPACITY);
         let (bus, _) = broadcast::channel(bus_capacity);
         let stats = Arc::new(DriverStats::default());
@@ -128,6 +131,7 @@ impl Driver {
                     bus,
                     stats,
                     shifts,
+                    snapshot_seq,
                     events: Vec::new(),
                     outputs: Vec::new(),
                 };
@@ -193,13 +197,31 @@ impl Driver {
     }
 }
 
-/// The engine as the journal leaves it; `observe` sees every entry (projections kept in
-/// memory, like the shift counters).
-pub fn load_engine(store: &Store, mut observe: impl FnMut(&EventRecord)) -> anyhow::Result<Engine> {
+/// Version of the snapshot encoding (the engine's state as serde JSON plus the shift
+/// counters); a snapshot of another version is ignored and the journal replayed in full.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+/// A snapshot is written after this many journal entries since the last one.
+pub const SNAPSHOT_EVERY: u64 = 100_000;
+
+/// The engine (and the shift counters) as the journal leaves them: the latest snapshot, then
+/// the entries after it. A snapshot that cannot be read is skipped (full replay).
+pub fn load_engine(store: &Store, shifts: &Shifts) -> anyhow::Result<Engine> {
     let mut engine = Engine::default();
+    let mut after = 0;
+    if let Some(snapshot) = store.latest_snapshot(SNAPSHOT_FORMAT)? {
+        match restore(&snapshot.state, shifts) {
+            Ok(restored) => {
+                engine = restored;
+                after = snapshot.seq;
+            }
+            Err(error) => {
+                tracing::warn!(%error, seq = snapshot.seq, "snapshot unreadable; replaying the whole journal");
+            }
+        }
+    }
     let mut batch = Vec::with_capacity(4096);
-    store.for_each_entry(0, None, |entry| {
-        observe(&entry.record);
+    store.for_each_entry(after, None, |entry| {
+        shifts.apply(&entry.record);
         batch.push(entry.record);
         if batch.len() == batch.capacity() {
             engine.replay(batch.iter());
@@ -211,6 +233,38 @@ pub fn load_engine(store: &Store, mut observe: impl FnMut(&EventRecord)) -> anyh
     Ok(engine)
 }
 
+fn restore(state: &[u8], shifts: &Shifts) -> anyhow::Result<Engine> {
+    #[derive(serde::Deserialize)]
+    struct Parts {
+        engine: serde_json::Value,
+        shifts: serde_json::Value,
+    }
+    let parts: Parts = serde_json::from_slice(state)?;
+    let engine = Engine::from_snapshot(parts.engine)?;
+    shifts.load_json(parts.shifts)?;
+    Ok(engine)
+}
+
+/// Writes a snapshot of `engine` (which must hold exactly the journal up to `seq`).
+pub fn save_snapshot(
+    store: &mut Store,
+    engine: &Engine,
+    shifts: &Shifts,
+    seq: u64,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(engine.snapshot_ready(), "outputs not drained");
+    let state = serde_json::to_vec(&serde_json::json!({
+        "engine": engine,
+        "shifts": shifts.to_json(),
+    }))?;
+    store.save_snapshot(&switchboard_store::Snapshot {
+        seq,
+        format: SNAPSHOT_FORMAT,
+        state,
+    })?;
+    Ok(())
+}
+
 struct Loop<'a> {
     engine: Engine,
     store: &'a mut Store,
@@ -218,6 +272,8 @@ struct Loop<'a> {
     bus: broadcast::Sender<Published>,
     stats: Arc<DriverStats>,
     shifts: Arc<Shifts>,
+    /// Journal position of the newest snapshot.
+    snapshot_seq: u64,
     /// Events of the batch being built, in order.
     events: Vec<EventRecord>,
     /// Everything the engine put out in the batch, in order (events as indexes into `events`).
@@ -266,9 +322,26 @@ impl Loop<'_> {
                 }
             }
             self.batch(requests, &mut shutdown);
+            if shutdown.is_some() || self.store.last_seq() >= self.snapshot_seq + SNAPSHOT_EVERY {
+                self.snapshot();
+            }
             if let Some(done) = shutdown.take() {
                 let _ = done.send(());
                 return;
+            }
+        }
+    }
+
+    /// A snapshot of the committed state, so the next start replays only what follows.
+    fn snapshot(&mut self) {
+        let seq = self.store.last_seq();
+        if seq == self.snapshot_seq {
+            return;
+        }
+        match save_snapshot(self.store, &self.engine, &self.shifts, seq) {
+            Ok(()) => self.snapshot_seq = seq,
+            Err(error) => {
+                tracing::warn!(%error, "snapshot failed; the journal still has everything")
             }
         }
     }
@@ -351,7 +424,7 @@ impl Loop<'_> {
                     };
                     let _ = waiting.reply.send(answer);
                 }
-                match load_engine(self.store, |_| {}) {
+                match load_engine(self.store, &Shifts::default()) {
                     Ok(engine) => self.engine = engine,
                     Err(error) => {
                         tracing::error!(%error, "cannot reload the engine; stopping");

@@ -13,7 +13,7 @@ use switchboard_core::time::Timestamp;
 /// Answered within this many seconds counts toward the service level.
 pub const SERVICE_LEVEL_SECONDS: i64 = 20;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct ShiftFigures {
     /// Contacts that arrived in the queue this shift.
     pub offered: u64,
@@ -27,7 +27,7 @@ pub struct ShiftFigures {
     pub service_level: Option<f64>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
 struct Tracker {
     figures: BTreeMap<QueueId, ShiftFigures>,
     /// Open contacts not yet answered: their queue and entrance.
@@ -83,6 +83,19 @@ impl Shifts {
             }
             _ => {}
         }
+    }
+
+    /// The counters' state, for a snapshot.
+    pub fn to_json(&self) -> serde_json::Value {
+        let t = self.tracker.lock().expect("shift tracker");
+        serde_json::to_value(&*t).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Restores the counters from a snapshot.
+    pub fn load_json(&self, value: serde_json::Value) -> Result<(), serde_json::Error> {
+        let tracker: Tracker = serde_json::from_value(value)?;
+        *self.tracker.lock().expect("shift tracker") = tracker;
+        Ok(())
     }
 
     pub fn figures(&self, queue: &QueueId) -> ShiftFigures {

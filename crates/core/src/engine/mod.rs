@@ -36,6 +36,7 @@ use crate::output::{ConnectorRequest, Output};
 use crate::rejection::Rejection;
 use crate::schedule::Schedule;
 use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use store::{SeqMap, VecMap, VecSet};
 
@@ -46,7 +47,7 @@ pub struct Receipt {
 }
 
 /// Orders agents of a queue for routing: smallest first wins.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) struct RouteKey {
     pub primary: i64,
     pub secondary: i64,
@@ -54,7 +55,7 @@ pub(crate) struct RouteKey {
 }
 
 /// Orders waiting contacts of a queue: smallest first is offered first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) struct WaitKey {
     pub primary: i64,
     pub secondary: i64,
@@ -64,7 +65,7 @@ pub(crate) struct WaitKey {
 /// Deadlines. Every timer stands for live state (an open offer, a wrap-up, a waiting contact,
 /// an exclusion) and firing it emits events that remove it, so a replayed engine holds
 /// exactly the timers of the original. Firing one early or twice does nothing.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) enum Timer {
     /// An offer rang too long: NoAnswer.
     Offer(OfferId),
@@ -91,7 +92,7 @@ pub(crate) enum Timer {
 }
 
 /// One queue an agent serves, and where the agent stands in that queue's routing index.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Membership {
     pub queue: QueueId,
     pub proficiency: u8,
@@ -102,7 +103,7 @@ pub(crate) struct Membership {
 }
 
 /// An agent's part in one contact, from connect to the end of wrap-up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Assignment {
     pub channel: Channel,
     pub units: u8,
@@ -115,7 +116,7 @@ pub(crate) struct Assignment {
     pub queue: QueueId,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AgentRt {
     pub config: AgentConfig,
     /// Logged in at this station; `None`: Offline.
@@ -140,7 +141,7 @@ pub(crate) struct AgentRt {
     pub touched: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct QueueRt {
     pub config: QueueConfig,
     /// Contacts waiting, by priority handling then entrance time.
@@ -159,10 +160,12 @@ pub(crate) struct QueueRt {
 }
 
 /// A queue's callback process state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct QueueCallbacks {
     pub settings: CallbackSettings,
+    #[serde(skip)]
     pub schedule: Schedule,
+    #[serde(skip)]
     pub shift_time: jiff::civil::Time,
     /// CLBK Stat.
     pub status: CallbackStatus,
@@ -178,7 +181,7 @@ pub(crate) struct QueueCallbacks {
 }
 
 /// A callback's process state (the contact itself holds place, queue and entrance).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct CallbackRt {
     pub destination: String,
     pub origin: CallbackOrigin,
@@ -198,7 +201,7 @@ pub(crate) struct CallbackRt {
 }
 
 /// The attempt in progress: from accept to the end of wrap-up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AttemptRt {
     pub no: u32,
     pub agent: AgentId,
@@ -211,7 +214,7 @@ pub(crate) struct AttemptRt {
 }
 
 /// Where an open contact is. Exactly one of these at the end of every command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Place {
     /// Transient inside a command: arrived, not yet queued or closed.
     New,
@@ -224,7 +227,7 @@ pub(crate) enum Place {
     Agent(AgentId),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ContactRt {
     pub channel: Channel,
     pub direction: Direction,
@@ -251,7 +254,7 @@ pub(crate) struct ContactRt {
     pub callback_scheduled: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct OfferRt {
     pub contact: ContactId,
     pub agent: AgentId,
@@ -263,7 +266,7 @@ pub(crate) struct OfferRt {
 }
 
 /// The routing engine. See the module docs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Engine {
     pub(crate) settings: Settings,
     pub(crate) queues: BTreeMap<QueueId, QueueRt>,
@@ -283,12 +286,16 @@ pub struct Engine {
     pub(crate) now: Timestamp,
     pub(crate) stats: EngineStats,
     /// Queues where a contact or an agent became available: routing looks at these.
+    #[serde(skip)]
     pub(crate) dirty: VecSet<QueueId>,
     /// Agents whose shown state may have changed, in the order first touched (each once: the
     /// agent's `touched` flag).
+    #[serde(skip)]
     pub(crate) touched: Vec<AgentId>,
+    #[serde(skip)]
     pub(crate) outputs: VecDeque<Output>,
     /// Routing's buffer for the agents chosen for one contact (kept between decisions).
+    #[serde(skip)]
     pub(crate) scratch_agents: Vec<AgentId>,
 }
 
@@ -404,6 +411,34 @@ impl Engine {
     /// Outputs waiting to be drained.
     pub fn pending_outputs(&self) -> usize {
         self.outputs.len()
+    }
+
+    // ----- snapshots -----
+
+    /// Whether the engine can be snapshotted now: every output has been drained (a snapshot
+    /// holds state, not undelivered outputs). Serialize the engine itself (`Engine:
+    /// Serialize`) with any serde format and read it back with [`Engine::from_snapshot`].
+    pub fn snapshot_ready(&self) -> bool {
+        self.outputs.is_empty()
+    }
+
+    /// An engine read back from a snapshot: the same state, timers and counters as the one
+    /// serialized; what is derived from configuration (compiled schedules) is rebuilt.
+    pub fn from_snapshot<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Engine, D::Error> {
+        let mut engine = Engine::deserialize(deserializer)?;
+        for (id, queue) in engine.queues.iter_mut() {
+            if let Some(cb) = &mut queue.callbacks {
+                let (schedule, shift_time) = cb
+                    .settings
+                    .compile(&format!("queues[{id}].callbacks"))
+                    .map_err(serde::de::Error::custom)?;
+                cb.schedule = schedule;
+                cb.shift_time = shift_time;
+            }
+        }
+        Ok(engine)
     }
 
     // ----- replay -----
