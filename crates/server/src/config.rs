@@ -110,6 +110,11 @@ impl ConfigFile {
         let mut scratch = engine.clone();
         let now = scratch.now();
         for (table, index, command) in config.commands() {
+            // Unchanged items are not applied (see `changes`): an agent that is logged in
+            // with contacts when the server restarts keeps its configuration as it is.
+            if !changes_engine(engine, &command) {
+                continue;
+            }
             if let Err(rejection) = scratch.handle_command(now, command) {
                 let field = match &rejection {
                     Rejection::InvalidConfig(e) => e.field.clone(),
@@ -151,14 +156,19 @@ impl ConfigFile {
         self.commands()
             .into_iter()
             .map(|(_, _, command)| command)
-            .filter(|command| match command {
-                Command::ConfigureSettings(s) => engine.settings() != s,
-                Command::ConfigureQueue(q) => !engine.queue_configs().any(|c| c == q),
-                Command::ConfigureStation(s) => !engine.station_configs().any(|c| c == s),
-                Command::ConfigureAgent(a) => !engine.agent_configs().any(|c| c == a),
-                _ => true,
-            })
+            .filter(|command| changes_engine(engine, command))
             .collect()
+    }
+}
+
+/// Whether a configuration command would change something in `engine`.
+fn changes_engine(engine: &Engine, command: &Command) -> bool {
+    match command {
+        Command::ConfigureSettings(s) => engine.settings() != s,
+        Command::ConfigureQueue(q) => !engine.queue_configs().any(|c| c == q),
+        Command::ConfigureStation(s) => !engine.station_configs().any(|c| c == s),
+        Command::ConfigureAgent(a) => !engine.agent_configs().any(|c| c == a),
+        _ => true,
     }
 }
 
