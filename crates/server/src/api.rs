@@ -36,8 +36,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> 
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Body(value)),
+        // Syntax first, shape second: serde_json reports some shape errors (a number where a
+        // name goes, an array for an object) as syntax errors, and valid JSON of the wrong
+        // shape is a 422, not a 400.
+        match Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(Json(value)) => from_value(value).map(Body),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::bad_request(
                 "malformed_json",
                 format!("the body is not valid JSON: {}", e.body_text()),
@@ -70,13 +73,8 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for MaybeBod
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(MaybeBody(None));
         }
-        match serde_json::from_slice(&bytes) {
-            Ok(value) => Ok(MaybeBody(Some(value))),
-            Err(e) if e.is_data() => Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                e.to_string(),
-            )),
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(value) => from_value(value).map(|value| MaybeBody(Some(value))),
             Err(e) => Err(ApiError::bad_request(
                 "malformed_json",
                 format!("the body is not valid JSON: {e}"),

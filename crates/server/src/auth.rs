@@ -202,7 +202,11 @@ impl FromRequestParts<AppState> for Principal {
         let secret = header
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer "))
+            .and_then(|value| {
+                // The scheme is case-insensitive (RFC 7235 §2.1).
+                let (scheme, secret) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(secret)
+            })
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {

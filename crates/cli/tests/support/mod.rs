@@ -327,6 +327,28 @@ impl Client {
             .unwrap_or_else(|e| panic!("{method} {path}: no answer: {e}"))
     }
 
+    /// Sends `request` as it is (for what a well-behaved client will not send) and returns
+    /// the status and the body of the answer.
+    pub fn raw(&self, request: &[u8]) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+        stream.write_all(request).expect("send");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).expect("read the answer");
+        let answer = String::from_utf8_lossy(&answer).to_string();
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {answer:?}"));
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map(|(_, body)| body.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
     fn auth(key: Option<&str>) -> Option<String> {
         key.map(|k| format!("Bearer {k}"))
     }
@@ -403,11 +425,22 @@ impl Client {
     /// Opens `GET /v1/events` with `key`, resuming after `last_event_id` if given.
     #[track_caller]
     pub fn events(&self, key: &str, last_event_id: Option<u64>) -> EventStream {
+        self.open_events(key, last_event_id, "")
+    }
+
+    /// Opens `GET /v1/events{query}` with `key`.
+    #[track_caller]
+    pub fn events_query(&self, key: &str, query: &str) -> EventStream {
+        self.open_events(key, None, query)
+    }
+
+    #[track_caller]
+    fn open_events(&self, key: &str, last_event_id: Option<u64>, query: &str) -> EventStream {
         let auth = format!("Bearer {key}");
         let last = last_event_id.map(|id| id.to_string());
         let mut request = self
             .http
-            .get(self.url("/v1/events"))
+            .get(self.url(&format!("/v1/events{query}")))
             .header("authorization", &auth);
         if let Some(last) = &last {
             request = request.header("last-event-id", last);
