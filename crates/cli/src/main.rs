@@ -8,6 +8,7 @@
 //! usage error found after parsing (inputs valid one by one but not together) is
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
+mod demo_cmd;
 mod report_cmd;
 mod server_cmd;
 mod sim_cmd;
@@ -49,6 +50,8 @@ enum Command {
     Keys(server_cmd::KeysArgs),
     /// Copy the store while it is in use (SQLite online backup).
     Backup(server_cmd::BackupArgs),
+    /// Run the server with a demo configuration and simulated live traffic.
+    Demo(demo_cmd::DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_cmd::report(&args),
         Command::Keys(args) => server_cmd::keys(&args),
         Command::Backup(args) => server_cmd::backup(&args),
+        Command::Demo(args) => demo_cmd::demo(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,7 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
-
+pub mod demo;
 pub mod driver;
 pub mod error;
 pub mod events;
