@@ -73,7 +73,19 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
                 seed: args.seed,
             },
         );
+        // Catch SIGTERM before announcing the address: a signal sent as soon as the demo
+        // answers must stop it gracefully, not kill it with the default action.
+        #[cfg(unix)]
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("while installing the SIGTERM handler")?;
         print_banner(running.addr, &data, args.speed, temp.is_some());
+        #[cfg(unix)]
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         shutdown_signal().await;
         eprintln!("switchboard: demo shutting down");
         traffic.stop().await;
