@@ -117,8 +117,20 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     };
     runtime()?.block_on(async {
         let running = start(options).await?;
+        // Catch SIGTERM before announcing the address: a signal sent as soon as the server
+        // answers must stop it gracefully, not kill it with the default action.
+        #[cfg(unix)]
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("while installing the SIGTERM handler")?;
         println!("switchboard: listening on http://{}", running.addr);
         println!("switchboard: API docs at http://{}/docs", running.addr);
+        #[cfg(unix)]
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         shutdown_signal().await;
         eprintln!("switchboard: shutting down");
         running.shutdown().await

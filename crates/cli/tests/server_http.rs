@@ -724,6 +724,21 @@ fn kill_9_loses_no_acknowledged_contact_and_offer_timers_survive() {
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 30);
 
+    // Nothing was refused before the kill: the offer was still pending in the journal too.
+    let output = switchboard(&[
+        "report",
+        "agent-refusal",
+        "--data",
+        data.to_str().unwrap(),
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2029-12-31",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let csv = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 1, "only the header: {csv}");
+
     let app = App::start(&data, &config, Some("100"));
     let journal = app.journal();
     let arrived: BTreeSet<u64> = journal
