@@ -8,7 +8,11 @@
 mod support;
 
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Barrier, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
 use support::*;
 
 const SALES_TOML: &str = r#"
@@ -712,4 +716,349 @@ fn d_bad_requests_get_stable_error_codes() {
         .find(|m| m.is("contact_closed") && m.contact() == Some(contact))
         .expect("closed at once");
     assert_eq!(closed.ev()["code"], json!({"major": 38, "minor": 14}));
+}
+
+// ------------------------------------------------------------------------------- (e)
+
+/// Links the leg of an accepted voice offer, ends the conversation and completes wrap-up.
+fn finish(server: &Server, admin: &mut EventStream, contact: u64, offer: u64, key: &str) {
+    server
+        .post(
+            "/v1/connector/events",
+            CONNECTOR,
+            Some(&format!(r#"{{"type":"leg_linked","offer":{offer}}}"#)),
+        )
+        .ok();
+    admin.wait_contact("contact_connected", contact);
+    server
+        .post(&format!("/v1/contacts/{contact}/end"), key, None)
+        .ok();
+    server
+        .post(&format!("/v1/contacts/{contact}/complete"), key, None)
+        .ok();
+    admin.wait_contact("contact_closed", contact);
+}
+
+/// Runs `accepts` (path, key) at the same moment from threads of their own; returns the
+/// replies in the same order.
+fn race(server: &Server, accepts: &[(String, String)]) -> Vec<Reply> {
+    let barrier = Barrier::new(accepts.len());
+    thread::scope(|scope| {
+        let handles: Vec<_> = accepts
+            .iter()
+            .map(|(path, key)| {
+                let (client, barrier) = (server.client.clone(), &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    client.post(path, key, None)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+/// Two accepts racing for one contact never both win: two agents accepting their offers of
+/// a fanned-out contact, and one agent's offer accepted twice at once.
+#[test]
+fn e_racing_accepts_of_one_contact_have_exactly_one_winner() {
+    let mut site = Site::new(&format!(
+        "{KEYS_TOML}{SALES_TOML}\n[[queues]]\nid = \"fan\"\nchannel = \"voice\"\nfan_out = 2\n{}{}",
+        agents_toml(&["f1", "f2"], &["fan"]),
+        agents_toml(&["s1"], &["sales"]),
+    ));
+    let server = site.start(1);
+    let mut admin = server.events(ADMIN, None);
+    for agent in ["f1", "f2", "s1"] {
+        server.login(agent);
+    }
+
+    for round in 0..5 {
+        // One contact offered to both agents at once; both accept at the same moment.
+        let contact = server.create_contact("voice", "fan", &format!("+36-fan-{round}"));
+        let mut offers = BTreeMap::new();
+        while offers.len() < 2 {
+            let offer = admin.wait_for("two offers", |m| {
+                m.is("offer_created")
+                    && m.contact() == Some(contact)
+                    && !offers.values().any(|o| *o == offer_of(m))
+            });
+            offers.insert(agent_of(&offer), offer_of(&offer));
+        }
+        let accepts: Vec<(String, String)> = offers
+            .iter()
+            .map(|(agent, offer)| (format!("/v1/offers/{offer}/accept"), agent_key(agent)))
+            .collect();
+        let replies = race(&server, &accepts);
+        let winners: Vec<usize> = (0..2).filter(|i| replies[*i].is_success()).collect();
+        assert_eq!(winners.len(), 1, "round {round}: {replies:?}");
+        let loser = &replies[1 - winners[0]];
+        let code = loser.error_code();
+        assert!(
+            matches!(
+                (loser.status, code.as_str()),
+                (404, "unknown_offer") | (409, "offer_already_accepted")
+            ),
+            "round {round}: the loser got {loser:?}"
+        );
+        let (winner, offer) = offers.iter().nth(winners[0]).unwrap();
+        let (lost_agent, lost_offer) = offers.iter().nth(1 - winners[0]).unwrap();
+        let routed = admin.wait_for("the other offer's end", |m| {
+            m.is("offer_refused") && m.ev()["offer"] == *lost_offer
+        });
+        assert_eq!(routed.ev()["reason"], "ContactAlreadyRouted");
+        assert_eq!(routed.ev()["agent"], lost_agent.as_str());
+        finish(&server, &mut admin, contact, *offer, &agent_key(winner));
+    }
+
+    for round in 0..5 {
+        // One offer accepted twice at the same moment by its agent.
+        let contact = server.create_contact("voice", "sales", &format!("+36-same-{round}"));
+        let offer = offer_of(&admin.wait_contact("offer_created", contact));
+        let path = format!("/v1/offers/{offer}/accept");
+        let replies = race(
+            &server,
+            &[(path.clone(), agent_key("s1")), (path, agent_key("s1"))],
+        );
+        let winners = replies.iter().filter(|r| r.is_success()).count();
+        assert_eq!(winners, 1, "round {round}: {replies:?}");
+        let loser = replies.iter().find(|r| !r.is_success()).unwrap();
+        loser.assert_error(409, "offer_already_accepted");
+        finish(&server, &mut admin, contact, offer, &agent_key("s1"));
+    }
+
+    // In the journal: every contact was accepted, connected and closed exactly once.
+    let journal = server.journal();
+    let count = |kind: &str| {
+        let mut per_contact: BTreeMap<u64, usize> = BTreeMap::new();
+        for m in journal.iter().filter(|m| m.is(kind)) {
+            *per_contact.entry(m.contact().unwrap()).or_default() += 1;
+        }
+        per_contact
+    };
+    let connected = count("contact_connected");
+    let closed = count("contact_closed");
+    assert_eq!(connected.len(), 10);
+    assert!(connected.values().all(|n| *n == 1), "{connected:?}");
+    assert_eq!(closed, connected);
+    let accepted = journal.iter().filter(|m| m.is("offer_accepted")).count();
+    assert_eq!(accepted, 10, "one accepted offer per contact");
+}
+
+// ------------------------------------------------------------------------------- (f)
+
+/// What the load generator got a 2xx for.
+#[derive(Default)]
+struct Acknowledged {
+    contacts: Mutex<Vec<u64>>,
+    /// (agent, offer)
+    accepted: Mutex<Vec<(String, u64)>>,
+    /// (agent, contact)
+    ended: Mutex<Vec<(String, u64)>>,
+    completed: Mutex<Vec<(String, u64)>>,
+}
+
+/// Posts chat contacts until told to stop or the server is gone.
+fn post_contacts(client: &Client, thread: usize, stop: &AtomicBool, acks: &Acknowledged) {
+    for i in 0.. {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let body = format!(r#"{{"channel":"chat","queue":"load","from":"t{thread}-{i}"}}"#);
+        match client.try_send("POST", "/v1/contacts", Some(CONNECTOR), Some(&body)) {
+            Ok(reply) if reply.status == 201 => {
+                let id = reply.json()["contact"].as_u64().expect("contact id");
+                acks.contacts.lock().unwrap().push(id);
+            }
+            Ok(reply) if reply.status == 429 => {}
+            Ok(reply) => panic!("unexpected answer to a new contact: {reply:?}"),
+            Err(_) => return, // killed
+        }
+    }
+}
+
+/// Plays agent `id`: accepts its offers, ends what it handles, completes its wrap-ups.
+fn play_agent(client: &Client, id: &str, stop: &AtomicBool, acks: &Acknowledged) {
+    let key = agent_key(id);
+    while !stop.load(Ordering::Relaxed) {
+        let status =
+            match client.try_send("GET", &format!("/v1/agents/{id}/status"), Some(&key), None) {
+                Ok(reply) => reply.ok(),
+                Err(_) => return,
+            };
+        let mut actions = Vec::new();
+        if let Some(offer) = status["offer"].as_u64() {
+            actions.push((format!("/v1/offers/{offer}/accept"), &acks.accepted, offer));
+        }
+        for pair in status["contacts"].as_array().expect("contacts") {
+            let contact = pair[0].as_u64().expect("contact id");
+            match pair[1].as_str() {
+                Some("handling") => {
+                    actions.push((format!("/v1/contacts/{contact}/end"), &acks.ended, contact))
+                }
+                Some("wrap_up") => actions.push((
+                    format!("/v1/contacts/{contact}/complete"),
+                    &acks.completed,
+                    contact,
+                )),
+                _ => {}
+            }
+        }
+        for (path, acked, what) in actions {
+            match client.try_send("POST", &path, Some(&key), None) {
+                Ok(reply) if reply.is_success() => acked.lock().unwrap().push((id.into(), what)),
+                Ok(reply) => panic!("{id} {path}: {reply:?}"),
+                Err(_) => return,
+            }
+        }
+    }
+}
+
+/// kill -9 while several threads post contacts and agents work, then a restart on the same
+/// data: every acknowledged command's effects are in the journal, every contact that ever
+/// arrived is either closed (once) or still open, ids go on where they stopped, and an offer
+/// time-out pending at the kill fires after the restart (refusal NoAnswer).
+#[test]
+fn f_kill_9_under_load_loses_no_acknowledged_command_and_timers_resume() {
+    let agents = ["l1", "l2", "l3", "l4"];
+    let mut site = Site::new(&format!(
+        "{KEYS_TOML}\n[[queues]]\nid = \"load\"\nchannel = \"chat\"\n\n\
+         [[queues]]\nid = \"slow\"\nchannel = \"voice\"\noffer_timeout_ms = 300000\n{}{}",
+        agents_toml(&agents, &["load"]),
+        agents_toml(&["watch"], &["slow"]),
+    ));
+    // Real time first: the slow offer's 300 s cannot pass before the kill.
+    let mut server = site.start(1);
+    for agent in agents.iter().chain(&["watch"]) {
+        server.login(agent);
+    }
+    let mut admin = server.events(ADMIN, None);
+    let slow = server.create_contact("voice", "slow", "+36-slow");
+    let pending = offer_of(&admin.wait_contact("offer_created", slow));
+    drop(admin);
+
+    let (stop, acks) = (AtomicBool::new(false), Acknowledged::default());
+    thread::scope(|scope| {
+        for thread in 0..3 {
+            let (client, stop, acks) = (server.client.clone(), &stop, &acks);
+            scope.spawn(move || post_contacts(&client, thread, stop, acks));
+        }
+        for agent in agents {
+            let (client, stop, acks) = (server.client.clone(), &stop, &acks);
+            scope.spawn(move || play_agent(&client, agent, stop, acks));
+        }
+        // Kill in the middle of the load, once enough of everything was acknowledged.
+        let deadline = Instant::now() + DEADLINE;
+        while acks.contacts.lock().unwrap().len() < 400 || acks.completed.lock().unwrap().len() < 40
+        {
+            assert!(Instant::now() < deadline, "the load did not get going");
+            thread::sleep(Duration::from_millis(5));
+        }
+        server.kill9();
+        stop.store(true, Ordering::Relaxed);
+    });
+    let contacts = acks.contacts.into_inner().unwrap();
+    let accepted = acks.accepted.into_inner().unwrap();
+    let ended = acks.ended.into_inner().unwrap();
+    let completed = acks.completed.into_inner().unwrap();
+
+    eprintln!(
+        "acknowledged: {} contacts, {} accepts, {} ends, {} completions",
+        contacts.len(),
+        accepted.len(),
+        ended.len(),
+        completed.len()
+    );
+    // The journal as the kill left it: the slow offer had not timed out yet.
+    let at_kill = read_journal(&site.data.join("switchboard.db"));
+    let kill_seq = at_kill.last().map_or(0, |(seq, _, _)| *seq);
+    assert!(
+        !at_kill
+            .iter()
+            .any(|(_, kind, event)| kind == "offer_refused" && event["offer"] == pending)
+    );
+
+    // Restart at 1000× speed: the rest of the 300 s passes in well under a second.
+    let server = site.start(1000);
+    let mut replay = server.events(ADMIN, Some(0));
+    let timed_out = replay.wait_for("the slow offer's time-out", |m| {
+        m.is("offer_refused") && m.ev()["offer"] == pending
+    });
+    assert_eq!(timed_out.ev()["reason"], "NoAnswer");
+    assert!(
+        timed_out.id.unwrap() > kill_seq,
+        "it fired after the restart"
+    );
+    let last = server.last_seq();
+    replay.wait_for("the end of the journal", |m| m.id >= Some(last));
+    let journal: Vec<&Sse> = replay.seen.iter().filter(|m| m.id.is_some()).collect();
+    assert_eq!(journal[0].id, Some(1));
+    assert_consecutive(&replay.seen);
+
+    let find = |kind: &str, matches: &dyn Fn(&Sse) -> bool| {
+        journal.iter().any(|m| m.is(kind) && matches(m))
+    };
+    let arrived: BTreeSet<u64> = journal
+        .iter()
+        .filter(|m| m.is("contact_arrived"))
+        .map(|m| m.contact().unwrap())
+        .collect();
+    for id in &contacts {
+        assert!(arrived.contains(id), "acknowledged contact {id} is lost");
+    }
+    for (agent, offer) in &accepted {
+        // A chat connects on accept (a voice offer would wait for its leg).
+        assert!(
+            find("contact_connected", &|m| m.ev()["offer"] == *offer
+                && m.ev()["agent"] == agent.as_str()),
+            "accept of offer {offer} by {agent} lost"
+        );
+    }
+    for (agent, contact) in &ended {
+        assert!(
+            find("wrap_up_started", &|m| m.contact() == Some(*contact)
+                && m.ev()["agent"] == agent.as_str()),
+            "end of {contact} by {agent} lost"
+        );
+    }
+    for (agent, contact) in &completed {
+        assert!(
+            find("wrap_up_completed", &|m| m.contact() == Some(*contact)
+                && m.ev()["agent"] == agent.as_str()),
+            "completion of {contact} by {agent} lost"
+        );
+        assert!(find("contact_closed", &|m| m.contact() == Some(*contact)));
+    }
+
+    // Every contact is closed exactly once or still open, never both, never neither.
+    let mut closed = BTreeSet::new();
+    for m in journal.iter().filter(|m| m.is("contact_closed")) {
+        assert!(closed.insert(m.contact().unwrap()), "closed twice: {m:?}");
+    }
+    let open: BTreeSet<u64> = server
+        .get("/v1/monitor/contacts", Some(SUPERVISOR))
+        .ok()
+        .as_array()
+        .expect("contacts")
+        .iter()
+        .map(|c| c["id"].as_u64().expect("id"))
+        .collect();
+    assert!(
+        closed.is_disjoint(&open),
+        "closed and open: {:?}",
+        closed.intersection(&open)
+    );
+    assert_eq!(
+        closed.union(&open).copied().collect::<BTreeSet<_>>(),
+        arrived
+    );
+    for id in contacts.iter().filter(|id| open.contains(id)).take(20) {
+        server
+            .get(&format!("/v1/contacts/{id}"), Some(SUPERVISOR))
+            .ok();
+    }
+
+    // The server goes on: new contacts get new ids.
+    let next = server.create_contact("chat", "load", "after the restart");
+    assert!(next > *arrived.last().unwrap(), "contact id {next} reused");
 }
