@@ -7,7 +7,7 @@
 
 mod support;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Barrier, Mutex};
@@ -1061,4 +1061,364 @@ fn f_kill_9_under_load_loses_no_acknowledged_command_and_timers_resume() {
     // The server goes on: new contacts get new ids.
     let next = server.create_contact("chat", "load", "after the restart");
     assert!(next > *arrived.last().unwrap(), "contact id {next} reused");
+}
+
+// ------------------------------------------------------------------------------- (g)
+
+/// SIGTERM with work in flight and an event stream open: exit status 0, the stream ends,
+/// and a restart on the same data shows the same journal, contacts and agents.
+#[cfg(unix)]
+#[test]
+fn g_sigterm_exits_0_and_a_restart_sees_everything() {
+    let mut site = sales_site(&["a1", "a2"]);
+    let mut server = site.start(1);
+    let mut admin = server.events(ADMIN, None);
+    server.login("a1");
+    server.login("a2");
+    let handled = server.create_contact("voice", "sales", "+361");
+    let offered = server.create_contact("voice", "sales", "+362");
+    let queued = server.create_contact("voice", "sales", "+363");
+    let offer = admin.wait_contact("offer_created", handled);
+    let key = agent_key(&agent_of(&offer));
+    server
+        .post(
+            &format!("/v1/offers/{}/accept", offer_of(&offer)),
+            &key,
+            None,
+        )
+        .ok();
+    server
+        .post(
+            "/v1/connector/events",
+            CONNECTOR,
+            Some(&format!(
+                r#"{{"type":"leg_linked","offer":{}}}"#,
+                offer_of(&offer)
+            )),
+        )
+        .ok();
+    admin.wait_contact("contact_connected", handled);
+    server
+        .post(&format!("/v1/contacts/{handled}/hold"), &key, None)
+        .ok();
+    admin.wait_contact("offer_created", offered);
+    admin.wait_contact("contact_queued", queued);
+
+    let snapshot = |server: &Server| {
+        let contacts = server.get("/v1/monitor/contacts", Some(SUPERVISOR)).ok();
+        let agents: Vec<Value> = ["a1", "a2"]
+            .iter()
+            .map(|a| {
+                server
+                    .get(&format!("/v1/agents/{a}/status"), Some(ADMIN))
+                    .ok()
+            })
+            .collect();
+        (server.last_seq(), contacts, agents)
+    };
+    let before = snapshot(&server);
+    assert_eq!(before.1.as_array().unwrap().len(), 3, "{}", before.1);
+
+    let status = server.terminate();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "exit status after SIGTERM: {status:?}"
+    );
+    assert!(admin.wait_end(), "the event stream ends with the server");
+    let journal = read_journal(&site.data.join("switchboard.db"));
+    assert_eq!(
+        journal.len() as u64,
+        before.0,
+        "everything committed is on disk"
+    );
+
+    let server = site.start(1);
+    assert_eq!(snapshot(&server), before, "the restart sees the same state");
+    // And the work goes on where it stopped.
+    server
+        .post(&format!("/v1/contacts/{handled}/resume"), &key, None)
+        .ok();
+}
+
+// ------------------------------------------------------------------------------- (h)
+
+/// A bad configuration file: exit status 2 and one line on stderr naming the file, the
+/// line and the field; the server never starts listening.
+#[test]
+fn h_a_bad_config_file_exits_2_naming_file_line_and_field() {
+    let cases: [(&str, &str, usize, &str); 6] = [
+        (
+            "unknown-field",
+            "[[queues]]\nid = \"sales\"\nchannel = \"voice\"\ncolour = \"red\"\n",
+            4,
+            "colour",
+        ),
+        (
+            "bad-value",
+            "[[queues]]\nid = \"sales\"\nchannel = \"fax\"\n",
+            3,
+            "channel",
+        ),
+        (
+            "out-of-range",
+            "[[queues]]\nid = \"sales\"\nchannel = \"voice\"\n\n\
+             [[queues]]\nid = \"slow\"\nchannel = \"voice\"\noffer_timeout_ms = 5000\n",
+            5,
+            "queues[slow].offer_timeout_ms",
+        ),
+        (
+            "unknown-reference",
+            "[[queues]]\nid = \"sales\"\nchannel = \"voice\"\n\n\
+             [[agents]]\nid = \"a1\"\nfull_name = \"A\"\nqueues = [{ queue = \"nope\" }]\n",
+            5,
+            "agents[a1].queues[0].queue",
+        ),
+        (
+            "bad-key",
+            "[[keys]]\nrole = \"admin\"\nsecret = \"x\"\n\n[[keys]]\nrole = \"boss\"\nsecret = \"y\"\n",
+            5,
+            "keys[1].role",
+        ),
+        (
+            "agent-key-without-agent",
+            "[[keys]]\nrole = \"agent\"\nsecret = \"y\"\n",
+            1,
+            "keys[0].agent",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, line, field) in cases {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let data = dir.path().join(format!("data-{name}"));
+        let output = run(&[
+            "serve",
+            "--config",
+            path.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
+        let expected = format!("{}:{line}: {field}: ", path.display());
+        assert!(
+            stderr.contains(&expected),
+            "{name}: {stderr:?} lacks {expected:?}"
+        );
+        assert!(output.stdout.is_empty(), "{name}: it did not start");
+    }
+    // A syntax error and a missing file name the file (and the line, when there is one).
+    let path = dir.path().join("syntax.toml");
+    std::fs::write(&path, "[[queues]]\nid = \"sales\"\nchannel = \n").unwrap();
+    let missing = dir.path().join("missing.toml");
+    for (path, expected) in [
+        (&path, format!("{}:3: ", path.display())),
+        (&missing, format!("{}: ", missing.display())),
+    ] {
+        let output = run(&[
+            "serve",
+            "--config",
+            path.to_str().unwrap(),
+            "--data",
+            dir.path().join("data").to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(&expected), "{stderr:?} lacks {expected:?}");
+    }
+}
+
+// ------------------------------------------------------------------------------- (i)
+
+/// `keys create` prints a key once, and it works at once against the running server;
+/// `keys revoke` stops it; `backup` writes a complete copy that a server can start from.
+#[test]
+fn i_keys_work_at_once_and_a_backup_is_a_complete_copy() {
+    let mut site = sales_site(&["a1", "a2"]);
+    let server = site.start(1);
+    let data = site.data.to_str().unwrap().to_string();
+
+    let create = |args: &[&str]| {
+        let mut all = vec!["keys", "create", "--data", &data];
+        all.extend_from_slice(args);
+        let output = run(&all);
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "the key and nothing else on stdout: {stdout}"
+        );
+        lines[0].to_string()
+    };
+    let supervisor = create(&["--role", "supervisor", "--label", "night shift"]);
+    let agent = create(&["--role", "agent", "--agent", "a1"]);
+    assert_ne!(supervisor, agent);
+    server.get("/v1/monitor/agents", Some(&supervisor)).ok();
+    server
+        .post(
+            "/v1/agents/a1/login",
+            &agent,
+            Some(r#"{"station":"st-a1"}"#),
+        )
+        .ok();
+    server
+        .post(
+            "/v1/agents/a2/login",
+            &agent,
+            Some(r#"{"station":"st-a2"}"#),
+        )
+        .assert_error(403, "forbidden");
+    server
+        .post(
+            "/v1/contacts",
+            &supervisor,
+            Some(r#"{"channel":"voice","queue":"sales","from":"x"}"#),
+        )
+        .assert_error(403, "forbidden");
+    let usage = run(&["keys", "create", "--role", "agent", "--data", &data]);
+    assert_eq!(usage.status.code(), Some(2), "an agent key needs --agent");
+
+    // The list shows the keys but never a secret; a revoked key stops working.
+    let list = run(&["keys", "list", "--data", &data]);
+    let listing = String::from_utf8(list.stdout).unwrap();
+    assert!(listing.contains("night shift"), "{listing}");
+    assert!(!listing.contains(&supervisor) && !listing.contains("admin-secret"));
+    let id = listing
+        .lines()
+        .find(|l| l.contains("night shift"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
+    assert!(
+        run(&["keys", "revoke", &id, "--data", &data])
+            .status
+            .success()
+    );
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let reply = server.get("/v1/monitor/agents", Some(&supervisor));
+        if reply.status == 401 {
+            reply.assert_error(401, "unauthorized");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the revoked key still works: {reply:?}"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+
+    // A backup of the running server: the whole journal, restorable.
+    let contact = server.create_contact("voice", "sales", "+361");
+    let last = server.last_seq();
+    let copy = site.dir.path().join("restore").join("switchboard.db");
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    let output = run(&["backup", "--data", &data, "--out", copy.to_str().unwrap()]);
+    assert!(output.status.success(), "{output:?}");
+    let journal = read_journal(&copy);
+    assert_eq!(journal.len() as u64, last);
+    assert!(journal.iter().zip(1..).all(|((seq, _, _), n)| *seq == n));
+    assert!(
+        journal
+            .iter()
+            .any(|(_, kind, event)| kind == "contact_arrived" && event["contact"] == contact)
+    );
+    let again = run(&["backup", "--data", &data, "--out", copy.to_str().unwrap()]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a backup never overwrites a file"
+    );
+
+    let mut restored = site.with_data(copy.parent().unwrap());
+    let copy_server = restored.start(1);
+    assert_eq!(copy_server.last_seq(), last);
+    let open = |s: &Server| s.get("/v1/monitor/contacts", Some(ADMIN)).ok();
+    assert_eq!(open(&copy_server), open(&server));
+    let status = |s: &Server| s.get("/v1/agents/a1/status", Some(ADMIN)).ok();
+    assert_eq!(status(&copy_server), status(&server));
+    // The new agent key was in the backup too.
+    copy_server.get("/v1/agents/a1/status", Some(&agent)).ok();
+}
+
+// ------------------------------------------------------------------------------- (j)
+
+/// The example configuration starts; the OpenAPI document, the docs page, the metrics and
+/// the health check are served (the last three without a key).
+#[test]
+fn j_openapi_docs_metrics_and_health_are_served() {
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/config/server.toml");
+    let mut site = Site::new(&std::fs::read_to_string(example).unwrap());
+    let server = site.start(1);
+
+    let health = server.get("/healthz", None).ok();
+    assert_eq!(health["status"], "ok");
+    assert!(
+        health["last_seq"].as_u64().unwrap() > 0,
+        "the configuration was applied"
+    );
+
+    let api = server.get("/openapi.json", None);
+    assert!(api.content_type.starts_with("application/json"));
+    let api = api.ok();
+    assert_eq!(api["openapi"], "3.1.0");
+    let paths = api["paths"].as_object().expect("paths");
+    for path in [
+        "/healthz",
+        "/v1/contacts",
+        "/v1/contacts/{id}",
+        "/v1/contacts/{id}/hold",
+        "/v1/contacts/{id}/end",
+        "/v1/contacts/{id}/complete",
+        "/v1/offers/{id}/accept",
+        "/v1/offers/{id}/refuse",
+        "/v1/agents/{id}/login",
+        "/v1/agents/{id}/state",
+        "/v1/queues/{id}",
+        "/v1/queues/{id}/dispositions",
+        "/v1/connector/events",
+        "/v1/monitor/agents",
+        "/v1/monitor/queues",
+        "/v1/callbacks",
+        "/v1/closure-codes",
+        "/v1/events",
+        "/v1/reports/{name}",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI paths"
+        );
+    }
+    assert!(paths.keys().filter(|p| p.starts_with("/v1/")).count() >= 30);
+    assert!(
+        api["components"]["securitySchemes"].is_object(),
+        "bearer auth described"
+    );
+
+    let docs = server.get("/docs", None);
+    assert_eq!(docs.status, 200, "{docs:?}");
+    assert!(docs.content_type.starts_with("text/html"), "{docs:?}");
+    assert!(docs.text.to_lowercase().contains("swagger"));
+
+    // A contact makes a commit after the start.
+    server.create_contact("voice", "sales", "+361");
+    let metrics = server.get("/metrics", None);
+    assert_eq!(metrics.status, 200);
+    let commits = metrics
+        .text
+        .lines()
+        .find(|l| l.starts_with("switchboard_commits_total"))
+        .unwrap_or_else(|| panic!("no switchboard_commits_total in\n{}", metrics.text));
+    let count: f64 = commits.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 1.0, "{commits}");
 }

@@ -143,11 +143,16 @@ pub fn store_key(
     })?)
 }
 
+/// How long a key found in the store is trusted without looking again: a key revoked with
+/// `switchboard keys revoke` while the server runs stops working within this time.
+pub const KEY_CACHE_SECONDS: u64 = 1;
+
 /// Looks keys up by hash: a cache in front of the store's `api_keys` table, so keys made with
-/// `switchboard keys create` while the server runs work at once.
+/// `switchboard keys create` while the server runs work at once, and revoked ones stop
+/// working within [`KEY_CACHE_SECONDS`].
 pub struct Keys {
     reader: Mutex<Store>,
-    cache: Mutex<BTreeMap<String, Option<Principal>>>,
+    cache: Mutex<BTreeMap<String, (std::time::Instant, Principal)>>,
 }
 
 impl Keys {
@@ -160,7 +165,10 @@ impl Keys {
 
     pub fn find(&self, secret: &str) -> Result<Option<Principal>, ApiError> {
         let hash = hash_secret(secret);
-        if let Some(Some(found)) = self.cache.lock().expect("key cache").get(&hash) {
+        let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
+        if let Some((checked, found)) = self.cache.lock().expect("key cache").get(&hash)
+            && checked.elapsed() < fresh
+        {
             return Ok(Some(found.clone()));
         }
         let record = self
@@ -174,8 +182,13 @@ impl Keys {
         if cache.len() > 10_000 {
             cache.clear();
         }
-        if principal.is_some() {
-            cache.insert(hash, principal.clone());
+        match &principal {
+            Some(found) => {
+                cache.insert(hash, (std::time::Instant::now(), found.clone()));
+            }
+            None => {
+                cache.remove(&hash);
+            }
         }
         Ok(principal)
     }

@@ -84,6 +84,13 @@ impl Site {
         }
     }
 
+    /// A site with the same configuration over another data directory.
+    pub fn with_data(&self, data: &Path) -> Site {
+        let mut site = Site::new(&std::fs::read_to_string(&self.config).expect("config"));
+        site.data = data.to_path_buf();
+        site
+    }
+
     /// Starts `switchboard serve` on this site, the engine clock `speed` times real time.
     pub fn start(&mut self, speed: u32) -> Server {
         self.starts += 1;
