@@ -152,8 +152,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let store = switchboard_store::Store::open(&options.data, options.durability)
         .map_err(|e| InputError(format!("{}: {e}", options.data.display())))?;
     let shifts = Arc::new(shift::Shifts::default());
-    let engine = driver::load_engine(&store, &shifts)
-        .context("while replaying the journal")?;
+    let engine = driver::load_engine(&store, &shifts).context("while replaying the journal")?;
     let config = match &options.config {
         None => None,
         Some(path) => {
