@@ -300,6 +300,16 @@ fn b_event_stream_is_ordered_resumable_and_filtered_by_role() {
     }
     let ids: Vec<u64> = a1.seen.iter().filter_map(|m| m.id).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // The journal catch-up is filtered the same way: the same messages from the start.
+    let mut a1_replay = server.events(&agent_key("a1"), Some(0));
+    let refused = a1.seen.last().unwrap().id;
+    a1_replay.wait_for("a1's refusal", |m| m.id == refused);
+    let live: Vec<&Value> = a1.seen.iter().map(|m| &m.data).collect();
+    let replayed: Vec<&Value> = a1_replay.seen.iter().map(|m| &m.data).collect();
+    assert!(replayed.ends_with(&live), "{replayed:?}\n{live:?}");
+    for m in &a1_replay.seen {
+        assert_eq!(event_agent(m).as_deref(), Some("a1"), "not a1's: {m:?}");
+    }
     let everything_about_a2 = everything
         .seen
         .iter()
