@@ -108,6 +108,13 @@ fn a_contact_goes_from_queue_through_refusal_to_a_closed_record_48_0() {
         .post(
             &format!("/v1/offers/{first_offer}/refuse"),
             &agent_key(&refuser),
+            Some(r#"{"reason":"NoAnswer"}"#),
+        )
+        .assert_error(422, "invalid_reason");
+    server
+        .post(
+            &format!("/v1/offers/{first_offer}/refuse"),
+            &agent_key(&refuser),
             None,
         )
         .ok();
@@ -163,6 +170,19 @@ fn a_contact_goes_from_queue_through_refusal_to_a_closed_record_48_0() {
         .get(&format!("/v1/contacts/{contact}"), Some(&key))
         .ok();
     assert_eq!(view["state"], "wrap_up");
+    // Wrong moves in wrap-up change nothing.
+    let before = server.last_seq();
+    server
+        .post(&format!("/v1/contacts/{contact}/hold"), &key, None)
+        .assert_error(409, "invalid_contact_state");
+    server
+        .post(
+            &format!("/v1/contacts/{contact}/complete"),
+            &key,
+            Some(r#"{"disposition":"bogus"}"#),
+        )
+        .assert_error(422, "unknown_disposition");
+    assert_eq!(server.last_seq(), before);
     server
         .post(
             &format!("/v1/contacts/{contact}/complete"),
