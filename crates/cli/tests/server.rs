@@ -367,6 +367,20 @@ fn b_event_stream_is_ordered_resumable_and_filtered_by_role() {
             None,
         )
         .assert_error(400, "invalid_last_event_id");
+    // So is one beyond the journal: resuming after it would skip everything up to it.
+    let beyond = server.last_seq() + 1000;
+    for (header, query) in [
+        (beyond.to_string(), String::new()),
+        (String::new(), format!("?after={beyond}")),
+    ] {
+        let mut headers: Vec<(&str, &[u8])> = vec![("authorization", b"Bearer admin-secret")];
+        if !header.is_empty() {
+            headers.push(("last-event-id", header.as_bytes()));
+        }
+        server
+            .request("GET", &format!("/v1/events{query}"), &headers, None)
+            .assert_error(400, "invalid_last_event_id");
+    }
 }
 
 // ------------------------------------------------------------------------------- (c)

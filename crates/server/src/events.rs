@@ -69,9 +69,18 @@ pub async fn events(
     };
     // Subscribe before reading the journal, so nothing committed in between is missed.
     let live = state.driver.subscribe();
-    let after = last_event_id
-        .or(query.after)
-        .unwrap_or_else(|| state.driver.last_seq());
+    let last_seq = state.driver.last_seq();
+    let after = last_event_id.or(query.after).unwrap_or(last_seq);
+    // An id this journal never handed out (a data directory restored from an older backup):
+    // resuming after it would silently skip everything up to it.
+    if after > last_seq {
+        return Err(ApiError::bad_request(
+            "invalid_last_event_id",
+            format!(
+                "event {after} is beyond the journal (last {last_seq}); reconnect without Last-Event-ID"
+            ),
+        ));
+    }
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
     let data_dir = state.data_dir.clone();
     tokio::spawn(async move {
