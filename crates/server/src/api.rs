@@ -55,8 +55,21 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> 
                 "unsupported_media_type",
                 "send the body with Content-Type: application/json",
             )),
-            Err(other) => Err(ApiError::bad_request("invalid_body", other.body_text())),
+            Err(other) => Err(body_error(other.status(), other.body_text())),
         }
+    }
+}
+
+/// A body that could not be read: too large (413 `payload_too_large`) or broken.
+fn body_error(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            status,
+            "payload_too_large",
+            format!("the body is larger than {} bytes", crate::BODY_LIMIT_BYTES),
+        )
+    } else {
+        ApiError::bad_request("invalid_body", text)
     }
 }
 
@@ -69,7 +82,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for MaybeBod
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map_err(|e| ApiError::bad_request("invalid_body", e.body_text()))?;
+            .map_err(|e| body_error(e.status(), e.body_text()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(MaybeBody(None));
         }

@@ -83,6 +83,7 @@ pub async fn events(
     }
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
     let data_dir = state.data_dir.clone();
+    let stopping = state.stopping.clone();
     tokio::spawn(async move {
         let filter = Filter::new(&principal);
         let mut sent = after;
@@ -116,7 +117,7 @@ pub async fn events(
                 }
             }
         }
-        forward_live(live, tx, filter, sent).await;
+        forward_live(live, tx, filter, sent, stopping).await;
     });
     metrics::gauge!("switchboard_subscribers").set(state.driver.subscribers() as f64);
     Ok(Sse::new(ReceiverStream::new(rx))
@@ -129,9 +130,14 @@ async fn forward_live(
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
     filter: Filter,
     mut sent: u64,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        let message = match live.recv().await {
+        let received = tokio::select! {
+            received = live.recv() => received,
+            _ = stopping.wait_for(|stop| *stop) => Err(broadcast::error::RecvError::Closed),
+        };
+        let message = match received {
             Ok(Published::Event(entry)) => {
                 if entry.seq <= sent {
                     continue;

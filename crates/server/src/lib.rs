@@ -35,6 +35,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     pub shift: Arc<shift::Shifts>,
+    /// Turns true when the server stops: open event streams end with `shutting_down`.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 #[derive(OpenApi)]
@@ -98,8 +100,20 @@ pub fn app(state: AppState) -> axum::Router {
         .route("/metrics", axum::routing::get(metrics_text))
         .route("/", axum::routing::get(index))
         .fallback(not_found)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state)
+}
+
+/// Largest request body accepted (larger: 413 `payload_too_large`).
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+async fn method_not_allowed() -> error::ApiError {
+    error::ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method; see /docs",
+    )
 }
 
 async fn not_found() -> error::ApiError {
@@ -224,7 +238,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
         .ok();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState {
+        stopping: stopping.clone(),
         driver,
         keys,
         data_dir: options.data.clone(),
@@ -235,7 +251,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         .await
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener.local_addr()?;
-    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let mut stopped = stopping;
     let app = app(state.clone());
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
