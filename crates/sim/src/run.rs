@@ -205,10 +205,7 @@ const STATION_PREFIX: &str = "st";
 impl Simulation {
     /// Sends every engine event of the run, from the configuration on, to `journal` in
     /// order: what the server would append to its journal.
-    pub fn journal_to(
-        &mut self,
-        mut journal: JournalSink,
-    ) {
+    pub fn journal_to(&mut self, mut journal: JournalSink) {
         for record in self.setup_events.drain(..) {
             journal(&record);
         }
