@@ -106,6 +106,43 @@ enum Ev {
     OfferCallback(ContactId),
 }
 
+/// A scheduled driver event in the heap: ordered by time, then by scheduling order (`seq`),
+/// both packed in one integer so each heap comparison is a single compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Due {
+    /// `at` (sign bit flipped, so unsigned order is signed order) in the high 64 bits, `seq`
+    /// in the low 64.
+    key: u128,
+    slot: u32,
+}
+
+impl Due {
+    fn new(at: i64, seq: u64, slot: usize) -> Due {
+        let at = (at as u64) ^ (1 << 63);
+        Due {
+            key: (u128::from(at) << 64) | u128::from(seq),
+            slot: u32::try_from(slot).expect("fewer than 2^32 pending driver events"),
+        }
+    }
+
+    fn at(&self) -> i64 {
+        (((self.key >> 64) as u64) ^ (1 << 63)) as i64
+    }
+}
+
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // `seq` is unique, so the key alone orders every pair.
+        self.key.cmp(&other.key)
+    }
+}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// What the driver knows of a contact.
 #[derive(Debug, Clone, Default)]
 struct Track {
@@ -116,6 +153,9 @@ struct Track {
     first_offer: Option<i64>,
     connected: Option<i64>,
     closed: bool,
+    /// The agent connected to this contact and since when (occupancy), if any; a second
+    /// agent at the same time (a transfer in wrap-up) goes to `Simulation::connect_at`.
+    busy: Option<(AgentId, i64)>,
 }
 
 struct Sampler {
@@ -174,7 +214,7 @@ pub struct Simulation {
     queues: Vec<QueueRun>,
     queue_index: BTreeMap<QueueId, usize>,
     agents: u64,
-    heap: BinaryHeap<Reverse<(i64, u64, usize)>>,
+    heap: BinaryHeap<Reverse<Due>>,
     events: Vec<Option<Ev>>,
     free_slots: Vec<usize>,
     seq: u64,
@@ -377,7 +417,7 @@ impl Simulation {
                 self.events.len() - 1
             }
         };
-        self.heap.push(Reverse((at, self.seq, slot)));
+        self.heap.push(Reverse(Due::new(at, self.seq, slot)));
     }
 
     fn schedule_arrival(&mut self, q: usize) {
@@ -401,7 +441,7 @@ impl Simulation {
     pub fn run(mut self, mut progress: impl FnMut(u64, u64)) -> Result<Outcome, AuditFailure> {
         let wall = std::time::Instant::now();
         loop {
-            let next_event = self.heap.peek().map(|Reverse((at, _, _))| *at);
+            let next_event = self.heap.peek().map(|Reverse(due)| due.at());
             let next_timer = self.engine.poll_timeout().map(|t| t.0);
             let timer_first = match (next_event, next_timer) {
                 (None, None) => break,
@@ -416,7 +456,8 @@ impl Simulation {
                 }
                 self.now = self.now.max(at);
                 self.engine.handle_timeout(Timestamp(self.now));
-            } else if let Some(Reverse((at, _, slot))) = self.heap.pop() {
+            } else if let Some(Reverse(due)) = self.heap.pop() {
+                let (at, slot) = (due.at(), due.slot as usize);
                 self.now = self.now.max(at);
                 if let Some(ev) = self.events[slot].take() {
                     self.free_slots.push(slot);
@@ -589,6 +630,37 @@ impl Simulation {
         }
     }
 
+    /// `agent` connected to `contact` at `now` (replacing an earlier start of the same pair).
+    fn connect_begin(&mut self, contact: ContactId, agent: &AgentId, now: i64) {
+        let key = (contact, agent.clone());
+        if let Some(at) = self.connect_at.get_mut(&key) {
+            *at = now;
+            return;
+        }
+        let t = self.track_mut(contact);
+        match &mut t.busy {
+            Some((a, at)) if a == agent => *at = now,
+            Some(_) => {
+                self.connect_at.insert(key, now);
+            }
+            None => t.busy = Some((key.1, now)),
+        }
+    }
+
+    /// The start of `agent`'s connection to `contact`, forgotten now.
+    fn connect_end(&mut self, contact: ContactId, agent: &AgentId) -> Option<i64> {
+        let i = contact.0 as usize;
+        if let Some(t) = self.tracks.get_mut(i)
+            && t.busy.as_ref().is_some_and(|(a, _)| a == agent)
+        {
+            return t.busy.take().map(|(_, at)| at);
+        }
+        if self.connect_at.is_empty() {
+            return None;
+        }
+        self.connect_at.remove(&(contact, agent.clone()))
+    }
+
     fn track(&self, contact: ContactId) -> &Track {
         static EMPTY: std::sync::OnceLock<Track> = std::sync::OnceLock::new();
         self.tracks
@@ -683,7 +755,7 @@ impl Simulation {
                 state,
                 ..
             } => {
-                self.connect_at.insert((contact, agent.clone()), now);
+                self.connect_begin(contact, agent, now);
                 let t = self.track_mut(contact);
                 let first = t.connected.is_none();
                 t.connected.get_or_insert(now);
@@ -745,7 +817,7 @@ impl Simulation {
                 contact, ref agent, ..
             }
             | Event::ContactReleased { contact, ref agent } => {
-                if let Some(at) = self.connect_at.remove(&(contact, agent.clone())) {
+                if let Some(at) = self.connect_end(contact, agent) {
                     self.busy_ms += i128::from(now - at);
                 }
             }

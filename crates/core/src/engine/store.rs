@@ -338,6 +338,48 @@ impl<'a, T: Ord> IntoIterator for &'a VecSet<T> {
     }
 }
 
+// Snapshots: each map is written as a sequence of (key, value) pairs in ascending key order
+// and read back by inserting them, so the layout (window base, overflow) is rebuilt, not
+// copied.
+
+impl<K: SeqKey + serde::Serialize, V: serde::Serialize> serde::Serialize for SeqMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de, K: SeqKey + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::Deserialize<'de>
+    for SeqMap<K, V>
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
+        let mut map = SeqMap::new();
+        for (key, value) in pairs {
+            map.insert(key, value);
+        }
+        Ok(map)
+    }
+}
+
+impl<K: Ord + serde::Serialize, V: serde::Serialize> serde::Serialize for VecMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::Deserialize<'de>
+    for VecMap<K, V>
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
+        let mut map = VecMap::new();
+        for (key, value) in pairs {
+            map.insert(key, value);
+        }
+        Ok(map)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,47 +452,5 @@ mod tests {
         assert!(!s.insert("b"));
         assert!(s.remove(&"a"));
         assert_eq!(s.into_iter().copied().collect::<Vec<_>>(), vec!["b"]);
-    }
-}
-
-// Snapshots: each map is written as a sequence of (key, value) pairs in ascending key order
-// and read back by inserting them, so the layout (window base, overflow) is rebuilt, not
-// copied.
-
-impl<K: SeqKey + serde::Serialize, V: serde::Serialize> serde::Serialize for SeqMap<K, V> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
-    }
-}
-
-impl<'de, K: SeqKey + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::Deserialize<'de>
-    for SeqMap<K, V>
-{
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
-        let mut map = SeqMap::new();
-        for (key, value) in pairs {
-            map.insert(key, value);
-        }
-        Ok(map)
-    }
-}
-
-impl<K: Ord + serde::Serialize, V: serde::Serialize> serde::Serialize for VecMap<K, V> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
-    }
-}
-
-impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::Deserialize<'de>
-    for VecMap<K, V>
-{
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let pairs = Vec::<(K, V)>::deserialize(deserializer)?;
-        let mut map = VecMap::new();
-        for (key, value) in pairs {
-            map.insert(key, value);
-        }
-        Ok(map)
     }
 }
