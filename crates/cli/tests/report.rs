@@ -380,4 +380,38 @@ fn refusal_count_agrees_with_a_simulated_day() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout(&output).lines().count() as u64, refusals);
+    // The other reports agree with the simulator's figures too.
+    let report = |name: &str| {
+        let output = switchboard(&[
+            "report",
+            name,
+            "--data",
+            &data,
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-03",
+            "--tz",
+            "Europe/Budapest",
+            "--no-header",
+        ]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        stdout(&output)
+    };
+    let figure = |key: &str| figures[key].as_u64().unwrap_or_else(|| panic!("{key}"));
+    let callbacks = report("completed-callbacks");
+    let ids: std::collections::BTreeSet<&str> = callbacks
+        .lines()
+        .map(|line| line.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids.len() as u64, figure("callbacks_completed"));
+    assert_eq!(
+        callbacks.lines().count() as u64,
+        figure("callback_attempts")
+    );
+    // Every arrival and every callback closes exactly once.
+    assert_eq!(
+        report("contact-closure").lines().count() as u64,
+        figure("contacts") + figure("callbacks_created")
+    );
 }
