@@ -125,6 +125,15 @@ name_id!(
     /// An agent's id as configured (e.g. "a1001").
     AgentId
 );
+impl AgentId {
+    /// The address of the shared text: equal for clones of one id, and unique among ids
+    /// alive at the same time (the engine's agent table uses it).
+    #[inline]
+    pub(crate) fn text_addr(&self) -> usize {
+        Arc::as_ptr(&self.text) as *const u8 as usize
+    }
+}
+
 name_id!(
     /// A queue's id as configured (e.g. "sales").
     QueueId

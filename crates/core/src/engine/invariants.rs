@@ -46,7 +46,7 @@ impl Engine {
             let staffed = q
                 .members
                 .iter()
-                .filter(|a| self.agents.get(*a).is_some_and(|a| a.station.is_some()))
+                .filter(|a| self.agents.get(a).is_some_and(|a| a.station.is_some()))
                 .count() as u32;
             if staffed != q.staffed {
                 return Err(format!("queue {id} staffed {} != {staffed}", q.staffed));

@@ -38,7 +38,7 @@ use crate::schedule::Schedule;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use store::{SeqMap, VecMap, VecSet};
+use store::{AgentMap, SeqMap, VecMap, VecSet};
 
 /// What a successful command created, for drivers that answer with ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -270,7 +270,7 @@ pub(crate) struct OfferRt {
 pub struct Engine {
     pub(crate) settings: Settings,
     pub(crate) queues: BTreeMap<QueueId, QueueRt>,
-    pub(crate) agents: BTreeMap<AgentId, AgentRt>,
+    pub(crate) agents: AgentMap<AgentRt>,
     pub(crate) stations: BTreeMap<StationId, StationConfig>,
     /// Station → the agent logged in there.
     pub(crate) station_users: BTreeMap<StationId, AgentId>,
@@ -311,7 +311,7 @@ impl Engine {
         let mut engine = Engine {
             settings: Settings::default(),
             queues: BTreeMap::new(),
-            agents: BTreeMap::new(),
+            agents: AgentMap::new(),
             stations: BTreeMap::new(),
             station_users: BTreeMap::new(),
             contacts: SeqMap::new(),

@@ -10,7 +10,7 @@
 //!   sorted in a `Vec` that keeps its buffer when it empties.
 //! - [`VecSet`]: the dirty queues — a few at a time, sorted in a `Vec`.
 
-use crate::ids::{ContactId, OfferId};
+use crate::ids::{AgentId, ContactId, OfferId};
 use std::collections::{BTreeMap, VecDeque};
 
 /// A key that is a sequence number.
@@ -377,6 +377,187 @@ impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::D
             map.insert(key, value);
         }
         Ok(map)
+    }
+}
+
+/// A map keyed by agent ids, ordered like `BTreeMap<AgentId, V>` (iteration, serde), with
+/// O(1) lookups for the ids the engine hands around: every clone of the id an entry was
+/// inserted with shares its text, so a small open-addressing table from the text's address
+/// to the entry's slot finds it without comparing strings. Any other id with the same text
+/// (e.g. built by a driver from a string) falls back to the ordered index. An address in the
+/// table belongs to a key the index holds, so it cannot be reused by another id meanwhile.
+#[derive(Debug, Clone)]
+pub(crate) struct AgentMap<V> {
+    index: BTreeMap<AgentId, u32>,
+    slots: Vec<Option<V>>,
+    free: Vec<u32>,
+    /// (text address, slot); address 0 is an empty cell. Capacity a power of two, at most
+    /// half full.
+    table: Vec<(usize, u32)>,
+}
+
+impl<V> Default for AgentMap<V> {
+    fn default() -> Self {
+        AgentMap::new()
+    }
+}
+
+impl<V> AgentMap<V> {
+    pub fn new() -> Self {
+        AgentMap {
+            index: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            table: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    #[inline]
+    fn cell(addr: usize, mask: usize) -> usize {
+        (addr.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize) >> 7) & mask
+    }
+
+    #[inline]
+    fn slot_of(&self, key: &AgentId) -> Option<u32> {
+        if !self.table.is_empty() {
+            let addr = key.text_addr();
+            let mask = self.table.len() - 1;
+            let mut i = Self::cell(addr, mask);
+            loop {
+                let (a, slot) = self.table[i];
+                if a == addr {
+                    return Some(slot);
+                }
+                if a == 0 {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        self.index.get(key).copied()
+    }
+
+    fn rebuild_table(&mut self) {
+        let size = (self.index.len() * 2).next_power_of_two().max(16);
+        self.table.clear();
+        self.table.resize(size, (0, 0));
+        let mask = size - 1;
+        for (key, &slot) in &self.index {
+            let mut i = Self::cell(key.text_addr(), mask);
+            while self.table[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.table[i] = (key.text_addr(), slot);
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, key: &AgentId) -> Option<&V> {
+        let slot = self.slot_of(key)?;
+        self.slots[slot as usize].as_ref()
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, key: &AgentId) -> Option<&mut V> {
+        let slot = self.slot_of(key)?;
+        self.slots[slot as usize].as_mut()
+    }
+
+    #[inline]
+    pub fn contains_key(&self, key: &AgentId) -> bool {
+        self.slot_of(key).is_some()
+    }
+
+    pub fn insert(&mut self, key: AgentId, value: V) -> Option<V> {
+        if let Some(&slot) = self.index.get(&key) {
+            return self.slots[slot as usize].replace(value);
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(value);
+                slot
+            }
+            None => {
+                self.slots.push(Some(value));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 agents")
+            }
+        };
+        let addr = key.text_addr();
+        self.index.insert(key, slot);
+        if self.table.len() < self.index.len() * 2 {
+            self.rebuild_table();
+        } else {
+            let mask = self.table.len() - 1;
+            let mut i = Self::cell(addr, mask);
+            while self.table[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.table[i] = (addr, slot);
+        }
+        None
+    }
+
+    pub fn remove(&mut self, key: &AgentId) -> Option<V> {
+        let slot = self.index.remove(key)?;
+        let value = self.slots[slot as usize].take();
+        self.free.push(slot);
+        self.rebuild_table();
+        value
+    }
+
+    /// Entries in ascending id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&AgentId, &V)> + '_ {
+        self.index
+            .iter()
+            .filter_map(|(k, &slot)| self.slots[slot as usize].as_ref().map(|v| (k, v)))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &AgentId> + '_ {
+        self.index.keys()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
+        self.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'a, V> IntoIterator for &'a AgentMap<V> {
+    type Item = (&'a AgentId, &'a V);
+    type IntoIter = Box<dyn Iterator<Item = (&'a AgentId, &'a V)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl<V> std::ops::Index<&AgentId> for AgentMap<V> {
+    type Output = V;
+
+    fn index(&self, key: &AgentId) -> &V {
+        self.get(key).expect("no entry for key")
+    }
+}
+
+impl<V: serde::Serialize> serde::Serialize for AgentMap<V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The same form as the `BTreeMap<AgentId, V>` it replaces.
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for AgentMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<AgentId, V>::deserialize(deserializer)?;
+        let mut out = AgentMap::new();
+        for (key, value) in map {
+            out.insert(key, value);
+        }
+        Ok(out)
     }
 }
 
