@@ -12,12 +12,12 @@
 # generator's summary. ROUNDS rounds of every level; the last lines give the median of each
 # figure over the rounds.
 #
-# Usage: bench/http-load.sh [levels]   levels: "agents:connectors ..." (default "10:1 100:4 400:8")
+# Usage: bench/http-load.sh [levels]   levels: "agents:connectors ..." (default "10:1 100:4 400:16")
 # Environment: ROUNDS (default 3), SECONDS_PER_RUN (measurement window, default 20), WARMUP
 # (default 5), THREADS (generator threads, default 1), SWITCHBOARD=path runs another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-levels="${1:-10:1 100:4 400:8}"
+levels="${1:-10:1 100:4 400:16}"
 rounds="${ROUNDS:-3}"
 window="${SECONDS_PER_RUN:-20}"
 warmup="${WARMUP:-5}"
@@ -36,6 +36,10 @@ cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
+
+server_cpu() { # seconds of CPU (user + system) the process has used
+  awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$1/stat"
+}
 
 write_config() { # agents file
   local n=$1 file=$2
@@ -88,12 +92,22 @@ for ((round = 1; round <= rounds; round++)); do
       exit 1
     fi
     echo "== round $round: $agents agents, $connectors connector clients ($addr)"
-    "$load" --addr "$addr" --agents "$agents" --connectors "$connectors" \
+    cpu_before=$(server_cpu "$server_pid")
+    started=$(date +%s.%N)
+    /usr/bin/time -f "%U %S" -o "$run/load.time" \
+      "$load" --addr "$addr" --agents "$agents" --connectors "$connectors" \
       --seconds "$window" --warmup "$warmup" --threads "$threads" | tee "$run/load.out"
+    elapsed=$(echo "$(date +%s.%N) - $started" | bc -l)
+    cpu_after=$(server_cpu "$server_pid")
+    server_cores=$(echo "($cpu_after - $cpu_before) / $elapsed" | bc -l)
+    load_cores=$(echo "($(tr ' ' '+' <"$run/load.time")) / $elapsed" | bc -l)
+    printf 'CPU: server %.2f cores, load generator %.2f cores (of %s)\n' \
+      "$server_cores" "$load_cores" "$(nproc)"
     kill -TERM "$server_pid"
     wait "$server_pid" || true
     server_pid=""
-    sed -n "s/^RESULT /agents=$agents connectors=$connectors /p" "$run/load.out" >>"$results"
+    sed -n "s/^RESULT /agents=$agents connectors=$connectors /p" "$run/load.out" |
+      sed "s/\$/ server_cores=$server_cores load_cores=$load_cores/" >>"$results"
     rm -rf "$run/data"
   done
 done
@@ -107,10 +121,11 @@ for line in open(sys.argv[1]):
     fields = dict(f.split("=") for f in line.split())
     key = (int(fields.pop("agents")), int(fields.pop("connectors")))
     runs.setdefault(key, []).append({k: float(v) for k, v in fields.items()})
-print("| agents | connector clients | commands/s | p50 ms | p99 ms | events/s | commands per commit |")
-print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| agents | connector clients | commands/s | p50 ms | p99 ms | events/s | commands per commit | server CPU (cores) | generator CPU (cores) |")
+print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (agents, connectors), rs in sorted(runs.items()):
     m = {k: statistics.median(r[k] for r in rs) for k in rs[0]}
     print(f"| {agents} | {connectors} | {m['commands_per_second']:.0f} | {m['p50_ms']:.2f} | "
-          f"{m['p99_ms']:.2f} | {m['events_per_second']:.0f} | {m['commands_per_commit']:.1f} |")
+          f"{m['p99_ms']:.2f} | {m['events_per_second']:.0f} | {m['commands_per_commit']:.1f} | "
+          f"{m['server_cores']:.2f} | {m['load_cores']:.2f} |")
 PY
