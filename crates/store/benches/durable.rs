@@ -23,7 +23,14 @@
 //!    `journal` table in a fresh database, with the same pragmas (WAL, the same
 //!    `synchronous`, foreign keys on) and the same transaction boundaries.
 //!
-//! All three start from the same state: the workload's first part (configuration, logins and
+//! 5. **The server's path (timed, a second table).** What the driver does per group commit:
+//!    a fresh engine replays the workload's commands (same commands, same virtual times, so
+//!    the same events; a rejection aborts the run), `B` = 1, 64 or 512 *commands* per batch,
+//!    every output drained, then ONE `Store::append` of the batch's events; against raw
+//!    SQLite with the same rows and the same boundaries (the rows of `B` commands per
+//!    transaction). The two alternate which runs first.
+//!
+//! All of them start from the same state: the workload's first part (configuration, logins and
 //! the first [`WARMUP_CONTACTS`] contacts) is written untimed in batches of [`WARMUP_BATCH`]
 //! events first; the timed window is the steady state that follows. The order of the three
 //! runs rotates from round to round; the table gives medians over the rounds and the median
@@ -507,6 +514,96 @@ fn journal_only(
     started.elapsed()
 }
 
+// ------------------------------------------------------------------------------ the server's path
+
+/// (d) What the server's driver does per group commit: `batch` commands through the engine
+/// (`handle_command`, every output drained), then ONE `Store::append` of their events. A fresh
+/// engine and store; the prefix runs untimed in batches of [`WARMUP_BATCH`] commands. Returns
+/// the timed part's elapsed time and events.
+fn engine_durable(
+    prefix: &[(Timestamp, Command)],
+    timed: &[(Timestamp, Command)],
+    batch: usize,
+    durability: Durability,
+    dir: &Path,
+) -> (Duration, usize) {
+    let mut store = Store::open(dir, durability).expect("open the store");
+    let mut engine = Engine::default();
+    let mut events: Vec<EventRecord> = Vec::with_capacity(batch * 4);
+    let mut run = |commands: &[(Timestamp, Command)]| {
+        events.clear();
+        for (at, command) in commands {
+            if let Err(rejection) = engine.handle_command(*at, command.clone()) {
+                panic!("the replayed workload diverged: {rejection:?}");
+            }
+            while let Some(output) = engine.poll_output() {
+                if let Output::Event(record) = output {
+                    events.push(record);
+                }
+            }
+        }
+        store.append(&events).expect("append");
+        events.len()
+    };
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        run(chunk);
+    }
+    let started = Instant::now();
+    let mut count = 0;
+    for chunk in timed.chunks(batch) {
+        count += run(chunk);
+    }
+    (started.elapsed(), count)
+}
+
+/// Raw SQLite with the transaction boundaries of [`engine_durable`]: the pre-serialized rows
+/// of `batch` commands per transaction (a batch without rows is skipped, as `append` of no
+/// events writes nothing).
+fn raw_by_command<'a>(
+    prefix: &[&'a [Row]],
+    timed: &[&'a [Row]],
+    batch: usize,
+    durability: Durability,
+    dir: &Path,
+) -> (Duration, usize) {
+    let mut conn = raw_db(durability, dir);
+    let mut rows: Vec<&'a Row> = Vec::new();
+    let mut run = |conn: &mut Connection, commands: &[&'a [Row]]| {
+        rows.clear();
+        rows.extend(commands.iter().flat_map(|c| c.iter()));
+        if rows.is_empty() {
+            return 0;
+        }
+        let tx = conn.transaction().expect("begin");
+        {
+            let mut insert = tx.prepare_cached(INSERT).expect("prepare");
+            for row in &rows {
+                insert
+                    .execute(params![
+                        row.seq,
+                        row.at,
+                        row.kind,
+                        row.contact,
+                        row.agent.as_deref(),
+                        row.payload.as_str()
+                    ])
+                    .expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+        rows.len()
+    };
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        run(&mut conn, chunk);
+    }
+    let started = Instant::now();
+    let mut count = 0;
+    for chunk in timed.chunks(batch) {
+        count += run(&mut conn, chunk);
+    }
+    (started.elapsed(), count)
+}
+
 // ------------------------------------------------------------------------------ main
 
 struct Case {
@@ -523,6 +620,15 @@ struct Samples {
     raw: Vec<f64>,
     journal: Vec<f64>,
     ratio: Vec<f64>,
+}
+
+/// Per-round figures of the server's path.
+#[derive(Default)]
+struct EngineSamples {
+    durable: Vec<f64>,
+    raw: Vec<f64>,
+    ratio: Vec<f64>,
+    events: usize,
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -558,6 +664,9 @@ fn main() {
         .iter()
         .map(Vec::len)
         .sum();
+    let per_command: Vec<usize> = workload.events.iter().map(Vec::len).collect();
+    let commands = workload.commands;
+    let warmup_commands = workload.warmup;
     let events: Vec<EventRecord> = workload.events.into_iter().flatten().collect();
     let rows: Vec<Row> = events
         .iter()
@@ -569,7 +678,7 @@ fn main() {
     let bytes: usize = rows.iter().map(|r| r.payload.len()).sum();
     println!(
         "workload: {} commands, {} events ({} in the untimed prefix; mean payload {} bytes), generated in {:.1} s",
-        workload.commands.len(),
+        commands.len(),
         events.len(),
         prefix_len,
         bytes / rows.len().max(1),
@@ -688,6 +797,95 @@ fn main() {
             min,
             max,
             (100.0 * (1.0 - durable / journal)).max(0.0)
+        );
+    }
+
+    // The server's path: the engine in the loop, batches of commands (the driver's unit).
+    let mut by_command: Vec<&[Row]> = Vec::with_capacity(per_command.len());
+    let mut offset = 0;
+    for n in &per_command {
+        by_command.push(&rows[offset..offset + n]);
+        offset += n;
+    }
+    let (prefix_commands, timed_commands) = commands.split_at(warmup_commands);
+    let (prefix_groups, timed_groups) = by_command.split_at(warmup_commands);
+    let command_window = |n: usize| ((n as f64 * scale) as usize).clamp(1, timed_commands.len());
+    let all_commands = timed_commands.len();
+    let engine_cases = [
+        (Durability::Full, 1, command_window(1_000)),
+        (Durability::Full, 64, command_window(30_000)),
+        (Durability::Full, 512, command_window(all_commands)),
+        (Durability::Normal, 1, command_window(15_000)),
+        (Durability::Normal, 64, command_window(all_commands)),
+        (Durability::Normal, 512, command_window(all_commands)),
+    ];
+    let mut engine_results: Vec<EngineSamples> = engine_cases
+        .iter()
+        .map(|_| EngineSamples::default())
+        .collect();
+    for round in 0..rounds {
+        for (&(durability, batch, window), samples) in
+            engine_cases.iter().zip(engine_results.iter_mut())
+        {
+            run_id += 1;
+            let dir = base.join(format!("durable-bench-{}-{run_id}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let timed = &timed_commands[..window];
+            let groups = &timed_groups[..window];
+            let run_engine = || {
+                engine_durable(
+                    prefix_commands,
+                    timed,
+                    batch,
+                    durability,
+                    &dir.join("store"),
+                )
+            };
+            let run_raw =
+                || raw_by_command(prefix_groups, groups, batch, durability, &dir.join("raw"));
+            let ((d, n), (r, m)) = if round % 2 == 0 {
+                let d = run_engine();
+                (d, run_raw())
+            } else {
+                let r = run_raw();
+                (run_engine(), r)
+            };
+            assert_eq!(n, m, "both sides write the same rows");
+            std::fs::remove_dir_all(&dir).expect("clean up");
+            let (durable_rate, raw_rate) = (n as f64 / d.as_secs_f64(), m as f64 / r.as_secs_f64());
+            samples.durable.push(durable_rate);
+            samples.raw.push(raw_rate);
+            samples.ratio.push(durable_rate / raw_rate);
+            samples.events = n;
+            eprintln!(
+                "round {} {durability:?} {batch:>3} commands per commit: engine + store {durable_rate:>9.0} ev/s, raw {raw_rate:>9.0} rows/s, ratio {:.2}",
+                round + 1,
+                durable_rate / raw_rate
+            );
+        }
+    }
+    println!();
+    println!(
+        "the server's path (engine + store, batches of commands): medians of {rounds} round(s); ratio = engine + store events/s ÷ raw rows/s (same rows, same transactions)"
+    );
+    println!(
+        "| durability | commands per transaction | timed commands | timed events | engine + store events/s | raw SQLite rows/s | ratio (min–max) |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (&(durability, batch, window), samples) in engine_cases.iter().zip(&engine_results) {
+        let EngineSamples {
+            durable,
+            raw,
+            ratio,
+            events: n,
+        } = samples;
+        let min = ratio.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = ratio.iter().copied().fold(0.0, f64::max);
+        println!(
+            "| {durability:?} | {batch} | {window} | {n} | {:.0} | {:.0} | **{:.2}** ({min:.2}–{max:.2}) |",
+            median(durable),
+            median(raw),
+            median(ratio),
         );
     }
 }
