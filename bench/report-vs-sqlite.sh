@@ -36,9 +36,17 @@ import csv, os, subprocess, sys, time
 data, out, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 db = f"{data}/switchboard.db"
 day = (1_795_132_800_000, 1_795_219_200_000)  # 2026-11-20 UTC
+# The refusals table has no time index (its times never decrease with seq, so switchboard finds
+# a window as a seq range by binary search on the primary key). sqlite3 gets the same seq range,
+# computed here before timing, so both read the same rows the same way.
+import sqlite3
+with sqlite3.connect(db) as probe:
+    lo, hi = probe.execute(
+        f"SELECT coalesce(min(seq), 0), coalesce(max(seq) + 1, 0) FROM refusals "
+        f"WHERE at >= {day[0]} AND at < {day[1]}").fetchone()
 query = ("SELECT contact, agent, full_name, station, reason, "
          "strftime('%m/%d/%Y %H:%M', at / 1000, 'unixepoch') FROM refusals "
-         f"WHERE at >= {day[0]} AND at < {day[1]} ORDER BY at, seq")
+         f"WHERE seq >= {lo} AND seq < {hi} ORDER BY seq")
 sb = [os.environ.get("SWITCHBOARD", "./target/release/switchboard"), "report", "agent-refusal", "--data", data,
       "--from", "2026-11-20", "--no-header"]
 

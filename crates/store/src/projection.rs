@@ -23,7 +23,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet};
 use switchboard_core::event::{Event, EventRecord};
 
-/// The projection tables (part of schema version 1).
+/// The projection tables (part of schema version 1). `refusals`, `closures` and
+/// `agent_states` have no time index: their time never decreases with `seq` (the store
+/// refuses events that go back in time), so reports find a time window as a `seq` range.
 pub const SCHEMA: &str = "
 CREATE TABLE refusals (
     seq        INTEGER PRIMARY KEY,
@@ -35,7 +37,6 @@ CREATE TABLE refusals (
     reason     TEXT    NOT NULL,
     cause_code TEXT
 );
-CREATE INDEX refusals_at ON refusals (at);
 
 CREATE TABLE agents (
     id         TEXT    PRIMARY KEY,
@@ -54,7 +55,6 @@ CREATE TABLE agent_states (
     start_at INTEGER NOT NULL,
     end_at   INTEGER
 );
-CREATE INDEX agent_states_start ON agent_states (start_at);
 CREATE INDEX agent_states_agent ON agent_states (agent, start_at);
 
 CREATE TABLE queues (
@@ -87,7 +87,6 @@ CREATE TABLE closures (
     minor       INTEGER NOT NULL,
     disposition TEXT
 );
-CREATE INDEX closures_at ON closures (at);
 
 CREATE TABLE callbacks (
     contact          INTEGER PRIMARY KEY,
