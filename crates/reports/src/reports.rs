@@ -164,16 +164,16 @@ fn agent_state_log(
     // The interval each agent was in when the window opened…
     let mut carried = conn.prepare_cached(
         "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
-         FROM agents a JOIN agent_states s ON s.seq = (
-             SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.start_at < ?1
-             ORDER BY x.start_at DESC, x.seq DESC LIMIT 1)
-         WHERE s.end_at IS NULL OR s.end_at > ?1
+         FROM agents a JOIN agent_intervals s ON s.seq = (
+             SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.seq < ?1
+             ORDER BY x.seq DESC LIMIT 1)
+         WHERE s.end_at IS NULL OR s.end_at > ?2
          ORDER BY a.id",
     )?;
     // …then every interval that began in it.
     let mut began = conn.prepare_cached(
         "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
-         FROM agent_states s LEFT JOIN agents a ON a.id = s.agent
+         FROM agent_intervals s LEFT JOIN agents a ON a.id = s.agent
          WHERE s.seq >= ?1 AND s.seq < ?2
          ORDER BY s.seq",
     )?;
@@ -181,7 +181,7 @@ fn agent_state_log(
     for &(window_start, window_end) in windows {
         let (first, last) = seq_range(conn, "agent_states", "start_at", window_start, window_end)?;
         for (statement, parameters) in [
-            (&mut carried, vec![window_start]),
+            (&mut carried, vec![first, window_start]),
             (&mut began, vec![first, last]),
         ] {
             let mut rows = statement.query(rusqlite::params_from_iter(parameters))?;

@@ -7,7 +7,7 @@
 //! | --- | --- | --- |
 //! | `refusals` | refusal | `OfferRefused` |
 //! | `agents` | agent ever configured (or seen changing state) | `AgentConfigured`, `AgentRemoved` |
-//! | `agent_states` | agent state interval, `end_at` NULL while current | `AgentStateChanged` (closed by the next one, or `AgentRemoved`) |
+//! | `agent_states` | start of an agent state (`state` NULL: the agent was removed); the view `agent_intervals` gives each interval with its `end_at` (the agent's next start; NULL while current) | `AgentStateChanged`, `AgentRemoved` |
 //! | `queues` | queue ever configured | `QueueConfigured`, `QueueRemoved` |
 //! | `dispositions` | disposition of a queue (current labels) | `QueueConfigured` |
 //! | `closures` | closed contact | `ContactClosed` |
@@ -20,12 +20,15 @@
 
 use crate::Result;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use switchboard_core::event::{Event, EventRecord};
 
 /// The projection tables (part of schema version 1). `refusals`, `closures` and
 /// `agent_states` have no time index: their time never decreases with `seq` (the store
 /// refuses events that go back in time), so reports find a time window as a `seq` range.
+/// A state change is ONE insert: an interval's end is the agent's next start (found through
+/// the `agent` index, whose entries are ordered by `seq`), so no older row is ever updated
+/// and a commit dirties only the right edges of the table and of one index.
 pub const SCHEMA: &str = "
 CREATE TABLE refusals (
     seq        INTEGER PRIMARY KEY,
@@ -49,13 +52,17 @@ CREATE TABLE agents (
 CREATE TABLE agent_states (
     seq      INTEGER PRIMARY KEY,
     agent    TEXT    NOT NULL,
-    state    TEXT    NOT NULL,
+    state    TEXT,
     reason   TEXT,
     station  TEXT,
-    start_at INTEGER NOT NULL,
-    end_at   INTEGER
+    start_at INTEGER NOT NULL
 );
-CREATE INDEX agent_states_agent ON agent_states (agent, start_at);
+CREATE INDEX agent_states_agent ON agent_states (agent);
+CREATE VIEW agent_intervals AS
+    SELECT s.seq, s.agent, s.state, s.reason, s.station, s.start_at,
+           (SELECT y.start_at FROM agent_states y WHERE y.agent = s.agent AND y.seq > s.seq
+            ORDER BY y.seq LIMIT 1) AS end_at
+    FROM agent_states s WHERE s.state IS NOT NULL;
 
 CREATE TABLE queues (
     id         TEXT    PRIMARY KEY,
@@ -147,8 +154,6 @@ pub(crate) fn reset(conn: &Connection) -> Result<()> {
 pub(crate) struct Projector {
     /// Agents with a row in `agents`.
     agents: BTreeSet<String>,
-    /// Each agent's current state interval (`agent_states.seq` of the open row).
-    open_states: BTreeMap<String, i64>,
 }
 
 impl Projector {
@@ -158,12 +163,6 @@ impl Projector {
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
             projector.agents.insert(row.get(0)?);
-        }
-        let mut statement =
-            conn.prepare("SELECT agent, seq FROM agent_states WHERE end_at IS NULL")?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            projector.open_states.insert(row.get(0)?, row.get(1)?);
         }
         Ok(projector)
     }
@@ -213,7 +212,12 @@ impl Projector {
             Event::AgentRemoved { agent } => {
                 conn.prepare_cached("UPDATE agents SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
                     .execute(params![agent.as_str(), at, seq])?;
-                self.close_state(conn, agent.as_str(), at)?;
+                // Ends the agent's current interval (a start with no state).
+                conn.prepare_cached(
+                    "INSERT INTO agent_states (seq, agent, state, reason, station, start_at)
+                     VALUES (?1, ?2, NULL, NULL, NULL, ?3)",
+                )?
+                .execute(params![seq, agent.as_str(), at])?;
             }
             Event::AgentStateChanged {
                 agent,
@@ -231,10 +235,9 @@ impl Projector {
                     .execute(params![agent, seq])?;
                     self.agents.insert(agent.to_owned());
                 }
-                self.close_state(conn, agent, at)?;
                 conn.prepare_cached(
-                    "INSERT INTO agent_states (seq, agent, state, reason, station, start_at, end_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)",
+                    "INSERT INTO agent_states (seq, agent, state, reason, station, start_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
                 .execute(params![
                     seq,
@@ -244,7 +247,6 @@ impl Projector {
                     station.as_ref().map(|s| s.as_str()),
                     at
                 ])?;
-                self.open_states.insert(agent.to_owned(), seq);
             }
             Event::QueueConfigured { queue } => {
                 conn.prepare_cached(
@@ -431,15 +433,6 @@ impl Projector {
         Ok(())
     }
 
-    /// Ends the agent's current state interval, if any, at `at`.
-    fn close_state(&mut self, conn: &Connection, agent: &str, at: i64) -> Result<()> {
-        if let Some(open) = self.open_states.remove(agent) {
-            conn.prepare_cached("UPDATE agent_states SET end_at = ?2 WHERE seq = ?1")?
-                .execute(params![open, at])?;
-        }
-        Ok(())
-    }
-
     pub(crate) fn committed(&mut self) {}
 }
 
@@ -466,7 +459,7 @@ mod tests {
     fn intervals(store: &Store) -> Vec<(i64, String, i64, Option<i64>)> {
         let mut statement = store
             .connection()
-            .prepare("SELECT seq, state, start_at, end_at FROM agent_states ORDER BY seq")
+            .prepare("SELECT seq, state, start_at, end_at FROM agent_intervals ORDER BY seq")
             .unwrap();
         statement
             .query_map([], |row| {
