@@ -60,10 +60,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         durability: Durability::Normal,
         feed_capacity: 65_536,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("while starting the async runtime")?;
+    let runtime = crate::server_cmd::runtime()?;
     let result = runtime.block_on(async {
         let running = start(options).await?;
         let traffic = Traffic::start(
@@ -73,20 +70,9 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
                 seed: args.seed,
             },
         );
-        // Catch SIGTERM before announcing the address: a signal sent as soon as the demo
-        // answers must stop it gracefully, not kill it with the default action.
-        #[cfg(unix)]
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .context("while installing the SIGTERM handler")?;
+        let stop = shutdown_signal().context("while installing the signal handlers")?;
         print_banner(running.addr, &data, args.speed, temp.is_some());
-        #[cfg(unix)]
-        tokio::select! {
-            _ = shutdown_signal() => {}
-            _ = terminate.recv() => {}
-        }
-        #[cfg(not(unix))]
-        shutdown_signal().await;
+        stop.await;
         eprintln!("switchboard: demo shutting down");
         traffic.stop().await;
         running.shutdown().await

@@ -93,7 +93,7 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -117,21 +117,10 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     };
     runtime()?.block_on(async {
         let running = start(options).await?;
-        // Catch SIGTERM before announcing the address: a signal sent as soon as the server
-        // answers must stop it gracefully, not kill it with the default action.
-        #[cfg(unix)]
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .context("while installing the SIGTERM handler")?;
+        let stop = shutdown_signal().context("while installing the signal handlers")?;
         println!("switchboard: listening on http://{}", running.addr);
         println!("switchboard: API docs at http://{}/docs", running.addr);
-        #[cfg(unix)]
-        tokio::select! {
-            _ = shutdown_signal() => {}
-            _ = terminate.recv() => {}
-        }
-        #[cfg(not(unix))]
-        shutdown_signal().await;
+        stop.await;
         eprintln!("switchboard: shutting down");
         running.shutdown().await
     })
