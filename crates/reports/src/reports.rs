@@ -155,6 +155,25 @@ fn completed_callbacks(
     Ok(count)
 }
 
+/// The interval each agent was in when a window opened (`?1`: its first `seq`, `?2`: its
+/// start time): the agent's latest `agent_states` row before it, found from the latest mark
+/// at or before it (every agent's state then) and the rows between them (at most one block
+/// of the journal; a removal leaves no interval).
+const CARRIED: &str = "
+WITH mark AS (SELECT max(seq) AS m FROM agent_state_marks WHERE seq <= ?1),
+     latest AS (
+         SELECT k.agent, k.state_seq AS seq FROM agent_state_marks k, mark
+         WHERE k.seq = mark.m
+         UNION ALL
+         SELECT x.agent, x.seq FROM agent_states x, mark
+         WHERE x.seq >= coalesce(mark.m, 0) AND x.seq < ?1
+     ),
+     last AS (SELECT max(seq) AS seq FROM latest GROUP BY agent)
+SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
+FROM last JOIN agent_intervals s ON s.seq = last.seq JOIN agents a ON a.id = s.agent
+WHERE s.end_at IS NULL OR s.end_at > ?2
+ORDER BY a.id";
+
 fn agent_state_log(
     conn: &Connection,
     windows: &[(i64, i64)],
@@ -162,15 +181,7 @@ fn agent_state_log(
     sink: &mut dyn Sink,
 ) -> Result<u64, ReportError> {
     // The interval each agent was in when the window opened…
-    let mut carried = conn.prepare_cached(
-        "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
-         FROM agents a JOIN agent_intervals s ON s.seq = (
-             SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.seq < ?1
-             ORDER BY x.seq DESC LIMIT 1)
-         WHERE s.end_at IS NULL OR s.end_at > ?2
-         ORDER BY a.id",
-    )?;
-    // …then every interval that began in it.
+    let mut carried = conn.prepare_cached(CARRIED)?; // …then every interval that began in it.
     let mut began = conn.prepare_cached(
         "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
          FROM agent_intervals s LEFT JOIN agents a ON a.id = s.agent
@@ -358,4 +369,74 @@ fn callback_monitor(
         count += 1;
     }
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CARRIED;
+    use rusqlite::types::Value;
+    use switchboard_core::event::{Event, EventRecord};
+    use switchboard_core::ids::{AgentId, ContactId};
+    use switchboard_core::model::AgentState;
+    use switchboard_core::time::Timestamp;
+    use switchboard_store::{Durability, Store};
+
+    /// What [`CARRIED`] finds through the marks is what a search of each agent's latest row
+    /// finds, for every window start of a journal spanning several marks.
+    #[test]
+    fn carried_intervals_through_marks_match_a_search_by_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+        let mut records = Vec::new();
+        for i in 0..14_000u64 {
+            let agent = AgentId::new(&format!("agent-{}", (i * 7 + i / 13) % 12));
+            let event = match i % 9 {
+                0 | 4 => Event::CallbackExpired {
+                    contact: ContactId(i),
+                },
+                8 if i % 45 == 8 => Event::AgentRemoved { agent },
+                n => Event::AgentStateChanged {
+                    agent,
+                    state: [AgentState::Ready, AgentState::Break][n as usize % 2],
+                    reason: (n == 3).then(|| "lunch".to_owned()),
+                    station: None,
+                },
+            };
+            records.push(EventRecord {
+                at: Timestamp(500 * i as i64),
+                event,
+            });
+        }
+        for batch in records.chunks(500) {
+            store.append(batch).unwrap();
+        }
+        let conn = store.connection();
+        let mut carried = conn.prepare(CARRIED).unwrap();
+        let mut searched = conn
+            .prepare(
+                "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
+                 FROM agents a JOIN agent_intervals s ON s.seq = (
+                     SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.seq < ?1
+                     ORDER BY x.seq DESC LIMIT 1)
+                 WHERE s.end_at IS NULL OR s.end_at > ?2
+                 ORDER BY a.id",
+            )
+            .unwrap();
+        let rows = |statement: &mut rusqlite::Statement<'_>, first: i64| {
+            statement
+                .query_map([first, 500 * (first - 1) - 700], |row| {
+                    (0..7).map(|i| row.get::<_, Value>(i)).collect()
+                })
+                .unwrap()
+                .collect::<Result<Vec<Vec<Value>>, _>>()
+                .unwrap()
+        };
+        let mut nonempty = 0;
+        for first in (1..=14_001).step_by(5) {
+            let expected = rows(&mut searched, first);
+            nonempty += usize::from(!expected.is_empty());
+            assert_eq!(rows(&mut carried, first), expected, "window from {first}");
+        }
+        assert!(nonempty > 2_000);
+    }
 }

@@ -249,20 +249,7 @@ impl Store {
         let limit = limit.map_or(-1, |l| l as i64);
         let mut rows = statement.query(params![after as i64, limit])?;
         while let Some(row) = rows.next()? {
-            let seq = row.get::<_, i64>(0)? as u64;
-            let at = Timestamp(row.get(1)?);
-            let payload = row.get_ref(2)?.as_str().map_err(|e| StoreError::Corrupt {
-                seq,
-                message: e.to_string(),
-            })?;
-            let event = serde_json::from_str(payload).map_err(|e| StoreError::Corrupt {
-                seq,
-                message: e.to_string(),
-            })?;
-            visit(JournalEntry {
-                seq,
-                record: EventRecord { at, event },
-            })?;
+            visit(journal_entry(row)?)?;
         }
         Ok(())
     }
@@ -311,22 +298,7 @@ impl Store {
     /// Drops and rebuilds every projection table from the journal.
     pub fn rebuild_projections(&mut self) -> Result<()> {
         let tx = self.conn.transaction()?;
-        projection::reset(&tx)?;
-        let mut projector = projection::Projector::load(&tx)?;
-        {
-            let mut statement = tx.prepare("SELECT seq, at, payload FROM journal ORDER BY seq")?;
-            let mut rows = statement.query([])?;
-            while let Some(row) = rows.next()? {
-                let seq = row.get::<_, i64>(0)? as u64;
-                let at = Timestamp(row.get(1)?);
-                let payload: String = row.get(2)?;
-                let event = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt {
-                    seq,
-                    message: e.to_string(),
-                })?;
-                projector.apply(&tx, seq, &EventRecord { at, event })?;
-            }
-        }
+        let mut projector = projection::rebuild(&tx)?;
         tx.commit()?;
         projector.committed();
         self.projector = projector;
@@ -350,6 +322,22 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// A journal row read as `seq, at, payload`.
+pub(crate) fn journal_entry(row: &rusqlite::Row<'_>) -> Result<JournalEntry> {
+    let seq = row.get::<_, i64>(0)? as u64;
+    let at = Timestamp(row.get(1)?);
+    let corrupt = |message: String| StoreError::Corrupt { seq, message };
+    let payload = row
+        .get_ref(2)?
+        .as_str()
+        .map_err(|e| corrupt(e.to_string()))?;
+    let event = serde_json::from_str(payload).map_err(|e| corrupt(e.to_string()))?;
+    Ok(JournalEntry {
+        seq,
+        record: EventRecord { at, event },
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::{Result, StoreError, projection};
 use rusqlite::Connection;
 
 /// The core tables of version 1; the projection tables come from `projection::SCHEMA`.
-const CORE_V1: &str = "
+pub(crate) const CORE_V1: &str = "
 CREATE TABLE journal (
     seq     INTEGER PRIMARY KEY,
     at      INTEGER NOT NULL,
@@ -36,7 +36,13 @@ CREATE TABLE api_keys (
 ";
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+///
+/// - 1: the journal, snapshots, meta, API keys and the first projection tables.
+/// - 2: `agent_states` without its index by agent: each row carries its `end_at`, and
+///   `agent_state_marks` records every agent's state every `projection::MARK_SPAN` entries.
+///   The projections are derived data: the migration drops them, creates them anew and
+///   rebuilds them from the journal.
+pub const SCHEMA_VERSION: i64 = 2;
 
 fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
@@ -72,10 +78,29 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         });
     }
     if found < 1 {
+        // A new database gets the newest projection tables at once.
         conn.execute_batch(&format!(
-            "BEGIN; {CORE_V1} {} PRAGMA user_version = 1; COMMIT;",
+            "BEGIN; {CORE_V1} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
             projection::SCHEMA
         ))?;
+        return Ok(());
+    }
+    if found < 2 {
+        conn.execute_batch("BEGIN")?;
+        let step = (|| -> Result<()> {
+            conn.execute_batch(projection::DROP_V1)?;
+            conn.execute_batch(projection::SCHEMA)?;
+            projection::rebuild(conn)?;
+            conn.execute_batch("PRAGMA user_version = 2")?;
+            Ok(())
+        })();
+        match step {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(error) => {
+                conn.execute_batch("ROLLBACK")?;
+                return Err(error);
+            }
+        }
     }
     Ok(())
 }

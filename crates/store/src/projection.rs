@@ -7,7 +7,8 @@
 //! | --- | --- | --- |
 //! | `refusals` | refusal | `OfferRefused` |
 //! | `agents` | agent ever configured (or seen changing state) | `AgentConfigured`, `AgentRemoved` |
-//! | `agent_states` | start of an agent state (`state` NULL: the agent was removed); the view `agent_intervals` gives each interval with its `end_at` (the agent's next start; NULL while current) | `AgentStateChanged`, `AgentRemoved` |
+//! | `agent_states` | start of an agent state (`state` NULL: the agent was removed) with its `end_at` (the agent's next start; NULL while current); the view `agent_intervals` gives the states | `AgentStateChanged`, `AgentRemoved` |
+//! | `agent_state_marks` | agent with a current state at a mark (every [`MARK_SPAN`] journal entries): the `seq` of that state | `AgentStateChanged`, `AgentRemoved` |
 //! | `queues` | queue ever configured | `QueueConfigured`, `QueueRemoved` |
 //! | `dispositions` | disposition of a queue (current labels) | `QueueConfigured` |
 //! | `closures` | closed contact | `ContactClosed` |
@@ -20,15 +21,20 @@
 
 use crate::Result;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use switchboard_core::event::{Event, EventRecord};
 
-/// The projection tables (part of schema version 1). `refusals`, `closures` and
-/// `agent_states` have no time index: their time never decreases with `seq` (the store
-/// refuses events that go back in time), so reports find a time window as a `seq` range.
-/// A state change is ONE insert: an interval's end is the agent's next start (found through
-/// the `agent` index, whose entries are ordered by `seq`), so no older row is ever updated
-/// and a commit dirties only the right edges of the table and of one index.
+/// The projection tables of schema version 2. `refusals`, `closures` and `agent_states` have
+/// no time index: their time never decreases with `seq` (the store refuses events that go
+/// back in time), so reports find a time window as a `seq` range.
+///
+/// `agent_states` has no index at all: an index by agent has one insertion point per agent,
+/// so every state change dirtied a page of its own (most of what a commit wrote). Instead a
+/// state change inserts its row and sets `end_at` on the agent's previous row (found through
+/// the projector's map; a recent row, on a page the commit dirties anyway), and every
+/// [`MARK_SPAN`] journal entries `agent_state_marks` records each agent's current state, so
+/// "the state each agent was in at `seq` S" is the mark at or before S plus the few rows
+/// between them (see [`STATES_AT`]).
 pub const SCHEMA: &str = "
 CREATE TABLE refusals (
     seq        INTEGER PRIMARY KEY,
@@ -55,14 +61,18 @@ CREATE TABLE agent_states (
     state    TEXT,
     reason   TEXT,
     station  TEXT,
-    start_at INTEGER NOT NULL
+    start_at INTEGER NOT NULL,
+    end_at   INTEGER
 );
-CREATE INDEX agent_states_agent ON agent_states (agent);
+CREATE TABLE agent_state_marks (
+    seq       INTEGER NOT NULL,
+    agent     TEXT    NOT NULL,
+    state_seq INTEGER NOT NULL,
+    PRIMARY KEY (seq, agent)
+) WITHOUT ROWID;
 CREATE VIEW agent_intervals AS
-    SELECT s.seq, s.agent, s.state, s.reason, s.station, s.start_at,
-           (SELECT y.start_at FROM agent_states y WHERE y.agent = s.agent AND y.seq > s.seq
-            ORDER BY y.seq LIMIT 1) AS end_at
-    FROM agent_states s WHERE s.state IS NOT NULL;
+    SELECT seq, agent, state, reason, station, start_at, end_at
+    FROM agent_states WHERE state IS NOT NULL;
 
 CREATE TABLE queues (
     id         TEXT    PRIMARY KEY,
@@ -137,14 +147,57 @@ CREATE TABLE callback_status (
 CREATE INDEX callback_status_queue ON callback_status (queue, at);
 ";
 
+/// The projection objects of schema version 1 (its `agent_states` had an index by agent and
+/// no `end_at`), dropped by the migration to version 2, which recreates them from [`SCHEMA`]
+/// and rebuilds their rows from the journal.
+pub(crate) const DROP_V1: &str = "
+DROP VIEW agent_intervals;
+DROP TABLE refusals; DROP TABLE agents; DROP TABLE agent_states; DROP TABLE queues;
+DROP TABLE dispositions; DROP TABLE closures; DROP TABLE callbacks;
+DROP TABLE callback_attempts; DROP TABLE callback_status;
+";
+
+/// A mark is written at the first state row of every block of this many journal entries.
+pub const MARK_SPAN: i64 = 4096;
+
+/// The state each agent was in just before journal entry `?1`: `(agent, seq)` of the agent's
+/// latest `agent_states` row before `?1`, for the agents whose latest row is a state (not a
+/// removal). The mark at or before `?1` plus the rows between them: at most one block.
+pub const STATES_AT: &str = "
+WITH mark AS (SELECT max(seq) AS m FROM agent_state_marks WHERE seq <= ?1),
+     latest AS (
+         SELECT k.agent, k.state_seq AS seq, 0 AS removed
+         FROM agent_state_marks k, mark WHERE k.seq = mark.m
+         UNION ALL
+         SELECT s.agent, s.seq, s.state IS NULL
+         FROM agent_states s, mark WHERE s.seq >= coalesce(mark.m, 0) AND s.seq < ?1
+     ),
+     last AS (SELECT agent, max(seq) AS seq, removed FROM latest GROUP BY agent)
+SELECT agent, seq FROM last WHERE NOT removed ORDER BY agent";
+
 /// Empties every projection table.
 pub(crate) fn reset(conn: &Connection) -> Result<()> {
     conn.execute_batch(
-        "DELETE FROM refusals; DELETE FROM agents; DELETE FROM agent_states; DELETE FROM queues;
-         DELETE FROM dispositions; DELETE FROM closures; DELETE FROM callbacks;
-         DELETE FROM callback_attempts; DELETE FROM callback_status;",
+        "DELETE FROM refusals; DELETE FROM agents; DELETE FROM agent_states;
+         DELETE FROM agent_state_marks; DELETE FROM queues; DELETE FROM dispositions;
+         DELETE FROM closures; DELETE FROM callbacks; DELETE FROM callback_attempts;
+         DELETE FROM callback_status;",
     )?;
     Ok(())
+}
+
+/// Empties the projection tables and fills them from the journal (inside the caller's
+/// transaction); returns the projector that wrote them.
+pub(crate) fn rebuild(conn: &Connection) -> Result<Projector> {
+    reset(conn)?;
+    let mut projector = Projector::load(conn)?;
+    let mut statement = conn.prepare("SELECT seq, at, payload FROM journal ORDER BY seq")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let entry = crate::journal_entry(row)?;
+        projector.apply(conn, entry.seq, &entry.record)?;
+    }
+    Ok(projector)
 }
 
 /// Turns journal entries into projection rows. It may keep state between entries (loaded
@@ -154,6 +207,11 @@ pub(crate) fn reset(conn: &Connection) -> Result<()> {
 pub(crate) struct Projector {
     /// Agents with a row in `agents`.
     agents: BTreeSet<String>,
+    /// Each agent whose latest `agent_states` row is a state (not a removal): that row's
+    /// `seq`, whose `end_at` the agent's next start sets.
+    current: BTreeMap<String, i64>,
+    /// The `seq` of the latest `agent_states` row.
+    last_state: Option<i64>,
 }
 
 impl Projector {
@@ -164,7 +222,41 @@ impl Projector {
         while let Some(row) = rows.next()? {
             projector.agents.insert(row.get(0)?);
         }
+        let mut statement = conn.prepare(STATES_AT)?;
+        let mut rows = statement.query([i64::MAX])?;
+        while let Some(row) = rows.next()? {
+            projector.current.insert(row.get(0)?, row.get(1)?);
+        }
+        projector.last_state =
+            conn.query_row("SELECT max(seq) FROM agent_states", [], |row| row.get(0))?;
         Ok(projector)
+    }
+
+    /// Before an `agent_states` row at `seq`: the first one of a block of [`MARK_SPAN`]
+    /// journal entries writes a mark (each agent's current state).
+    fn mark(&mut self, conn: &Connection, seq: i64) -> Result<()> {
+        if self
+            .last_state
+            .is_none_or(|last| last / MARK_SPAN != seq / MARK_SPAN)
+        {
+            let mut insert = conn.prepare_cached(
+                "INSERT INTO agent_state_marks (seq, agent, state_seq) VALUES (?1, ?2, ?3)",
+            )?;
+            for (agent, state_seq) in &self.current {
+                insert.execute(params![seq, agent, state_seq])?;
+            }
+        }
+        self.last_state = Some(seq);
+        Ok(())
+    }
+
+    /// Ends the agent's current state (if any) at `at`.
+    fn end_state(conn: &Connection, previous: Option<i64>, at: i64) -> Result<()> {
+        if let Some(previous) = previous {
+            conn.prepare_cached("UPDATE agent_states SET end_at = ?2 WHERE seq = ?1")?
+                .execute([previous, at])?;
+        }
+        Ok(())
     }
 
     pub(crate) fn apply(
@@ -213,6 +305,8 @@ impl Projector {
                 conn.prepare_cached("UPDATE agents SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
                     .execute(params![agent.as_str(), at, seq])?;
                 // Ends the agent's current interval (a start with no state).
+                self.mark(conn, seq)?;
+                Self::end_state(conn, self.current.remove(agent.as_str()), at)?;
                 conn.prepare_cached(
                     "INSERT INTO agent_states (seq, agent, state, reason, station, start_at)
                      VALUES (?1, ?2, NULL, NULL, NULL, ?3)",
@@ -235,6 +329,15 @@ impl Projector {
                     .execute(params![agent, seq])?;
                     self.agents.insert(agent.to_owned());
                 }
+                self.mark(conn, seq)?;
+                let previous = match self.current.get_mut(agent) {
+                    Some(current) => Some(std::mem::replace(current, seq)),
+                    None => {
+                        self.current.insert(agent.to_owned(), seq);
+                        None
+                    }
+                };
+                Self::end_state(conn, previous, at)?;
                 conn.prepare_cached(
                     "INSERT INTO agent_states (seq, agent, state, reason, station, start_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -438,9 +541,11 @@ impl Projector {
 
 #[cfg(test)]
 mod tests {
+    use super::{MARK_SPAN, STATES_AT};
     use crate::{Durability, Store};
+    use std::collections::BTreeMap;
     use switchboard_core::event::{Event, EventRecord};
-    use switchboard_core::ids::AgentId;
+    use switchboard_core::ids::{AgentId, ContactId};
     use switchboard_core::model::AgentState;
     use switchboard_core::time::Timestamp;
 
@@ -468,6 +573,126 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
+    }
+
+    /// A journal of many state changes and removals of a few agents, with a stretch of more
+    /// than a block without any (so one block has no mark).
+    fn busy_journal() -> Vec<EventRecord> {
+        let states = [AgentState::Ready, AgentState::Break, AgentState::Offline];
+        let mut seed = 7u64;
+        let mut records = Vec::new();
+        for i in 0..(3 * MARK_SPAN as usize + 800) {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (seed >> 33) as usize;
+            let agent = AgentId::new(&format!("a{}", r % 10));
+            let event = if (MARK_SPAN as usize + 100..2 * MARK_SPAN as usize + 300).contains(&i)
+                || r.is_multiple_of(4)
+            {
+                Event::CallbackExpired {
+                    contact: ContactId(i as u64),
+                }
+            } else if r % 37 == 1 {
+                Event::AgentRemoved { agent }
+            } else {
+                Event::AgentStateChanged {
+                    agent,
+                    state: states[(r >> 8) % 3],
+                    reason: None,
+                    station: None,
+                }
+            };
+            records.push(EventRecord {
+                at: Timestamp(1_000 * i as i64),
+                event,
+            });
+        }
+        records
+    }
+
+    fn table(store: &Store, sql: &str) -> Vec<(i64, String, Option<i64>)> {
+        let mut statement = store.connection().prepare(sql).unwrap();
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Every row's `end_at` is the agent's next start, and [`STATES_AT`] (a mark plus the rows
+    /// after it) gives each agent's latest state before any `seq`, as a walk of the whole
+    /// journal does; after restarts, and after a rebuild, which writes the same rows.
+    #[test]
+    fn marks_give_each_agents_state_at_any_entry() {
+        let records = busy_journal();
+        let dir = tempfile::tempdir().unwrap();
+        for part in records.chunks(3_000) {
+            let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+            for batch in part.chunks(37) {
+                store.append(batch).unwrap();
+            }
+        }
+        let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+        // The journal walked from the start.
+        let mut expected_ends = Vec::new();
+        let mut latest: BTreeMap<String, (i64, bool)> = BTreeMap::new();
+        let mut at_each = vec![BTreeMap::new()];
+        for (index, record) in records.iter().enumerate() {
+            let seq = index as i64 + 1;
+            let (agent, removal) = match &record.event {
+                Event::AgentStateChanged { agent, .. } => (agent.as_str(), false),
+                Event::AgentRemoved { agent } => (agent.as_str(), true),
+                _ => ("", false),
+            };
+            if !agent.is_empty()
+                && let Some((previous, false)) = latest.insert(agent.to_owned(), (seq, removal))
+            {
+                expected_ends.push((previous, record.at.0));
+            }
+            let states: BTreeMap<String, i64> = latest
+                .iter()
+                .filter(|(_, (_, removal))| !removal)
+                .map(|(agent, (seq, _))| (agent.clone(), *seq))
+                .collect();
+            at_each.push(states);
+        }
+        let marks: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(DISTINCT seq) FROM agent_state_marks",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(marks, 3, "one mark per block with state rows");
+        let mut statement = store.connection().prepare(STATES_AT).unwrap();
+        for first in 1..=records.len() as i64 + 1 {
+            let found: BTreeMap<String, i64> = statement
+                .query_map([first], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            // Entry `first` is not yet included: the states after `first - 1` entries.
+            assert_eq!(found, at_each[first as usize - 1], "before {first}");
+        }
+        drop(statement);
+        let ends = store
+            .connection()
+            .prepare("SELECT seq, end_at FROM agent_states WHERE end_at IS NOT NULL ORDER BY seq")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<Vec<(i64, i64)>, _>>()
+            .unwrap();
+        expected_ends.sort();
+        assert_eq!(ends, expected_ends);
+        let rows = "SELECT seq, agent, end_at FROM agent_states ORDER BY seq";
+        let mark_rows = "SELECT seq, agent, state_seq FROM agent_state_marks ORDER BY seq, agent";
+        let (before, before_marks) = (table(&store, rows), table(&store, mark_rows));
+        store.rebuild_projections().unwrap();
+        assert_eq!(table(&store, rows), before);
+        assert_eq!(table(&store, mark_rows), before_marks);
     }
 
     /// The open interval survives a restart (the projector reloads it) and a rebuild from

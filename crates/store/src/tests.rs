@@ -187,3 +187,151 @@ fn keys_are_found_by_hash_until_revoked() {
     assert!(store.find_key("abc").unwrap().is_none());
     assert!(store.keys().unwrap()[0].revoked);
 }
+
+fn state_change(agent: &str, state: switchboard_core::model::AgentState) -> Event {
+    Event::AgentStateChanged {
+        agent: AgentId::new(agent),
+        state,
+        reason: None,
+        station: None,
+    }
+}
+
+type Interval = (i64, String, String, i64, Option<i64>);
+
+fn intervals(conn: &Connection) -> Vec<Interval> {
+    let mut statement = conn
+        .prepare("SELECT seq, agent, state, start_at, end_at FROM agent_intervals ORDER BY seq")
+        .unwrap();
+    statement
+        .query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Turns version 2's `agent_states` into version 1's.
+const V1_AGENT_STATES: &str = "
+DROP VIEW agent_intervals;
+DROP TABLE agent_states;
+DROP TABLE agent_state_marks;
+CREATE TABLE agent_states (
+    seq      INTEGER PRIMARY KEY,
+    agent    TEXT    NOT NULL,
+    state    TEXT,
+    reason   TEXT,
+    station  TEXT,
+    start_at INTEGER NOT NULL
+);
+CREATE INDEX agent_states_agent ON agent_states (agent);
+CREATE VIEW agent_intervals AS
+    SELECT s.seq, s.agent, s.state, s.reason, s.station, s.start_at,
+           (SELECT y.start_at FROM agent_states y WHERE y.agent = s.agent AND y.seq > s.seq
+            ORDER BY y.seq LIMIT 1) AS end_at
+    FROM agent_states s WHERE s.state IS NOT NULL;
+";
+
+/// A database written by schema version 1 (projection tables with the index by agent and no
+/// `end_at`) opens: the projections are dropped, created anew and rebuilt from the journal.
+#[test]
+fn a_version_1_database_opens_and_migrates() {
+    use switchboard_core::model::AgentState::{Break, Ready};
+    let dir = tempfile::tempdir().unwrap();
+    let records = [
+        record(1_000, state_change("ann", Ready)),
+        record(2_000, state_change("bob", Ready)),
+        record(5_000, state_change("ann", Break)),
+        record(6_000, refusal(7)),
+        record(9_000, state_change("ann", Ready)),
+    ];
+    {
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        // Version 1 differed from version 2 in `agent_states` and its view only.
+        conn.execute_batch(&format!(
+            "BEGIN; {} {} {V1_AGENT_STATES} PRAGMA user_version = 1; COMMIT;",
+            migrate::CORE_V1,
+            projection::SCHEMA,
+        ))
+        .unwrap();
+        for (seq, record) in records.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO journal (seq, at, kind, contact, agent, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    seq as i64 + 1,
+                    record.at.0,
+                    record.event.kind(),
+                    record.event.contact().map(|c| c.0 as i64),
+                    record.event.agent().map(|a| a.as_str()),
+                    serde_json::to_string(&record.event).unwrap(),
+                ],
+            )
+            .unwrap();
+        }
+        // Version 1's projection rows (here: only some of them) are replaced by the rebuild.
+        conn.execute(
+            "INSERT INTO agent_states (seq, agent, state, start_at) VALUES (1, 'ann', 'Ready', 1000)",
+            [],
+        )
+        .unwrap();
+    }
+    // A reader does not migrate.
+    assert!(matches!(
+        Store::open_existing(dir.path()).err().unwrap(),
+        StoreError::UnsupportedVersion { found: 1, .. }
+    ));
+    let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+    let conn = store.connection();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, migrate::SCHEMA_VERSION);
+    assert_eq!(store.last_seq(), 5);
+    assert_eq!(
+        store
+            .read_journal(0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.record)
+            .collect::<Vec<_>>(),
+        records
+    );
+    let index: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'agent_states_agent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(index, 0);
+    let refusals: i64 = conn
+        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refusals, 1);
+    let row = |seq: i64, agent: &str, state: &str, start: i64, end: Option<i64>| {
+        (seq, agent.to_owned(), state.to_owned(), start, end)
+    };
+    assert_eq!(
+        intervals(conn),
+        [
+            row(1, "ann", "Ready", 1_000, Some(5_000)),
+            row(2, "bob", "Ready", 2_000, None),
+            row(3, "ann", "Break", 5_000, Some(9_000)),
+            row(5, "ann", "Ready", 9_000, None),
+        ]
+    );
+    // The projector picked up the open intervals: the next change closes them.
+    store
+        .append(&[record(12_000, state_change("bob", Break))])
+        .unwrap();
+    assert_eq!(intervals(store.connection())[1].4, Some(12_000));
+    drop(store);
+    assert_eq!(Store::open_existing(dir.path()).unwrap().last_seq(), 6);
+}
