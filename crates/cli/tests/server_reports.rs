@@ -6,42 +6,10 @@ mod support;
 
 use support::*;
 
-fn example_config() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/config/server.toml"
-    );
-    std::fs::read_to_string(path).expect("examples/config/server.toml")
-}
-
-/// GET with the supervisor key: (status, content type, content disposition, body).
-fn download(server: &Server, query: &str) -> (u16, String, String, Vec<u8>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(DEADLINE))
-        .build()
-        .into();
-    let mut response = agent
-        .get(format!("http://{}/v1/reports/{query}", server.addr))
-        .header("Authorization", format!("Bearer {SUPERVISOR}"))
-        .call()
-        .expect("an HTTP answer");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
-    let (content_type, disposition) = (header("content-type"), header("content-disposition"));
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .expect("the body");
-    (response.status().as_u16(), content_type, disposition, body)
+/// A report downloaded with the supervisor key (which has Data Download View).
+fn download(server: &Server, query: &str) -> Reply {
+    let client = server.unpooled();
+    client.get(&format!("/v1/reports/{query}"), Some(SUPERVISOR))
 }
 
 const REPORTS: [(&str, &str); 5] = [
@@ -65,10 +33,7 @@ fn every_report_downloads_in_every_format_with_its_file_name() {
         )
         .ok();
     let contact = server.create_contact("voice", "sales", "+3620");
-    let offer = poll(|| {
-        let status = server.get("/v1/agents/a1/status", Some(ADMIN)).ok();
-        status["offer"].as_u64()
-    });
+    let offer = server.wait_offer("a1", ADMIN);
     server
         .post(&format!("/v1/offers/{offer}/refuse"), "a1-secret", None)
         .ok();
@@ -87,27 +52,22 @@ fn every_report_downloads_in_every_format_with_its_file_name() {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
         ] {
-            let (status, got_type, disposition, body) = download(
+            let reply = download(
                 &server,
                 &format!("{name}?format={format}&tz=Europe/Budapest"),
             );
-            assert_eq!(
-                status,
-                200,
-                "{name} {format}: {}",
-                String::from_utf8_lossy(&body)
-            );
+            assert_eq!(reply.status, 200, "{name} {format}: {reply:?}");
             assert!(
-                got_type.starts_with(content_type),
-                "{name} {format}: {got_type}"
+                reply.content_type.starts_with(content_type),
+                "{name} {format}: {reply:?}"
             );
             assert_eq!(
-                disposition,
+                reply.content_disposition,
                 format!("attachment; filename=\"{name}.{format}\"")
             );
+            let (body, text) = (&reply.body, &reply.text);
             match format {
                 "csv" | "tsv" => {
-                    let text = String::from_utf8(body).unwrap();
                     let separator = if format == "csv" { ',' } else { '\t' };
                     let header = text.lines().next().unwrap_or_default();
                     assert!(
@@ -116,11 +76,10 @@ fn every_report_downloads_in_every_format_with_its_file_name() {
                     );
                 }
                 "json" => {
-                    let rows: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    let rows: serde_json::Value = serde_json::from_slice(body).unwrap();
                     assert!(rows.is_array(), "{name}: {rows}");
                 }
                 "xml" => {
-                    let text = String::from_utf8(body).unwrap();
                     assert!(text.starts_with("<?xml"), "{name}: {text}");
                     assert!(text.contains(&format!("<report name=\"{name}\"")), "{text}");
                 }
@@ -129,9 +88,14 @@ fn every_report_downloads_in_every_format_with_its_file_name() {
         }
     }
 
-    // The refusal is the one row of the refusal report.
-    let (_, _, _, body) = download(&server, "agent-refusal?format=csv&header=false");
-    let text = String::from_utf8(body).unwrap();
+    // The default format is CSV with a header; the refusal is the one row of the report.
+    let reply = download(&server, "agent-refusal");
+    assert!(reply.content_type.starts_with("text/csv"), "{reply:?}");
+    assert!(
+        reply.text.lines().next().unwrap().contains("Reason"),
+        "{reply:?}"
+    );
+    let text = download(&server, "agent-refusal?format=csv&header=false").text;
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(rows.len(), 1, "{text}");
     assert!(
@@ -140,7 +104,7 @@ fn every_report_downloads_in_every_format_with_its_file_name() {
     );
 
     // append-date puts today's date in the file name.
-    let (_, _, disposition, _) = download(&server, "contact-closure?append-date=true");
+    let disposition = download(&server, "contact-closure?append-date=true").content_disposition;
     let date = disposition
         .trim_start_matches("attachment; filename=\"contact-closure-")
         .trim_end_matches(".csv\"");
@@ -173,19 +137,4 @@ fn bad_report_options_are_400s_and_reports_need_data_download() {
     server
         .get("/v1/reports/agent-refusal", None)
         .assert_error(401, "unauthorized");
-}
-
-/// Polls `probe` until it gives a value (within the harness deadline).
-fn poll<T>(mut probe: impl FnMut() -> Option<T>) -> T {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(value) = probe() {
-            return value;
-        }
-        assert!(
-            started.elapsed() < DEADLINE,
-            "nothing came within the deadline"
-        );
-        std::thread::yield_now();
-    }
 }

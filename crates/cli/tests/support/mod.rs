@@ -23,6 +23,19 @@ pub const ADMIN: &str = "admin-secret";
 pub const SUPERVISOR: &str = "supervisor-secret";
 pub const CONNECTOR: &str = "connector-secret";
 
+/// Polls `probe` until it gives a value; panics, naming `what`, after [`DEADLINE`].
+#[track_caller]
+pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The secret of the key of agent `id` in configurations made by [`agents_toml`].
 pub fn agent_key(id: &str) -> String {
     format!("{id}-secret")
@@ -42,6 +55,15 @@ secret = "supervisor-secret"
 role = "connector"
 secret = "connector-secret"
 "#;
+
+/// The text of `examples/config/server.toml`, the example configuration.
+pub fn example_config() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/config/server.toml"
+    );
+    std::fs::read_to_string(path).expect("examples/config/server.toml")
+}
 
 /// Agents serving `queues`, each with a station `st-<id>` and an agent key `<id>-secret`.
 pub fn agents_toml(ids: &[&str], queues: &[&str]) -> String {
@@ -165,24 +187,21 @@ impl Server {
 
     /// Sends SIGTERM and waits for the exit.
     pub fn terminate(&mut self) -> ExitStatus {
-        let mut child = self.child.take().expect("running");
         let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args(["-TERM", &self.pid().to_string()])
             .status()
             .expect("run kill");
         assert!(sent.success(), "kill -TERM failed");
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("the server did not exit after SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        // Past the deadline the panic drops `self`, which kills the server.
+        let status = eventually("the server's exit after SIGTERM", || {
+            self.child
+                .as_mut()
+                .expect("running")
+                .try_wait()
+                .expect("wait")
+        });
+        self.child = None;
+        status
     }
 
     pub fn stderr(&self) -> String {
@@ -200,17 +219,32 @@ impl Drop for Server {
 }
 
 /// What the server answered.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Reply {
+    /// What it answers: the method and the path.
+    pub request: String,
     pub status: u16,
     pub content_type: String,
+    pub content_disposition: String,
+    /// The body as it came (a report may be binary).
+    pub body: Vec<u8>,
+    /// The body as text (lossy where it is not UTF-8).
     pub text: String,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} → {} {:?} {}",
+            self.request, self.status, self.content_type, self.text
+        )
+    }
 }
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.text))
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
     }
 
     pub fn is_success(&self) -> bool {
@@ -220,12 +254,7 @@ impl Reply {
     /// Asserts a 2xx and returns the JSON body.
     #[track_caller]
     pub fn ok(&self) -> Value {
-        assert!(
-            self.is_success(),
-            "expected success, got {}: {}",
-            self.status,
-            self.text
-        );
+        assert!(self.is_success(), "expected success: {self:?}");
         self.json()
     }
 
@@ -233,18 +262,12 @@ impl Reply {
     /// code and a message.
     #[track_caller]
     pub fn assert_error(&self, status: u16, code: &str) {
-        assert_eq!(
-            self.status, status,
-            "expected {status} {code}, got {}: {}",
-            self.status, self.text
-        );
+        assert_eq!(self.status, status, "expected {status} {code}: {self:?}");
         assert!(
             self.content_type.starts_with("application/json"),
-            "error content type {:?} for {}",
-            self.content_type,
-            self.text
+            "error content type: {self:?}"
         );
-        assert_eq!(self.error_code(), code, "{}", self.text);
+        assert_eq!(self.error_code(), code, "{self:?}");
     }
 
     /// The error code of an error body (checking the body's shape).
@@ -273,14 +296,26 @@ pub struct Client {
 
 impl Client {
     pub fn new(addr: &str) -> Client {
-        let http: ureq::Agent = ureq::Agent::config_builder()
+        Client::with_pool(addr, true)
+    }
+
+    /// A client for the same server that opens a new connection for every request. Use it
+    /// where the server writes an answer in several pieces (a report does): on a reused
+    /// connection each piece after the first can wait for a delayed ACK.
+    pub fn unpooled(&self) -> Client {
+        Client::with_pool(&self.addr, false)
+    }
+
+    fn with_pool(addr: &str, pool: bool) -> Client {
+        let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(DEADLINE))
-            .build()
-            .into();
+            .timeout_global(Some(DEADLINE));
+        if !pool {
+            config = config.max_idle_connections(0);
+        }
         Client {
             addr: addr.to_string(),
-            http,
+            http: config.build().into(),
         }
     }
 
@@ -305,33 +340,29 @@ impl Client {
             .body(body.unwrap_or_default().to_vec())
             .expect("a valid request");
         let mut response = self.http.run(request)?;
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (content_type, content_disposition) =
+            (header("content-type"), header("content-disposition"));
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(256 * 1024 * 1024)
+            .read_to_vec()?;
         Ok(Reply {
+            request: format!("{method} {path}"),
             status: response.status().as_u16(),
             content_type,
-            text: response
-                .body_mut()
-                .with_config()
-                .limit(256 * 1024 * 1024)
-                .read_to_string()?,
+            content_disposition,
+            text: String::from_utf8_lossy(&body).into_owned(),
+            body,
         })
-    }
-
-    #[track_caller]
-    pub fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &[u8])],
-        body: Option<&[u8]>,
-    ) -> Reply {
-        self.try_request(method, path, headers, body)
-            .unwrap_or_else(|e| panic!("{method} {path}: no answer: {e}"))
     }
 
     /// Sends `request` as it is (for what a well-behaved client will not send) and returns
@@ -427,6 +458,14 @@ impl Client {
             Some(&format!(r#"{{"station":"st-{id}"}}"#)),
         )
         .ok();
+    }
+
+    /// Waits until agent `id` has an offer (reading its status with `key`); returns the offer.
+    #[track_caller]
+    pub fn wait_offer(&self, id: &str, key: &str) -> u64 {
+        eventually(&format!("an offer to {id}"), || {
+            self.get(&format!("/v1/agents/{id}/status"), Some(key)).ok()["offer"].as_u64()
+        })
     }
 
     /// Opens `GET /v1/events` with `key`, resuming after `last_event_id` if given.
