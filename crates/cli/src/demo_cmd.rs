@@ -28,6 +28,18 @@ pub struct DemoArgs {
     /// Seed of the simulated traffic (same seed, same customers and agent behaviour).
     #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
+    /// Make fresh random API keys instead of the well-known demo secrets. Always done when
+    /// --listen is not a loopback address, so a demo reachable by others cannot be opened
+    /// with a secret printed in the documentation.
+    #[arg(long)]
+    fresh_keys: bool,
+}
+
+/// An API key shown in the banner.
+struct ShownKey {
+    who: String,
+    role: Role,
+    secret: String,
 }
 
 /// Runs the demo until Ctrl-C or SIGTERM, then shuts down gracefully.
@@ -49,9 +61,32 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         (None, None) => unreachable!("a temporary directory is made when --data is absent"),
     };
     std::fs::create_dir_all(&data).with_context(|| format!("while creating {}", data.display()))?;
+    let fresh_keys = args.fresh_keys || !args.listen.ip().is_loopback();
     let config = data.join("demo.toml");
-    std::fs::write(&config, demo::CONFIG)
+    let config_text = if fresh_keys {
+        demo::config_without_keys()
+    } else {
+        demo::CONFIG
+    };
+    std::fs::write(&config, config_text)
         .with_context(|| format!("while writing {}", config.display()))?;
+    let keys = if fresh_keys {
+        demo::create_keys(&data)
+            .context("while making the demo keys")?
+            .into_iter()
+            .map(|k| ShownKey {
+                who: describe(
+                    k.role.as_str(),
+                    k.agent.as_ref().map(|a| a.as_str()),
+                    k.data_download,
+                ),
+                role: k.role,
+                secret: k.secret,
+            })
+            .collect()
+    } else {
+        fixed_keys()
+    };
     let options = ServeOptions {
         config: Some(config),
         data: data.clone(),
@@ -71,7 +106,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
             },
         );
         let stop = shutdown_signal().context("while installing the signal handlers")?;
-        print_banner(running.addr, &data, args.speed, temp.is_some());
+        print_banner(running.addr, &data, args.speed, temp.is_some(), &keys);
         stop.await;
         eprintln!("switchboard: demo shutting down");
         traffic.stop().await;
@@ -82,10 +117,44 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
     result
 }
 
-fn print_banner(addr: SocketAddr, data: &std::path::Path, speed: f64, temporary: bool) {
-    let secret = |role, agent| demo::key_secret(role, agent).unwrap_or_default();
-    let supervisor = secret(Role::Supervisor, None);
-    let connector = secret(Role::Connector, None);
+/// The well-known demo keys of `assets/demo.toml`.
+fn fixed_keys() -> Vec<ShownKey> {
+    demo::keys()
+        .into_iter()
+        .filter_map(|k| {
+            let role = k.role.parse::<Role>().ok()?;
+            Some(ShownKey {
+                who: describe(&k.role, k.agent.as_deref(), k.data_download),
+                role,
+                secret: k.secret?,
+            })
+        })
+        .collect()
+}
+
+fn describe(role: &str, agent: Option<&str>, data_download: bool) -> String {
+    match agent {
+        Some(agent) => format!("{role} {agent}"),
+        None if data_download && role != "admin" => format!("{role} + data download"),
+        None => role.to_string(),
+    }
+}
+
+fn print_banner(
+    addr: SocketAddr,
+    data: &std::path::Path,
+    speed: f64,
+    temporary: bool,
+    keys: &[ShownKey],
+) {
+    let secret = |role| {
+        keys.iter()
+            .find(|k| k.role == role)
+            .map(|k| k.secret.as_str())
+            .unwrap_or_default()
+    };
+    let supervisor = secret(Role::Supervisor);
+    let connector = secret(Role::Connector);
     println!("switchboard demo: listening on http://{addr} (clock speed {speed})");
     println!();
     println!("  web UI:   http://{addr}/#key={supervisor}");
@@ -101,13 +170,8 @@ fn print_banner(addr: SocketAddr, data: &std::path::Path, speed: f64, temporary:
     );
     println!();
     println!("  demo API keys (Authorization: Bearer <secret>):");
-    for key in demo::keys() {
-        let who = match (&key.agent, key.data_download) {
-            (Some(agent), _) => format!("{} {agent}", key.role),
-            (None, true) => format!("{} + data download", key.role),
-            (None, false) => key.role.clone(),
-        };
-        println!("    {who:<28} {}", key.secret.as_deref().unwrap_or("-"));
+    for key in keys {
+        println!("    {:<28} {}", key.who, key.secret);
     }
     println!();
     println!("  try:");

@@ -76,14 +76,33 @@ pub struct DemoKey {
     pub secret: String,
 }
 
+/// The demo configuration without its `[[keys]]` (they are the last tables of the file), for
+/// a demo whose keys come from [`create_keys`] instead.
+pub fn config_without_keys() -> &'static str {
+    match CONFIG
+        .find("\n# Demo API keys")
+        .or_else(|| CONFIG.find("\n[[keys]]"))
+    {
+        Some(cut) => &CONFIG[..=cut],
+        None => CONFIG,
+    }
+}
+
 /// Makes fresh (random) demo keys in the store under `data` (created if missing): one admin,
 /// one supervisor with Data Download View, one connector, and agent keys for a01 and a05.
-/// For a demo reachable by others, instead of the fixed secrets of [`keys`].
+/// For a demo reachable by others, instead of the fixed secrets of [`keys`]. A live key with
+/// one of those well-known secrets (from an earlier demo on the same data directory) is
+/// revoked, so that only the fresh keys open this demo.
 pub fn create_keys(data: &Path) -> anyhow::Result<Vec<DemoKey>> {
     let store = switchboard_store::Store::open(data, switchboard_store::Durability::Full)?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
+    for fixed in keys().into_iter().filter_map(|k| k.secret) {
+        if let Some(record) = store.find_key(&auth::hash_secret(&fixed))? {
+            store.revoke_key(record.id, now)?;
+        }
+    }
     let wanted = [
         (Role::Admin, None, true, "demo admin"),
         (Role::Supervisor, None, true, "demo supervisor"),
@@ -1569,6 +1588,51 @@ fn command_name(command: &Command) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_configuration_without_keys_is_the_same_but_the_keys() {
+        let engine = switchboard_core::Engine::default();
+        let full = ConfigFile::parse("demo.toml", CONFIG, &engine).expect("demo.toml");
+        let keyless =
+            ConfigFile::parse("demo.toml", config_without_keys(), &engine).expect("keyless");
+        assert_eq!(full.keys.len(), 5);
+        assert!(keyless.keys.is_empty());
+        assert_eq!(
+            format!("{:?}", full.changes(&engine)),
+            format!("{:?}", keyless.changes(&engine))
+        );
+    }
+
+    #[test]
+    fn fresh_keys_replace_the_well_known_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = switchboard_store::Store::open(dir.path(), switchboard_store::Durability::Full)
+            .unwrap();
+        // An earlier demo on this directory stored the fixed secrets.
+        for key in keys() {
+            let role: Role = key.role.parse().unwrap();
+            let agent = key.agent.as_deref().map(AgentId::new);
+            let secret = key.secret.unwrap();
+            auth::store_key(&store, &secret, role, agent.as_ref(), false, "old", 0).unwrap();
+        }
+        drop(store);
+        let fresh = create_keys(dir.path()).unwrap();
+        assert_eq!(fresh.len(), 5);
+        let store = switchboard_store::Store::open_existing(dir.path()).unwrap();
+        for key in keys() {
+            let hash = auth::hash_secret(&key.secret.unwrap());
+            assert!(
+                store.find_key(&hash).unwrap().is_none(),
+                "{} still live",
+                key.role
+            );
+        }
+        for key in &fresh {
+            assert!(!key.secret.starts_with("demo-"));
+            let found = store.find_key(&auth::hash_secret(&key.secret)).unwrap();
+            assert_eq!(found.map(|r| r.role), Some(key.role.as_str().to_string()));
+        }
+    }
 
     #[test]
     fn the_demo_configuration_is_valid() {
