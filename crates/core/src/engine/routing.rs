@@ -58,14 +58,22 @@ impl Engine {
             let Some(queue) = queues.get_mut(&m.queue) else {
                 continue;
             };
-            let desired = route_key(settings, agent, m, &queue.config);
-            if desired == m.indexed {
+            // Compare positions first: most events leave the key as it was, and building a
+            // key clones the agent's id (a reference count up and down).
+            let desired = route_position(settings, agent, m, &queue.config);
+            let indexed = m.indexed.as_ref().map(|k| (k.primary, k.secondary));
+            if desired == indexed {
                 continue;
             }
             if let Some(old) = m.indexed.take() {
                 queue.agents.remove(&old);
             }
-            if let Some(new) = desired {
+            if let Some((primary, secondary)) = desired {
+                let new = RouteKey {
+                    primary,
+                    secondary,
+                    agent: agent.config.id.clone(),
+                };
                 queue.agents.insert(new.clone());
                 m.indexed = Some(new);
                 if !dirty.contains(&m.queue) {
@@ -193,19 +201,30 @@ fn route_key(
     membership: &Membership,
     queue: &QueueConfig,
 ) -> Option<RouteKey> {
-    if !can_take(settings, agent, queue.channel) {
-        return None;
-    }
-    let idle = agent.last_work_at.millis();
-    let (primary, secondary) = match queue.strategy {
-        RoutingStrategy::LongestIdle => (idle, 0),
-        RoutingStrategy::RoundRobin => (membership.last_offer_seq as i64, idle),
-        RoutingStrategy::FewestContacts => (agent.assignments.len() as i64, idle),
-        RoutingStrategy::HighestProficiencyFirst => (-i64::from(membership.proficiency), idle),
-    };
+    let (primary, secondary) = route_position(settings, agent, membership, queue)?;
     Some(RouteKey {
         primary,
         secondary,
         agent: agent.config.id.clone(),
+    })
+}
+
+/// The `(primary, secondary)` part of [`route_key`]: the agent's id completes the key (an
+/// agent's id never changes, so equal positions mean equal keys).
+fn route_position(
+    settings: &Settings,
+    agent: &AgentRt,
+    membership: &Membership,
+    queue: &QueueConfig,
+) -> Option<(i64, i64)> {
+    if !can_take(settings, agent, queue.channel) {
+        return None;
+    }
+    let idle = agent.last_work_at.millis();
+    Some(match queue.strategy {
+        RoutingStrategy::LongestIdle => (idle, 0),
+        RoutingStrategy::RoundRobin => (membership.last_offer_seq as i64, idle),
+        RoutingStrategy::FewestContacts => (agent.assignments.len() as i64, idle),
+        RoutingStrategy::HighestProficiencyFirst => (-i64::from(membership.proficiency), idle),
     })
 }
