@@ -15,6 +15,7 @@
 mod keys;
 mod migrate;
 pub mod projection;
+mod rows;
 
 pub use keys::{KeyRecord, NewKey};
 
@@ -41,6 +42,10 @@ pub enum StoreError {
     UnsupportedVersion { found: i64, supported: i64 },
     #[error("journal entry {seq} is unreadable: {message}")]
     Corrupt { seq: u64, message: String },
+    #[error(
+        "the journal numbered entry {expected} as {found}: it holds rows this store did not write (another writer?)"
+    )]
+    Numbering { expected: u64, found: i64 },
     #[error("journal entries must not go back in time: entry at {at} after {last}")]
     TimeWentBack { at: Timestamp, last: Timestamp },
     #[error("SQLite: {0}")]
@@ -84,6 +89,33 @@ pub struct Store {
     last_seq: u64,
     last_at: Timestamp,
     projector: projection::Projector,
+    /// The payloads of the batch being appended (kept to reuse the allocation).
+    payloads: Payloads,
+}
+
+/// JSON payloads of a batch: one text, and each entry's index and byte range in it.
+#[derive(Default)]
+struct Payloads {
+    text: Vec<u8>,
+    ends: Vec<(usize, usize, usize)>,
+}
+
+impl Payloads {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+}
+
+/// The multi-row INSERT of journal rows. The `seq` is left to SQLite: a new row's rowid is
+/// the largest one plus one, which is the next `seq` (the journal has no gaps), and SQLite
+/// then finds the row's place from the right edge instead of searching the table for it.
+/// `append` checks that the last row got the number it expected.
+fn journal_insert() -> &'static rows::MultiInsert {
+    static INSERT: std::sync::OnceLock<rows::MultiInsert> = std::sync::OnceLock::new();
+    INSERT.get_or_init(|| {
+        rows::MultiInsert::new("INSERT INTO journal (at, kind, contact, agent, payload)", 5)
+    })
 }
 
 impl Store {
@@ -129,6 +161,8 @@ impl Store {
             },
         )?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The multi-row INSERTs (a few sizes for each of four tables) and the rest.
+        conn.set_prepared_statement_cache_capacity(64);
         if create {
             migrate::migrate(&conn)?;
         } else {
@@ -149,6 +183,7 @@ impl Store {
             last_seq,
             last_at,
             projector,
+            payloads: Payloads::default(),
         })
     }
 
@@ -186,28 +221,35 @@ impl Store {
             last_at = record.at;
         }
         let tx = self.conn.transaction()?;
+        let payloads = &mut self.payloads;
+        let projector = &mut self.projector;
         let outcome = (|| -> Result<()> {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO journal (seq, at, kind, contact, agent, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut payload = Vec::with_capacity(256);
-            for (offset, record) in records.iter().enumerate() {
-                let seq = first + offset as u64;
-                payload.clear();
-                serde_json::to_writer(&mut payload, &record.event)
+            payloads.clear();
+            for record in records {
+                let start = payloads.text.len();
+                serde_json::to_writer(&mut payloads.text, &record.event)
                     .expect("engine events always serialize");
-                let payload = std::str::from_utf8(&payload).expect("serde_json writes UTF-8");
-                insert.execute(params![
-                    seq as i64,
-                    record.at.0,
-                    record.event.kind(),
-                    record.event.contact().map(|c| c.0 as i64),
-                    record.event.agent().map(|a| a.as_str()),
-                    payload,
-                ])?;
-                self.projector.apply(&tx, seq, record)?;
+                payloads
+                    .ends
+                    .push((payloads.ends.len(), start, payloads.text.len()));
             }
-            Ok(())
+            let text = std::str::from_utf8(&payloads.text).expect("serde_json writes UTF-8");
+            journal_insert().run(&tx, &payloads.ends, |s, p, &(index, start, end)| {
+                let record = &records[index];
+                s.raw_bind_parameter(p + 1, record.at.0)?;
+                s.raw_bind_parameter(p + 2, record.event.kind())?;
+                s.raw_bind_parameter(p + 3, record.event.contact().map(|c| c.0 as i64))?;
+                s.raw_bind_parameter(p + 4, record.event.agent().map(|a| a.as_str()))?;
+                s.raw_bind_parameter(p + 5, &text[start..end])
+            })?;
+            let last = first + records.len() as u64 - 1;
+            if tx.last_insert_rowid() != last as i64 {
+                return Err(StoreError::Numbering {
+                    expected: last,
+                    found: tx.last_insert_rowid(),
+                });
+            }
+            projector.apply(&tx, first, records)
         })();
         match outcome {
             Ok(()) => {

@@ -20,8 +20,10 @@
 //! reasons, end states) are stored as the reports spell them, so a report is a plain scan.
 
 use crate::Result;
+use crate::rows::MultiInsert;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 use switchboard_core::event::{Event, EventRecord};
 
 /// The projection tables of schema version 2. `refusals`, `closures` and `agent_states` have
@@ -191,6 +193,8 @@ pub(crate) fn reset(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+const REBUILD_BATCH: usize = 512;
+
 /// Empties the projection tables and fills them from the journal (inside the caller's
 /// transaction); returns the projector that wrote them.
 pub(crate) fn rebuild(conn: &Connection) -> Result<Projector> {
@@ -198,10 +202,20 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<Projector> {
     let mut projector = Projector::load(conn)?;
     let mut statement = conn.prepare("SELECT seq, at, payload FROM journal ORDER BY seq")?;
     let mut rows = statement.query([])?;
+    // Batches of consecutive entries, as `Store::append` writes them.
+    let (mut first, mut batch) = (0, Vec::with_capacity(REBUILD_BATCH));
     while let Some(row) = rows.next()? {
         let entry = crate::journal_entry(row)?;
-        projector.apply(conn, entry.seq, &entry.record)?;
+        if batch.len() == REBUILD_BATCH || first + batch.len() as u64 != entry.seq {
+            projector.apply(conn, first, &batch)?;
+            batch.clear();
+        }
+        if batch.is_empty() {
+            first = entry.seq;
+        }
+        batch.push(entry.record);
     }
+    projector.apply(conn, first, &batch)?;
     Ok(projector)
 }
 
@@ -217,6 +231,51 @@ pub(crate) struct Projector {
     current: BTreeMap<String, i64>,
     /// `agent_states` rows since the latest mark (all of them before the first mark).
     since_mark: usize,
+    /// The batch's rows of the insert-only tables, written at its end.
+    pending: Pending,
+}
+
+/// Rows of the batch being applied, by index in it.
+#[derive(Debug, Default)]
+struct Pending {
+    /// A state change or removal, with the row it ends.
+    states: Vec<(usize, Option<i64>)>,
+    closures: Vec<usize>,
+    refusals: Vec<usize>,
+}
+
+impl Pending {
+    fn clear(&mut self) {
+        self.states.clear();
+        self.closures.clear();
+        self.refusals.clear();
+    }
+}
+
+/// The multi-row INSERTs of the insert-only tables.
+struct Inserts {
+    states: MultiInsert,
+    closures: MultiInsert,
+    refusals: MultiInsert,
+}
+
+fn inserts() -> &'static Inserts {
+    static INSERTS: OnceLock<Inserts> = OnceLock::new();
+    INSERTS.get_or_init(|| Inserts {
+        states: MultiInsert::new(
+            "INSERT INTO agent_states (seq, agent, state, reason, station, start_at, prev)",
+            7,
+        ),
+        closures: MultiInsert::new(
+            "INSERT INTO closures (seq, at, contact, channel, queue, agent, arrived, entrance,
+                 major, minor, disposition)",
+            11,
+        ),
+        refusals: MultiInsert::new(
+            "INSERT INTO refusals (seq, at, contact, agent, full_name, station, reason, cause_code)",
+            8,
+        ),
+    })
 }
 
 impl Projector {
@@ -260,39 +319,117 @@ impl Projector {
         Ok(())
     }
 
+    /// Writes the projection rows of `records`, numbered from `first`. The rows of the
+    /// insert-only tables (`agent_states`, `closures`, `refusals`) are collected and inserted
+    /// at the end, a few statements per table ([`MultiInsert`]).
     pub(crate) fn apply(
         &mut self,
         conn: &Connection,
+        first: u64,
+        records: &[EventRecord],
+    ) -> Result<()> {
+        self.pending.clear();
+        for (index, record) in records.iter().enumerate() {
+            self.apply_one(conn, first + index as u64, index, record)?;
+        }
+        let seq = |index: usize| (first + index as u64) as i64;
+        inserts()
+            .states
+            .run(conn, &self.pending.states, |s, p, &(index, prev)| {
+                let record = &records[index];
+                let (agent, state, reason, station) = match &record.event {
+                    Event::AgentStateChanged {
+                        agent,
+                        state,
+                        reason,
+                        station,
+                    } => (
+                        agent,
+                        Some(state.name()),
+                        reason.as_deref(),
+                        station.as_ref().map(|s| s.as_str()),
+                    ),
+                    Event::AgentRemoved { agent } => (agent, None, None, None),
+                    _ => unreachable!("only state rows are pending here"),
+                };
+                s.raw_bind_parameter(p + 1, seq(index))?;
+                s.raw_bind_parameter(p + 2, agent.as_str())?;
+                s.raw_bind_parameter(p + 3, state)?;
+                s.raw_bind_parameter(p + 4, reason)?;
+                s.raw_bind_parameter(p + 5, station)?;
+                s.raw_bind_parameter(p + 6, record.at.0)?;
+                s.raw_bind_parameter(p + 7, prev)
+            })?;
+        inserts()
+            .closures
+            .run(conn, &self.pending.closures, |s, p, &index| {
+                let record = &records[index];
+                let Event::ContactClosed {
+                    contact,
+                    code,
+                    disposition,
+                    agent,
+                    queue,
+                    channel,
+                    arrived,
+                    entrance,
+                } = &record.event
+                else {
+                    unreachable!("only closures are pending here")
+                };
+                s.raw_bind_parameter(p + 1, seq(index))?;
+                s.raw_bind_parameter(p + 2, record.at.0)?;
+                s.raw_bind_parameter(p + 3, contact.0 as i64)?;
+                s.raw_bind_parameter(p + 4, channel.as_str())?;
+                s.raw_bind_parameter(p + 5, queue.as_str())?;
+                s.raw_bind_parameter(p + 6, agent.as_ref().map(|a| a.as_str()))?;
+                s.raw_bind_parameter(p + 7, arrived.0)?;
+                s.raw_bind_parameter(p + 8, entrance.0)?;
+                s.raw_bind_parameter(p + 9, code.major.0)?;
+                s.raw_bind_parameter(p + 10, code.minor.0)?;
+                s.raw_bind_parameter(p + 11, disposition)
+            })?;
+        inserts()
+            .refusals
+            .run(conn, &self.pending.refusals, |s, p, &index| {
+                let record = &records[index];
+                let Event::OfferRefused {
+                    contact,
+                    agent,
+                    agent_full_name,
+                    station,
+                    reason,
+                    cause_code,
+                    ..
+                } = &record.event
+                else {
+                    unreachable!("only refusals are pending here")
+                };
+                s.raw_bind_parameter(p + 1, seq(index))?;
+                s.raw_bind_parameter(p + 2, record.at.0)?;
+                s.raw_bind_parameter(p + 3, contact.0 as i64)?;
+                s.raw_bind_parameter(p + 4, agent.as_str())?;
+                s.raw_bind_parameter(p + 5, agent_full_name)?;
+                s.raw_bind_parameter(p + 6, station.as_str())?;
+                s.raw_bind_parameter(p + 7, reason.as_str())?;
+                s.raw_bind_parameter(p + 8, cause_code)
+            })?;
+        Ok(())
+    }
+
+    /// One entry: its rows in the other tables now, its rows of the insert-only tables into
+    /// `pending` (by `index` in the batch).
+    fn apply_one(
+        &mut self,
+        conn: &Connection,
         seq: u64,
+        index: usize,
         record: &EventRecord,
     ) -> Result<()> {
         let seq = seq as i64;
         let at = record.at.0;
         match &record.event {
-            Event::OfferRefused {
-                contact,
-                agent,
-                agent_full_name,
-                station,
-                reason,
-                cause_code,
-                ..
-            } => {
-                conn.prepare_cached(
-                    "INSERT INTO refusals (seq, at, contact, agent, full_name, station, reason, cause_code)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    seq,
-                    at,
-                    contact.0 as i64,
-                    agent.as_str(),
-                    agent_full_name,
-                    station.as_str(),
-                    reason.as_str(),
-                    cause_code,
-                ])?;
-            }
+            Event::OfferRefused { .. } => self.pending.refusals.push(index),
             Event::AgentConfigured { agent } => {
                 conn.prepare_cached(
                     "INSERT INTO agents (id, full_name, team, removed_at, seq) VALUES (?1, ?2, ?3, NULL, ?4)
@@ -308,18 +445,9 @@ impl Projector {
                 // Ends the agent's current interval (a start with no state).
                 self.mark(conn, seq)?;
                 let previous = self.current.remove(agent.as_str());
-                conn.prepare_cached(
-                    "INSERT INTO agent_states (seq, agent, state, reason, station, start_at, prev)
-                     VALUES (?1, ?2, NULL, NULL, NULL, ?3, ?4)",
-                )?
-                .execute(params![seq, agent.as_str(), at, previous])?;
+                self.pending.states.push((index, previous));
             }
-            Event::AgentStateChanged {
-                agent,
-                state,
-                reason,
-                station,
-            } => {
+            Event::AgentStateChanged { agent, .. } => {
                 let agent = agent.as_str();
                 if !self.agents.contains(agent) {
                     // Not configured in this journal (it began after): named by its id.
@@ -338,19 +466,7 @@ impl Projector {
                         None
                     }
                 };
-                conn.prepare_cached(
-                    "INSERT INTO agent_states (seq, agent, state, reason, station, start_at, prev)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    seq,
-                    agent,
-                    state.name(),
-                    reason,
-                    station.as_ref().map(|s| s.as_str()),
-                    at,
-                    previous
-                ])?;
+                self.pending.states.push((index, previous));
             }
             Event::QueueConfigured { queue } => {
                 conn.prepare_cached(
@@ -385,34 +501,7 @@ impl Projector {
                 conn.prepare_cached("UPDATE queues SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
                     .execute(params![queue.as_str(), at, seq])?;
             }
-            Event::ContactClosed {
-                contact,
-                code,
-                disposition,
-                agent,
-                queue,
-                channel,
-                arrived,
-                entrance,
-            } => {
-                conn.prepare_cached(
-                    "INSERT INTO closures (seq, at, contact, channel, queue, agent, arrived, entrance, major, minor, disposition)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )?
-                .execute(params![
-                    seq,
-                    at,
-                    contact.0 as i64,
-                    channel.as_str(),
-                    queue.as_str(),
-                    agent.as_ref().map(|a| a.as_str()),
-                    arrived.0,
-                    entrance.0,
-                    code.major.0,
-                    code.minor.0,
-                    disposition,
-                ])?;
-            }
+            Event::ContactClosed { .. } => self.pending.closures.push(index),
             Event::CallbackCreated {
                 contact,
                 queue,

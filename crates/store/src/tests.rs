@@ -335,3 +335,38 @@ fn a_version_1_database_opens_and_migrates() {
     drop(store);
     assert_eq!(Store::open_existing(dir.path()).unwrap().last_seq(), 6);
 }
+
+/// The journal's `seq` is SQLite's next rowid: rows this store did not write are noticed,
+/// and the batch is not written.
+#[test]
+fn a_journal_written_behind_the_stores_back_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
+    store.append(&[record(1, refusal(1))]).unwrap();
+    store
+        .connection()
+        .execute(
+            "INSERT INTO journal (seq, at, kind, payload) VALUES (5, 1, 'x', '{}')",
+            [],
+        )
+        .unwrap();
+    let error = store
+        .append(&[record(2, refusal(2)), record(3, refusal(3))])
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::Numbering {
+                expected: 3,
+                found: 7
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(store.last_seq(), 1);
+    let refusals: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(refusals, 1);
+}
