@@ -113,9 +113,7 @@ impl Payloads {
 /// `append` checks that the last row got the number it expected.
 fn journal_insert() -> &'static rows::MultiInsert {
     static INSERT: std::sync::OnceLock<rows::MultiInsert> = std::sync::OnceLock::new();
-    INSERT.get_or_init(|| {
-        rows::MultiInsert::new("INSERT INTO journal (at, kind, contact, agent, payload)", 5)
-    })
+    INSERT.get_or_init(|| rows::MultiInsert::new("journal (at, kind, contact, agent, payload)", 5))
 }
 
 impl Store {

@@ -263,16 +263,16 @@ fn inserts() -> &'static Inserts {
     static INSERTS: OnceLock<Inserts> = OnceLock::new();
     INSERTS.get_or_init(|| Inserts {
         states: MultiInsert::new(
-            "INSERT INTO agent_states (seq, agent, state, reason, station, start_at, prev)",
+            "agent_states (seq, agent, state, reason, station, start_at, prev)",
             7,
         ),
         closures: MultiInsert::new(
-            "INSERT INTO closures (seq, at, contact, channel, queue, agent, arrived, entrance,
+            "closures (seq, at, contact, channel, queue, agent, arrived, entrance,
                  major, minor, disposition)",
             11,
         ),
         refusals: MultiInsert::new(
-            "INSERT INTO refusals (seq, at, contact, agent, full_name, station, reason, cause_code)",
+            "refusals (seq, at, contact, agent, full_name, station, reason, cause_code)",
             8,
         ),
     })

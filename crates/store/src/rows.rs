@@ -17,21 +17,17 @@ pub(crate) struct MultiInsert {
 }
 
 impl MultiInsert {
-    /// `head` is `INSERT INTO table (column, …)` with `columns` columns.
-    pub(crate) fn new(head: &str, columns: usize) -> Self {
+    /// `into` is `table (column, …)` with `columns` columns. The statements are `INSERT OR
+    /// FAIL`: a failing row leaves the statement's earlier rows in place (the caller rolls
+    /// the whole transaction back anyway), so SQLite keeps no statement journal for them (with
+    /// the default `OR ABORT`, a statement of many rows copies every page it changes first).
+    pub(crate) fn new(into: &str, columns: usize) -> Self {
+        let head = format!("INSERT OR FAIL INTO {into}");
+        // Anonymous parameters are numbered in order: row r's column c is r * columns + c.
+        let row = format!("({})", vec!["?"; columns].join(","));
         let sql = SIZES
             .iter()
-            .map(|&rows| {
-                let values: Vec<String> = (0..rows)
-                    .map(|row| {
-                        let parameters: Vec<String> = (1..=columns)
-                            .map(|column| format!("?{}", row * columns + column))
-                            .collect();
-                        format!("({})", parameters.join(", "))
-                    })
-                    .collect();
-                format!("{head} VALUES {}", values.join(", "))
-            })
+            .map(|&rows| format!("{head} VALUES {}", vec![row.as_str(); rows].join(",")))
             .collect();
         MultiInsert { columns, sql }
     }
@@ -45,19 +41,18 @@ impl MultiInsert {
         mut bind: impl FnMut(&mut Statement<'_>, usize, &T) -> rusqlite::Result<()>,
     ) -> Result<()> {
         let mut rest = rows;
-        while !rest.is_empty() {
-            let (index, size) = SIZES
-                .iter()
-                .copied()
-                .enumerate()
-                .find(|&(_, size)| size <= rest.len())
-                .expect("the sizes end with 1");
-            let mut statement = conn.prepare_cached(&self.sql[index])?;
-            for (n, row) in rest[..size].iter().enumerate() {
-                bind(&mut statement, n * self.columns, row)?;
+        for (size, sql) in SIZES.iter().zip(&self.sql) {
+            if rest.len() < *size {
+                continue;
             }
-            statement.raw_execute()?;
-            rest = &rest[size..];
+            let mut statement = conn.prepare_cached(sql)?;
+            while rest.len() >= *size {
+                for (n, row) in rest[..*size].iter().enumerate() {
+                    bind(&mut statement, n * self.columns, row)?;
+                }
+                statement.raw_execute()?;
+                rest = &rest[*size..];
+            }
         }
         Ok(())
     }
@@ -73,7 +68,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)")
             .unwrap();
-        let insert = MultiInsert::new("INSERT INTO t (a, b)", 2);
+        let insert = MultiInsert::new("t (a, b)", 2);
         let mut next = 0;
         for count in 0..100 {
             let rows: Vec<i64> = (next..next + count).collect();
