@@ -7,7 +7,7 @@
 //! module only plays the customers, the agents and the connector. The same scenario and
 //! seed give the same result, byte for byte.
 
-use crate::scenario::{Dist, Scenario, parse_duration_ms};
+use crate::scenario::{DialOutcomes, Dist, Scenario, parse_duration_ms};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal};
@@ -91,44 +91,70 @@ impl Default for Options {
     }
 }
 
-#[derive(Debug, Clone)]
+/// An agent of the run, by position: agent `a{n}` is number `n - 1`. Scheduled events and
+/// tracks name agents this way, so scheduling one clones no `AgentId` (an atomic count).
+type AgentIx = u32;
+
+#[derive(Debug, Clone, Copy)]
 enum Ev {
-    Arrival(usize),
+    Arrival(u32),
     Accept(OfferId, bool),
     Refuse(OfferId),
     LegFail(OfferId, DeliveryFailure),
-    End(AgentId, ContactId),
-    Complete(AgentId, ContactId),
+    End(AgentIx, ContactId),
+    Complete(AgentIx, ContactId),
     Abandon(ContactId),
     Answer(ContactId, AnsweredBy),
-    WrongDestination(AgentId, ContactId),
-    Ready(AgentId),
+    WrongDestination(AgentIx, ContactId),
+    Ready(AgentIx),
     OfferCallback(ContactId),
 }
 
-/// A scheduled driver event in the heap: ordered by time, then by scheduling order (`seq`),
-/// both packed in one integer so each heap comparison is a single compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A scheduled driver event in the heap, held in place: ordered by time, then by scheduling
+/// order (`seq`), both packed in one integer so each heap comparison is a single compare.
+#[derive(Debug, Clone, Copy)]
 struct Due {
     /// `at` (sign bit flipped, so unsigned order is signed order) in the high 64 bits, `seq`
     /// in the low 64.
     key: u128,
-    slot: u32,
+    ev: Ev,
 }
 
 impl Due {
-    fn new(at: i64, seq: u64, slot: usize) -> Due {
-        let at = (at as u64) ^ (1 << 63);
+    fn new(at: i64, seq: u64, ev: Ev) -> Due {
         Due {
-            key: (u128::from(at) << 64) | u128::from(seq),
-            slot: u32::try_from(slot).expect("fewer than 2^32 pending driver events"),
+            key: due_key(at, seq),
+            ev,
         }
     }
 
     fn at(&self) -> i64 {
-        (((self.key >> 64) as u64) ^ (1 << 63)) as i64
+        due_at(self.key)
     }
 }
+
+/// The order of scheduled events: `at` (sign bit flipped, so unsigned order is signed
+/// order) in the high 64 bits, `seq` in the low 64.
+#[inline]
+fn due_key(at: i64, seq: u64) -> u128 {
+    (u128::from((at as u64) ^ (1 << 63)) << 64) | u128::from(seq)
+}
+
+#[inline]
+fn due_at(key: u128) -> i64 {
+    (((key >> 64) as u64) ^ (1 << 63)) as i64
+}
+
+/// No arrival scheduled (greater than every key).
+const NO_ARRIVAL: u128 = u128::MAX;
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Due {}
 
 impl Ord for Due {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
@@ -144,18 +170,58 @@ impl PartialOrd for Due {
 }
 
 /// What the driver knows of a contact.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Track {
-    queue: usize,
-    arrival: i64,
+    queue: u32,
     inbound: bool,
     offered: bool,
+    closed: bool,
+    arrival: i64,
     first_offer: Option<i64>,
     connected: Option<i64>,
-    closed: bool,
     /// The agent connected to this contact and since when (occupancy), if any; a second
     /// agent at the same time (a transfer in wrap-up) goes to `Simulation::connect_at`.
-    busy: Option<(AgentId, i64)>,
+    busy: Option<(AgentIx, i64)>,
+}
+
+/// A scenario's `Dist` made ready to sample: what does not depend on the draw (the
+/// distribution's parameters, a constant's milliseconds) is computed once, by the same
+/// expressions as before, so every sample is the same number from the same draws.
+#[derive(Debug, Clone, Copy)]
+enum Draw {
+    /// No random draw: the milliseconds themselves.
+    Fixed(i64),
+    Exp(Exp<f64>),
+    Uniform {
+        a: f64,
+        width: f64,
+    },
+    LogNormal(LogNormal<f64>),
+}
+
+/// Seconds to whole milliseconds, as every sample is rounded.
+fn seconds_to_ms(seconds: f64) -> i64 {
+    (seconds * 1000.0).round().max(0.0) as i64
+}
+
+impl Draw {
+    fn new(dist: &Dist) -> Draw {
+        match *dist {
+            Dist::Constant(x) => Draw::Fixed(seconds_to_ms(x)),
+            Dist::Exponential(mean) => {
+                Exp::new(1.0 / mean).map_or(Draw::Fixed(seconds_to_ms(mean)), Draw::Exp)
+            }
+            Dist::Uniform([a, b]) => Draw::Uniform { a, width: b - a },
+            Dist::Lognormal { mean, sd } => {
+                if sd <= 0.0 {
+                    Draw::Fixed(seconds_to_ms(mean))
+                } else {
+                    LogNormal::from_mean_cv(mean, sd / mean)
+                        .map_or(Draw::Fixed(seconds_to_ms(mean)), Draw::LogNormal)
+                }
+            }
+        }
+    }
 }
 
 struct Sampler {
@@ -168,24 +234,15 @@ impl Sampler {
     }
 
     /// A sample in milliseconds.
-    fn ms(&mut self, dist: &Dist) -> i64 {
-        let seconds = match *dist {
-            Dist::Constant(x) => x,
-            Dist::Exponential(mean) => Exp::new(1.0 / mean)
-                .map(|d| d.sample(&mut self.rng))
-                .unwrap_or(mean),
-            Dist::Uniform([a, b]) => a + (b - a) * self.u01(),
-            Dist::Lognormal { mean, sd } => {
-                if sd <= 0.0 {
-                    mean
-                } else {
-                    LogNormal::from_mean_cv(mean, sd / mean)
-                        .map(|d| d.sample(&mut self.rng))
-                        .unwrap_or(mean)
-                }
-            }
+    #[inline]
+    fn ms(&mut self, draw: &Draw) -> i64 {
+        let seconds = match *draw {
+            Draw::Fixed(ms) => return ms,
+            Draw::Exp(d) => d.sample(&mut self.rng),
+            Draw::Uniform { a, width } => a + width * self.u01(),
+            Draw::LogNormal(d) => d.sample(&mut self.rng),
         };
-        (seconds * 1000.0).round().max(0.0) as i64
+        seconds_to_ms(seconds)
     }
 }
 
@@ -194,14 +251,62 @@ struct QueueRun {
     id: QueueId,
     channel: Channel,
     arrival: Option<Exp<f64>>,
-    handle: Dist,
-    patience: Option<Dist>,
-    wrap: Dist,
+    handle: Draw,
+    patience: Option<Draw>,
+    wrap: Draw,
     takes_callbacks: bool,
     figures: Figures,
     waits_answered_ms: i128,
     answered_in_sl: u64,
     waited: u64,
+}
+
+/// The scenario's behaviour of agents, connector and customers, made ready for the run
+/// loop (no map walks or string compares per offer).
+struct Play {
+    accept: Draw,
+    decline_probability: f64,
+    no_answer_probability: f64,
+    /// `behaviour.connector_failures` in the map's order, the reason looked up once.
+    connector_failures: Vec<(f64, DeliveryFailure)>,
+    service_level_ms: i64,
+    /// `offer_after_wait_seconds` in ms, when customers are offered callbacks.
+    callback_offer_after_ms: Option<i64>,
+    callback_accept_probability: f64,
+    dial_outcomes: DialOutcomes,
+}
+
+impl Play {
+    fn new(scenario: &Scenario) -> Play {
+        let b = &scenario.behaviour;
+        Play {
+            accept: Draw::new(&b.accept_seconds),
+            decline_probability: b.decline_probability,
+            no_answer_probability: b.no_answer_probability,
+            connector_failures: b
+                .connector_failures
+                .iter()
+                .map(|(reason, p)| {
+                    let failure = DeliveryFailure::ALL
+                        .into_iter()
+                        .find(|f| f.reason().as_str() == reason)
+                        .unwrap_or(DeliveryFailure::Error);
+                    (*p, failure)
+                })
+                .collect(),
+            service_level_ms: (scenario.service_level_seconds * 1000.0) as i64,
+            callback_offer_after_ms: b
+                .callbacks
+                .as_ref()
+                .map(|cb| (cb.offer_after_wait_seconds * 1000.0) as i64),
+            callback_accept_probability: b.callbacks.as_ref().map_or(0.0, |c| c.accept_probability),
+            dial_outcomes: b
+                .callbacks
+                .as_ref()
+                .map(|c| c.dial_outcomes.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Receives every engine event of a run, in order.
@@ -214,10 +319,19 @@ pub struct Simulation {
     queues: Vec<QueueRun>,
     queue_index: BTreeMap<QueueId, usize>,
     agents: u64,
+    play: Play,
+    /// Driver events due later than `now`, arrivals aside.
     heap: BinaryHeap<Reverse<Due>>,
-    events: Vec<Option<Ev>>,
-    free_slots: Vec<usize>,
+    /// Each queue's next arrival (at most one is scheduled at a time), by its key in the
+    /// heap's order, or `NO_ARRIVAL`: kept out of the heap, which holds the rest.
+    arrival_due: Vec<u128>,
+    /// Driver events scheduled for `now` itself (an instant accept, no wrap-up), in
+    /// scheduling order: they come after every event of the heap due at `now` (scheduled
+    /// earlier, before the clock reached `now`), so no heap is needed to order them.
+    due_now: VecDeque<Ev>,
     seq: u64,
+    /// Commands sent with `command` (to know whether reacting made new outputs).
+    commands: u64,
     now: i64,
     start: i64,
     tracks: Vec<Track>,
@@ -225,15 +339,18 @@ pub struct Simulation {
     arrivals_max: u64,
     arrivals_until: i64,
     busy_ms: i128,
-    connect_at: BTreeMap<(ContactId, AgentId), i64>,
+    connect_at: BTreeMap<(ContactId, AgentIx), i64>,
+    /// The engine's own id of each agent (`AgentIx` order): clones share its text, which
+    /// the engine finds with one hash probe.
+    agent_ids: Vec<AgentId>,
+    /// Agents the engine named that are not `a{n}` of this run (none expected).
+    agent_other: BTreeMap<AgentId, AgentIx>,
     refusals: BTreeMap<String, u64>,
     options: Options,
     audits: u64,
     steps: u64,
     /// When arrivals stopped (the liveness clock starts then).
     drain_since: Option<i64>,
-    /// Engine outputs being reacted to (kept to reuse its buffer).
-    outputs: VecDeque<Output>,
     /// Events of the setup (configuration), kept until a journal is attached.
     setup_events: Vec<switchboard_core::event::EventRecord>,
     /// Where every engine event goes, in order (`switchboard sim --data`).
@@ -309,9 +426,9 @@ impl Simulation {
                 arrival: (q.arrivals_per_hour > 0.0)
                     .then(|| Exp::new(q.arrivals_per_hour / 3_600_000.0).ok())
                     .flatten(),
-                handle: q.handle_seconds,
-                patience: q.patience_seconds,
-                wrap: q.wrap_up_seconds,
+                handle: Draw::new(&q.handle_seconds),
+                patience: q.patience_seconds.as_ref().map(Draw::new),
+                wrap: Draw::new(&q.wrap_up_seconds),
                 takes_callbacks: q.callbacks.is_some(),
                 figures: Figures::default(),
                 waits_answered_ms: 0,
@@ -320,6 +437,7 @@ impl Simulation {
             });
         }
         let mut n = 0u64;
+        let mut agent_ids = Vec::new();
         for group in &scenario.agents {
             let queue_names: Vec<&str> = group.queues.iter().map(String::as_str).collect();
             for _ in 0..group.count {
@@ -333,21 +451,17 @@ impl Simulation {
                         Command::ConfigureStation(StationConfig::new(&station, &format!("+{n}"))),
                     )
                     .map_err(agent_error)?;
+                let config = AgentConfig::new(&id, &format!("Agent {n}"), &queue_names);
+                let agent = config.id.clone();
                 engine
-                    .handle_command(
-                        at,
-                        Command::ConfigureAgent(AgentConfig::new(
-                            &id,
-                            &format!("Agent {n}"),
-                            &queue_names,
-                        )),
-                    )
+                    .handle_command(at, Command::ConfigureAgent(config))
                     .map_err(agent_error)?;
+                agent_ids.push(agent.clone());
                 engine
                     .handle_command(
                         at,
                         Command::Login {
-                            agent: AgentId::new(&id),
+                            agent,
                             station: station.as_str().into(),
                             state: None,
                         },
@@ -368,6 +482,8 @@ impl Simulation {
             .and_then(parse_duration_ms)
             .map_or(i64::MAX, |d| start + d as i64);
         let arrivals_max = scenario.stop.contacts.unwrap_or(u64::MAX);
+        let play = Play::new(&scenario);
+        let queues_len = queues.len();
         let mut sim = Simulation {
             engine,
             sampler: Sampler {
@@ -377,10 +493,12 @@ impl Simulation {
             queues,
             queue_index,
             agents: n,
+            play,
             heap: BinaryHeap::new(),
-            events: Vec::new(),
-            free_slots: Vec::new(),
+            arrival_due: vec![NO_ARRIVAL; queues_len],
+            due_now: VecDeque::new(),
             seq: 0,
+            commands: 0,
             now: start,
             start,
             tracks: vec![Track::default()],
@@ -389,12 +507,13 @@ impl Simulation {
             arrivals_until,
             busy_ms: 0,
             connect_at: BTreeMap::new(),
+            agent_ids,
+            agent_other: BTreeMap::new(),
             refusals: BTreeMap::new(),
             options,
             audits: 0,
             steps: 0,
             drain_since: None,
-            outputs: VecDeque::new(),
             setup_events,
             journal: None,
         };
@@ -405,19 +524,71 @@ impl Simulation {
         Ok(sim)
     }
 
+    /// Schedule `ev` at `at` (never before `now`).
+    #[inline]
     fn push(&mut self, at: i64, ev: Ev) {
         self.seq += 1;
-        let slot = match self.free_slots.pop() {
-            Some(slot) => {
-                self.events[slot] = Some(ev);
-                slot
+        if at == self.now {
+            self.due_now.push_back(ev);
+        } else {
+            self.heap.push(Reverse(Due::new(at, self.seq, ev)));
+        }
+    }
+
+    /// Schedule queue `q`'s next arrival at `at`.
+    fn push_arrival(&mut self, at: i64, q: usize) {
+        if at == self.now {
+            self.push(at, Ev::Arrival(q as u32));
+        } else {
+            self.seq += 1;
+            debug_assert_eq!(self.arrival_due[q], NO_ARRIVAL);
+            self.arrival_due[q] = due_key(at, self.seq);
+        }
+    }
+
+    /// The earliest scheduled arrival: its key and queue (`NO_ARRIVAL` if none).
+    #[inline]
+    fn first_arrival(&self) -> (u128, usize) {
+        let mut first = (NO_ARRIVAL, 0);
+        for (q, &key) in self.arrival_due.iter().enumerate() {
+            if key < first.0 {
+                first = (key, q);
             }
-            None => {
-                self.events.push(Some(ev));
-                self.events.len() - 1
-            }
-        };
-        self.heap.push(Reverse(Due::new(at, self.seq, slot)));
+        }
+        first
+    }
+
+    /// The key of the earliest event in the heap or among the arrivals.
+    #[inline]
+    fn first_key(&self) -> u128 {
+        let heap = self.heap.peek().map_or(u128::MAX, |Reverse(due)| due.key);
+        heap.min(self.first_arrival().0)
+    }
+
+    /// When the next driver event is due.
+    #[inline]
+    fn next_due(&self) -> Option<i64> {
+        if !self.due_now.is_empty() {
+            return Some(self.now);
+        }
+        let key = self.first_key();
+        (key != u128::MAX).then(|| due_at(key))
+    }
+
+    /// The next driver event, in (time, scheduling order).
+    #[inline]
+    fn pop_due(&mut self) -> Option<(i64, Ev)> {
+        let heap = self.heap.peek().map_or(u128::MAX, |Reverse(due)| due.key);
+        let (arrival, q) = self.first_arrival();
+        let key = heap.min(arrival);
+        if key == u128::MAX || (!self.due_now.is_empty() && due_at(key) > self.now) {
+            return self.due_now.pop_front().map(|ev| (self.now, ev));
+        }
+        if arrival < heap {
+            self.arrival_due[q] = NO_ARRIVAL;
+            return Some((due_at(arrival), Ev::Arrival(q as u32)));
+        }
+        self.heap.pop().map(|Reverse(due)| (due.at(), due.ev))
     }
 
     fn schedule_arrival(&mut self, q: usize) {
@@ -427,11 +598,12 @@ impl Simulation {
         let gap = exp.sample(&mut self.sampler.rng).round() as i64;
         let at = self.now + gap.max(0);
         if at < self.arrivals_until {
-            self.push(at, Ev::Arrival(q));
+            self.push_arrival(at, q);
         }
     }
 
     fn command(&mut self, command: Command) -> bool {
+        self.commands += 1;
         self.engine
             .handle_command(Timestamp(self.now), command)
             .is_ok()
@@ -440,8 +612,9 @@ impl Simulation {
     /// Run to the end: all arrivals generated and every contact closed.
     pub fn run(mut self, mut progress: impl FnMut(u64, u64)) -> Result<Outcome, AuditFailure> {
         let wall = std::time::Instant::now();
+        let mut batch = VecDeque::new();
         loop {
-            let next_event = self.heap.peek().map(|Reverse(due)| due.at());
+            let next_event = self.next_due();
             let next_timer = self.engine.poll_timeout().map(|t| t.0);
             let timer_first = match (next_event, next_timer) {
                 (None, None) => break,
@@ -451,20 +624,20 @@ impl Simulation {
             };
             if timer_first {
                 let at = next_timer.unwrap_or(self.now);
-                if self.heap.is_empty() && self.engine.open_contacts() == 0 {
+                if self.heap.is_empty()
+                    && self.due_now.is_empty()
+                    && self.first_arrival().0 == NO_ARRIVAL
+                    && self.engine.open_contacts() == 0
+                {
                     break; // only schedule and shift timers remain
                 }
                 self.now = self.now.max(at);
                 self.engine.handle_timeout(Timestamp(self.now));
-            } else if let Some(Reverse(due)) = self.heap.pop() {
-                let (at, slot) = (due.at(), due.slot as usize);
+            } else if let Some((at, ev)) = self.pop_due() {
                 self.now = self.now.max(at);
-                if let Some(ev) = self.events[slot].take() {
-                    self.free_slots.push(slot);
-                    self.handle(ev);
-                }
+                self.handle(ev);
             }
-            self.drain();
+            self.drain(&mut batch);
             self.steps += 1;
             if self.options.audit_every > 0 && self.steps.is_multiple_of(self.options.audit_every) {
                 self.audit()?;
@@ -521,6 +694,7 @@ impl Simulation {
     fn handle(&mut self, ev: Ev) {
         match ev {
             Ev::Arrival(q) => {
+                let q = q as usize;
                 if self.arrivals >= self.arrivals_max {
                     return;
                 }
@@ -544,19 +718,20 @@ impl Simulation {
                 let Some(contact) = receipt.contact else {
                     return;
                 };
-                self.track_mut(contact).queue = q;
-                self.track_mut(contact).arrival = self.now;
-                self.track_mut(contact).inbound = true;
+                let now = self.now;
+                let t = self.track_mut(contact);
+                t.queue = q as u32;
+                t.arrival = now;
+                t.inbound = true;
                 self.queues[q].figures.contacts += 1;
                 if let Some(patience) = self.queues[q].patience {
                     let wait = self.sampler.ms(&patience);
-                    self.push(self.now + wait, Ev::Abandon(contact));
+                    self.push(now + wait, Ev::Abandon(contact));
                 }
                 if self.queues[q].takes_callbacks
-                    && let Some(cb) = &self.scenario.behaviour.callbacks
+                    && let Some(after) = self.play.callback_offer_after_ms
                 {
-                    let after = (cb.offer_after_wait_seconds * 1000.0) as i64;
-                    self.push(self.now + after, Ev::OfferCallback(contact));
+                    self.push(now + after, Ev::OfferCallback(contact));
                 }
             }
             Ev::Accept(offer, link) => {
@@ -579,9 +754,11 @@ impl Simulation {
                 }));
             }
             Ev::End(agent, contact) => {
+                let agent = self.agent_id(agent);
                 self.command(Command::End { agent, contact });
             }
             Ev::Complete(agent, contact) => {
+                let agent = self.agent_id(agent);
                 self.command(Command::Complete {
                     agent,
                     contact,
@@ -598,6 +775,7 @@ impl Simulation {
                 self.command(Command::Connector(ConnectorEvent::Answered { contact, by }));
             }
             Ev::WrongDestination(agent, contact) => {
+                let agent = self.agent_id(agent);
                 self.command(Command::SetCompletion {
                     agent,
                     contact,
@@ -605,6 +783,7 @@ impl Simulation {
                 });
             }
             Ev::Ready(agent) => {
+                let agent = self.agent_id(agent);
                 self.command(Command::SetState {
                     agent,
                     state: SelectableState::Ready,
@@ -614,12 +793,7 @@ impl Simulation {
             Ev::OfferCallback(contact) => {
                 let t = self.track(contact);
                 let waiting = !t.closed && t.connected.is_none() && !t.offered;
-                let p = self
-                    .scenario
-                    .behaviour
-                    .callbacks
-                    .as_ref()
-                    .map_or(0.0, |c| c.accept_probability);
+                let p = self.play.callback_accept_probability;
                 if waiting && self.sampler.u01() < p {
                     self.command(Command::ChooseCallback {
                         contact,
@@ -631,34 +805,75 @@ impl Simulation {
     }
 
     /// `agent` connected to `contact` at `now` (replacing an earlier start of the same pair).
-    fn connect_begin(&mut self, contact: ContactId, agent: &AgentId, now: i64) {
-        let key = (contact, agent.clone());
-        if let Some(at) = self.connect_at.get_mut(&key) {
+    fn connect_begin(&mut self, contact: ContactId, agent: AgentIx, now: i64) {
+        let key = (contact, agent);
+        if !self.connect_at.is_empty()
+            && let Some(at) = self.connect_at.get_mut(&key)
+        {
             *at = now;
             return;
         }
         let t = self.track_mut(contact);
         match &mut t.busy {
-            Some((a, at)) if a == agent => *at = now,
+            Some((a, at)) if *a == agent => *at = now,
             Some(_) => {
                 self.connect_at.insert(key, now);
             }
-            None => t.busy = Some((key.1, now)),
+            None => t.busy = Some((agent, now)),
         }
     }
 
     /// The start of `agent`'s connection to `contact`, forgotten now.
-    fn connect_end(&mut self, contact: ContactId, agent: &AgentId) -> Option<i64> {
+    fn connect_end(&mut self, contact: ContactId, agent: AgentIx) -> Option<i64> {
         let i = contact.0 as usize;
         if let Some(t) = self.tracks.get_mut(i)
-            && t.busy.as_ref().is_some_and(|(a, _)| a == agent)
+            && t.busy.is_some_and(|(a, _)| a == agent)
         {
             return t.busy.take().map(|(_, at)| at);
         }
         if self.connect_at.is_empty() {
             return None;
         }
-        self.connect_at.remove(&(contact, agent.clone()))
+        self.connect_at.remove(&(contact, agent))
+    }
+
+    /// The number of an agent the engine names: `a{n}` is `n - 1` (the ids this run
+    /// configured), read from the text without a lookup.
+    #[inline]
+    fn agent_ix(&mut self, agent: &AgentId) -> AgentIx {
+        let text = agent.as_str().as_bytes();
+        if let [b'a', first @ b'1'..=b'9', rest @ ..] = text
+            && rest.len() < 9
+        {
+            let mut n = u64::from(first - b'0');
+            let mut digits = true;
+            for &c in rest {
+                digits &= c.is_ascii_digit();
+                n = n * 10 + u64::from(c.wrapping_sub(b'0'));
+            }
+            if digits && n <= self.agents {
+                return (n - 1) as AgentIx;
+            }
+        }
+        self.agent_other_ix(agent)
+    }
+
+    /// An agent this run did not configure as `a{n}`: numbered after them, on first sight.
+    #[cold]
+    fn agent_other_ix(&mut self, agent: &AgentId) -> AgentIx {
+        if let Some(&ix) = self.agent_other.get(agent) {
+            return ix;
+        }
+        let ix = AgentIx::try_from(self.agent_ids.len()).expect("fewer than 2^32 agents");
+        self.agent_ids.push(agent.clone());
+        self.agent_other.insert(agent.clone(), ix);
+        ix
+    }
+
+    /// The engine's id of agent `ix` (a clone sharing its text).
+    #[inline]
+    fn agent_id(&self, ix: AgentIx) -> AgentId {
+        self.agent_ids[ix as usize].clone()
     }
 
     fn track(&self, contact: ContactId) -> &Track {
@@ -668,12 +883,17 @@ impl Simulation {
             .unwrap_or_else(|| EMPTY.get_or_init(Track::default))
     }
 
+    #[inline]
     fn track_mut(&mut self, contact: ContactId) -> &mut Track {
         let i = contact.0 as usize;
         if self.tracks.len() <= i {
-            self.tracks.resize(i + 1, Track::default());
+            self.grow_tracks(i);
         }
         &mut self.tracks[i]
+    }
+
+    fn grow_tracks(&mut self, i: usize) {
+        self.tracks.resize(i + 1, Track::default());
     }
 
     fn queue_of(&self, queue: &QueueId) -> usize {
@@ -681,16 +901,18 @@ impl Simulation {
     }
 
     /// React to what the engine did: play the agents and the connector.
-    fn drain(&mut self) {
-        // Outputs are taken in batches (a buffer swap) and read in place; outputs of commands
-        // sent while reacting come in the next batch, so the order is that of `poll_output`.
-        let mut batch = std::mem::take(&mut self.outputs);
+    ///
+    /// Outputs are taken in batches (a buffer swap with `batch`, empty on entry and on
+    /// return, so both buffers are reused) and read in place; outputs of commands sent while
+    /// reacting come in the next batch, so the order is that of `poll_output`.
+    fn drain(&mut self, batch: &mut VecDeque<Output>) {
         loop {
-            self.engine.drain_outputs_into(&mut batch);
+            self.engine.drain_outputs_into(batch);
             if batch.is_empty() {
                 break;
             }
-            for output in &batch {
+            let commands = self.commands;
+            for output in &*batch {
                 match output {
                     Output::Connector(ConnectorRequest::Deliver {
                         offer,
@@ -708,8 +930,10 @@ impl Simulation {
                 }
             }
             batch.clear();
+            if self.commands == commands {
+                break; // no command sent while reacting: the engine has no new outputs
+            }
         }
-        self.outputs = batch;
     }
 
     fn on_offer(&mut self, offer: OfferId, contact: ContactId, channel: Channel) {
@@ -719,26 +943,21 @@ impl Simulation {
         if t.first_offer.is_none() {
             t.first_offer = Some(now);
         }
-        let b = &self.scenario.behaviour;
-        let delay = self.sampler.ms(&b.accept_seconds.clone());
+        let delay = self.sampler.ms(&self.play.accept);
         let r = self.sampler.u01();
-        let b = &self.scenario.behaviour;
-        let mut edge = b.decline_probability;
+        let play = &self.play;
+        let mut edge = play.decline_probability;
         if r < edge {
             self.push(now + delay, Ev::Refuse(offer));
             return;
         }
-        edge += b.no_answer_probability;
+        edge += play.no_answer_probability;
         if r < edge {
             return; // the offer times out in the engine
         }
-        for (reason, p) in &b.connector_failures {
+        for &(p, failure) in &play.connector_failures {
             edge += p;
             if r < edge {
-                let failure = DeliveryFailure::ALL
-                    .into_iter()
-                    .find(|f| f.reason().as_str() == reason)
-                    .unwrap_or(DeliveryFailure::Error);
                 self.push(now + delay, Ev::LegFail(offer, failure));
                 return;
             }
@@ -755,13 +974,14 @@ impl Simulation {
                 state,
                 ..
             } => {
-                self.connect_begin(contact, agent, now);
+                let ix = self.agent_ix(agent);
+                self.connect_begin(contact, ix, now);
                 let t = self.track_mut(contact);
                 let first = t.connected.is_none();
                 t.connected.get_or_insert(now);
-                let (q, inbound, arrival) = (t.queue, t.inbound, t.arrival);
+                let (q, inbound, arrival) = (t.queue as usize, t.inbound, t.arrival);
                 if inbound && first {
-                    let sl_ms = (self.scenario.service_level_seconds * 1000.0) as i64;
+                    let sl_ms = self.play.service_level_ms;
                     let run = &mut self.queues[q];
                     run.figures.answered += 1;
                     run.waits_answered_ms += i128::from(now - arrival);
@@ -773,15 +993,15 @@ impl Simulation {
                     ContactState::Handling => {
                         let handle = self.queues[q].handle;
                         let ms = self.sampler.ms(&handle);
-                        self.push(now + ms, Ev::End(agent.clone(), contact));
+                        self.push(now + ms, Ev::End(ix, contact));
                     }
-                    ContactState::Dialing => self.dial_outcome(agent.clone(), contact),
+                    ContactState::Dialing => self.dial_outcome(ix, contact),
                     ContactState::Preview => {
                         self.command(Command::StartDial {
                             agent: agent.clone(),
                             contact,
                         });
-                        self.dial_outcome(agent.clone(), contact);
+                        self.dial_outcome(ix, contact);
                     }
                     _ => {}
                 }
@@ -792,7 +1012,7 @@ impl Simulation {
                 state: ContactState::Handling,
                 answered_by: Some(by),
             } => {
-                let q = self.track(contact).queue;
+                let q = self.track(contact).queue as usize;
                 let ms = match by {
                     AnsweredBy::Live => {
                         let handle = self.queues[q].handle;
@@ -800,7 +1020,8 @@ impl Simulation {
                     }
                     AnsweredBy::Machine => 20_000,
                 };
-                self.push(now + ms, Ev::End(agent.clone(), contact));
+                let ix = self.agent_ix(agent);
+                self.push(now + ms, Ev::End(ix, contact));
             }
             Event::WrapUpStarted {
                 contact,
@@ -808,16 +1029,18 @@ impl Simulation {
                 detached: false,
                 ..
             } => {
-                let q = self.track(contact).queue;
+                let q = self.track(contact).queue as usize;
                 let wrap = self.queues[q].wrap;
                 let ms = self.sampler.ms(&wrap);
-                self.push(now + ms, Ev::Complete(agent.clone(), contact));
+                let ix = self.agent_ix(agent);
+                self.push(now + ms, Ev::Complete(ix, contact));
             }
             Event::WrapUpCompleted {
                 contact, ref agent, ..
             }
             | Event::ContactReleased { contact, ref agent } => {
-                if let Some(at) = self.connect_end(contact, agent) {
+                let ix = self.agent_ix(agent);
+                if let Some(at) = self.connect_end(contact, ix) {
                     self.busy_ms += i128::from(now - at);
                 }
             }
@@ -825,7 +1048,10 @@ impl Simulation {
                 ref agent,
                 state: AgentState::NoAnswer,
                 ..
-            } => self.push(now, Ev::Ready(agent.clone())),
+            } => {
+                let ix = self.agent_ix(agent);
+                self.push(now, Ev::Ready(ix));
+            }
             Event::OfferRefused {
                 reason, contact, ..
             } => {
@@ -833,7 +1059,7 @@ impl Simulation {
                     .refusals
                     .entry(reason.as_str().to_string())
                     .or_insert(0) += 1;
-                let q = self.track(contact).queue;
+                let q = self.track(contact).queue as usize;
                 self.queues[q].figures.refusals += 1;
                 *self.queues[q]
                     .figures
@@ -850,19 +1076,19 @@ impl Simulation {
             } => {
                 let q = self.queue_of(queue);
                 let t = self.track_mut(contact);
-                t.queue = q;
+                t.queue = q as u32;
                 t.arrival = now;
                 self.queues[q].figures.callbacks_created += 1;
             }
             Event::AttemptEnded { contact, state, .. } => {
                 let _ = state;
-                let q = self.track(contact).queue;
+                let q = self.track(contact).queue as usize;
                 self.queues[q].figures.callback_attempts += 1;
             }
             Event::CallbackCompleted {
                 contact, reached, ..
             } => {
-                let q = self.track(contact).queue;
+                let q = self.track(contact).queue as usize;
                 self.queues[q].figures.callbacks_completed += 1;
                 if reached {
                     self.queues[q].figures.callbacks_reached += 1;
@@ -871,7 +1097,11 @@ impl Simulation {
             Event::ContactClosed { contact, code, .. } => {
                 let t = self.track_mut(contact);
                 t.closed = true;
-                let (q, inbound, waited) = (t.queue, t.inbound, t.first_offer != Some(t.arrival));
+                let (q, inbound, waited) = (
+                    t.queue as usize,
+                    t.inbound,
+                    t.first_offer != Some(t.arrival),
+                );
                 if inbound {
                     let run = &mut self.queues[q];
                     if waited {
@@ -893,21 +1123,16 @@ impl Simulation {
 
     /// A callback dial: the customer answers live, a machine answers, nobody answers (the
     /// engine's Duration For No Answer ends it) or it is the wrong number.
-    fn dial_outcome(&mut self, agent: AgentId, contact: ContactId) {
-        let outcomes = self
-            .scenario
-            .behaviour
-            .callbacks
-            .as_ref()
-            .map(|c| c.dial_outcomes.clone())
-            .unwrap_or_default();
+    fn dial_outcome(&mut self, agent: AgentIx, contact: ContactId) {
+        let outcomes = &self.play.dial_outcomes;
+        let (live, machine, no_answer) = (outcomes.live, outcomes.machine, outcomes.no_answer);
         let r = self.sampler.u01();
         let ring = 5_000;
-        if r < outcomes.live {
+        if r < live {
             self.push(self.now + ring, Ev::Answer(contact, AnsweredBy::Live));
-        } else if r < outcomes.live + outcomes.machine {
+        } else if r < live + machine {
             self.push(self.now + ring, Ev::Answer(contact, AnsweredBy::Machine));
-        } else if r < outcomes.live + outcomes.machine + outcomes.no_answer {
+        } else if r < live + machine + no_answer {
             // Nothing: the engine sets No Answer when Duration For No Answer passes.
         } else {
             self.push(self.now + ring, Ev::Answer(contact, AnsweredBy::Live));
