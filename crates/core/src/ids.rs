@@ -16,44 +16,54 @@ fn prefix_key(id: &str) -> u64 {
     u64::from_be_bytes(bytes)
 }
 
+/// The shared part of a named id: its sort prefix and its text, behind one thin pointer, so
+/// an id is 8 bytes (events, keys and timers that carry ids stay small to copy).
+struct IdText {
+    key: u64,
+    text: Box<str>,
+}
+
 macro_rules! name_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         ///
-        /// Compared on every index lookup: by an 8-byte prefix first, then the rest — the
-        /// same order as the string itself.
+        /// Compared on every index lookup: clones of one id by address, others by an 8-byte
+        /// prefix first, then the rest — the same order as the string itself.
         #[derive(Clone)]
         pub struct $name {
-            key: u64,
-            text: Arc<str>,
+            inner: Arc<IdText>,
         }
 
         impl $name {
             pub fn new(id: &str) -> Self {
                 $name {
-                    key: prefix_key(id),
-                    text: Arc::from(id),
+                    inner: Arc::new(IdText {
+                        key: prefix_key(id),
+                        text: Box::from(id),
+                    }),
                 }
             }
             pub fn as_str(&self) -> &str {
-                &self.text
+                &self.inner.text
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), &*self.text)
+                write!(f, "{}({:?})", stringify!($name), &*self.inner.text)
             }
         }
 
         impl PartialEq for $name {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                self.key == other.key
-                    && self.text.len() == other.text.len()
-                    && (self.text.len() <= 8
-                        || Arc::ptr_eq(&self.text, &other.text)
-                        || self.text[8..] == other.text[8..])
+                if Arc::ptr_eq(&self.inner, &other.inner) {
+                    return true;
+                }
+                let (a, b) = (&*self.inner, &*other.inner);
+                a.key == b.key
+                    && a.text.len() == b.text.len()
+                    && (a.text.len() <= 8 || a.text[8..] == b.text[8..])
             }
         }
 
@@ -69,14 +79,18 @@ macro_rules! name_id {
         impl Ord for $name {
             #[inline]
             fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                if Arc::ptr_eq(&self.inner, &other.inner) {
+                    return std::cmp::Ordering::Equal;
+                }
+                let (a, b) = (&*self.inner, &*other.inner);
                 // Equal prefixes: the first eight bytes (or the whole of a shorter id) are
                 // equal, so only the rest is left to compare.
-                self.key.cmp(&other.key).then_with(|| {
-                    let (a, b) = (self.text.len(), other.text.len());
-                    if a <= 8 || b <= 8 || Arc::ptr_eq(&self.text, &other.text) {
-                        a.cmp(&b)
+                a.key.cmp(&b.key).then_with(|| {
+                    let (x, y) = (a.text.len(), b.text.len());
+                    if x <= 8 || y <= 8 {
+                        x.cmp(&y)
                     } else {
-                        self.text.as_bytes()[8..].cmp(&other.text.as_bytes()[8..])
+                        a.text.as_bytes()[8..].cmp(&b.text.as_bytes()[8..])
                     }
                 })
             }
@@ -84,13 +98,13 @@ macro_rules! name_id {
 
         impl std::hash::Hash for $name {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.text.hash(state);
+                self.inner.text.hash(state);
             }
         }
 
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.text)
+                serializer.serialize_str(&self.inner.text)
             }
         }
 
@@ -109,13 +123,13 @@ macro_rules! name_id {
 
         impl Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.text
+                &self.inner.text
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.text)
+                f.write_str(&self.inner.text)
             }
         }
     };
@@ -130,7 +144,7 @@ impl AgentId {
     /// alive at the same time (the engine's agent table uses it).
     #[inline]
     pub(crate) fn text_addr(&self) -> usize {
-        Arc::as_ptr(&self.text) as *const u8 as usize
+        Arc::as_ptr(&self.inner) as usize
     }
 }
 
