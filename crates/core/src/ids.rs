@@ -140,7 +140,7 @@ name_id!(
     AgentId
 );
 impl AgentId {
-    /// The address of the shared text: equal for clones of one id, and unique among ids
+    /// The address of the shared id: equal for clones of one id, and unique among ids
     /// alive at the same time (the engine's agent table uses it).
     #[inline]
     pub(crate) fn text_addr(&self) -> usize {
