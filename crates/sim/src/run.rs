@@ -127,10 +127,6 @@ impl Due {
             ev,
         }
     }
-
-    fn at(&self) -> i64 {
-        due_at(self.key)
-    }
 }
 
 /// The order of scheduled events: `at` (sign bit flipped, so unsigned order is signed
@@ -147,6 +143,18 @@ fn due_at(key: u128) -> i64 {
 
 /// No arrival scheduled (greater than every key).
 const NO_ARRIVAL: u128 = u128::MAX;
+
+/// Where the next driver event is.
+#[derive(Debug, Clone, Copy)]
+enum Next {
+    Nothing,
+    /// The front of `due_now`.
+    Now,
+    /// The top of the heap, due then.
+    Heap(i64),
+    /// This queue's arrival, due then.
+    Arrival(i64, usize),
+}
 
 impl PartialEq for Due {
     fn eq(&self, other: &Self) -> bool {
@@ -348,7 +356,6 @@ pub struct Simulation {
     refusals: BTreeMap<String, u64>,
     options: Options,
     audits: u64,
-    steps: u64,
     /// When arrivals stopped (the liveness clock starts then).
     drain_since: Option<i64>,
     /// Events of the setup (configuration), kept until a journal is attached.
@@ -512,7 +519,6 @@ impl Simulation {
             refusals: BTreeMap::new(),
             options,
             audits: 0,
-            steps: 0,
             drain_since: None,
             setup_events,
             journal: None,
@@ -558,37 +564,35 @@ impl Simulation {
         first
     }
 
-    /// The key of the earliest event in the heap or among the arrivals.
+    /// Where the next driver event is, in (time, scheduling order).
     #[inline]
-    fn first_key(&self) -> u128 {
-        let heap = self.heap.peek().map_or(u128::MAX, |Reverse(due)| due.key);
-        heap.min(self.first_arrival().0)
-    }
-
-    /// When the next driver event is due.
-    #[inline]
-    fn next_due(&self) -> Option<i64> {
-        if !self.due_now.is_empty() {
-            return Some(self.now);
-        }
-        let key = self.first_key();
-        (key != u128::MAX).then(|| due_at(key))
-    }
-
-    /// The next driver event, in (time, scheduling order).
-    #[inline]
-    fn pop_due(&mut self) -> Option<(i64, Ev)> {
+    fn next_due(&self) -> Next {
         let heap = self.heap.peek().map_or(u128::MAX, |Reverse(due)| due.key);
         let (arrival, q) = self.first_arrival();
         let key = heap.min(arrival);
-        if key == u128::MAX || (!self.due_now.is_empty() && due_at(key) > self.now) {
-            return self.due_now.pop_front().map(|ev| (self.now, ev));
+        if !self.due_now.is_empty() && (key == u128::MAX || due_at(key) > self.now) {
+            Next::Now
+        } else if key == u128::MAX {
+            Next::Nothing
+        } else if arrival < heap {
+            Next::Arrival(due_at(arrival), q)
+        } else {
+            Next::Heap(due_at(heap))
         }
-        if arrival < heap {
-            self.arrival_due[q] = NO_ARRIVAL;
-            return Some((due_at(arrival), Ev::Arrival(q as u32)));
+    }
+
+    /// Take the driver event `next` names (from `next_due`, nothing scheduled since).
+    #[inline]
+    fn take_due(&mut self, next: Next) -> Option<Ev> {
+        match next {
+            Next::Nothing => None,
+            Next::Now => self.due_now.pop_front(),
+            Next::Heap(_) => self.heap.pop().map(|Reverse(due)| due.ev),
+            Next::Arrival(_, q) => {
+                self.arrival_due[q] = NO_ARRIVAL;
+                Some(Ev::Arrival(q as u32))
+            }
         }
-        self.heap.pop().map(|Reverse(due)| (due.at(), due.ev))
     }
 
     fn schedule_arrival(&mut self, q: usize) {
@@ -613,8 +617,16 @@ impl Simulation {
     pub fn run(mut self, mut progress: impl FnMut(u64, u64)) -> Result<Outcome, AuditFailure> {
         let wall = std::time::Instant::now();
         let mut batch = VecDeque::new();
+        // Steps until the next audit and progress report (0: never).
+        let mut audit_in = self.options.audit_every;
+        let mut progress_in = self.options.progress_every;
         loop {
-            let next_event = self.next_due();
+            let next = self.next_due();
+            let next_event = match next {
+                Next::Nothing => None,
+                Next::Now => Some(self.now),
+                Next::Heap(at) | Next::Arrival(at, _) => Some(at),
+            };
             let next_timer = self.engine.poll_timeout().map(|t| t.0);
             let timer_first = match (next_event, next_timer) {
                 (None, None) => break,
@@ -624,45 +636,44 @@ impl Simulation {
             };
             if timer_first {
                 let at = next_timer.unwrap_or(self.now);
-                if self.heap.is_empty()
-                    && self.due_now.is_empty()
-                    && self.first_arrival().0 == NO_ARRIVAL
-                    && self.engine.open_contacts() == 0
-                {
+                if next_event.is_none() && self.engine.open_contacts() == 0 {
                     break; // only schedule and shift timers remain
                 }
                 self.now = self.now.max(at);
                 self.engine.handle_timeout(Timestamp(self.now));
-            } else if let Some((at, ev)) = self.pop_due() {
-                self.now = self.now.max(at);
+            } else if let Some(ev) = self.take_due(next) {
+                if let Some(at) = next_event {
+                    self.now = self.now.max(at);
+                }
                 self.handle(ev);
             }
             self.drain(&mut batch);
-            self.steps += 1;
-            if self.options.audit_every > 0 && self.steps.is_multiple_of(self.options.audit_every) {
-                self.audit()?;
+            if audit_in > 0 {
+                audit_in -= 1;
+                if audit_in == 0 {
+                    audit_in = self.options.audit_every;
+                    self.audit()?;
+                }
             }
-            if self.options.progress_every > 0
-                && self.steps.is_multiple_of(self.options.progress_every)
-            {
-                progress(self.arrivals, self.arrivals_max);
+            if progress_in > 0 {
+                progress_in -= 1;
+                if progress_in == 0 {
+                    progress_in = self.options.progress_every;
+                    progress(self.arrivals, self.arrivals_max);
+                }
             }
             // Liveness: once arrivals have stopped, every contact must close within 400 days.
-            let arrivals_over =
-                self.arrivals >= self.arrivals_max || self.now >= self.arrivals_until;
-            if arrivals_over && self.drain_since.is_none() {
+            if let Some(since) = self.drain_since {
+                if self.now - since > 400 * 86_400_000 {
+                    return Err(AuditFailure {
+                        message: format!(
+                            "liveness: {} contacts still open 400 simulated days after the last arrival",
+                            self.engine.open_contacts()
+                        ),
+                    });
+                }
+            } else if self.arrivals >= self.arrivals_max || self.now >= self.arrivals_until {
                 self.drain_since = Some(self.now);
-            }
-            if self
-                .drain_since
-                .is_some_and(|since| self.now - since > 400 * 86_400_000)
-            {
-                return Err(AuditFailure {
-                    message: format!(
-                        "liveness: {} contacts still open 400 simulated days after the last arrival",
-                        self.engine.open_contacts()
-                    ),
-                });
             }
         }
         self.audit()?;
@@ -893,7 +904,11 @@ impl Simulation {
     }
 
     fn grow_tracks(&mut self, i: usize) {
-        self.tracks.resize(i + 1, Track::default());
+        if self.tracks.len() == i {
+            self.tracks.push(Track::default()); // contacts come in sequence: the usual case
+        } else {
+            self.tracks.resize(i + 1, Track::default());
+        }
     }
 
     fn queue_of(&self, queue: &QueueId) -> usize {
