@@ -155,24 +155,51 @@ fn completed_callbacks(
     Ok(count)
 }
 
-/// The interval each agent was in when a window opened (`?1`: its first `seq`, `?2`: its
-/// start time): the agent's latest `agent_states` row before it, found from the latest mark
-/// at or before it (every agent's state then) and the rows between them (at most one block
-/// of the journal; a removal leaves no interval).
-const CARRIED: &str = "
-WITH mark AS (SELECT max(seq) AS m FROM agent_state_marks WHERE seq <= ?1),
-     latest AS (
-         SELECT k.agent, k.state_seq AS seq FROM agent_state_marks k, mark
-         WHERE k.seq = mark.m
-         UNION ALL
-         SELECT x.agent, x.seq FROM agent_states x, mark
-         WHERE x.seq >= coalesce(mark.m, 0) AND x.seq < ?1
-     ),
-     last AS (SELECT max(seq) AS seq FROM latest GROUP BY agent)
-SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
-FROM last JOIN agent_intervals s ON s.seq = last.seq JOIN agents a ON a.id = s.agent
-WHERE s.end_at IS NULL OR s.end_at > ?2
-ORDER BY a.id";
+// `agent_states` holds state *starts* (a removal is a start with no state); a state ends at
+// the agent's next start. The store keeps no index by agent (it would cost a page per state
+// change), so the end is found in the scan of the window (`lead()` over each agent's rows),
+// the state each agent was in when the window opened from the latest mark before it
+// (`agent_state_marks`: every agent's state then) plus the rows between them, and whether a
+// state is still current from the latest mark plus the rows after it. A state whose end is
+// not in the window and that is not current ends at or after the window's end.
+
+/// Each agent's latest row before `seq` `?1` (the mark at or before it, then the rows
+/// between), as `(agent, seq)`.
+const LATEST: &str = "
+mark AS (SELECT max(seq) AS m FROM agent_state_marks WHERE seq <= ?1),
+latest AS (
+    SELECT k.agent, k.state_seq AS seq FROM agent_state_marks k, mark WHERE k.seq = mark.m
+    UNION ALL
+    SELECT x.agent, x.seq FROM agent_states x, mark
+    WHERE x.seq >= coalesce(mark.m, 0) AND x.seq < ?1
+),
+last AS (SELECT agent, max(seq) AS seq FROM latest GROUP BY agent)";
+
+/// The state each agent was in when a window opened (`?1`: its first `seq`, `?2`: one past
+/// its last), with the start of the agent's first row in the window (its end, if there).
+fn carried_sql() -> String {
+    format!(
+        "WITH {LATEST},
+              next AS (SELECT agent, min(seq) AS seq FROM agent_states
+                       WHERE seq >= ?1 AND seq < ?2 GROUP BY agent)
+         SELECT s.seq, s.agent, a.full_name, a.team, s.start_at, n.start_at, s.state, s.reason
+         FROM last JOIN agent_states s ON s.seq = last.seq JOIN agents a ON a.id = s.agent
+         LEFT JOIN next x ON x.agent = s.agent LEFT JOIN agent_states n ON n.seq = x.seq
+         WHERE s.state IS NOT NULL
+         ORDER BY a.id"
+    )
+}
+
+/// The states that began in a window (`?1`: its first `seq`, `?2`: one past its last), each
+/// with the start of the agent's next row in the window (its end, if there).
+const BEGAN: &str = "
+SELECT w.seq, w.agent, a.full_name, a.team, w.start_at, w.next_at, w.state, w.reason
+FROM (SELECT seq, agent, state, reason, start_at,
+             lead(start_at) OVER (PARTITION BY agent ORDER BY seq) AS next_at
+      FROM agent_states WHERE seq >= ?1 AND seq < ?2) w
+LEFT JOIN agents a ON a.id = w.agent
+WHERE w.state IS NOT NULL
+ORDER BY w.seq";
 
 fn agent_state_log(
     conn: &Connection,
@@ -180,25 +207,49 @@ fn agent_state_log(
     now: i64,
     sink: &mut dyn Sink,
 ) -> Result<u64, ReportError> {
-    // The interval each agent was in when the window opened…
-    let mut carried = conn.prepare_cached(CARRIED)?; // …then every interval that began in it.
-    let mut began = conn.prepare_cached(
-        "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
-         FROM agent_intervals s LEFT JOIN agents a ON a.id = s.agent
-         WHERE s.seq >= ?1 AND s.seq < ?2
-         ORDER BY s.seq",
+    // The agents' current states: (agent, seq of its row).
+    let current: BTreeMap<String, i64> = conn
+        .prepare_cached(&format!(
+            "WITH {LATEST} SELECT l.agent, l.seq FROM last l
+             JOIN agent_states s ON s.seq = l.seq WHERE s.state IS NOT NULL"
+        ))?
+        .query_map([i64::MAX], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut carried = conn.prepare_cached(&carried_sql())?;
+    let mut began = conn.prepare_cached(BEGAN)?;
+    let mut next_start = conn.prepare_cached(
+        "SELECT start_at FROM agent_states WHERE seq >= ?1 AND agent = ?2 ORDER BY seq LIMIT 1",
     )?;
     let mut count = 0;
     for &(window_start, window_end) in windows {
         let (first, last) = seq_range(conn, "agent_states", "start_at", window_start, window_end)?;
-        for (statement, parameters) in [
-            (&mut carried, vec![first, window_start]),
-            (&mut began, vec![first, last]),
-        ] {
-            let mut rows = statement.query(rusqlite::params_from_iter(parameters))?;
+        // The state each agent was in when the window opened, then every state that began in
+        // it.
+        for (statement, is_carried) in [(&mut carried, true), (&mut began, false)] {
+            let mut rows = statement.query([first, last])?;
             while let Some(row) = rows.next()? {
-                let start_at: i64 = row.get(3)?;
-                let end_at: Option<i64> = row.get(4)?;
+                let seq: i64 = row.get(0)?;
+                let start_at: i64 = row.get(4)?;
+                let is_current = || -> Result<bool, ReportError> {
+                    Ok(match value(row, 1)? {
+                        Cell::Text(agent) => current.get(agent) == Some(&seq),
+                        _ => false,
+                    })
+                };
+                let end_at: Option<i64> = match row.get(5)? {
+                    Some(next) => Some(next),
+                    None if is_current()? => None,
+                    // It ends at or after the window's end (exactly when, only an empty window
+                    // needs to know).
+                    None if window_end > window_start => Some(window_end),
+                    None => {
+                        let agent: String = row.get(1)?;
+                        Some(next_start.query_row(params![last, agent], |r| r.get(0))?)
+                    }
+                };
+                if is_carried && end_at.is_some_and(|end| end <= window_start) {
+                    continue; // ended as the window opened
+                }
                 // Clipped to the window; a current interval ends now.
                 let start = start_at.max(window_start);
                 let end = end_at.unwrap_or(now.max(start_at)).min(window_end);
@@ -206,13 +257,13 @@ fn agent_state_log(
                     continue; // still current, and the window lies after now
                 }
                 sink.row(&[
-                    value(row, 0)?,
                     value(row, 1)?,
                     value(row, 2)?,
+                    value(row, 3)?,
                     Cell::Time(start),
                     Cell::Time(end),
-                    value(row, 5)?,
                     value(row, 6)?,
+                    value(row, 7)?,
                     Cell::Num((end - start) as f64 / 1000.0),
                 ])?;
                 count += 1;
@@ -373,22 +424,102 @@ fn callback_monitor(
 
 #[cfg(test)]
 mod tests {
-    use super::CARRIED;
-    use rusqlite::types::Value;
+    use super::{Cell, ReportError, Sink, agent_state_log, seq_range, value};
+    use rusqlite::Connection;
     use switchboard_core::event::{Event, EventRecord};
     use switchboard_core::ids::{AgentId, ContactId};
     use switchboard_core::model::AgentState;
     use switchboard_core::time::Timestamp;
     use switchboard_store::{Durability, Store};
 
-    /// What [`CARRIED`] finds through the marks is what a search of each agent's latest row
-    /// finds, for every window start of a journal spanning several marks.
+    /// Rows as text.
+    #[derive(Default)]
+    struct Rows(Vec<String>);
+
+    impl Sink for Rows {
+        fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Text(text) => format!("{text:?}"),
+                    Cell::Int(n) | Cell::Time(n) | Cell::Minute(n) => n.to_string(),
+                    Cell::Num(x) => x.to_string(),
+                    Cell::Empty => "-".to_owned(),
+                })
+                .collect();
+            self.0.push(cells.join(" "));
+            Ok(())
+        }
+        fn finish(self: Box<Self>) -> Result<(), ReportError> {
+            Ok(())
+        }
+    }
+
+    /// The agent-state-log as schema version 1 computed it: each interval's end from the
+    /// `agent_intervals` view, the carried intervals by a search of each agent's rows.
+    fn by_search(conn: &Connection, windows: &[(i64, i64)], now: i64) -> Vec<String> {
+        let mut sink = Rows::default();
+        let mut carried = conn
+            .prepare(
+                "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
+                 FROM agents a JOIN agent_intervals s ON s.seq = (
+                     SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.seq < ?1
+                     ORDER BY x.seq DESC LIMIT 1)
+                 WHERE s.end_at IS NULL OR s.end_at > ?2
+                 ORDER BY a.id",
+            )
+            .unwrap();
+        let mut began = conn
+            .prepare(
+                "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
+                 FROM agent_intervals s LEFT JOIN agents a ON a.id = s.agent
+                 WHERE s.seq >= ?1 AND s.seq < ?2
+                 ORDER BY s.seq",
+            )
+            .unwrap();
+        for &(window_start, window_end) in windows {
+            let (first, last) =
+                seq_range(conn, "agent_states", "start_at", window_start, window_end).unwrap();
+            for (statement, parameters) in [
+                (&mut carried, [first, window_start]),
+                (&mut began, [first, last]),
+            ] {
+                let mut rows = statement.query(parameters).unwrap();
+                while let Some(row) = rows.next().unwrap() {
+                    let start_at: i64 = row.get(3).unwrap();
+                    let end_at: Option<i64> = row.get(4).unwrap();
+                    let start = start_at.max(window_start);
+                    let end = end_at.unwrap_or(now.max(start_at)).min(window_end);
+                    if end < start {
+                        continue;
+                    }
+                    let cells = [
+                        value(row, 0).unwrap(),
+                        value(row, 1).unwrap(),
+                        value(row, 2).unwrap(),
+                        Cell::Time(start),
+                        Cell::Time(end),
+                        value(row, 5).unwrap(),
+                        value(row, 6).unwrap(),
+                        Cell::Num((end - start) as f64 / 1000.0),
+                    ];
+                    sink.row(&cells).unwrap();
+                }
+            }
+        }
+        sink.0
+    }
+
+    /// Over a journal spanning several marks, with removals, the report finds the carried
+    /// intervals through the marks and each end in the window's scan exactly as a search of
+    /// each agent's rows does: windows of every size, some past the journal's end (current
+    /// states end now) and one empty.
     #[test]
-    fn carried_intervals_through_marks_match_a_search_by_agent() {
+    fn agent_state_log_through_marks_matches_a_search_by_agent() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
         let mut records = Vec::new();
-        for i in 0..14_000u64 {
+        for i in 0..5_000u64 {
             let agent = AgentId::new(&format!("agent-{}", (i * 7 + i / 13) % 12));
             let event = match i % 9 {
                 0 | 4 => Event::CallbackExpired {
@@ -411,32 +542,22 @@ mod tests {
             store.append(batch).unwrap();
         }
         let conn = store.connection();
-        let mut carried = conn.prepare(CARRIED).unwrap();
-        let mut searched = conn
-            .prepare(
-                "SELECT s.agent, a.full_name, a.team, s.start_at, s.end_at, s.state, s.reason
-                 FROM agents a JOIN agent_intervals s ON s.seq = (
-                     SELECT x.seq FROM agent_states x WHERE x.agent = a.id AND x.seq < ?1
-                     ORDER BY x.seq DESC LIMIT 1)
-                 WHERE s.end_at IS NULL OR s.end_at > ?2
-                 ORDER BY a.id",
-            )
-            .unwrap();
-        let rows = |statement: &mut rusqlite::Statement<'_>, first: i64| {
-            statement
-                .query_map([first, 500 * (first - 1) - 700], |row| {
-                    (0..7).map(|i| row.get::<_, Value>(i)).collect()
-                })
-                .unwrap()
-                .collect::<Result<Vec<Vec<Value>>, _>>()
-                .unwrap()
-        };
-        let mut nonempty = 0;
-        for first in (1..=14_001).step_by(5) {
-            let expected = rows(&mut searched, first);
-            nonempty += usize::from(!expected.is_empty());
-            assert_eq!(rows(&mut carried, first), expected, "window from {first}");
+        let mut windows = vec![(1_000_000, 1_000_000)];
+        for start in (0..2_600_000).step_by(113_001) {
+            for length in [1, 700, 5_000, 60_000, 1_000_000] {
+                windows.push((start, start + length));
+            }
         }
-        assert!(nonempty > 2_000);
+        let mut cases = 0;
+        for &window in &windows {
+            for now in [2_000_000, 2_700_000] {
+                let mut sink = Rows::default();
+                agent_state_log(conn, &[window], now, &mut sink).unwrap();
+                let expected = by_search(conn, &[window], now);
+                cases += usize::from(!expected.is_empty());
+                assert_eq!(sink.0, expected, "window {window:?}, now {now}");
+            }
+        }
+        assert!(cases > 80, "{cases}");
     }
 }

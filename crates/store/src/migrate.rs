@@ -38,8 +38,8 @@ CREATE TABLE api_keys (
 /// The newest schema version this build knows.
 ///
 /// - 1: the journal, snapshots, meta, API keys and the first projection tables.
-/// - 2: `agent_states` without its index by agent: each row names the row it ends (`prev`,
-///   indexed), and `agent_state_marks` records every agent's state now and then.
+/// - 2: `agent_states` without its index by agent (reports find a state's end in the scan
+///   of their window), and `agent_state_marks` records every agent's state now and then.
 ///   The projections are derived data: the migration drops them, creates them anew and
 ///   rebuilds them from the journal.
 pub const SCHEMA_VERSION: i64 = 2;

@@ -7,7 +7,7 @@
 //! | --- | --- | --- |
 //! | `refusals` | refusal | `OfferRefused` |
 //! | `agents` | agent ever configured (or seen changing state) | `AgentConfigured`, `AgentRemoved` |
-//! | `agent_states` | start of an agent state (`state` NULL: the agent was removed), with `prev`, the agent's previous state row that it ends; the view `agent_intervals` gives each state with its `end_at` (the agent's next start; NULL while current) | `AgentStateChanged`, `AgentRemoved` |
+//! | `agent_states` | start of an agent state (`state` NULL: the agent was removed); a state ends at the agent's next start (the view `agent_intervals` gives each state with its `end_at`, NULL while current) | `AgentStateChanged`, `AgentRemoved` |
 //! | `agent_state_marks` | agent in a state at a mark (a mark every [`MARK_ROWS`] state rows or more): the `seq` of that state's row | `AgentStateChanged`, `AgentRemoved` |
 //! | `queues` | queue ever configured | `QueueConfigured`, `QueueRemoved` |
 //! | `dispositions` | disposition of a queue (current labels) | `QueueConfigured` |
@@ -30,13 +30,15 @@ use switchboard_core::event::{Event, EventRecord};
 /// no time index: their time never decreases with `seq` (the store refuses events that go
 /// back in time), so reports find a time window as a `seq` range.
 ///
-/// `agent_states` has no index by agent: such an index has one insertion point per agent, so
-/// every state change dirtied an index page of its own (most of what a commit wrote). A row
-/// names instead the row it ends (`prev`, from the projector's map of current states): the
-/// `prev` index is written near its right edge only (the rows a change ends are recent), and
-/// gives `agent_intervals` each interval's end. Every [`MARK_ROWS`] state rows or more,
-/// `agent_state_marks` records each agent's current state, so "the state each agent was in
-/// before `seq` S" is the mark at or before S plus the rows between them ([`STATES_AT`]).
+/// `agent_states` has no index at all, so a state change writes one row at the table's right
+/// edge and nothing else (an index by agent has one insertion point per agent: every state
+/// change dirtied an index page of its own, most of what a commit wrote). A state ends at the
+/// agent's next start: a report finds it in the same scan of its window (`lead()` over the
+/// agent's rows), and knows which states are still current from the marks. Every
+/// [`MARK_ROWS`] state rows or more, `agent_state_marks` records each agent's current state,
+/// so "the state each agent was in before `seq` S" is the mark at or before S plus the rows
+/// between them ([`STATES_AT`]). The view `agent_intervals` computes every end over the whole
+/// table: for inspection and tests, not for reports.
 pub const SCHEMA: &str = "
 CREATE TABLE refusals (
     seq        INTEGER PRIMARY KEY,
@@ -63,10 +65,8 @@ CREATE TABLE agent_states (
     state    TEXT,
     reason   TEXT,
     station  TEXT,
-    start_at INTEGER NOT NULL,
-    prev     INTEGER
+    start_at INTEGER NOT NULL
 );
-CREATE INDEX agent_states_prev ON agent_states (prev) WHERE prev IS NOT NULL;
 CREATE TABLE agent_state_marks (
     seq       INTEGER NOT NULL,
     agent     TEXT    NOT NULL,
@@ -74,9 +74,10 @@ CREATE TABLE agent_state_marks (
     PRIMARY KEY (seq, agent)
 ) WITHOUT ROWID;
 CREATE VIEW agent_intervals AS
-    SELECT s.seq, s.agent, s.state, s.reason, s.station, s.start_at,
-           (SELECT y.start_at FROM agent_states y WHERE y.prev = s.seq) AS end_at
-    FROM agent_states s WHERE s.state IS NOT NULL;
+    SELECT seq, agent, state, reason, station, start_at, end_at FROM (
+        SELECT *, lead(start_at) OVER (PARTITION BY agent ORDER BY seq) AS end_at
+        FROM agent_states
+    ) WHERE state IS NOT NULL;
 
 CREATE TABLE queues (
     id         TEXT    PRIMARY KEY,
@@ -151,8 +152,8 @@ CREATE TABLE callback_status (
 CREATE INDEX callback_status_queue ON callback_status (queue, at);
 ";
 
-/// The projection objects of schema version 1 (its `agent_states` had an index by agent and
-/// no `prev`), dropped by the migration to version 2, which recreates them from [`SCHEMA`]
+/// The projection objects of schema version 1 (its `agent_states` had an index by agent),
+/// dropped by the migration to version 2, which recreates them from [`SCHEMA`]
 /// and rebuilds their rows from the journal.
 pub(crate) const DROP_V1: &str = "
 DROP VIEW agent_intervals;
@@ -227,7 +228,7 @@ pub(crate) struct Projector {
     /// Agents with a row in `agents`.
     agents: BTreeSet<String>,
     /// Each agent whose latest `agent_states` row is a state (not a removal): that row's
-    /// `seq`, which the agent's next row ends.
+    /// `seq` (what a mark records).
     current: BTreeMap<String, i64>,
     /// `agent_states` rows since the latest mark (all of them before the first mark).
     since_mark: usize,
@@ -238,8 +239,8 @@ pub(crate) struct Projector {
 /// Rows of the batch being applied, by index in it.
 #[derive(Debug, Default)]
 struct Pending {
-    /// A state change or removal, with the row it ends.
-    states: Vec<(usize, Option<i64>)>,
+    /// A state change or removal.
+    states: Vec<usize>,
     closures: Vec<usize>,
     refusals: Vec<usize>,
 }
@@ -263,8 +264,8 @@ fn inserts() -> &'static Inserts {
     static INSERTS: OnceLock<Inserts> = OnceLock::new();
     INSERTS.get_or_init(|| Inserts {
         states: MultiInsert::new(
-            "agent_states (seq, agent, state, reason, station, start_at, prev)",
-            7,
+            "agent_states (seq, agent, state, reason, station, start_at)",
+            6,
         ),
         closures: MultiInsert::new(
             "closures (seq, at, contact, channel, queue, agent, arrived, entrance,
@@ -335,7 +336,7 @@ impl Projector {
         let seq = |index: usize| (first + index as u64) as i64;
         inserts()
             .states
-            .run(conn, &self.pending.states, |s, p, &(index, prev)| {
+            .run(conn, &self.pending.states, |s, p, &index| {
                 let record = &records[index];
                 let (agent, state, reason, station) = match &record.event {
                     Event::AgentStateChanged {
@@ -357,8 +358,7 @@ impl Projector {
                 s.raw_bind_parameter(p + 3, state)?;
                 s.raw_bind_parameter(p + 4, reason)?;
                 s.raw_bind_parameter(p + 5, station)?;
-                s.raw_bind_parameter(p + 6, record.at.0)?;
-                s.raw_bind_parameter(p + 7, prev)
+                s.raw_bind_parameter(p + 6, record.at.0)
             })?;
         inserts()
             .closures
@@ -444,8 +444,8 @@ impl Projector {
                     .execute(params![agent.as_str(), at, seq])?;
                 // Ends the agent's current interval (a start with no state).
                 self.mark(conn, seq)?;
-                let previous = self.current.remove(agent.as_str());
-                self.pending.states.push((index, previous));
+                self.current.remove(agent.as_str());
+                self.pending.states.push(index);
             }
             Event::AgentStateChanged { agent, .. } => {
                 let agent = agent.as_str();
@@ -459,14 +459,13 @@ impl Projector {
                     self.agents.insert(agent.to_owned());
                 }
                 self.mark(conn, seq)?;
-                let previous = match self.current.get_mut(agent) {
-                    Some(current) => Some(std::mem::replace(current, seq)),
+                match self.current.get_mut(agent) {
+                    Some(current) => *current = seq,
                     None => {
                         self.current.insert(agent.to_owned(), seq);
-                        None
                     }
-                };
-                self.pending.states.push((index, previous));
+                }
+                self.pending.states.push(index);
             }
             Event::QueueConfigured { queue } => {
                 conn.prepare_cached(
@@ -778,7 +777,7 @@ mod tests {
             .unwrap();
         expected_ends.sort();
         assert_eq!(ends, expected_ends);
-        let rows = "SELECT seq, agent, prev FROM agent_states ORDER BY seq";
+        let rows = "SELECT seq, agent, start_at FROM agent_states ORDER BY seq";
         let mark_rows = "SELECT seq, agent, state_seq FROM agent_state_marks ORDER BY seq, agent";
         let (before, before_marks) = (table(&store, rows), table(&store, mark_rows));
         store.rebuild_projections().unwrap();
