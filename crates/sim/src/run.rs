@@ -1216,3 +1216,138 @@ fn finish(f: &mut Figures, waits_ms: i128, in_sl: u64, waited: u64) {
     f.service_level = in_sl as f64 / arrivals;
     f.abandon_rate = f.abandoned as f64 / arrivals;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simulation(agents: u32) -> Simulation {
+        let text = format!(
+            "name = \"t\"\n[stop]\ncontacts = 1\n[[queues]]\nid = \"q\"\n\
+             arrivals_per_hour = 60\nhandle_seconds = {{ constant = 1 }}\n\
+             [[agents]]\ncount = {agents}\nqueues = [\"q\"]\n"
+        );
+        let scenario = Scenario::parse("t.toml", &text).unwrap();
+        Simulation::new(scenario, Some(1), Options::default()).unwrap()
+    }
+
+    #[test]
+    fn agents_are_numbered_from_their_ids_and_others_after_them() {
+        let mut sim = simulation(12);
+        for n in 1..=12u32 {
+            let ix = sim.agent_ix(&AgentId::new(&format!("a{n}")));
+            assert_eq!(ix, n - 1);
+            // The command's id is the one the agent was configured with.
+            assert_eq!(sim.agent_id(ix).as_str(), format!("a{n}"));
+        }
+        // Not a{n} of this run: numbered after the run's agents, once each.
+        let others = ["a13", "a0", "a01", "b1", "a", "a1x", "a99999999999"];
+        for (i, text) in others.iter().enumerate() {
+            let ix = sim.agent_ix(&AgentId::new(text));
+            assert_eq!(ix, 12 + i as u32, "{text}");
+            assert_eq!(sim.agent_ix(&AgentId::new(text)), ix, "{text}");
+            assert_eq!(sim.agent_id(ix).as_str(), *text);
+        }
+        // The run's own agents still map to themselves.
+        assert_eq!(sim.agent_ix(&AgentId::new("a12")), 11);
+    }
+
+    #[test]
+    fn draws_are_the_samples_of_the_distributions() {
+        // The prepared draw gives what sampling the distribution directly gives, draw for
+        // draw (same generator state, same numbers).
+        let dists = [
+            Dist::Constant(2.5),
+            Dist::Constant(-1.0),
+            Dist::Exponential(300.0),
+            Dist::Exponential(0.0),
+            Dist::Uniform([1.0, 4.0]),
+            Dist::Lognormal {
+                mean: 240.0,
+                sd: 120.0,
+            },
+            Dist::Lognormal { mean: 5.0, sd: 0.0 },
+        ];
+        for dist in dists {
+            let mut a = ChaCha8Rng::seed_from_u64(7);
+            let mut b = Sampler {
+                rng: ChaCha8Rng::seed_from_u64(7),
+            };
+            let draw = Draw::new(&dist);
+            for _ in 0..1000 {
+                let seconds = match dist {
+                    Dist::Constant(x) => x,
+                    Dist::Exponential(mean) => Exp::new(1.0 / mean)
+                        .map(|d| d.sample(&mut a))
+                        .unwrap_or(mean),
+                    Dist::Uniform([lo, hi]) => lo + (hi - lo) * a.random::<f64>(),
+                    Dist::Lognormal { mean, sd } => {
+                        if sd <= 0.0 {
+                            mean
+                        } else {
+                            LogNormal::from_mean_cv(mean, sd / mean)
+                                .map(|d| d.sample(&mut a))
+                                .unwrap_or(mean)
+                        }
+                    }
+                };
+                let expected = (seconds * 1000.0).round().max(0.0) as i64;
+                assert_eq!(b.ms(&draw), expected, "{dist:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn driver_events_come_in_time_then_scheduling_order() {
+        // Events due now (a FIFO), arrivals (beside the heap) and the heap together give
+        // the order of one (time, seq) sort, as one heap did.
+        let mut sim = simulation(1);
+        sim.heap.clear();
+        sim.due_now.clear();
+        sim.arrival_due.fill(NO_ARRIVAL);
+        let mut expected: BTreeMap<(i64, u64), Option<u64>> = BTreeMap::new();
+        let mut arrival_pending = false;
+        let mut x: u64 = 12345;
+        let mut next_id = 0u64;
+        let mut popped = 0;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = x >> 33;
+            let delay = [0, 0, 0, 1, 5, 100][(r % 6) as usize];
+            if r % 7 < 4 {
+                let at = sim.now + delay;
+                if r.is_multiple_of(5) && !arrival_pending {
+                    sim.push_arrival(at, 0);
+                    arrival_pending = true;
+                    expected.insert((at, sim.seq), None);
+                } else {
+                    next_id += 1;
+                    sim.push(at, Ev::Abandon(ContactId(next_id)));
+                    expected.insert((at, sim.seq), Some(next_id));
+                }
+            } else {
+                let next = sim.next_due();
+                let at = match next {
+                    Next::Nothing => {
+                        assert!(expected.is_empty());
+                        continue;
+                    }
+                    Next::Now => sim.now,
+                    Next::Heap(at) | Next::Arrival(at, _) => at,
+                };
+                let ((want_at, _), want) = expected.pop_first().unwrap();
+                assert_eq!(at, want_at);
+                sim.now = sim.now.max(at);
+                match (sim.take_due(next), want) {
+                    (Some(Ev::Abandon(c)), Some(id)) => assert_eq!(c.0, id),
+                    (Some(Ev::Arrival(0)), None) => arrival_pending = false,
+                    (got, want) => panic!("got {got:?}, want {want:?}"),
+                }
+                popped += 1;
+            }
+        }
+        assert!(popped > 5_000);
+    }
+}
