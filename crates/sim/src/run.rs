@@ -463,7 +463,8 @@ impl Simulation {
                 engine
                     .handle_command(at, Command::ConfigureAgent(config))
                     .map_err(agent_error)?;
-                agent_ids.push(agent.clone());
+                // The engine registered the id (interned it): clones of that one are free.
+                agent_ids.push(agent.registered());
                 engine
                     .handle_command(
                         at,

@@ -67,7 +67,8 @@ impl Engine {
                 }
             }
             Event::StationConfigured { station } => {
-                self.stations.insert(station.id.clone(), station.clone());
+                let station = station.registered();
+                self.stations.insert(station.id.clone(), station);
             }
             Event::StationRemoved { station } => {
                 self.stations.remove(station);
@@ -500,6 +501,7 @@ impl Engine {
     }
 
     fn apply_queue_configured(&mut self, config: &crate::config::QueueConfig) {
+        let config = &config.registered();
         let id = config.id.clone();
         match self.queues.get_mut(&id) {
             Some(q) => {
@@ -560,6 +562,7 @@ impl Engine {
     }
 
     fn apply_agent_configured(&mut self, at: Timestamp, config: &crate::config::AgentConfig) {
+        let config = &config.registered();
         let id = config.id.clone();
         let old = self.agents.remove(&id);
         let (mut rt, old_memberships) = match old {
