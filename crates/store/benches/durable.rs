@@ -25,19 +25,26 @@
 //!    contact, agent, payload JSON), inserted with one prepared statement into an identical
 //!    `journal` table in a fresh database, with the same pragmas (WAL, the same
 //!    `synchronous`, foreign keys on) and the same transaction boundaries.
+//! 5. **Raw SQLite, multi-row (timed, the strict baseline).** The same pre-serialized rows,
+//!    database, pragmas and transactions, inserted the way `append` inserts its journal rows:
+//!    the store's own `rows.rs` compiled into this benchmark ([`rows::MultiInsert`], statements
+//!    of 32/16/8/4/2/1 rows, `INSERT OR FAIL`, each statement reused for all the chunks of its
+//!    size, `seq` left to SQLite's next rowid and checked after each transaction, as `append`
+//!    does). It is the best raw technique the store knows; step 4 is the plain one.
 //!
-//! 5. **The server's path (timed, a second table).** What the driver does per group commit:
+//! 6. **The server's path (timed, a second table).** What the driver does per group commit:
 //!    a fresh engine replays the workload's commands (same commands, same virtual times, so
 //!    the same events; a rejection aborts the run), `B` = 1, 64 or 512 *commands* per batch,
-//!    every output drained, then ONE `Store::append` of the batch's events; against raw
-//!    SQLite with the same rows and the same boundaries (the rows of `B` commands per
-//!    transaction). The two alternate which runs first.
+//!    every output drained, then ONE `Store::append` of the batch's events; against both raw
+//!    SQLite paths with the same rows and the same boundaries (the rows of `B` commands per
+//!    transaction). The order of the three rotates from round to round.
 //!
 //! All of them start from the same state: the workload's first part (configuration, logins and
 //! the first [`WARMUP_CONTACTS`] contacts) is written untimed in batches of [`WARMUP_BATCH`]
-//! events first; the timed window is the steady state that follows. The order of the three
-//! runs rotates from round to round; the table gives medians over the rounds and the median
-//! of the per-round ratios durable ÷ raw.
+//! events first (by each path's own way of inserting); the timed window is the steady state
+//! that follows. The order of the four runs rotates from round to round; the tables give
+//! medians over the rounds and the medians of the per-round ratios durable ÷ raw single-row
+//! and durable ÷ raw multi-row.
 //!
 //! Run: `cargo bench -p switchboard-store --bench durable`
 //! Options (environment): `DURABLE_ROUNDS` (default 3), `DURABLE_SCALE` (default 1.0: scales
@@ -45,6 +52,7 @@
 //! on the same disk as the build; never a tmpfs if you want fsync to mean anything).
 
 use rusqlite::{Connection, params};
+use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::path::{Path, PathBuf};
@@ -57,6 +65,17 @@ use switchboard_core::{
     QueueId, Timestamp,
 };
 use switchboard_store::{Durability, Store};
+
+/// The store's multi-row INSERT (`crates/store/src/rows.rs`), compiled into the benchmark as
+/// it is (the module is private to the store): the strict baseline inserts with the store's
+/// own code, so the two cannot drift apart. (Its unit test is stripped from a `harness =
+/// false` target built with `cfg(test)`, leaving the test's imports unused.)
+#[path = "../src/rows.rs"]
+#[cfg_attr(test, allow(unused_imports))]
+mod rows;
+
+/// `rows.rs` returns `crate::Result`; here that is SQLite's.
+type Result<T, E = rusqlite::Error> = std::result::Result<T, E>;
 
 const AGENTS: usize = 100;
 /// Contacts generated in all.
@@ -352,7 +371,7 @@ fn disposition(code: &str, en: &str, hu: &str, success: bool) -> Disposition {
     }
 }
 
-// ------------------------------------------------------------------------------ the three paths
+// ------------------------------------------------------------------------------ the four paths
 
 /// A journal row, serialized as `Store::append` writes it.
 struct Row {
@@ -401,16 +420,30 @@ fn durable(
     elapsed
 }
 
-/// The comparison is fair only if `Store::append` writes the journal rows the raw path
-/// inserts: checks every column of every row once (batches of [`WARMUP_BATCH`]).
+/// The comparison is fair only if `Store::append` writes the journal rows the raw paths
+/// insert: checks every column of every row once (batches of [`WARMUP_BATCH`]), for the
+/// store and for the multi-row raw path (which leaves `seq` to SQLite, as `append` does).
 fn same_rows(events: &[EventRecord], rows: &[Row], dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     let mut store = Store::open(dir, Durability::Normal).expect("open the store");
     for chunk in events.chunks(WARMUP_BATCH) {
         store.append(chunk).expect("append");
     }
-    let mut statement = store
-        .connection()
+    check_journal(store.connection(), rows, "Store::append");
+    drop(store);
+    let mut conn = raw_db(Durability::Normal, &dir.join("multi-row"));
+    let multi_row = Inserter::multi_row();
+    for chunk in rows.chunks(WARMUP_BATCH) {
+        multi_row.transaction(&mut conn, chunk);
+    }
+    check_journal(&conn, rows, "the multi-row raw path");
+    drop(conn);
+    std::fs::remove_dir_all(dir).expect("clean up");
+}
+
+/// Checks that the `journal` table of `conn` holds exactly `rows`, every column.
+fn check_journal(conn: &Connection, rows: &[Row], writer: &str) {
+    let mut statement = conn
         .prepare("SELECT seq, at, kind, contact, agent, payload FROM journal ORDER BY seq")
         .expect("prepare");
     let mut stored = statement.query([]).expect("query");
@@ -422,13 +455,13 @@ fn same_rows(events: &[EventRecord], rows: &[Row], dir: &Path) {
             && found.get::<_, Option<i64>>(3).unwrap() == row.contact
             && found.get::<_, Option<String>>(4).unwrap() == row.agent
             && found.get::<_, String>(5).unwrap() == row.payload;
-        assert!(same, "journal row {} differs from the raw row", row.seq);
+        assert!(
+            same,
+            "journal row {} written by {writer} differs from the raw row",
+            row.seq
+        );
     }
     assert!(stored.next().expect("read").is_none(), "no extra rows");
-    drop(stored);
-    drop(statement);
-    drop(store);
-    std::fs::remove_dir_all(dir).expect("clean up");
 }
 
 /// A fresh database in `dir` with the store's `journal` table and pragmas.
@@ -466,47 +499,87 @@ fn raw_db(durability: Durability, dir: &Path) -> Connection {
 const INSERT: &str =
     "INSERT INTO journal (seq, at, kind, contact, agent, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
-/// One transaction of pre-serialized rows.
-fn insert_rows(conn: &mut Connection, rows: &[Row]) {
-    let tx = conn.transaction().expect("begin");
-    {
-        let mut insert = tx.prepare_cached(INSERT).expect("prepare");
-        for row in rows {
-            insert
-                .execute(params![
-                    row.seq,
-                    row.at,
-                    row.kind,
-                    row.contact,
-                    row.agent.as_deref(),
-                    row.payload.as_str()
-                ])
-                .expect("insert");
-        }
-    }
-    tx.commit().expect("commit");
+/// How a raw path inserts a transaction's rows.
+enum Inserter {
+    /// One single-row prepared statement per row: the plain way.
+    SingleRow,
+    /// `append`'s way for its journal rows: the store's multi-row statements.
+    MultiRow(rows::MultiInsert),
 }
 
-/// (b) Raw SQLite: the same rows, serialized beforehand, the same transaction boundaries.
+impl Inserter {
+    /// The statements of the store's `journal_insert` (crates/store/src/lib.rs): no `seq`
+    /// column, SQLite numbers the rows.
+    fn multi_row() -> Self {
+        Inserter::MultiRow(rows::MultiInsert::new(
+            "journal (at, kind, contact, agent, payload)",
+            5,
+        ))
+    }
+
+    /// One transaction of pre-serialized rows.
+    fn transaction<R: Borrow<Row>>(&self, conn: &mut Connection, rows: &[R]) {
+        let tx = conn.transaction().expect("begin");
+        match self {
+            Inserter::SingleRow => {
+                let mut insert = tx.prepare_cached(INSERT).expect("prepare");
+                for row in rows {
+                    let row = row.borrow();
+                    insert
+                        .execute(params![
+                            row.seq,
+                            row.at,
+                            row.kind,
+                            row.contact,
+                            row.agent.as_deref(),
+                            row.payload.as_str()
+                        ])
+                        .expect("insert");
+                }
+            }
+            Inserter::MultiRow(insert) => {
+                insert
+                    .run(&tx, rows, |s, p, row| {
+                        let row = row.borrow();
+                        s.raw_bind_parameter(p + 1, row.at)?;
+                        s.raw_bind_parameter(p + 2, row.kind)?;
+                        s.raw_bind_parameter(p + 3, row.contact)?;
+                        s.raw_bind_parameter(p + 4, row.agent.as_deref())?;
+                        s.raw_bind_parameter(p + 5, row.payload.as_str())
+                    })
+                    .expect("insert");
+                // As `append` does: the last row got the `seq` it expected.
+                let last = rows.last().map_or(0, |row| row.borrow().seq);
+                assert_eq!(tx.last_insert_rowid(), last, "SQLite numbered the rows");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+}
+
+/// (b) Raw SQLite: the same rows, serialized beforehand, the same transaction boundaries,
+/// inserted single-row or (c) multi-row.
 fn raw(
     prefix: &[Row],
     timed: &[Row],
     batch: usize,
     durability: Durability,
     dir: &Path,
+    inserter: &Inserter,
 ) -> Duration {
     let mut conn = raw_db(durability, dir);
     for chunk in prefix.chunks(WARMUP_BATCH) {
-        insert_rows(&mut conn, chunk);
+        inserter.transaction(&mut conn, chunk);
     }
     let started = Instant::now();
     for chunk in timed.chunks(batch) {
-        insert_rows(&mut conn, chunk);
+        inserter.transaction(&mut conn, chunk);
     }
     started.elapsed()
 }
 
-/// The breakdown: serialize each event as `append` does and insert it; no projections.
+/// (d) The breakdown: serialize each event as `append` does and insert it (single-row); no
+/// projections.
 fn journal_only(
     prefix: &[Row],
     timed: &[EventRecord],
@@ -516,7 +589,7 @@ fn journal_only(
 ) -> Duration {
     let mut conn = raw_db(durability, dir);
     for chunk in prefix.chunks(WARMUP_BATCH) {
-        insert_rows(&mut conn, chunk);
+        Inserter::SingleRow.transaction(&mut conn, chunk);
     }
     let mut seq = prefix.len() as i64;
     let mut payload = Vec::with_capacity(256);
@@ -549,7 +622,7 @@ fn journal_only(
 
 // ------------------------------------------------------------------------------ the server's path
 
-/// (d) What the server's driver does per group commit: `batch` commands through the engine
+/// (e) What the server's driver does per group commit: `batch` commands through the engine
 /// (`handle_command`, every output drained), then ONE `Store::append` of their events. A fresh
 /// engine and store; the prefix runs untimed in batches of [`WARMUP_BATCH`] commands. Returns
 /// the timed part's elapsed time and events.
@@ -591,13 +664,14 @@ fn engine_durable(
 
 /// Raw SQLite with the transaction boundaries of [`engine_durable`]: the pre-serialized rows
 /// of `batch` commands per transaction (a batch without rows is skipped, as `append` of no
-/// events writes nothing).
+/// events writes nothing), inserted single-row or multi-row.
 fn raw_by_command<'a>(
     prefix: &[&'a [Row]],
     timed: &[&'a [Row]],
     batch: usize,
     durability: Durability,
     dir: &Path,
+    inserter: &Inserter,
 ) -> (Duration, usize) {
     let mut conn = raw_db(durability, dir);
     let mut rows: Vec<&'a Row> = Vec::new();
@@ -607,23 +681,7 @@ fn raw_by_command<'a>(
         if rows.is_empty() {
             return 0;
         }
-        let tx = conn.transaction().expect("begin");
-        {
-            let mut insert = tx.prepare_cached(INSERT).expect("prepare");
-            for row in &rows {
-                insert
-                    .execute(params![
-                        row.seq,
-                        row.at,
-                        row.kind,
-                        row.contact,
-                        row.agent.as_deref(),
-                        row.payload.as_str()
-                    ])
-                    .expect("insert");
-            }
-        }
-        tx.commit().expect("commit");
+        inserter.transaction(conn, &rows);
         rows.len()
     };
     for chunk in prefix.chunks(WARMUP_BATCH) {
@@ -651,8 +709,12 @@ struct Case {
 struct Samples {
     durable: Vec<f64>,
     raw: Vec<f64>,
+    raw_multi: Vec<f64>,
     journal: Vec<f64>,
+    /// durable ÷ raw single-row, per round.
     ratio: Vec<f64>,
+    /// durable ÷ raw multi-row, per round.
+    ratio_multi: Vec<f64>,
 }
 
 /// Per-round figures of the server's path.
@@ -660,8 +722,17 @@ struct Samples {
 struct EngineSamples {
     durable: Vec<f64>,
     raw: Vec<f64>,
+    raw_multi: Vec<f64>,
     ratio: Vec<f64>,
+    ratio_multi: Vec<f64>,
     events: usize,
+}
+
+/// `median (min–max)` of per-round ratios, the median in bold.
+fn ratio_cell(values: &[f64]) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(0.0, f64::max);
+    format!("**{:.2}** ({min:.2}–{max:.2})", median(values))
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -760,10 +831,25 @@ fn main() {
             let _ = std::fs::remove_dir_all(&dir);
             let timed = &timed[..case.window];
             let timed_rows = &timed_rows[..case.window];
-            let (mut d, mut r, mut j) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+            let (mut d, mut r, mut m, mut j) = (
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+            );
+            let run_raw = |inserter: &Inserter, name: &str| {
+                raw(
+                    prefix_rows,
+                    timed_rows,
+                    case.batch,
+                    case.durability,
+                    &dir.join(name),
+                    inserter,
+                )
+            };
             // Rotate the order, so no path always runs first (or last) on a warm disk.
-            for step in 0..3 {
-                match (step + round) % 3 {
+            for step in 0..4 {
+                match (step + round) % 4 {
                     0 => {
                         d = durable(
                             prefix,
@@ -773,15 +859,8 @@ fn main() {
                             &dir.join("store"),
                         )
                     }
-                    1 => {
-                        r = raw(
-                            prefix_rows,
-                            timed_rows,
-                            case.batch,
-                            case.durability,
-                            &dir.join("raw"),
-                        )
-                    }
+                    1 => r = run_raw(&Inserter::SingleRow, "raw"),
+                    2 => m = run_raw(&Inserter::multi_row(), "raw-multi"),
                     _ => {
                         j = journal_only(
                             prefix_rows,
@@ -797,43 +876,45 @@ fn main() {
             let rate = |t: Duration| case.window as f64 / t.as_secs_f64();
             samples.durable.push(rate(d));
             samples.raw.push(rate(r));
+            samples.raw_multi.push(rate(m));
             samples.journal.push(rate(j));
             samples.ratio.push(rate(d) / rate(r));
+            samples.ratio_multi.push(rate(d) / rate(m));
             eprintln!(
-                "round {} {:?} batch {:>3}: durable {:>9.0} ev/s, journal only {:>9.0}, raw {:>9.0} rows/s, ratio {:.2}",
+                "round {} {:?} batch {:>3}: durable {:>9.0} ev/s, journal only {:>9.0}, raw {:>9.0} rows/s, raw multi-row {:>9.0} rows/s, ratios {:.2} / {:.2}",
                 round + 1,
                 case.durability,
                 case.batch,
                 rate(d),
                 rate(j),
                 rate(r),
-                rate(d) / rate(r)
+                rate(m),
+                rate(d) / rate(r),
+                rate(d) / rate(m)
             );
         }
     }
     println!();
     println!(
-        "durable throughput: medians of {rounds} round(s); ratio = durable events/s ÷ raw rows/s (same rows, same transactions)"
+        "durable throughput: medians of {rounds} round(s); ratio = durable events/s ÷ raw rows/s (same rows, same transactions), raw single-row and raw multi-row"
     );
     println!(
-        "| durability | events per transaction | timed events | durable events/s | journal only events/s | raw SQLite rows/s | ratio (min–max) | projections' share of durable time |"
+        "| durability | events per transaction | timed events | durable events/s | journal only events/s | raw single-row rows/s | raw multi-row rows/s | ratio vs single-row (min–max) | ratio vs multi-row (min–max) | projections' share of durable time |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (case, samples) in cases.iter().zip(&results) {
-        let min = samples.ratio.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = samples.ratio.iter().copied().fold(0.0, f64::max);
         let (durable, journal) = (median(&samples.durable), median(&samples.journal));
         println!(
-            "| {:?} | {} | {} | {:.0} | {:.0} | {:.0} | **{:.2}** ({:.2}–{:.2}) | {:.0} % |",
+            "| {:?} | {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {} | {} | {:.0} % |",
             case.durability,
             case.batch,
             case.window,
             durable,
             journal,
             median(&samples.raw),
-            median(&samples.ratio),
-            min,
-            max,
+            median(&samples.raw_multi),
+            ratio_cell(&samples.ratio),
+            ratio_cell(&samples.ratio_multi),
             (100.0 * (1.0 - durable / journal)).max(0.0)
         );
     }
@@ -879,51 +960,68 @@ fn main() {
                     &dir.join("store"),
                 )
             };
-            let run_raw =
-                || raw_by_command(prefix_groups, groups, batch, durability, &dir.join("raw"));
-            let ((d, n), (r, m)) = if round % 2 == 0 {
-                let d = run_engine();
-                (d, run_raw())
-            } else {
-                let r = run_raw();
-                (run_engine(), r)
+            let run_raw = |inserter: &Inserter, name: &str| {
+                raw_by_command(
+                    prefix_groups,
+                    groups,
+                    batch,
+                    durability,
+                    &dir.join(name),
+                    inserter,
+                )
             };
-            assert_eq!(n, m, "both sides write the same rows");
+            let (mut d, mut r, mut m) = Default::default();
+            // Rotate the order, as above.
+            for step in 0..3 {
+                match (step + round) % 3 {
+                    0 => d = run_engine(),
+                    1 => r = run_raw(&Inserter::SingleRow, "raw"),
+                    _ => m = run_raw(&Inserter::multi_row(), "raw-multi"),
+                }
+            }
+            let rate = |(t, n): (Duration, usize)| n as f64 / t.as_secs_f64();
+            assert_eq!(d.1, r.1, "both sides write the same rows");
+            assert_eq!(d.1, m.1, "both sides write the same rows");
             std::fs::remove_dir_all(&dir).expect("clean up");
-            let (durable_rate, raw_rate) = (n as f64 / d.as_secs_f64(), m as f64 / r.as_secs_f64());
+            let (durable_rate, raw_rate, multi_rate) = (rate(d), rate(r), rate(m));
             samples.durable.push(durable_rate);
             samples.raw.push(raw_rate);
+            samples.raw_multi.push(multi_rate);
             samples.ratio.push(durable_rate / raw_rate);
-            samples.events = n;
+            samples.ratio_multi.push(durable_rate / multi_rate);
+            samples.events = d.1;
             eprintln!(
-                "round {} {durability:?} {batch:>3} commands per commit: engine + store {durable_rate:>9.0} ev/s, raw {raw_rate:>9.0} rows/s, ratio {:.2}",
+                "round {} {durability:?} {batch:>3} commands per commit: engine + store {durable_rate:>9.0} ev/s, raw {raw_rate:>9.0} rows/s, raw multi-row {multi_rate:>9.0} rows/s, ratios {:.2} / {:.2}",
                 round + 1,
-                durable_rate / raw_rate
+                durable_rate / raw_rate,
+                durable_rate / multi_rate
             );
         }
     }
     println!();
     println!(
-        "the server's path (engine + store, batches of commands): medians of {rounds} round(s); ratio = engine + store events/s ÷ raw rows/s (same rows, same transactions)"
+        "the server's path (engine + store, batches of commands): medians of {rounds} round(s); ratio = engine + store events/s ÷ raw rows/s (same rows, same transactions), raw single-row and raw multi-row"
     );
     println!(
-        "| durability | commands per transaction | timed commands | timed events | engine + store events/s | raw SQLite rows/s | ratio (min–max) |"
+        "| durability | commands per transaction | timed commands | timed events | engine + store events/s | raw single-row rows/s | raw multi-row rows/s | ratio vs single-row (min–max) | ratio vs multi-row (min–max) |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (&(durability, batch, window), samples) in engine_cases.iter().zip(&engine_results) {
         let EngineSamples {
             durable,
             raw,
+            raw_multi,
             ratio,
+            ratio_multi,
             events: n,
         } = samples;
-        let min = ratio.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = ratio.iter().copied().fold(0.0, f64::max);
         println!(
-            "| {durability:?} | {batch} | {window} | {n} | {:.0} | {:.0} | **{:.2}** ({min:.2}–{max:.2}) |",
+            "| {durability:?} | {batch} | {window} | {n} | {:.0} | {:.0} | {:.0} | {} | {} |",
             median(durable),
             median(raw),
-            median(ratio),
+            median(raw_multi),
+            ratio_cell(ratio),
+            ratio_cell(ratio_multi),
         );
     }
 }
