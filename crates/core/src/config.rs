@@ -188,7 +188,17 @@ pub struct QueueConfig {
     /// queue takes no callbacks.
     #[serde(default)]
     pub callbacks: Option<crate::callback::CallbackSettings>,
+    /// The supervisor monitor's service level counts contacts answered within this many
+    /// seconds of entering the queue; `None`: [`SERVICE_LEVEL_SECONDS_DEFAULT`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_level_seconds: Option<u32>,
 }
+
+/// The service-level threshold of a queue that sets none (the common "answered within 20 s").
+pub const SERVICE_LEVEL_SECONDS_DEFAULT: u32 = 20;
+
+/// The longest service-level threshold a queue may set (one day).
+pub const SERVICE_LEVEL_SECONDS_MAX: u32 = 86_400;
 
 fn one() -> u8 {
     1
@@ -223,7 +233,14 @@ impl QueueConfig {
             disposition_required: false,
             dispositions: Vec::new(),
             callbacks: None,
+            service_level_seconds: None,
         }
+    }
+
+    /// The service-level threshold in seconds (the queue's, else the default).
+    pub fn service_level_seconds(&self) -> u32 {
+        self.service_level_seconds
+            .unwrap_or(SERVICE_LEVEL_SECONDS_DEFAULT)
     }
 
     pub fn disposition(&self, code: &str) -> Option<&Disposition> {
@@ -585,6 +602,14 @@ impl QueueConfig {
         if let Some(ms) = self.reoffer_delay_ms {
             check_duration(&format!("{at}.reoffer_delay_ms"), ms, 0)?;
         }
+        if let Some(seconds) = self.service_level_seconds
+            && !(1..=SERVICE_LEVEL_SECONDS_MAX).contains(&seconds)
+        {
+            return Err(ConfigError::new(
+                format!("{at}.service_level_seconds"),
+                format!("{seconds}: must be 1–{SERVICE_LEVEL_SECONDS_MAX} seconds"),
+            ));
+        }
         if let Some(size) = self.max_queue_size
             && size > limits.contacts_per_queue_max
         {
@@ -746,6 +771,28 @@ mod tests {
             q.validate(&limits).unwrap_err().field,
             "queues[sales].offer_timeout_ms"
         );
+    }
+
+    #[test]
+    fn service_level_threshold_bounds_name_the_field() {
+        let limits = Limits::default();
+        let mut q = QueueConfig::new("sales", Channel::Voice);
+        assert_eq!(q.service_level_seconds(), SERVICE_LEVEL_SECONDS_DEFAULT);
+        // Unset, it is not serialized (journals and API bodies keep their shape).
+        let json = serde_json::to_value(&q).unwrap();
+        assert!(json.get("service_level_seconds").is_none());
+        for bad in [0, SERVICE_LEVEL_SECONDS_MAX + 1] {
+            q.service_level_seconds = Some(bad);
+            assert_eq!(
+                q.validate(&limits).unwrap_err().field,
+                "queues[sales].service_level_seconds"
+            );
+        }
+        q.service_level_seconds = Some(30);
+        q.validate(&limits).unwrap();
+        assert_eq!(q.service_level_seconds(), 30);
+        let json = serde_json::to_value(&q).unwrap();
+        assert_eq!(json["service_level_seconds"], 30);
     }
 
     #[test]
