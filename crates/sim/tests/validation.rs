@@ -99,7 +99,7 @@ fn validate(
 
 #[test]
 fn erlang_c_100_agents_at_90_percent() {
-    validate("M/M/100", 1080.0, 300.0, 100, None, 40_000, 6);
+    validate("M/M/100", 1080.0, 300.0, 100, None, 100_000, 6);
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn erlang_c_few_agents() {
 
 #[test]
 fn erlang_a_100_agents_overloaded_with_patience() {
-    validate("M/M/100+M", 1200.0, 300.0, 100, Some(180.0), 40_000, 6);
+    validate("M/M/100+M", 1200.0, 300.0, 100, Some(180.0), 100_000, 6);
 }
 
 #[test]
