@@ -192,7 +192,7 @@ impl Engine {
                     c.offers_made += 1;
                     match &mut c.place {
                         Place::Offered(offers) => offers.push(*offer),
-                        place => *place = Place::Offered(vec![*offer]),
+                        place => *place = Place::Offered(smallvec::smallvec![*offer]),
                     }
                 }
                 let queue = self.contacts.get(contact).map(|c| c.queue.clone());

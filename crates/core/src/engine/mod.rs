@@ -213,6 +213,9 @@ pub(crate) struct AttemptRt {
     pub answered: Option<AnsweredBy>,
 }
 
+/// The open offers of a contact: nearly always one, so kept inline (no allocation per offer).
+pub(crate) type OfferList = smallvec::SmallVec<[OfferId; 2]>;
+
 /// Where an open contact is. Exactly one of these at the end of every command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Place {
@@ -221,8 +224,8 @@ pub(crate) enum Place {
     /// A callback not in the queue yet (due later, recall interval, off schedule, stopped).
     Pending,
     Queued,
-    /// Offered to these agents (several with dynamic delivery).
-    Offered(Vec<OfferId>),
+    /// Offered to these agents (several with dynamic delivery; one, inline, without).
+    Offered(OfferList),
     /// With this agent (Preview, Dialing, Handling, …, Wrap Up).
     Agent(AgentId),
 }

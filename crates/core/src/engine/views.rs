@@ -129,7 +129,7 @@ impl Engine {
     pub fn contact_view(&self, id: ContactId) -> Option<ContactView> {
         let c = self.contacts.get(&id)?;
         let (offers, agent) = match &c.place {
-            Place::Offered(offers) => (offers.clone(), None),
+            Place::Offered(offers) => (offers.to_vec(), None),
             Place::Agent(agent) => (Vec::new(), Some(agent.clone())),
             Place::New | Place::Queued | Place::Pending => (Vec::new(), None),
         };
