@@ -261,6 +261,16 @@ macro_rules! name_id {
             }
         }
 
+        impl crate::engine::NamedId for $name {
+            /// The address of the id's text: equal for clones of one id (and for registered
+            /// ids with the same text), and unique among texts alive at the same time (the
+            /// engine's id tables use it).
+            #[inline]
+            fn text_addr(&self) -> usize {
+                self.inner.addr()
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -273,15 +283,6 @@ name_id!(
     /// An agent's id as configured (e.g. "a1001").
     AgentId
 );
-impl AgentId {
-    /// The address of the id's text: equal for clones of one id (and for registered ids
-    /// with the same text), and unique among texts alive at the same time (the engine's
-    /// agent table uses it).
-    #[inline]
-    pub(crate) fn text_addr(&self) -> usize {
-        self.inner.addr()
-    }
-}
 
 name_id!(
     /// A queue's id as configured (e.g. "sales").
@@ -321,6 +322,7 @@ number_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::NamedId;
 
     /// The strong count of a shared id's text (None for a registered id).
     fn strong_count(id: &AgentId) -> Option<usize> {

@@ -38,7 +38,8 @@ use crate::schedule::Schedule;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use store::{AgentMap, SeqMap, VecMap, VecSet};
+pub(crate) use store::NamedId;
+use store::{AgentMap, IdMap, SeqMap, VecMap, VecSet};
 
 /// What a successful command created, for drivers that answer with ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -272,9 +273,9 @@ pub(crate) struct OfferRt {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Engine {
     pub(crate) settings: Settings,
-    pub(crate) queues: BTreeMap<QueueId, QueueRt>,
+    pub(crate) queues: IdMap<QueueId, QueueRt>,
     pub(crate) agents: AgentMap<AgentRt>,
-    pub(crate) stations: BTreeMap<StationId, StationConfig>,
+    pub(crate) stations: IdMap<StationId, StationConfig>,
     /// Station → the agent logged in there.
     pub(crate) station_users: BTreeMap<StationId, AgentId>,
     pub(crate) contacts: SeqMap<ContactId, ContactRt>,
@@ -313,9 +314,9 @@ impl Engine {
     pub fn new(settings: Settings) -> Self {
         let mut engine = Engine {
             settings: Settings::default(),
-            queues: BTreeMap::new(),
+            queues: IdMap::new(),
             agents: AgentMap::new(),
-            stations: BTreeMap::new(),
+            stations: IdMap::new(),
             station_users: BTreeMap::new(),
             contacts: SeqMap::new(),
             offers: SeqMap::new(),
@@ -431,7 +432,11 @@ impl Engine {
         deserializer: D,
     ) -> Result<Engine, D::Error> {
         let mut engine = Engine::deserialize(deserializer)?;
-        for (id, queue) in engine.queues.iter_mut() {
+        let ids: Vec<QueueId> = engine.queues.keys().cloned().collect();
+        for id in ids {
+            let Some(queue) = engine.queues.get_mut(&id) else {
+                continue;
+            };
             if let Some(cb) = &mut queue.callbacks {
                 let (schedule, shift_time) = cb
                     .settings

@@ -380,15 +380,24 @@ impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::D
     }
 }
 
-/// A map keyed by agent ids, ordered like `BTreeMap<AgentId, V>` (iteration, serde), with
+/// A named id (agent, queue, station) usable as an [`IdMap`] key.
+pub(crate) trait NamedId: Ord + Clone {
+    /// The address of the id's shared text (see `ids.rs`).
+    fn text_addr(&self) -> usize;
+}
+
+/// The engine's agents.
+pub(crate) type AgentMap<V> = IdMap<AgentId, V>;
+
+/// A map keyed by named ids, ordered like `BTreeMap<K, V>` (iteration, serde), with
 /// O(1) lookups for the ids the engine hands around: every clone of the id an entry was
 /// inserted with shares its text, so a small open-addressing table from the text's address
 /// to the entry's slot finds it without comparing strings. Any other id with the same text
 /// (e.g. built by a driver from a string) falls back to the ordered index. An address in the
 /// table belongs to a key the index holds, so it cannot be reused by another id meanwhile.
 #[derive(Debug, Clone)]
-pub(crate) struct AgentMap<V> {
-    index: BTreeMap<AgentId, u32>,
+pub(crate) struct IdMap<K, V> {
+    index: BTreeMap<K, u32>,
     slots: Vec<Option<V>>,
     free: Vec<u32>,
     /// (text address, slot); address 0 is an empty cell. Capacity a power of two, at most
@@ -396,15 +405,15 @@ pub(crate) struct AgentMap<V> {
     table: Vec<(usize, u32)>,
 }
 
-impl<V> Default for AgentMap<V> {
+impl<K: NamedId, V> Default for IdMap<K, V> {
     fn default() -> Self {
-        AgentMap::new()
+        IdMap::new()
     }
 }
 
-impl<V> AgentMap<V> {
+impl<K: NamedId, V> IdMap<K, V> {
     pub fn new() -> Self {
-        AgentMap {
+        IdMap {
             index: BTreeMap::new(),
             slots: Vec::new(),
             free: Vec::new(),
@@ -423,7 +432,7 @@ impl<V> AgentMap<V> {
     }
 
     #[inline]
-    fn slot_of(&self, key: &AgentId) -> Option<u32> {
+    fn slot_of(&self, key: &K) -> Option<u32> {
         if !self.table.is_empty() {
             let addr = key.text_addr();
             let mask = self.table.len() - 1;
@@ -457,23 +466,29 @@ impl<V> AgentMap<V> {
     }
 
     #[inline]
-    pub fn get(&self, key: &AgentId) -> Option<&V> {
+    pub fn get(&self, key: &K) -> Option<&V> {
         let slot = self.slot_of(key)?;
         self.slots[slot as usize].as_ref()
     }
 
     #[inline]
-    pub fn get_mut(&mut self, key: &AgentId) -> Option<&mut V> {
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let slot = self.slot_of(key)?;
         self.slots[slot as usize].as_mut()
     }
 
+    /// The stored key (the map's own clone: registered, cheap to clone) and its value.
+    pub fn get_key_value(&self, key: &K) -> Option<(&K, &V)> {
+        let (stored, &slot) = self.index.get_key_value(key)?;
+        Some((stored, self.slots[slot as usize].as_ref()?))
+    }
+
     #[inline]
-    pub fn contains_key(&self, key: &AgentId) -> bool {
+    pub fn contains_key(&self, key: &K) -> bool {
         self.slot_of(key).is_some()
     }
 
-    pub fn insert(&mut self, key: AgentId, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         if let Some(&slot) = self.index.get(&key) {
             return self.slots[slot as usize].replace(value);
         }
@@ -502,7 +517,7 @@ impl<V> AgentMap<V> {
         None
     }
 
-    pub fn remove(&mut self, key: &AgentId) -> Option<V> {
+    pub fn remove(&mut self, key: &K) -> Option<V> {
         let slot = self.index.remove(key)?;
         let value = self.slots[slot as usize].take();
         self.free.push(slot);
@@ -511,13 +526,13 @@ impl<V> AgentMap<V> {
     }
 
     /// Entries in ascending id order.
-    pub fn iter(&self) -> impl Iterator<Item = (&AgentId, &V)> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
         self.index
             .iter()
             .filter_map(|(k, &slot)| self.slots[slot as usize].as_ref().map(|v| (k, v)))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &AgentId> + '_ {
+    pub fn keys(&self) -> impl Iterator<Item = &K> + '_ {
         self.index.keys()
     }
 
@@ -526,34 +541,38 @@ impl<V> AgentMap<V> {
     }
 }
 
-impl<'a, V> IntoIterator for &'a AgentMap<V> {
-    type Item = (&'a AgentId, &'a V);
-    type IntoIter = Box<dyn Iterator<Item = (&'a AgentId, &'a V)> + 'a>;
+impl<'a, K: NamedId, V> IntoIterator for &'a IdMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Box<dyn Iterator<Item = (&'a K, &'a V)> + 'a>;
 
     fn into_iter(self) -> Self::IntoIter {
         Box::new(self.iter())
     }
 }
 
-impl<V> std::ops::Index<&AgentId> for AgentMap<V> {
+impl<K: NamedId, V> std::ops::Index<&K> for IdMap<K, V> {
     type Output = V;
 
-    fn index(&self, key: &AgentId) -> &V {
+    fn index(&self, key: &K) -> &V {
         self.get(key).expect("no entry for key")
     }
 }
 
-impl<V: serde::Serialize> serde::Serialize for AgentMap<V> {
+impl<K: NamedId + serde::Serialize, V: serde::Serialize> serde::Serialize for IdMap<K, V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // The same form as the `BTreeMap<AgentId, V>` it replaces.
+        // The same form as the `BTreeMap<K, V>` it replaces.
         serializer.collect_map(self.iter())
     }
 }
 
-impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for AgentMap<V> {
+impl<'de, K, V> serde::Deserialize<'de> for IdMap<K, V>
+where
+    K: NamedId + serde::Deserialize<'de>,
+    V: serde::Deserialize<'de>,
+{
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<AgentId, V>::deserialize(deserializer)?;
-        let mut out = AgentMap::new();
+        let map = BTreeMap::<K, V>::deserialize(deserializer)?;
+        let mut out = IdMap::new();
         for (key, value) in map {
             out.insert(key, value);
         }
