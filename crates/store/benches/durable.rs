@@ -468,20 +468,7 @@ fn check_journal(conn: &Connection, rows: &[Row], writer: &str) {
 fn raw_db(durability: Durability, dir: &Path) -> Connection {
     std::fs::create_dir_all(dir).expect("raw dir");
     let conn = Connection::open(dir.join("raw.db")).expect("open raw db");
-    conn.busy_timeout(Duration::from_secs(5)).expect("pragma");
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .expect("pragma");
-    conn.pragma_update(
-        None,
-        "synchronous",
-        match durability {
-            Durability::Full => "FULL",
-            Durability::Normal => "NORMAL",
-        },
-    )
-    .expect("pragma");
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .expect("pragma");
+    switchboard_store::configure_connection(&conn, durability).expect("pragmas");
     conn.execute_batch(
         "CREATE TABLE journal (
             seq     INTEGER PRIMARY KEY,

@@ -116,6 +116,24 @@ fn journal_insert() -> &'static rows::MultiInsert {
     INSERT.get_or_init(|| rows::MultiInsert::new("journal (at, kind, contact, agent, payload)", 5))
 }
 
+/// The pragmas of every store connection: WAL, `synchronous` by `durability`, foreign keys,
+/// a busy timeout. Public so the durable-throughput benchmark's raw SQLite baseline uses
+/// exactly the same settings.
+pub fn configure_connection(conn: &Connection, durability: Durability) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        },
+    )?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
 impl Store {
     /// Opens the store in `dir`, creating the directory and the database if needed, and
     /// migrating an older schema.
@@ -148,17 +166,7 @@ impl Store {
         durability: Durability,
         create: bool,
     ) -> Result<Self> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(
-            None,
-            "synchronous",
-            match durability {
-                Durability::Full => "FULL",
-                Durability::Normal => "NORMAL",
-            },
-        )?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        configure_connection(&conn, durability)?;
         // The multi-row INSERTs (a few sizes for each of four tables) and the rest.
         conn.set_prepared_statement_cache_capacity(64);
         if create {
