@@ -205,13 +205,6 @@ fn one() -> u8 {
 }
 
 impl QueueConfig {
-    /// A copy whose id is registered (see [`QueueId::registered`]): what the engine keeps.
-    pub(crate) fn registered(&self) -> Self {
-        let mut config = self.clone();
-        config.id = config.id.registered();
-        config
-    }
-
     /// A queue with every setting at its default.
     pub fn new(id: &str, channel: Channel) -> Self {
         QueueConfig {
@@ -282,16 +275,6 @@ pub struct AgentConfig {
 }
 
 impl AgentConfig {
-    /// A copy whose ids are registered (see [`AgentId::registered`]): what the engine keeps.
-    pub(crate) fn registered(&self) -> Self {
-        let mut config = self.clone();
-        config.id = config.id.registered();
-        for skill in &mut config.queues {
-            skill.queue = skill.queue.registered();
-        }
-        config
-    }
-
     pub fn new(id: &str, full_name: &str, queues: &[&str]) -> Self {
         AgentConfig {
             id: AgentId::new(id),
@@ -324,13 +307,6 @@ pub struct StationConfig {
 }
 
 impl StationConfig {
-    /// A copy whose id is registered (see [`StationId::registered`]): what the engine keeps.
-    pub(crate) fn registered(&self) -> Self {
-        let mut config = self.clone();
-        config.id = config.id.registered();
-        config
-    }
-
     pub fn new(id: &str, number: &str) -> Self {
         StationConfig {
             id: StationId::new(id),

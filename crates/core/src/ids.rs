@@ -4,8 +4,6 @@
 use serde::{Deserialize, Serialize};
 use std::borrow::Borrow;
 use std::fmt;
-use std::ptr::NonNull;
-use std::sync::Arc;
 
 /// The first eight bytes of an id, big-endian and zero-padded: comparing these first gives
 /// the order of `str` (ids contain no NUL byte), so most comparisons are one integer compare.
@@ -23,98 +21,28 @@ struct IdText {
     text: Box<str>,
 }
 
-/// How an id holds its [`IdText`]: one pointer, tagged in its low bit.
-///
-/// Ids of configured agents, queues and stations are *registered*: interned for the life of
-/// the process, so cloning and dropping them — which the engine does for every event, key
-/// and timer — is a copy, with no atomic reference count (those took about a fifth of the
-/// simulator's time). Any other id (built from a request naming something that does not
-/// exist, or does not exist yet) is *shared*: reference-counted like an `Arc`, so arbitrary
-/// input cannot grow the registry; the registry grows only with configuration.
-struct IdRef(NonNull<IdText>);
-
-/// The tag of a shared id. `IdText` is 8-byte aligned, so the low bit of its address is free.
-const SHARED: usize = 1;
-
-// SAFETY: an `IdRef` points to an `IdText` (plain owned data: Send + Sync) that is either
-// leaked (`&'static`) or kept alive by the strong count this `IdRef` holds, exactly like an
-// `Arc<IdText>`, which is Send + Sync.
-unsafe impl Send for IdRef {}
-unsafe impl Sync for IdRef {}
+/// How an id holds its [`IdText`]: one pointer to the text interned for the life of the
+/// process. Cloning and dropping an id — which the engine does for every event, key and
+/// timer — is a copy with no drop code at all: a reference count here (even one only taken
+/// for ids outside the configuration, behind a never-taken branch) measured about a tenth of
+/// the simulator's time. Interned texts are never freed, so the names that may be interned
+/// are bounded: configuration, the journal and scenarios intern ([`AgentId::new`]); a name
+/// taken from a request that must already exist is looked up with `existing` instead, which
+/// interns nothing (the server does so for every path and body naming an agent, queue or
+/// station), as Erlang's `binary_to_existing_atom` guards its atom table.
+#[derive(Clone, Copy)]
+struct IdRef(&'static IdText);
 
 impl IdRef {
-    fn from_registered(text: &'static IdText) -> IdRef {
-        IdRef(NonNull::from(text))
-    }
-
-    fn from_shared(text: Arc<IdText>) -> IdRef {
-        let ptr = Arc::into_raw(text).cast_mut();
-        debug_assert_eq!(ptr.addr() & SHARED, 0, "IdText is aligned");
-        // The pointer came from an Arc, so it is not null; tagging keeps it non-null.
-        IdRef(NonNull::new(ptr.map_addr(|a| a | SHARED)).expect("non-null"))
-    }
-
     #[inline]
-    fn is_shared(&self) -> bool {
-        self.0.as_ptr().addr() & SHARED != 0
+    fn get(&self) -> &'static IdText {
+        self.0
     }
 
-    #[inline]
-    fn ptr(&self) -> *const IdText {
-        self.0.as_ptr().map_addr(|a| a & !SHARED).cast_const()
-    }
-
-    #[inline]
-    fn get(&self) -> &IdText {
-        // SAFETY: the text is leaked or kept alive by this IdRef's strong count (see above).
-        unsafe { &*self.ptr() }
-    }
-
-    /// Equal for clones of one id (and for every registered id with the same text).
+    /// Equal exactly for equal texts (one interned text per distinct id).
     #[inline]
     fn addr(&self) -> usize {
-        self.ptr().addr()
-    }
-
-    fn new(id: &str) -> IdRef {
-        match registry_lookup(id) {
-            Some(text) => IdRef::from_registered(text),
-            None => IdRef::from_shared(Arc::new(IdText {
-                key: prefix_key(id),
-                text: Box::from(id),
-            })),
-        }
-    }
-
-    fn registered(&self) -> IdRef {
-        if self.is_shared() {
-            IdRef::from_registered(register(&self.get().text))
-        } else {
-            IdRef(self.0)
-        }
-    }
-}
-
-impl Clone for IdRef {
-    #[inline]
-    fn clone(&self) -> Self {
-        if self.is_shared() {
-            // SAFETY: `ptr` came from `Arc::into_raw` and this IdRef holds one strong count,
-            // so the allocation is alive; the clone takes a count of its own.
-            unsafe { Arc::increment_strong_count(self.ptr()) }
-        }
-        IdRef(self.0)
-    }
-}
-
-impl Drop for IdRef {
-    #[inline]
-    fn drop(&mut self) {
-        if self.is_shared() {
-            // SAFETY: gives back the strong count this IdRef holds (taken by `from_shared`
-            // or `clone`), as dropping the Arc would.
-            unsafe { Arc::decrement_strong_count(self.ptr()) }
-        }
+        std::ptr::from_ref(self.0).addr()
     }
 }
 
@@ -156,29 +84,30 @@ macro_rules! name_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         ///
-        /// Compared on every index lookup: clones of one id by address, others by an 8-byte
-        /// prefix first, then the rest — the same order as the string itself.
+        /// Equality is one address compare; order is an 8-byte prefix first, then the
+        /// rest — the same order as the string itself.
         #[derive(Clone)]
         pub struct $name {
             inner: IdRef,
         }
 
         impl $name {
-            /// The id with this text: the registered one if there is one.
+            /// The id with this text, interning it if it is new. For names from
+            /// configuration, the journal and scenarios; a request naming something that
+            /// must exist uses [`Self::existing`], so arbitrary input cannot grow the
+            /// interned set.
             pub fn new(id: &str) -> Self {
                 $name {
-                    inner: IdRef::new(id),
+                    inner: IdRef(register(id)),
                 }
+            }
+            /// The id with this text if it was ever interned (configured, journaled, named
+            /// by a scenario); `None` means nothing by that name exists. Interns nothing.
+            pub fn existing(id: &str) -> Option<Self> {
+                registry_lookup(id).map(|text| $name { inner: IdRef(text) })
             }
             pub fn as_str(&self) -> &str {
                 &self.inner.get().text
-            }
-            /// The same id, registered (interned for the life of the process: cheap to
-            /// clone). The engine registers the ids of what it is configured with.
-            pub fn registered(&self) -> Self {
-                $name {
-                    inner: self.inner.registered(),
-                }
             }
         }
 
@@ -189,15 +118,10 @@ macro_rules! name_id {
         }
 
         impl PartialEq for $name {
+            /// One interned text per distinct id: equal ids share an address.
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                if self.inner.addr() == other.inner.addr() {
-                    return true;
-                }
-                let (a, b) = (self.inner.get(), other.inner.get());
-                a.key == b.key
-                    && a.text.len() == b.text.len()
-                    && (a.text.len() <= 8 || a.text[8..] == b.text[8..])
+                self.inner.addr() == other.inner.addr()
             }
         }
 
@@ -262,8 +186,7 @@ macro_rules! name_id {
         }
 
         impl crate::engine::NamedId for $name {
-            /// The address of the id's text: equal for clones of one id (and for registered
-            /// ids with the same text), and unique among texts alive at the same time (the
+            /// The address of the id's interned text: equal exactly for equal ids (the
             /// engine's id tables use it).
             #[inline]
             fn text_addr(&self) -> usize {
@@ -324,60 +247,40 @@ mod tests {
     use super::*;
     use crate::engine::NamedId;
 
-    /// The strong count of a shared id's text (None for a registered id).
-    fn strong_count(id: &AgentId) -> Option<usize> {
-        id.inner.is_shared().then(|| {
-            // SAFETY: a shared IdRef holds a strong count, so the Arc is alive; the extra
-            // count taken here is given back before returning.
-            unsafe {
-                Arc::increment_strong_count(id.inner.ptr());
-                let arc = Arc::from_raw(id.inner.ptr());
-                let count = Arc::strong_count(&arc) - 1;
-                drop(arc);
-                count
-            }
-        })
-    }
-
     #[test]
     // The test sends ids to other threads, as the server does with events.
     #[allow(clippy::disallowed_methods)]
-    fn shared_ids_count_references_and_registered_ones_are_interned() {
+    fn ids_are_interned_and_existing_interns_nothing() {
         // Unique texts: the registry is global to the test process.
-        let a = AgentId::new("ids-test-shared-agent-name");
-        assert_eq!(strong_count(&a), Some(1));
-        let b = a.clone();
-        assert_eq!(strong_count(&a), Some(2));
+        assert_eq!(AgentId::existing("ids-test-never-named"), None);
+        assert_eq!(
+            AgentId::existing("ids-test-never-named"),
+            None,
+            "looking up does not intern"
+        );
+        let a = AgentId::new("ids-test-agent-name");
+        let b = AgentId::new(&String::from("ids-test-agent-name"));
+        assert_eq!(a.text_addr(), b.text_addr(), "one text per distinct id");
         assert_eq!(a, b);
-        drop(b);
-        assert_eq!(strong_count(&a), Some(1));
-
-        let r = a.registered();
-        assert_eq!(strong_count(&r), None, "registered");
-        assert_eq!(r, a);
-        assert_eq!(r.cmp(&a), std::cmp::Ordering::Equal);
-        assert_eq!(strong_count(&a), Some(1), "registering takes no count");
-        // After registration, the same text gives the registered id (same address).
-        let again = AgentId::new("ids-test-shared-agent-name");
-        assert_eq!(strong_count(&again), None);
-        assert_eq!(again.text_addr(), r.text_addr());
-        assert_eq!(a.registered().text_addr(), r.text_addr());
-        // Ids cross threads like Arcs: clones made and dropped elsewhere keep the count right.
-        let other = AgentId::new("ids-test-threads");
+        assert_eq!(a.cmp(&b), std::cmp::Ordering::Equal);
+        let found = AgentId::existing("ids-test-agent-name").expect("interned");
+        assert_eq!(found.text_addr(), a.text_addr());
+        // The registry is shared by the kinds: a queue named like an agent is the same text.
+        assert_eq!(
+            QueueId::existing("ids-test-agent-name").map(|q| q.text_addr()),
+            Some(a.text_addr())
+        );
+        // Ids made on several threads at once still get one text.
         let handles: Vec<_> = (0..4)
-            .map(|_| {
-                let id = other.clone();
-                std::thread::spawn(move || {
-                    let copies: Vec<AgentId> = (0..1000).map(|_| id.clone()).collect();
-                    copies.len()
-                })
-            })
+            .map(|_| std::thread::spawn(|| AgentId::new("ids-test-threads").text_addr()))
             .collect();
-        for h in handles {
-            assert_eq!(h.join().unwrap(), 1000);
-        }
-        assert_eq!(strong_count(&other), Some(1));
-        assert_eq!(other.as_str(), "ids-test-threads");
+        let addrs: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(addrs.iter().all(|&x| x == addrs[0]), "{addrs:?}");
+        assert_eq!(
+            AgentId::new("ids-test-threads").as_str(),
+            "ids-test-threads"
+        );
+        assert!(!std::mem::needs_drop::<AgentId>(), "no drop code");
         assert_eq!(std::mem::size_of::<AgentId>(), 8);
         assert_eq!(std::mem::size_of::<Option<AgentId>>(), 8);
     }

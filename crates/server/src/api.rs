@@ -17,7 +17,7 @@ use switchboard_core::callback::{CallbackLocation, CompletionStatus};
 use switchboard_core::closure::{self, Lang};
 use switchboard_core::command::{Command, ConnectorEvent, TransferTarget};
 use switchboard_core::config::{AgentConfig, Disposition, QueueConfig, Settings, StationConfig};
-use switchboard_core::engine::{AgentView, CallbackMonitorView, QueueView};
+use switchboard_core::engine::{AgentView, CallbackMonitorView, CallbackView, QueueView};
 use switchboard_core::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use switchboard_core::model::{AgentState, Channel, SelectableState};
 use switchboard_core::time::Timestamp;
@@ -119,6 +119,26 @@ fn contact_id(text: &str) -> ApiResult<ContactId> {
     number_id(text, 'c')
         .map(ContactId)
         .ok_or_else(|| ApiError::not_found("unknown_contact", format!("no contact {text:?}")))
+}
+
+// Names of agents, queues and stations in requests are looked up, never interned: ids are
+// interned for the life of the process (see `switchboard_core::ids`), so a request naming
+// something that never existed is answered here, as the engine would answer it (404 with the
+// same code and message), and leaves nothing behind.
+
+fn named_agent(name: &str) -> ApiResult<AgentId> {
+    AgentId::existing(name)
+        .ok_or_else(|| ApiError::not_found("unknown_agent", format!("unknown agent {name}")))
+}
+
+fn named_queue(name: &str) -> ApiResult<QueueId> {
+    QueueId::existing(name)
+        .ok_or_else(|| ApiError::not_found("unknown_queue", format!("unknown queue {name}")))
+}
+
+fn named_station(name: &str) -> ApiResult<StationId> {
+    StationId::existing(name)
+        .ok_or_else(|| ApiError::not_found("unknown_station", format!("unknown station {name}")))
 }
 
 fn offer_id(text: &str) -> ApiResult<OfferId> {
@@ -286,12 +306,13 @@ async fn get_queue(
 }
 
 async fn find_queue(state: &AppState, id: &str) -> ApiResult<QueueConfig> {
-    let wanted = QueueId::new(id);
+    let not_found = || ApiError::not_found("unknown_queue", format!("no queue {id:?}"));
+    let wanted = QueueId::existing(id).ok_or_else(not_found)?;
     state
         .driver
         .read(move |e| e.queue_configs().find(|q| q.id == wanted).cloned())
         .await?
-        .ok_or_else(|| ApiError::not_found("unknown_queue", format!("no queue {id:?}")))
+        .ok_or_else(not_found)
 }
 
 /// Create or replace a queue (channel, routing strategy, priorities, time-outs, limits,
@@ -361,7 +382,7 @@ async fn delete_queue(
             &state,
             &principal,
             Command::RemoveQueue {
-                queue: QueueId::new(&id),
+                queue: named_queue(&id)?,
             },
         )
         .await?,
@@ -420,16 +441,17 @@ async fn get_agent(
     principal: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AgentConfig>> {
-    let agent = AgentId::new(&id);
     if principal.role != Role::Supervisor {
-        principal.require_agent(&agent)?;
+        principal.require_agent_named(&id)?;
     }
+    let not_found = || ApiError::not_found("unknown_agent", format!("no agent {id:?}"));
+    let agent = AgentId::existing(&id).ok_or_else(not_found)?;
     state
         .driver
         .read(move |e| e.agent_configs().find(|a| a.id == agent).cloned())
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::not_found("unknown_agent", format!("no agent {id:?}")))
+        .ok_or_else(not_found)
 }
 
 /// Create or replace an agent.
@@ -463,7 +485,7 @@ async fn delete_agent(
             &state,
             &principal,
             Command::RemoveAgent {
-                agent: AgentId::new(&id),
+                agent: named_agent(&id)?,
             },
         )
         .await?,
@@ -494,7 +516,8 @@ async fn get_station(
     Path(id): Path<String>,
 ) -> ApiResult<Json<StationConfig>> {
     reader(&principal)?;
-    let wanted = StationId::new(&id);
+    let not_found = || ApiError::not_found("unknown_station", format!("no station {id:?}"));
+    let wanted = StationId::existing(&id).ok_or_else(not_found)?;
     state
         .driver
         .read(move |e| e.station_configs().find(|s| s.id == wanted).cloned())
@@ -534,7 +557,7 @@ async fn delete_station(
             &state,
             &principal,
             Command::RemoveStation {
-                station: StationId::new(&id),
+                station: named_station(&id)?,
             },
         )
         .await?,
@@ -562,11 +585,11 @@ async fn login(
     Path(id): Path<String>,
     Body(body): Body<LoginRequest>,
 ) -> ApiResult<Json<Accepted>> {
-    let agent = AgentId::new(&id);
-    principal.require_agent(&agent)?;
+    principal.require_agent_named(&id)?;
+    let agent = named_agent(&id)?;
     let command = Command::Login {
         agent,
-        station: StationId::new(&body.station),
+        station: named_station(&body.station)?,
         state: body.state,
     };
     Ok(Json(run(&state, &principal, command).await?))
@@ -580,8 +603,8 @@ async fn logout(
     principal: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Accepted>> {
-    let agent = AgentId::new(&id);
-    principal.require_agent(&agent)?;
+    principal.require_agent_named(&id)?;
+    let agent = named_agent(&id)?;
     Ok(Json(
         run(&state, &principal, Command::Logout { agent }).await?,
     ))
@@ -607,8 +630,8 @@ async fn set_state(
     Path(id): Path<String>,
     Body(body): Body<StateRequest>,
 ) -> ApiResult<Json<Accepted>> {
-    let agent = AgentId::new(&id);
-    principal.require_agent(&agent)?;
+    principal.require_agent_named(&id)?;
+    let agent = named_agent(&id)?;
     let command = Command::SetState {
         agent,
         state: body.state,
@@ -635,12 +658,12 @@ async fn dial(
     Path(id): Path<String>,
     Body(body): Body<DialRequest>,
 ) -> ApiResult<Json<Accepted>> {
-    let agent = AgentId::new(&id);
-    principal.require_agent(&agent)?;
+    principal.require_agent_named(&id)?;
+    let agent = named_agent(&id)?;
     let command = Command::Dial {
         agent,
         destination: body.destination,
-        queue: body.queue.as_deref().map(QueueId::new),
+        queue: body.queue.as_deref().map(named_queue).transpose()?,
     };
     Ok(Json(run(&state, &principal, command).await?))
 }
@@ -653,16 +676,17 @@ async fn agent_status(
     principal: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AgentView>> {
-    let agent = AgentId::new(&id);
     if principal.role != Role::Supervisor {
-        principal.require_agent(&agent)?;
+        principal.require_agent_named(&id)?;
     }
+    let not_found = || ApiError::not_found("unknown_agent", format!("no agent {id:?}"));
+    let agent = AgentId::existing(&id).ok_or_else(not_found)?;
     state
         .driver
         .read(move |e| e.agent_view(&agent))
         .await?
         .map(Json)
-        .ok_or_else(|| ApiError::not_found("unknown_agent", format!("no agent {id:?}")))
+        .ok_or_else(not_found)
 }
 
 /// Accept an offer. For voice, the connector then links the leg.
@@ -856,8 +880,8 @@ async fn transfer(
 ) -> ApiResult<Json<Accepted>> {
     let contact = contact_id(&id)?;
     let target = match (body.queue, body.agent) {
-        (Some(queue), None) => TransferTarget::Queue(QueueId::new(&queue)),
-        (None, Some(agent)) => TransferTarget::Agent(AgentId::new(&agent)),
+        (Some(queue), None) => TransferTarget::Queue(named_queue(&queue)?),
+        (None, Some(agent)) => TransferTarget::Agent(named_agent(&agent)?),
         _ => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -948,7 +972,7 @@ async fn create_callback(
                 agent: agent.clone(),
                 contact: body.contact.map(ContactId),
                 destination: body.destination,
-                queue: body.queue.as_deref().map(QueueId::new),
+                queue: body.queue.as_deref().map(named_queue).transpose()?,
                 due,
                 window_end: body.window_end.map(Timestamp),
                 reserve: body.reserve,
@@ -963,11 +987,11 @@ async fn create_callback(
                 )
             })?;
             Command::CreateCallback {
-                queue: QueueId::new(&queue),
+                queue: named_queue(&queue)?,
                 destination: body.destination,
                 due: body.due.map(Timestamp),
                 window_end: body.window_end.map(Timestamp),
-                agent: body.agent.as_deref().map(AgentId::new),
+                agent: body.agent.as_deref().map(named_agent).transpose()?,
             }
         }
     };
@@ -1044,7 +1068,12 @@ async fn list_callbacks(
             })?,
         ),
     };
-    let queue = query.queue.as_deref().map(QueueId::new);
+    // A queue that never existed has no callbacks (and is not interned: see `named_agent`).
+    let queue = match query.queue.as_deref().map(QueueId::existing) {
+        Some(None) => return Ok(Json(Vec::<CallbackView>::new()).into_response()),
+        Some(Some(queue)) => Some(queue),
+        None => None,
+    };
     let views = state
         .driver
         .read(move |e| e.callback_views(queue.as_ref(), location))
@@ -1086,18 +1115,14 @@ supervisor_action!(
 supervisor_action!(
     stop_callbacks,
     "/v1/queues/{id}/callbacks/stop",
-    Ok(Command::StopCallbacks {
-        queue: QueueId::new(&id)
-    }),
+    named_queue(&id).map(|queue| Command::StopCallbacks { queue }),
     id,
     "Stop the queue's callbacks (CLBK Stat Stopped)."
 );
 supervisor_action!(
     start_callbacks,
     "/v1/queues/{id}/callbacks/start",
-    Ok(Command::StartCallbacks {
-        queue: QueueId::new(&id)
-    }),
+    named_queue(&id).map(|queue| Command::StartCallbacks { queue }),
     id,
     "Start the queue's callbacks again (Active, or Off Schedule HRS outside its hours)."
 );
@@ -1131,6 +1156,8 @@ async fn create_contact(
     principal.require(&[Role::Admin, Role::Connector])?;
     let command = Command::CreateContact {
         channel: body.channel,
+        // A queue that does not exist is still a contact, closed (38, 14) as §7 says, so its
+        // name is interned: bounded by the contacts the connector creates, each journaled.
         queue: QueueId::new(&body.queue),
         from: body.from,
         priority: body.priority,
@@ -1352,4 +1379,55 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(monitor_queues))
         .routes(routes!(monitor_contacts))
         .routes(routes!(crate::events::events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_core::rejection::Rejection;
+
+    #[test]
+    fn names_from_requests_are_looked_up_never_interned() {
+        // Unique texts: the id registry is global to the test process.
+        for name in ["api-test-ghost-agent", "api-test-ghost-queue"] {
+            let error = named_agent(name).unwrap_err();
+            assert_eq!(
+                (error.status, error.code),
+                (StatusCode::NOT_FOUND, "unknown_agent")
+            );
+            assert_eq!(error.message, format!("unknown agent {name}"));
+            let error = named_queue(name).unwrap_err();
+            assert_eq!(error.code, "unknown_queue");
+            let error = named_station(name).unwrap_err();
+            assert_eq!(error.code, "unknown_station");
+            assert!(AgentId::existing(name).is_none(), "{name} was interned");
+        }
+        // The engine's own answer for an unknown agent reads the same.
+        let engine_said = ApiError::from(Rejection::UnknownAgent(AgentId::new("api-test-a1")));
+        let said_here = named_agent("api-test-a1-missing").unwrap_err();
+        assert_eq!(
+            (engine_said.status, engine_said.code),
+            (said_here.status, said_here.code)
+        );
+        assert_eq!(engine_said.message, "unknown agent api-test-a1");
+        // A name that exists resolves to the one interned id.
+        let known = AgentId::new("api-test-known");
+        assert_eq!(named_agent("api-test-known").unwrap(), known);
+    }
+
+    #[test]
+    fn an_agent_key_acts_only_for_its_agent_whatever_the_name() {
+        let principal = Principal {
+            key_id: 1,
+            role: Role::Agent,
+            agent: Some(AgentId::new("api-test-me")),
+            data_download: false,
+        };
+        assert!(principal.require_agent_named("api-test-me").is_ok());
+        let error = principal
+            .require_agent_named("api-test-not-me")
+            .unwrap_err();
+        assert_eq!(error.code, "forbidden");
+        assert!(AgentId::existing("api-test-not-me").is_none());
+    }
 }

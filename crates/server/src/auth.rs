@@ -74,9 +74,14 @@ impl Principal {
 
     /// 403 unless the caller may act for `agent` (admins may; agents only for themselves).
     pub fn require_agent(&self, agent: &AgentId) -> Result<(), ApiError> {
+        self.require_agent_named(agent.as_str())
+    }
+
+    /// [`Self::require_agent`] for an agent named in a request (which may name no agent).
+    pub fn require_agent_named(&self, agent: &str) -> Result<(), ApiError> {
         match self.role {
             Role::Admin => Ok(()),
-            Role::Agent if self.agent.as_ref() == Some(agent) => Ok(()),
+            Role::Agent if self.agent.as_ref().map(AgentId::as_str) == Some(agent) => Ok(()),
             Role::Agent => Err(ApiError::forbidden(format!(
                 "this key acts as agent {}, not {agent}",
                 self.agent.as_ref().map_or("?", |a| a.as_str())

@@ -463,8 +463,7 @@ impl Simulation {
                 engine
                     .handle_command(at, Command::ConfigureAgent(config))
                     .map_err(agent_error)?;
-                // The engine registered the id (interned it): clones of that one are free.
-                agent_ids.push(agent.registered());
+                agent_ids.push(agent.clone());
                 engine
                     .handle_command(
                         at,

@@ -67,8 +67,7 @@ impl Engine {
                 }
             }
             Event::StationConfigured { station } => {
-                let station = station.registered();
-                self.stations.insert(station.id.clone(), station);
+                self.stations.insert(station.id.clone(), station.clone());
             }
             Event::StationRemoved { station } => {
                 self.stations.remove(station);
@@ -501,7 +500,6 @@ impl Engine {
     }
 
     fn apply_queue_configured(&mut self, config: &crate::config::QueueConfig) {
-        let config = &config.registered();
         let id = config.id.clone();
         match self.queues.get_mut(&id) {
             Some(q) => {
@@ -562,7 +560,6 @@ impl Engine {
     }
 
     fn apply_agent_configured(&mut self, at: Timestamp, config: &crate::config::AgentConfig) {
-        let config = &config.registered();
         let id = config.id.clone();
         let old = self.agents.remove(&id);
         let (mut rt, old_memberships) = match old {

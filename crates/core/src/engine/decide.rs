@@ -1234,12 +1234,6 @@ impl Engine {
             check_text(&format!("attributes.{key}"), value, true)?;
         }
         self.check_open_contacts()?;
-        // The configured queue's own (registered) id, cheap to clone into the contact's
-        // state and events, in place of the caller's copy.
-        let queue = match self.queues.get_key_value(&queue) {
-            Some((id, _)) => id.clone(),
-            None => queue,
-        };
         // Which closure, if the queue cannot take the contact (§7)?
         let refusal = match self.queues.get(&queue) {
             None => Some(code(Major::FAILED_ROUTE_INBOUND, Minor::NOCAMPAIGN)),

@@ -382,7 +382,7 @@ impl<'de, K: Ord + serde::Deserialize<'de>, V: serde::Deserialize<'de>> serde::D
 
 /// A named id (agent, queue, station) usable as an [`IdMap`] key.
 pub(crate) trait NamedId: Ord + Clone {
-    /// The address of the id's shared text (see `ids.rs`).
+    /// The address of the id's interned text: equal exactly for equal ids (see `ids.rs`).
     fn text_addr(&self) -> usize;
 }
 
@@ -390,11 +390,9 @@ pub(crate) trait NamedId: Ord + Clone {
 pub(crate) type AgentMap<V> = IdMap<AgentId, V>;
 
 /// A map keyed by named ids, ordered like `BTreeMap<K, V>` (iteration, serde), with
-/// O(1) lookups for the ids the engine hands around: every clone of the id an entry was
-/// inserted with shares its text, so a small open-addressing table from the text's address
-/// to the entry's slot finds it without comparing strings. Any other id with the same text
-/// (e.g. built by a driver from a string) falls back to the ordered index. An address in the
-/// table belongs to a key the index holds, so it cannot be reused by another id meanwhile.
+/// O(1) lookups: every id with a given text shares one interned text (see `ids.rs`), so a
+/// small open-addressing table from the text's address to the entry's slot finds it
+/// without comparing strings, and an address not in the table is a key not in the map.
 #[derive(Debug, Clone)]
 pub(crate) struct IdMap<K, V> {
     index: BTreeMap<K, u32>,
@@ -431,24 +429,25 @@ impl<K: NamedId, V> IdMap<K, V> {
         (addr.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize) >> 7) & mask
     }
 
-    #[inline]
+    /// Inlined into every lookup: a hash of the address and, almost always, one probe.
+    #[inline(always)]
     fn slot_of(&self, key: &K) -> Option<u32> {
-        if !self.table.is_empty() {
-            let addr = key.text_addr();
-            let mask = self.table.len() - 1;
-            let mut i = Self::cell(addr, mask);
-            loop {
-                let (a, slot) = self.table[i];
-                if a == addr {
-                    return Some(slot);
-                }
-                if a == 0 {
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
+        if self.table.is_empty() {
+            return None;
         }
-        self.index.get(key).copied()
+        let addr = key.text_addr();
+        let mask = self.table.len() - 1;
+        let mut i = Self::cell(addr, mask);
+        loop {
+            let (a, slot) = self.table[i];
+            if a == addr {
+                return Some(slot);
+            }
+            if a == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     fn rebuild_table(&mut self) {
@@ -475,12 +474,6 @@ impl<K: NamedId, V> IdMap<K, V> {
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let slot = self.slot_of(key)?;
         self.slots[slot as usize].as_mut()
-    }
-
-    /// The stored key (the map's own clone: registered, cheap to clone) and its value.
-    pub fn get_key_value(&self, key: &K) -> Option<(&K, &V)> {
-        let (stored, &slot) = self.index.get_key_value(key)?;
-        Some((stored, self.slots[slot as usize].as_ref()?))
     }
 
     #[inline]
