@@ -192,6 +192,19 @@ struct Track {
     busy: Option<(AgentIx, i64)>,
 }
 
+impl Track {
+    const EMPTY: Track = Track {
+        queue: 0,
+        inbound: false,
+        offered: false,
+        closed: false,
+        arrival: 0,
+        first_offer: None,
+        connected: None,
+        busy: None,
+    };
+}
+
 /// A scenario's `Dist` made ready to sample: what does not depend on the draw (the
 /// distribution's parameters, a constant's milliseconds) is computed once, by the same
 /// expressions as before, so every sample is the same number from the same draws.
@@ -342,7 +355,13 @@ pub struct Simulation {
     commands: u64,
     now: i64,
     start: i64,
-    tracks: Vec<Track>,
+    /// The tracks of contacts `tracks_base..`: the oldest leave once closed, so memory
+    /// follows the open contacts, not the run's length (a million-contact run kept 64 MB
+    /// of tracks, and growing them cost a twentieth of its time in page faults and copies).
+    tracks: VecDeque<Track>,
+    tracks_base: u64,
+    /// What `track_mut` hands out for a contact whose track has left (closed long ago).
+    track_gone: Track,
     arrivals: u64,
     arrivals_max: u64,
     arrivals_until: i64,
@@ -508,7 +527,9 @@ impl Simulation {
             commands: 0,
             now: start,
             start,
-            tracks: vec![Track::default()],
+            tracks: VecDeque::new(),
+            tracks_base: 1, // contacts are numbered from 1
+            track_gone: Track::default(),
             arrivals: 0,
             arrivals_max,
             arrivals_until,
@@ -730,6 +751,9 @@ impl Simulation {
                     return;
                 };
                 let now = self.now;
+                // Tracks leave here, not at their ContactClosed: every output of the step
+                // that closed a contact has been read by now.
+                self.release_tracks();
                 let t = self.track_mut(contact);
                 t.queue = q as u32;
                 t.arrival = now;
@@ -836,8 +860,8 @@ impl Simulation {
 
     /// The start of `agent`'s connection to `contact`, forgotten now.
     fn connect_end(&mut self, contact: ContactId, agent: AgentIx) -> Option<i64> {
-        let i = contact.0 as usize;
-        if let Some(t) = self.tracks.get_mut(i)
+        if let Some(i) = self.track_index(contact)
+            && let Some(t) = self.tracks.get_mut(i)
             && t.busy.is_some_and(|(a, _)| a == agent)
         {
             return t.busy.take().map(|(_, at)| at);
@@ -887,27 +911,45 @@ impl Simulation {
         self.agent_ids[ix as usize].clone()
     }
 
+    /// Where `contact`'s track is in `tracks` (if it has not left).
+    #[inline]
+    fn track_index(&self, contact: ContactId) -> Option<usize> {
+        contact.0.checked_sub(self.tracks_base).map(|i| i as usize)
+    }
+
     fn track(&self, contact: ContactId) -> &Track {
-        static EMPTY: std::sync::OnceLock<Track> = std::sync::OnceLock::new();
-        self.tracks
-            .get(contact.0 as usize)
-            .unwrap_or_else(|| EMPTY.get_or_init(Track::default))
+        static EMPTY: Track = Track::EMPTY;
+        // A track that left belonged to a closed contact.
+        static GONE: Track = Track {
+            closed: true,
+            ..Track::EMPTY
+        };
+        match self.track_index(contact) {
+            None => &GONE,
+            Some(i) => self.tracks.get(i).unwrap_or(&EMPTY),
+        }
     }
 
     #[inline]
     fn track_mut(&mut self, contact: ContactId) -> &mut Track {
-        let i = contact.0 as usize;
+        let Some(i) = self.track_index(contact) else {
+            self.track_gone = Track {
+                closed: true,
+                ..Track::EMPTY
+            };
+            return &mut self.track_gone;
+        };
         if self.tracks.len() <= i {
-            self.grow_tracks(i);
+            self.tracks.resize(i + 1, Track::default());
         }
         &mut self.tracks[i]
     }
 
-    fn grow_tracks(&mut self, i: usize) {
-        if self.tracks.len() == i {
-            self.tracks.push(Track::default()); // contacts come in sequence: the usual case
-        } else {
-            self.tracks.resize(i + 1, Track::default());
+    /// Let the tracks of the oldest contacts go, once they are closed.
+    fn release_tracks(&mut self) {
+        while self.tracks.front().is_some_and(|t| t.closed) {
+            self.tracks.pop_front();
+            self.tracks_base += 1;
         }
     }
 
@@ -1112,10 +1154,11 @@ impl Simulation {
             Event::ContactClosed { contact, code, .. } => {
                 let t = self.track_mut(contact);
                 t.closed = true;
-                let (q, inbound, waited) = (
+                let (q, inbound, waited, never_connected) = (
                     t.queue as usize,
                     t.inbound,
                     t.first_offer != Some(t.arrival),
+                    t.connected.is_none(),
                 );
                 if inbound {
                     let run = &mut self.queues[q];
@@ -1127,7 +1170,7 @@ impl Simulation {
                         || code.major == Major::FAILED_ABANDONED_AT_AGENT;
                     if abandoned {
                         run.figures.abandoned += 1;
-                    } else if t_connected_none(&self.tracks, contact) {
+                    } else if never_connected {
                         run.figures.other_closures += 1;
                     }
                 }
@@ -1197,12 +1240,6 @@ impl Simulation {
             audits: self.audits,
         }
     }
-}
-
-fn t_connected_none(tracks: &[Track], contact: ContactId) -> bool {
-    tracks
-        .get(contact.0 as usize)
-        .is_none_or(|t| t.connected.is_none())
 }
 
 fn finish(f: &mut Figures, waits_ms: i128, in_sl: u64, waited: u64) {
