@@ -187,14 +187,14 @@ impl Engine {
                 self.offer_seq += 1;
                 self.stats.offers_created += 1;
                 self.unqueue(*contact);
-                if let Some(c) = self.contacts.get_mut(contact) {
+                let queue = self.contacts.get_mut(contact).map(|c| {
                     c.offers_made += 1;
                     match &mut c.place {
                         Place::Offered(offers) => offers.push(*offer),
                         place => *place = Place::Offered(smallvec::smallvec![*offer]),
                     }
-                }
-                let queue = self.contacts.get(contact).map(|c| c.queue.clone());
+                    c.queue.clone()
+                });
                 if let Some(rt) = self.agents.get_mut(agent) {
                     rt.offer = Some(*offer);
                     let seq = self.offer_seq;
@@ -418,11 +418,12 @@ impl Engine {
             | Event::ShiftStarted { .. } => {}
             Event::ContactClosed { contact, .. } => {
                 self.unqueue(*contact);
-                if let Some(c) = self.contacts.remove(contact) {
-                    for (agent, until) in c.exclusions {
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    for (agent, until) in c.exclusions.drain(..) {
                         self.timers
                             .remove(&(until, Timer::Reoffer(*contact, agent)));
                     }
+                    self.contacts.discard(contact);
                 }
                 self.stats.contacts_closed += 1;
             }
