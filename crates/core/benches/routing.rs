@@ -109,7 +109,7 @@ struct Fixture {
     idle: VecDeque<AgentId>,
     /// Open contacts in steady state: one per busy agent plus the waiting ones.
     open_contacts: usize,
-    from: String,
+    from: std::sync::Arc<str>,
 }
 
 impl Fixture {
@@ -142,7 +142,7 @@ impl Fixture {
             probe: None,
             idle: VecDeque::new(),
             open_contacts: 0,
-            from: "+36201234567".to_string(),
+            from: "+36201234567".into(),
         };
         for q in f.queues.clone() {
             f.cmd(Command::ConfigureQueue(QueueConfig::new(

@@ -109,7 +109,8 @@ pub enum Command {
     CreateContact {
         channel: Channel,
         queue: QueueId,
-        from: String,
+        /// The caller's number (shared: the contact's state and its events keep it).
+        from: std::sync::Arc<str>,
         #[serde(default)]
         priority: u16,
         #[serde(default)]

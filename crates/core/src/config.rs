@@ -298,9 +298,9 @@ impl AgentConfig {
 #[serde(deny_unknown_fields)]
 pub struct StationConfig {
     pub id: StationId,
-    /// The number the connector rings for this station.
+    /// The number the connector rings for this station (shared: every offer carries it).
     #[serde(default)]
-    pub number: String,
+    pub number: std::sync::Arc<str>,
     /// Overrides the queue's offer timeout for offers at this station.
     #[serde(default)]
     pub offer_timeout_ms: Option<u64>,
@@ -310,7 +310,7 @@ impl StationConfig {
     pub fn new(id: &str, number: &str) -> Self {
         StationConfig {
             id: StationId::new(id),
-            number: number.to_string(),
+            number: number.into(),
             offer_timeout_ms: None,
         }
     }

@@ -83,7 +83,7 @@ pub enum Event {
         channel: Channel,
         direction: Direction,
         queue: QueueId,
-        from: String,
+        from: std::sync::Arc<str>,
         priority: u16,
         attributes: BTreeMap<String, String>,
     },

@@ -23,7 +23,7 @@ pub enum ConnectorRequest {
         channel: Channel,
         agent: AgentId,
         station: StationId,
-        number: String,
+        number: std::sync::Arc<str>,
     },
     /// Stop ringing: the offer ended on Switchboard's side.
     CancelDelivery {

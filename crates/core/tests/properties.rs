@@ -940,7 +940,7 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                             Command::CreateContact {
                                 channel,
                                 queue,
-                                from: from.to_string(),
+                                from: (*from).into(),
                                 priority,
                                 attributes: attribute
                                     .map(|k| BTreeMap::from([(k.to_string(), "1".to_string())]))

@@ -1159,7 +1159,7 @@ async fn create_contact(
         // A queue that does not exist is still a contact, closed (38, 14) as §7 says, so its
         // name is interned: bounded by the contacts the connector creates, each journaled.
         queue: QueueId::new(&body.queue),
-        from: body.from,
+        from: body.from.into(),
         priority: body.priority,
         attributes: body.attributes,
     };

@@ -650,7 +650,7 @@ impl Director {
                         queue: queue.clone(),
                         channel: *channel,
                         outbound: *direction == Direction::Outbound,
-                        from: from.clone(),
+                        from: from.to_string(),
                         agent: None,
                         phase: Phase::Waiting,
                         pending: 0,
@@ -1244,7 +1244,7 @@ impl Director {
             Command::CreateContact {
                 channel: profile.channel,
                 queue: QueueId::new(profile.queue),
-                from,
+                from: from.into(),
                 priority,
                 attributes,
             },

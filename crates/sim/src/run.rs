@@ -341,6 +341,8 @@ pub struct Simulation {
     queue_index: BTreeMap<QueueId, usize>,
     agents: u64,
     play: Play,
+    /// The caller's number of every simulated contact, shared by them all.
+    caller: std::sync::Arc<str>,
     /// Driver events due later than `now`, arrivals aside.
     heap: BinaryHeap<Reverse<Due>>,
     /// Each queue's next arrival (at most one is scheduled at a time), by its key in the
@@ -527,6 +529,7 @@ impl Simulation {
             commands: 0,
             now: start,
             start,
+            caller: "+36000".into(),
             tracks: VecDeque::new(),
             tracks_base: 1, // contacts are numbered from 1
             track_gone: Track::default(),
@@ -739,7 +742,7 @@ impl Simulation {
                     Command::CreateContact {
                         channel,
                         queue,
-                        from: "+36000".into(),
+                        from: self.caller.clone(),
                         priority: 0,
                         attributes: BTreeMap::new(),
                     },

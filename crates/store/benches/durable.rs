@@ -322,7 +322,7 @@ fn generate() -> Workload {
                 Command::CreateContact {
                     channel: if chat { Channel::Chat } else { Channel::Voice },
                     queue: QueueId::new(if chat { "support" } else { "sales" }),
-                    from: format!("+3630{:07}", agenda.rng.next_u64() % 10_000_000),
+                    from: format!("+3630{:07}", agenda.rng.next_u64() % 10_000_000).into(),
                     priority: 0,
                     attributes,
                 }

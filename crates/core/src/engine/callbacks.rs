@@ -693,7 +693,7 @@ impl Engine {
             channel: Channel::Callback,
             direction: Direction::Outbound,
             queue: queue.clone(),
-            from: destination.clone(),
+            from: destination.as_str().into(),
             priority: 0,
             attributes: BTreeMap::new(),
         });
@@ -733,7 +733,7 @@ impl Engine {
         }
         let queue = c.queue.clone();
         let entrance = c.entrance;
-        let destination = destination.unwrap_or_else(|| c.from.clone());
+        let destination = destination.unwrap_or_else(|| c.from.to_string());
         let to_be_processed = self.queue_callbacks(&queue)?.to_be_processed;
         let max = self.settings.limits.contacts_per_queue_max;
         if to_be_processed >= u64::from(max) {

@@ -935,7 +935,7 @@ impl Engine {
 
     fn request_dial(&mut self, agent: &AgentId, contact: ContactId) {
         let station = self.agents.get(agent).and_then(|a| a.station.clone());
-        let destination = self.contacts.get(&contact).map(|c| c.from.clone());
+        let destination = self.contacts.get(&contact).map(|c| c.from.to_string());
         if let (Some(station), Some(destination)) = (station, destination) {
             self.request(ConnectorRequest::Dial {
                 contact,
@@ -1173,7 +1173,7 @@ impl Engine {
             channel: Channel::Voice,
             direction: Direction::Outbound,
             queue,
-            from: destination,
+            from: destination.into(),
             priority: 0,
             attributes: BTreeMap::new(),
         });
@@ -1204,7 +1204,7 @@ impl Engine {
         &mut self,
         channel: Channel,
         queue: QueueId,
-        from: String,
+        from: std::sync::Arc<str>,
         priority: u16,
         attributes: BTreeMap<String, String>,
     ) -> Result<Receipt, Rejection> {

@@ -236,7 +236,7 @@ pub(crate) struct ContactRt {
     pub channel: Channel,
     pub direction: Direction,
     pub queue: QueueId,
-    pub from: String,
+    pub from: std::sync::Arc<str>,
     pub priority: u16,
     pub attributes: BTreeMap<String, String>,
     pub arrived: Timestamp,

@@ -138,7 +138,7 @@ impl Engine {
             channel: c.channel,
             direction: c.direction,
             queue: c.queue.clone(),
-            from: c.from.clone(),
+            from: c.from.to_string(),
             priority: c.priority,
             attributes: c.attributes.clone(),
             state: self.contact_state(id)?,
