@@ -178,6 +178,13 @@ fn write_table(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
         "simulated {:.0} s in {:.2} s of wall time: {:.0} contacts per second\n",
         o.simulated_seconds, o.wall_seconds, o.contacts_per_second
     )?;
+    if o.warm_up_seconds > 0.0 {
+        writeln!(
+            out,
+            "warm-up {:.0} s: {} contacts arrived in it and are not counted below\n",
+            o.warm_up_seconds, o.warm_up_contacts
+        )?;
+    }
     let mut rows: Vec<(&str, &Figures)> = vec![("all queues", &o.overall)];
     rows.extend(o.per_queue.iter().map(|(k, v)| (k.as_str(), v)));
     writeln!(

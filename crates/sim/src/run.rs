@@ -47,6 +47,14 @@ pub struct Figures {
     pub other_closures: u64,
 }
 
+fn is_zero_u64(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub name: String,
@@ -54,7 +62,14 @@ pub struct Outcome {
     #[serde(flatten)]
     pub overall: Figures,
     pub simulated_seconds: f64,
+    /// The warm-up (`stop.warm_up`) and the contacts that arrived in it, which no figure
+    /// counts; absent without a warm-up.
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub warm_up_seconds: f64,
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub warm_up_contacts: u64,
     pub wall_seconds: f64,
+    /// Every simulated arrival (warm-up included) ÷ wall seconds.
     pub contacts_per_second: f64,
     pub per_queue: BTreeMap<String, Figures>,
     /// Engine invariant checks run during the run.
@@ -181,6 +196,8 @@ impl PartialOrd for Due {
 #[derive(Debug, Clone, Copy, Default)]
 struct Track {
     queue: u32,
+    /// Arrived (or, for a callback, was created) after the warm-up: it counts in the figures.
+    counted: bool,
     inbound: bool,
     offered: bool,
     closed: bool,
@@ -195,6 +212,7 @@ struct Track {
 impl Track {
     const EMPTY: Track = Track {
         queue: 0,
+        counted: false,
         inbound: false,
         offered: false,
         closed: false,
@@ -364,9 +382,14 @@ pub struct Simulation {
     tracks_base: u64,
     /// What `track_mut` hands out for a contact whose track has left (closed long ago).
     track_gone: Track,
+    /// Arrivals after the warm-up (`stop.contacts` counts these).
     arrivals: u64,
     arrivals_max: u64,
     arrivals_until: i64,
+    /// When the warm-up ends (`start` without one) and how many contacts arrived in it.
+    warm_end: i64,
+    warm_up_arrivals: u64,
+    /// Agent time connected to contacts after `warm_end`.
     busy_ms: i128,
     connect_at: BTreeMap<(ContactId, AgentIx), i64>,
     /// The engine's own id of each agent (`AgentIx` order): clones share its text, which
@@ -503,12 +526,19 @@ impl Simulation {
                 setup_events.push(record);
             }
         }
+        let warm_end = start
+            + scenario
+                .stop
+                .warm_up
+                .as_deref()
+                .and_then(parse_duration_ms)
+                .map_or(0, |w| w as i64);
         let arrivals_until = scenario
             .stop
             .duration
             .as_deref()
             .and_then(parse_duration_ms)
-            .map_or(i64::MAX, |d| start + d as i64);
+            .map_or(i64::MAX, |d| warm_end + d as i64);
         let arrivals_max = scenario.stop.contacts.unwrap_or(u64::MAX);
         let play = Play::new(&scenario);
         let queues_len = queues.len();
@@ -536,6 +566,8 @@ impl Simulation {
             arrivals: 0,
             arrivals_max,
             arrivals_until,
+            warm_end,
+            warm_up_arrivals: 0,
             busy_ms: 0,
             connect_at: BTreeMap::new(),
             agent_ids,
@@ -730,10 +762,15 @@ impl Simulation {
         match ev {
             Ev::Arrival(q) => {
                 let q = q as usize;
-                if self.arrivals >= self.arrivals_max {
-                    return;
+                let counted = self.now >= self.warm_end;
+                if counted {
+                    if self.arrivals >= self.arrivals_max {
+                        return;
+                    }
+                    self.arrivals += 1;
+                } else {
+                    self.warm_up_arrivals += 1;
                 }
-                self.arrivals += 1;
                 self.schedule_arrival(q);
                 let queue = self.queues[q].id.clone();
                 let channel = self.queues[q].channel;
@@ -761,7 +798,10 @@ impl Simulation {
                 t.queue = q as u32;
                 t.arrival = now;
                 t.inbound = true;
-                self.queues[q].figures.contacts += 1;
+                t.counted = counted;
+                if counted {
+                    self.queues[q].figures.contacts += 1;
+                }
                 if let Some(patience) = self.queues[q].patience {
                     let wait = self.sampler.ms(&patience);
                     self.push(now + wait, Ev::Abandon(contact));
@@ -1040,7 +1080,7 @@ impl Simulation {
                 let first = t.connected.is_none();
                 t.connected.get_or_insert(now);
                 let (q, inbound, arrival) = (t.queue as usize, t.inbound, t.arrival);
-                if inbound && first {
+                if inbound && first && t.counted {
                     let sl_ms = self.play.service_level_ms;
                     let run = &mut self.queues[q];
                     run.figures.answered += 1;
@@ -1101,7 +1141,7 @@ impl Simulation {
             | Event::ContactReleased { contact, ref agent } => {
                 let ix = self.agent_ix(agent);
                 if let Some(at) = self.connect_end(contact, ix) {
-                    self.busy_ms += i128::from(now - at);
+                    self.busy_ms += i128::from((now - at.max(self.warm_end)).max(0));
                 }
             }
             Event::AgentStateChanged {
@@ -1115,6 +1155,10 @@ impl Simulation {
             Event::OfferRefused {
                 reason, contact, ..
             } => {
+                if !self.track(contact).counted {
+                    self.track_mut(contact).offered = false;
+                    return;
+                }
                 *self
                     .refusals
                     .entry(reason.as_str().to_string())
@@ -1135,20 +1179,29 @@ impl Simulation {
                 contact, ref queue, ..
             } => {
                 let q = self.queue_of(queue);
+                let counted = now >= self.warm_end;
                 let t = self.track_mut(contact);
                 t.queue = q as u32;
                 t.arrival = now;
-                self.queues[q].figures.callbacks_created += 1;
+                t.counted = counted;
+                if counted {
+                    self.queues[q].figures.callbacks_created += 1;
+                }
             }
-            Event::AttemptEnded { contact, state, .. } => {
-                let _ = state;
-                let q = self.track(contact).queue as usize;
-                self.queues[q].figures.callback_attempts += 1;
+            Event::AttemptEnded { contact, .. } => {
+                let t = *self.track(contact);
+                if t.counted {
+                    self.queues[t.queue as usize].figures.callback_attempts += 1;
+                }
             }
             Event::CallbackCompleted {
                 contact, reached, ..
             } => {
-                let q = self.track(contact).queue as usize;
+                let t = self.track(contact);
+                if !t.counted {
+                    return;
+                }
+                let q = t.queue as usize;
                 self.queues[q].figures.callbacks_completed += 1;
                 if reached {
                     self.queues[q].figures.callbacks_reached += 1;
@@ -1163,7 +1216,7 @@ impl Simulation {
                     t.first_offer != Some(t.arrival),
                     t.connected.is_none(),
                 );
-                if inbound {
+                if inbound && t.counted {
                     let run = &mut self.queues[q];
                     if waited {
                         run.waited += 1;
@@ -1203,6 +1256,7 @@ impl Simulation {
 
     fn outcome(&self, wall_seconds: f64) -> Outcome {
         let simulated_ms = (self.now - self.start).max(1);
+        let measured_ms = (self.now - self.warm_end).max(1);
         let mut per_queue = BTreeMap::new();
         let mut overall = Figures::default();
         let mut waits: i128 = 0;
@@ -1228,7 +1282,7 @@ impl Simulation {
         }
         overall.refusals_by_reason = self.refusals.clone();
         finish(&mut overall, waits, in_sl, waited);
-        overall.occupancy = self.busy_ms as f64 / (self.agents.max(1) as f64 * simulated_ms as f64);
+        overall.occupancy = self.busy_ms as f64 / (self.agents.max(1) as f64 * measured_ms as f64);
         for f in per_queue.values_mut() {
             f.occupancy = overall.occupancy;
         }
@@ -1237,8 +1291,11 @@ impl Simulation {
             seed: self.scenario.seed,
             overall,
             simulated_seconds: simulated_ms as f64 / 1000.0,
+            warm_up_seconds: (self.warm_end - self.start) as f64 / 1000.0,
+            warm_up_contacts: self.warm_up_arrivals,
             wall_seconds,
-            contacts_per_second: self.arrivals as f64 / wall_seconds.max(1e-9),
+            contacts_per_second: (self.arrivals + self.warm_up_arrivals) as f64
+                / wall_seconds.max(1e-9),
             per_queue,
             audits: self.audits,
         }
@@ -1269,6 +1326,64 @@ mod tests {
         );
         let scenario = Scenario::parse("t.toml", &text).unwrap();
         Simulation::new(scenario, Some(1), Options::default()).unwrap()
+    }
+
+    /// The JSON of a run without the wall-clock fields.
+    fn figures(text: &str) -> serde_json::Value {
+        let scenario = Scenario::parse("w.toml", text).unwrap();
+        let outcome = Simulation::new(scenario, Some(7), Options::default())
+            .unwrap()
+            .run(|_, _| {})
+            .unwrap();
+        let mut json = serde_json::to_value(&outcome).unwrap();
+        let map = json.as_object_mut().unwrap();
+        map.remove("wall_seconds");
+        map.remove("contacts_per_second");
+        json
+    }
+
+    const BUSY: &str = "name = \"w\"\n[stop]\ncontacts = 400\n\
+        [[queues]]\nid = \"q\"\narrivals_per_hour = 900\n\
+        handle_seconds = { exponential = 20 }\npatience_seconds = { exponential = 60 }\n\
+        [[agents]]\ncount = 5\nqueues = [\"q\"]\n";
+
+    #[test]
+    fn a_warm_up_is_simulated_but_not_counted() {
+        let plain = figures(BUSY);
+        // A zero warm-up is no warm-up, to the last digit.
+        let zero = figures(&BUSY.replace("contacts = 400", "contacts = 400\nwarm_up = \"0s\""));
+        assert_eq!(plain, zero);
+        assert!(plain.get("warm_up_contacts").is_none(), "{plain}");
+
+        let warm = figures(&BUSY.replace("contacts = 400", "contacts = 400\nwarm_up = \"1h\""));
+        // stop.contacts counts the measured contacts; about 900 arrived in the warm-up hour.
+        assert_eq!(warm["contacts"], 400, "{warm}");
+        let before = warm["warm_up_contacts"].as_u64().unwrap();
+        assert!((750..1050).contains(&before), "{warm}");
+        assert_eq!(warm["warm_up_seconds"], 3600.0);
+        // Every counted contact is accounted for, once.
+        let sum = ["answered", "abandoned", "other_closures"]
+            .iter()
+            .map(|k| warm[k].as_u64().unwrap())
+            .sum::<u64>();
+        assert_eq!(sum, 400, "{warm}");
+        assert_eq!(warm["per_queue"]["q"]["contacts"], 400);
+        // Occupancy is agent time after the warm-up over agent time after it: a share.
+        let occupancy = warm["occupancy"].as_f64().unwrap();
+        assert!(occupancy > 0.0 && occupancy <= 1.0, "{warm}");
+        // The simulated time covers the warm-up too.
+        assert!(warm["simulated_seconds"].as_f64().unwrap() > 3600.0);
+    }
+
+    #[test]
+    fn a_warm_up_moves_the_stop_by_duration_too() {
+        let text = BUSY.replace("contacts = 400", "duration = \"30m\"\nwarm_up = \"30m\"");
+        let warm = figures(&text);
+        let counted = warm["contacts"].as_u64().unwrap();
+        let before = warm["warm_up_contacts"].as_u64().unwrap();
+        // 900 an hour: about 450 in each half hour.
+        assert!((350..550).contains(&counted), "{warm}");
+        assert!((350..550).contains(&before), "{warm}");
     }
 
     #[test]

@@ -79,6 +79,11 @@ pub struct Stop {
     /// Or: simulated time during which arrivals are generated ("8h", "90m", "3600s").
     #[serde(default)]
     pub duration: Option<String>,
+    /// Simulated time before the measured part ("30m"): the centre fills up from empty while
+    /// contacts arrive, and neither those contacts nor agent time in it count in any figure.
+    /// `contacts` and `duration` count from its end.
+    #[serde(default)]
+    pub warm_up: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -326,6 +331,16 @@ impl Scenario {
                 0,
                 "duration",
                 format!("{d:?} is not a duration like \"8h\" or \"90m\""),
+            ));
+        }
+        if let Some(w) = &self.stop.warm_up
+            && parse_duration_ms(w).is_none()
+        {
+            return Err(err(
+                "stop",
+                0,
+                "warm_up",
+                format!("{w:?} is not a duration like \"30m\" or \"0s\""),
             ));
         }
         if self.stop.contacts == Some(0) {
@@ -579,6 +594,12 @@ connector_failures = { "Busy" = 0.05 }
         let e = Scenario::parse("s.toml", &reason).unwrap_err();
         assert_eq!(e.key, "behaviour.connector_failures", "{e}");
         assert!(e.to_string().starts_with("s.toml:"), "{e}");
+        let warm_up = GOOD.replace("contacts = 10", "contacts = 10\nwarm_up = \"half an hour\"");
+        let e = Scenario::parse("s.toml", &warm_up).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (Some(6), "stop.warm_up"), "{e}");
+        let fine = GOOD.replace("contacts = 10", "contacts = 10\nwarm_up = \"30m\"");
+        let s = Scenario::parse("s.toml", &fine).unwrap();
+        assert_eq!(s.stop.warm_up.as_deref(), Some("30m"));
     }
 
     #[test]
