@@ -480,7 +480,45 @@ fn broken_scenarios() -> Vec<(Scratch, &'static str, &'static str)> {
             "dial_outcomes",
             "dial_outcomes",
         ),
+        (
+            broken(
+                "warm-up.toml",
+                "contacts = 150",
+                "contacts = 150\nwarm_up = \"an hour\"",
+            ),
+            "warm_up",
+            "warm_up",
+        ),
     ]
+}
+
+/// `stop.warm_up`: the table says how many contacts arrived in it, `--json` has
+/// `warm_up_seconds` and `warm_up_contacts`, and `stop.contacts` counts after it.
+#[test]
+fn a_warm_up_shows_in_the_table_and_the_json() {
+    let scratch = broken(
+        "warm-up-ok.toml",
+        "contacts = 150",
+        "contacts = 150\nwarm_up = \"1h\"",
+    );
+    let table = sim(&[&scratch.path(), "--seed", "3"]);
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("warm-up 3600 s: "))
+        .unwrap_or_else(|| panic!("no warm-up line:\n{table}"));
+    let output = switchboard(&["sim", &scratch.path(), "--seed", "3", "--json"]);
+    assert!(output.status.success());
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["warm_up_seconds"], 3600.0);
+    assert_eq!(count(&json, "contacts"), 150);
+    let before = count(&json, "warm_up_contacts");
+    // swarm-small: 75 arrivals an hour in all.
+    assert!((40..120).contains(&before), "{json}");
+    assert!(
+        line.contains(&format!(": {before} contacts arrived in it")),
+        "{line}"
+    );
+    check_outcome("warm-up", &json);
 }
 
 /// Exit status 2 and one line naming the file, for every broken scenario and for files
