@@ -93,7 +93,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         listen: args.listen,
         speed: args.speed,
         durability: Durability::Normal,
-        feed_capacity: 65_536,
+        streams: Default::default(),
     };
     let runtime = crate::server_cmd::runtime()?;
     let result = runtime.block_on(async {

@@ -113,7 +113,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         listen: args.listen,
         speed: args.speed,
         durability: Durability::Full,
-        feed_capacity: 65_536,
+        streams: Default::default(),
     };
     runtime()?.block_on(async {
         let running = start(options).await?;

@@ -41,7 +41,7 @@ use switchboard_core::model::{
 };
 use switchboard_core::output::ConnectorRequest;
 use switchboard_core::{Event, Timestamp};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// The demo configuration file.
@@ -509,7 +509,7 @@ impl Director {
 
     async fn run(
         mut self,
-        mut feed: broadcast::Receiver<Published>,
+        mut feed: crate::feed::Subscription,
         mut stopped: watch::Receiver<bool>,
     ) {
         self.begin();
@@ -524,10 +524,11 @@ impl Director {
                 message = feed.recv() => match message {
                     Ok(Published::Event(entry)) => self.on_event(&entry.record.event),
                     Ok(Published::Connector(request)) => self.on_request(&request),
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "demo traffic fell behind the live feed; the watchdog catches up");
+                    Err(crate::feed::Ended::Lagged) => {
+                        tracing::warn!("demo traffic fell behind the live feed; the watchdog catches up");
+                        feed = self.driver.subscribe();
                     }
-                    Err(broadcast::error::RecvError::Closed) => break,
+                    Err(crate::feed::Ended::Closed) => break,
                 },
                 _ = tokio::time::sleep_until(next) => {
                     while let Some(Reverse(timer)) = self.timers.peek() {

@@ -11,6 +11,7 @@
 //! gets a storage error and the engine is rebuilt from the journal.
 
 use crate::clock::Clock;
+use crate::feed::{Audience, Feed, Holder, Subscription};
 use crate::shift::Shifts;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -23,7 +24,7 @@ use switchboard_core::output::{ConnectorRequest, Output};
 use switchboard_core::rejection::Rejection;
 use switchboard_core::time::Timestamp;
 use switchboard_store::{JournalEntry, Store};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::oneshot;
 
 /// Most requests taken into one commit.
 pub const MAX_BATCH: usize = 512;
@@ -93,7 +94,7 @@ pub struct DriverStats {
 #[derive(Clone)]
 pub struct Driver {
     requests: SyncSender<Request>,
-    bus: broadcast::Sender<Published>,
+    feed: Arc<Feed>,
     stats: Arc<DriverStats>,
 }
 
@@ -105,20 +106,19 @@ impl Driver {
         engine: Engine,
         shifts: Arc<Shifts>,
         clock: Arc<dyn Clock>,
-        bus_capacity: usize,
+        feed: Arc<Feed>,
     ) -> anyhow::Result<(Driver, std::thread::JoinHandle<()>)> {
         let snapshot_seq = store
             .latest_snapshot(SNAPSHOT_FORMAT)?
             .map_or(0, |snapshot| snapshot.seq);
         let (requests, inbox) = std::sync::mpsc::sync_channel(QUEUE_CAPACITY);
-        let (bus, _) = broadcast::channel(bus_capacity);
         let stats = Arc::new(DriverStats::default());
         stats
             .last_seq
             .store(store.last_seq(), std::sync::atomic::Ordering::Relaxed);
         let driver = Driver {
             requests,
-            bus: bus.clone(),
+            feed: feed.clone(),
             stats: stats.clone(),
         };
         let thread = std::thread::Builder::new()
@@ -128,7 +128,7 @@ impl Driver {
                     engine,
                     store: &mut store,
                     clock,
-                    bus,
+                    feed,
                     stats,
                     shifts,
                     snapshot_seq,
@@ -136,6 +136,8 @@ impl Driver {
                     outputs: Vec::new(),
                 };
                 state.run(inbox);
+                // Every stream ends with `shutting_down` once it has sent what it holds.
+                state.feed.close();
             })?;
         Ok((driver, thread))
     }
@@ -180,13 +182,27 @@ impl Driver {
             })
     }
 
-    /// A live feed of everything committed from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Published> {
-        self.bus.subscribe()
+    /// The server's own subscription to everything committed from now on, connector
+    /// requests included (the demo's simulated people; tests). It has no budget.
+    pub fn subscribe(&self) -> Subscription {
+        self.feed
+            .subscribe(
+                Holder::Internal,
+                Audience::Everything {
+                    connector_requests: true,
+                },
+            )
+            .expect("the server's own subscriptions have no budget")
     }
 
+    /// The live feed, for the event streams.
+    pub fn feed(&self) -> &Arc<Feed> {
+        &self.feed
+    }
+
+    /// Open event subscriptions.
     pub fn subscribers(&self) -> usize {
-        self.bus.receiver_count()
+        self.feed.subscribers()
     }
 
     /// Sequence number of the last committed journal entry.
@@ -269,7 +285,7 @@ struct Loop<'a> {
     engine: Engine,
     store: &'a mut Store,
     clock: Arc<dyn Clock>,
-    bus: broadcast::Sender<Published>,
+    feed: Arc<Feed>,
     stats: Arc<DriverStats>,
     shifts: Arc<Shifts>,
     /// Journal position of the newest snapshot.
@@ -457,6 +473,7 @@ impl Loop<'_> {
 
     fn publish(&mut self, first_seq: u64) {
         let mut next_event = 0usize;
+        let mut items = Vec::with_capacity(self.outputs.len());
         for pending in self.outputs.drain(..) {
             let item = match pending {
                 Pending::Event => {
@@ -468,9 +485,10 @@ impl Loop<'_> {
                 }
                 Pending::Connector(request) => Published::Connector(Arc::new(request)),
             };
-            // No subscribers is fine: the journal has the events.
-            let _ = self.bus.send(item);
+            items.push(item);
         }
+        // No subscribers is fine: the journal has the events.
+        self.feed.publish(&items);
     }
 
     /// An agent key may act only as its own agent.

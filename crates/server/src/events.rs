@@ -7,25 +7,28 @@
 //! Connector requests (deliver, cancel, dial, stop dial) go to connector and admin keys as
 //! `connector_request` messages without an id: they are not journaled.
 //!
-//! A subscriber that falls more than the feed's capacity behind is cut off with an `error`
-//! message (code `lagged`) instead of buffering without bound; it reconnects with its last id.
+//! The stream is the response body itself: it holds the stream's [`Subscription`], so when
+//! the client goes away and the connection closes, the body is dropped and the slot is free
+//! at once. Each key and each role has a budget of streams ([`crate::feed::StreamLimits`]).
+//! A subscriber that falls more than its backlog behind is cut off with an `error` message
+//! (code `lagged`) instead of buffering without bound; it reconnects with its last id.
 
 use crate::AppState;
 use crate::auth::{Principal, Role};
 use crate::driver::Published;
 use crate::error::ApiError;
+use crate::feed::{Audience, Ended, Holder, Subscription};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::path::PathBuf;
+use switchboard_core::ids::AgentId;
 use switchboard_store::{JournalEntry, Store};
-use tokio::sync::{broadcast, mpsc};
-use tokio_stream::wrappers::ReceiverStream;
 
-/// Most concurrent subscribers; more get 429.
-pub const MAX_SUBSCRIBERS: usize = 1000;
 /// Journal entries read per page when catching up.
 const PAGE: usize = 1000;
 
@@ -45,13 +48,6 @@ pub async fn events(
     headers: HeaderMap,
     crate::api::Params(query): crate::api::Params<EventsQuery>,
 ) -> Result<Response, ApiError> {
-    if state.driver.subscribers() >= MAX_SUBSCRIBERS {
-        return Err(ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "too_many_subscribers",
-            format!("at most {MAX_SUBSCRIBERS} event streams at once"),
-        ));
-    }
     let last_event_id = match headers.get("last-event-id") {
         None => None,
         Some(value) => Some(
@@ -67,8 +63,36 @@ pub async fn events(
                 })?,
         ),
     };
+    let audience = match principal.role {
+        Role::Agent => Audience::Agent(
+            principal
+                .agent
+                .clone()
+                .ok_or_else(|| ApiError::forbidden("this agent key is bound to no agent"))?,
+        ),
+        Role::Admin | Role::Connector => Audience::Everything {
+            connector_requests: true,
+        },
+        Role::Supervisor => Audience::Everything {
+            connector_requests: false,
+        },
+    };
+    let holder = Holder::Key {
+        role: principal.role,
+        key_id: principal.key_id,
+    };
     // Subscribe before reading the journal, so nothing committed in between is missed.
-    let live = state.driver.subscribe();
+    let subscription = state
+        .driver
+        .feed()
+        .subscribe(holder, audience)
+        .map_err(|over| {
+            ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_subscribers",
+                over.to_string(),
+            )
+        })?;
     let last_seq = state.driver.last_seq();
     let after = last_event_id.or(query.after).unwrap_or(last_seq);
     // An id this journal never handed out (a data directory restored from an older backup):
@@ -81,132 +105,136 @@ pub async fn events(
             ),
         ));
     }
-    let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
-    let data_dir = state.data_dir.clone();
-    let stopping = state.stopping.clone();
-    tokio::spawn(async move {
-        let filter = Filter::new(&principal);
-        let mut sent = after;
-        {
-            // Catch up from the journal, a page at a time, off the async threads.
-            loop {
-                let dir = data_dir.clone();
-                let page = tokio::task::spawn_blocking(move || {
-                    Store::open_existing(&dir).and_then(|store| store.read_journal(sent, PAGE))
-                })
-                .await;
-                let page = match page {
-                    Ok(Ok(page)) => page,
-                    Ok(Err(error)) => {
-                        let _ = tx
-                            .send(Ok(error_event("journal_unreadable", &error.to_string())))
-                            .await;
-                        return;
-                    }
-                    Err(_) => return,
-                };
-                let done = page.len() < PAGE;
-                for entry in page {
-                    sent = entry.seq;
-                    if filter.wants(&entry) && tx.send(Ok(sse_event(&entry))).await.is_err() {
-                        return;
-                    }
-                }
-                if done {
-                    break;
-                }
-            }
-        }
-        forward_live(live, tx, filter, sent, stopping).await;
-    });
     metrics::gauge!("switchboard_subscribers").set(state.driver.subscribers() as f64);
-    Ok(Sse::new(ReceiverStream::new(rx))
+    let stream = Stream {
+        agent: match subscription.audience() {
+            Audience::Agent(agent) => Some(agent.clone()),
+            Audience::Everything { .. } => None,
+        },
+        subscription,
+        phase: Phase::CatchUp,
+        sent: after,
+        ready: VecDeque::new(),
+        data_dir: state.data_dir.clone(),
+        stopping: state.stopping.clone(),
+    };
+    let body = futures_util::stream::unfold(stream, |mut stream| async move {
+        let message = stream.next().await?;
+        Some((Ok::<_, Infallible>(message), stream))
+    });
+    Ok(Sse::new(body)
         .keep_alive(KeepAlive::default())
         .into_response())
 }
 
-async fn forward_live(
-    mut live: broadcast::Receiver<Published>,
-    tx: mpsc::Sender<Result<SseEvent, Infallible>>,
-    filter: Filter,
-    mut sent: u64,
-    mut stopping: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        let received = tokio::select! {
-            received = live.recv() => received,
-            _ = stopping.wait_for(|stop| *stop) => Err(broadcast::error::RecvError::Closed),
-        };
-        let message = match received {
-            Ok(Published::Event(entry)) => {
-                if entry.seq <= sent {
-                    continue;
-                }
-                sent = entry.seq;
-                if !filter.wants(&entry) {
-                    continue;
-                }
-                sse_event(&entry)
-            }
-            Ok(Published::Connector(request)) => {
-                if !filter.connector {
-                    continue;
-                }
-                match SseEvent::default()
-                    .event("connector_request")
-                    .json_data(&*request)
-                {
-                    Ok(event) => event,
-                    Err(_) => continue,
-                }
-            }
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
-                let _ = tx
-                    .send(Ok(error_event(
-                        "lagged",
-                        &format!(
-                            "this stream fell {missed} messages behind and was cut off; reconnect with Last-Event-ID: {sent}"
-                        ),
-                    )))
-                    .await;
-                return;
-            }
-            Err(broadcast::error::RecvError::Closed) => {
-                let _ = tx
-                    .send(Ok(error_event(
-                        "shutting_down",
-                        "the server is shutting down",
-                    )))
-                    .await;
-                return;
-            }
-        };
-        if tx.send(Ok(message)).await.is_err() {
-            return; // the client went away
-        }
-    }
+enum Phase {
+    /// Reading the journal after `sent`, a page at a time.
+    CatchUp,
+    /// Forwarding the live feed.
+    Live,
+    /// The last message (an error) was sent.
+    Done,
 }
 
-struct Filter {
-    agent: Option<switchboard_core::ids::AgentId>,
-    connector: bool,
+/// One client's stream: the body of its response.
+struct Stream {
+    subscription: Subscription,
+    /// For an agent's stream: the agent whose journal entries it gets while catching up
+    /// (live, the feed's index sends it only that agent's events).
+    agent: Option<AgentId>,
+    phase: Phase,
+    /// The last journal sequence number sent or passed over.
+    sent: u64,
+    /// Journal entries read while catching up, not yet sent.
+    ready: VecDeque<JournalEntry>,
+    data_dir: PathBuf,
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
-impl Filter {
-    fn new(principal: &Principal) -> Self {
-        Filter {
-            agent: (principal.role == Role::Agent)
-                .then(|| principal.agent.clone())
-                .flatten(),
-            connector: matches!(principal.role, Role::Connector | Role::Admin),
+impl Stream {
+    async fn next(&mut self) -> Option<SseEvent> {
+        loop {
+            if let Some(entry) = self.ready.pop_front() {
+                return Some(sse_event(&entry));
+            }
+            match self.phase {
+                Phase::Done => return None,
+                Phase::CatchUp => {
+                    if let Err(error) = self.read_page().await {
+                        self.phase = Phase::Done;
+                        return Some(error_event("journal_unreadable", &error));
+                    }
+                }
+                Phase::Live => {
+                    let received = tokio::select! {
+                        received = self.subscription.recv() => received,
+                        _ = self.stopping.wait_for(|stop| *stop) => Err(Ended::Closed),
+                    };
+                    match received {
+                        Ok(Published::Event(entry)) => {
+                            if entry.seq <= self.sent {
+                                continue;
+                            }
+                            self.sent = entry.seq;
+                            return Some(sse_event(&entry));
+                        }
+                        Ok(Published::Connector(request)) => {
+                            match SseEvent::default()
+                                .event("connector_request")
+                                .json_data(&*request)
+                            {
+                                Ok(event) => return Some(event),
+                                Err(_) => continue,
+                            }
+                        }
+                        Err(Ended::Lagged) => {
+                            self.phase = Phase::Done;
+                            return Some(error_event(
+                                "lagged",
+                                &format!(
+                                    "this stream fell more than its backlog behind and was cut off; reconnect with Last-Event-ID: {}",
+                                    self.sent
+                                ),
+                            ));
+                        }
+                        Err(Ended::Closed) => {
+                            self.phase = Phase::Done;
+                            return Some(error_event(
+                                "shutting_down",
+                                "the server is shutting down",
+                            ));
+                        }
+                    }
+                }
+            }
         }
     }
 
-    fn wants(&self, entry: &JournalEntry) -> bool {
-        match &self.agent {
-            None => true,
-            Some(me) => entry.record.event.agent() == Some(me),
+    /// Reads the next page of the journal, off the async threads, keeping what this stream
+    /// may see. A short page ends the catch-up.
+    async fn read_page(&mut self) -> Result<(), String> {
+        let dir = self.data_dir.clone();
+        let after = self.sent;
+        let page = tokio::task::spawn_blocking(move || {
+            Store::open_existing(&dir).and_then(|store| store.read_journal(after, PAGE))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+        if page.len() < PAGE {
+            self.phase = Phase::Live;
         }
+        for entry in page {
+            self.sent = entry.seq;
+            let wanted = match &self.agent {
+                None => true,
+                Some(me) => entry.record.event.agent() == Some(me),
+            };
+            if wanted {
+                self.ready.push_back(entry);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod driver;
 pub mod error;
 pub mod events;
+pub mod feed;
 pub mod reports;
 pub mod shift;
 
@@ -142,8 +143,8 @@ pub struct ServeOptions {
     /// Clock speed (1 = real time; the demo runs faster).
     pub speed: f64,
     pub durability: switchboard_store::Durability,
-    /// Capacity of the live feed before slow subscribers are cut off.
-    pub feed_capacity: usize,
+    /// Event stream budgets per key and role, and how far a stream may fall behind.
+    pub streams: feed::StreamLimits,
 }
 
 /// A started server.
@@ -227,8 +228,13 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     )?));
     let clock: Arc<dyn clock::Clock> =
         Arc::new(clock::SystemClock::new(options.speed).not_before(engine.now()));
-    let (driver, engine_thread) =
-        driver::Driver::start(store, engine, shifts.clone(), clock, options.feed_capacity)?;
+    let (driver, engine_thread) = driver::Driver::start(
+        store,
+        engine,
+        shifts.clone(),
+        clock,
+        feed::Feed::new(options.streams),
+    )?;
     for command in changes {
         driver
             .execute(command, driver::Actor::Trusted)

@@ -119,7 +119,7 @@ async fn the_demo_runs_a_living_contact_center() {
         listen: "127.0.0.1:0".parse().unwrap(),
         speed: SPEED,
         durability: switchboard_store::Durability::Normal,
-        feed_capacity: 65_536,
+        streams: Default::default(),
     };
     let running = start(options).await.unwrap();
     let driver = running.state.driver.clone();
@@ -138,8 +138,8 @@ async fn the_demo_runs_a_living_contact_center() {
     while !seen.enough() {
         match tokio::time::timeout_at(deadline, feed.recv()).await {
             Ok(Ok(message)) => seen.take(&message),
-            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
-            Ok(Err(error)) => panic!("feed closed: {error}"),
+            Ok(Err(switchboard_server::feed::Ended::Lagged)) => feed = driver.subscribe(),
+            Ok(Err(ended)) => panic!("feed ended: {ended:?}"),
             Err(_) => panic!("the demo did not show enough within the deadline: {seen:#?}"),
         }
     }
@@ -199,7 +199,7 @@ async fn the_demo_configuration_file_starts_a_server_with_fixed_keys() {
         listen: "127.0.0.1:0".parse().unwrap(),
         speed: SPEED,
         durability: switchboard_store::Durability::Normal,
-        feed_capacity: 65_536,
+        streams: Default::default(),
     })
     .await
     .unwrap();
@@ -218,10 +218,10 @@ async fn the_demo_configuration_file_starts_a_server_with_fixed_keys() {
                 _ => {}
             },
             Ok(Ok(Published::Connector(_))) => {}
-            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
+            Ok(Err(switchboard_server::feed::Ended::Lagged)) => {
                 feed = driver.subscribe();
             }
-            Ok(Err(error)) => panic!("feed closed: {error}"),
+            Ok(Err(ended)) => panic!("feed ended: {ended:?}"),
             Err(_) => panic!("offers {offers}, refusals {refusals}, handled {handled}"),
         }
     }

@@ -47,8 +47,14 @@ fn run_and_stop(dir: &std::path::Path, commands: Vec<Command>) -> String {
         let shifts = Arc::new(Shifts::default());
         let engine = driver::load_engine(&store, &shifts).unwrap();
         let clock = Arc::new(SystemClock::new(1.0).not_before(engine.now()));
-        let (driver, thread): (Driver, _) =
-            Driver::start(store, engine, shifts, clock, 1024).unwrap();
+        let (driver, thread): (Driver, _) = Driver::start(
+            store,
+            engine,
+            shifts,
+            clock,
+            switchboard_server::feed::Feed::new(Default::default()),
+        )
+        .unwrap();
         for command in commands {
             driver.execute(command, Actor::Trusted).await.unwrap();
         }
