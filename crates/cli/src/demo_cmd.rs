@@ -94,6 +94,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
         speed: args.speed,
         durability: Durability::Normal,
         streams: Default::default(),
+        connections: Default::default(),
     };
     let runtime = crate::server_cmd::runtime()?;
     let result = runtime.block_on(async {

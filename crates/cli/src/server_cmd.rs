@@ -114,6 +114,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         speed: args.speed,
         durability: Durability::Full,
         streams: Default::default(),
+        connections: Default::default(),
     };
     runtime()?.block_on(async {
         let running = start(options).await?;

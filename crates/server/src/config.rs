@@ -76,15 +76,16 @@ impl ConfigFile {
             error(line, field, e.message().trim().to_string())
         })?;
         for (index, key) in config.keys.iter().enumerate() {
-            let line = table_line(text, "keys", index);
+            // Found only for an error: looking it up for every key would be quadratic.
+            let line = || table_line(text, "keys", index);
             let field = format!("keys[{index}]");
             let role: Role = key
                 .role
                 .parse()
-                .map_err(|m: String| error(line, format!("{field}.role"), m))?;
+                .map_err(|m: String| error(line(), format!("{field}.role"), m))?;
             if key.secret.is_some() == key.sha256.is_some() {
                 return Err(error(
-                    line,
+                    line(),
                     field,
                     "give exactly one of secret or sha256".into(),
                 ));
@@ -93,14 +94,14 @@ impl ConfigFile {
                 && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
             {
                 return Err(error(
-                    line,
+                    line(),
                     format!("{field}.sha256"),
                     "must be 64 hex digits".into(),
                 ));
             }
             if (role == Role::Agent) != key.agent.is_some() {
                 return Err(error(
-                    line,
+                    line(),
                     format!("{field}.agent"),
                     "an agent key needs agent = \"ID\", and only an agent key takes one".into(),
                 ));

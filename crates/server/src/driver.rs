@@ -144,13 +144,23 @@ impl Driver {
 
     /// Runs `command`, answering once its events are durable.
     pub async fn execute(&self, command: Command, actor: Actor) -> Result<Committed, CommandError> {
+        self.submit(command, actor)?.await
+    }
+
+    /// Puts `command` in the driver's inbox now (commands run in the order they are
+    /// submitted) and returns the wait for its answer.
+    pub fn submit(
+        &self,
+        command: Command,
+        actor: Actor,
+    ) -> Result<impl Future<Output = Result<Committed, CommandError>> + use<>, CommandError> {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Command {
             command: Box::new(command),
             actor,
             reply,
         })?;
-        answer.await.map_err(|_| CommandError::ShuttingDown)?
+        Ok(async move { answer.await.map_err(|_| CommandError::ShuttingDown)? })
     }
 
     /// Runs `read` on the engine's committed state.

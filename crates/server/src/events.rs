@@ -112,7 +112,13 @@ pub async fn events(
             Audience::Everything { .. } => None,
         },
         subscription,
-        phase: Phase::CatchUp,
+        // Starting live needs no journal read: everything committed after `last_seq` was
+        // published after the subscription was made.
+        phase: if after == last_seq {
+            Phase::Live
+        } else {
+            Phase::CatchUp
+        },
         sent: after,
         ready: VecDeque::new(),
         data_dir: state.data_dir.clone(),

@@ -105,7 +105,7 @@ pub enum Audience {
 /// A budget a new subscription would exceed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OverBudget {
-    #[error("this key already holds {limit} event streams, the most a {role} key may hold")]
+    #[error("this key already holds {limit} event streams, the most a key of role {role} may hold")]
     Key { role: &'static str, limit: usize },
     #[error("{limit} {role} event streams are already open, the most for that role")]
     Role { role: &'static str, limit: usize },

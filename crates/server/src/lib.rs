@@ -20,6 +20,7 @@ pub mod error;
 pub mod events;
 pub mod feed;
 pub mod reports;
+pub mod serve;
 pub mod shift;
 
 use anyhow::Context;
@@ -145,13 +146,15 @@ pub struct ServeOptions {
     pub durability: switchboard_store::Durability,
     /// Event stream budgets per key and role, and how far a stream may fall behind.
     pub streams: feed::StreamLimits,
+    /// Connections, requests in flight and time-outs.
+    pub connections: serve::ConnectionLimits,
 }
 
 /// A started server.
 pub struct Running {
     pub addr: SocketAddr,
     pub state: AppState,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: tokio::task::JoinHandle<()>,
     engine_thread: std::thread::JoinHandle<()>,
     stop: tokio::sync::watch::Sender<bool>,
 }
@@ -183,6 +186,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     if let Some(config) = &config {
         let now = clock::SystemClock::new(1.0);
         use clock::Clock as _;
+        // One transaction for all the file's keys: one commit each would take minutes for
+        // a centre with 20,000 agent keys.
+        let keys_written = store.connection().unchecked_transaction()?;
         for key in &config.keys {
             let role: auth::Role = key.role.parse().map_err(InputError)?;
             let agent = key
@@ -218,6 +224,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
                 (None, None) => unreachable!("checked by ConfigFile::parse"),
             }
         }
+        keys_written.commit()?;
     }
     let changes = config
         .as_ref()
@@ -235,11 +242,18 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         clock,
         feed::Feed::new(options.streams),
     )?;
-    for command in changes {
-        driver
-            .execute(command, driver::Actor::Trusted)
-            .await
-            .map_err(|e| InputError(format!("configuration: {e}")))?;
+    // In order, but many at a time, so that they are committed in groups (the driver takes
+    // its inbox in order): one commit per item would take minutes for 20,000 agents.
+    for chunk in changes.chunks(1024) {
+        let configuration = |e: driver::CommandError| InputError(format!("configuration: {e}"));
+        let answers = chunk
+            .iter()
+            .map(|command| driver.submit(command.clone(), driver::Actor::Trusted))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(configuration)?;
+        for result in futures_util::future::join_all(answers).await {
+            result.map_err(configuration)?;
+        }
     }
     let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
@@ -257,15 +271,17 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         .await
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener.local_addr()?;
-    let mut stopped = stopping;
-    let app = app(state.clone());
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
-            .await
-    });
+    let connections = options
+        .connections
+        .within_open_files(serve::raise_open_file_limit());
+    let app = serve::limit_requests(app(state.clone()), &connections);
+    let server = tokio::spawn(serve::serve(
+        listener,
+        app,
+        connections,
+        stopping,
+        std::time::Duration::from_secs(5),
+    ));
     Ok(Running {
         addr,
         state,

@@ -120,6 +120,7 @@ async fn the_demo_runs_a_living_contact_center() {
         speed: SPEED,
         durability: switchboard_store::Durability::Normal,
         streams: Default::default(),
+        connections: Default::default(),
     };
     let running = start(options).await.unwrap();
     let driver = running.state.driver.clone();
@@ -200,6 +201,7 @@ async fn the_demo_configuration_file_starts_a_server_with_fixed_keys() {
         speed: SPEED,
         durability: switchboard_store::Durability::Normal,
         streams: Default::default(),
+        connections: Default::default(),
     })
     .await
     .unwrap();
