@@ -182,3 +182,53 @@ fn keys_create_for_an_unknown_agent_is_refused_online_and_offline() {
     ]);
     check_refused(output);
 }
+
+/// A report whose dates miss all the data (`last-7-days` on a simulated day of 2026) is
+/// still a valid, empty report, but no longer a silent one: stderr says which days the data
+/// covers. A report on those days has rows and no note.
+#[test]
+fn an_empty_report_outside_the_data_says_where_the_data_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sim-data");
+    let data = data.to_str().unwrap();
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/swarm-small.toml"
+    );
+    let sim = run(&["sim", scenario, "--data", data]);
+    assert!(sim.status.success(), "{sim:?}");
+    let report = |range: &[&str]| {
+        let mut args = vec![
+            "report",
+            "agent-refusal",
+            "--data",
+            data,
+            "--tz",
+            "Europe/Budapest",
+        ];
+        args.extend_from_slice(range);
+        let output = run(&args);
+        assert!(output.status.success(), "{output:?}");
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (rows, note) = report(&["--from", "last-7-days"]);
+    assert_eq!(rows.lines().count(), 1, "only the header: {rows}");
+    assert!(
+        note.starts_with("switchboard: note: no rows: the report covers ")
+            && note.contains(&format!(
+                "but the data in {data} runs from 2026-03-02 to 2026-03-02 (Europe/Budapest); try --from 2026-03-02 --to 2026-03-02"
+            )),
+        "{note}"
+    );
+    assert_eq!(note.lines().count(), 1, "{note}");
+    let (rows, note) = report(&["--from", "2026-03-02"]);
+    assert!(rows.lines().count() > 1, "{rows}");
+    assert_eq!(note, "");
+    // Inside the data's days but without a row (a night window): no note either.
+    let (rows, note) = report(&["--from", "2026-03-02", "--start", "00:00", "--end", "01:00"]);
+    assert_eq!(rows.lines().count(), 1, "{rows}");
+    assert_eq!(note, "");
+}
