@@ -151,7 +151,15 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
 
 fn run_swarm(file: &str, base: &Scenario, first: u64, n: u64) -> anyhow::Result<()> {
     let mut contacts = 0u64;
-    let last = first.saturating_add(n - 1);
+    // Seeds first..=first+n-1: past u64::MAX the run would silently be shorter than asked.
+    let Some(last) = first.checked_add(n - 1) else {
+        return Err(InputError(format!(
+            "--seed {first} --swarm {n}: the seeds would pass {}; give --seed at most {}",
+            u64::MAX,
+            u64::MAX - (n - 1)
+        ))
+        .into());
+    };
     for seed in first..=last {
         let variant = swarm::variant(base, seed);
         let options = Options {
@@ -175,7 +183,7 @@ fn run_swarm(file: &str, base: &Scenario, first: u64, n: u64) -> anyhow::Result<
     }
     println!(
         "swarm: {n} runs (seeds {first}–{}), {contacts} contacts, every invariant held after every step and every contact closed",
-        first + n - 1
+        last
     );
     Ok(())
 }

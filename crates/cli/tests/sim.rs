@@ -398,6 +398,40 @@ fn a_swarm_of_200_runs_passes_on_the_small_world() {
         &example("swarm-small.toml"),
     ]);
     assert!(out.starts_with("swarm: 1 runs (seeds 137–137)"), "{out}");
+    // The last seeds there are: all of them run, and the range is said right.
+    let out = sim(&[
+        "--swarm",
+        "2",
+        "--seed",
+        "18446744073709551614",
+        &example("swarm-small.toml"),
+    ]);
+    assert!(
+        out.starts_with("swarm: 2 runs (seeds 18446744073709551614–18446744073709551615)"),
+        "{out}"
+    );
+}
+
+/// Seeds past 2⁶⁴−1 used to be dropped silently (a shorter swarm than asked, and an overflow
+/// in the summary): now bad input.
+#[test]
+fn a_swarm_past_the_last_seed_is_bad_input() {
+    let output = switchboard(&[
+        "sim",
+        "--swarm",
+        "3",
+        "--seed",
+        "18446744073709551615",
+        &example("swarm-small.toml"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("give --seed at most 18446744073709551613"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 // ----- bad input: exit status 2 and one line on stderr naming the file, line and key -----
