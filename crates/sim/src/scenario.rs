@@ -417,6 +417,14 @@ impl Scenario {
             if self.queues[..i].iter().any(|p| p.id == q.id) {
                 return Err(err(&key("id"), format!("{:?} is defined twice", q.id)));
             }
+            // The engine's rules for a queue (its id above all), named by the file's index.
+            let limits = switchboard_core::config::Limits::default();
+            if let Err(e) =
+                switchboard_core::config::QueueConfig::new(&q.id, q.channel).validate(&limits)
+            {
+                let rest = e.field.rsplit_once(']').map_or("", |(_, rest)| rest);
+                return Err(err(&format!("queues[{i}]{rest}"), e.message));
+            }
             range(
                 &key("arrivals_per_hour"),
                 q.arrivals_per_hour,
@@ -485,11 +493,23 @@ impl Scenario {
                     ),
                 ));
             }
-            for q in &g.queues {
+            if g.queues.is_empty() {
+                return Err(err(
+                    &format!("agents[{i}].queues"),
+                    "a group serves at least one queue (agents serving none would only dilute occupancy)".into(),
+                ));
+            }
+            for (n, q) in g.queues.iter().enumerate() {
                 if !self.queues.iter().any(|s| &s.id == q) {
                     return Err(err(
-                        &format!("agents[{i}].queues"),
+                        &format!("agents[{i}].queues[{n}]"),
                         format!("unknown queue {q:?}"),
+                    ));
+                }
+                if g.queues[..n].contains(q) {
+                    return Err(err(
+                        &format!("agents[{i}].queues[{n}]"),
+                        format!("{q:?} is listed twice"),
                     ));
                 }
             }
@@ -818,6 +838,42 @@ connector_failures = { "Busy" = 0.05 }
         ];
         for (from, to, line, key, piece) in cases {
             assert!(GOOD.contains(from), "{from}");
+            let text = GOOD.replacen(from, to, 1);
+            let e = Scenario::parse("s.toml", &text).unwrap_err();
+            assert_eq!((e.line, e.key.as_str()), (Some(*line), *key), "{to}: {e}");
+            assert!(e.message.contains(piece), "{to}: {e} lacks {piece:?}");
+        }
+    }
+
+    /// Agent groups serving no queue, or one queue twice, and queue ids the engine refuses
+    /// are named with their lines (they were accepted silently, or refused by the engine
+    /// without a line).
+    #[test]
+    fn groups_and_ids_name_their_lines() {
+        let cases: &[(&str, &str, usize, &str, &str)] = &[
+            (
+                "queues = [\"sales\"]",
+                "queues = []",
+                15,
+                "agents[0].queues",
+                "at least one queue",
+            ),
+            (
+                "queues = [\"sales\"]",
+                "queues = [\"sales\", \"sales\"]",
+                15,
+                "agents[0].queues[1]",
+                "listed twice",
+            ),
+            (
+                "id = \"sales\"",
+                "id = \"my sales\"",
+                8,
+                "queues[0].id",
+                "only letters",
+            ),
+        ];
+        for (from, to, line, key, piece) in cases {
             let text = GOOD.replacen(from, to, 1);
             let e = Scenario::parse("s.toml", &text).unwrap_err();
             assert_eq!((e.line, e.key.as_str()), (Some(*line), *key), "{to}: {e}");
