@@ -114,8 +114,9 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
         None => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-            write_report(store.connection(), &request, now, &mut out).map_err(input)?;
+            let rows = write_report(store.connection(), &request, now, &mut out).map_err(input)?;
             out.flush()?;
+            note_if_outside(&store, &args.data, &request, now, rows)?;
         }
         Some(file) => {
             let path = request.dated_path(file, now);
@@ -135,16 +136,53 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
             let mut temporary = builder
                 .tempfile_in(&dir)
                 .map_err(|e| InputError(format!("--out {}: {e}", path.display())))?;
-            {
+            let rows = {
                 let mut out = BufWriter::with_capacity(64 * 1024, temporary.as_file_mut());
-                write_report(store.connection(), &request, now, &mut out).map_err(input)?;
+                let rows =
+                    write_report(store.connection(), &request, now, &mut out).map_err(input)?;
                 out.flush()
                     .with_context(|| format!("while writing {}", path.display()))?;
-            }
+                rows
+            };
             temporary
                 .persist(&path)
                 .with_context(|| format!("while writing {}", path.display()))?;
+            note_if_outside(&store, &args.data, &request, now, rows)?;
         }
+    }
+    Ok(())
+}
+
+/// An empty report whose dates miss every day the data covers (a preset such as
+/// `last-7-days` on a simulated day of another year) is easy to take for "nothing
+/// happened": say so on stderr, with the data's own dates. The report itself stays as it is
+/// (empty, exit status 0): an empty range is a valid question.
+fn note_if_outside(
+    store: &Store,
+    data: &std::path::Path,
+    request: &ReportRequest,
+    now: Timestamp,
+    rows: u64,
+) -> anyhow::Result<()> {
+    if rows > 0 {
+        return Ok(());
+    }
+    let Some((first, last)) = store.journal_span()? else {
+        return Ok(());
+    };
+    let date = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms).map(|t| t.to_zoned(request.time_zone.clone()).date())
+    };
+    let (Ok(first), Ok(last)) = (date(first), date(last)) else {
+        return Ok(());
+    };
+    let (from, to) = request.dates(now);
+    if to < first || from > last {
+        eprintln!(
+            "switchboard: note: no rows: the report covers {from} to {to}, but the data in {} runs from {first} to {last} ({}); try --from {first} --to {last}",
+            data.display(),
+            request.time_zone_name,
+        );
     }
     Ok(())
 }

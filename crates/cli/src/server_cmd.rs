@@ -155,6 +155,9 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
             data,
         } => {
             let store = Store::open(data, Durability::Full).map_err(input)?;
+            if let Some(name) = agent {
+                require_agent(&store, data, name)?;
+            }
             let agent = agent.as_deref().map(switchboard_core::ids::AgentId::new);
             let secret = auth::generate_secret()?;
             let id = auth::store_key(
@@ -200,6 +203,23 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// An agent key acts as its agent, so the agent must exist: in the engine as the journal
+/// leaves it (the same replay `serve` starts from, so a running server and a stopped one
+/// give the same answer). A key for an unknown id would otherwise wait in the store to act
+/// as whoever is later given that id.
+fn require_agent(store: &Store, data: &std::path::Path, name: &str) -> anyhow::Result<()> {
+    let shifts = switchboard_server::shift::Shifts::default();
+    let engine = switchboard_server::driver::load_engine(store, &shifts)
+        .context("while replaying the journal")?;
+    if engine.agent_configs().any(|a| a.id.as_str() == name) {
+        return Ok(());
+    }
+    Err(input(format!(
+        "--agent {name:?}: no such agent in {}; configure it first (configuration file or PUT /v1/agents/{name})",
+        data.display()
+    )))
 }
 
 pub fn backup(args: &BackupArgs) -> anyhow::Result<()> {

@@ -5,7 +5,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use switchboard_sim::run::{Figures, Options, Outcome, Simulation};
+use switchboard_sim::run::{Figures, Options, Outcome, RunError, Simulation};
 use switchboard_sim::scenario::Scenario;
 use switchboard_sim::swarm;
 
@@ -121,7 +121,12 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
                 bar.set_position(done);
             }
         })
-        .map_err(|e| anyhow::anyhow!("audit failed: {e}"))?;
+        .map_err(|e| match e {
+            // The scenario asks for more than 10 simulated years: bad input, exit 2.
+            RunError::Horizon(message) => InputError(format!("{file}: {message}")).into(),
+            // The engine's fault: exit 1.
+            RunError::Audit(_) => anyhow::anyhow!("{e}"),
+        })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -146,7 +151,15 @@ pub fn sim(args: &SimArgs) -> anyhow::Result<()> {
 
 fn run_swarm(file: &str, base: &Scenario, first: u64, n: u64) -> anyhow::Result<()> {
     let mut contacts = 0u64;
-    let last = first.saturating_add(n - 1);
+    // Seeds first..=first+n-1: past u64::MAX the run would silently be shorter than asked.
+    let Some(last) = first.checked_add(n - 1) else {
+        return Err(InputError(format!(
+            "--seed {first} --swarm {n}: the seeds would pass {}; give --seed at most {}",
+            u64::MAX,
+            u64::MAX - (n - 1)
+        ))
+        .into());
+    };
     for seed in first..=last {
         let variant = swarm::variant(base, seed);
         let options = Options {
@@ -157,7 +170,11 @@ fn run_swarm(file: &str, base: &Scenario, first: u64, n: u64) -> anyhow::Result<
             .map_err(|e| InputError(format!("{file}: {e}")))?;
         match simulation.run(|_, _| {}) {
             Ok(outcome) => contacts += outcome.overall.contacts,
-            Err(failure) => {
+            Err(error) => {
+                let failure = match &error {
+                    RunError::Audit(failure) => failure.to_string(),
+                    RunError::Horizon(message) => message.clone(),
+                };
                 eprintln!("switchboard: swarm seed {seed} failed: {failure}");
                 eprintln!("reproduce: switchboard sim --swarm 1 --seed {seed} {file}");
                 anyhow::bail!("swarm failed at seed {seed}");
@@ -166,7 +183,7 @@ fn run_swarm(file: &str, base: &Scenario, first: u64, n: u64) -> anyhow::Result<
     }
     println!(
         "swarm: {n} runs (seeds {first}–{}), {contacts} contacts, every invariant held after every step and every contact closed",
-        first + n - 1
+        last
     );
     Ok(())
 }
@@ -178,6 +195,20 @@ fn write_table(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
         "simulated {:.0} s in {:.2} s of wall time: {:.0} contacts per second\n",
         o.simulated_seconds, o.wall_seconds, o.contacts_per_second
     )?;
+    if let (Ok(from), Ok(to)) = (
+        o.simulated_from.parse::<jiff::Zoned>(),
+        o.simulated_to.parse::<jiff::Zoned>(),
+    ) {
+        let zone = from.time_zone().iana_name().unwrap_or("UTC");
+        writeln!(
+            out,
+            "simulated time {} to {} {zone}\nreports on it (with --data): --from {} --to {} --tz {zone}\n",
+            from.strftime("%Y-%m-%d %H:%M:%S"),
+            to.strftime("%Y-%m-%d %H:%M:%S"),
+            from.date(),
+            to.date(),
+        )?;
+    }
     if o.warm_up_seconds > 0.0 {
         writeln!(
             out,

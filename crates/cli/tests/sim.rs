@@ -398,6 +398,40 @@ fn a_swarm_of_200_runs_passes_on_the_small_world() {
         &example("swarm-small.toml"),
     ]);
     assert!(out.starts_with("swarm: 1 runs (seeds 137–137)"), "{out}");
+    // The last seeds there are: all of them run, and the range is said right.
+    let out = sim(&[
+        "--swarm",
+        "2",
+        "--seed",
+        "18446744073709551614",
+        &example("swarm-small.toml"),
+    ]);
+    assert!(
+        out.starts_with("swarm: 2 runs (seeds 18446744073709551614–18446744073709551615)"),
+        "{out}"
+    );
+}
+
+/// Seeds past 2⁶⁴−1 used to be dropped silently (a shorter swarm than asked, and an overflow
+/// in the summary): now bad input.
+#[test]
+fn a_swarm_past_the_last_seed_is_bad_input() {
+    let output = switchboard(&[
+        "sim",
+        "--swarm",
+        "3",
+        "--seed",
+        "18446744073709551615",
+        &example("swarm-small.toml"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("give --seed at most 18446744073709551613"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 // ----- bad input: exit status 2 and one line on stderr naming the file, line and key -----
@@ -644,4 +678,127 @@ fn sim_data_feeds_the_reports_with_the_same_counts() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("already holds a journal"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1);
+}
+
+/// Every duration and rate has a range (docs/simulation.md). `handle_seconds = 1e10` used
+/// to end in "audit failed: liveness" (exit 1, blaming the engine) and 9.3e15 in wrong
+/// figures with exit 0; now both are bad input naming the line, the key and the range.
+#[test]
+fn durations_and_rates_out_of_range_name_file_line_key_and_range() {
+    let handle = "handle_seconds = { exponential = 240 }";
+    let cases = [
+        (
+            "handle-1e10.toml",
+            handle,
+            "handle_seconds = { constant = 1e10 }",
+            "queues[0].handle_seconds",
+            "0–604800 s",
+        ),
+        (
+            "handle-9e15.toml",
+            handle,
+            "handle_seconds = { constant = 9.3e15 }",
+            "queues[0].handle_seconds",
+            "0–604800 s",
+        ),
+        (
+            "exp-1e10.toml",
+            handle,
+            "handle_seconds = { exponential = 1e10 }",
+            "queues[0].handle_seconds",
+            "at most 604800 s",
+        ),
+        (
+            "patience.toml",
+            "patience_seconds = { exponential = 120 }",
+            "patience_seconds = { lognormal = { mean = 60, sd = 1e12 } }",
+            "queues[0].patience_seconds",
+            "sd 0–604800",
+        ),
+        (
+            "wrap-up.toml",
+            "wrap_up_seconds = { constant = 10 }",
+            "wrap_up_seconds = { constant = 1e9 }",
+            "queues[1].wrap_up_seconds",
+            "0–604800",
+        ),
+        (
+            "rate.toml",
+            "arrivals_per_hour = 35",
+            "arrivals_per_hour = 1e7",
+            "queues[1].arrivals_per_hour",
+            "0–1000000",
+        ),
+        (
+            "accept.toml",
+            "accept_seconds = { uniform = [0, 5] }",
+            "accept_seconds = { uniform = [0, 1e7] }",
+            "behaviour.accept_seconds",
+            "604800",
+        ),
+        (
+            "recall.toml",
+            "recall_intervals_seconds = [120, 600]",
+            "recall_intervals_seconds = [120, -600]",
+            "queues[1].callbacks.recall_intervals_seconds[1]",
+            "0–2592000 s",
+        ),
+        (
+            "offer-after.toml",
+            "offer_after_wait_seconds = 30",
+            "offer_after_wait_seconds = 1e12",
+            "behaviour.callbacks.offer_after_wait_seconds",
+            "0–604800",
+        ),
+        (
+            "duration.toml",
+            "contacts = 150",
+            "duration = \"400d\"",
+            "stop.duration",
+            "366 days",
+        ),
+        (
+            "warm-up-long.toml",
+            "contacts = 150",
+            "contacts = 150\nwarm_up = \"30d\"",
+            "stop.warm_up",
+            "7 days",
+        ),
+        (
+            "too-many.toml",
+            "contacts = 150",
+            "contacts = 100_000_000",
+            "stop.contacts",
+            "366 days",
+        ),
+        (
+            "sl.toml",
+            "service_level_seconds = 20",
+            "service_level_seconds = -1",
+            "service_level_seconds",
+            "0–604800",
+        ),
+    ];
+    for (name, from, to, key, range) in cases {
+        let scratch = broken(name, from, to);
+        let line = bad_input(&scratch.path());
+        let changed = to.lines().last().unwrap();
+        let at = format!("{}:{}: {key}: ", scratch.path(), line_of(&scratch, changed));
+        assert!(line.contains(&at), "{name}: no {at:?} in {line}");
+        assert!(line.contains(range), "{name}: no range {range:?} in {line}");
+    }
+}
+
+/// A scenario whose agents cannot close its contacts within 10 simulated years (one agent,
+/// a week a call, no patience) is bad input too, not an engine failure.
+#[test]
+fn a_run_past_ten_simulated_years_is_bad_input() {
+    let scratch = Scratch::new(
+        "overloaded.toml",
+        "name = \"o\"\n[stop]\ncontacts = 600\n[[queues]]\nid = \"q\"\n\
+         arrivals_per_hour = 1000\nhandle_seconds = { constant = 604800 }\n\
+         [[agents]]\ncount = 1\nqueues = [\"q\"]\n",
+    );
+    let line = bad_input(&scratch.path());
+    assert!(line.contains("10 simulated years"), "{line}");
 }

@@ -9,6 +9,7 @@ use switchboard_core::command::Command;
 use switchboard_core::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use switchboard_core::engine::Engine;
 use switchboard_core::rejection::Rejection;
+use switchboard_sim::toml_lines::Lines;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,17 +76,17 @@ impl ConfigFile {
                 .unwrap_or_else(|| "-".into());
             error(line, field, e.message().trim().to_string())
         })?;
+        let lines = Lines::new(text);
+        let line = |path: &str| lines.line_of(path);
+        config.reject_duplicates(file, &lines)?;
         for (index, key) in config.keys.iter().enumerate() {
-            // Found only for an error: looking it up for every key would be quadratic.
-            let line = || table_line(text, "keys", index);
             let field = format!("keys[{index}]");
-            let role: Role = key
-                .role
-                .parse()
-                .map_err(|m: String| error(line(), format!("{field}.role"), m))?;
+            let role: Role = key.role.parse().map_err(|m: String| {
+                error(line(&format!("{field}.role")), format!("{field}.role"), m)
+            })?;
             if key.secret.is_some() == key.sha256.is_some() {
                 return Err(error(
-                    line(),
+                    line(&field),
                     field,
                     "give exactly one of secret or sha256".into(),
                 ));
@@ -94,14 +95,14 @@ impl ConfigFile {
                 && (hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()))
             {
                 return Err(error(
-                    line(),
+                    line(&format!("{field}.sha256")),
                     format!("{field}.sha256"),
                     "must be 64 hex digits".into(),
                 ));
             }
             if (role == Role::Agent) != key.agent.is_some() {
                 return Err(error(
-                    line(),
+                    line(&format!("{field}.agent")),
                     format!("{field}.agent"),
                     "an agent key needs agent = \"ID\", and only an agent key takes one".into(),
                 ));
@@ -117,19 +118,119 @@ impl ConfigFile {
                 continue;
             }
             if let Err(rejection) = scratch.handle_command(now, command) {
-                let field = match &rejection {
-                    Rejection::InvalidConfig(e) => e.field.clone(),
-                    _ => format!("{table}[{index}]"),
+                let item = format!("{table}[{index}]");
+                let (field, at, message) = match &rejection {
+                    // The engine names the item by its id (`queues[sales].offer_timeout_ms`);
+                    // the file has it at `index`.
+                    Rejection::InvalidConfig(e) => match e.field.strip_prefix(&format!("{table}["))
+                    {
+                        Some(named) => {
+                            let rest = named.split_once(']').map_or("", |(_, rest)| rest);
+                            (e.field.clone(), format!("{item}{rest}"), e.message.clone())
+                        }
+                        None => (e.field.clone(), e.field.clone(), e.message.clone()),
+                    },
+                    _ => (item.clone(), item, rejection.to_string()),
                 };
-                return Err(error(
-                    table_line(text, table, index),
-                    field,
-                    rejection.to_string(),
-                ));
+                return Err(error(line(&at), field, message));
             }
             while scratch.poll_output().is_some() {}
         }
+        // An agent key acts as its agent: one for an agent that does not exist would be
+        // accepted by nothing but would sit in the store, waiting to act as whoever gets
+        // that id later.
+        for (index, key) in config.keys.iter().enumerate() {
+            if let Some(agent) = &key.agent
+                && !scratch.agent_configs().any(|a| a.id.as_str() == agent)
+            {
+                let field = format!("keys[{index}].agent");
+                return Err(error(
+                    line(&field),
+                    field,
+                    format!(
+                        "unknown agent {agent:?}: define it in [[agents]] (or through the API) first"
+                    ),
+                ));
+            }
+        }
         Ok(config)
+    }
+
+    /// Two queues, stations or agents with one id, or two keys with one secret: the file
+    /// cannot mean both, so neither wins. The error is at the second and names the first.
+    fn reject_duplicates(&self, file: &str, lines: &Lines<'_>) -> Result<(), ConfigFileError> {
+        let tables: [(&str, &str, Vec<String>); 4] = [
+            (
+                "queues",
+                "id",
+                self.queues
+                    .iter()
+                    .map(|q| q.id.as_str().to_string())
+                    .collect(),
+            ),
+            (
+                "stations",
+                "id",
+                self.stations
+                    .iter()
+                    .map(|s| s.id.as_str().to_string())
+                    .collect(),
+            ),
+            (
+                "agents",
+                "id",
+                self.agents
+                    .iter()
+                    .map(|a| a.id.as_str().to_string())
+                    .collect(),
+            ),
+            (
+                "keys",
+                "secret",
+                self.keys
+                    .iter()
+                    .map(|k| match (&k.secret, &k.sha256) {
+                        (Some(secret), _) => crate::auth::hash_secret(secret),
+                        (None, Some(hash)) => hash.to_lowercase(),
+                        (None, None) => String::new(),
+                    })
+                    .collect(),
+            ),
+        ];
+        for (table, key, ids) in tables {
+            let mut first: std::collections::BTreeMap<&str, usize> = Default::default();
+            for (index, id) in ids.iter().enumerate() {
+                if id.is_empty() {
+                    continue;
+                }
+                let Some(&earlier) = first.get(id.as_str()) else {
+                    first.insert(id, index);
+                    continue;
+                };
+                let key_of = |i: usize| match (table, self.keys.get(i)) {
+                    ("keys", Some(k)) if k.secret.is_none() => "sha256",
+                    _ => key,
+                };
+                let what = if table == "keys" {
+                    "the same key".to_string()
+                } else {
+                    format!("{id:?}")
+                };
+                let field = format!("{table}[{index}].{}", key_of(index));
+                let before = lines
+                    .line_of(&format!("{table}[{earlier}].{}", key_of(earlier)))
+                    .map_or_else(|| "-".to_string(), |l| l.to_string());
+                return Err(ConfigFileError {
+                    file: file.to_string(),
+                    line: lines.line_of(&field),
+                    field,
+                    message: format!(
+                        "{what} is already defined by {table}[{earlier}] at {file}:{before}; an id may appear once"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The configuration as commands, in an order that satisfies references (queues before
@@ -171,19 +272,4 @@ fn changes_engine(engine: &Engine, command: &Command) -> bool {
         Command::ConfigureAgent(a) => !engine.agent_configs().any(|c| c == a),
         _ => true,
     }
-}
-
-/// The line of the `index`-th `[[table]]` header (or `[table]`).
-fn table_line(text: &str, table: &str, index: usize) -> Option<usize> {
-    let mut seen = 0;
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t == format!("[[{table}]]") || t == format!("[{table}]") {
-            if seen == index {
-                return Some(n + 1);
-            }
-            seen += 1;
-        }
-    }
-    None
 }

@@ -8,3 +8,4 @@ pub mod erlang;
 pub mod run;
 pub mod scenario;
 pub mod swarm;
+pub mod toml_lines;

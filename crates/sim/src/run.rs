@@ -7,7 +7,9 @@
 //! module only plays the customers, the agents and the connector. The same scenario and
 //! seed give the same result, byte for byte.
 
-use crate::scenario::{DialOutcomes, Dist, Scenario, parse_duration_ms};
+use crate::scenario::{
+    DialOutcomes, Dist, HORIZON_MS, SAMPLE_MAX_SECONDS, Scenario, parse_duration_ms,
+};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal};
@@ -62,6 +64,12 @@ pub struct Outcome {
     #[serde(flatten)]
     pub overall: Figures,
     pub simulated_seconds: f64,
+    /// The first and the last simulated instant (the scenario's `start`, the last event
+    /// handled), in the time zone of `start` (UTC without one), e.g.
+    /// `2026-03-02T08:00:00+01:00[Europe/Budapest]`: the dates a report on the run's
+    /// `--data` covers.
+    pub simulated_from: String,
+    pub simulated_to: String,
     /// The warm-up (`stop.warm_up`) and the contacts that arrived in it, which no figure
     /// counts; absent without a warm-up.
     #[serde(skip_serializing_if = "is_zero_f64")]
@@ -87,6 +95,33 @@ impl std::fmt::Display for AuditFailure {
         f.write_str(&self.message)
     }
 }
+
+/// Why a run ended without figures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunError {
+    /// The engine broke an invariant or left a contact open: a bug in the engine.
+    Audit(AuditFailure),
+    /// The virtual clock would pass [`HORIZON_MS`] after `start`: the scenario's fault (its
+    /// agents cannot close its contacts within 10 simulated years).
+    Horizon(String),
+}
+
+impl From<AuditFailure> for RunError {
+    fn from(failure: AuditFailure) -> Self {
+        RunError::Audit(failure)
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Audit(failure) => write!(f, "audit failed: {failure}"),
+            RunError::Horizon(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
 
 /// Run options beyond the scenario.
 #[derive(Debug, Clone)]
@@ -238,9 +273,13 @@ enum Draw {
     LogNormal(LogNormal<f64>),
 }
 
-/// Seconds to whole milliseconds, as every sample is rounded.
+/// Seconds to whole milliseconds, as every sample is rounded; clamped to 0 –
+/// [`SAMPLE_MAX_SECONDS`] (a NaN is 0).
 fn seconds_to_ms(seconds: f64) -> i64 {
-    (seconds * 1000.0).round().max(0.0) as i64
+    // `as` turns a NaN into 0.
+    (seconds * 1000.0)
+        .round()
+        .clamp(0.0, SAMPLE_MAX_SECONDS * 1000.0) as i64
 }
 
 impl Draw {
@@ -401,7 +440,8 @@ pub struct Simulation {
     options: Options,
     audits: u64,
     /// When arrivals stopped (the liveness clock starts then).
-    drain_since: Option<i64>,
+    /// Once arrivals have stopped: the contacts closed so far and when that count last grew.
+    drain_since: Option<(u64, i64)>,
     /// Events of the setup (configuration), kept until a journal is attached.
     setup_events: Vec<switchboard_core::event::EventRecord>,
     /// Where every engine event goes, in order (`switchboard sim --data`).
@@ -655,7 +695,12 @@ impl Simulation {
         let Some(exp) = self.queues[q].arrival else {
             return;
         };
-        let gap = exp.sample(&mut self.sampler.rng).round() as i64;
+        // Clamped so that `now + gap` cannot overflow; a gap that long ends the run at the
+        // horizon anyway.
+        let gap = exp
+            .sample(&mut self.sampler.rng)
+            .round()
+            .min(HORIZON_MS as f64) as i64;
         let at = self.now + gap.max(0);
         if at < self.arrivals_until {
             self.push_arrival(at, q);
@@ -670,7 +715,7 @@ impl Simulation {
     }
 
     /// Run to the end: all arrivals generated and every contact closed.
-    pub fn run(mut self, mut progress: impl FnMut(u64, u64)) -> Result<Outcome, AuditFailure> {
+    pub fn run(mut self, mut progress: impl FnMut(u64, u64)) -> Result<Outcome, RunError> {
         let wall = std::time::Instant::now();
         let mut batch = VecDeque::new();
         // Steps until the next audit and progress report (0: never).
@@ -718,18 +763,30 @@ impl Simulation {
                     progress(self.arrivals, self.arrivals_max);
                 }
             }
-            // Liveness: once arrivals have stopped, every contact must close within 400 days.
-            if let Some(since) = self.drain_since {
-                if self.now - since > 400 * 86_400_000 {
+            if self.now - self.start > HORIZON_MS {
+                return Err(RunError::Horizon(format!(
+                    "the run reached 10 simulated years with {} contacts still open: the scenario's agents cannot serve its contacts (add agents, patience or fewer contacts)",
+                    self.engine.open_contacts()
+                )));
+            }
+            // Liveness: once arrivals have stopped, contacts must keep closing: 400 simulated
+            // days without one closing is more than any sampled time (30 days at most) or
+            // callback interval can explain.
+            if let Some((closed, since)) = self.drain_since {
+                let now_closed = self.engine.stats().contacts_closed;
+                if now_closed != closed {
+                    self.drain_since = Some((now_closed, self.now));
+                } else if self.now - since > 400 * 86_400_000 {
                     return Err(AuditFailure {
                         message: format!(
-                            "liveness: {} contacts still open 400 simulated days after the last arrival",
+                            "liveness: {} contacts still open and none closed in 400 simulated days",
                             self.engine.open_contacts()
                         ),
-                    });
+                    }
+                    .into());
                 }
             } else if self.arrivals >= self.arrivals_max || self.now >= self.arrivals_until {
-                self.drain_since = Some(self.now);
+                self.drain_since = Some((self.engine.stats().contacts_closed, self.now));
             }
         }
         self.audit()?;
@@ -737,7 +794,8 @@ impl Simulation {
         if open > 0 {
             return Err(AuditFailure {
                 message: format!("liveness: {open} contacts never closed"),
-            });
+            }
+            .into());
         }
         let stats = self.engine.stats().clone();
         if stats.contacts_arrived != stats.contacts_closed {
@@ -746,7 +804,8 @@ impl Simulation {
                     "liveness: {} arrived, {} closed",
                     stats.contacts_arrived, stats.contacts_closed
                 ),
-            });
+            }
+            .into());
         }
         Ok(self.outcome(wall.elapsed().as_secs_f64()))
     }
@@ -1254,6 +1313,19 @@ impl Simulation {
         }
     }
 
+    /// Milliseconds on the virtual clock as a zoned date-time in the time zone of `start`.
+    fn zoned(&self, ms: i64) -> String {
+        let zone = self
+            .scenario
+            .start
+            .as_ref()
+            .and_then(|s| s.parse::<jiff::Zoned>().ok())
+            .map_or(jiff::tz::TimeZone::UTC, |z| z.time_zone().clone());
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.to_zoned(zone).to_string())
+            .unwrap_or_default()
+    }
+
     fn outcome(&self, wall_seconds: f64) -> Outcome {
         let simulated_ms = (self.now - self.start).max(1);
         let measured_ms = (self.now - self.warm_end).max(1);
@@ -1291,6 +1363,8 @@ impl Simulation {
             seed: self.scenario.seed,
             overall,
             simulated_seconds: simulated_ms as f64 / 1000.0,
+            simulated_from: self.zoned(self.start),
+            simulated_to: self.zoned(self.now),
             warm_up_seconds: (self.warm_end - self.start) as f64 / 1000.0,
             warm_up_contacts: self.warm_up_arrivals,
             wall_seconds,
@@ -1405,6 +1479,87 @@ mod tests {
         }
         // The run's own agents still map to themselves.
         assert_eq!(sim.agent_ix(&AgentId::new("a12")), 11);
+    }
+
+    /// Unbounded distributions are clamped to 30 days a sample, so no sum on the clock can
+    /// overflow; the largest parameters the parser takes still give their mean's order.
+    #[test]
+    fn samples_are_clamped_to_thirty_days() {
+        let max_ms = (SAMPLE_MAX_SECONDS * 1000.0) as i64;
+        let mut sampler = Sampler {
+            rng: ChaCha8Rng::seed_from_u64(3),
+        };
+        for dist in [
+            Dist::Exponential(crate::scenario::SECONDS_MAX),
+            Dist::Lognormal {
+                mean: crate::scenario::SECONDS_MAX,
+                sd: crate::scenario::SECONDS_MAX,
+            },
+        ] {
+            let draw = Draw::new(&dist);
+            let samples: Vec<i64> = (0..20_000).map(|_| sampler.ms(&draw)).collect();
+            assert!(samples.iter().all(|&ms| (0..=max_ms).contains(&ms)));
+            assert!(samples.contains(&max_ms), "{dist:?}: some are clamped");
+        }
+        // Out-of-range values never reach a draw, but a clamp holds for them too.
+        assert_eq!(seconds_to_ms(1e300), max_ms);
+        assert_eq!(seconds_to_ms(f64::INFINITY), max_ms);
+        assert_eq!(seconds_to_ms(f64::NAN), 0);
+    }
+
+    /// A queue drained for more than 400 simulated days after the last arrival is slow,
+    /// not stuck: it keeps closing contacts. It used to fail the liveness audit.
+    #[test]
+    fn a_long_drain_that_keeps_closing_contacts_is_not_a_liveness_failure() {
+        let text = "name = \"d\"\n[stop]\ncontacts = 600\n[[queues]]\nid = \"q\"\n\
+                    arrivals_per_hour = 1000000\nhandle_seconds = { constant = 86400 }\n\
+                    [[agents]]\ncount = 1\nqueues = [\"q\"]\n";
+        let outcome = figures(text);
+        assert_eq!(outcome["answered"], 600, "{outcome}");
+        assert!(outcome["simulated_seconds"].as_f64().unwrap() > 590.0 * 86_400.0);
+    }
+
+    /// A run that would pass 10 simulated years stops with an error that blames the scenario.
+    #[test]
+    fn a_run_past_the_horizon_is_the_scenarios_fault() {
+        let text = "name = \"h\"\n[stop]\ncontacts = 600\n[[queues]]\nid = \"q\"\n\
+                    arrivals_per_hour = 1000000\nhandle_seconds = { constant = 604800 }\n\
+                    [[agents]]\ncount = 1\nqueues = [\"q\"]\n";
+        let scenario = Scenario::parse("h.toml", text).unwrap();
+        let error = Simulation::new(scenario, None, Options::default())
+            .unwrap()
+            .run(|_, _| {})
+            .unwrap_err();
+        assert!(
+            matches!(&error, RunError::Horizon(m) if m.contains("10 simulated years")),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_simulated_range_is_shown_in_the_zone_of_start() {
+        let text = BUSY.replace(
+            "[stop]",
+            "start = \"2026-03-29T01:30:00+01:00[Europe/Budapest]\"\n[stop]",
+        );
+        let outcome = figures(&text);
+        assert_eq!(
+            outcome["simulated_from"],
+            "2026-03-29T01:30:00+01:00[Europe/Budapest]"
+        );
+        let to: jiff::Zoned = outcome["simulated_to"].as_str().unwrap().parse().unwrap();
+        let from: jiff::Zoned = "2026-03-29T01:30:00+01:00[Europe/Budapest]"
+            .parse()
+            .unwrap();
+        let seconds = outcome["simulated_seconds"].as_f64().unwrap();
+        assert_eq!(
+            to.timestamp().as_millisecond() - from.timestamp().as_millisecond(),
+            (seconds * 1000.0).round() as i64
+        );
+        assert_eq!(to.time_zone().iana_name(), Some("Europe/Budapest"));
+        // Without a start: UTC from the Unix epoch.
+        let plain = figures(BUSY);
+        assert_eq!(plain["simulated_from"], "1970-01-01T00:00:00+00:00[UTC]");
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! The simulator's scenario file (PRODUCT.md §11): TOML with queues, agents, behaviour and
 //! a stop rule. Every error names the file, the line and the key.
 
+use crate::toml_lines::Lines;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use switchboard_core::callback::{
+    ATTEMPTS_BEFORE_FAILURE_MAX, CallbackSettings, RECALL_INTERVALS_MAX,
+};
 use switchboard_core::model::{Channel, DeliveryFailure};
 
 /// A random duration or quantity in seconds.
@@ -25,20 +29,59 @@ impl Dist {
         }
     }
 
+    /// Whether the parameters are in range ([`SECONDS_MAX`] for every one).
     fn check(&self) -> Result<(), String> {
-        let ok = |x: f64| x.is_finite() && x >= 0.0;
+        let ok = |x: f64| (0.0..=SECONDS_MAX).contains(&x);
+        let positive = |x: f64| ok(x) && x > 0.0;
         match *self {
             Dist::Constant(x) if ok(x) => Ok(()),
-            Dist::Exponential(m) if ok(m) && m > 0.0 => Ok(()),
+            Dist::Exponential(m) if positive(m) => Ok(()),
             Dist::Uniform([a, b]) if ok(a) && ok(b) && a <= b => Ok(()),
-            Dist::Lognormal { mean, sd } if ok(mean) && mean > 0.0 && ok(sd) => Ok(()),
-            Dist::Uniform(_) => Err("uniform needs 0 ≤ a ≤ b".into()),
-            _ => Err(
-                "needs a finite, non-negative value (exponential and lognormal means > 0)".into(),
-            ),
+            Dist::Lognormal { mean, sd } if positive(mean) && ok(sd) => Ok(()),
+            Dist::Constant(x) => Err(format!("{x}: a constant is 0–{SECONDS_MAX} s (7 days)")),
+            Dist::Exponential(m) => Err(format!(
+                "{m}: an exponential mean is above 0 and at most {SECONDS_MAX} s (7 days)"
+            )),
+            Dist::Uniform([a, b]) => Err(format!(
+                "[{a}, {b}]: uniform needs 0 ≤ a ≤ b ≤ {SECONDS_MAX} s (7 days)"
+            )),
+            Dist::Lognormal { mean, sd } => Err(format!(
+                "mean {mean}, sd {sd}: a lognormal mean is above 0 and at most {SECONDS_MAX} s, its sd 0–{SECONDS_MAX} s (7 days)"
+            )),
         }
     }
 }
+
+/// The largest value of any duration parameter, in seconds: 7 days. A contact center's
+/// handle times, patience, wrap-up, accept delays and waits are minutes to days.
+pub const SECONDS_MAX: f64 = 604_800.0;
+/// A sampled duration is clamped to at most this many seconds (30 days): exponential and
+/// lognormal samples have no upper bound, and a clamp keeps every sum on the virtual clock
+/// far from overflowing. With parameters of at most 7 days, a clamped sample is rare (an
+/// exponential with the largest mean passes it once in about 70 draws; with a mean of an
+/// hour, never in practice).
+pub const SAMPLE_MAX_SECONDS: f64 = 2_592_000.0;
+/// The largest `arrivals_per_hour` of one queue (about 280 a second).
+pub const ARRIVALS_PER_HOUR_MAX: f64 = 1_000_000.0;
+/// The most arrivals a run may generate (`stop.contacts`).
+pub const CONTACTS_MAX: u64 = 1_000_000_000;
+/// The longest `stop.duration`, and the longest time `stop.contacts` may take to arrive at
+/// the scenario's rates: 366 days.
+pub const ARRIVAL_SPAN_MAX_MS: u64 = 366 * 86_400_000;
+/// The longest `stop.warm_up`: 7 days.
+pub const WARM_UP_MAX_MS: u64 = 7 * 86_400_000;
+/// The most agents of a scenario, all groups together.
+pub const AGENTS_MAX: u64 = 100_000;
+/// The longest a run may last on the virtual clock, from `start` to the last contact
+/// closed: 10 years (3,660 days). A run that would go on longer (an overloaded queue whose
+/// customers never abandon) stops with an error blaming the scenario.
+pub const HORIZON_MS: i64 = 3_660 * 86_400_000;
+/// The years `start` may be in (the clock and every date shown stay far from the limits of
+/// `i64` milliseconds and of the calendar).
+pub const START_YEARS: std::ops::RangeInclusive<i16> = 1970..=2999;
+/// The engine's longest callback interval (recall intervals, duration for no answer), in
+/// seconds: 30 days.
+pub const CALLBACK_SECONDS_MAX: f64 = (switchboard_core::config::DURATION_MAX_MS / 1000) as f64;
 
 fn zero() -> Dist {
     Dist::Constant(0.0)
@@ -243,41 +286,6 @@ pub fn parse_duration_ms(text: &str) -> Option<u64> {
     (any && digits.is_empty()).then_some(total)
 }
 
-/// The line where `key` is set inside the `index`-th `[[table]]` (or `[table]`, or the top
-/// level when `table` is empty), for error messages.
-fn locate(text: &str, table: &str, index: usize, key: &str) -> Option<usize> {
-    let mut current = String::new();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut current_index = 0;
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if let Some(h) = t.strip_prefix("[[").and_then(|h| h.split(']').next()) {
-            current = h.trim().to_string();
-            let count = seen.entry(current.clone()).or_insert(0);
-            current_index = *count;
-            *count += 1;
-            continue;
-        }
-        if let Some(h) = t.strip_prefix('[').and_then(|h| h.split(']').next()) {
-            current = h.trim().to_string();
-            current_index = 0;
-            continue;
-        }
-        let in_table = if table.is_empty() {
-            current.is_empty()
-        } else {
-            (current == table || current.starts_with(&format!("{table}.")))
-                && current_index == index
-        };
-        let key_here = t.split('=').next().map(str::trim) == Some(key)
-            || t.contains(&format!("{key} =")) && current != table && current.starts_with(table);
-        if in_table && key_here {
-            return Some(n + 1);
-        }
-    }
-    None
-}
-
 impl Scenario {
     /// Parse and validate a scenario; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
@@ -305,86 +313,126 @@ impl Scenario {
     }
 
     fn validate(&self, file: &str, text: &str) -> Result<(), ScenarioError> {
-        let err = |table: &str, index: usize, key: &str, message: String| ScenarioError {
+        let lines = Lines::new(text);
+        // `key` is the path of the field (`queues[1].arrivals_per_hour`); its line is the
+        // field's own, or its table's when the field is left to its default.
+        let err = |key: &str, message: String| ScenarioError {
             file: file.to_string(),
-            line: locate(text, table, index, key),
-            key: match table {
-                "" => key.to_string(),
-                "queues" | "agents" => format!("{table}[{index}].{key}"),
-                _ => format!("{table}.{key}"),
-            },
+            line: lines.line_of(key),
+            key: key.to_string(),
             message,
+        };
+        let range = |key: &str, x: f64, min: f64, max: f64, unit: &str| {
+            if (min..=max).contains(&x) {
+                Ok(())
+            } else {
+                Err(err(key, format!("{x}: must be {min}–{max}{unit}")))
+            }
         };
         if self.stop.contacts.is_none() && self.stop.duration.is_none() {
             return Err(err(
-                "stop",
-                0,
-                "contacts",
+                "stop.contacts",
                 "set stop.contacts or stop.duration".into(),
             ));
         }
-        if let Some(d) = &self.stop.duration
-            && parse_duration_ms(d).is_none_or(|ms| ms == 0)
+        // (key, text, shortest, longest and how to say it, an example)
+        let durations = [
+            (
+                "stop.duration",
+                &self.stop.duration,
+                1,
+                ARRIVAL_SPAN_MAX_MS,
+                "366 days (\"366d\")",
+                "\"8h\" or \"90m\"",
+            ),
+            (
+                "stop.warm_up",
+                &self.stop.warm_up,
+                0,
+                WARM_UP_MAX_MS,
+                "7 days (\"7d\")",
+                "\"30m\" or \"0s\"",
+            ),
+        ];
+        for (key, text, min, max, longest, example) in durations {
+            let Some(text) = text else { continue };
+            match parse_duration_ms(text) {
+                Some(ms) if ms < min || ms > max => {
+                    let message = if ms < min {
+                        "must not be zero".to_string()
+                    } else {
+                        format!("must be at most {longest}")
+                    };
+                    return Err(err(key, format!("{text:?}: {message}")));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(err(
+                        key,
+                        format!("{text:?} is not a duration like {example}"),
+                    ));
+                }
+            }
+        }
+        if let Some(n) = self.stop.contacts
+            && !(1..=CONTACTS_MAX).contains(&n)
         {
             return Err(err(
-                "stop",
-                0,
-                "duration",
-                format!("{d:?} is not a duration like \"8h\" or \"90m\""),
+                "stop.contacts",
+                format!("{n}: must be 1–{CONTACTS_MAX}"),
             ));
         }
-        if let Some(w) = &self.stop.warm_up
-            && parse_duration_ms(w).is_none()
-        {
-            return Err(err(
-                "stop",
-                0,
-                "warm_up",
-                format!("{w:?} is not a duration like \"30m\" or \"0s\""),
-            ));
-        }
-        if self.stop.contacts == Some(0) {
-            return Err(err("stop", 0, "contacts", "must be at least 1".into()));
-        }
-        if !(self.service_level_seconds.is_finite() && self.service_level_seconds >= 0.0) {
-            return Err(err("", 0, "service_level_seconds", "must be ≥ 0".into()));
-        }
-        if let Some(start) = &self.start
-            && start.parse::<jiff::Zoned>().is_err()
-        {
-            return Err(err(
-                "",
-                0,
-                "start",
-                format!("{start:?}: expected e.g. \"2026-03-02T08:00:00+01:00[Europe/Budapest]\""),
-            ));
+        range(
+            "service_level_seconds",
+            self.service_level_seconds,
+            0.0,
+            SECONDS_MAX,
+            " s (7 days)",
+        )?;
+        if let Some(start) = &self.start {
+            let zoned = start.parse::<jiff::Zoned>().map_err(|_| {
+                err(
+                    "start",
+                    format!(
+                        "{start:?}: expected e.g. \"2026-03-02T08:00:00+01:00[Europe/Budapest]\""
+                    ),
+                )
+            })?;
+            if !START_YEARS.contains(&zoned.year()) {
+                return Err(err(
+                    "start",
+                    format!(
+                        "{start:?}: must be in the years {}–{}",
+                        START_YEARS.start(),
+                        START_YEARS.end()
+                    ),
+                ));
+            }
         }
         if self.queues.is_empty() {
-            return Err(err(
-                "",
-                0,
-                "queues",
-                "at least one [[queues]] is needed".into(),
-            ));
+            return Err(err("queues", "at least one [[queues]] is needed".into()));
         }
         for (i, q) in self.queues.iter().enumerate() {
+            let key = |name: &str| format!("queues[{i}].{name}");
             if self.queues[..i].iter().any(|p| p.id == q.id) {
-                return Err(err(
-                    "queues",
-                    i,
-                    "id",
-                    format!("{:?} is defined twice", q.id),
-                ));
+                return Err(err(&key("id"), format!("{:?} is defined twice", q.id)));
             }
-            if !(q.arrivals_per_hour.is_finite() && q.arrivals_per_hour >= 0.0) {
-                return Err(err(
-                    "queues",
-                    i,
-                    "arrivals_per_hour",
-                    format!("{}: must be ≥ 0", q.arrivals_per_hour),
-                ));
+            // The engine's rules for a queue (its id above all), named by the file's index.
+            let limits = switchboard_core::config::Limits::default();
+            if let Err(e) =
+                switchboard_core::config::QueueConfig::new(&q.id, q.channel).validate(&limits)
+            {
+                let rest = e.field.rsplit_once(']').map_or("", |(_, rest)| rest);
+                return Err(err(&format!("queues[{i}]{rest}"), e.message));
             }
-            for (key, dist) in [
+            range(
+                &key("arrivals_per_hour"),
+                q.arrivals_per_hour,
+                0.0,
+                ARRIVALS_PER_HOUR_MAX,
+                "",
+            )?;
+            for (name, dist) in [
                 ("handle_seconds", Some(&q.handle_seconds)),
                 ("patience_seconds", q.patience_seconds.as_ref()),
                 ("wrap_up_seconds", Some(&q.wrap_up_seconds)),
@@ -392,57 +440,84 @@ impl Scenario {
                 if let Some(dist) = dist
                     && let Err(message) = dist.check()
                 {
-                    return Err(err("queues", i, key, message));
+                    return Err(err(&key(name), message));
                 }
             }
-            if let Some(t) = q.offer_timeout_seconds
-                && !(15.0..=300.0).contains(&t)
-            {
-                return Err(err(
-                    "queues",
-                    i,
-                    "offer_timeout_seconds",
-                    format!("{t}: must be 15–300"),
-                ));
+            if let Some(t) = q.offer_timeout_seconds {
+                range(&key("offer_timeout_seconds"), t, 15.0, 300.0, " s")?;
             }
-            if q.callbacks.is_some() && !matches!(q.channel, Channel::Voice | Channel::Callback) {
+            if let Some(cb) = &q.callbacks {
+                if !matches!(q.channel, Channel::Voice | Channel::Callback) {
+                    return Err(err(
+                        &key("callbacks"),
+                        "only voice and callback queues take callbacks".into(),
+                    ));
+                }
+                self.check_callbacks(i, cb, &err)?;
+            }
+        }
+        let rate: f64 = self.queues.iter().map(|q| q.arrivals_per_hour).sum();
+        if rate == 0.0 {
+            return Err(err(
+                "queues[0].arrivals_per_hour",
+                "every queue has arrivals_per_hour = 0: nothing would arrive".into(),
+            ));
+        }
+        if let (Some(n), None) = (self.stop.contacts, &self.stop.duration) {
+            let days = n as f64 / rate / 24.0;
+            if days * 86_400_000.0 > ARRIVAL_SPAN_MAX_MS as f64 {
                 return Err(err(
-                    "queues",
-                    i,
-                    "callbacks",
-                    "only voice and callback queues take callbacks".into(),
+                    "stop.contacts",
+                    format!(
+                        "{n} contacts at {rate} arrivals per hour take about {days:.0} days to arrive; \
+                         at most 366 days (set fewer contacts, more arrivals or a stop.duration)"
+                    ),
                 ));
             }
         }
         if self.agents.is_empty() {
             return Err(err(
-                "",
-                0,
                 "agents",
                 "at least one [[agents]] group is needed".into(),
             ));
         }
+        let mut agents = 0u64;
         for (i, g) in self.agents.iter().enumerate() {
-            if g.count == 0 || g.count > 100_000 {
+            agents += u64::from(g.count);
+            if g.count == 0 || u64::from(g.count) > AGENTS_MAX || agents > AGENTS_MAX {
                 return Err(err(
-                    "agents",
-                    i,
-                    "count",
-                    format!("{}: must be 1–100000", g.count),
+                    &format!("agents[{i}].count"),
+                    format!(
+                        "{}: must be 1–{AGENTS_MAX}, and all groups together at most {AGENTS_MAX}",
+                        g.count
+                    ),
                 ));
             }
-            for q in &g.queues {
+            if g.queues.is_empty() {
+                return Err(err(
+                    &format!("agents[{i}].queues"),
+                    "a group serves at least one queue (agents serving none would only dilute occupancy)".into(),
+                ));
+            }
+            for (n, q) in g.queues.iter().enumerate() {
                 if !self.queues.iter().any(|s| &s.id == q) {
-                    return Err(err("agents", i, "queues", format!("unknown queue {q:?}")));
+                    return Err(err(
+                        &format!("agents[{i}].queues[{n}]"),
+                        format!("unknown queue {q:?}"),
+                    ));
+                }
+                if g.queues[..n].contains(q) {
+                    return Err(err(
+                        &format!("agents[{i}].queues[{n}]"),
+                        format!("{q:?} is listed twice"),
+                    ));
                 }
             }
         }
         for (i, q) in self.queues.iter().enumerate() {
             if !self.agents.iter().any(|g| g.queues.contains(&q.id)) {
                 return Err(err(
-                    "queues",
-                    i,
-                    "id",
+                    &format!("queues[{i}].id"),
                     format!(
                         "no [[agents]] group serves queue {:?}: its contacts could never close",
                         q.id
@@ -452,21 +527,21 @@ impl Scenario {
         }
         let b = &self.behaviour;
         if let Err(message) = b.accept_seconds.check() {
-            return Err(err("behaviour", 0, "accept_seconds", message));
+            return Err(err("behaviour.accept_seconds", message));
         }
+        let probability = |key: &str, p: f64| {
+            if (0.0..=1.0).contains(&p) {
+                Ok(())
+            } else {
+                Err(err(key, format!("{p}: a probability is 0–1")))
+            }
+        };
         let mut total = 0.0;
         for (key, p) in [
-            ("decline_probability", b.decline_probability),
-            ("no_answer_probability", b.no_answer_probability),
+            ("behaviour.decline_probability", b.decline_probability),
+            ("behaviour.no_answer_probability", b.no_answer_probability),
         ] {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(err(
-                    "behaviour",
-                    0,
-                    key,
-                    format!("{p}: a probability is 0–1"),
-                ));
-            }
+            probability(key, p)?;
             total += p;
         }
         for (reason, p) in &b.connector_failures {
@@ -475,9 +550,7 @@ impl Scenario {
                 .any(|f| f.reason().as_str() == reason)
             {
                 return Err(err(
-                    "behaviour",
-                    0,
-                    "connector_failures",
+                    "behaviour.connector_failures",
                     format!(
                         "{reason:?} is not a connector refusal reason (Bad Number, Busy, Error, Invalid Call Leg, LinkFailed, Dropped, NA, 0)"
                     ),
@@ -485,9 +558,7 @@ impl Scenario {
             }
             if !(0.0..=1.0).contains(p) {
                 return Err(err(
-                    "behaviour",
-                    0,
-                    "connector_failures",
+                    "behaviour.connector_failures",
                     format!("{reason}: {p}: a probability is 0–1"),
                 ));
             }
@@ -495,38 +566,29 @@ impl Scenario {
         }
         if total > 1.0 + 1e-9 {
             return Err(err(
-                "behaviour",
-                0,
-                "decline_probability",
+                "behaviour.decline_probability",
                 format!("decline, no answer and connector failures add up to {total}, more than 1"),
             ));
         }
         if let Some(cb) = &b.callbacks {
-            if !(cb.offer_after_wait_seconds.is_finite() && cb.offer_after_wait_seconds >= 0.0) {
-                return Err(err(
-                    "behaviour.callbacks",
-                    0,
-                    "offer_after_wait_seconds",
-                    "must be ≥ 0".into(),
-                ));
-            }
-            if !(0.0..=1.0).contains(&cb.accept_probability) {
-                return Err(err(
-                    "behaviour.callbacks",
-                    0,
-                    "accept_probability",
-                    "a probability is 0–1".into(),
-                ));
-            }
+            range(
+                "behaviour.callbacks.offer_after_wait_seconds",
+                cb.offer_after_wait_seconds,
+                0.0,
+                SECONDS_MAX,
+                " s (7 days)",
+            )?;
+            probability(
+                "behaviour.callbacks.accept_probability",
+                cb.accept_probability,
+            )?;
             let o = &cb.dial_outcomes;
             let parts = [o.live, o.machine, o.no_answer, o.wrong_destination];
             if parts.iter().any(|p| !(0.0..=1.0).contains(p))
                 || (parts.iter().sum::<f64>() - 1.0).abs() > 1e-9
             {
                 return Err(err(
-                    "behaviour.callbacks",
-                    0,
-                    "dial_outcomes",
+                    "behaviour.callbacks.dial_outcomes",
                     format!(
                         "live, machine, no_answer and wrong_destination must be probabilities adding up to 1 (they add up to {})",
                         parts.iter().sum::<f64>()
@@ -535,6 +597,59 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// `[queues.callbacks]` of queue `i`: the numbers in range here, the schedule (time
+    /// zone, open hours, holidays) as the engine checks it, so each error has its line.
+    fn check_callbacks(
+        &self,
+        i: usize,
+        cb: &CallbackSpec,
+        err: &dyn Fn(&str, String) -> ScenarioError,
+    ) -> Result<(), ScenarioError> {
+        let key = |name: &str| format!("queues[{i}].callbacks.{name}");
+        if let Some(n) = cb.attempts_before_failure
+            && !(1..=ATTEMPTS_BEFORE_FAILURE_MAX).contains(&n)
+        {
+            return Err(err(
+                &key("attempts_before_failure"),
+                format!("{n}: must be 1–{ATTEMPTS_BEFORE_FAILURE_MAX}"),
+            ));
+        }
+        if let Some(intervals) = &cb.recall_intervals_seconds {
+            if intervals.is_empty() || intervals.len() > RECALL_INTERVALS_MAX {
+                return Err(err(
+                    &key("recall_intervals_seconds"),
+                    format!("needs 1–{RECALL_INTERVALS_MAX} values"),
+                ));
+            }
+            for (n, s) in intervals.iter().enumerate() {
+                if !(0.0..=CALLBACK_SECONDS_MAX).contains(s) {
+                    return Err(err(
+                        &key(&format!("recall_intervals_seconds[{n}]")),
+                        format!("{s}: must be 0–{CALLBACK_SECONDS_MAX} s (30 days)"),
+                    ));
+                }
+            }
+        }
+        if let Some(s) = cb.duration_for_no_answer_seconds
+            && !(5.0..=CALLBACK_SECONDS_MAX).contains(&s)
+        {
+            return Err(err(
+                &key("duration_for_no_answer_seconds"),
+                format!("{s}: must be 5–{CALLBACK_SECONDS_MAX} s (30 days)"),
+            ));
+        }
+        let schedule = CallbackSettings {
+            time_zone: cb.time_zone.clone().unwrap_or_else(|| "UTC".into()),
+            open_hours: cb.open_hours.clone(),
+            holidays: cb.holidays.clone(),
+            ..CallbackSettings::default()
+        };
+        schedule
+            .compile(&format!("queues[{i}].callbacks"))
+            .map(|_| ())
+            .map_err(|e| err(&e.field, e.message))
     }
 }
 
@@ -600,6 +715,247 @@ connector_failures = { "Busy" = 0.05 }
         let fine = GOOD.replace("contacts = 10", "contacts = 10\nwarm_up = \"30m\"");
         let s = Scenario::parse("s.toml", &fine).unwrap();
         assert_eq!(s.stop.warm_up.as_deref(), Some("30m"));
+    }
+
+    /// Every duration and rate has a range; a value outside it names its own line, its key
+    /// and the range.
+    #[test]
+    fn values_out_of_range_name_line_key_and_range() {
+        // (what to replace, by what, line, key, a piece of the message)
+        let cases: &[(&str, &str, usize, &str, &str)] = &[
+            (
+                "{ exponential = 300 }",
+                "{ constant = 1e10 }",
+                10,
+                "queues[0].handle_seconds",
+                "0–604800 s",
+            ),
+            (
+                "{ exponential = 300 }",
+                "{ exponential = 9.3e15 }",
+                10,
+                "queues[0].handle_seconds",
+                "at most 604800 s",
+            ),
+            (
+                "{ exponential = 300 }",
+                "{ uniform = [1, 700000] }",
+                10,
+                "queues[0].handle_seconds",
+                "b ≤ 604800",
+            ),
+            (
+                "{ exponential = 300 }",
+                "{ lognormal = { mean = 60, sd = 1e9 } }",
+                10,
+                "queues[0].handle_seconds",
+                "sd 0–604800",
+            ),
+            (
+                "{ exponential = 180 }",
+                "{ exponential = nan }",
+                11,
+                "queues[0].patience_seconds",
+                "above 0",
+            ),
+            (
+                "arrivals_per_hour = 100",
+                "arrivals_per_hour = 2e6",
+                9,
+                "queues[0].arrivals_per_hour",
+                "0–1000000",
+            ),
+            (
+                "arrivals_per_hour = 100",
+                "arrivals_per_hour = 0",
+                9,
+                "queues[0].arrivals_per_hour",
+                "nothing would arrive",
+            ),
+            (
+                "contacts = 10",
+                "contacts = 2_000_000_000",
+                5,
+                "stop.contacts",
+                "1–1000000000",
+            ),
+            (
+                "contacts = 10",
+                "contacts = 1_000_000",
+                5,
+                "stop.contacts",
+                "about 417 days",
+            ),
+            (
+                "contacts = 10",
+                "duration = \"367d\"",
+                5,
+                "stop.duration",
+                "at most 366 days",
+            ),
+            (
+                "contacts = 10",
+                "contacts = 10\nwarm_up = \"8d\"",
+                6,
+                "stop.warm_up",
+                "at most 7 days",
+            ),
+            (
+                "seed = 1",
+                "seed = 1\nservice_level_seconds = 1e9",
+                4,
+                "service_level_seconds",
+                "0–604800",
+            ),
+            (
+                "seed = 1",
+                "seed = 1\nstart = \"3000-01-01T00:00:00Z[UTC]\"",
+                4,
+                "start",
+                "1970–2999",
+            ),
+            (
+                "seed = 1",
+                "seed = 1\nstart = \"1900-01-01T00:00:00Z[UTC]\"",
+                4,
+                "start",
+                "1970–2999",
+            ),
+            (
+                "count = 5",
+                "count = 100000\nqueues = [\"sales\"]\n[[agents]]\ncount = 1",
+                17,
+                "agents[1].count",
+                "together at most 100000",
+            ),
+            (
+                "decline_probability = 0.1",
+                "decline_probability = 0.1\naccept_seconds = { constant = -1 }",
+                19,
+                "behaviour.accept_seconds",
+                "0–604800",
+            ),
+        ];
+        for (from, to, line, key, piece) in cases {
+            assert!(GOOD.contains(from), "{from}");
+            let text = GOOD.replacen(from, to, 1);
+            let e = Scenario::parse("s.toml", &text).unwrap_err();
+            assert_eq!((e.line, e.key.as_str()), (Some(*line), *key), "{to}: {e}");
+            assert!(e.message.contains(piece), "{to}: {e} lacks {piece:?}");
+        }
+    }
+
+    /// Agent groups serving no queue, or one queue twice, and queue ids the engine refuses
+    /// are named with their lines (they were accepted silently, or refused by the engine
+    /// without a line).
+    #[test]
+    fn groups_and_ids_name_their_lines() {
+        let cases: &[(&str, &str, usize, &str, &str)] = &[
+            (
+                "queues = [\"sales\"]",
+                "queues = []",
+                15,
+                "agents[0].queues",
+                "at least one queue",
+            ),
+            (
+                "queues = [\"sales\"]",
+                "queues = [\"sales\", \"sales\"]",
+                15,
+                "agents[0].queues[1]",
+                "listed twice",
+            ),
+            (
+                "id = \"sales\"",
+                "id = \"my sales\"",
+                8,
+                "queues[0].id",
+                "only letters",
+            ),
+        ];
+        for (from, to, line, key, piece) in cases {
+            let text = GOOD.replacen(from, to, 1);
+            let e = Scenario::parse("s.toml", &text).unwrap_err();
+            assert_eq!((e.line, e.key.as_str()), (Some(*line), *key), "{to}: {e}");
+            assert!(e.message.contains(piece), "{to}: {e} lacks {piece:?}");
+        }
+    }
+
+    const CALLBACKS: &str = r#"
+[queues.callbacks]
+attempts_before_failure = 3
+recall_intervals_seconds = [300, 900]
+duration_for_no_answer_seconds = 60
+time_zone = "Europe/Budapest"
+open_hours = ["Mon-Fri 08:00-18:00"]
+holidays = ["2026-12-25"]
+"#;
+
+    /// Callback settings are checked at parse time, with their lines; before, they reached
+    /// the engine as `(s * 1000.0) as u64` (a negative interval was 0 ms) and its errors had
+    /// no line.
+    #[test]
+    fn callback_settings_name_their_lines() {
+        let with = GOOD.replace(
+            "patience_seconds = { exponential = 180 }\n",
+            &format!("patience_seconds = {{ exponential = 180 }}\n{CALLBACKS}"),
+        );
+        Scenario::parse("s.toml", &with).unwrap();
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "attempts_before_failure = 3",
+                "attempts_before_failure = 0",
+                14,
+                "queues[0].callbacks.attempts_before_failure",
+            ),
+            (
+                "[300, 900]",
+                "[300, -900]",
+                15,
+                "queues[0].callbacks.recall_intervals_seconds[1]",
+            ),
+            (
+                "[300, 900]",
+                "[300, 3e6]",
+                15,
+                "queues[0].callbacks.recall_intervals_seconds[1]",
+            ),
+            (
+                "[300, 900]",
+                "[]",
+                15,
+                "queues[0].callbacks.recall_intervals_seconds",
+            ),
+            (
+                "duration_for_no_answer_seconds = 60",
+                "duration_for_no_answer_seconds = 1",
+                16,
+                "queues[0].callbacks.duration_for_no_answer_seconds",
+            ),
+            (
+                "\"Europe/Budapest\"",
+                "\"Europe/Budapset\"",
+                17,
+                "queues[0].callbacks.time_zone",
+            ),
+            (
+                "Mon-Fri 08:00-18:00",
+                "Mon-Fri 18:00-08:00",
+                18,
+                "queues[0].callbacks.open_hours[0]",
+            ),
+            (
+                "2026-12-25",
+                "2026-12-32",
+                19,
+                "queues[0].callbacks.holidays[0]",
+            ),
+        ];
+        for (from, to, line, key) in cases {
+            let text = with.replacen(from, to, 1);
+            let e = Scenario::parse("s.toml", &text).unwrap_err();
+            assert_eq!((e.line, e.key.as_str()), (Some(*line), *key), "{to}: {e}");
+        }
     }
 
     #[test]

@@ -208,6 +208,21 @@ impl Store {
         self.last_seq
     }
 
+    /// When the journal's first and last entries about a contact or an agent happened (ms
+    /// since the epoch), the span reports can cover; `None` when there is none.
+    /// (Configuration entries are left out: a simulated journal's engine settings are
+    /// stamped at the epoch, whatever the simulated date.)
+    pub fn journal_span(&self) -> Result<Option<(i64, i64)>> {
+        let at = |order: &str| -> Result<Option<i64>> {
+            let sql = format!(
+                "SELECT at FROM journal WHERE contact IS NOT NULL OR agent IS NOT NULL \
+                 ORDER BY seq {order} LIMIT 1"
+            );
+            Ok(self.conn.query_row(&sql, [], |row| row.get(0)).optional()?)
+        };
+        Ok(at("ASC")?.zip(at("DESC")?))
+    }
+
     /// Appends `records` to the journal and the projections in one transaction. Returns the
     /// sequence number of the first appended entry (entries are numbered consecutively).
     /// Nothing is written when it fails.

@@ -703,6 +703,27 @@ pub fn read_journal(db: &Path) -> Vec<(u64, String, Value)> {
         .expect("journal rows")
 }
 
+/// Runs `serve` with the configuration file `path` (on a data directory beside it), which
+/// must be refused before the server listens: exit status 2, one line on stderr, which is
+/// returned.
+#[track_caller]
+pub fn refused_config(path: &Path) -> String {
+    let output = run(&[
+        "serve",
+        "--config",
+        path.to_str().unwrap(),
+        "--data",
+        path.with_extension("data").to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(2), "{path:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{path:?}: one line: {stderr}");
+    assert!(output.stdout.is_empty(), "{path:?}: it did not start");
+    stderr
+}
+
 /// Runs the binary to completion.
 pub fn run(args: &[&str]) -> std::process::Output {
     Command::new(BIN)
