@@ -139,9 +139,11 @@ impl ConfigFile {
         // An agent key acts as its agent: one for an agent that does not exist would be
         // accepted by nothing but would sit in the store, waiting to act as whoever gets
         // that id later.
+        let agents: std::collections::HashSet<&str> =
+            scratch.agent_configs().map(|a| a.id.as_str()).collect();
         for (index, key) in config.keys.iter().enumerate() {
             if let Some(agent) = &key.agent
-                && !scratch.agent_configs().any(|a| a.id.as_str() == agent)
+                && !agents.contains(agent.as_str())
             {
                 let field = format!("keys[{index}].agent");
                 return Err(error(
