@@ -30,12 +30,16 @@
 //! load starts, as in the configuration `bench/http-load.sh` writes (queue `sales`, voice,
 //! with the disposition `sale`).
 
+#[path = "support/http.rs"]
+mod http;
+
+use http::{Conn, metric, percentile, read_chunk, read_head};
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::{Mutex, Semaphore, mpsc};
 
@@ -94,122 +98,6 @@ fn options() -> Result<Options, String> {
         return Err("--agents, --connectors and --threads must be at least 1".into());
     }
     Ok(o)
-}
-
-// ------------------------------------------------------------------------------ HTTP client
-
-/// One keep-alive HTTP/1.1 connection.
-struct Conn {
-    stream: BufReader<TcpStream>,
-    request: Vec<u8>,
-}
-
-impl Conn {
-    async fn connect(addr: &str) -> io::Result<Conn> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(Conn {
-            stream: BufReader::new(stream),
-            request: Vec::with_capacity(512),
-        })
-    }
-
-    /// Sends a request and reads the whole response: (status, body).
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        key: &str,
-        body: Option<&str>,
-    ) -> io::Result<(u16, Vec<u8>)> {
-        use std::io::Write;
-        self.request.clear();
-        write!(
-            self.request,
-            "{method} {path} HTTP/1.1\r\nHost: switchboard\r\nAuthorization: Bearer {key}\r\n"
-        )?;
-        if let Some(body) = body {
-            write!(
-                self.request,
-                "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )?;
-        } else {
-            write!(self.request, "Content-Length: 0\r\n\r\n")?;
-        }
-        self.stream.get_mut().write_all(&self.request).await?;
-        let (status, head) = read_head(&mut self.stream).await?;
-        let body = if head.chunked {
-            let mut body = Vec::new();
-            while let Some(chunk) = read_chunk(&mut self.stream).await? {
-                body.extend_from_slice(&chunk);
-            }
-            body
-        } else {
-            let mut body = vec![0; head.content_length.unwrap_or(0)];
-            self.stream.read_exact(&mut body).await?;
-            body
-        };
-        Ok((status, body))
-    }
-}
-
-struct Head {
-    content_length: Option<usize>,
-    chunked: bool,
-}
-
-async fn read_head(stream: &mut BufReader<TcpStream>) -> io::Result<(u16, Head)> {
-    let mut line = String::new();
-    if stream.read_line(&mut line).await? == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "connection closed",
-        ));
-    }
-    let status = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::other(format!("bad status line {line:?}")))?;
-    let mut head = Head {
-        content_length: None,
-        chunked: false,
-    };
-    loop {
-        line.clear();
-        stream.read_line(&mut line).await?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                head.content_length = value.parse().ok();
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                head.chunked = value.eq_ignore_ascii_case("chunked");
-            }
-        }
-    }
-    Ok((status, head))
-}
-
-/// One chunk of a chunked body; `None` at the last (empty) chunk.
-async fn read_chunk(stream: &mut BufReader<TcpStream>) -> io::Result<Option<Vec<u8>>> {
-    let mut line = String::new();
-    if stream.read_line(&mut line).await? == 0 {
-        return Err(io::Error::new(
-            io::ErrorKind::UnexpectedEof,
-            "connection closed",
-        ));
-    }
-    let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-        .map_err(|e| io::Error::other(format!("bad chunk size {line:?}: {e}")))?;
-    let mut chunk = vec![0; size + 2]; // with its CRLF
-    stream.read_exact(&mut chunk).await?;
-    chunk.truncate(size);
-    Ok((size > 0).then_some(chunk))
 }
 
 // ------------------------------------------------------------------------------ measurements
@@ -500,27 +388,7 @@ async fn offer_reader(
     Ok(())
 }
 
-/// A counter from the Prometheus text of `/metrics`.
-async fn metric(addr: &str, name: &str) -> io::Result<f64> {
-    let mut conn = Conn::connect(addr).await?;
-    let (_, body) = conn.send("GET", "/metrics", "", None).await?;
-    let text = String::from_utf8_lossy(&body);
-    Ok(text
-        .lines()
-        .filter(|l| l.starts_with(name) && l[name.len()..].starts_with([' ', '{']))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum())
-}
-
 // ------------------------------------------------------------------------------ report
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
-}
 
 fn main() -> std::process::ExitCode {
     let options = match options() {
