@@ -152,6 +152,9 @@ pub fn store_key(
 /// `switchboard keys revoke` while the server runs stops working within this time.
 pub const KEY_CACHE_SECONDS: u64 = 1;
 
+/// Keys remembered at most; past it the cache starts again empty.
+pub const KEY_CACHE_ENTRIES: usize = 200_000;
+
 /// Looks keys up by hash: a cache in front of the store's `api_keys` table, so keys made with
 /// `switchboard keys create` while the server runs work at once, and revoked ones stop
 /// working within [`KEY_CACHE_SECONDS`].
@@ -184,7 +187,9 @@ impl Keys {
             .map_err(ApiError::internal)?;
         let principal = record.and_then(principal_of);
         let mut cache = self.cache.lock().expect("key cache");
-        if cache.len() > 10_000 {
+        // Only live keys are cached (an unknown secret is not), so the cache is bounded by
+        // the keys the store holds; a centre with 20,000 agent keys must not thrash it.
+        if cache.len() > KEY_CACHE_ENTRIES {
             cache.clear();
         }
         match &principal {
