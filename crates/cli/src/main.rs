@@ -8,12 +8,6 @@
 //! usage error found after parsing (inputs valid one by one but not together) is
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
-// mimalloc returns freed memory to the system soon after a burst (glibc's malloc keeps it in
-// per-thread arenas), so the server's resident memory comes back down after a connection
-// flood; the simulator allocates little either way.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod demo_cmd;
 mod report_cmd;
 mod server_cmd;

@@ -14,8 +14,8 @@
 //!   resident memory (`VmRSS`).
 //! - `stream_load burst --connections N --rounds R`: R times, N connections opened at once,
 //!   each sending `GET /healthz` and waiting for the answer, then all closed; the server's
-//!   resident memory before, at the peak of each burst (sampled every 10 ms), after each
-//!   burst and after `--settle` seconds.
+//!   resident memory before (after 200 warm-up requests), at the peak of each burst (sampled
+//!   every 10 ms), after each burst and after `--settle` seconds.
 //!
 //! Usage: `stream_load streams --addr A --pid P --streams N [--rate 1000] [--seconds 20]
 //! [--warmup 5] [--connections 16] [--agent-prefix s]`; `stream_load burst --addr A --pid P
@@ -381,8 +381,18 @@ async fn burst(o: Options) -> io::Result<()> {
     } else {
         o.connections
     };
+    // The server in service, not just started: a few hundred requests on a few connections
+    // first, so that what the bursts leave behind is not confused with what any first
+    // requests set up (thread stacks, lazily made tables).
+    for _ in 0..20 {
+        let mut conn = Conn::connect(&o.addr).await?;
+        for _ in 0..10 {
+            conn.send("GET", "/healthz", "", None).await?;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let before = rss_mib(o.pid)?;
-    println!("burst rss_mib before {before:.0}");
+    println!("burst rss_mib before {before:.1}");
     for round in 1..=o.rounds {
         let peak = Arc::new(std::sync::Mutex::new(before));
         let sampling = Arc::new(AtomicBool::new(true));
@@ -427,14 +437,14 @@ async fn burst(o: Options) -> io::Result<()> {
         let after = rss_mib(o.pid)?;
         let peak = *peak.lock().expect("peak");
         println!(
-            "burst round {round} connections {connections} rss_mib peak {peak:.0} after {after:.0} answers {:?}",
+            "burst round {round} connections {connections} rss_mib peak {peak:.1} after {after:.1} answers {:?}",
             statuses.lock().expect("statuses")
         );
     }
     tokio::time::sleep(Duration::from_secs_f64(o.settle)).await;
     let settled = rss_mib(o.pid)?;
     println!(
-        "burst rss_mib settled {settled:.0} (before {before:.0}, {:+.1} %)",
+        "burst rss_mib settled {settled:.1} (before {before:.1}, {:+.1} %)",
         (settled - before) / before * 100.0
     );
     Ok(())

@@ -135,6 +135,21 @@ async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState
         .unwrap_or_default()
 }
 
+/// Folds the histograms' raw samples into their summaries. The recorder keeps every sample
+/// until this runs (or `/metrics` is read), so without it a server nobody scrapes would grow
+/// by two samples a commit for good.
+async fn metrics_upkeep(
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => handle.run_upkeep(),
+            _ = stopping.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
 /// `switchboard serve` options.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -259,6 +274,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         .install_recorder()
         .ok();
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    if let Some(handle) = metrics.clone() {
+        tokio::spawn(metrics_upkeep(handle, stopping.clone()));
+    }
     let state = AppState {
         stopping: stopping.clone(),
         driver,
@@ -267,8 +285,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         metrics,
         shift: shifts,
     };
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
+    let listener = serve::listen(options.listen)
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener.local_addr()?;
     let connections = options
