@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use switchboard_server::auth::{self, Role};
+use switchboard_server::serve::ConnectionLimits;
 use switchboard_server::{ServeOptions, shutdown_signal};
 use switchboard_store::{Durability, Store};
 
@@ -24,6 +25,15 @@ pub struct ServeArgs {
     /// time-outs, wrap-up limits and recall intervals all shrink).
     #[arg(long, value_name = "N", default_value_t = 1.0, value_parser = parse_speed, hide = true)]
     speed: f64,
+    /// Open connections at most, event streams included (lowered to the open-file limit
+    /// less 256); one more is answered 503 too_many_connections and closed.
+    #[arg(long, value_name = "N", default_value_t = ConnectionLimits::default().max_connections as u32,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+    /// Requests handled at once at most; one more is answered 503 server_busy.
+    #[arg(long, value_name = "N", default_value_t = ConnectionLimits::default().max_in_flight as u32,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_in_flight: u32,
 }
 
 pub fn parse_speed(text: &str) -> Result<f64, String> {
@@ -114,13 +124,21 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         speed: args.speed,
         durability: Durability::Full,
         streams: Default::default(),
-        connections: Default::default(),
+        connections: ConnectionLimits {
+            max_connections: args.max_connections as usize,
+            max_in_flight: args.max_in_flight as usize,
+            ..ConnectionLimits::default()
+        },
     };
     runtime()?.block_on(async {
         let running = start(options).await?;
         let stop = shutdown_signal().context("while installing the signal handlers")?;
         println!("switchboard: listening on http://{}", running.addr);
         println!("switchboard: API docs at http://{}/docs", running.addr);
+        println!(
+            "switchboard: at most {} connections, {} requests at once",
+            running.connections.max_connections, running.connections.max_in_flight
+        );
         stop.await;
         eprintln!("switchboard: shutting down");
         running.shutdown().await

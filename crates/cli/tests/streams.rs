@@ -131,6 +131,32 @@ fn an_agent_key_holds_a_few_streams_and_other_roles_keep_their_own_budget() {
     }
 }
 
+#[test]
+fn past_the_connection_cap_a_connection_is_answered_503_and_the_next_free_slot_serves() {
+    let mut site = Site::new(&format!("{KEYS_TOML}{QUEUE_TOML}"));
+    let server = site.start_with(1, &["--max-connections", "3"]);
+    // Three streams hold the three connections the server may have.
+    let held: Vec<TcpStream> = [ADMIN, SUPERVISOR, CONNECTOR]
+        .into_iter()
+        .map(|key| {
+            let (status, stream) = open_stream(&server.addr, key);
+            assert_eq!(status, 200, "{key}");
+            stream
+        })
+        .collect();
+    // The fourth is answered at once and closed, whatever it asks.
+    let (status, body) = server.raw(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"too_many_connections\""), "{body}");
+    // A closed connection frees its slot.
+    drop(held);
+    eventually("a connection slot to be free", || {
+        let (status, _) =
+            server.raw(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+        (status == 200).then_some(())
+    });
+}
+
 /// Raises this process's open-file limit as far as it goes (the server, started from here,
 /// inherits it and raises its own) and says how many event streams one test may hold open:
 /// 20,000, or fewer where the machine's hard limit leaves less room beside the server's own

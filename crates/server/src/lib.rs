@@ -169,6 +169,8 @@ pub struct ServeOptions {
 pub struct Running {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// The bounds in force (the connection cap lowered to the open-file limit).
+    pub connections: serve::ConnectionLimits,
     server: tokio::task::JoinHandle<()>,
     engine_thread: std::thread::JoinHandle<()>,
     stop: tokio::sync::watch::Sender<bool>,
@@ -302,6 +304,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     Ok(Running {
         addr,
         state,
+        connections,
         server,
         engine_thread,
         stop,

@@ -115,6 +115,11 @@ impl Site {
 
     /// Starts `switchboard serve` on this site, the engine clock `speed` times real time.
     pub fn start(&mut self, speed: u32) -> Server {
+        self.start_with(speed, &[])
+    }
+
+    /// [`Site::start`] with more options for `switchboard serve`.
+    pub fn start_with(&mut self, speed: u32, options: &[&str]) -> Server {
         self.starts += 1;
         let stderr = self.dir.path().join(format!("stderr-{}.log", self.starts));
         let mut child = Command::new(BIN)
@@ -124,6 +129,7 @@ impl Site {
             .arg("--data")
             .arg(&self.data)
             .args(["--listen", "127.0.0.1:0", "--speed", &speed.to_string()])
+            .args(options)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).expect("stderr file"))
