@@ -290,6 +290,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let listener = serve::listen(options.listen)
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener.local_addr()?;
+    // Replaying a long journal and checking a large configuration (on a copy of the engine)
+    // leave much freed memory behind: hand it back before serving.
+    serve::trim_heap();
     let connections = options
         .connections
         .within_open_files(serve::raise_open_file_limit());

@@ -220,8 +220,9 @@ async fn return_memory(closed: Arc<AtomicUsize>, mut stopping: watch::Receiver<b
     }
 }
 
+/// Returns the heap's free pages to the system (glibc); elsewhere nothing.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim_heap() {
+pub fn trim_heap() {
     // SAFETY: malloc_trim takes no pointers; it only returns free pages to the kernel.
     unsafe {
         libc::malloc_trim(0);
@@ -229,8 +230,9 @@ fn trim_heap() {
     metrics::counter!("switchboard_heap_trims_total").increment(1);
 }
 
+/// Returns the heap's free pages to the system (glibc); elsewhere nothing.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim_heap() {}
+pub fn trim_heap() {}
 
 /// One connection over the cap: a short 503 and close, never waiting long for the client.
 async fn turn_away(mut socket: TcpStream) {
