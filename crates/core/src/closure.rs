@@ -170,6 +170,7 @@ pub fn minor(id: u16) -> Option<&'static MinorCode> {
 
 /// The language of names in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     En,
@@ -225,6 +226,7 @@ impl ParseLangError {
 
 /// Whether a catalog row is a major or a minor code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Major,
@@ -244,6 +246,7 @@ impl Level {
 /// One row of the catalog as the CLI and the API show it. Serialized field
 /// names are the column names: `Level, ID, Internal_Name, Name, Description`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogRow {
     #[serde(rename = "Level")]
     pub level: Level,

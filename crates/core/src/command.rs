@@ -192,6 +192,7 @@ pub enum TransferTarget {
 
 /// What the telephony connector reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
 pub enum ConnectorEvent {
     /// The agent leg of an accepted voice offer is linked to the customer: Handling starts.

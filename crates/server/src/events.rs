@@ -13,7 +13,8 @@
 use crate::AppState;
 use crate::auth::{Principal, Role};
 use crate::driver::Published;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, StreamErrorCode, StreamErrors};
+use crate::extract::Params;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -30,25 +31,27 @@ pub const MAX_SUBSCRIBERS: usize = 1000;
 const PAGE: usize = 1000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Resume after this journal sequence number (like `Last-Event-ID`).
     after: Option<u64>,
 }
 
 /// The live event stream (SSE). Resumes without gaps from `Last-Event-ID`.
-#[utoipa::path(get, path = "/v1/events", tag = "events", params(EventsQuery),
-    responses((status = 200, description = "text/event-stream: `id` = journal seq, `event` = event type, `data` = {seq, at, event}"),
-              (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/events", tag = "events", params(EventsQuery,
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this journal sequence number (wins over `after`).")),
+    responses((status = 200, content_type = "text/event-stream", body = String,
+        description = "Server-Sent Events: `id` = journal seq, `event` = the event type (or `connector_request`, `error`), `data` = `{seq, at, event}` as JSON"),
+        StreamErrors))]
 pub async fn events(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
-    crate::api::Params(query): crate::api::Params<EventsQuery>,
+    Params(query): Params<EventsQuery>,
 ) -> Result<Response, ApiError> {
     if state.driver.subscribers() >= MAX_SUBSCRIBERS {
         return Err(ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "too_many_subscribers",
+            ErrorCode::TooManySubscribers,
             format!("at most {MAX_SUBSCRIBERS} event streams at once"),
         ));
     }
@@ -60,8 +63,8 @@ pub async fn events(
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_last_event_id",
+                    ApiError::new(
+                        ErrorCode::InvalidLastEventId,
                         "Last-Event-ID must be a journal sequence number",
                     )
                 })?,
@@ -74,8 +77,8 @@ pub async fn events(
     // An id this journal never handed out (a data directory restored from an older backup):
     // resuming after it would silently skip everything up to it.
     if after > last_seq {
-        return Err(ApiError::bad_request(
-            "invalid_last_event_id",
+        return Err(ApiError::new(
+            ErrorCode::InvalidLastEventId,
             format!(
                 "event {after} is beyond the journal (last {last_seq}); reconnect without Last-Event-ID"
             ),
@@ -99,7 +102,10 @@ pub async fn events(
                     Ok(Ok(page)) => page,
                     Ok(Err(error)) => {
                         let _ = tx
-                            .send(Ok(error_event("journal_unreadable", &error.to_string())))
+                            .send(Ok(error_event(
+                                StreamErrorCode::JournalUnreadable,
+                                &error.to_string(),
+                            )))
                             .await;
                         return;
                     }
@@ -163,7 +169,7 @@ async fn forward_live(
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 let _ = tx
                     .send(Ok(error_event(
-                        "lagged",
+                        StreamErrorCode::Lagged,
                         &format!(
                             "this stream fell {missed} messages behind and was cut off; reconnect with Last-Event-ID: {sent}"
                         ),
@@ -174,7 +180,7 @@ async fn forward_live(
             Err(broadcast::error::RecvError::Closed) => {
                 let _ = tx
                     .send(Ok(error_event(
-                        "shutting_down",
+                        StreamErrorCode::ShuttingDown,
                         "the server is shutting down",
                     )))
                     .await;
@@ -222,8 +228,8 @@ fn sse_event(entry: &JournalEntry) -> SseEvent {
         .data(data.to_string())
 }
 
-fn error_event(code: &str, message: &str) -> SseEvent {
+fn error_event(code: StreamErrorCode, message: &str) -> SseEvent {
     SseEvent::default()
         .event("error")
-        .data(serde_json::json!({"error": {"code": code, "message": message}}).to_string())
+        .data(serde_json::json!({"error": {"code": code.as_str(), "message": message}}).to_string())
 }

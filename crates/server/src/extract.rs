@@ -1,0 +1,131 @@
+//! Extractors whose failures are JSON error bodies with codes from the table (`error.rs`),
+//! instead of axum's plain-text rejections: a JSON body ([`Body`]), an optional one
+//! ([`MaybeBody`]), query parameters ([`Params`]) and the `{id}` of a path ([`PathId`]).
+
+use crate::error::{ApiError, ErrorCode};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+
+/// A JSON body whose errors are JSON too: 400 `malformed_json` for bad syntax, 422
+/// `invalid_body` for a wrong shape (unknown field, wrong type), 415 without the JSON
+/// content type, 413 over the size limit.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        // Syntax first, shape second: serde_json reports some shape errors (a number where a
+        // name goes, an array for an object) as syntax errors, and valid JSON of the wrong
+        // shape is a 422, not a 400.
+        match Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(Json(value)) => from_value(value).map(Body),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the body is not valid JSON: {}", e.body_text()),
+            )),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::invalid_body(e.body_text())),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body with Content-Type: application/json",
+            )),
+            Err(other) => Err(unreadable(other.status(), other.body_text())),
+        }
+    }
+}
+
+/// A body that could not be read: too large (413 `payload_too_large`) or broken.
+fn unreadable(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than {} bytes", crate::BODY_LIMIT_BYTES),
+        )
+    } else {
+        ApiError::new(ErrorCode::UnreadableBody, text)
+    }
+}
+
+/// A JSON body that may be left out (no body, an empty one or `null` is `None`).
+pub struct MaybeBody<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for MaybeBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| unreadable(e.status(), e.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(MaybeBody(None));
+        }
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            // `null` is no body too, as the document's optional body says.
+            Ok(serde_json::Value::Null) => Ok(MaybeBody(None)),
+            Ok(value) => from_value(value).map(|value| MaybeBody(Some(value))),
+            Err(e) => Err(ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the body is not valid JSON: {e}"),
+            )),
+        }
+    }
+}
+
+/// `value` as a `T`, or 422 `invalid_body` naming what is wrong.
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    mut value: serde_json::Value,
+) -> Result<T, ApiError> {
+    integral_numbers(&mut value);
+    serde_json::from_value(value).map_err(|e| ApiError::invalid_body(e.to_string()))
+}
+
+/// Writes `45000.0` as `45000`: JSON (and JSON Schema's `integer`) has one kind of number,
+/// and a client or its JSON library may write a whole number with a fraction part, which
+/// serde would refuse for an integer field. Only exact whole numbers within ±2^53 change.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let Some(float) = number.as_f64() else { return };
+            const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+            if float.fract() == 0.0 && float.abs() <= EXACT {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+/// Query parameters with JSON errors (400 `invalid_query`).
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| Params(value))
+            .map_err(|e| ApiError::new(ErrorCode::InvalidQuery, e.body_text()))
+    }
+}
+
+/// The `{id}` of the path as written (percent-decoded). An id that is not UTF-8 names
+/// nothing that can exist: 404 `not_found`.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| PathId(id))
+            .map_err(|e| ApiError::new(ErrorCode::NotFound, e.body_text()))
+    }
+}
