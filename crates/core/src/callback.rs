@@ -272,6 +272,7 @@ impl CallbackStatus {
 
 /// How a callback ended (the completed-callbacks report's End_State).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackEnd {
     Handled,

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 /// What a major code does to the session (the contact's work item), as the
 /// seed's description states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionOutcome {
     /// "Session closed": the session is finished; no further attempt is made.
@@ -116,6 +117,7 @@ impl MinorCode {
 /// A major code id, as stored by the engine. Ids outside the catalog can be
 /// represented (e.g. read back from old data); [`Major::info`] then gives `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Major(pub u16);
 
 impl Major {
@@ -128,6 +130,7 @@ impl Major {
 /// A minor code id, as stored by the engine. Ids outside the catalog can be
 /// represented; [`Minor::info`] then gives `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Minor(pub u16);
 
 impl Minor {
@@ -139,6 +142,7 @@ impl Minor {
 
 /// The (major, minor) pair recorded on every closed contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClosureCode {
     pub major: Major,
     pub minor: Minor,

@@ -189,6 +189,7 @@ impl SelectableState {
 /// The agent's own chosen (or imposed) base state, which routing reads and which the agent
 /// returns to; the shown [`AgentState`] is derived from it plus offers, contacts and pending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     Offline,

@@ -40,7 +40,7 @@ pub struct EventsQuery {
 /// The live event stream (SSE). Resumes without gaps from `Last-Event-ID`.
 #[utoipa::path(get, path = "/v1/events", tag = "events", params(EventsQuery,
         ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this journal sequence number (wins over `after`).")),
-    responses((status = 200, content_type = "text/event-stream", body = String,
+    responses((status = 200, content_type = "text/event-stream", body = crate::wire::StreamMessage,
         description = "Server-Sent Events: `id` = journal seq, `event` = the event type (or `connector_request`, `error`), `data` = `{seq, at, event}` as JSON"),
         StreamErrors))]
 pub async fn events(

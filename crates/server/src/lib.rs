@@ -7,6 +7,7 @@
 //! - `auth`: API keys; `roles`: typed keys (extractors) per role; `extract`: JSON bodies,
 //!   query parameters and path ids with JSON errors; `names`: names from requests, looked up
 //!   and never interned; `error`: the error table (stable codes, statuses, response sets).
+//! - `wire`: schemas of the event stream's messages.
 //! - `doc`: the OpenAPI document (what the derives cannot say is finished there).
 //! - `config`: the TOML configuration file; `shift`: supervisor counters per queue.
 //! - `demo`: the demo configuration and simulated live traffic through the same API paths.
@@ -28,6 +29,7 @@ pub mod names;
 pub mod reports;
 pub mod roles;
 pub mod shift;
+pub mod wire;
 
 use anyhow::Context;
 use std::net::SocketAddr;
