@@ -202,6 +202,7 @@ pub enum ConnectorEvent {
         offer: OfferId,
         reason: DeliveryFailure,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
     },
     /// An outbound or callback dial was answered.
@@ -210,6 +211,7 @@ pub enum ConnectorEvent {
     DialFailed {
         contact: ContactId,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
     },
     /// The Salesforce-style hang-up of seed 002.
@@ -221,6 +223,7 @@ pub enum ConnectorEvent {
         #[serde(default)]
         agent_status: Option<AgentStatus>,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
     },
 }

@@ -186,7 +186,7 @@ macro_rules! supervisor_action {
     ($name:ident, $path:literal, $params:ident, $make:expr, $id:ident, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "supervisor", params($params),
-                            responses((status = 200, body = Accepted), CommandErrors))]
+                                    responses((status = 200, body = Accepted), CommandErrors))]
         async fn $name(
             State(state): State<AppState>,
             SupervisorKey(principal): SupervisorKey,

@@ -3,6 +3,7 @@
 
 use super::{Accepted, AgentPath, ApiResult, QueuePath, StationPath, run};
 use crate::AppState;
+use crate::auth::Principal;
 use crate::error::{
     ApiError, CatalogErrors, CommandErrors, ConfigWriteErrors, ErrorCode, ReadErrors, ReadOneErrors,
 };
@@ -47,7 +48,7 @@ struct LangQuery {
 #[utoipa::path(get, path = "/v1/closure-codes", tag = "configuration", params(LangQuery),
     responses((status = 200, body = Vec<CatalogRow>), CatalogErrors))]
 async fn closure_codes(
-    _key: crate::auth::Principal,
+    _key: Principal,
     Params(query): Params<LangQuery>,
 ) -> ApiResult<Json<Vec<CatalogRow>>> {
     let lang: Lang = query
@@ -127,13 +128,17 @@ async fn put_queue(
     State(state): State<AppState>,
     AdminKey(principal): AdminKey,
     PathId(id): PathId,
-    Body(mut queue): Body<serde_json::Value>,
+    Body(body): Body<serde_json::Value>,
 ) -> ApiResult<Json<Accepted>> {
-    fill_id(&mut queue, &id, "queue")?;
-    let queue: QueueConfig = from_value(queue)?;
-    Ok(Json(
-        run(&state, &principal, Command::ConfigureQueue(queue)).await?,
-    ))
+    replace(
+        &state,
+        &principal,
+        &id,
+        body,
+        "queue",
+        Command::ConfigureQueue,
+    )
+    .await
 }
 
 /// Remove a queue (refused while contacts or agents use it).
@@ -218,13 +223,17 @@ async fn put_agent(
     State(state): State<AppState>,
     AdminKey(principal): AdminKey,
     PathId(id): PathId,
-    Body(mut agent): Body<serde_json::Value>,
+    Body(body): Body<serde_json::Value>,
 ) -> ApiResult<Json<Accepted>> {
-    fill_id(&mut agent, &id, "agent")?;
-    let agent: AgentConfig = from_value(agent)?;
-    Ok(Json(
-        run(&state, &principal, Command::ConfigureAgent(agent)).await?,
-    ))
+    replace(
+        &state,
+        &principal,
+        &id,
+        body,
+        "agent",
+        Command::ConfigureAgent,
+    )
+    .await
 }
 
 /// Remove an agent (refused while logged in).
@@ -282,13 +291,17 @@ async fn put_station(
     State(state): State<AppState>,
     AdminKey(principal): AdminKey,
     PathId(id): PathId,
-    Body(mut station): Body<serde_json::Value>,
+    Body(body): Body<serde_json::Value>,
 ) -> ApiResult<Json<Accepted>> {
-    fill_id(&mut station, &id, "station")?;
-    let station: StationConfig = from_value(station)?;
-    Ok(Json(
-        run(&state, &principal, Command::ConfigureStation(station)).await?,
-    ))
+    replace(
+        &state,
+        &principal,
+        &id,
+        body,
+        "station",
+        Command::ConfigureStation,
+    )
+    .await
 }
 
 /// Remove a station (refused while an agent is logged in at it).
@@ -303,6 +316,21 @@ async fn delete_station(
     Ok(Json(
         run(&state, &principal, Command::RemoveStation { station }).await?,
     ))
+}
+
+/// Creates or replaces the configuration item `id` from `body` (a `T` whose id is the
+/// path's).
+async fn replace<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    mut body: serde_json::Value,
+    what: &str,
+    command: fn(T) -> Command,
+) -> ApiResult<Json<Accepted>> {
+    fill_id(&mut body, id, what)?;
+    let config: T = from_value(body)?;
+    Ok(Json(run(state, principal, command(config)).await?))
 }
 
 /// The path names the item; the body may repeat the id (it must match) or leave it out.

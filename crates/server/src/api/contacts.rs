@@ -64,7 +64,7 @@ macro_rules! contact_action {
     ($name:ident, $path:literal, $variant:ident, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "agent", params(ContactPath),
-                            responses((status = 200, body = Accepted), CommandErrors))]
+                                    responses((status = 200, body = Accepted), CommandErrors))]
         async fn $name(
             State(state): State<AppState>,
             AgentKey(principal): AgentKey,
