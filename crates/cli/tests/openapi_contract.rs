@@ -59,7 +59,7 @@ fn every_role_gets_what_the_document_says() {
             .args(["--checks", "all"])
             .args(["-H", &format!("Authorization: Bearer {key}")])
             .args(["--max-examples", MAX_EXAMPLES, "--seed", "20261205"])
-            .args(["--workers", "2", "--request-timeout", "30"])
+            .args(["--workers", "1", "--request-timeout", "30"])
             .args(["--generation-database", "none"])
             .current_dir(site.dir.path())
             .output()

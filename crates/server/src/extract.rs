@@ -1,6 +1,6 @@
 //! Extractors whose failures are JSON error bodies with codes from the table (`error.rs`),
-//! instead of axum's plain-text rejections: a JSON body ([`Body`]), an optional one
-//! ([`MaybeBody`]), query parameters ([`Params`]) and the `{id}` of a path ([`PathId`]).
+//! instead of axum's plain-text rejections: a JSON object body ([`Body`]), a list
+//! ([`ListBody`]), an optional object ([`MaybeBody`]), query parameters ([`Params`]) and the `{id}` of a path ([`PathId`]).
 
 use crate::error::{ApiError, ErrorCode};
 use axum::Json;
@@ -9,31 +9,68 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-/// A JSON body whose errors are JSON too: 400 `malformed_json` for bad syntax, 422
-/// `invalid_body` for a wrong shape (unknown field, wrong type), 415 without the JSON
-/// content type, 413 over the size limit.
+/// A JSON object body whose errors are JSON too: 400 `malformed_json` for bad syntax, 422
+/// `invalid_body` for a wrong shape (not an object, unknown field, wrong type), 415 without
+/// the JSON content type, 413 over the size limit.
 pub struct Body<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        // Syntax first, shape second: serde_json reports some shape errors (a number where a
-        // name goes, an array for an object) as syntax errors, and valid JSON of the wrong
-        // shape is a 422, not a 400.
-        match Json::<serde_json::Value>::from_request(request, state).await {
-            Ok(Json(value)) => from_value(value).map(Body),
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
-                ErrorCode::MalformedJson,
-                format!("the body is not valid JSON: {}", e.body_text()),
-            )),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::invalid_body(e.body_text())),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "send the body with Content-Type: application/json",
-            )),
-            Err(other) => Err(unreadable(other.status(), other.body_text())),
+        json_value(request, state)
+            .await
+            .and_then(object)
+            .and_then(from_value)
+            .map(Body)
+    }
+}
+
+/// A JSON array body (a list of items), with the errors of [`Body`].
+pub struct ListBody<T>(pub Vec<T>);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ListBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let value = json_value(request, state).await?;
+        if !value.is_array() {
+            return Err(ApiError::invalid_body("the body must be a JSON array"));
         }
+        from_value(value).map(ListBody)
+    }
+}
+
+/// The body's JSON, or the error that says why there is none.
+async fn json_value<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<serde_json::Value, ApiError> {
+    // Syntax first, shape second: serde_json reports some shape errors (a number where a
+    // name goes, an array for an object) as syntax errors, and valid JSON of the wrong
+    // shape is a 422, not a 400.
+    match Json::<serde_json::Value>::from_request(request, state).await {
+        Ok(Json(value)) => Ok(value),
+        Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {}", e.body_text()),
+        )),
+        Err(JsonRejection::JsonDataError(e)) => Err(ApiError::invalid_body(e.body_text())),
+        Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body with Content-Type: application/json",
+        )),
+        Err(other) => Err(unreadable(other.status(), other.body_text())),
+    }
+}
+
+/// `value` if it is an object: serde would read a struct from an array too (`[]` as every
+/// field's default), which no body of this API is.
+fn object(value: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(ApiError::invalid_body("the body must be a JSON object"))
     }
 }
 
@@ -65,7 +102,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for MaybeBod
         match serde_json::from_slice::<serde_json::Value>(&bytes) {
             // `null` is no body too, as the document's optional body says.
             Ok(serde_json::Value::Null) => Ok(MaybeBody(None)),
-            Ok(value) => from_value(value).map(|value| MaybeBody(Some(value))),
+            Ok(value) => object(value)
+                .and_then(from_value)
+                .map(|value| MaybeBody(Some(value))),
             Err(e) => Err(ApiError::new(
                 ErrorCode::MalformedJson,
                 format!("the body is not valid JSON: {e}"),

@@ -7,7 +7,7 @@ use crate::auth::Principal;
 use crate::error::{
     ApiError, CatalogErrors, CommandErrors, ConfigWriteErrors, ErrorCode, ReadErrors, ReadOneErrors,
 };
-use crate::extract::{Body, Params, PathId, from_value};
+use crate::extract::{Body, ListBody, Params, PathId, from_value};
 use crate::names::{named_agent, named_queue, named_station};
 use crate::roles::{AdminKey, SeesAgent, StaffKey, SupervisorKey};
 use axum::Json;
@@ -174,7 +174,7 @@ async fn put_dispositions(
     State(state): State<AppState>,
     AdminKey(principal): AdminKey,
     PathId(id): PathId,
-    Body(dispositions): Body<Vec<Disposition>>,
+    ListBody(dispositions): ListBody<Disposition>,
 ) -> ApiResult<Json<Accepted>> {
     let mut queue = find_queue(&state, &id).await?;
     queue.dispositions = dispositions;
