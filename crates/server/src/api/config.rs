@@ -13,6 +13,7 @@ use crate::roles::{AdminKey, SeesAgent, StaffKey, SupervisorKey};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use switchboard_core::Engine;
 use switchboard_core::closure::{self, CatalogRow, Lang};
 use switchboard_core::command::Command;
 use switchboard_core::config::{AgentConfig, Disposition, QueueConfig, Settings, StationConfig};
@@ -110,11 +111,32 @@ async fn get_queue(
 }
 
 async fn find_queue(state: &AppState, id: &str) -> ApiResult<QueueConfig> {
-    let not_found = || ApiError::new(ErrorCode::UnknownQueue, format!("no queue {id:?}"));
-    let wanted = QueueId::existing(id).ok_or_else(not_found)?;
+    find_config(
+        state,
+        id,
+        ErrorCode::UnknownQueue,
+        "queue",
+        QueueId::existing,
+        |e, q| e.queue_configs().find(|c| &c.id == q).cloned(),
+    )
+    .await
+}
+
+/// The configuration of the `what` named `id`, as `find` reads it from the engine; 404
+/// `code` when there is none (a name never configured is not looked for).
+async fn find_config<Id: Send + 'static, T: Send + 'static>(
+    state: &AppState,
+    id: &str,
+    code: ErrorCode,
+    what: &str,
+    existing: fn(&str) -> Option<Id>,
+    find: fn(&Engine, &Id) -> Option<T>,
+) -> ApiResult<T> {
+    let not_found = || ApiError::new(code, format!("no {what} {id:?}"));
+    let wanted = existing(id).ok_or_else(not_found)?;
     state
         .driver
-        .read(move |e| e.queue_configs().find(|q| q.id == wanted).cloned())
+        .read(move |e| find(e, &wanted))
         .await?
         .ok_or_else(not_found)
 }
@@ -205,14 +227,16 @@ async fn get_agent(
     State(state): State<AppState>,
     SeesAgent { id, .. }: SeesAgent,
 ) -> ApiResult<Json<AgentConfig>> {
-    let not_found = || ApiError::new(ErrorCode::UnknownAgent, format!("no agent {id:?}"));
-    let agent = AgentId::existing(&id).ok_or_else(not_found)?;
-    state
-        .driver
-        .read(move |e| e.agent_configs().find(|a| a.id == agent).cloned())
-        .await?
-        .map(Json)
-        .ok_or_else(not_found)
+    find_config(
+        &state,
+        &id,
+        ErrorCode::UnknownAgent,
+        "agent",
+        AgentId::existing,
+        |e, a| e.agent_configs().find(|c| &c.id == a).cloned(),
+    )
+    .await
+    .map(Json)
 }
 
 /// Create or replace an agent.
@@ -273,14 +297,16 @@ async fn get_station(
     _key: SupervisorKey,
     PathId(id): PathId,
 ) -> ApiResult<Json<StationConfig>> {
-    let not_found = || ApiError::new(ErrorCode::UnknownStation, format!("no station {id:?}"));
-    let wanted = StationId::existing(&id).ok_or_else(not_found)?;
-    state
-        .driver
-        .read(move |e| e.station_configs().find(|s| s.id == wanted).cloned())
-        .await?
-        .map(Json)
-        .ok_or_else(not_found)
+    find_config(
+        &state,
+        &id,
+        ErrorCode::UnknownStation,
+        "station",
+        StationId::existing,
+        |e, s| e.station_configs().find(|c| &c.id == s).cloned(),
+    )
+    .await
+    .map(Json)
 }
 
 /// Create or replace a station.
