@@ -168,3 +168,30 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
             .map_err(|e| ApiError::new(ErrorCode::NotFound, e.body_text()))
     }
 }
+
+/// Middleware: reads the whole request body (at most [`crate::BODY_LIMIT_BYTES`]) before
+/// routing. A request refused before its handler reads the body (401 without a key, 403 for
+/// the wrong role, 404 for an unknown name) would otherwise leave the body unread in the
+/// connection, which then cannot be kept alive: a client that reused it got a reset instead
+/// of its next answer.
+pub async fn read_body_first(
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http_body_util::BodyExt;
+    let (parts, body) = request.into_parts();
+    match http_body_util::Limited::new(body, crate::BODY_LIMIT_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => {
+            let body = axum::body::Body::from(collected.to_bytes());
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            unreadable(StatusCode::PAYLOAD_TOO_LARGE, String::new()).into_response()
+        }
+        Err(error) => unreadable(StatusCode::BAD_REQUEST, error.to_string()).into_response(),
+    }
+}
