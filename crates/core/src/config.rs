@@ -272,6 +272,7 @@ impl QueueConfig {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueueSkill {
+    /// A configured queue, listed once per agent.
     pub queue: QueueId,
     /// 1 (lowest) to 10 (highest).
     #[serde(default = "default_proficiency")]
