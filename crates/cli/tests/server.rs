@@ -1514,3 +1514,45 @@ fn j_openapi_docs_metrics_and_health_are_served() {
     let count: f64 = commits.rsplit(' ').next().unwrap().parse().unwrap();
     assert!(count >= 1.0, "{commits}");
 }
+
+/// A request refused before its body is read (no key, the wrong role) still leaves the
+/// connection usable: the server reads the body before it routes, so the next request on the
+/// same connection gets its answer. Clients send the body after the headers; a server that
+/// answered from the headers alone closed the connection, and a client that had reused it
+/// got a reset.
+#[test]
+fn k_a_refused_request_with_a_body_keeps_the_connection_alive() {
+    use std::io::{Read, Write};
+    let mut site = sales_site(&["a1"]);
+    let server = site.start(1);
+    let body = r#"{"channel":"voice","queue":"sales","from":"+3612345678"}"#;
+    for key in ["Authorization: Bearer supervisor-secret\r\n", ""] {
+        let mut stream = std::net::TcpStream::connect(&server.addr).expect("connect");
+        stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+        let headers = format!(
+            "POST /v1/contacts HTTP/1.1\r\nHost: test\r\n{key}\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream
+            .write_all(headers.as_bytes())
+            .expect("send the headers");
+        stream.flush().expect("flush");
+        // The body, then a second request on the same connection.
+        let rest =
+            format!("{body}GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(rest.as_bytes()).expect("send the rest");
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .expect("read the answers");
+        assert!(
+            answer.starts_with("HTTP/1.1 403") || answer.starts_with("HTTP/1.1 401"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("HTTP/1.1 200 OK") && answer.contains("\"status\":\"ok\""),
+            "the second request on the connection was not answered: {answer}"
+        );
+    }
+}

@@ -16,25 +16,41 @@ pub const RESERVED_FALLBACK_DEFAULT_MS: u64 = 15 * 60_000;
 
 /// A queue's callback settings (seed 004 "Callback Timing", plus schedule and shift).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CallbackSettings {
     /// Counted attempts (Answering Machine, No Answer) after which the callback fails.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub attempts_before_failure: u32,
     /// Wait after attempt i before the callback returns to the queue; the last value repeats.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::DurationMs>, min_items = 1, max_items = 32))]
     pub recall_intervals_ms: Vec<u64>,
     /// Longest dial before the attempt is set to No Answer automatically.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 5_000, maximum = 2_592_000_000_u64)
+    )]
     pub duration_for_no_answer_ms: u64,
     /// IANA zone of the schedule, holidays and shift start.
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Budapest"))]
     pub time_zone: String,
     /// Weekly open hours, e.g. "Mon-Fri 08:00-18:00"; empty: always open.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub open_hours: Vec<String>,
     /// Closed dates, "YYYY-MM-DD".
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::Date>, max_items = 1_000))]
     pub holidays: Vec<String>,
     /// Local time the supervisor counters restart each day.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::TimeOfDay))]
     pub shift_start: String,
     /// A callback reserved for an agent goes to anyone this long after it is due.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::DurationMs))]
     pub reserved_fallback_ms: u64,
     /// A callback not done this long after creation completes as expired (57).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 60_000, maximum = 31_622_400_000_u64)
+    )]
     pub max_age_ms: Option<u64>,
 }
 
@@ -125,6 +141,7 @@ impl CallbackSettings {
 
 /// The outcome an agent (or the engine) gives an attempt (§8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CompletionStatus {
     Handled,
@@ -156,6 +173,7 @@ impl CompletionStatus {
 
 /// How an attempt ended, as the completed-callbacks report shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptState {
     Handled,
@@ -205,6 +223,7 @@ impl AttemptState {
 
 /// Where a callback is (seed 004 "Interaction Location").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CallbackLocation {
     Pending,
     HandlingByBusinessProcess,
@@ -233,6 +252,7 @@ impl CallbackLocation {
 
 /// A queue's callback routing status (CLBK Stat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CallbackStatus {
     Active,
     #[serde(rename = "Off Schedule HRS")]
@@ -252,6 +272,7 @@ impl CallbackStatus {
 
 /// How a callback ended (the completed-callbacks report's End_State).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackEnd {
     Handled,
@@ -284,6 +305,7 @@ impl CallbackEnd {
 
 /// Who created a callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackOrigin {
     /// The customer chose a callback while queued: it keeps its place.
@@ -295,6 +317,7 @@ pub enum CallbackOrigin {
 
 /// Supervisor counters of a queue over the current shift, kept incrementally from events.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackCounters {
     /// Callbacks completed in the shift (succeeded and failed; not purged).
     pub processed: u64,

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 /// What a major code does to the session (the contact's work item), as the
 /// seed's description states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionOutcome {
     /// "Session closed": the session is finished; no further attempt is made.
@@ -116,6 +117,7 @@ impl MinorCode {
 /// A major code id, as stored by the engine. Ids outside the catalog can be
 /// represented (e.g. read back from old data); [`Major::info`] then gives `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Major(pub u16);
 
 impl Major {
@@ -128,6 +130,7 @@ impl Major {
 /// A minor code id, as stored by the engine. Ids outside the catalog can be
 /// represented; [`Minor::info`] then gives `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Minor(pub u16);
 
 impl Minor {
@@ -139,6 +142,7 @@ impl Minor {
 
 /// The (major, minor) pair recorded on every closed contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClosureCode {
     pub major: Major,
     pub minor: Minor,
@@ -170,6 +174,7 @@ pub fn minor(id: u16) -> Option<&'static MinorCode> {
 
 /// The language of names in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     En,
@@ -225,6 +230,7 @@ impl ParseLangError {
 
 /// Whether a catalog row is a major or a minor code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Major,
@@ -244,6 +250,7 @@ impl Level {
 /// One row of the catalog as the CLI and the API show it. Serialized field
 /// names are the column names: `Level, ID, Internal_Name, Name, Description`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogRow {
     #[serde(rename = "Level")]
     pub level: Level,

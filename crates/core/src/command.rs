@@ -192,6 +192,7 @@ pub enum TransferTarget {
 
 /// What the telephony connector reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
 pub enum ConnectorEvent {
     /// The agent leg of an accepted voice offer is linked to the customer: Handling starts.
@@ -201,6 +202,7 @@ pub enum ConnectorEvent {
         offer: OfferId,
         reason: DeliveryFailure,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
     },
     /// An outbound or callback dial was answered.
@@ -209,6 +211,7 @@ pub enum ConnectorEvent {
     DialFailed {
         contact: ContactId,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
     },
     /// The Salesforce-style hang-up of seed 002.
@@ -220,6 +223,7 @@ pub enum ConnectorEvent {
         #[serde(default)]
         agent_status: Option<AgentStatus>,
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
     },
 }

@@ -20,7 +20,8 @@ pub const PROFICIENCY_MIN: u8 = 1;
 pub const PROFICIENCY_MAX: u8 = 10;
 /// The longest any configured duration may be (30 days): keeps deadlines sane.
 pub const DURATION_MAX_MS: u64 = 30 * 24 * 3600 * 1000;
-const TEXT_MAX_CHARS: usize = 200;
+/// The longest text for people (names, labels, reasons, numbers) a configuration may hold.
+pub const TEXT_MAX_CHARS: usize = 200;
 
 /// A validation failure naming the field, e.g. `queues[sales].offer_timeout_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +49,7 @@ impl std::error::Error for ConfigError {}
 
 /// How the agents of a queue are ordered for a new offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RoutingStrategy {
     /// The agent whose last work (becoming Ready, taking or finishing a contact) is oldest.
@@ -63,6 +65,7 @@ pub enum RoutingStrategy {
 
 /// How waiting contacts of a queue are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case", tag = "mode")]
 pub enum PriorityHandling {
     /// Higher priority first, then earlier entrance time.
@@ -72,11 +75,15 @@ pub enum PriorityHandling {
     Fifo,
     /// Each priority level counts as `ms_per_level` of extra waiting time, so low-priority
     /// contacts still age to the front.
-    WeightedAge { ms_per_level: u64 },
+    WeightedAge {
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2_592_000_000_u64))]
+        ms_per_level: u64,
+    },
 }
 
 /// What an agent's state becomes after a refusal (§6 presence policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyState {
     Unchanged,
@@ -104,6 +111,7 @@ impl PolicyState {
 
 /// The agent's state after a refusal, by kind of refusal. Defaults: No Answer for all three.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PresencePolicy {
     pub state_on_decline: PolicyState,
@@ -123,9 +131,13 @@ impl Default for PresencePolicy {
 
 /// A business outcome an agent may pick in wrap-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Disposition {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::DispositionCode))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Text))]
     pub label_en: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Text))]
     pub label_hu: String,
     #[serde(default)]
     pub success: bool,
@@ -139,10 +151,12 @@ pub struct Disposition {
 
 /// A queue: where contacts of one channel wait for agents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     pub id: QueueId,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Text>))]
     pub name: Option<String>,
     pub channel: Channel,
     #[serde(default)]
@@ -151,27 +165,37 @@ pub struct QueueConfig {
     pub priority_handling: PriorityHandling,
     /// Offer (refusal) timeout for this queue; `None` uses the channel default of the settings.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OfferTimeoutMs>))]
     pub offer_timeout_ms: Option<u64>,
     /// Wrap-up ends automatically after this long (closure 59); `None`: no limit.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::DurationMs>))]
     pub wrap_up_limit_ms: Option<u64>,
     /// Queue time limit (closure 38/19); `None`: no limit.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1_000, maximum = 2_592_000_000_u64)
+    )]
     pub max_wait_ms: Option<u64>,
     /// Queue size limit on arrival (closure 38/17); `None`: only the engine limit applies.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 500_000))]
     pub max_queue_size: Option<u32>,
     /// Most offers (hops) one contact may get before it closes (38/21); `None`: engine limit.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000))]
     pub max_offers: Option<u32>,
     /// Dynamic delivery: offer one contact to up to this many agents at once.
     #[serde(default = "one")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 16))]
     pub fan_out: u8,
     /// Overrides the global presence policy for refusals of this queue's contacts.
     #[serde(default)]
     pub presence_policy: Option<PresencePolicy>,
     /// How long a refusing agent is kept from the same contact; `None`: the settings' default.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::DurationMs>))]
     pub reoffer_delay_ms: Option<u64>,
     /// Close arrivals with (38, 7) when no agent of this queue is logged in.
     #[serde(default)]
@@ -183,6 +207,7 @@ pub struct QueueConfig {
     #[serde(default)]
     pub disposition_required: bool,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 256))]
     pub dispositions: Vec<Disposition>,
     /// The callback process of this queue (voice and callback queues only); `None`: the
     /// queue takes no callbacks.
@@ -191,6 +216,7 @@ pub struct QueueConfig {
     /// The supervisor monitor's service level counts contacts answered within this many
     /// seconds of entering the queue; `None`: [`SERVICE_LEVEL_SECONDS_DEFAULT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86_400))]
     pub service_level_seconds: Option<u32>,
 }
 
@@ -243,11 +269,14 @@ impl QueueConfig {
 
 /// One queue an agent serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueueSkill {
+    /// A configured queue, listed once per agent.
     pub queue: QueueId,
     /// 1 (lowest) to 10 (highest).
     #[serde(default = "default_proficiency")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub proficiency: u8,
 }
 
@@ -257,20 +286,26 @@ fn default_proficiency() -> u8 {
 
 /// An agent: a person who handles contacts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgentConfig {
     pub id: AgentId,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Text))]
     pub full_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Text>))]
     pub team: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 64))]
     pub queues: Vec<QueueSkill>,
     /// Capacity units per channel for this agent, overriding the settings' defaults.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<Channel, crate::schema::CapacityUnits>))]
     pub capacity: BTreeMap<Channel, u8>,
     /// Unavailable reasons the agent may give with Break or BackOffice (e.g. "Lunch"); empty
     /// means the settings' list applies.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::UnavailableReasons))]
     pub unavailable_reasons: Vec<String>,
 }
 
@@ -295,14 +330,17 @@ impl AgentConfig {
 
 /// A station: the device or line an agent logs in at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StationConfig {
     pub id: StationId,
     /// The number the connector rings for this station (shared: every offer carries it).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::OptionalText))]
     pub number: std::sync::Arc<str>,
     /// Overrides the queue's offer timeout for offers at this station.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OfferTimeoutMs>))]
     pub offer_timeout_ms: Option<u64>,
 }
 
@@ -318,18 +356,30 @@ impl StationConfig {
 
 /// Hard limits: exceeding one is a `LimitExceeded` rejection, never growth without bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub agents_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub queues_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub stations_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub contacts_open_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub contacts_per_queue_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub offers_per_contact_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub queues_per_agent_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub dispositions_per_queue_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub unavailable_reasons_max: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub fan_out_max: u8,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub attributes_per_contact_max: u32,
 }
 
@@ -353,16 +403,25 @@ impl Default for Limits {
 
 /// Global settings: defaults that queues may override, and the limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Default offer timeout per channel (45 s each unless configured).
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<Channel, crate::schema::OfferTimeoutMs>))]
     pub offer_timeout_ms: BTreeMap<Channel, u64>,
     /// Capacity units each channel costs, out of 100.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<Channel, crate::schema::CapacityUnits>))]
     pub capacity_units: BTreeMap<Channel, u8>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1_000, maximum = 2_592_000_000_u64)
+    )]
     pub agent_link_timeout_ms: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::DurationMs))]
     pub reoffer_delay_ms: u64,
     pub presence_policy: PresencePolicy,
     /// Unavailable reasons any agent may give with Break or BackOffice.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::UnavailableReasons))]
     pub unavailable_reasons: Vec<String>,
     /// The state an agent is in right after login when the login names none.
     pub login_state: LoginState,
@@ -371,6 +430,7 @@ pub struct Settings {
 
 /// The state right after login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginState {
     #[default]

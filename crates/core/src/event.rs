@@ -23,6 +23,7 @@ pub struct EventRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Event {
     SettingsConfigured {
@@ -83,6 +84,7 @@ pub enum Event {
         channel: Channel,
         direction: Direction,
         queue: QueueId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         from: std::sync::Arc<str>,
         priority: u16,
         attributes: BTreeMap<String, String>,

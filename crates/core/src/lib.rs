@@ -18,6 +18,8 @@ pub mod model;
 pub mod output;
 pub mod rejection;
 pub mod schedule;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod time;
 
 pub use closure::{ClosureCode, Lang, Major, Minor};

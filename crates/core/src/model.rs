@@ -6,6 +6,7 @@ use std::fmt;
 
 /// The media of a contact. Each channel costs capacity units out of 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Voice,
@@ -63,6 +64,7 @@ impl fmt::Display for Channel {
 
 /// The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgentState {
     Offline,
@@ -154,6 +156,7 @@ impl fmt::Display for AgentState {
 /// The states an agent may select (§4). Selecting a "Waiting for X" while not busy is the same
 /// as selecting X.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SelectableState {
     Offline,
@@ -186,6 +189,7 @@ impl SelectableState {
 /// The agent's own chosen (or imposed) base state, which routing reads and which the agent
 /// returns to; the shown [`AgentState`] is derived from it plus offers, contacts and pending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     Offline,
@@ -227,6 +231,7 @@ impl Presence {
 
 /// The ten contact states of §5 (seed 003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactState {
     Queued,
@@ -277,6 +282,7 @@ impl fmt::Display for ContactState {
 
 /// Inbound contacts arrive from customers; outbound ones are dialed by an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
@@ -285,6 +291,7 @@ pub enum Direction {
 
 /// The twelve refusal reasons of §6, spelled exactly as the Agent Refusal report prints them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefusalReason {
     Declined,
     NoAnswer,
@@ -402,6 +409,7 @@ impl fmt::Display for RefusalReason {
 
 /// Failure reasons a connector may report for a delivery (the connector-raised refusal reasons).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeliveryFailure {
     #[serde(rename = "Bad Number")]
     BadNumber,
@@ -445,6 +453,7 @@ impl DeliveryFailure {
 
 /// `reason` of a connector hang-up (seed 002).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HangupReason {
     Ended,
@@ -453,6 +462,7 @@ pub enum HangupReason {
 
 /// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as §6 says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AgentStatus {
     MissedCallAgent,
     DeclinedByAgent,
@@ -477,6 +487,7 @@ impl AgentStatus {
 
 /// How a live or machine answer of an outbound dial was detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AnsweredBy {
     Live,
@@ -485,6 +496,7 @@ pub enum AnsweredBy {
 
 /// Why a queue refuses new contacts (closure minor 15 / 23 / 24).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueueClosure {
     Schedule,

@@ -14,6 +14,7 @@ pub enum Output {
 
 /// What Switchboard asks the telephony connector to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum ConnectorRequest {
     /// Ring `station` (at `number`) with `contact`; answer with LegLinked / LegFailed.
@@ -23,6 +24,7 @@ pub enum ConnectorRequest {
         channel: Channel,
         agent: AgentId,
         station: StationId,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
         number: std::sync::Arc<str>,
     },
     /// Stop ringing: the offer ended on Switchboard's side.

@@ -16,7 +16,8 @@
 use crate::AppState;
 use crate::auth::{Principal, Role};
 use crate::driver::Published;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, StreamErrorCode, StreamErrors};
+use crate::extract::Params;
 use crate::feed::{Audience, Ended, Holder, Subscription};
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -33,20 +34,23 @@ use switchboard_store::{JournalEntry, Store};
 const PAGE: usize = 1000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Resume after this journal sequence number (like `Last-Event-ID`).
     after: Option<u64>,
 }
 
 /// The live event stream (SSE). Resumes without gaps from `Last-Event-ID`.
-#[utoipa::path(get, path = "/v1/events", tag = "events", params(EventsQuery),
-    responses((status = 200, description = "text/event-stream: `id` = journal seq, `event` = event type, `data` = {seq, at, event}"),
-              (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/events", tag = "events", params(EventsQuery,
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this journal sequence number (wins over `after`).")),
+    responses((status = 200, content_type = "text/event-stream", body = crate::wire::StreamMessage,
+        description = "Server-Sent Events: `id` = journal seq, `event` = the event type (or `connector_request`, `error`), `data` = `{seq, at, event}` as JSON"),
+        StreamErrors))]
 pub async fn events(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
-    crate::api::Params(query): crate::api::Params<EventsQuery>,
+    Params(query): Params<EventsQuery>,
 ) -> Result<Response, ApiError> {
     let last_event_id = match headers.get("last-event-id") {
         None => None,
@@ -56,8 +60,8 @@ pub async fn events(
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_last_event_id",
+                    ApiError::new(
+                        ErrorCode::InvalidLastEventId,
                         "Last-Event-ID must be a journal sequence number",
                     )
                 })?,
@@ -86,20 +90,14 @@ pub async fn events(
         .driver
         .feed()
         .subscribe(holder, audience)
-        .map_err(|over| {
-            ApiError::new(
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-                "too_many_subscribers",
-                over.to_string(),
-            )
-        })?;
+        .map_err(|over| ApiError::new(ErrorCode::TooManySubscribers, over.to_string()))?;
     let last_seq = state.driver.last_seq();
     let after = last_event_id.or(query.after).unwrap_or(last_seq);
     // An id this journal never handed out (a data directory restored from an older backup):
     // resuming after it would silently skip everything up to it.
     if after > last_seq {
-        return Err(ApiError::bad_request(
-            "invalid_last_event_id",
+        return Err(ApiError::new(
+            ErrorCode::InvalidLastEventId,
             format!(
                 "event {after} is beyond the journal (last {last_seq}); reconnect without Last-Event-ID"
             ),
@@ -168,7 +166,7 @@ impl Stream {
                 Phase::CatchUp => {
                     if let Err(error) = self.read_page().await {
                         self.phase = Phase::Done;
-                        return Some(error_event("journal_unreadable", &error));
+                        return Some(error_event(StreamErrorCode::JournalUnreadable, &error));
                     }
                 }
                 Phase::Live => {
@@ -196,7 +194,7 @@ impl Stream {
                         Err(Ended::Lagged) => {
                             self.phase = Phase::Done;
                             return Some(error_event(
-                                "lagged",
+                                StreamErrorCode::Lagged,
                                 &format!(
                                     "this stream fell more than its backlog behind and was cut off; reconnect with Last-Event-ID: {}",
                                     self.sent
@@ -206,7 +204,7 @@ impl Stream {
                         Err(Ended::Closed) => {
                             self.phase = Phase::Done;
                             return Some(error_event(
-                                "shutting_down",
+                                StreamErrorCode::ShuttingDown,
                                 "the server is shutting down",
                             ));
                         }
@@ -256,8 +254,8 @@ fn sse_event(entry: &JournalEntry) -> SseEvent {
         .data(data.to_string())
 }
 
-fn error_event(code: &str, message: &str) -> SseEvent {
+fn error_event(code: StreamErrorCode, message: &str) -> SseEvent {
     SseEvent::default()
         .event("error")
-        .data(serde_json::json!({"error": {"code": code, "message": message}}).to_string())
+        .data(serde_json::json!({"error": {"code": code.as_str(), "message": message}}).to_string())
 }

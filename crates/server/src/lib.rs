@@ -2,8 +2,13 @@
 //!
 //! - `driver`: the one thread that owns the engine; group commit to the store; acknowledges
 //!   a command only after its events are durable; publishes them.
-//! - `api`: the HTTP API (axum), `events`: the SSE stream, `auth`: API keys and roles,
-//!   `error`: the error table (stable codes).
+//! - `api`: the HTTP API (axum), one module per resource; `events`: the SSE stream;
+//!   `reports`: the data downloads.
+//! - `auth`: API keys; `roles`: typed keys (extractors) per role; `extract`: JSON bodies,
+//!   query parameters and path ids with JSON errors; `names`: names from requests, looked up
+//!   and never interned; `error`: the error table (stable codes, statuses, response sets).
+//! - `wire`: schemas of the event stream's messages.
+//! - `doc`: the OpenAPI document (what the derives cannot say is finished there).
 //! - `config`: the TOML configuration file; `shift`: supervisor counters per queue.
 //! - `demo`: the demo configuration and simulated live traffic through the same API paths.
 //!
@@ -15,19 +20,23 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod doc;
 pub mod driver;
 pub mod error;
 pub mod events;
+pub mod extract;
 pub mod feed;
+pub mod names;
 pub mod reports;
+pub mod roles;
 pub mod serve;
 pub mod shift;
+pub mod wire;
 
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use utoipa::OpenApi;
 
 /// What every handler gets.
 #[derive(Clone)]
@@ -41,55 +50,16 @@ pub struct AppState {
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Switchboard API",
-        description = "Contact-center routing: configuration, agents, the telephony connector, supervisors, reports and the live event stream. Every request needs `Authorization: Bearer <key>` (except /healthz and /metrics); errors are `{\"error\": {\"code\", \"message\"}}` with a stable code. See docs/api.md."
-    ),
-    modifiers(&BearerAuth),
-    security(("bearer" = [])),
-    tags(
-        (name = "configuration", description = "Queues, agents, stations, dispositions, settings (admin; supervisors read)"),
-        (name = "agent", description = "What an agent does (agent keys act for their own agent)"),
-        (name = "connector", description = "What the telephony connector reports (docs/connector.md)"),
-        (name = "supervisor", description = "Monitor and callback management"),
-        (name = "callbacks", description = "Callbacks (§8)"),
-        (name = "reports", description = "Data downloads (Data Download View permission)"),
-        (name = "events", description = "Live event stream (SSE)"),
-        (name = "health", description = "Health"),
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
-    }
-}
-
 /// The OpenAPI 3.1 document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = api::router().merge(reports::router()).split_for_parts();
-    let mut doc = ApiDoc::openapi();
-    doc.merge(api);
-    doc
+    doc::routes().1
 }
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> axum::Router {
-    let (router, api) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(api::router())
-        .merge(reports::router())
-        .split_for_parts();
+    let (router, api) = doc::routes();
     let api = Arc::new(api);
+    let docs = api.clone();
     router
         .route(
             "/openapi.json",
@@ -98,12 +68,14 @@ pub fn app(state: AppState) -> axum::Router {
                 async move { axum::Json((*api).clone()) }
             }),
         )
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/docs/openapi.json", openapi()))
-        .route("/metrics", axum::routing::get(metrics_text))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs").url("/docs/openapi.json", (*docs).clone()),
+        )
         .route("/", axum::routing::get(index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(extract::read_body_first))
         .with_state(state)
 }
 
@@ -112,27 +84,17 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 async fn method_not_allowed() -> error::ApiError {
     error::ApiError::new(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        error::ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method; see /docs",
     )
 }
 
 async fn not_found() -> error::ApiError {
-    error::ApiError::not_found("not_found", "no such endpoint; see /docs")
+    error::ApiError::new(error::ErrorCode::NotFound, "no such endpoint; see /docs")
 }
 
 async fn index() -> axum::response::Html<&'static str> {
     axum::response::Html(include_str!("../assets/index.html"))
-}
-
-async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
-    metrics::gauge!("switchboard_subscribers").set(state.driver.subscribers() as f64);
-    state
-        .metrics
-        .as_ref()
-        .map(|h| h.render())
-        .unwrap_or_default()
 }
 
 /// Folds the histograms' raw samples into their summaries. The recorder keeps every sample

@@ -7,16 +7,20 @@
 //! streaming began can only cut the body short (and is logged).
 
 use crate::AppState;
-use crate::auth::Principal;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
+use crate::error::ReportErrors;
+use crate::extract::PathId;
+use crate::roles::DataDownloadKey;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
-use switchboard_reports::{ReportError, ReportRequest, write_report};
+use switchboard_reports::{Format, Preset, ReportName, ReportRequest, write_report};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,38 +28,145 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(report))
 }
 
-fn report_error(error: ReportError) -> ApiError {
-    if error.is_input() {
-        ApiError::bad_request(error.code(), error.to_string())
-    } else {
-        ApiError::internal(error)
+/// The report options, as `switchboard report` takes them (docs/reports.md). Read by
+/// `ReportRequest::from_pairs` from the raw query, which also refuses unknown and repeated
+/// parameters; this type documents them (`report_options_are_the_parameters_parsed` keeps
+/// the two lists equal).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ReportOptions {
+    /// The first day (YYYY-MM-DD), or a preset; default `today`.
+    #[param(schema_with = date_or_preset)]
+    from: Option<String>,
+    /// The last day (YYYY-MM-DD, default `from`); only with a date `from`. At most 3,660 days.
+    #[param(value_type = Option<switchboard_core::schema::Date>, inline)]
+    to: Option<String>,
+    /// A date-range preset (instead of `from`/`to`).
+    #[param(schema_with = presets)]
+    preset: Option<String>,
+    /// Start of the time window each day (HH:MM, default 00:00).
+    #[param(value_type = Option<switchboard_core::schema::TimeOfDay>, inline)]
+    start: Option<String>,
+    /// End of the time window each day (HH:MM or 24:00, default 24:00); at or before the
+    /// start, the window ends the next day.
+    #[param(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
+    end: Option<String>,
+    /// IANA time zone of dates, times and the file (default UTC).
+    #[param(example = "Europe/Budapest")]
+    tz: Option<String>,
+    /// The file format (default csv).
+    #[param(schema_with = formats)]
+    format: Option<String>,
+    /// The language of closure-code names (default en).
+    #[param(value_type = Option<switchboard_core::closure::Lang>, inline)]
+    lang: Option<String>,
+    /// Field names in the first row (CSV, TSV, XLSX; default true).
+    header: Option<bool>,
+    /// `true` is `header=false`.
+    #[param(rename = "no-header")]
+    no_header: Option<bool>,
+    /// Add `-YYYYMMDD` (today in `tz`) to the file name.
+    #[param(rename = "append-date")]
+    append_date: Option<bool>,
+}
+
+/// The report of the path.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct ReportPath {
+    /// One of the five reports of §10.
+    #[param(schema_with = report_names)]
+    name: String,
+}
+
+fn names_schema(names: impl IntoIterator<Item = &'static str>, description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(names))
+        .description(Some(description))
+}
+
+fn report_names() -> ObjectBuilder {
+    names_schema(ReportName::ALL.map(ReportName::as_str), "A report name.")
+}
+
+fn formats() -> ObjectBuilder {
+    names_schema(Format::ALL.map(Format::as_str), "A file format.")
+}
+
+fn presets() -> ObjectBuilder {
+    names_schema(Preset::ALL.map(Preset::as_str), "A date-range preset.")
+}
+
+fn date_or_preset() -> OneOfBuilder {
+    OneOfBuilder::new()
+        .item(<switchboard_core::schema::Date as utoipa::PartialSchema>::schema())
+        .item(presets())
+}
+
+/// A row of a JSON report: its columns (docs/reports.md), each a string, a number or null.
+struct ReportRow;
+
+impl utoipa::PartialSchema for ReportRow {
+    fn schema() -> RefOr<Schema> {
+        let cell = OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::Null));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(RefOr::T(Schema::OneOf(cell.build()))))
+            .description(Some(
+                "One row: column name (e.g. `Contact_ID`) → value; times are local-time strings, empty cells null.",
+            ))
+            .into()
     }
 }
 
-/// A report as a file download: agent-refusal, completed-callbacks, agent-state-log,
-/// contact-closure or callback-monitor. Query parameters: from, to (YYYY-MM-DD or a preset:
-/// today, yesterday, last-7-days, last-30-days, previous-week, previous-month,
-/// month-to-date), start, end (HH:MM each day), tz (IANA), format (csv, tsv, xml, json,
-/// xlsx), lang (en, hu), header (true/false), append-date (true/false). See docs/reports.md.
-#[utoipa::path(get, path = "/v1/reports/{name}", tag = "reports",
-    params(("name" = String, Path, description = "agent-refusal, completed-callbacks, agent-state-log, contact-closure, callback-monitor")),
-    responses((status = 200, description = "the file, with Content-Type and Content-Disposition"),
-              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+impl utoipa::ToSchema for ReportRow {}
+
+/// The body of an XLSX report.
+struct Workbook;
+
+impl utoipa::PartialSchema for Workbook {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom("binary".into())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Workbook {}
+
+/// A report as a file download (§10), streamed row by row. The time window is taken each
+/// day of the date range in `tz`. See docs/reports.md for the columns of each report.
+#[utoipa::path(get, path = "/v1/reports/{name}", tag = "reports", params(ReportPath, ReportOptions),
+    responses((status = 200, description = "The file, with `Content-Disposition: attachment; filename=…`",
+        headers(("Content-Disposition" = String, description = "attachment; filename=\"<report>[-YYYYMMDD].<format>\"")),
+        content(
+            (String = "text/csv"),
+            (String = "text/tab-separated-values"),
+            (String = "application/xml"),
+            (Vec<ReportRow> = "application/json"),
+            (Workbook = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        ReportErrors))]
 async fn report(
     State(state): State<AppState>,
-    principal: Principal,
-    Path(name): Path<String>,
+    _key: DataDownloadKey,
+    PathId(name): PathId,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    principal.require_data_download()?;
     let query = query.unwrap_or_default();
     let pairs: Vec<(String, String)> = form_urlencoded_pairs(&query);
     let request =
-        ReportRequest::from_pairs(&name, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(report_error)?;
+        ReportRequest::from_pairs(&name, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let now = state.driver.read(|engine| engine.now()).await?;
     // Check the range now, while a clean 400 is still possible.
-    request.windows(now).map_err(report_error)?;
+    request.windows(now)?;
     let file_name = request.file_name(now);
     let content_type = request.content_type();
 
@@ -159,6 +270,22 @@ fn decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_options_are_the_parameters_parsed() {
+        use utoipa::IntoParams;
+        let mut documented: Vec<String> = ReportOptions::into_params(|| None)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        let mut parsed: Vec<String> = switchboard_reports::PARAMETERS
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        documented.sort();
+        parsed.sort();
+        assert_eq!(documented, parsed);
+    }
 
     #[test]
     fn query_pairs_are_decoded() {

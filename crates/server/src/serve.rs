@@ -15,8 +15,7 @@
 //!   once; one more gets `503 server_busy` without being queued (a long-lived event stream
 //!   or report download counts only until its headers are sent).
 
-use crate::error::ApiError;
-use axum::http::StatusCode;
+use crate::error::{ApiError, ErrorCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::pin::Pin;
@@ -121,8 +120,7 @@ pub fn limit_requests(app: axum::Router, limits: &ConnectionLimits) -> axum::Rou
             .layer(axum::error_handling::HandleErrorLayer::new(
                 |_: tower::BoxError| async {
                     ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "server_busy",
+                        ErrorCode::ServerBusy,
                         "too many requests are being handled at once; retry shortly",
                     )
                 },
@@ -236,10 +234,16 @@ pub fn trim_heap() {}
 
 /// One connection over the cap: a short 503 and close, never waiting long for the client.
 async fn turn_away(mut socket: TcpStream) {
-    const BODY: &str = r#"{"error":{"code":"too_many_connections","message":"the server holds as many connections as it may; retry shortly"}}"#;
+    let code = ErrorCode::TooManyConnections;
+    let body = serde_json::json!({"error": {
+        "code": code.as_str(),
+        "message": "the server holds as many connections as it may; retry shortly",
+    }})
+    .to_string();
     let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
-        BODY.len()
+        "HTTP/1.1 {}\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        code.status(),
+        body.len()
     );
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
         let _ = socket.write_all(response.as_bytes()).await;

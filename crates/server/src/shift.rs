@@ -11,7 +11,7 @@ use switchboard_core::event::{Event, EventRecord};
 use switchboard_core::ids::{ContactId, QueueId};
 use switchboard_core::time::Timestamp;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ShiftFigures {
     /// Contacts that arrived in the queue this shift.
     pub offered: u64,

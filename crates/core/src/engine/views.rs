@@ -21,6 +21,7 @@ pub struct EngineStats {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentView {
     pub id: AgentId,
     pub full_name: String,
@@ -36,6 +37,7 @@ pub struct AgentView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactView {
     pub id: ContactId,
     pub channel: Channel,
@@ -66,6 +68,7 @@ pub struct OfferView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueView {
     pub id: QueueId,
     pub channel: Channel,
@@ -305,6 +308,7 @@ impl Engine {
 
 /// One row of the supervisor's callback search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackView {
     pub id: ContactId,
     pub queue: QueueId,
@@ -325,6 +329,7 @@ pub struct CallbackView {
 
 /// A queue's callback columns in the supervisor monitor (§8).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackMonitorView {
     pub queue: QueueId,
     /// CLBK Stat.

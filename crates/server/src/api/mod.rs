@@ -1,0 +1,164 @@
+//! The HTTP API (`/v1`, PRODUCT.md §11), one module per resource. Handlers translate wire
+//! requests into engine commands and hand them to the driver; every route is described in the
+//! OpenAPI document generated from these functions (`/openapi.json`, browsable at `/docs`).
+//!
+//! Who may call a route is in its signature (the typed keys of `roles`), what it may answer
+//! is in its `responses(…)`: the success body and one response set of `error`.
+//!
+//! - `health`: `/healthz`, `/metrics`.
+//! - `config`: settings, queues, dispositions, agents, stations, the closure-code catalog.
+//! - `agents`: what an agent does (login, state, dial, offers) and its live status.
+//! - `contacts`: what an agent does with a contact, and a contact's view.
+//! - `callbacks`: callbacks (§8) for agents and supervisors.
+//! - `connector`: what the telephony connector reports.
+//! - `monitor`: the supervisor's monitor.
+
+mod agents;
+mod callbacks;
+mod config;
+mod connector;
+mod contacts;
+pub mod health;
+mod monitor;
+
+use crate::AppState;
+use crate::auth::{Principal, Role};
+use crate::driver::{Actor, Committed};
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use switchboard_core::command::Command;
+use switchboard_core::ids::{AgentId, QueueId, StationId};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a command did, once durable.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Accepted {
+    /// Journal sequence number of the command's first event (none when `last_seq < first_seq`).
+    pub first_seq: u64,
+    /// Journal sequence number of its last event.
+    pub last_seq: u64,
+    /// The contact the command created, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<u64>,
+}
+
+impl From<Committed> for Accepted {
+    fn from(c: Committed) -> Self {
+        Accepted {
+            first_seq: c.first_seq,
+            last_seq: c.last_seq,
+            contact: c.receipt.contact.map(|c| c.0),
+        }
+    }
+}
+
+/// Runs `command` for `principal` (an agent key acts as its agent) until it is durable.
+async fn run(state: &AppState, principal: &Principal, command: Command) -> ApiResult<Accepted> {
+    let actor = match (&principal.role, &principal.agent) {
+        (Role::Agent, Some(agent)) => Actor::Agent(agent.clone()),
+        _ => Actor::Trusted,
+    };
+    Ok(state.driver.execute(command, actor).await?.into())
+}
+
+/// `{id}` of `/v1/agents/{id}…`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // documents the path; handlers read it with `extract::PathId`
+struct AgentPath {
+    #[param(value_type = AgentId, inline)]
+    id: String,
+}
+
+/// `{id}` of `/v1/queues/{id}…`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct QueuePath {
+    #[param(value_type = QueueId, inline)]
+    id: String,
+}
+
+/// `{id}` of `/v1/stations/{id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct StationPath {
+    #[param(value_type = StationId, inline)]
+    id: String,
+}
+
+/// `{id}` of `/v1/contacts/{id}…` and `/v1/callbacks/{id}…`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct ContactPath {
+    #[param(value_type = ContactRef, inline)]
+    id: String,
+}
+
+/// `{id}` of `/v1/offers/{id}…`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct OfferPath {
+    #[param(value_type = OfferRef, inline)]
+    id: String,
+}
+
+/// A number in a path, optionally after its one-letter prefix.
+fn number_ref(
+    prefix: char,
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(format!("^{prefix}?[0-9]{{1,19}}$")))
+        .description(Some(description))
+        .examples([format!("{prefix}12")])
+        .into()
+}
+
+/// A contact in a path: its number, optionally after `c` (`12` or `c12`).
+struct ContactRef;
+
+impl utoipa::PartialSchema for ContactRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        number_ref(
+            'c',
+            "A contact: its number, optionally after `c` (`12` or `c12`).",
+        )
+    }
+}
+
+impl ToSchema for ContactRef {}
+
+/// An offer in a path: its number, optionally after `o` (`7` or `o7`).
+struct OfferRef;
+
+impl utoipa::PartialSchema for OfferRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        number_ref(
+            'o',
+            "An offer: its number, optionally after `o` (`7` or `o7`).",
+        )
+    }
+}
+
+impl ToSchema for OfferRef {}
+
+/// All `/v1` routes but the event stream and the reports, with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(health::router())
+        .merge(config::router())
+        .merge(agents::router())
+        .merge(contacts::router())
+        .merge(callbacks::router())
+        .merge(connector::router())
+        .merge(monitor::router())
+}

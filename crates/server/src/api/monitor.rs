@@ -1,0 +1,135 @@
+//! The supervisor's monitor (§9): every agent, every queue with its shift counters and
+//! callback columns, every open contact.
+
+use super::ApiResult;
+use crate::AppState;
+use crate::error::ReadErrors;
+use crate::roles::SupervisorKey;
+use crate::shift::ShiftFigures;
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use switchboard_core::engine::{AgentView, CallbackMonitorView, ContactView, QueueView};
+use switchboard_core::model::AgentState;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(monitor_agents))
+        .routes(routes!(monitor_queues))
+        .routes(routes!(monitor_contacts))
+}
+
+/// An agent's row: its live view, availability and time in state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentRow {
+    #[serde(flatten)]
+    agent: AgentView,
+    availability: Availability,
+    /// Seconds in the current state.
+    seconds_in_state: i64,
+}
+
+/// The monitor's availability column (§9).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum Availability {
+    Available,
+    Unavailable,
+    #[serde(rename = "Mode Pending")]
+    ModePending,
+}
+
+fn availability(state: AgentState) -> Availability {
+    match state {
+        AgentState::Ready | AgentState::Offered | AgentState::Busy => Availability::Available,
+        AgentState::WaitingForBackOffice
+        | AgentState::WaitingForBreak
+        | AgentState::WaitingForOutgoingInteractions
+        | AgentState::WaitingForOffline => Availability::ModePending,
+        _ => Availability::Unavailable,
+    }
+}
+
+/// Every agent: state (with reason), availability, time in state, station, contacts.
+#[utoipa::path(get, path = "/v1/monitor/agents", tag = "supervisor",
+    responses((status = 200, body = Vec<AgentRow>), ReadErrors))]
+async fn monitor_agents(
+    State(state): State<AppState>,
+    _key: SupervisorKey,
+) -> ApiResult<Json<Vec<AgentRow>>> {
+    let rows = state
+        .driver
+        .read(|e| {
+            let now = e.now();
+            e.agent_views()
+                .map(|agent| AgentRow {
+                    availability: availability(agent.state),
+                    seconds_in_state: (now.0 - agent.since.0).max(0) / 1000,
+                    agent,
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    Ok(Json(rows))
+}
+
+/// A queue's row: its live view, the longest wait, the shift counters and the callback
+/// columns (queues that take callbacks).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueRow {
+    #[serde(flatten)]
+    queue: QueueView,
+    /// Seconds the oldest waiting contact has waited.
+    longest_wait_seconds: Option<i64>,
+    #[serde(flatten)]
+    shift: ShiftFigures,
+    callbacks: Option<CallbackMonitorView>,
+}
+
+/// Every queue: waiting, longest wait, agents, shift counters and callback columns.
+#[utoipa::path(get, path = "/v1/monitor/queues", tag = "supervisor",
+    responses((status = 200, body = Vec<QueueRow>), ReadErrors))]
+async fn monitor_queues(
+    State(state): State<AppState>,
+    _key: SupervisorKey,
+) -> ApiResult<Json<Vec<QueueRow>>> {
+    let (now, views) = state
+        .driver
+        .read(|e| {
+            let views: Vec<_> = e
+                .queue_views()
+                .map(|q| {
+                    let callbacks = e.callback_monitor(&q.id);
+                    (q, callbacks)
+                })
+                .collect();
+            (e.now(), views)
+        })
+        .await?;
+    let rows = views
+        .into_iter()
+        .map(|(queue, callbacks)| QueueRow {
+            longest_wait_seconds: queue.oldest_entrance.map(|t| (now.0 - t.0).max(0) / 1000),
+            shift: state.shift.figures(&queue.id),
+            queue,
+            callbacks,
+        })
+        .collect();
+    Ok(Json(rows))
+}
+
+/// Every open contact.
+#[utoipa::path(get, path = "/v1/monitor/contacts", tag = "supervisor",
+    responses((status = 200, body = Vec<ContactView>), ReadErrors))]
+async fn monitor_contacts(
+    State(state): State<AppState>,
+    _key: SupervisorKey,
+) -> ApiResult<Json<Vec<ContactView>>> {
+    let views = state
+        .driver
+        .read(|e| e.contact_views().collect::<Vec<_>>())
+        .await?;
+    Ok(Json(views))
+}
