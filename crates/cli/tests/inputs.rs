@@ -232,3 +232,52 @@ fn an_empty_report_outside_the_data_says_where_the_data_is() {
     assert_eq!(rows.lines().count(), 1, "{rows}");
     assert_eq!(note, "");
 }
+
+/// A key of the configuration file revoked with `keys revoke` stays revoked: a restart with
+/// the same file is refused, naming the key's line, instead of bringing the key back.
+#[test]
+fn a_revoked_config_key_is_not_brought_back_by_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.toml");
+    let text = format!("{KEYS_TOML}{QUEUE}");
+    std::fs::write(&path, &text).unwrap();
+    let data = path.with_extension("data");
+    let mut site = Site::new(&text).with_data(&data);
+    let server = site.start(1);
+    server.get("/v1/monitor/queues", Some(SUPERVISOR)).ok();
+    drop(server);
+    let data_text = data.to_str().unwrap();
+    let listing = String::from_utf8(run(&["keys", "list", "--data", data_text]).stdout).unwrap();
+    let supervisor_id = listing
+        .lines()
+        .find(|line| line.contains("\tsupervisor\t"))
+        .and_then(|line| line.split('\t').next())
+        .unwrap_or_else(|| panic!("no supervisor key in {listing}"))
+        .to_string();
+    assert!(
+        run(&["keys", "revoke", &supervisor_id, "--data", data_text])
+            .status
+            .success()
+    );
+    let error = refused_config(&path);
+    let line = text
+        .lines()
+        .position(|l| l == "secret = \"supervisor-secret\"")
+        .unwrap();
+    // The `[[keys]]` header of the supervisor's key is the line before its role.
+    assert!(
+        error.contains(&format!(
+            "server.toml:{}: keys[1]: this key was revoked (key {supervisor_id}",
+            line - 1
+        )),
+        "{error}"
+    );
+    // The store still has it revoked.
+    let listing = String::from_utf8(run(&["keys", "list", "--data", data_text]).stdout).unwrap();
+    let row = listing
+        .lines()
+        .find(|line| line.starts_with(&format!("{supervisor_id}\t")))
+        .unwrap();
+    let revoked = row.split('\t').nth(4);
+    assert_eq!(revoked, Some("true"), "{listing}");
+}

@@ -143,6 +143,36 @@ pub struct Running {
 #[error("{0}")]
 pub struct InputError(pub String);
 
+/// A key of the configuration file that was revoked (`switchboard keys revoke`) stays
+/// revoked: storing it again would quietly bring back a key someone took away, so the file
+/// and the store disagree and the server does not start until the file is fixed.
+fn refuse_revoked_keys(
+    store: &switchboard_store::Store,
+    config: &config::ConfigFile,
+    file: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    let lines = switchboard_sim::toml_lines::Lines::new(text);
+    for (index, key) in config.keys.iter().enumerate() {
+        let hash = match (&key.secret, &key.sha256) {
+            (Some(secret), _) => auth::hash_secret(secret),
+            (None, Some(hash)) => hash.to_lowercase(),
+            (None, None) => continue,
+        };
+        if let Some(id) = store.revoked_key(&hash)? {
+            let field = format!("keys[{index}]");
+            let at = lines
+                .line_of(&field)
+                .map_or_else(|| file.to_string(), |line| format!("{file}:{line}"));
+            return Err(InputError(format!(
+                "{at}: {field}: this key was revoked (key {id}, `switchboard keys revoke`); remove it from the file or give it a new secret"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Opens the store, loads the engine and the configuration, binds the listener and starts
 /// serving. Returns once the server accepts connections.
 pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
@@ -156,13 +186,13 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
             let file = path.display().to_string();
-            Some(
-                config::ConfigFile::parse(&file, &text, &engine)
-                    .map_err(|e| InputError(e.to_string()))?,
-            )
+            let parsed = config::ConfigFile::parse(&file, &text, &engine)
+                .map_err(|e| InputError(e.to_string()))?;
+            Some((parsed, file, text))
         }
     };
-    if let Some(config) = &config {
+    if let Some((config, file, text)) = &config {
+        refuse_revoked_keys(&store, config, file, text)?;
         let now = clock::SystemClock::new(1.0);
         use clock::Clock as _;
         // One transaction for all the file's keys: one commit each would take minutes for
@@ -207,7 +237,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     }
     let changes = config
         .as_ref()
-        .map(|c| c.changes(&engine))
+        .map(|(c, _, _)| c.changes(&engine))
         .unwrap_or_default();
     let keys = Arc::new(auth::Keys::new(switchboard_store::Store::open_existing(
         &options.data,

@@ -79,6 +79,18 @@ impl Store {
             .optional()?)
     }
 
+    /// The id of a revoked key with this hash, if there is one.
+    pub fn revoked_key(&self, hash: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM api_keys WHERE hash = ?1 AND revoked_at IS NOT NULL",
+                [hash],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Every key (live and revoked), oldest first.
     pub fn keys(&self) -> Result<Vec<KeyRecord>> {
         let mut statement = self
