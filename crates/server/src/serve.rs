@@ -49,7 +49,7 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             max_connections: 50_000,
             max_in_flight: 1_024,
-            header_read_timeout: Duration::from_secs(15),
+            header_read_timeout: Duration::from_secs(20),
             write_stall_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
         }
