@@ -307,6 +307,13 @@ pub struct AgentConfig {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::UnavailableReasons))]
     pub unavailable_reasons: Vec<String>,
+    /// Offer (refusal) time-out per channel for this agent (the agent profile's refusal
+    /// time-out): overrides the queue's and the settings' for offers of that channel; a
+    /// station's own time-out still wins. Empty: no agent override. Unset channels are not
+    /// serialized, so bodies and journals of agents without it keep their shape.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<Channel, crate::schema::OfferTimeoutMs>))]
+    pub offer_timeout_ms: BTreeMap<Channel, u64>,
 }
 
 impl AgentConfig {
@@ -324,7 +331,13 @@ impl AgentConfig {
                 .collect(),
             capacity: BTreeMap::new(),
             unavailable_reasons: Vec::new(),
+            offer_timeout_ms: BTreeMap::new(),
         }
+    }
+
+    /// This agent's offer time-out for `channel`, if its profile sets one.
+    pub fn offer_timeout_for(&self, channel: Channel) -> Option<u64> {
+        self.offer_timeout_ms.get(&channel).copied()
     }
 }
 
@@ -767,6 +780,9 @@ impl AgentConfig {
         for (channel, units) in &self.capacity {
             check_units(&format!("{at}.capacity.{channel}"), *units)?;
         }
+        for (channel, ms) in &self.offer_timeout_ms {
+            check_offer_timeout(&format!("{at}.offer_timeout_ms.{channel}"), *ms)?;
+        }
         check_reasons(
             &format!("{at}.unavailable_reasons"),
             &self.unavailable_reasons,
@@ -884,6 +900,33 @@ mod tests {
             unnamed.validate(&limits).unwrap_err().field,
             "agents[a2].full_name"
         );
+    }
+
+    #[test]
+    fn agent_offer_timeout_is_per_channel_bounded_and_not_serialized_when_unset() {
+        let limits = Limits::default();
+        let mut a = AgentConfig::new("a1", "Anna Kovács", &[]);
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json.get("offer_timeout_ms").is_none());
+        for bad in [OFFER_TIMEOUT_MIN_MS - 1, OFFER_TIMEOUT_MAX_MS + 1] {
+            a.offer_timeout_ms.insert(Channel::Chat, bad);
+            assert_eq!(
+                a.validate(&limits).unwrap_err().field,
+                "agents[a1].offer_timeout_ms.chat"
+            );
+        }
+        a.offer_timeout_ms
+            .insert(Channel::Chat, OFFER_TIMEOUT_MAX_MS);
+        a.validate(&limits).unwrap();
+        assert_eq!(
+            a.offer_timeout_for(Channel::Chat),
+            Some(OFFER_TIMEOUT_MAX_MS)
+        );
+        assert_eq!(a.offer_timeout_for(Channel::Voice), None);
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["offer_timeout_ms"]["chat"], OFFER_TIMEOUT_MAX_MS);
+        let back: AgentConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
     }
 
     #[test]

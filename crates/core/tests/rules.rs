@@ -125,6 +125,11 @@ fn offer_of(d: &Driver, agent: &str) -> OfferId {
     d.engine.agent_offer(&id(agent)).expect("an open offer")
 }
 
+/// When the agent's open offer times out.
+fn deadline_of(d: &Driver, agent: &str) -> Timestamp {
+    d.engine.offer_view(offer_of(d, agent)).unwrap().deadline
+}
+
 /// Given a1 holding a chat (Busy).
 fn busy_with_chat(d: &mut Driver) -> ContactId {
     login(d, 1, "a1", "s1");
@@ -504,6 +509,56 @@ fn offer_timeout_defaults_to_45s_queue_and_station_override() {
         d.engine.offer_view(offer_of(&d, "a1")).unwrap().deadline,
         t(67)
     );
+}
+
+#[test]
+fn agent_refusal_timeout_per_channel_beats_queue_and_yields_to_station() {
+    // Given: queue q rings 20 s, the settings' chat default is 45 s; a1's profile sets
+    // 90 s for voice and 120 s for chat, a2 has no override.
+    let mut d = world(Settings::default(), |q| q.offer_timeout_ms = Some(20_000));
+    let mut a1 = AgentConfig::new("a1", "Anna Kovács", &["q", "chat"]);
+    a1.offer_timeout_ms.insert(Channel::Voice, 90_000);
+    a1.offer_timeout_ms.insert(Channel::Chat, 120_000);
+    d.command(t(0), Command::ConfigureAgent(a1)).unwrap();
+    login(&mut d, 1, "a1", "s1");
+    // The agent's voice value beats the queue's 20 s.
+    arrive(&mut d, 2, Channel::Voice, "q");
+    assert_eq!(deadline_of(&d, "a1"), t(92));
+    // Another channel takes the agent's value for that channel, not its voice value.
+    login(&mut d, 4, "a2", "s2");
+    set(&mut d, 5, "a2", SelectableState::Break);
+    let before = d.journal.len();
+    arrive(&mut d, 6, Channel::Chat, "chat");
+    assert!(d.journal[before..].iter().all(|r| !matches!(
+        &r.event,
+        Event::OfferCreated { agent, .. } if agent.as_str() == "a1"
+    )));
+    // (a1's voice offer is still open: the chat waits.) a2, without an override, gets the
+    // settings' chat default.
+    set(&mut d, 7, "a2", SelectableState::Ready);
+    assert_eq!(deadline_of(&d, "a2"), t(52));
+    // A station's own time-out still wins over the agent's.
+    let mut d = world(Settings::default(), |_| {});
+    let mut a1 = AgentConfig::new("a1", "Anna Kovács", &["q", "chat"]);
+    a1.offer_timeout_ms.insert(Channel::Chat, 120_000);
+    d.command(t(0), Command::ConfigureAgent(a1)).unwrap();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Chat, "chat");
+    assert_eq!(deadline_of(&d, "a1"), t(122));
+    let mut station = StationConfig::new("s1", "");
+    station.offer_timeout_ms = Some(30_000);
+    d.command(t(3), Command::ConfigureStation(station)).unwrap();
+    d.command(
+        t(4),
+        Command::Refuse {
+            offer: offer_of(&d, "a1"),
+        },
+    )
+    .unwrap();
+    set(&mut d, 5, "a1", SelectableState::Ready);
+    // The refused chat is excluded from a1 for the re-offer delay; a new one comes.
+    arrive(&mut d, 6, Channel::Chat, "chat");
+    assert_eq!(deadline_of(&d, "a1"), t(36));
 }
 
 #[test]
