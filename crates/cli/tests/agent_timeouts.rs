@@ -1,7 +1,9 @@
 //! Black-box tests of the agent time-outs of issue 13 through `switchboard serve`: the
-//! refusal (offer) time-out per agent and channel, from the configuration file and the API.
+//! refusal (offer) time-out per agent and channel, from the configuration file and the API;
+//! the unavailable time-out, across a restart, in the agent-state-log report.
 //!
-//! Deadlines are read from the journaled events (engine time), never measured.
+//! Deadlines are read from the journaled events (engine time), never measured; the hidden
+//! `--speed N` lets 30 minutes of engine time pass without waiting for them.
 
 mod support;
 
@@ -84,4 +86,114 @@ fn agent_refusal_timeout_per_channel_from_file_and_api_beats_the_queue() {
     let second_agent = second.ev()["agent"].as_str().unwrap().to_string();
     assert_ne!(second_agent, first_agent);
     assert_eq!(ring_ms(&second), expected(&second_agent), "{second:?}");
+}
+
+#[test]
+fn unavailable_too_long_logs_out_after_a_restart_and_the_state_log_shows_why() {
+    let mut site = Site::new(&format!(
+        "{KEYS_TOML}\n[settings]\nunavailable_reasons = [\"Lunch\"]\n\
+         unavailable_timeout_ms = 1800000\n\n\
+         [[queues]]\nid = \"sales\"\nchannel = \"voice\"\n{}",
+        agents_toml(&["a1"], &["sales"])
+    ));
+    // Real time: the 30 minutes cannot pass before the stop.
+    let mut server = site.start(1);
+    let settings = server.get("/v1/settings", Some(ADMIN)).ok();
+    assert_eq!(settings["unavailable_timeout_ms"], 1_800_000, "{settings}");
+    server.login("a1");
+    server
+        .post(
+            "/v1/agents/a1/state",
+            &agent_key("a1"),
+            Some(r#"{"state":"break","reason":"Lunch"}"#),
+        )
+        .ok();
+    let mut admin = server.events(ADMIN, Some(0));
+    let on_break = admin.wait_for("a1 on break", |m| {
+        m.is("agent_state_changed") && m.ev()["state"] == "break"
+    });
+    drop(admin);
+    assert!(server.terminate().success());
+    let stopped_at = on_break.id.unwrap();
+
+    // After the restart (from the snapshot the stop wrote) at 10,000x, the timer resumes.
+    let server = site.start(10_000);
+    let mut replay = server.events(ADMIN, Some(0));
+    let timed_out = replay.wait_for("the unavailable time-out", |m| {
+        m.is("agent_unavailable_timed_out")
+    });
+    assert_eq!(timed_out.ev()["agent"], "a1");
+    assert_eq!(timed_out.ev()["state"], "break");
+    assert_eq!(timed_out.ev()["reason"], "Lunch");
+    assert_eq!(timed_out.ev()["since"], on_break.data["at"]);
+    assert!(
+        timed_out.id.unwrap() > stopped_at,
+        "it fired after the restart"
+    );
+    let offline = replay.wait_for("a1 logged out", |m| {
+        m.is("agent_state_changed") && m.ev()["state"] == "offline"
+    });
+    assert_eq!(offline.ev()["reason"], "Unavailable time-out");
+    assert_eq!(
+        server.get("/v1/agents/a1/status", Some(ADMIN)).ok()["state"],
+        "offline"
+    );
+    drop(replay);
+    let mut server = server;
+    assert!(server.terminate().success());
+
+    // The agent-state-log shows the Break with its reason, then Offline with why.
+    let log = report_around_now("agent-state-log", &site.data);
+    let header: Vec<&str> = log.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .filter(|r: &Vec<&str>| r[column("Agent_No")] == "a1")
+        .collect();
+    let states: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[column("State")], r[column("Reason")]))
+        .collect();
+    assert_eq!(
+        &states[states.len() - 2..],
+        [("Break", "Lunch"), ("Offline", "Unavailable time-out")],
+        "{log}"
+    );
+}
+
+#[test]
+fn out_of_range_agent_time_outs_in_the_file_name_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "agent-offer",
+            "[[queues]]\nid = \"sales\"\nchannel = \"voice\"\n\n\
+             [[agents]]\nid = \"a1\"\nfull_name = \"A\"\nqueues = [{ queue = \"sales\" }]\n\
+             offer_timeout_ms = { chat = 301000 }\n",
+            9,
+            "agents[a1].offer_timeout_ms.chat",
+        ),
+        (
+            "unavailable",
+            "[settings]\nunavailable_reasons = [\"Lunch\"]\nunavailable_timeout_ms = 60000\n",
+            3,
+            "settings.unavailable_timeout_ms",
+        ),
+        (
+            "unavailable-reason",
+            "[settings]\nunavailable_reasons = [\"Lunch\"]\n\n\
+             [settings.unavailable_timeout_ms_by_reason]\nLunch = 43260000\n",
+            5,
+            "settings.unavailable_timeout_ms_by_reason.Lunch",
+        ),
+    ];
+    for (name, text, line, field) in cases {
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let stderr = refused_config(&path);
+        let at = format!("{}:{line}: {field}: ", path.display());
+        assert!(stderr.contains(&at), "{name}: expected {at:?} in {stderr}");
+    }
 }

@@ -14,6 +14,9 @@ pub const OFFER_TIMEOUT_MIN_MS: u64 = 15_000;
 pub const OFFER_TIMEOUT_MAX_MS: u64 = 300_000;
 pub const AGENT_LINK_TIMEOUT_DEFAULT_MS: u64 = 60_000;
 pub const REOFFER_DELAY_DEFAULT_MS: u64 = 30_000;
+/// The unavailable time-out, when on: 30–720 minutes.
+pub const UNAVAILABLE_TIMEOUT_MIN_MS: u64 = 30 * 60 * 1000;
+pub const UNAVAILABLE_TIMEOUT_MAX_MS: u64 = 720 * 60 * 1000;
 pub const CAPACITY_UNITS: u16 = 100;
 pub const PRIORITY_MAX: u16 = 1000;
 pub const PROFICIENCY_MIN: u8 = 1;
@@ -439,6 +442,18 @@ pub struct Settings {
     /// The state an agent is in right after login when the login names none.
     pub login_state: LoginState,
     pub limits: Limits,
+    /// Unavailable time-out: the engine logs out an agent shown in Break or BackOffice for
+    /// this long without a break (30–720 minutes); `None` (the default): off. Not
+    /// serialized while off, so journals and bodies of settings without it keep their shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::UnavailableTimeoutMs>))]
+    pub unavailable_timeout_ms: Option<u64>,
+    /// The unavailable time-out per unavailable reason (e.g. `"Lunch"`), 30–720 minutes each:
+    /// for an agent unavailable with that reason it replaces `unavailable_timeout_ms` (and
+    /// applies even while that is off).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::schema::UnavailableTimeoutMs>))]
+    pub unavailable_timeout_ms_by_reason: BTreeMap<String, u64>,
 }
 
 /// The state right after login.
@@ -481,6 +496,8 @@ impl Default for Settings {
             unavailable_reasons: Vec::new(),
             login_state: LoginState::default(),
             limits: Limits::default(),
+            unavailable_timeout_ms: None,
+            unavailable_timeout_ms_by_reason: BTreeMap::new(),
         }
     }
 }
@@ -491,6 +508,15 @@ impl Settings {
             .get(&channel)
             .copied()
             .unwrap_or(OFFER_TIMEOUT_DEFAULT_MS)
+    }
+
+    /// The unavailable time-out of an agent unavailable with `reason`: the reason's own,
+    /// else the global one; `None`: the agent is never logged out for it.
+    pub fn unavailable_timeout_for(&self, reason: Option<&str>) -> Option<u64> {
+        reason
+            .and_then(|r| self.unavailable_timeout_ms_by_reason.get(r))
+            .copied()
+            .or(self.unavailable_timeout_ms)
     }
 
     pub fn units_for(&self, channel: Channel) -> u8 {
@@ -518,6 +544,25 @@ impl Settings {
             &self.unavailable_reasons,
             self.limits.unavailable_reasons_max,
         )?;
+        if let Some(ms) = self.unavailable_timeout_ms {
+            check_unavailable_timeout("settings.unavailable_timeout_ms", ms)?;
+        }
+        let by_reason = &self.unavailable_timeout_ms_by_reason;
+        if by_reason.len() > self.limits.unavailable_reasons_max as usize {
+            return Err(ConfigError::new(
+                "settings.unavailable_timeout_ms_by_reason",
+                format!(
+                    "{} reasons: at most {} (unavailable_reasons_max)",
+                    by_reason.len(),
+                    self.limits.unavailable_reasons_max
+                ),
+            ));
+        }
+        for (reason, ms) in by_reason {
+            let field = format!("settings.unavailable_timeout_ms_by_reason.{reason}");
+            check_text(&field, reason, false)?;
+            check_unavailable_timeout(&field, *ms)?;
+        }
         let l = &self.limits;
         for (name, value) in [
             ("agents_max", l.agents_max),
@@ -549,12 +594,37 @@ impl Settings {
 }
 
 fn check_offer_timeout(field: &str, ms: u64) -> Result<(), ConfigError> {
-    if !(OFFER_TIMEOUT_MIN_MS..=OFFER_TIMEOUT_MAX_MS).contains(&ms) {
+    check_time_out(
+        field,
+        ms,
+        (OFFER_TIMEOUT_MIN_MS, OFFER_TIMEOUT_MAX_MS),
+        "offer timeout",
+        "15–300 s",
+    )
+}
+
+fn check_unavailable_timeout(field: &str, ms: u64) -> Result<(), ConfigError> {
+    check_time_out(
+        field,
+        ms,
+        (UNAVAILABLE_TIMEOUT_MIN_MS, UNAVAILABLE_TIMEOUT_MAX_MS),
+        "unavailable time-out",
+        "30–720 minutes",
+    )
+}
+
+/// `ms` within `min..=max`, else an error naming the field, the time-out and its range.
+fn check_time_out(
+    field: &str,
+    ms: u64,
+    (min, max): (u64, u64),
+    what: &str,
+    range: &str,
+) -> Result<(), ConfigError> {
+    if !(min..=max).contains(&ms) {
         return Err(ConfigError::new(
             field,
-            format!(
-                "{ms} ms is outside the allowed offer timeout of {OFFER_TIMEOUT_MIN_MS}–{OFFER_TIMEOUT_MAX_MS} ms (15–300 s)"
-            ),
+            format!("{ms} ms is outside the allowed {what} of {min}–{max} ms ({range})"),
         ));
     }
     Ok(())
@@ -936,6 +1006,47 @@ mod tests {
         assert_eq!(
             s.validate().unwrap_err().field,
             "stations[s1].offer_timeout_ms"
+        );
+    }
+
+    #[test]
+    fn unavailable_timeout_is_off_by_default_per_reason_first_and_bounded() {
+        let mut s = Settings::default();
+        assert_eq!(s.unavailable_timeout_for(None), None);
+        assert_eq!(s.unavailable_timeout_for(Some("Lunch")), None);
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json.get("unavailable_timeout_ms").is_none());
+        assert!(json.get("unavailable_timeout_ms_by_reason").is_none());
+        s.unavailable_timeout_ms_by_reason
+            .insert("Lunch".into(), UNAVAILABLE_TIMEOUT_MAX_MS);
+        assert_eq!(s.unavailable_timeout_for(None), None);
+        assert_eq!(
+            s.unavailable_timeout_for(Some("Lunch")),
+            Some(UNAVAILABLE_TIMEOUT_MAX_MS)
+        );
+        s.unavailable_timeout_ms = Some(UNAVAILABLE_TIMEOUT_MIN_MS);
+        s.validate().unwrap();
+        assert_eq!(
+            s.unavailable_timeout_for(Some("Coffee")),
+            Some(UNAVAILABLE_TIMEOUT_MIN_MS)
+        );
+        assert_eq!(
+            s.unavailable_timeout_for(Some("Lunch")),
+            Some(UNAVAILABLE_TIMEOUT_MAX_MS)
+        );
+        let back: Settings = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        s.unavailable_timeout_ms = Some(UNAVAILABLE_TIMEOUT_MIN_MS - 1);
+        assert_eq!(
+            s.validate().unwrap_err().field,
+            "settings.unavailable_timeout_ms"
+        );
+        s.unavailable_timeout_ms = None;
+        s.unavailable_timeout_ms_by_reason
+            .insert("Coffee".into(), UNAVAILABLE_TIMEOUT_MAX_MS + 1);
+        assert_eq!(
+            s.validate().unwrap_err().field,
+            "settings.unavailable_timeout_ms_by_reason.Coffee"
         );
     }
 

@@ -1456,3 +1456,194 @@ fn callback_counters_follow_the_shift() {
     let m = monitor(&d);
     assert_eq!((m.processed, m.purged, m.shift_since), (0, 0, t(86_400)));
 }
+
+// ----- unavailable time-out (issue 13, item 6) -----
+
+const MINUTE: i64 = 60;
+
+/// Given the default world with reasons Lunch and Coffee and `settings` applied.
+fn unavailable_world(settings: impl FnOnce(&mut Settings)) -> Driver {
+    let mut s = Settings {
+        unavailable_reasons: vec!["Lunch".into(), "Coffee".into()],
+        ..Settings::default()
+    };
+    settings(&mut s);
+    world(s, |_| {})
+}
+
+fn set_with_reason(d: &mut Driver, at: i64, agent: &str, state: SelectableState, reason: &str) {
+    d.command(
+        t(at),
+        Command::SetState {
+            agent: id(agent),
+            state,
+            reason: Some(reason.into()),
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn unavailable_too_long_is_logged_out_as_its_own_event_with_its_reason() {
+    let mut d = unavailable_world(|s| s.unavailable_timeout_ms = Some(30 * 60_000));
+    login(&mut d, 1, "a1", "s1");
+    set_with_reason(&mut d, 2, "a1", SelectableState::Break, "Coffee");
+    assert!(when_time(&mut d, 2 + 30 * MINUTE - 1).is_empty());
+    assert_eq!(
+        when_time(&mut d, 2 + 30 * MINUTE),
+        [
+            "agent a1 unavailable too long: Break reason Coffee since 2s",
+            "agent a1 logged out",
+            "agent a1 state Offline (Unavailable time-out)",
+        ]
+    );
+    // The reason lasts until the next login.
+    assert_eq!(
+        when(
+            &mut d,
+            4000,
+            Command::Login {
+                agent: id("a1"),
+                station: "s1".into(),
+                state: None,
+            }
+        ),
+        [
+            "agent a1 logged in at s1",
+            "agent a1 presence Ready reason -",
+            "agent a1 state Ready",
+        ]
+    );
+}
+
+#[test]
+fn unavailable_time_out_is_off_by_default_and_counts_only_break_and_back_office() {
+    // Off by default: 12 hours of Break and nothing happens.
+    let mut d = unavailable_world(|_| {});
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 2, "a1", SelectableState::Break);
+    assert!(when_time(&mut d, 2 + 721 * MINUTE).is_empty());
+    assert_eq!(state(&d, "a1"), AgentState::Break);
+    // On: Outgoing Interactions and No Answer are not unavailable states.
+    let mut d = unavailable_world(|s| s.unavailable_timeout_ms = Some(30 * 60_000));
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 2, "a1", SelectableState::OutgoingInteractions);
+    login(&mut d, 3, "a2", "s2");
+    let chat = arrive(&mut d, 4, Channel::Chat, "chat");
+    when_time(&mut d, 4 + 45);
+    assert_eq!(state(&d, "a2"), AgentState::NoAnswer);
+    d.command(t(50), Command::Abandon { contact: chat })
+        .unwrap();
+    when_time(&mut d, 200);
+    assert!(when_time(&mut d, 2 + 60 * MINUTE).is_empty());
+    // BackOffice counts like Break; leaving it stops the clock, coming back restarts it.
+    set(&mut d, 4000, "a1", SelectableState::BackOffice);
+    set(&mut d, 4000 + 29 * MINUTE, "a1", SelectableState::Ready);
+    set(
+        &mut d,
+        4000 + 29 * MINUTE,
+        "a1",
+        SelectableState::BackOffice,
+    );
+    assert!(when_time(&mut d, 4000 + 30 * MINUTE).is_empty());
+    assert_eq!(
+        when_time(&mut d, 4000 + 59 * MINUTE)[0],
+        format!(
+            "agent a1 unavailable too long: BackOffice – Administrative reason - since {}s",
+            4000 + 29 * MINUTE
+        )
+    );
+}
+
+#[test]
+fn unavailable_time_out_per_reason_replaces_the_global_one() {
+    let mut d = unavailable_world(|s| {
+        s.unavailable_timeout_ms_by_reason
+            .insert("Lunch".into(), 60 * 60_000);
+    });
+    login(&mut d, 1, "a1", "s1");
+    login(&mut d, 1, "a2", "s2");
+    // Only Lunch has one (the global one is off).
+    set_with_reason(&mut d, 2, "a1", SelectableState::Break, "Lunch");
+    set_with_reason(&mut d, 2, "a2", SelectableState::Break, "Coffee");
+    assert!(when_time(&mut d, 2 + 60 * MINUTE - 1).is_empty());
+    let events = when_time(&mut d, 2 + 60 * MINUTE);
+    assert_eq!(
+        events[0],
+        "agent a1 unavailable too long: Break reason Lunch since 2s"
+    );
+    assert_eq!(state(&d, "a1"), AgentState::Offline);
+    assert!(when_time(&mut d, 2 + 721 * MINUTE).is_empty());
+    assert_eq!(state(&d, "a2"), AgentState::Break);
+    // Another reason is another state shown: the clock starts again with its time-out.
+    set_with_reason(&mut d, 50_000, "a2", SelectableState::Break, "Lunch");
+    assert!(when_time(&mut d, 50_000 + 60 * MINUTE - 1).is_empty());
+    assert_eq!(state(&d, "a2"), AgentState::Break);
+    when_time(&mut d, 50_000 + 60 * MINUTE);
+    assert_eq!(state(&d, "a2"), AgentState::Offline);
+}
+
+#[test]
+fn waiting_for_break_does_not_count_until_the_agent_shows_break() {
+    let mut d = unavailable_world(|s| s.unavailable_timeout_ms = Some(30 * 60_000));
+    let chat = busy_with_chat(&mut d);
+    set(&mut d, 4, "a1", SelectableState::Break);
+    assert_eq!(state(&d, "a1"), AgentState::WaitingForBreak);
+    assert!(when_time(&mut d, 4 + 60 * MINUTE).is_empty());
+    finish(&mut d, 4000, "a1", chat);
+    assert_eq!(state(&d, "a1"), AgentState::Break);
+    assert!(when_time(&mut d, 4001 + 30 * MINUTE - 1).is_empty());
+    assert_eq!(
+        when_time(&mut d, 4001 + 30 * MINUTE)[1],
+        "agent a1 logged out"
+    );
+}
+
+#[test]
+fn settings_changes_rearm_the_unavailable_time_out_from_when_the_state_began() {
+    let mut d = unavailable_world(|_| {});
+    login(&mut d, 1, "a1", "s1");
+    login(&mut d, 1, "a2", "s2");
+    set(&mut d, 2, "a1", SelectableState::Break);
+    // Turned on after 40 minutes of Break: a1 is over it already and goes at once.
+    let mut on = d.engine.settings().clone();
+    on.unavailable_timeout_ms = Some(30 * 60_000);
+    d.command(t(2 + 40 * MINUTE), Command::ConfigureSettings(on.clone()))
+        .unwrap();
+    assert_eq!(
+        when_time(&mut d, 2 + 40 * MINUTE)[0],
+        "agent a1 unavailable too long: Break reason - since 2s"
+    );
+    // Turned off while a2 is in Break: no logout.
+    set(&mut d, 5000, "a2", SelectableState::Break);
+    let mut off = on;
+    off.unavailable_timeout_ms = None;
+    d.command(t(5001), Command::ConfigureSettings(off)).unwrap();
+    assert!(when_time(&mut d, 5000 + 721 * MINUTE).is_empty());
+    assert_eq!(state(&d, "a2"), AgentState::Break);
+}
+
+#[test]
+fn a_snapshot_from_before_the_unavailable_time_out_still_loads() {
+    let mut d = unavailable_world(|_| {});
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 2, "a1", SelectableState::Break);
+    // An engine snapshot as the previous version wrote it: no agent has the new fields.
+    let mut json = serde_json::to_value(&d.engine).unwrap();
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("unavailable_deadline");
+                map.remove("logout_reason");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut json);
+    assert!(!json.to_string().contains("unavailable_deadline"));
+    let engine = switchboard_core::Engine::from_snapshot(json).unwrap();
+    assert_eq!(engine.dump(), d.engine.dump());
+    assert_eq!(engine.check_invariants(), Ok(()));
+}

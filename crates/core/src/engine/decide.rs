@@ -1692,6 +1692,24 @@ impl Engine {
                     self.emit(Event::ExclusionEnded { contact, agent });
                 }
             }
+            Timer::Unavailable(agent) => {
+                let due = self.agents.get(&agent).and_then(|rt| {
+                    let unavailable = rt.shown.is_unavailable();
+                    (unavailable
+                        && rt.station.is_some()
+                        && rt.unavailable_deadline.is_some_and(|d| d <= self.now))
+                    .then(|| (rt.shown, rt.shown_reason.clone(), rt.shown_since))
+                });
+                if let Some((state, reason, since)) = due {
+                    self.emit(Event::AgentUnavailableTimedOut {
+                        agent: agent.clone(),
+                        state,
+                        reason,
+                        since,
+                    });
+                    self.logout(&agent);
+                }
+            }
             Timer::CallbackDue(_)
             | Timer::NoAnswer(_)
             | Timer::CallbackExpiry(_)
