@@ -184,9 +184,9 @@ fn out_of_range_agent_time_outs_in_the_file_name_file_line_and_field() {
         (
             "unavailable-reason",
             "[settings]\nunavailable_reasons = [\"Lunch\"]\n\n\
-             [settings.unavailable_timeout_ms_by_reason]\nLunch = 43260000\n",
+             [settings.unavailable_timeout_by_reason_ms]\nLunch = 43260000\n",
             5,
-            "settings.unavailable_timeout_ms_by_reason.Lunch",
+            "settings.unavailable_timeout_by_reason_ms.Lunch",
         ),
     ];
     for (name, text, line, field) in cases {

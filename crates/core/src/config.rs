@@ -453,7 +453,7 @@ pub struct Settings {
     /// applies even while that is off).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::schema::UnavailableTimeoutMs>))]
-    pub unavailable_timeout_ms_by_reason: BTreeMap<String, u64>,
+    pub unavailable_timeout_by_reason_ms: BTreeMap<String, u64>,
 }
 
 /// The state right after login.
@@ -497,7 +497,7 @@ impl Default for Settings {
             login_state: LoginState::default(),
             limits: Limits::default(),
             unavailable_timeout_ms: None,
-            unavailable_timeout_ms_by_reason: BTreeMap::new(),
+            unavailable_timeout_by_reason_ms: BTreeMap::new(),
         }
     }
 }
@@ -514,7 +514,7 @@ impl Settings {
     /// else the global one; `None`: the agent is never logged out for it.
     pub fn unavailable_timeout_for(&self, reason: Option<&str>) -> Option<u64> {
         reason
-            .and_then(|r| self.unavailable_timeout_ms_by_reason.get(r))
+            .and_then(|r| self.unavailable_timeout_by_reason_ms.get(r))
             .copied()
             .or(self.unavailable_timeout_ms)
     }
@@ -547,10 +547,10 @@ impl Settings {
         if let Some(ms) = self.unavailable_timeout_ms {
             check_unavailable_timeout("settings.unavailable_timeout_ms", ms)?;
         }
-        let by_reason = &self.unavailable_timeout_ms_by_reason;
+        let by_reason = &self.unavailable_timeout_by_reason_ms;
         if by_reason.len() > self.limits.unavailable_reasons_max as usize {
             return Err(ConfigError::new(
-                "settings.unavailable_timeout_ms_by_reason",
+                "settings.unavailable_timeout_by_reason_ms",
                 format!(
                     "{} reasons: at most {} (unavailable_reasons_max)",
                     by_reason.len(),
@@ -559,7 +559,7 @@ impl Settings {
             ));
         }
         for (reason, ms) in by_reason {
-            let field = format!("settings.unavailable_timeout_ms_by_reason.{reason}");
+            let field = format!("settings.unavailable_timeout_by_reason_ms.{reason}");
             check_text(&field, reason, false)?;
             check_unavailable_timeout(&field, *ms)?;
         }
@@ -1016,8 +1016,8 @@ mod tests {
         assert_eq!(s.unavailable_timeout_for(Some("Lunch")), None);
         let json = serde_json::to_value(&s).unwrap();
         assert!(json.get("unavailable_timeout_ms").is_none());
-        assert!(json.get("unavailable_timeout_ms_by_reason").is_none());
-        s.unavailable_timeout_ms_by_reason
+        assert!(json.get("unavailable_timeout_by_reason_ms").is_none());
+        s.unavailable_timeout_by_reason_ms
             .insert("Lunch".into(), UNAVAILABLE_TIMEOUT_MAX_MS);
         assert_eq!(s.unavailable_timeout_for(None), None);
         assert_eq!(
@@ -1042,11 +1042,11 @@ mod tests {
             "settings.unavailable_timeout_ms"
         );
         s.unavailable_timeout_ms = None;
-        s.unavailable_timeout_ms_by_reason
+        s.unavailable_timeout_by_reason_ms
             .insert("Coffee".into(), UNAVAILABLE_TIMEOUT_MAX_MS + 1);
         assert_eq!(
             s.validate().unwrap_err().field,
-            "settings.unavailable_timeout_ms_by_reason.Coffee"
+            "settings.unavailable_timeout_by_reason_ms.Coffee"
         );
     }
 

@@ -468,7 +468,7 @@ fn settings(tight: bool) -> BoxedStrategy<Settings> {
             }
             s.unavailable_timeout_ms = unavailable;
             if let Some(ms) = lunch {
-                s.unavailable_timeout_ms_by_reason
+                s.unavailable_timeout_by_reason_ms
                     .insert("Lunch".into(), ms);
             }
             if let Some((open, offers, fan_out, per_queue)) = limits {

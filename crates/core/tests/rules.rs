@@ -1558,7 +1558,7 @@ fn unavailable_time_out_is_off_by_default_and_counts_only_break_and_back_office(
 #[test]
 fn unavailable_time_out_per_reason_replaces_the_global_one() {
     let mut d = unavailable_world(|s| {
-        s.unavailable_timeout_ms_by_reason
+        s.unavailable_timeout_by_reason_ms
             .insert("Lunch".into(), 60 * 60_000);
     });
     login(&mut d, 1, "a1", "s1");
