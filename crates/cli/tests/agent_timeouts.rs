@@ -88,56 +88,69 @@ fn agent_refusal_timeout_per_channel_from_file_and_api_beats_the_queue() {
     assert_eq!(ring_ms(&second), expected(&second_agent), "{second:?}");
 }
 
+/// Agent `id` goes on Break (Lunch); returns the `agent_state_changed` message of it.
+fn lunch_break(server: &Server, id: &str) -> Sse {
+    let mut admin = server.events(ADMIN, Some(0));
+    server
+        .post(
+            &format!("/v1/agents/{id}/state"),
+            &agent_key(id),
+            Some(r#"{"state":"break","reason":"Lunch"}"#),
+        )
+        .ok();
+    admin.wait_for(&format!("{id} on break"), |m| {
+        m.is("agent_state_changed") && m.ev()["agent"] == id && m.ev()["state"] == "break"
+    })
+}
+
+/// a1's Break reaches the restart through the snapshot a stop writes, a2's through the
+/// journal after it (a kill -9 writes no snapshot); both time-outs fire after the restart.
 #[test]
 fn unavailable_too_long_logs_out_after_a_restart_and_the_state_log_shows_why() {
     let mut site = Site::new(&format!(
         "{KEYS_TOML}\n[settings]\nunavailable_reasons = [\"Lunch\"]\n\
          unavailable_timeout_ms = 1800000\n\n\
          [[queues]]\nid = \"sales\"\nchannel = \"voice\"\n{}",
-        agents_toml(&["a1"], &["sales"])
+        agents_toml(&["a1", "a2"], &["sales"])
     ));
-    // Real time: the 30 minutes cannot pass before the stop.
+    // Real time: the 30 minutes cannot pass before the stops.
     let mut server = site.start(1);
     let settings = server.get("/v1/settings", Some(ADMIN)).ok();
     assert_eq!(settings["unavailable_timeout_ms"], 1_800_000, "{settings}");
     server.login("a1");
-    server
-        .post(
-            "/v1/agents/a1/state",
-            &agent_key("a1"),
-            Some(r#"{"state":"break","reason":"Lunch"}"#),
-        )
-        .ok();
-    let mut admin = server.events(ADMIN, Some(0));
-    let on_break = admin.wait_for("a1 on break", |m| {
-        m.is("agent_state_changed") && m.ev()["state"] == "break"
-    });
-    drop(admin);
+    server.login("a2");
+    let a1_break = lunch_break(&server, "a1");
     assert!(server.terminate().success());
-    let stopped_at = on_break.id.unwrap();
+    let mut server = site.start(1);
+    let a2_break = lunch_break(&server, "a2");
+    server.kill9();
+    let stopped_at = a2_break.id.unwrap();
 
-    // After the restart (from the snapshot the stop wrote) at 10,000x, the timer resumes.
+    // After the restart at 10,000x, the timers resume.
     let server = site.start(10_000);
     let mut replay = server.events(ADMIN, Some(0));
-    let timed_out = replay.wait_for("the unavailable time-out", |m| {
-        m.is("agent_unavailable_timed_out")
-    });
-    assert_eq!(timed_out.ev()["agent"], "a1");
-    assert_eq!(timed_out.ev()["state"], "break");
-    assert_eq!(timed_out.ev()["reason"], "Lunch");
-    assert_eq!(timed_out.ev()["since"], on_break.data["at"]);
-    assert!(
-        timed_out.id.unwrap() > stopped_at,
-        "it fired after the restart"
-    );
-    let offline = replay.wait_for("a1 logged out", |m| {
-        m.is("agent_state_changed") && m.ev()["state"] == "offline"
-    });
-    assert_eq!(offline.ev()["reason"], "Unavailable time-out");
-    assert_eq!(
-        server.get("/v1/agents/a1/status", Some(ADMIN)).ok()["state"],
-        "offline"
-    );
+    for on_break in [&a1_break, &a2_break] {
+        let agent = on_break.ev()["agent"].clone();
+        let timed_out = replay.wait_for("the unavailable time-out", |m| {
+            m.is("agent_unavailable_timed_out") && m.ev()["agent"] == agent
+        });
+        assert_eq!(timed_out.ev()["state"], "break");
+        assert_eq!(timed_out.ev()["reason"], "Lunch");
+        assert_eq!(timed_out.ev()["since"], on_break.data["at"]);
+        assert!(
+            timed_out.id.unwrap() > stopped_at,
+            "it fired after the restart"
+        );
+        let offline = replay.wait_for("the logout", |m| {
+            m.is("agent_state_changed") && m.ev()["agent"] == agent && m.ev()["state"] == "offline"
+        });
+        assert_eq!(offline.ev()["reason"], "Unavailable time-out");
+        let status = server.get(
+            &format!("/v1/agents/{}/status", agent.as_str().unwrap()),
+            Some(ADMIN),
+        );
+        assert_eq!(status.ok()["state"], "offline");
+    }
     drop(replay);
     let mut server = server;
     assert!(server.terminate().success());
@@ -146,21 +159,20 @@ fn unavailable_too_long_logs_out_after_a_restart_and_the_state_log_shows_why() {
     let log = report_around_now("agent-state-log", &site.data);
     let header: Vec<&str> = log.lines().next().unwrap().split(',').collect();
     let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let rows: Vec<Vec<&str>> = log
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .filter(|r: &Vec<&str>| r[column("Agent_No")] == "a1")
-        .collect();
-    let states: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r[column("State")], r[column("Reason")]))
-        .collect();
-    assert_eq!(
-        &states[states.len() - 2..],
-        [("Break", "Lunch"), ("Offline", "Unavailable time-out")],
-        "{log}"
-    );
+    for agent in ["a1", "a2"] {
+        let states: Vec<(&str, &str)> = log
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<&str>>())
+            .filter(|r| r[column("Agent_No")] == agent)
+            .map(|r| (r[column("State")], r[column("Reason")]))
+            .collect();
+        assert_eq!(
+            &states[states.len() - 2..],
+            [("Break", "Lunch"), ("Offline", "Unavailable time-out")],
+            "{agent}: {log}"
+        );
+    }
 }
 
 #[test]
