@@ -106,20 +106,7 @@ fn link_leg(server: &Server, offer: u64) {
 /// `switchboard report agent-refusal` over a data directory, for the years around this one
 /// (a range may span ten years at most): the CSV.
 fn refusal_report(data: &Path) -> String {
-    let since_1970 = std::time::UNIX_EPOCH.elapsed().expect("a clock after 1970");
-    let year = 1970 + since_1970.as_secs() / 31_556_952;
-    let output = run(&[
-        "report",
-        "agent-refusal",
-        "--data",
-        data.to_str().unwrap(),
-        "--from",
-        &format!("{}-01-01", year - 4),
-        "--to",
-        &format!("{}-12-31", year + 5),
-    ]);
-    assert!(output.status.success(), "{output:?}");
-    let csv = String::from_utf8(output.stdout).unwrap();
+    let csv = report_around_now("agent-refusal", data);
     assert!(
         csv.lines().next().is_some_and(|h| h.contains("Reason")),
         "{csv}"

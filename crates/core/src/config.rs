@@ -14,6 +14,9 @@ pub const OFFER_TIMEOUT_MIN_MS: u64 = 15_000;
 pub const OFFER_TIMEOUT_MAX_MS: u64 = 300_000;
 pub const AGENT_LINK_TIMEOUT_DEFAULT_MS: u64 = 60_000;
 pub const REOFFER_DELAY_DEFAULT_MS: u64 = 30_000;
+/// The unavailable time-out, when on: 30–720 minutes.
+pub const UNAVAILABLE_TIMEOUT_MIN_MS: u64 = 30 * 60 * 1000;
+pub const UNAVAILABLE_TIMEOUT_MAX_MS: u64 = 720 * 60 * 1000;
 pub const CAPACITY_UNITS: u16 = 100;
 pub const PRIORITY_MAX: u16 = 1000;
 pub const PROFICIENCY_MIN: u8 = 1;
@@ -307,6 +310,13 @@ pub struct AgentConfig {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::UnavailableReasons))]
     pub unavailable_reasons: Vec<String>,
+    /// Offer (refusal) time-out per channel for this agent (the agent profile's refusal
+    /// time-out): overrides the queue's and the settings' for offers of that channel; a
+    /// station's own time-out still wins. Empty: no agent override. Unset channels are not
+    /// serialized, so bodies and journals of agents without it keep their shape.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<Channel, crate::schema::OfferTimeoutMs>))]
+    pub offer_timeout_ms: BTreeMap<Channel, u64>,
 }
 
 impl AgentConfig {
@@ -324,7 +334,13 @@ impl AgentConfig {
                 .collect(),
             capacity: BTreeMap::new(),
             unavailable_reasons: Vec::new(),
+            offer_timeout_ms: BTreeMap::new(),
         }
+    }
+
+    /// This agent's offer time-out for `channel`, if its profile sets one.
+    pub fn offer_timeout_for(&self, channel: Channel) -> Option<u64> {
+        self.offer_timeout_ms.get(&channel).copied()
     }
 }
 
@@ -426,6 +442,18 @@ pub struct Settings {
     /// The state an agent is in right after login when the login names none.
     pub login_state: LoginState,
     pub limits: Limits,
+    /// Unavailable time-out: the engine logs out an agent shown in Break or BackOffice for
+    /// this long without a break (30–720 minutes); `None` (the default): off. Not
+    /// serialized while off, so journals and bodies of settings without it keep their shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::UnavailableTimeoutMs>))]
+    pub unavailable_timeout_ms: Option<u64>,
+    /// The unavailable time-out per unavailable reason (e.g. `"Lunch"`), 30–720 minutes each:
+    /// for an agent unavailable with that reason it replaces `unavailable_timeout_ms` (and
+    /// applies even while that is off).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::schema::UnavailableTimeoutMs>))]
+    pub unavailable_timeout_by_reason_ms: BTreeMap<String, u64>,
 }
 
 /// The state right after login.
@@ -468,6 +496,8 @@ impl Default for Settings {
             unavailable_reasons: Vec::new(),
             login_state: LoginState::default(),
             limits: Limits::default(),
+            unavailable_timeout_ms: None,
+            unavailable_timeout_by_reason_ms: BTreeMap::new(),
         }
     }
 }
@@ -478,6 +508,15 @@ impl Settings {
             .get(&channel)
             .copied()
             .unwrap_or(OFFER_TIMEOUT_DEFAULT_MS)
+    }
+
+    /// The unavailable time-out of an agent unavailable with `reason`: the reason's own,
+    /// else the global one; `None`: the agent is never logged out for it.
+    pub fn unavailable_timeout_for(&self, reason: Option<&str>) -> Option<u64> {
+        reason
+            .and_then(|r| self.unavailable_timeout_by_reason_ms.get(r))
+            .copied()
+            .or(self.unavailable_timeout_ms)
     }
 
     pub fn units_for(&self, channel: Channel) -> u8 {
@@ -505,6 +544,25 @@ impl Settings {
             &self.unavailable_reasons,
             self.limits.unavailable_reasons_max,
         )?;
+        if let Some(ms) = self.unavailable_timeout_ms {
+            check_unavailable_timeout("settings.unavailable_timeout_ms", ms)?;
+        }
+        let by_reason = &self.unavailable_timeout_by_reason_ms;
+        if by_reason.len() > self.limits.unavailable_reasons_max as usize {
+            return Err(ConfigError::new(
+                "settings.unavailable_timeout_by_reason_ms",
+                format!(
+                    "{} reasons: at most {} (unavailable_reasons_max)",
+                    by_reason.len(),
+                    self.limits.unavailable_reasons_max
+                ),
+            ));
+        }
+        for (reason, ms) in by_reason {
+            let field = format!("settings.unavailable_timeout_by_reason_ms.{reason}");
+            check_text(&field, reason, false)?;
+            check_unavailable_timeout(&field, *ms)?;
+        }
         let l = &self.limits;
         for (name, value) in [
             ("agents_max", l.agents_max),
@@ -536,12 +594,37 @@ impl Settings {
 }
 
 fn check_offer_timeout(field: &str, ms: u64) -> Result<(), ConfigError> {
-    if !(OFFER_TIMEOUT_MIN_MS..=OFFER_TIMEOUT_MAX_MS).contains(&ms) {
+    check_time_out(
+        field,
+        ms,
+        (OFFER_TIMEOUT_MIN_MS, OFFER_TIMEOUT_MAX_MS),
+        "offer timeout",
+        "15–300 s",
+    )
+}
+
+fn check_unavailable_timeout(field: &str, ms: u64) -> Result<(), ConfigError> {
+    check_time_out(
+        field,
+        ms,
+        (UNAVAILABLE_TIMEOUT_MIN_MS, UNAVAILABLE_TIMEOUT_MAX_MS),
+        "unavailable time-out",
+        "30–720 minutes",
+    )
+}
+
+/// `ms` within `min..=max`, else an error naming the field, the time-out and its range.
+fn check_time_out(
+    field: &str,
+    ms: u64,
+    (min, max): (u64, u64),
+    what: &str,
+    range: &str,
+) -> Result<(), ConfigError> {
+    if !(min..=max).contains(&ms) {
         return Err(ConfigError::new(
             field,
-            format!(
-                "{ms} ms is outside the allowed offer timeout of {OFFER_TIMEOUT_MIN_MS}–{OFFER_TIMEOUT_MAX_MS} ms (15–300 s)"
-            ),
+            format!("{ms} ms is outside the allowed {what} of {min}–{max} ms ({range})"),
         ));
     }
     Ok(())
@@ -767,6 +850,9 @@ impl AgentConfig {
         for (channel, units) in &self.capacity {
             check_units(&format!("{at}.capacity.{channel}"), *units)?;
         }
+        for (channel, ms) in &self.offer_timeout_ms {
+            check_offer_timeout(&format!("{at}.offer_timeout_ms.{channel}"), *ms)?;
+        }
         check_reasons(
             &format!("{at}.unavailable_reasons"),
             &self.unavailable_reasons,
@@ -887,12 +973,80 @@ mod tests {
     }
 
     #[test]
+    fn agent_offer_timeout_is_per_channel_bounded_and_not_serialized_when_unset() {
+        let limits = Limits::default();
+        let mut a = AgentConfig::new("a1", "Anna Kovács", &[]);
+        let json = serde_json::to_value(&a).unwrap();
+        assert!(json.get("offer_timeout_ms").is_none());
+        for bad in [OFFER_TIMEOUT_MIN_MS - 1, OFFER_TIMEOUT_MAX_MS + 1] {
+            a.offer_timeout_ms.insert(Channel::Chat, bad);
+            assert_eq!(
+                a.validate(&limits).unwrap_err().field,
+                "agents[a1].offer_timeout_ms.chat"
+            );
+        }
+        a.offer_timeout_ms
+            .insert(Channel::Chat, OFFER_TIMEOUT_MAX_MS);
+        a.validate(&limits).unwrap();
+        assert_eq!(
+            a.offer_timeout_for(Channel::Chat),
+            Some(OFFER_TIMEOUT_MAX_MS)
+        );
+        assert_eq!(a.offer_timeout_for(Channel::Voice), None);
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["offer_timeout_ms"]["chat"], OFFER_TIMEOUT_MAX_MS);
+        let back: AgentConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+    }
+
+    #[test]
     fn station_override_is_bounded() {
         let mut s = StationConfig::new("s1", "+3611");
         s.offer_timeout_ms = Some(5_000);
         assert_eq!(
             s.validate().unwrap_err().field,
             "stations[s1].offer_timeout_ms"
+        );
+    }
+
+    #[test]
+    fn unavailable_timeout_is_off_by_default_per_reason_first_and_bounded() {
+        let mut s = Settings::default();
+        assert_eq!(s.unavailable_timeout_for(None), None);
+        assert_eq!(s.unavailable_timeout_for(Some("Lunch")), None);
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json.get("unavailable_timeout_ms").is_none());
+        assert!(json.get("unavailable_timeout_by_reason_ms").is_none());
+        s.unavailable_timeout_by_reason_ms
+            .insert("Lunch".into(), UNAVAILABLE_TIMEOUT_MAX_MS);
+        assert_eq!(s.unavailable_timeout_for(None), None);
+        assert_eq!(
+            s.unavailable_timeout_for(Some("Lunch")),
+            Some(UNAVAILABLE_TIMEOUT_MAX_MS)
+        );
+        s.unavailable_timeout_ms = Some(UNAVAILABLE_TIMEOUT_MIN_MS);
+        s.validate().unwrap();
+        assert_eq!(
+            s.unavailable_timeout_for(Some("Coffee")),
+            Some(UNAVAILABLE_TIMEOUT_MIN_MS)
+        );
+        assert_eq!(
+            s.unavailable_timeout_for(Some("Lunch")),
+            Some(UNAVAILABLE_TIMEOUT_MAX_MS)
+        );
+        let back: Settings = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        s.unavailable_timeout_ms = Some(UNAVAILABLE_TIMEOUT_MIN_MS - 1);
+        assert_eq!(
+            s.validate().unwrap_err().field,
+            "settings.unavailable_timeout_ms"
+        );
+        s.unavailable_timeout_ms = None;
+        s.unavailable_timeout_by_reason_ms
+            .insert("Coffee".into(), UNAVAILABLE_TIMEOUT_MAX_MS + 1);
+        assert_eq!(
+            s.validate().unwrap_err().field,
+            "settings.unavailable_timeout_by_reason_ms.Coffee"
         );
     }
 

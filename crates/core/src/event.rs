@@ -71,6 +71,15 @@ pub enum Event {
         pending: Option<Presence>,
         reason: Option<String>,
     },
+    /// The agent stayed unavailable (Break or BackOffice, with `reason`) from `since` for its
+    /// unavailable time-out: the engine logs it out (the logout's events follow, and its
+    /// Offline state carries the reason "Unavailable time-out").
+    AgentUnavailableTimedOut {
+        agent: AgentId,
+        state: AgentState,
+        reason: Option<String>,
+        since: Timestamp,
+    },
     /// The state shown to supervisors changed (derived from the events before it).
     AgentStateChanged {
         agent: AgentId,
@@ -274,6 +283,7 @@ impl Event {
             Event::AgentLoggedOut { .. } => "agent_logged_out",
             Event::AgentPresenceChanged { .. } => "agent_presence_changed",
             Event::AgentPendingChanged { .. } => "agent_pending_changed",
+            Event::AgentUnavailableTimedOut { .. } => "agent_unavailable_timed_out",
             Event::AgentStateChanged { .. } => "agent_state_changed",
             Event::ContactArrived { .. } => "contact_arrived",
             Event::ContactQueued { .. } => "contact_queued",
@@ -339,6 +349,7 @@ impl Event {
             | Event::AgentLoggedOut { agent }
             | Event::AgentPresenceChanged { agent, .. }
             | Event::AgentPendingChanged { agent, .. }
+            | Event::AgentUnavailableTimedOut { agent, .. }
             | Event::AgentStateChanged { agent, .. }
             | Event::OfferCreated { agent, .. }
             | Event::OfferRefused { agent, .. }
@@ -401,6 +412,16 @@ impl std::fmt::Display for Event {
                 Some(p) => write!(f, "agent {agent} pending {p:?} reason {}", opt(reason)),
                 None => write!(f, "agent {agent} pending cleared"),
             },
+            Event::AgentUnavailableTimedOut {
+                agent,
+                state,
+                reason,
+                since,
+            } => write!(
+                f,
+                "agent {agent} unavailable too long: {state} reason {} since {since}",
+                opt(reason)
+            ),
             Event::AgentStateChanged {
                 agent,
                 state,

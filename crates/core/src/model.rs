@@ -62,6 +62,10 @@ impl fmt::Display for Channel {
     }
 }
 
+/// The reason shown with Offline after the engine logged an agent out for staying
+/// unavailable too long (settings' unavailable time-out).
+pub const UNAVAILABLE_TIMEOUT_REASON: &str = "Unavailable time-out";
+
 /// The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -82,6 +86,12 @@ pub enum AgentState {
 }
 
 impl AgentState {
+    /// Break or BackOffice – Administrative: the states the unavailable time-out counts
+    /// (the ones an unavailable reason goes with).
+    pub fn is_unavailable(self) -> bool {
+        matches!(self, AgentState::Break | AgentState::BackOffice)
+    }
+
     pub const ALL: [AgentState; 12] = [
         AgentState::Offline,
         AgentState::Ready,

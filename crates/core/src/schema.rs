@@ -6,6 +6,7 @@
 
 use crate::config::{
     CAPACITY_UNITS, DURATION_MAX_MS, OFFER_TIMEOUT_MAX_MS, OFFER_TIMEOUT_MIN_MS, TEXT_MAX_CHARS,
+    UNAVAILABLE_TIMEOUT_MAX_MS, UNAVAILABLE_TIMEOUT_MIN_MS,
 };
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::{KnownFormat, RefOr};
@@ -93,6 +94,11 @@ schema_type!(
 schema_type!(
     /// An offer time-out in milliseconds: 15–300 s.
     OfferTimeoutMs => integer("Milliseconds, 15,000–300,000 (15–300 s).", OFFER_TIMEOUT_MIN_MS, OFFER_TIMEOUT_MAX_MS)
+);
+
+schema_type!(
+    /// An unavailable time-out in milliseconds: 30–720 minutes.
+    UnavailableTimeoutMs => integer("Milliseconds, 1,800,000–43,200,000 (30–720 minutes).", UNAVAILABLE_TIMEOUT_MIN_MS, UNAVAILABLE_TIMEOUT_MAX_MS)
 );
 
 schema_type!(

@@ -441,8 +441,14 @@ fn settings(tight: bool) -> BoxedStrategy<Settings> {
     } else {
         Just(None).boxed()
     };
-    (base, limits)
-        .prop_map(|(base, limits)| {
+    // The unavailable time-out: off, global, for Lunch only, or both (30 or 45 minutes).
+    let minutes = |m: u64| m * 60_000;
+    let unavailable = (
+        prop::option::weighted(0.3, prop::sample::select(vec![minutes(30), minutes(45)])),
+        prop::option::weighted(0.3, prop::sample::select(vec![minutes(30), minutes(60)])),
+    );
+    (base, limits, unavailable)
+        .prop_map(|(base, limits, (unavailable, lunch))| {
             let (reoffer, link, policy, login_state, voice_timeout, chat_units) = base;
             let mut s = Settings {
                 reoffer_delay_ms: reoffer,
@@ -459,6 +465,11 @@ fn settings(tight: bool) -> BoxedStrategy<Settings> {
             }
             if let Some(units) = chat_units {
                 s.capacity_units.insert(Channel::Chat, units);
+            }
+            s.unavailable_timeout_ms = unavailable;
+            if let Some(ms) = lunch {
+                s.unavailable_timeout_by_reason_ms
+                    .insert("Lunch".into(), ms);
             }
             if let Some((open, offers, fan_out, per_queue)) = limits {
                 s.limits.contacts_open_max = open;

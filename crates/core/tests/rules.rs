@@ -125,6 +125,11 @@ fn offer_of(d: &Driver, agent: &str) -> OfferId {
     d.engine.agent_offer(&id(agent)).expect("an open offer")
 }
 
+/// When the agent's open offer times out.
+fn deadline_of(d: &Driver, agent: &str) -> Timestamp {
+    d.engine.offer_view(offer_of(d, agent)).unwrap().deadline
+}
+
 /// Given a1 holding a chat (Busy).
 fn busy_with_chat(d: &mut Driver) -> ContactId {
     login(d, 1, "a1", "s1");
@@ -504,6 +509,56 @@ fn offer_timeout_defaults_to_45s_queue_and_station_override() {
         d.engine.offer_view(offer_of(&d, "a1")).unwrap().deadline,
         t(67)
     );
+}
+
+#[test]
+fn agent_refusal_timeout_per_channel_beats_queue_and_yields_to_station() {
+    // Given: queue q rings 20 s, the settings' chat default is 45 s; a1's profile sets
+    // 90 s for voice and 120 s for chat, a2 has no override.
+    let mut d = world(Settings::default(), |q| q.offer_timeout_ms = Some(20_000));
+    let mut a1 = AgentConfig::new("a1", "Anna Kovács", &["q", "chat"]);
+    a1.offer_timeout_ms.insert(Channel::Voice, 90_000);
+    a1.offer_timeout_ms.insert(Channel::Chat, 120_000);
+    d.command(t(0), Command::ConfigureAgent(a1)).unwrap();
+    login(&mut d, 1, "a1", "s1");
+    // The agent's voice value beats the queue's 20 s.
+    arrive(&mut d, 2, Channel::Voice, "q");
+    assert_eq!(deadline_of(&d, "a1"), t(92));
+    // Another channel takes the agent's value for that channel, not its voice value.
+    login(&mut d, 4, "a2", "s2");
+    set(&mut d, 5, "a2", SelectableState::Break);
+    let before = d.journal.len();
+    arrive(&mut d, 6, Channel::Chat, "chat");
+    assert!(d.journal[before..].iter().all(|r| !matches!(
+        &r.event,
+        Event::OfferCreated { agent, .. } if agent.as_str() == "a1"
+    )));
+    // (a1's voice offer is still open: the chat waits.) a2, without an override, gets the
+    // settings' chat default.
+    set(&mut d, 7, "a2", SelectableState::Ready);
+    assert_eq!(deadline_of(&d, "a2"), t(52));
+    // A station's own time-out still wins over the agent's.
+    let mut d = world(Settings::default(), |_| {});
+    let mut a1 = AgentConfig::new("a1", "Anna Kovács", &["q", "chat"]);
+    a1.offer_timeout_ms.insert(Channel::Chat, 120_000);
+    d.command(t(0), Command::ConfigureAgent(a1)).unwrap();
+    login(&mut d, 1, "a1", "s1");
+    arrive(&mut d, 2, Channel::Chat, "chat");
+    assert_eq!(deadline_of(&d, "a1"), t(122));
+    let mut station = StationConfig::new("s1", "");
+    station.offer_timeout_ms = Some(30_000);
+    d.command(t(3), Command::ConfigureStation(station)).unwrap();
+    d.command(
+        t(4),
+        Command::Refuse {
+            offer: offer_of(&d, "a1"),
+        },
+    )
+    .unwrap();
+    set(&mut d, 5, "a1", SelectableState::Ready);
+    // The refused chat is excluded from a1 for the re-offer delay; a new one comes.
+    arrive(&mut d, 6, Channel::Chat, "chat");
+    assert_eq!(deadline_of(&d, "a1"), t(36));
 }
 
 #[test]
@@ -1400,4 +1455,195 @@ fn callback_counters_follow_the_shift() {
     d.advance(t(86_400));
     let m = monitor(&d);
     assert_eq!((m.processed, m.purged, m.shift_since), (0, 0, t(86_400)));
+}
+
+// ----- unavailable time-out (issue 13, item 6) -----
+
+const MINUTE: i64 = 60;
+
+/// Given the default world with reasons Lunch and Coffee and `settings` applied.
+fn unavailable_world(settings: impl FnOnce(&mut Settings)) -> Driver {
+    let mut s = Settings {
+        unavailable_reasons: vec!["Lunch".into(), "Coffee".into()],
+        ..Settings::default()
+    };
+    settings(&mut s);
+    world(s, |_| {})
+}
+
+fn set_with_reason(d: &mut Driver, at: i64, agent: &str, state: SelectableState, reason: &str) {
+    d.command(
+        t(at),
+        Command::SetState {
+            agent: id(agent),
+            state,
+            reason: Some(reason.into()),
+        },
+    )
+    .unwrap();
+}
+
+#[test]
+fn unavailable_too_long_is_logged_out_as_its_own_event_with_its_reason() {
+    let mut d = unavailable_world(|s| s.unavailable_timeout_ms = Some(30 * 60_000));
+    login(&mut d, 1, "a1", "s1");
+    set_with_reason(&mut d, 2, "a1", SelectableState::Break, "Coffee");
+    assert!(when_time(&mut d, 2 + 30 * MINUTE - 1).is_empty());
+    assert_eq!(
+        when_time(&mut d, 2 + 30 * MINUTE),
+        [
+            "agent a1 unavailable too long: Break reason Coffee since 2s",
+            "agent a1 logged out",
+            "agent a1 state Offline (Unavailable time-out)",
+        ]
+    );
+    // The reason lasts until the next login.
+    assert_eq!(
+        when(
+            &mut d,
+            4000,
+            Command::Login {
+                agent: id("a1"),
+                station: "s1".into(),
+                state: None,
+            }
+        ),
+        [
+            "agent a1 logged in at s1",
+            "agent a1 presence Ready reason -",
+            "agent a1 state Ready",
+        ]
+    );
+}
+
+#[test]
+fn unavailable_time_out_is_off_by_default_and_counts_only_break_and_back_office() {
+    // Off by default: 12 hours of Break and nothing happens.
+    let mut d = unavailable_world(|_| {});
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 2, "a1", SelectableState::Break);
+    assert!(when_time(&mut d, 2 + 721 * MINUTE).is_empty());
+    assert_eq!(state(&d, "a1"), AgentState::Break);
+    // On: Outgoing Interactions and No Answer are not unavailable states.
+    let mut d = unavailable_world(|s| s.unavailable_timeout_ms = Some(30 * 60_000));
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 2, "a1", SelectableState::OutgoingInteractions);
+    login(&mut d, 3, "a2", "s2");
+    let chat = arrive(&mut d, 4, Channel::Chat, "chat");
+    when_time(&mut d, 4 + 45);
+    assert_eq!(state(&d, "a2"), AgentState::NoAnswer);
+    d.command(t(50), Command::Abandon { contact: chat })
+        .unwrap();
+    when_time(&mut d, 200);
+    assert!(when_time(&mut d, 2 + 60 * MINUTE).is_empty());
+    // BackOffice counts like Break; leaving it stops the clock, coming back restarts it.
+    set(&mut d, 4000, "a1", SelectableState::BackOffice);
+    set(&mut d, 4000 + 29 * MINUTE, "a1", SelectableState::Ready);
+    set(
+        &mut d,
+        4000 + 29 * MINUTE,
+        "a1",
+        SelectableState::BackOffice,
+    );
+    assert!(when_time(&mut d, 4000 + 30 * MINUTE).is_empty());
+    assert_eq!(
+        when_time(&mut d, 4000 + 59 * MINUTE)[0],
+        format!(
+            "agent a1 unavailable too long: BackOffice – Administrative reason - since {}s",
+            4000 + 29 * MINUTE
+        )
+    );
+}
+
+#[test]
+fn unavailable_time_out_per_reason_replaces_the_global_one() {
+    let mut d = unavailable_world(|s| {
+        s.unavailable_timeout_by_reason_ms
+            .insert("Lunch".into(), 60 * 60_000);
+    });
+    login(&mut d, 1, "a1", "s1");
+    login(&mut d, 1, "a2", "s2");
+    // Only Lunch has one (the global one is off).
+    set_with_reason(&mut d, 2, "a1", SelectableState::Break, "Lunch");
+    set_with_reason(&mut d, 2, "a2", SelectableState::Break, "Coffee");
+    assert!(when_time(&mut d, 2 + 60 * MINUTE - 1).is_empty());
+    let events = when_time(&mut d, 2 + 60 * MINUTE);
+    assert_eq!(
+        events[0],
+        "agent a1 unavailable too long: Break reason Lunch since 2s"
+    );
+    assert_eq!(state(&d, "a1"), AgentState::Offline);
+    assert!(when_time(&mut d, 2 + 721 * MINUTE).is_empty());
+    assert_eq!(state(&d, "a2"), AgentState::Break);
+    // Another reason is another state shown: the clock starts again with its time-out.
+    set_with_reason(&mut d, 50_000, "a2", SelectableState::Break, "Lunch");
+    assert!(when_time(&mut d, 50_000 + 60 * MINUTE - 1).is_empty());
+    assert_eq!(state(&d, "a2"), AgentState::Break);
+    when_time(&mut d, 50_000 + 60 * MINUTE);
+    assert_eq!(state(&d, "a2"), AgentState::Offline);
+}
+
+#[test]
+fn waiting_for_break_does_not_count_until_the_agent_shows_break() {
+    let mut d = unavailable_world(|s| s.unavailable_timeout_ms = Some(30 * 60_000));
+    let chat = busy_with_chat(&mut d);
+    set(&mut d, 4, "a1", SelectableState::Break);
+    assert_eq!(state(&d, "a1"), AgentState::WaitingForBreak);
+    assert!(when_time(&mut d, 4 + 60 * MINUTE).is_empty());
+    finish(&mut d, 4000, "a1", chat);
+    assert_eq!(state(&d, "a1"), AgentState::Break);
+    assert!(when_time(&mut d, 4001 + 30 * MINUTE - 1).is_empty());
+    assert_eq!(
+        when_time(&mut d, 4001 + 30 * MINUTE)[1],
+        "agent a1 logged out"
+    );
+}
+
+#[test]
+fn settings_changes_rearm_the_unavailable_time_out_from_when_the_state_began() {
+    let mut d = unavailable_world(|_| {});
+    login(&mut d, 1, "a1", "s1");
+    login(&mut d, 1, "a2", "s2");
+    set(&mut d, 2, "a1", SelectableState::Break);
+    // Turned on after 40 minutes of Break: a1 is over it already and goes at once.
+    let mut on = d.engine.settings().clone();
+    on.unavailable_timeout_ms = Some(30 * 60_000);
+    d.command(t(2 + 40 * MINUTE), Command::ConfigureSettings(on.clone()))
+        .unwrap();
+    assert_eq!(
+        when_time(&mut d, 2 + 40 * MINUTE)[0],
+        "agent a1 unavailable too long: Break reason - since 2s"
+    );
+    // Turned off while a2 is in Break: no logout.
+    set(&mut d, 5000, "a2", SelectableState::Break);
+    let mut off = on;
+    off.unavailable_timeout_ms = None;
+    d.command(t(5001), Command::ConfigureSettings(off)).unwrap();
+    assert!(when_time(&mut d, 5000 + 721 * MINUTE).is_empty());
+    assert_eq!(state(&d, "a2"), AgentState::Break);
+}
+
+#[test]
+fn a_snapshot_from_before_the_unavailable_time_out_still_loads() {
+    let mut d = unavailable_world(|_| {});
+    login(&mut d, 1, "a1", "s1");
+    set(&mut d, 2, "a1", SelectableState::Break);
+    // An engine snapshot as the previous version wrote it: no agent has the new fields.
+    let mut json = serde_json::to_value(&d.engine).unwrap();
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("unavailable_deadline");
+                map.remove("logout_reason");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut json);
+    assert!(!json.to_string().contains("unavailable_deadline"));
+    let engine = switchboard_core::Engine::from_snapshot(json).unwrap();
+    assert_eq!(engine.dump(), d.engine.dump());
+    assert_eq!(engine.check_invariants(), Ok(()));
 }

@@ -730,6 +730,26 @@ pub fn refused_config(path: &Path) -> String {
     stderr
 }
 
+/// `switchboard report NAME` over a data directory for the years around this one (a range
+/// may span ten years at most): the CSV.
+#[track_caller]
+pub fn report_around_now(name: &str, data: &Path) -> String {
+    let since_1970 = std::time::UNIX_EPOCH.elapsed().expect("a clock after 1970");
+    let year = 1970 + since_1970.as_secs() / 31_556_952;
+    let output = run(&[
+        "report",
+        name,
+        "--data",
+        data.to_str().unwrap(),
+        "--from",
+        &format!("{}-01-01", year - 4),
+        "--to",
+        &format!("{}-12-31", year + 5),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
 /// Runs the binary to completion.
 pub fn run(args: &[&str]) -> std::process::Output {
     Command::new(BIN)

@@ -7,7 +7,7 @@ use super::{
 use crate::config::PriorityHandling;
 use crate::event::{Event, EventRecord};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId};
-use crate::model::{AgentState, Channel, ContactState, Presence};
+use crate::model::{AgentState, Channel, ContactState, Presence, UNAVAILABLE_TIMEOUT_REASON};
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
 
@@ -39,6 +39,7 @@ impl Engine {
                 let ids: Vec<AgentId> = self.agents.keys().cloned().collect();
                 for id in ids {
                     self.reindex_agent(&id);
+                    self.arm_unavailable(&id);
                 }
             }
             Event::QueueConfigured { queue } => self.apply_queue_configured(queue),
@@ -56,6 +57,10 @@ impl Engine {
             Event::AgentConfigured { agent } => self.apply_agent_configured(at, agent),
             Event::AgentRemoved { agent } => {
                 if let Some(rt) = self.agents.remove(agent) {
+                    if let Some(deadline) = rt.unavailable_deadline {
+                        self.timers
+                            .remove(&(deadline, Timer::Unavailable(agent.clone())));
+                    }
                     for m in rt.memberships {
                         if let Some(q) = self.queues.get_mut(&m.queue) {
                             q.members.remove(agent);
@@ -76,6 +81,7 @@ impl Engine {
                 if let Some(rt) = self.agents.get_mut(agent) {
                     rt.station = Some(station.clone());
                     rt.last_work_at = at;
+                    rt.logout_reason = None;
                     for m in &rt.memberships {
                         if let Some(q) = self.queues.get_mut(&m.queue) {
                             q.staffed += 1;
@@ -135,6 +141,16 @@ impl Engine {
                     rt.shown = *state;
                     rt.shown_reason = reason.clone();
                     rt.shown_since = at;
+                }
+                self.arm_unavailable(agent);
+            }
+            Event::AgentUnavailableTimedOut { agent, .. } => {
+                if let Some(rt) = self.agents.get_mut(agent) {
+                    if let Some(deadline) = rt.unavailable_deadline.take() {
+                        self.timers
+                            .remove(&(deadline, Timer::Unavailable(agent.clone())));
+                    }
+                    rt.logout_reason = Some(UNAVAILABLE_TIMEOUT_REASON.to_string());
                 }
             }
             Event::ContactArrived {
@@ -430,6 +446,29 @@ impl Engine {
         }
     }
 
+    /// Set the agent's unavailable time-out timer from what it shows now and the settings:
+    /// shown Break or BackOffice since `shown_since` with a time-out for its reason, the
+    /// timer is due that long after; otherwise it has none.
+    fn arm_unavailable(&mut self, agent: &AgentId) {
+        let Some(rt) = self.agents.get_mut(agent) else {
+            return;
+        };
+        if let Some(old) = rt.unavailable_deadline.take() {
+            self.timers
+                .remove(&(old, Timer::Unavailable(agent.clone())));
+        }
+        if rt.shown.is_unavailable()
+            && let Some(ms) = self
+                .settings
+                .unavailable_timeout_for(rt.shown_reason.as_deref())
+        {
+            let deadline = rt.shown_since.plus_ms(ms);
+            rt.unavailable_deadline = Some(deadline);
+            self.timers
+                .insert((deadline, Timer::Unavailable(agent.clone())));
+        }
+    }
+
     /// An agent's eligibility may have changed: re-key it in its queues' indexes.
     fn agent_changed(&mut self, agent: &AgentId) {
         self.reindex_agent(agent);
@@ -583,6 +622,8 @@ impl Engine {
                     shown: AgentState::Offline,
                     shown_reason: None,
                     shown_since: at,
+                    unavailable_deadline: None,
+                    logout_reason: None,
                     memberships: Vec::new(),
                     touched: false,
                 },

@@ -651,8 +651,10 @@ impl Engine {
         };
         let channel = c.channel;
         let station_cfg = self.stations.get(&station);
+        // Precedence: station > agent (per channel) > queue > the settings' channel default.
         let timeout = station_cfg
             .and_then(|s| s.offer_timeout_ms)
+            .or_else(|| rt.config.offer_timeout_for(channel))
             .or_else(|| self.queue_config(&c.queue).and_then(|q| q.offer_timeout_ms))
             .unwrap_or_else(|| self.settings.offer_timeout_for(channel));
         let number = station_cfg.map(|s| s.number.clone()).unwrap_or_default();
@@ -1688,6 +1690,24 @@ impl Engine {
                 });
                 if ended {
                     self.emit(Event::ExclusionEnded { contact, agent });
+                }
+            }
+            Timer::Unavailable(agent) => {
+                let due = self.agents.get(&agent).and_then(|rt| {
+                    let unavailable = rt.shown.is_unavailable();
+                    (unavailable
+                        && rt.station.is_some()
+                        && rt.unavailable_deadline.is_some_and(|d| d <= self.now))
+                    .then(|| (rt.shown, rt.shown_reason.clone(), rt.shown_since))
+                });
+                if let Some((state, reason, since)) = due {
+                    self.emit(Event::AgentUnavailableTimedOut {
+                        agent: agent.clone(),
+                        state,
+                        reason,
+                        since,
+                    });
+                    self.logout(&agent);
                 }
             }
             Timer::CallbackDue(_)

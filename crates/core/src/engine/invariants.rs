@@ -57,6 +57,26 @@ impl Engine {
             if shown != a.shown {
                 return Err(format!("agent {id} shows {} but is {shown}", a.shown));
             }
+            // The unavailable time-out: due that long after the agent became unavailable.
+            let unavailable_deadline = shown
+                .is_unavailable()
+                .then(|| {
+                    self.settings
+                        .unavailable_timeout_for(a.shown_reason.as_deref())
+                        .map(|ms| a.shown_since.plus_ms(ms))
+                })
+                .flatten();
+            if unavailable_deadline != a.unavailable_deadline {
+                return Err(format!(
+                    "agent {id} unavailable deadline {:?}, expected {unavailable_deadline:?}",
+                    a.unavailable_deadline
+                ));
+            }
+            if let Some(d) = unavailable_deadline
+                && !self.timers.contains(&(d, Timer::Unavailable(id.clone())))
+            {
+                return Err(format!("agent {id} unavailable time-out has no timer"));
+            }
             match shown {
                 AgentState::Offered if a.offer.is_none() || a.is_busy() => {
                     return Err(format!("agent {id} Offered without exactly one offer"));
@@ -281,6 +301,10 @@ impl Engine {
                     .get(q)
                     .and_then(|q| q.callbacks.as_ref())
                     .is_some_and(|cb| cb.next_shift == Some(*at)),
+                Timer::Unavailable(a) => self
+                    .agents
+                    .get(a)
+                    .is_some_and(|x| x.unavailable_deadline == Some(*at)),
             };
             if !live {
                 return Err(format!("stale timer {timer:?} at {at}"));

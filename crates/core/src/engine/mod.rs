@@ -90,6 +90,8 @@ pub(crate) enum Timer {
     CallbackSchedule(QueueId),
     /// The queue's supervisor counters restart.
     Shift(QueueId),
+    /// The agent has been unavailable (Break, BackOffice) for its unavailable time-out.
+    Unavailable(AgentId),
 }
 
 /// One queue an agent serves, and where the agent stands in that queue's routing index.
@@ -137,6 +139,14 @@ pub(crate) struct AgentRt {
     pub shown: AgentState,
     pub shown_reason: Option<String>,
     pub shown_since: Timestamp,
+    /// When the unavailable time-out logs the agent out (its `Timer::Unavailable`), while it
+    /// is shown unavailable and a time-out applies. Derived in `apply`, so a replay and an
+    /// old snapshot (without it: the settings had no time-out) agree.
+    #[serde(default)]
+    pub unavailable_deadline: Option<Timestamp>,
+    /// Why the engine logged the agent out (shown with Offline) until it logs in again.
+    #[serde(default)]
+    pub logout_reason: Option<String>,
     pub memberships: Vec<Membership>,
     /// Listed in `Engine::touched` (its shown state is looked at after the input).
     pub touched: bool,
@@ -570,6 +580,7 @@ impl AgentRt {
     pub(crate) fn derived_reason(&self) -> Option<String> {
         match self.derived_state() {
             AgentState::Break | AgentState::BackOffice => self.reason.clone(),
+            AgentState::Offline => self.logout_reason.clone(),
             s if s.is_pending() => self.pending.as_ref().and_then(|(_, r)| r.clone()),
             _ => None,
         }
