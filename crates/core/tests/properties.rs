@@ -1710,6 +1710,8 @@ fn callback_closure_fits(
         CallbackEnd::Purged => code == (32, 0),
         // A call error closing it, or the hop limit.
         CallbackEnd::Error => matches!(code, (52, 0) | (38, 21) | (32, 0)),
+        // The destination is on the do-not-call list.
+        CallbackEnd::DoNotCall => code == (58, 0),
     };
     if !pair_fits {
         return Err(format!(
@@ -1773,6 +1775,27 @@ fn callback_closure_fits(
         }
         CallbackEnd::Purged if !purged => {
             return Err(format!("callback {contact} purged by {}", cause()));
+        }
+        // Listed now, created listed, or due (a timer) while listed.
+        CallbackEnd::DoNotCall
+            if !matches!(
+                input,
+                None | Some(
+                    Command::AddDoNotCall { .. }
+                        | Command::Complete { .. }
+                        | Command::CreateCallback { .. }
+                        | Command::ScheduleCallback { .. }
+                        | Command::ChooseCallback { .. }
+                        | Command::SetCompletion { .. }
+                        | Command::StartCallbacks { .. }
+                        | Command::SendCallbackToQueue { .. }
+                )
+            ) =>
+        {
+            return Err(format!(
+                "callback {contact} closed do-not-call by {}",
+                cause()
+            ));
         }
         CallbackEnd::Error if completed.is_some() || purged => {
             return Err(format!("callback {contact} ended as Error by {}", cause()));
