@@ -1162,6 +1162,29 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::CallbackQueue,
             ),
         ),
+        // --- the do-not-call list (issue 13): the callbacks' and dials' numbers ---
+        (
+            1,
+            plain(
+                prop::sample::subsequence(
+                    vec!["+3612", "0036 1 555 0102", "+36 1 555 0101", "x"],
+                    1..=2,
+                )
+                .prop_map(|numbers| Command::AddDoNotCall {
+                    numbers: numbers.into_iter().map(String::from).collect(),
+                }),
+            ),
+        ),
+        (
+            1,
+            plain(
+                prop::sample::select(vec!["+36 12", "+3615550102", "+3615550101"]).prop_map(
+                    |number| Command::RemoveDoNotCall {
+                        number: number.to_string(),
+                    },
+                ),
+            ),
+        ),
     ];
     if ctx.admin {
         let admin: Vec<(u32, BoxedStrategy<Action>)> = vec![
@@ -1670,6 +1693,8 @@ fn closure_fits_cause(
         Some(Command::Connector(ConnectorEvent::DialFailed { .. })) => &[(35, 0)],
         // §7: customer chose a callback while queued.
         Some(Command::ChooseCallback { .. }) => &[(51, 22)],
+        // §7: the destination is on the do-not-call list: the dial is not made.
+        Some(Command::Dial { .. }) => &[(58, 0)],
         Some(_) => REQUEUE,
     };
     if !allowed.contains(&code) {

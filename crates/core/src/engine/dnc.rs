@@ -28,6 +28,20 @@ impl Engine {
         self.do_not_call.iter().map(String::as_str)
     }
 
+    /// Up to `limit` listed numbers after `after` (normal form), in order.
+    pub fn do_not_call_page(&self, after: Option<&str>, limit: usize) -> Vec<String> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(a) => Bound::Excluded(a.to_string()),
+            None => Bound::Unbounded,
+        };
+        self.do_not_call
+            .range((start, Bound::Unbounded))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
     pub fn do_not_call_len(&self) -> usize {
         self.do_not_call.len()
     }
