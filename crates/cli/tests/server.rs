@@ -1690,3 +1690,84 @@ fn l_the_do_not_call_list_closes_callbacks_to_listed_numbers_58_and_survives_a_r
         callbacks.text
     );
 }
+
+// ------------------------------------------------------------------------------- (m)
+
+/// `switchboard dnc` works on a data directory with and without a server: without one it
+/// writes the journal (the next server sees the numbers), with one it goes through that
+/// server (its API sees them at once); bad CSV lines are named `file:line`, exit status 2.
+#[test]
+fn m_the_dnc_command_works_whether_the_server_runs_or_not() {
+    let mut site = Site::new(&format!(
+        "{KEYS_TOML}\n[[queues]]\nid = \"service\"\nchannel = \"voice\"\n\
+         callbacks = {{ attempts_before_failure = 3 }}\n"
+    ));
+    let data = site.data.to_str().unwrap().to_string();
+    let dnc = |args: &[&str]| {
+        let mut all = vec!["dnc"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--data", &data]);
+        run(&all)
+    };
+    // No server yet: straight into the journal.
+    let added = dnc(&["add", "+36 30 111 2222", "0036 30 333 4444"]);
+    assert!(added.status.success(), "{added:?}");
+    let bad = dnc(&["add", "+36 30 999", "sip:bob@example.com"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    let csv = site.dir.path().join("numbers.csv");
+    std::fs::write(
+        &csv,
+        "number,name\n+36 30 555 6666,Anna\nnot a number\n\n+36 3x\n",
+    )
+    .unwrap();
+    let refused = dnc(&["import", csv.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let file = csv.display().to_string();
+    assert!(
+        stderr.contains(&format!("{file}:3: ")) && stderr.contains(&format!("{file}:5: ")),
+        "{stderr}"
+    );
+    std::fs::write(&csv, "number,name\n+36 30 555 6666,Anna\n").unwrap();
+    assert!(dnc(&["import", csv.to_str().unwrap()]).status.success());
+    let listed = dnc(&["list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "+36301112222\n+36303334444\n+36305556666\n"
+    );
+
+    // The server starts from that journal, and the command goes through it while it runs.
+    let server = site.start(1);
+    let page = server.get("/v1/do-not-call", Some(SUPERVISOR)).ok();
+    assert_eq!(page["count"], 3, "{page}");
+    assert!(dnc(&["add", "+36 30 777 8888"]).status.success());
+    let removed = dnc(&["remove", "+36 30 111 2222"]);
+    assert!(removed.status.success(), "{removed:?}");
+    let again = dnc(&["remove", "+36301112222"]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not on the do-not-call list"),
+        "{again:?}"
+    );
+    let page = server.get("/v1/do-not-call", Some(SUPERVISOR)).ok();
+    assert_eq!(
+        page["numbers"],
+        json!(["+36303334444", "+36305556666", "+36307778888"])
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&dnc(&["list"]).stdout),
+        "+36303334444\n+36305556666\n+36307778888\n"
+    );
+    // The one-time keys are revoked.
+    let keys = run(&["keys", "list", "--data", &data]);
+    let keys = String::from_utf8_lossy(&keys.stdout);
+    assert!(
+        keys.lines()
+            .filter(|l| l.contains("switchboard dnc"))
+            .all(|l| l.contains("\ttrue\t")),
+        "{keys}"
+    );
+    // A second server on the same data directory is refused.
+    let second = run(&["serve", "--data", &data, "--listen", "127.0.0.1:0"]);
+    assert_eq!(second.status.code(), Some(2), "{second:?}");
+}
