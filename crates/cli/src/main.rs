@@ -9,6 +9,7 @@
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
 mod demo_cmd;
+mod dnc_cmd;
 mod report_cmd;
 mod server_cmd;
 mod sim_cmd;
@@ -48,6 +49,8 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Make, list and revoke API keys.
     Keys(server_cmd::KeysArgs),
+    /// The do-not-call list: add, remove, list, import (CSV); with or without a server.
+    Dnc(dnc_cmd::DncArgs),
     /// Copy the store while it is in use (SQLite online backup).
     Backup(server_cmd::BackupArgs),
     /// Run the server with a demo configuration and simulated live traffic.
@@ -139,6 +142,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => server_cmd::serve(&args),
         Command::Report(args) => report_cmd::report(&args),
         Command::Keys(args) => server_cmd::keys(&args),
+        Command::Dnc(args) => dnc_cmd::dnc(&args),
         Command::Backup(args) => server_cmd::backup(&args),
         Command::Demo(args) => demo_cmd::demo(&args),
     };

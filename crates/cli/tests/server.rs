@@ -1543,3 +1543,218 @@ fn k_a_refused_request_with_a_body_keeps_the_connection_alive() {
         );
     }
 }
+
+// ------------------------------------------------------------------------------- (l)
+
+/// The do-not-call list over HTTP (issue 13): supervisors add, import (CSV), list and remove
+/// numbers in their normal form; a callback to a listed number is answered closed (58, 0);
+/// bad input gets its codes; the list survives a restart; the reports show (58, 0).
+#[test]
+fn l_the_do_not_call_list_closes_callbacks_to_listed_numbers_58_and_survives_a_restart() {
+    let config = format!(
+        "{KEYS_TOML}\n[[queues]]\nid = \"service\"\nchannel = \"voice\"\n\
+         callbacks = {{ attempts_before_failure = 3 }}\n{}",
+        agents_toml(&["a1"], &["service"])
+    );
+    let mut site = Site::new(&config);
+    let mut server = site.start(1);
+    let add = |key: &str, body: &str| server.post("/v1/do-not-call", key, Some(body));
+    let numbers = r#"{"numbers":["+36 30 111 2222","0036-30-333-4444"]}"#;
+    add(SUPERVISOR, numbers).ok();
+    add(&agent_key("a1"), numbers).assert_error(403, "forbidden");
+    server
+        .try_send("POST", "/v1/do-not-call", None, Some(numbers))
+        .unwrap()
+        .assert_error(401, "unauthorized");
+    add(SUPERVISOR, r#"{"numbers":["+36 30 999","sip:x@y"]}"#).assert_error(422, "invalid_input");
+    add(SUPERVISOR, r#"{"number":"+3630"}"#).assert_error(422, "invalid_body");
+
+    let import = |content_type: &str, csv: &str| {
+        let auth = format!("Bearer {SUPERVISOR}");
+        server
+            .try_request(
+                "POST",
+                "/v1/do-not-call/import",
+                &[
+                    ("authorization", auth.as_bytes()),
+                    ("content-type", content_type.as_bytes()),
+                ],
+                Some(csv.as_bytes()),
+            )
+            .unwrap()
+    };
+    let bad = import(
+        "text/csv",
+        "number\n+36 30 555 6666\nnot a number\n\n+36 3x\n",
+    );
+    bad.assert_error(422, "invalid_input");
+    let message = bad.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("line 3:") && message.contains("line 5:"),
+        "{message}"
+    );
+    import("application/json", "+3630").assert_error(415, "unsupported_media_type");
+    import(
+        "text/csv; charset=utf-8",
+        "number,name\n+36 30 555 6666,Anna\n",
+    )
+    .ok();
+
+    let page = server.get("/v1/do-not-call", Some(SUPERVISOR)).ok();
+    assert_eq!(
+        page,
+        json!({"numbers": ["+36301112222", "+36303334444", "+36305556666"],
+               "count": 3, "max": 1_000_000})
+    );
+    let first = server.get("/v1/do-not-call?limit=2", Some(ADMIN)).ok();
+    assert_eq!(first["next"], "+36303334444");
+    let rest = server
+        .get("/v1/do-not-call?limit=2&after=%2B36303334444", Some(ADMIN))
+        .ok();
+    assert_eq!(rest["numbers"], json!(["+36305556666"]));
+    server
+        .get("/v1/do-not-call?limit=0", Some(ADMIN))
+        .assert_error(400, "invalid_query");
+
+    // A callback to a listed number is recorded and closed at once, and the answer says why.
+    let created = server
+        .post(
+            "/v1/callbacks",
+            SUPERVISOR,
+            Some(r#"{"queue":"service","destination":"(+36) 30 111-2222"}"#),
+        )
+        .ok();
+    assert_eq!(created["closed"]["major"], 58, "{created}");
+    assert_eq!(created["closed"]["name"], "OK_ON_BLACKLIST");
+    let contact = created["contact"].as_u64().unwrap();
+    let open = server
+        .post(
+            "/v1/callbacks",
+            SUPERVISOR,
+            Some(r#"{"queue":"service","destination":"+36 30 777 8888"}"#),
+        )
+        .ok();
+    assert!(open.get("closed").is_none(), "{open}");
+
+    let delete = |number: &str| {
+        server
+            .try_send(
+                "DELETE",
+                &format!("/v1/do-not-call/{number}"),
+                Some(SUPERVISOR),
+                None,
+            )
+            .unwrap()
+    };
+    delete("%2B36%2030%20333%204444").ok();
+    delete("+36303334444").assert_error(404, "not_on_do_not_call_list");
+    delete("abc").assert_error(422, "invalid_input");
+
+    server.terminate();
+    let server = site.start(1);
+    let page = server.get("/v1/do-not-call", Some(SUPERVISOR)).ok();
+    assert_eq!(page["numbers"], json!(["+36301112222", "+36305556666"]));
+    let report = server
+        .unpooled()
+        .get("/v1/reports/contact-closure", Some(ADMIN));
+    assert_eq!(report.status, 200, "{}", report.text);
+    let row = report
+        .text
+        .lines()
+        .find(|l| l.contains("OK_ON_BLACKLIST"))
+        .unwrap_or_else(|| panic!("no (58, 0) in {}", report.text));
+    assert!(row.contains(&contact.to_string()), "{row}");
+    let callbacks = server
+        .unpooled()
+        .get("/v1/reports/completed-callbacks", Some(ADMIN));
+    // Its end state, as for any other ending of a callback.
+    assert!(
+        callbacks
+            .text
+            .lines()
+            .any(|l| l.starts_with(&format!("{contact},")) && l.contains(",Do Not Call,")),
+        "{}",
+        callbacks.text
+    );
+}
+
+// ------------------------------------------------------------------------------- (m)
+
+/// `switchboard dnc` works on a data directory with and without a server: without one it
+/// writes the journal (the next server sees the numbers), with one it goes through that
+/// server (its API sees them at once); bad CSV lines are named `file:line`, exit status 2.
+#[test]
+fn m_the_dnc_command_works_whether_the_server_runs_or_not() {
+    let mut site = Site::new(&format!(
+        "{KEYS_TOML}\n[[queues]]\nid = \"service\"\nchannel = \"voice\"\n\
+         callbacks = {{ attempts_before_failure = 3 }}\n"
+    ));
+    let data = site.data.to_str().unwrap().to_string();
+    let dnc = |args: &[&str]| {
+        let mut all = vec!["dnc"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--data", &data]);
+        run(&all)
+    };
+    // No server yet: straight into the journal.
+    let added = dnc(&["add", "+36 30 111 2222", "0036 30 333 4444"]);
+    assert!(added.status.success(), "{added:?}");
+    let bad = dnc(&["add", "+36 30 999", "sip:bob@example.com"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    let csv = site.dir.path().join("numbers.csv");
+    std::fs::write(
+        &csv,
+        "number,name\n+36 30 555 6666,Anna\nnot a number\n\n+36 3x\n",
+    )
+    .unwrap();
+    let refused = dnc(&["import", csv.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let file = csv.display().to_string();
+    assert!(
+        stderr.contains(&format!("{file}:3: ")) && stderr.contains(&format!("{file}:5: ")),
+        "{stderr}"
+    );
+    std::fs::write(&csv, "number,name\n+36 30 555 6666,Anna\n").unwrap();
+    assert!(dnc(&["import", csv.to_str().unwrap()]).status.success());
+    let listed = dnc(&["list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "+36301112222\n+36303334444\n+36305556666\n"
+    );
+
+    // The server starts from that journal, and the command goes through it while it runs.
+    let server = site.start(1);
+    let page = server.get("/v1/do-not-call", Some(SUPERVISOR)).ok();
+    assert_eq!(page["count"], 3, "{page}");
+    assert!(dnc(&["add", "+36 30 777 8888"]).status.success());
+    let removed = dnc(&["remove", "+36 30 111 2222"]);
+    assert!(removed.status.success(), "{removed:?}");
+    let again = dnc(&["remove", "+36301112222"]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("not on the do-not-call list"),
+        "{again:?}"
+    );
+    let page = server.get("/v1/do-not-call", Some(SUPERVISOR)).ok();
+    assert_eq!(
+        page["numbers"],
+        json!(["+36303334444", "+36305556666", "+36307778888"])
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&dnc(&["list"]).stdout),
+        "+36303334444\n+36305556666\n+36307778888\n"
+    );
+    // The one-time keys are revoked.
+    let keys = run(&["keys", "list", "--data", &data]);
+    let keys = String::from_utf8_lossy(&keys.stdout);
+    assert!(
+        keys.lines()
+            .filter(|l| l.contains("switchboard dnc"))
+            .all(|l| l.contains("\ttrue\t")),
+        "{keys}"
+    );
+    // A second server on the same data directory is refused.
+    let second = run(&["serve", "--data", &data, "--listen", "127.0.0.1:0"]);
+    assert_eq!(second.status.code(), Some(2), "{second:?}");
+}

@@ -283,6 +283,8 @@ pub enum CallbackEnd {
     Purged,
     /// Closed by a call error, the hop limit or another technical reason.
     Error,
+    /// The destination is on the do-not-call list (58 OK_ON_BLACKLIST).
+    DoNotCall,
 }
 
 impl CallbackEnd {
@@ -294,6 +296,7 @@ impl CallbackEnd {
             CallbackEnd::Expired => "Expired",
             CallbackEnd::Purged => "Purged",
             CallbackEnd::Error => "Error",
+            CallbackEnd::DoNotCall => "Do Not Call",
         }
     }
 

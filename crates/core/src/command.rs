@@ -180,6 +180,18 @@ pub enum Command {
     StartCallbacks {
         queue: QueueId,
     },
+
+    // --- the do-not-call list (admin, supervisor) ---
+    /// Put numbers on the do-not-call list (one or a whole import: all or none). Numbers are
+    /// compared in their normal form (`dnc::normalize`); numbers already listed are skipped.
+    /// Open callbacks to them that no agent holds close (58, 0).
+    AddDoNotCall {
+        numbers: Vec<String>,
+    },
+    /// Take a number off the do-not-call list.
+    RemoveDoNotCall {
+        number: String,
+    },
 }
 
 /// Where a transfer sends the contact.

@@ -397,6 +397,9 @@ pub struct Limits {
     pub fan_out_max: u8,
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub attributes_per_contact_max: u32,
+    /// Numbers on the do-not-call list at most (adding more is `limit_exceeded`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub do_not_call_max: u32,
 }
 
 impl Default for Limits {
@@ -413,6 +416,7 @@ impl Default for Limits {
             unavailable_reasons_max: 64,
             fan_out_max: 16,
             attributes_per_contact_max: 64,
+            do_not_call_max: 1_000_000,
         }
     }
 }
@@ -575,6 +579,7 @@ impl Settings {
             ("dispositions_per_queue_max", l.dispositions_per_queue_max),
             ("unavailable_reasons_max", l.unavailable_reasons_max),
             ("attributes_per_contact_max", l.attributes_per_contact_max),
+            ("do_not_call_max", l.do_not_call_max),
         ] {
             if value == 0 {
                 return Err(ConfigError::new(

@@ -254,6 +254,14 @@ pub enum Event {
         since: Timestamp,
         next: Option<Timestamp>,
     },
+    /// Numbers (normal form, not listed before) joined the do-not-call list.
+    DoNotCallAdded {
+        numbers: Vec<String>,
+    },
+    /// A number (normal form) left the do-not-call list.
+    DoNotCallRemoved {
+        number: String,
+    },
     /// The one closed record of a contact.
     ContactClosed {
         contact: ContactId,
@@ -308,6 +316,8 @@ impl Event {
             Event::CallbackCompleted { .. } => "callback_completed",
             Event::CallbackStatusChanged { .. } => "callback_status_changed",
             Event::ShiftStarted { .. } => "shift_started",
+            Event::DoNotCallAdded { .. } => "do_not_call_added",
+            Event::DoNotCallRemoved { .. } => "do_not_call_removed",
             Event::ContactClosed { .. } => "contact_closed",
         }
     }
@@ -639,6 +649,10 @@ impl std::fmt::Display for Event {
             Event::ShiftStarted { queue, since, next } => {
                 write!(f, "queue {queue} shift since {since} next {}", opt(next))
             }
+            Event::DoNotCallAdded { numbers } => {
+                write!(f, "do-not-call added {}", numbers.join(" "))
+            }
+            Event::DoNotCallRemoved { number } => write!(f, "do-not-call removed {number}"),
             Event::ContactClosed {
                 contact,
                 code,

@@ -11,6 +11,7 @@ pub mod callback;
 pub mod closure;
 pub mod command;
 pub mod config;
+pub mod dnc;
 pub mod engine;
 pub mod event;
 pub mod ids;

@@ -62,6 +62,8 @@ pub enum Rejection {
     LimitExceeded { limit: String, max: u64 },
     #[error("invalid input: {field}: {message}")]
     InvalidInput { field: String, message: String },
+    #[error("{0} is not on the do-not-call list")]
+    NotOnDoNotCallList(String),
 }
 
 impl Rejection {
@@ -91,6 +93,7 @@ impl Rejection {
             Rejection::InUse { .. } => "in_use",
             Rejection::LimitExceeded { .. } => "limit_exceeded",
             Rejection::InvalidInput { .. } => "invalid_input",
+            Rejection::NotOnDoNotCallList(_) => "not_on_do_not_call_list",
         }
     }
 

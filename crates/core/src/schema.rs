@@ -119,6 +119,15 @@ schema_type!(
 );
 
 schema_type!(
+    /// A phone number as written, in a form the do-not-call list reads (`dnc::normalize`).
+    PhoneNumber => string("A phone number: `+` or `00` and 1–15 digits (E.164), or 1–15 digits without a country code; spaces, dashes, dots and parentheses anywhere. Compared in its normal form (`+3612345678`).")
+        .pattern(Some(crate::dnc::PATTERN))
+        .min_length(Some(1))
+        .max_length(Some(crate::dnc::CHARS_MAX))
+        .examples(["+36 1 234 5678"])
+);
+
+schema_type!(
     /// A local time of day.
     TimeOfDay => string("A local time of day, HH:MM (00:00–23:59).")
         .pattern(Some(TIME_OF_DAY_PATTERN))

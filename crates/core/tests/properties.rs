@@ -1173,6 +1173,29 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::CallbackQueue,
             ),
         ),
+        // --- the do-not-call list (issue 13): the callbacks' and dials' numbers ---
+        (
+            1,
+            plain(
+                prop::sample::subsequence(
+                    vec!["+3612", "0036 1 555 0102", "+36 1 555 0101", "x"],
+                    1..=2,
+                )
+                .prop_map(|numbers| Command::AddDoNotCall {
+                    numbers: numbers.into_iter().map(String::from).collect(),
+                }),
+            ),
+        ),
+        (
+            1,
+            plain(
+                prop::sample::select(vec!["+36 12", "+3615550102", "+3615550101"]).prop_map(
+                    |number| Command::RemoveDoNotCall {
+                        number: number.to_string(),
+                    },
+                ),
+            ),
+        ),
     ];
     if ctx.admin {
         let admin: Vec<(u32, BoxedStrategy<Action>)> = vec![
@@ -1681,6 +1704,8 @@ fn closure_fits_cause(
         Some(Command::Connector(ConnectorEvent::DialFailed { .. })) => &[(35, 0)],
         // §7: customer chose a callback while queued.
         Some(Command::ChooseCallback { .. }) => &[(51, 22)],
+        // §7: the destination is on the do-not-call list: the dial is not made.
+        Some(Command::Dial { .. }) => &[(58, 0)],
         Some(_) => REQUEUE,
     };
     if !allowed.contains(&code) {
@@ -1721,6 +1746,8 @@ fn callback_closure_fits(
         CallbackEnd::Purged => code == (32, 0),
         // A call error closing it, or the hop limit.
         CallbackEnd::Error => matches!(code, (52, 0) | (38, 21) | (32, 0)),
+        // The destination is on the do-not-call list.
+        CallbackEnd::DoNotCall => code == (58, 0),
     };
     if !pair_fits {
         return Err(format!(
@@ -1784,6 +1811,27 @@ fn callback_closure_fits(
         }
         CallbackEnd::Purged if !purged => {
             return Err(format!("callback {contact} purged by {}", cause()));
+        }
+        // Listed now, created listed, or due (a timer) while listed.
+        CallbackEnd::DoNotCall
+            if !matches!(
+                input,
+                None | Some(
+                    Command::AddDoNotCall { .. }
+                        | Command::Complete { .. }
+                        | Command::CreateCallback { .. }
+                        | Command::ScheduleCallback { .. }
+                        | Command::ChooseCallback { .. }
+                        | Command::SetCompletion { .. }
+                        | Command::StartCallbacks { .. }
+                        | Command::SendCallbackToQueue { .. }
+                )
+            ) =>
+        {
+            return Err(format!(
+                "callback {contact} closed do-not-call by {}",
+                cause()
+            ));
         }
         CallbackEnd::Error if completed.is_some() || purged => {
             return Err(format!("callback {contact} ended as Error by {}", cause()));

@@ -1647,3 +1647,119 @@ fn a_snapshot_from_before_the_unavailable_time_out_still_loads() {
     assert_eq!(engine.dump(), d.engine.dump());
     assert_eq!(engine.check_invariants(), Ok(()));
 }
+
+// ----- the do-not-call list (issue 13) -----
+
+fn add_dnc(d: &mut Driver, at: i64, numbers: &[&str]) -> Result<(), switchboard_core::Rejection> {
+    d.command(
+        t(at),
+        Command::AddDoNotCall {
+            numbers: numbers.iter().map(|n| n.to_string()).collect(),
+        },
+    )
+}
+
+#[test]
+fn creating_a_callback_to_a_listed_number_answers_with_its_closure_58() {
+    let mut d = callback_world();
+    add_dnc(&mut d, 1, &["00 36 30"]).unwrap();
+    let receipt = d
+        .engine
+        .handle_command(
+            t(2),
+            Command::CreateCallback {
+                queue: QueueId::new("q"),
+                destination: "+36-30".into(),
+                due: None,
+                window_end: None,
+                agent: None,
+            },
+        )
+        .unwrap();
+    d.drain();
+    let code = receipt.closed.expect("closed at once");
+    assert_eq!((code.major.0, code.minor.0), (58, 0));
+    let contact = receipt.contact.unwrap();
+    assert!(d.engine.contact_view(contact).is_none());
+    // Another number is created and stays open.
+    d.command(
+        t(3),
+        Command::RemoveDoNotCall {
+            number: "+3630".into(),
+        },
+    )
+    .unwrap();
+    let open = new_callback(&mut d, 4, None);
+    assert!(d.engine.contact_view(open).is_some());
+}
+
+#[test]
+fn an_offered_callback_whose_number_is_listed_is_withdrawn_and_closes_58() {
+    let mut d = callback_world();
+    login(&mut d, 1, "a1", "s1");
+    let c = new_callback(&mut d, 2, None);
+    let offer = offer_of(&d, "a1");
+    let before = d.journal.len();
+    add_dnc(&mut d, 3, &["+3630"]).unwrap();
+    let events: Vec<&Event> = d.journal[before..].iter().map(|r| &r.event).collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::OfferRescinded { offer: o, .. } if *o == offer))
+    );
+    assert!(events.iter().any(|e| matches!(e,
+        Event::ContactClosed { contact, code, .. } if *contact == c && code.major.0 == 58)));
+    assert_eq!(
+        d.engine.agent_view(&id("a1")).unwrap().state,
+        AgentState::Ready
+    );
+    d.check_replay();
+}
+
+#[test]
+fn the_list_is_bounded_settings_cannot_shrink_below_it_and_bad_numbers_add_nothing() {
+    let mut settings = Settings::default();
+    settings.limits.do_not_call_max = 2;
+    let mut d = world(settings.clone(), |_| {});
+    // All or none: one bad number rejects the whole import.
+    let bad = add_dnc(&mut d, 1, &["+3611", "12a"]).unwrap_err();
+    assert_eq!(bad.code(), "invalid_input");
+    assert_eq!(d.engine.do_not_call_len(), 0);
+    add_dnc(&mut d, 2, &["+3611", "+3612"]).unwrap();
+    // Already listed numbers do not count again.
+    add_dnc(&mut d, 3, &["0036 11"]).unwrap();
+    assert_eq!(
+        add_dnc(&mut d, 4, &["+3613"]).unwrap_err().code(),
+        "limit_exceeded"
+    );
+    settings.limits.do_not_call_max = 1;
+    assert_eq!(
+        d.command(t(5), Command::ConfigureSettings(settings))
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+    assert!(d.engine.is_do_not_call("+36 11"));
+    assert!(!d.engine.is_do_not_call("sip:+3611@pbx"));
+}
+
+#[test]
+fn the_list_survives_replay_and_snapshots() {
+    let mut d = default_world();
+    add_dnc(&mut d, 1, &["+3611", "06 30 123"]).unwrap();
+    d.command(
+        t(2),
+        Command::RemoveDoNotCall {
+            number: "+3611".into(),
+        },
+    )
+    .unwrap();
+    d.check_replay();
+    let json = serde_json::to_string(&d.engine).unwrap();
+    let restored =
+        switchboard_core::Engine::from_snapshot(&mut serde_json::Deserializer::from_str(&json))
+            .unwrap();
+    let numbers: Vec<&str> = restored.do_not_call_numbers().collect();
+    assert_eq!(numbers, ["0630123"]);
+    assert_eq!(restored.dump(), d.engine.dump());
+}

@@ -225,7 +225,10 @@ impl Driver {
 
 /// Version of the snapshot encoding (the engine's state as serde JSON plus the shift
 /// counters); a snapshot of another version is ignored and the journal replayed in full.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// 2: the engine holds the do-not-call list. A build that predates it would read a version-2
+/// snapshot without the list (serde skips the field) and dial listed numbers; with the
+/// version bumped it ignores the snapshot instead.
+pub const SNAPSHOT_FORMAT: u32 = 2;
 /// A snapshot is written after this many journal entries since the last one.
 pub const SNAPSHOT_EVERY: u64 = 100_000;
 

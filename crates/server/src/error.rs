@@ -117,6 +117,8 @@ error_codes! {
     QueueUnavailable = "queue_unavailable", CONFLICT,
         "the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …)";
     InUse = "in_use", CONFLICT, "the queue, agent or station is still in use";
+    NotOnDoNotCallList = "not_on_do_not_call_list", NOT_FOUND,
+        "removing a number that is not on the do-not-call list";
     // --- report input errors (`ReportError::code()` in crates/reports/src/lib.rs)
     UnknownReport = "unknown_report", BAD_REQUEST, "not one of the five report names";
     UnknownFormat = "unknown_format", BAD_REQUEST, "not csv, tsv, xml, json or xlsx";
@@ -333,6 +335,12 @@ const ENGINE_REFUSALS: &[ErrorCode] = &[
     ErrorCode::InUse,
     ErrorCode::NotWithAnAgent,
 ];
+/// What the engine may answer to numbers put on the do-not-call list.
+const DNC_REFUSALS: &[ErrorCode] = &[
+    ErrorCode::StorageUnavailable,
+    ErrorCode::InvalidInput,
+    ErrorCode::LimitExceeded,
+];
 const REPORT_INPUT: &[ErrorCode] = &[
     ErrorCode::UnknownReport,
     ErrorCode::UnknownFormat,
@@ -421,6 +429,14 @@ error_set! {
         ErrorCode::TooManySubscribers]];
     /// A report download.
     ReportErrors = [KEY, ROLE, ENGINE_BUSY, REPORT_INPUT];
+    /// Numbers put on the do-not-call list (a JSON body).
+    DncAddErrors = [KEY, ROLE, ENGINE_BUSY, JSON_BODY, DNC_REFUSALS];
+    /// A do-not-call import (a CSV body): bad lines are `invalid_input` naming each line.
+    DncImportErrors = [KEY, ROLE, ENGINE_BUSY, DNC_REFUSALS, &[ErrorCode::InvalidBody,
+        ErrorCode::UnreadableBody, ErrorCode::UnsupportedMediaType, ErrorCode::PayloadTooLarge]];
+    /// A number taken off the do-not-call list.
+    DncRemoveErrors = [KEY, ROLE, ENGINE_BUSY, &[ErrorCode::StorageUnavailable,
+        ErrorCode::InvalidInput, ErrorCode::NotOnDoNotCallList, ErrorCode::NotFound]];
 }
 
 #[cfg(test)]

@@ -75,7 +75,7 @@ fn object(value: serde_json::Value) -> Result<serde_json::Value, ApiError> {
 }
 
 /// A body that could not be read: too large (413 `payload_too_large`) or broken.
-fn unreadable(status: StatusCode, text: String) -> ApiError {
+pub(crate) fn unreadable(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             ErrorCode::PayloadTooLarge,

@@ -130,12 +130,43 @@ pub struct ServeOptions {
 /// A started server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// `serve.lock` in the data directory, locked while the server runs.
+    _serving: std::fs::File,
     pub state: AppState,
     /// The bounds in force (the connection cap lowered to the open-file limit).
     pub connections: serve::ConnectionLimits,
     server: tokio::task::JoinHandle<()>,
     engine_thread: std::thread::JoinHandle<()>,
     stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// The file in the data directory a running server holds locked (`File::try_lock`): one
+/// server per data directory, and tools (`switchboard dnc`) know whether one runs.
+pub const LOCK_FILE: &str = "serve.lock";
+/// The file in the data directory with the running server's address.
+pub const ADDR_FILE: &str = "serve.addr";
+
+/// Locks the data directory for this server; refused while another server runs on it.
+fn lock_data_dir(data: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data).map_err(|e| InputError(format!("{}: {e}", data.display())))?;
+    let path = data.join(LOCK_FILE);
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(InputError(format!(
+            "{}: another switchboard serve uses this data directory",
+            data.display()
+        ))
+        .into()),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(InputError(format!("{}: {e}", path.display())).into())
+        }
+    }
 }
 
 /// A bad configuration or data directory: exit status 2, not 1.
@@ -176,6 +207,8 @@ fn refuse_revoked_keys(
 /// Opens the store, loads the engine and the configuration, binds the listener and starts
 /// serving. Returns once the server accepts connections.
 pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
+    // Before the store is touched: a second server must not migrate or write it.
+    let serving = lock_data_dir(&options.data)?;
     let store = switchboard_store::Store::open(&options.data, options.durability)
         .map_err(|e| InputError(format!("{}: {e}", options.data.display())))?;
     let shifts = Arc::new(shift::Shifts::default());
@@ -282,6 +315,9 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let listener = serve::listen(options.listen)
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener.local_addr()?;
+    // Where `switchboard dnc` finds this server (it holds `serve.lock` while it runs).
+    std::fs::write(options.data.join(ADDR_FILE), addr.to_string())
+        .with_context(|| format!("while writing {}", options.data.join(ADDR_FILE).display()))?;
     // Replaying a long journal and checking a large configuration (on a copy of the engine)
     // leave much freed memory behind: hand it back before serving.
     serve::trim_heap();
@@ -298,6 +334,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     ));
     Ok(Running {
         addr,
+        _serving: serving,
         state,
         connections,
         server,

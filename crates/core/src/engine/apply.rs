@@ -432,6 +432,12 @@ impl Engine {
             | Event::CallbackCompleted { .. }
             | Event::CallbackStatusChanged { .. }
             | Event::ShiftStarted { .. } => {}
+            Event::DoNotCallAdded { numbers } => {
+                self.do_not_call.extend(numbers.iter().cloned());
+            }
+            Event::DoNotCallRemoved { number } => {
+                self.do_not_call.remove(number);
+            }
             Event::ContactClosed { contact, .. } => {
                 self.unqueue(*contact);
                 if let Some(c) = self.contacts.get_mut(contact) {

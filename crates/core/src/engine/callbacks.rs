@@ -619,10 +619,14 @@ impl Engine {
             .get(&c.queue)
             .and_then(|q| q.callbacks.as_ref())
             .is_some_and(|q| q.status == CallbackStatus::Active);
-        if c.place != Place::Pending || cb.due > self.now || !active {
+        if c.place != Place::Pending || cb.due > self.now {
             return;
         }
         let (queue, entrance) = (c.queue.clone(), c.entrance);
+        // Due for a number listed meanwhile: it closes (58, 0) instead of being dialed.
+        if self.close_if_listed(contact) || !active {
+            return;
+        }
         self.emit(Event::ContactQueued {
             contact,
             queue,
@@ -708,7 +712,11 @@ impl Engine {
             entrance: entrance.unwrap_or(due),
             from_contact,
         });
-        self.release_if_due(contact);
+        // A callback to a number on the do-not-call list is recorded and closes (58, 0) at
+        // once; the creation's answer says so (`Receipt::closed`).
+        if !self.close_if_listed(contact) {
+            self.release_if_due(contact);
+        }
         Ok(contact)
     }
 
@@ -1130,6 +1138,7 @@ impl Engine {
             }
             (Major::FAILED_DESTINATION, _) => CallbackEnd::Failed,
             (Major::OK_CALLBACK_TIMEOUT, _) => CallbackEnd::Expired,
+            (Major::OK_ON_BLACKLIST, _) => CallbackEnd::DoNotCall,
             _ => CallbackEnd::Error,
         }
     }
@@ -1163,6 +1172,10 @@ impl Engine {
 
     pub(crate) fn send_callback_to_queue(&mut self, contact: ContactId) -> Result<(), Rejection> {
         self.pending_callback(contact, "send to the queue")?;
+        // Its number was listed while an agent had it: it closes (58, 0) instead.
+        if self.close_if_listed(contact) {
+            return Ok(());
+        }
         let c = &self.contacts[&contact];
         let queue = c.queue.clone();
         let status = self.queue_callbacks(&queue)?.status;

@@ -42,6 +42,7 @@ impl Engine {
                 if self.agents.len() > l.agents_max as usize
                     || self.queues.len() > l.queues_max as usize
                     || self.stations.len() > l.stations_max as usize
+                    || self.do_not_call.len() > l.do_not_call_max as usize
                 {
                     return Err(Rejection::InvalidInput {
                         field: "settings.limits".into(),
@@ -300,18 +301,14 @@ impl Engine {
                     None,
                     None,
                 )?;
-                return Ok(Receipt {
-                    contact: Some(contact),
-                });
+                return Ok(self.receipt(contact));
             }
             Command::ChooseCallback {
                 contact,
                 destination,
             } => {
                 let contact = self.choose_callback(contact, destination)?;
-                return Ok(Receipt {
-                    contact: Some(contact),
-                });
+                return Ok(self.receipt(contact));
             }
             Command::ScheduleCallback {
                 agent,
@@ -331,9 +328,7 @@ impl Engine {
                     window_end,
                     reserve,
                 )?;
-                return Ok(Receipt {
-                    contact: Some(contact),
-                });
+                return Ok(self.receipt(contact));
             }
             Command::SetCompletion {
                 agent,
@@ -344,6 +339,8 @@ impl Engine {
             Command::PurgeCallback { contact } => self.purge_callback(contact)?,
             Command::StopCallbacks { queue } => self.stop_callbacks(queue)?,
             Command::StartCallbacks { queue } => self.start_callbacks(queue)?,
+            Command::AddDoNotCall { numbers } => self.add_do_not_call(&numbers)?,
+            Command::RemoveDoNotCall { number } => self.remove_do_not_call(&number)?,
         }
         Ok(Receipt::default())
     }
@@ -985,9 +982,13 @@ impl Engine {
         let queue = a.queue.clone();
         let config = self.queue_config(&queue);
         let mut no_interest = false;
+        let mut do_not_call = false;
         match (&disposition, config) {
             (Some(code), Some(q)) => match q.disposition(code) {
-                Some(d) => no_interest = d.no_interest,
+                Some(d) => {
+                    no_interest = d.no_interest;
+                    do_not_call = d.do_not_call;
+                }
                 None => {
                     return Err(Rejection::UnknownDisposition {
                         queue,
@@ -1006,8 +1007,28 @@ impl Engine {
             }
             (None, _) => {}
         }
+        // A do-not-call disposition lists the contact's number (a callback's destination,
+        // the caller of an inbound contact, the dialed number of an outbound one) — unless
+        // it is no phone number or already listed. A full list refuses the completion.
+        let listing: Option<String> = if do_not_call {
+            self.contacts
+                .get(&contact)
+                .map(|c| {
+                    self.callbacks
+                        .get(&contact)
+                        .map_or_else(|| c.from.to_string(), |cb| cb.destination.clone())
+                })
+                .and_then(|number| crate::dnc::normalize(&number).ok())
+                .filter(|n| !self.do_not_call.contains(n))
+        } else {
+            None
+        };
+        if listing.is_some() {
+            self.check_do_not_call_room(1)?;
+        }
         if !detached && self.callbacks.contains_key(&contact) {
             self.finish_attempt(&agent, contact, disposition, no_interest, false);
+            self.list_numbers(listing.into_iter().collect());
             return Ok(());
         }
         self.emit(Event::WrapUpCompleted {
@@ -1039,6 +1060,7 @@ impl Engine {
             self.close(contact, closure, disposition);
         }
         self.after_work(&agent);
+        self.list_numbers(listing.into_iter().collect());
         Ok(())
     }
 
@@ -1169,6 +1191,7 @@ impl Engine {
         };
         self.check_open_contacts()?;
         let units = self.units_for(rt, Channel::Voice);
+        let listed = self.is_do_not_call(&destination);
         let contact = ContactId(self.next_contact);
         self.emit(Event::ContactArrived {
             contact,
@@ -1179,6 +1202,12 @@ impl Engine {
             priority: 0,
             attributes: BTreeMap::new(),
         });
+        if listed {
+            // The number is on the do-not-call list: recorded, closed (58, 0), not dialed;
+            // the agent stays as it was.
+            self.close(contact, super::dnc::ON_LIST, None);
+            return Ok(self.receipt(contact));
+        }
         self.emit(Event::ContactConnected {
             contact,
             agent: agent.clone(),
@@ -1187,9 +1216,7 @@ impl Engine {
             units,
         });
         self.request_dial(&agent, contact);
-        Ok(Receipt {
-            contact: Some(contact),
-        })
+        Ok(self.receipt(contact))
     }
 
     // ----- arrivals and endings -----
@@ -1292,9 +1319,7 @@ impl Engine {
                 });
             }
         }
-        Ok(Receipt {
-            contact: Some(contact),
-        })
+        Ok(self.receipt(contact))
     }
 
     /// The customer ended the contact: abandon while waiting or offered, wrap-up when talking.

@@ -7,6 +7,16 @@ use crate::model::{AgentState, ContactState};
 
 impl Engine {
     pub fn check_invariants(&self) -> Result<(), String> {
+        if self.do_not_call.len() > self.settings.limits.do_not_call_max as usize {
+            return Err("the do-not-call list exceeds do_not_call_max".into());
+        }
+        if let Some(n) = self
+            .do_not_call
+            .iter()
+            .find(|n| crate::dnc::normalize(n).ok().as_ref() != Some(*n))
+        {
+            return Err(format!("do-not-call entry {n:?} is not in normal form"));
+        }
         let mut queued_total = 0usize;
         for (id, q) in &self.queues {
             queued_total += q.waiting.len();

@@ -12,6 +12,7 @@
 mod apply;
 mod callbacks;
 mod decide;
+mod dnc;
 mod invariants;
 mod routing;
 mod store;
@@ -45,6 +46,9 @@ use store::{AgentMap, IdMap, SeqMap, VecMap, VecSet};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Receipt {
     pub contact: Option<ContactId>,
+    /// The created contact closed at once with this code (a callback or dial to a number on
+    /// the do-not-call list: (58, 0)).
+    pub closed: Option<crate::closure::ClosureCode>,
 }
 
 /// Orders agents of a queue for routing: smallest first wins.
@@ -292,6 +296,10 @@ pub struct Engine {
     pub(crate) offers: SeqMap<OfferId, OfferRt>,
     /// Open callbacks (a subset of `contacts`).
     pub(crate) callbacks: BTreeMap<ContactId, CallbackRt>,
+    /// The do-not-call list: numbers in their normal form (`dnc::normalize`), at most
+    /// `settings.limits.do_not_call_max`. Nothing is dialed to a number on it.
+    #[serde(default)]
+    pub(crate) do_not_call: BTreeSet<String>,
     pub(crate) timers: BTreeSet<(Timestamp, Timer)>,
     pub(crate) next_contact: u64,
     pub(crate) next_offer: u64,
@@ -331,6 +339,7 @@ impl Engine {
             contacts: SeqMap::new(),
             offers: SeqMap::new(),
             callbacks: BTreeMap::new(),
+            do_not_call: BTreeSet::new(),
             timers: BTreeSet::new(),
             next_contact: 1,
             next_offer: 1,

@@ -287,6 +287,10 @@ impl Engine {
                 );
             }
         }
+        if !self.do_not_call.is_empty() {
+            let numbers: Vec<&str> = self.do_not_call_numbers().collect();
+            let _ = writeln!(out, "do-not-call {}", numbers.join(" "));
+        }
         let s = &self.stats;
         let _ = writeln!(
             out,

@@ -77,8 +77,18 @@ async fn get_settings(
 async fn put_settings(
     State(state): State<AppState>,
     AdminKey(principal): AdminKey,
-    Body(settings): Body<Settings>,
+    Body(value): Body<serde_json::Value>,
 ) -> ApiResult<Json<Accepted>> {
+    // serde reads a struct from an array too (`"limits": []` as all defaults); the document
+    // says these are objects, so anything else is refused.
+    for field in ["limits", "presence_policy"] {
+        if value.get(field).is_some_and(|v| !v.is_object()) {
+            return Err(ApiError::invalid_body(format!(
+                "{field}: must be an object"
+            )));
+        }
+    }
+    let settings: Settings = crate::extract::from_value(value)?;
     Ok(Json(
         run(&state, &principal, Command::ConfigureSettings(settings)).await?,
     ))

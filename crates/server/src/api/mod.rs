@@ -12,12 +12,14 @@
 //! - `callbacks`: callbacks (§8) for agents and supervisors.
 //! - `connector`: what the telephony connector reports.
 //! - `monitor`: the supervisor's monitor.
+//! - `dnc`: the do-not-call list.
 
 mod agents;
 mod callbacks;
 mod config;
 mod connector;
 mod contacts;
+mod dnc;
 pub mod health;
 mod monitor;
 
@@ -43,6 +45,40 @@ pub struct Accepted {
     /// The contact the command created, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<u64>,
+    /// The created contact closed at once, and why (a callback or dial to a number on the
+    /// do-not-call list closes (58, 0); a call to a closed queue (38, …)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<ClosedAtOnce>,
+}
+
+/// The closure of a contact that closed as it was created.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosedAtOnce {
+    #[schema(minimum = 0, maximum = 65535)]
+    pub major: u16,
+    #[schema(minimum = 0, maximum = 65535)]
+    pub minor: u16,
+    /// The major code's internal name (`OK_ON_BLACKLIST`).
+    pub name: String,
+    /// Why, for people.
+    pub why: String,
+}
+
+impl From<switchboard_core::ClosureCode> for ClosedAtOnce {
+    fn from(code: switchboard_core::ClosureCode) -> Self {
+        let info = code.major.info();
+        let why = if code.major == switchboard_core::Major::OK_ON_BLACKLIST {
+            "the destination is on the do-not-call list".to_string()
+        } else {
+            info.map_or_else(String::new, |m| m.description.to_string())
+        };
+        ClosedAtOnce {
+            major: code.major.0,
+            minor: code.minor.0,
+            name: info.map_or("?", |m| m.internal_name).to_string(),
+            why,
+        }
+    }
 }
 
 impl From<Committed> for Accepted {
@@ -51,6 +87,7 @@ impl From<Committed> for Accepted {
             first_seq: c.first_seq,
             last_seq: c.last_seq,
             contact: c.receipt.contact.map(|c| c.0),
+            closed: c.receipt.closed.map(ClosedAtOnce::from),
         }
     }
 }
@@ -161,4 +198,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(callbacks::router())
         .merge(connector::router())
         .merge(monitor::router())
+        .merge(dnc::router())
 }

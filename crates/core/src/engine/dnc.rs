@@ -1,0 +1,147 @@
+//! The do-not-call list (issue 13): engine state changed only by `DoNotCallAdded` /
+//! `DoNotCallRemoved`, so it is journaled, replayed and snapshotted like everything else.
+//! Decisions here; the normal form is `crate::dnc`. See docs/callbacks.md.
+
+use super::{Engine, Place, Receipt};
+use crate::callback::CallbackEnd;
+use crate::closure::{ClosureCode, Major, Minor};
+use crate::dnc::normalize;
+use crate::event::Event;
+use crate::ids::ContactId;
+use crate::output::Output;
+use crate::rejection::Rejection;
+use std::collections::BTreeSet;
+
+/// The closure of a contact to a number on the list (§7).
+pub(crate) const ON_LIST: ClosureCode = ClosureCode::new(Major::OK_ON_BLACKLIST, Minor::DEFAULT);
+
+impl Engine {
+    /// Whether `destination` is on the do-not-call list (a text that is no phone number never
+    /// is).
+    pub fn is_do_not_call(&self, destination: &str) -> bool {
+        !self.do_not_call.is_empty()
+            && normalize(destination).is_ok_and(|n| self.do_not_call.contains(&n))
+    }
+
+    /// The list in its normal form, in order.
+    pub fn do_not_call_numbers(&self) -> impl Iterator<Item = &str> {
+        self.do_not_call.iter().map(String::as_str)
+    }
+
+    /// Up to `limit` listed numbers after `after` (normal form), in order.
+    pub fn do_not_call_page(&self, after: Option<&str>, limit: usize) -> Vec<String> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(a) => Bound::Excluded(a.to_string()),
+            None => Bound::Unbounded,
+        };
+        self.do_not_call
+            .range((start, Bound::Unbounded))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    pub fn do_not_call_len(&self) -> usize {
+        self.do_not_call.len()
+    }
+
+    /// Validate and add numbers (all or none).
+    pub(crate) fn add_do_not_call(&mut self, numbers: &[String]) -> Result<(), Rejection> {
+        let mut new = BTreeSet::new();
+        for (i, text) in numbers.iter().enumerate() {
+            let number = normalize(text).map_err(|e| Rejection::InvalidInput {
+                field: format!("numbers[{i}]"),
+                message: e.0,
+            })?;
+            if !self.do_not_call.contains(&number) {
+                new.insert(number);
+            }
+        }
+        self.check_do_not_call_room(new.len())?;
+        self.list_numbers(new);
+        Ok(())
+    }
+
+    /// Whether `more` numbers fit on the list.
+    pub(crate) fn check_do_not_call_room(&self, more: usize) -> Result<(), Rejection> {
+        let max = self.settings.limits.do_not_call_max;
+        if self.do_not_call.len().saturating_add(more) > max as usize {
+            return Err(Rejection::limit("do_not_call_max", max));
+        }
+        Ok(())
+    }
+
+    /// Put numbers (normal form, not listed, room checked) on the list; open callbacks to them
+    /// that no agent holds yet (Pending, queued or offered) close (58, 0). Callbacks with an
+    /// agent finish their attempt; they close (58, 0) when they would go back to the queue.
+    pub(crate) fn list_numbers(&mut self, numbers: BTreeSet<String>) {
+        if numbers.is_empty() {
+            return;
+        }
+        let affected: Vec<ContactId> = self
+            .callbacks
+            .iter()
+            .filter(|(contact, cb)| {
+                self.contacts
+                    .get(contact)
+                    .is_some_and(|c| !matches!(c.place, Place::Agent(_)))
+                    && normalize(&cb.destination).is_ok_and(|n| numbers.contains(&n))
+            })
+            .map(|(contact, _)| *contact)
+            .collect();
+        self.emit(Event::DoNotCallAdded {
+            numbers: numbers.into_iter().collect(),
+        });
+        for contact in affected {
+            self.close_callback(contact, CallbackEnd::DoNotCall, ON_LIST, None);
+        }
+    }
+
+    pub(crate) fn remove_do_not_call(&mut self, text: &str) -> Result<(), Rejection> {
+        let number = normalize(text).map_err(|e| Rejection::InvalidInput {
+            field: "number".into(),
+            message: e.0,
+        })?;
+        if !self.do_not_call.contains(&number) {
+            return Err(Rejection::NotOnDoNotCallList(number));
+        }
+        self.emit(Event::DoNotCallRemoved { number });
+        Ok(())
+    }
+
+    /// A callback about to go to the queue (or just created) whose number is listed: it
+    /// closes (58, 0) instead. Returns whether it closed.
+    pub(crate) fn close_if_listed(&mut self, contact: ContactId) -> bool {
+        let listed = self
+            .callbacks
+            .get(&contact)
+            .is_some_and(|cb| self.is_do_not_call(&cb.destination));
+        if listed {
+            self.close_callback(contact, CallbackEnd::DoNotCall, ON_LIST, None);
+        }
+        listed
+    }
+
+    /// What a command that created `contact` answers: the contact, and its closure if it
+    /// closed at once (the latest `ContactClosed` among the outputs not yet drained).
+    pub(crate) fn receipt(&self, contact: ContactId) -> Receipt {
+        let closed = if self.contacts.get(&contact).is_some() {
+            None
+        } else {
+            self.outputs.iter().rev().find_map(|o| match o {
+                Output::Event(record) => match &record.event {
+                    Event::ContactClosed {
+                        contact: c, code, ..
+                    } if *c == contact => Some(*code),
+                    _ => None,
+                },
+                Output::Connector(_) => None,
+            })
+        };
+        Receipt {
+            contact: Some(contact),
+            closed,
+        }
+    }
+}
