@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # THE test command: installs what the tests need beyond Rust, then runs every test.
 #
-# The OpenAPI contract test (crates/cli/tests/openapi_contract.rs) runs schemathesis against
-# the real binary. It is installed here, pinned, into a virtual environment in target/venv
-# (ignored by git, like the rest of target/), and installed again only when
-# scripts/requirements-schemathesis.txt changes. Needs python3 with venv; arguments go to
-# `cargo test` (e.g. `scripts/test.sh -p switchboard --test openapi_contract`).
+# - schemathesis: the OpenAPI contract test (crates/cli/tests/openapi_contract.rs) runs it
+#   against the real binary. It is installed here, pinned, into a virtual environment in
+#   target/venv (ignored by git, like the rest of target/), and installed again only when
+#   scripts/requirements-schemathesis.txt changes. Needs python3 with venv.
+# - the web application (web/): its npm packages from web/package-lock.json (`npm ci`), and
+#   Debian's chromium for the browser tests (installed with apt-get when /usr/bin/chromium is
+#   missing; that needs root). Needs Node.js 20 or later with npm.
+#
+# Arguments go to `cargo test` and then only the Rust tests run (a focused run, e.g.
+# `scripts/test.sh -p switchboard --test openapi_contract`); without arguments everything
+# runs: the Rust tests, the web application's checks (its generated API types and built
+# bundle match the sources, tsc, prettier) and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +28,32 @@ if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null || [ ! -x "$ven
 fi
 "$venv/bin/st" --version
 
-cargo test --workspace --locked "$@"
+if [ $# -gt 0 ]; then
+    cargo test --workspace --locked "$@"
+    exit
+fi
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "test.sh: the web application's checks need Node.js 20+ with npm; install them" >&2
+    exit 1
+fi
+if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing Debian's chromium for the browser tests"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: /usr/bin/chromium is missing; install it: sudo apt-get install chromium" >&2
+        exit 1
+    fi
+    apt-get install -y --no-install-recommends chromium >/dev/null \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }
+fi
+echo "== npm ci (web/)"
+npm ci --prefix web --no-audit --no-fund
+
+cargo test --workspace --locked
+# The browser tests and the type generator run the debug binary the tests just built.
+cargo build --locked -p switchboard
+
+echo "== web: generated types, built bundle, tsc, prettier"
+npm --prefix web run check
+echo "== web: browser tests"
+npm --prefix web test

@@ -49,6 +49,9 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Make, list and revoke API keys.
     Keys(server_cmd::KeysArgs),
+    /// Print the HTTP API's OpenAPI 3.1 document (what `/openapi.json` serves), e.g. to
+    /// generate a client without starting a server.
+    Openapi,
     /// The do-not-call list: add, remove, list, import (CSV); with or without a server.
     Dnc(dnc_cmd::DncArgs),
     /// Copy the store while it is in use (SQLite online backup).
@@ -142,6 +145,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => server_cmd::serve(&args),
         Command::Report(args) => report_cmd::report(&args),
         Command::Keys(args) => server_cmd::keys(&args),
+        Command::Openapi => openapi(),
         Command::Dnc(args) => dnc_cmd::dnc(&args),
         Command::Backup(args) => server_cmd::backup(&args),
         Command::Demo(args) => demo_cmd::demo(&args),
@@ -162,6 +166,15 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// `switchboard openapi`: the OpenAPI document on stdout, pretty-printed, ending in a newline.
+fn openapi() -> anyhow::Result<()> {
+    let document = serde_json::to_string_pretty(&switchboard_server::openapi())
+        .context("while writing the OpenAPI document")?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{document}").context("while writing the OpenAPI document")?;
+    Ok(())
 }
 
 /// `switchboard codes`: the closure-code catalog on stdout.

@@ -1758,3 +1758,58 @@ fn m_the_dnc_command_works_whether_the_server_runs_or_not() {
     let second = run(&["serve", "--data", &data, "--listen", "127.0.0.1:0"]);
     assert_eq!(second.status.code(), Some(2), "{second:?}");
 }
+
+/// The web application's pages are served from the binary (one shell, its script and style),
+/// `/v1/session` tells a page who its key is and the engine's clock, and `switchboard openapi`
+/// prints the same document `/openapi.json` serves (what web/gen.mjs generates types from).
+#[test]
+fn j_pages_session_and_the_openapi_command() {
+    let queue = "[[queues]]\nid = \"sales\"\nchannel = \"voice\"\n";
+    let mut site = Site::new(&format!(
+        "{queue}{}{}",
+        KEYS_TOML,
+        agents_toml(&["a1"], &["sales"])
+    ));
+    let server = site.start(7);
+    for page in ["/agent", "/supervisor", "/reports"] {
+        let shell = server.get(page, None);
+        assert_eq!(shell.status, 200, "{page}: {shell:?}");
+        assert!(shell.content_type.starts_with("text/html"), "{shell:?}");
+        assert!(shell.text.contains(r#"src="/assets/app.js""#), "{shell:?}");
+    }
+    let script = server.get("/assets/app.js", None);
+    assert!(
+        script.content_type.starts_with("text/javascript"),
+        "{script:?}"
+    );
+    assert!(
+        script.text.contains("Sign in"),
+        "the bundle is the built app"
+    );
+    let style = server.get("/assets/app.css", None);
+    assert!(style.content_type.starts_with("text/css"), "{style:?}");
+
+    let agent = server.get("/v1/session", Some(&agent_key("a1"))).ok();
+    assert_eq!(agent["role"], "agent");
+    assert_eq!(agent["agent"], "a1");
+    assert_eq!(agent["data_download"], false);
+    assert_eq!(agent["speed"], 7.0);
+    assert!(
+        agent["now_ms"].as_i64().unwrap() > 1_700_000_000_000,
+        "{agent}"
+    );
+    let admin = server.get("/v1/session", Some(ADMIN)).ok();
+    assert_eq!(admin["role"], "admin");
+    assert_eq!(admin["agent"], Value::Null);
+    assert_eq!(admin["data_download"], true);
+    let refused = server.get("/v1/session", Some("no-such-key"));
+    assert_eq!(refused.status, 401, "{refused:?}");
+
+    let printed = std::process::Command::new(BIN)
+        .arg("openapi")
+        .output()
+        .unwrap();
+    assert!(printed.status.success(), "{printed:?}");
+    let printed: Value = serde_json::from_slice(&printed.stdout).unwrap();
+    assert_eq!(printed, server.get("/openapi.json", None).ok());
+}

@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         (name = "reports", description = "Data downloads (Data Download View permission)"),
         (name = "events", description = "Live event stream (SSE)"),
         (name = "health", description = "Health and metrics (no key)"),
+        (name = "session", description = "Who a key is, and the engine's clock"),
     )
 )]
 struct ApiDoc;

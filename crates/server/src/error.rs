@@ -408,6 +408,8 @@ macro_rules! error_set {
 error_set! {
     /// `/healthz`: only the engine thread can fail it.
     HealthErrors = [ENGINE_BUSY];
+    /// A read any valid key may make, with nothing else to refuse.
+    KeyErrors = [KEY];
     /// A read any key may make, with query parameters (the closure codes).
     CatalogErrors = [KEY, &[ErrorCode::InvalidQuery, ErrorCode::UnknownLang]];
     /// A read of a list for some roles.

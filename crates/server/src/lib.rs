@@ -31,7 +31,8 @@ pub mod reports;
 pub mod roles;
 pub mod serve;
 pub mod shift;
-pub mod wire;
+pub mod web;
+mod wire;
 
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -48,6 +49,10 @@ pub struct AppState {
     pub shift: Arc<shift::Shifts>,
     /// Turns true when the server stops: open event streams end with `shutting_down`.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// The engine's clock, and how much faster than real time it runs (`--speed`): pages
+    /// count down offers and wrap-ups on this clock, not the browser's.
+    pub clock: Arc<dyn clock::Clock>,
+    pub speed: f64,
 }
 
 /// The OpenAPI 3.1 document.
@@ -72,6 +77,7 @@ pub fn app(state: AppState) -> axum::Router {
             utoipa_swagger_ui::SwaggerUi::new("/docs").url("/docs/openapi.json", (*docs).clone()),
         )
         .route("/", axum::routing::get(index))
+        .merge(web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
@@ -281,7 +287,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         store,
         engine,
         shifts.clone(),
-        clock,
+        clock.clone(),
         feed::Feed::new(options.streams),
     )?;
     // In order, but many at a time, so that they are committed in groups (the driver takes
@@ -311,6 +317,8 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         data_dir: options.data.clone(),
         metrics,
         shift: shifts,
+        clock,
+        speed: options.speed,
     };
     let listener = serve::listen(options.listen)
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;

@@ -13,6 +13,7 @@
 //! - `connector`: what the telephony connector reports.
 //! - `monitor`: the supervisor's monitor.
 //! - `dnc`: the do-not-call list.
+//! - `session`: who a key is and the engine's clock (what a page asks first).
 
 mod agents;
 mod callbacks;
@@ -22,6 +23,7 @@ mod contacts;
 mod dnc;
 pub mod health;
 mod monitor;
+mod session;
 
 use crate::AppState;
 use crate::auth::{Principal, Role};
@@ -199,4 +201,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(connector::router())
         .merge(monitor::router())
         .merge(dnc::router())
+        .merge(session::router())
 }

@@ -1,0 +1,124 @@
+import "./app.css";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { EngineClock } from "./clock";
+import { AgentDesktop } from "./pages/AgentDesktop";
+import { Placeholder } from "./pages/Placeholder";
+import { checkKey, pageTitle, SignIn } from "./pages/SignIn";
+import {
+  storeCredentials,
+  storedCredentials,
+  type Credentials,
+  type Page,
+  type Session,
+} from "./session";
+
+function pageOf(path: string): Page | null {
+  switch (path.replace(/\/+$/, "")) {
+    case "/agent":
+      return "agent";
+    case "/supervisor":
+      return "supervisor";
+    case "/reports":
+      return "reports";
+    default:
+      return null;
+  }
+}
+
+type State =
+  | { kind: "checking" }
+  | { kind: "signed-out"; problem: string | null }
+  | {
+      kind: "signed-in";
+      credentials: Credentials;
+      session: Session;
+      clock: EngineClock;
+    };
+
+function signedIn(credentials: Credentials, session: Session): State {
+  return {
+    kind: "signed-in",
+    credentials,
+    session,
+    clock: new EngineClock(session.now_ms, session.speed),
+  };
+}
+
+function App({ page }: { page: Page }) {
+  const [state, setState] = useState<State>({ kind: "checking" });
+
+  // A stored key is checked again on load: it may have been revoked since.
+  useEffect(() => {
+    const stored = storedCredentials(page);
+    if (stored === null) {
+      setState({ kind: "signed-out", problem: null });
+      return;
+    }
+    void checkKey(page, stored.key).then((result) => {
+      if ("problem" in result) {
+        storeCredentials(page, null);
+        setState({ kind: "signed-out", problem: result.problem });
+      } else {
+        setState(signedIn(stored, result.session));
+      }
+    });
+  }, [page]);
+
+  useEffect(() => {
+    document.title = `${pageTitle(page)} · Switchboard`;
+  }, [page]);
+
+  const signOut = (problem: string | null) => {
+    storeCredentials(page, null);
+    setState({ kind: "signed-out", problem });
+  };
+
+  switch (state.kind) {
+    case "checking":
+      return <p aria-live="polite">Checking the key…</p>;
+    case "signed-out":
+      return (
+        <SignIn
+          page={page}
+          problem={state.problem}
+          onSignedIn={(credentials, session) => {
+            storeCredentials(page, credentials);
+            setState(signedIn(credentials, session));
+          }}
+        />
+      );
+    case "signed-in":
+      return (
+        <>
+          <header class="top">
+            <h1>Switchboard · {pageTitle(page)}</h1>
+            <p>
+              Signed in as {state.session.agent ?? state.session.role} (key{" "}
+              {state.session.key_id})
+            </p>
+            <button type="button" onClick={() => signOut(null)}>
+              Sign out
+            </button>
+          </header>
+          {page === "agent" ? (
+            <AgentDesktop
+              credentials={state.credentials}
+              session={state.session}
+              clock={state.clock}
+              onKeyRefused={signOut}
+            />
+          ) : (
+            <Placeholder page={page} />
+          )}
+        </>
+      );
+  }
+}
+
+const root = document.getElementById("app");
+const page = pageOf(location.pathname);
+if (root !== null) {
+  root.replaceChildren();
+  render(page === null ? <p>No such page.</p> : <App page={page} />, root);
+}

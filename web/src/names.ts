@@ -1,0 +1,30 @@
+// The names docs/engine.md gives the engine's states (English; the Hungarian set follows).
+import type { components } from "./generated/openapi";
+
+export type AgentState = components["schemas"]["AgentState"];
+
+export const agentStateNames: Record<AgentState, string> = {
+  offline: "Offline",
+  ready: "Ready",
+  break: "Break",
+  back_office: "BackOffice – Administrative",
+  outgoing_interactions: "Handling – Outgoing Interactions",
+  offered: "Offered",
+  busy: "Busy",
+  no_answer: "No Answer",
+  waiting_for_back_office: "Waiting for BackOffice – Administrative",
+  waiting_for_break: "Waiting for Break",
+  waiting_for_outgoing_interactions:
+    "Waiting for Handling – Outgoing Interactions",
+  waiting_for_offline: "Waiting for Offline",
+};
+
+/** The states an agent picks (`offline` logs out). */
+export const selectableStates = [
+  "ready",
+  "break",
+  "back_office",
+  "outgoing_interactions",
+  "offline",
+] as const;
+export type Selectable = (typeof selectableStates)[number];
