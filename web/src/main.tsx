@@ -94,8 +94,7 @@ function App({ page }: { page: Page }) {
           <header class="top">
             <h1>Switchboard · {pageTitle(page)}</h1>
             <p>
-              Signed in as {state.session.agent ?? state.session.role} (key{" "}
-              {state.session.key_id})
+              Signed in as {state.session.agent ?? state.session.role} (key {state.session.key_id})
             </p>
             <button type="button" onClick={() => signOut(null)}>
               Sign out

@@ -14,8 +14,7 @@ export const agentStateNames: Record<AgentState, string> = {
   no_answer: "No Answer",
   waiting_for_back_office: "Waiting for BackOffice – Administrative",
   waiting_for_break: "Waiting for Break",
-  waiting_for_outgoing_interactions:
-    "Waiting for Handling – Outgoing Interactions",
+  waiting_for_outgoing_interactions: "Waiting for Handling – Outgoing Interactions",
   waiting_for_offline: "Waiting for Offline",
 };
 
@@ -28,3 +27,30 @@ export const selectableStates = [
   "offline",
 ] as const;
 export type Selectable = (typeof selectableStates)[number];
+
+export type ContactState = components["schemas"]["ContactState"];
+
+export const contactStateNames: Record<ContactState, string> = {
+  queued: "Queued",
+  offered: "Offered",
+  preview: "Preview",
+  dialing: "Dialing",
+  handling: "Handling",
+  on_hold: "On Hold",
+  consulting: "Consulting",
+  in_conference: "In Conference",
+  wrap_up: "Wrap Up",
+  closed: "Closed",
+};
+
+export type Channel = components["schemas"]["Channel"];
+
+export const channelNames: Record<Channel, string> = {
+  voice: "Voice",
+  callback: "Callback",
+  chat: "Chat",
+  email: "Email",
+  work_item: "Work item",
+};
+
+export type Lang = "en" | "hu";

@@ -44,9 +44,7 @@ export function openStream(key: string, handlers: StreamHandlers): () => void {
     });
     if (!response.ok || response.body === null) {
       const body: unknown = await response.json().catch(() => null);
-      const error = (
-        body as { error?: { code: string; message: string } } | null
-      )?.error;
+      const error = (body as { error?: { code: string; message: string } } | null)?.error;
       return {
         problem: error?.message ?? `the server answered ${response.status}`,
         code: error?.code ?? null,
@@ -72,9 +70,7 @@ export function openStream(key: string, handlers: StreamHandlers): () => void {
         handlers.onMessage(parsed);
       },
     });
-    const reader = response.body
-      .pipeThrough(new TextDecoderStream())
-      .getReader();
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;

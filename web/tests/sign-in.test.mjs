@@ -1,13 +1,7 @@
 // Sign-in: a wrong key, a key of the wrong role and a revoked key each get a clear message
 // on the form; a right key opens the page, and it stays signed in for the tab only.
 import { after, before, test } from "node:test";
-import {
-  expectCount,
-  expectText,
-  expectVisible,
-  launchBrowser,
-  startServer,
-} from "./support.mjs";
+import { expectCount, expectText, expectVisible, launchBrowser, startServer } from "./support.mjs";
 
 let server;
 let browser;
@@ -53,16 +47,12 @@ test("an agent signs in, is logged in at the station, and picks states", async (
   const state = page.getByRole("status", { name: "Agent state" });
   await expectText(state, "Ready");
   await expectVisible(page.getByText("station s1"));
-  await page
-    .getByRole("combobox", { name: "State", exact: true })
-    .selectOption({ label: "Break" });
+  await page.getByRole("combobox", { name: "State", exact: true }).selectOption({ label: "Break" });
   await expectText(state, "Break");
   // The key is kept for this tab: a reload stays signed in.
   await page.reload();
   await expectText(state, "Break");
-  await page
-    .getByRole("combobox", { name: "State", exact: true })
-    .selectOption({ label: "Ready" });
+  await page.getByRole("combobox", { name: "State", exact: true }).selectOption({ label: "Ready" });
   await expectText(state, "Ready");
   // A new tab (a new browser context) has to sign in again.
   const context = await browser.newContext();

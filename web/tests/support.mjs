@@ -10,8 +10,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const BIN =
-  process.env.SWITCHBOARD_BIN ?? join(here, "../../target/debug/switchboard");
+export const BIN = process.env.SWITCHBOARD_BIN ?? join(here, "../../target/debug/switchboard");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 /** A configuration with two queues, two agents with stations and a key for every role. */
@@ -71,11 +70,9 @@ secret = "a2-secret"
 `;
 
 /** Starts `switchboard serve` on a free port; resolves once it listens. */
-export async function startServer(config = CONFIG) {
+export async function startServer(config = CONFIG, { speed = 1 } = {}) {
   if (!existsSync(BIN)) {
-    throw new Error(
-      `${BIN} is missing: build it with \`cargo build -p switchboard\``,
-    );
+    throw new Error(`${BIN} is missing: build it with \`cargo build -p switchboard\``);
   }
   const dir = mkdtempSync(join(tmpdir(), "switchboard-web-"));
   const configPath = join(dir, "server.toml");
@@ -84,12 +81,8 @@ export async function startServer(config = CONFIG) {
     BIN,
     [
       "serve",
-      "--config",
-      configPath,
-      "--data",
-      join(dir, "data"),
-      "--listen",
-      "127.0.0.1:0",
+      ...["--config", configPath, "--data", join(dir, "data")],
+      ...["--listen", "127.0.0.1:0", "--speed", String(speed)],
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -101,9 +94,7 @@ export async function startServer(config = CONFIG) {
       const match = /^switchboard: listening on (http:\/\/\S+)/.exec(line);
       if (match) resolve(match[1]);
     });
-    child.on("exit", (code) =>
-      reject(new Error(`switchboard serve exited ${code}: ${stderr}`)),
-    );
+    child.on("exit", (code) => reject(new Error(`switchboard serve exited ${code}: ${stderr}`)));
   });
   return {
     url,
@@ -118,8 +109,8 @@ export async function startServer(config = CONFIG) {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
-      if (!response.ok)
-        throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      if (!(response.headers.get("content-type") ?? "").startsWith("application/json")) return text;
       return text === "" ? null : JSON.parse(text);
     },
     async stop() {
@@ -135,9 +126,7 @@ export async function startServer(config = CONFIG) {
 /** Debian's chromium, headless; fails saying what to install when it is missing. */
 export async function launchBrowser() {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`,
-    );
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -161,8 +150,7 @@ async function until(probe, describe) {
   const deadline = Date.now() + DEADLINE_MS;
   for (;;) {
     if (await probe()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out: ${await describe()}`);
+    if (Date.now() > deadline) throw new Error(`timed out: ${await describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -170,9 +158,7 @@ async function until(probe, describe) {
 /** Waits until the locator's one element has this text (a string is matched whole). */
 export async function expectText(locator, expected) {
   const matches = (text) =>
-    typeof expected === "string"
-      ? text.trim() === expected
-      : expected.test(text);
+    typeof expected === "string" ? text.trim() === expected : expected.test(text);
   let seen = "(no element)";
   await until(
     async () => {
@@ -188,8 +174,7 @@ export async function expectText(locator, expected) {
 export async function expectCount(locator, count) {
   await until(
     async () => (await locator.count()) === count,
-    async () =>
-      `${locator} matches ${await locator.count()} elements, expected ${count}`,
+    async () => `${locator} matches ${await locator.count()} elements, expected ${count}`,
   );
 }
 

@@ -71,6 +71,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{id}/desktop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An agent's desktop: state, offer, contacts with their timers, callbacks. */
+        get: operations["desktop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/{id}/dial": {
         parameters: {
             query?: never;
@@ -942,6 +959,20 @@ export interface components {
          * @enum {string}
          */
         AttemptState: "handled" | "answering_machine" | "no_answer" | "cancel" | "callback_requested" | "wrong_destination" | "aborted" | "error";
+        /** @description A callback attempt in progress. */
+        AttemptView: {
+            answered?: components["schemas"]["AnsweredBy"] | null;
+            /** @description Cancel may still be chosen (only while dialing, before the engine set No Answer). */
+            cancel_allowed: boolean;
+            destination: string;
+            /**
+             * Format: int64
+             * @description The attempt's number (1 for the first).
+             */
+            no: number;
+            no_answer_deadline?: components["schemas"]["Timestamp"] | null;
+            status?: components["schemas"]["CompletionStatus"] | null;
+        };
         /**
          * @description The monitor's availability column (§9).
          * @enum {string}
@@ -1270,6 +1301,47 @@ export interface components {
          * @enum {string}
          */
         DeliveryFailure: "Bad Number" | "Busy" | "Error" | "Invalid Call Leg" | "LinkFailed" | "Dropped" | "NA" | "0";
+        /** @description A contact the agent holds. */
+        DesktopContact: {
+            attempt?: components["schemas"]["AttemptView"] | null;
+            channel: components["schemas"]["Channel"];
+            contact?: components["schemas"]["ContactView"] | null;
+            /** @description The contact moved on (a transfer) while this agent wraps up. */
+            detached: boolean;
+            /** @description That queue's dispositions (picked in wrap-up). */
+            dispositions: components["schemas"]["Disposition"][];
+            id: components["schemas"]["ContactId"];
+            /** @description The queue whose wrap-up limit and dispositions apply. */
+            queue: components["schemas"]["QueueId"];
+            /** @description When the contact entered that state. */
+            since: components["schemas"]["Timestamp"];
+            /** @description Preview, Dialing, Handling, On Hold, Consulting, In Conference or Wrap Up. */
+            state: components["schemas"]["ContactState"];
+            wrap_up_deadline?: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description The agent's open offer. */
+        DesktopOffer: {
+            /** @description Accepted, waiting for the connector to link the voice leg. */
+            accepted: boolean;
+            contact: components["schemas"]["ContactView"];
+            /** @description When the offer times out (a refusal with reason NoAnswer). */
+            deadline: components["schemas"]["Timestamp"];
+            id: components["schemas"]["OfferId"];
+            link_deadline?: components["schemas"]["Timestamp"] | null;
+        };
+        DesktopView: {
+            agent: components["schemas"]["AgentView"];
+            /** @description Open callbacks reserved for this agent (its own pending callbacks). */
+            callbacks: components["schemas"]["CallbackView"][];
+            /** @description The contacts the agent holds, oldest first. */
+            contacts: components["schemas"]["DesktopContact"][];
+            offer?: components["schemas"]["DesktopOffer"] | null;
+            /**
+             * @description The reasons the agent may give with Break or BackOffice (its own list, else the
+             *     settings'); empty: no reason is asked.
+             */
+            unavailable_reasons: string[];
+        };
         DialRequest: {
             /** @description The number to dial. */
             destination: components["schemas"]["Text"];
@@ -2472,6 +2544,72 @@ export interface operations {
                 };
             };
             /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    desktop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesktopView"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,16 +1,15 @@
-import { useEffect, useState } from "preact/hooks";
-import { client, describeError, type Client } from "../api";
-import { type EngineClock, formatDuration } from "../clock";
-import { agentStateNames, selectableStates, type Selectable } from "../names";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { client, describeError } from "../api";
+import type { EngineClock } from "../clock";
+import type { Lang } from "../names";
 import type { Credentials, Session } from "../session";
-import { openStream, type StreamStatus } from "../stream";
-
-function readStatus(api: Client, agent: string) {
-  return api.GET("/v1/agents/{id}/status", { params: { path: { id: agent } } });
-}
-
-/** The agent's live status, as the API answers it. */
-type AgentView = NonNullable<Awaited<ReturnType<typeof readStatus>>["data"]>;
+import { openStream, type StreamMessage, type StreamStatus } from "../stream";
+import { ContactPanel } from "./agent/ContactPanel";
+import { MyCallbacks } from "./agent/MyCallbacks";
+import { OfferPanel } from "./agent/OfferPanel";
+import { Outbound } from "./agent/Outbound";
+import { StatePanel } from "./agent/StatePanel";
+import { readDesk, type Answer, type Desk, type DeskContext } from "./agent/types";
 
 interface Props {
   credentials: Credentials;
@@ -20,7 +19,7 @@ interface Props {
   onKeyRefused: (problem: string) => void;
 }
 
-/** Re-renders every second, for the timers. */
+/** Re-renders every second, for the timers and countdowns. */
 function useTick(): void {
   const [, setTick] = useState(0);
   useEffect(() => {
@@ -29,119 +28,143 @@ function useTick(): void {
   }, []);
 }
 
-export function AgentDesktop({
-  credentials,
-  session,
-  clock,
-  onKeyRefused,
-}: Props) {
+function streamText(stream: StreamStatus): string {
+  switch (stream.kind) {
+    case "live":
+      return "Live";
+    case "connecting":
+      return "Connecting…";
+    case "reconnecting":
+      return `Reconnecting: ${stream.problem}…`;
+    case "stopped":
+      return `Stopped: ${stream.problem}`;
+  }
+}
+
+export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Props) {
   const agent = session.agent ?? "";
   const api = client(credentials.key);
-  const [view, setView] = useState<AgentView | null>(null);
+  const [desk, setDesk] = useState<Desk | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [missed, setMissed] = useState<string | null>(null);
   const [stream, setStream] = useState<StreamStatus>({ kind: "connecting" });
+  const [reconnected, setReconnected] = useState(false);
+  const [lang, setLang] = useState<Lang>("en");
+  // One read at a time; events that arrive meanwhile ask for one more read after it.
+  const reading = useRef<{ busy: boolean; again: boolean }>({
+    busy: false,
+    again: false,
+  });
   useTick();
 
-  async function refresh() {
-    const { data, error, response } = await readStatus(api, agent);
-    if (data === undefined) setProblem(describeError(error, response.status));
-    else setView(data);
-    return data;
+  async function refresh(): Promise<Desk | undefined> {
+    if (reading.current.busy) {
+      reading.current.again = true;
+      return undefined;
+    }
+    reading.current.busy = true;
+    let latest: Desk | undefined;
+    do {
+      reading.current.again = false;
+      const { data, error, response } = await api.GET("/v1/agents/{id}/desktop", {
+        params: { path: { id: agent } },
+      });
+      if (data === undefined) setProblem(describeError(error, response.status));
+      else {
+        latest = data;
+        setDesk(data);
+      }
+    } while (reading.current.again);
+    reading.current.busy = false;
+    return latest;
+  }
+
+  function onMessage({ event }: StreamMessage) {
+    if (
+      event.type === "offer_refused" &&
+      event["agent"] === agent &&
+      event["reason"] === "NoAnswer"
+    ) {
+      setMissed(
+        `The offer of contact ${String(event["contact"])} was missed: it was not answered in time. ` +
+          "You are in No Answer; pick a state to go on.",
+      );
+    } else if (
+      event.type === "agent_state_changed" &&
+      event["agent"] === agent &&
+      event["state"] !== "no_answer"
+    ) {
+      setMissed(null);
+    }
+    void refresh();
   }
 
   // Sign-in logs the agent in at the station given, unless it is already logged in.
   useEffect(() => {
     void (async () => {
       const current = await refresh();
-      if (
-        current !== undefined &&
-        current.state === "offline" &&
-        credentials.station
-      ) {
+      if (current !== undefined && current.agent.state === "offline" && credentials.station) {
         const { error, response } = await api.POST("/v1/agents/{id}/login", {
           params: { path: { id: agent } },
           body: { station: credentials.station },
         });
-        if (error !== undefined)
-          setProblem(describeError(error, response.status));
+        if (error !== undefined) setProblem(describeError(error, response.status));
         await refresh();
       }
     })();
+    let wasLive = false;
     return openStream(credentials.key, {
-      onMessage: () => void refresh(),
+      onMessage,
       onStatus: (status) => {
         setStream(status);
+        if (status.kind === "live") {
+          if (wasLive) setReconnected(true);
+          wasLive = true;
+          // Whatever changed while the stream was down is in the journal it catches up
+          // from; the desk is read again all the same, in case the page slept.
+          void refresh();
+        }
         if (status.kind === "stopped") onKeyRefused(status.problem);
       },
     });
     // The key and agent are fixed for the life of this page.
   }, []);
 
-  async function pick(state: Selectable) {
-    setProblem(null);
-    const { error, response } =
-      state === "offline"
-        ? await api.POST("/v1/agents/{id}/logout", {
-            params: { path: { id: agent } },
-          })
-        : view?.state === "offline"
-          ? await api.POST("/v1/agents/{id}/login", {
-              params: { path: { id: agent } },
-              body: { station: credentials.station ?? "", state },
-            })
-          : await api.POST("/v1/agents/{id}/state", {
-              params: { path: { id: agent } },
-              body: { state },
-            });
-    if (error !== undefined) setProblem(describeError(error, response.status));
-    await refresh();
-  }
+  const ctx: DeskContext = {
+    api,
+    agent,
+    clock,
+    lang,
+    act: async (action: () => Promise<Answer>) => {
+      setProblem(null);
+      let ok = false;
+      try {
+        const { error, response } = await action();
+        ok = error === undefined;
+        if (!ok) setProblem(describeError(error, response.status));
+      } catch {
+        setProblem("The server cannot be reached.");
+      }
+      await refresh();
+      return ok;
+    },
+  };
 
-  const since = view === null ? null : clock.secondsSince(view.since);
   return (
-    <section class="desktop" aria-label="Agent desktop">
-      <p class="stream" aria-live="polite">
-        {stream.kind === "live"
-          ? "Live"
-          : stream.kind === "reconnecting"
-            ? `Reconnecting (${stream.problem})…`
-            : stream.kind === "connecting"
-              ? "Connecting…"
-              : `Stopped: ${stream.problem}`}
-      </p>
-      <div class="state-panel">
-        <p>
-          <span>{view?.full_name ?? agent}</span>
-          {view?.station ? <span> · station {view.station}</span> : null}
+    <div class="desktop">
+      <div class="toolbar">
+        <p class="stream" aria-live="polite">
+          Event stream: {streamText(stream)}
+          {reconnected && stream.kind === "live" ? " (reconnected; nothing was missed)" : ""}
         </p>
-        <p
-          role="status"
-          aria-label="Agent state"
-          class={`state state-${view?.state ?? "unknown"}`}
-        >
-          {view === null ? "…" : agentStateNames[view.state]}
-        </p>
-        {view?.reason ? <p>Reason: {view.reason}</p> : null}
-        {since !== null ? (
-          <p>
-            Time in state: <time>{formatDuration(since)}</time>
-          </p>
-        ) : null}
-        <label for="agent-state-picker">State</label>
+        <label for="desktop-lang">Language</label>
         <select
-          id="agent-state-picker"
-          value=""
-          onChange={(e) => {
-            const value = e.currentTarget.value as Selectable | "";
-            if (value !== "") void pick(value);
-          }}
+          id="desktop-lang"
+          value={lang}
+          onChange={(e) => setLang(e.currentTarget.value as Lang)}
         >
-          <option value="">Choose a state…</option>
-          {selectableStates.map((s) => (
-            <option value={s} key={s}>
-              {s === "offline" ? "Offline (log out)" : agentStateNames[s]}
-            </option>
-          ))}
+          <option value="en">English</option>
+          <option value="hu">Magyar</option>
         </select>
       </div>
       {problem !== null && (
@@ -149,6 +172,24 @@ export function AgentDesktop({
           {problem}
         </p>
       )}
-    </section>
+      {desk === null ? (
+        <p>Loading…</p>
+      ) : (
+        <>
+          <StatePanel desk={desk} ctx={ctx} credentials={credentials} />
+          {missed !== null && desk.agent.state === "no_answer" && (
+            <p class="notice" role="alert">
+              {missed}
+            </p>
+          )}
+          {desk.offer && <OfferPanel offer={desk.offer} ctx={ctx} />}
+          {desk.contacts.map((item) => (
+            <ContactPanel item={item} ctx={ctx} key={item.id} />
+          ))}
+          {desk.agent.state === "outgoing_interactions" && <Outbound ctx={ctx} />}
+          <MyCallbacks desk={desk} ctx={ctx} />
+        </>
+      )}
+    </div>
   );
 }

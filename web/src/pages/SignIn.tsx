@@ -19,8 +19,7 @@ export async function checkKey(
 ): Promise<{ session: Session } | { problem: string }> {
   try {
     const { data, error, response } = await client(key).GET("/v1/session");
-    if (data === undefined)
-      return { problem: describeError(error, response.status) };
+    if (data === undefined) return { problem: describeError(error, response.status) };
     const refused = refusal(page, data);
     return refused === null ? { session: data } : { problem: refused };
   } catch {
@@ -50,9 +49,7 @@ export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
       return;
     }
     const credentials: Credentials =
-      page === "agent"
-        ? { key: key.trim(), station: station.trim() }
-        : { key: key.trim() };
+      page === "agent" ? { key: key.trim(), station: station.trim() } : { key: key.trim() };
     onSignedIn(credentials, result.session);
   }
 

@@ -12,12 +12,14 @@
 mod apply;
 mod callbacks;
 mod decide;
+mod desktop;
 mod dnc;
 mod invariants;
 mod routing;
 mod store;
 mod views;
 
+pub use desktop::{AttemptView, DesktopContact, DesktopOffer, DesktopView};
 pub use views::{
     AgentView, CallbackMonitorView, CallbackView, ContactView, EngineStats, OfferView, QueueView,
 };

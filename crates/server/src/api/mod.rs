@@ -13,6 +13,7 @@
 //! - `connector`: what the telephony connector reports.
 //! - `monitor`: the supervisor's monitor.
 //! - `dnc`: the do-not-call list.
+//! - `desktop`: an agent's desktop in one read.
 //! - `session`: who a key is and the engine's clock (what a page asks first).
 
 mod agents;
@@ -20,6 +21,7 @@ mod callbacks;
 mod config;
 mod connector;
 mod contacts;
+mod desktop;
 mod dnc;
 pub mod health;
 mod monitor;
@@ -202,4 +204,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(monitor::router())
         .merge(dnc::router())
         .merge(session::router())
+        .merge(desktop::router())
 }

@@ -1,0 +1,403 @@
+import { useState } from "preact/hooks";
+import { formatDuration } from "../../clock";
+import { channelNames, contactStateNames } from "../../names";
+import type { CompletionStatus, DeskContact, DeskContext } from "./types";
+
+type Conversation = "handling" | "on_hold" | "consulting" | "in_conference";
+
+/** Which of the conversation buttons each state allows (docs/engine.md, contact states). */
+const allowed: Record<Conversation, string[]> = {
+  handling: ["Hold", "Consult", "Conference", "Transfer", "End"],
+  on_hold: ["Resume", "Consult", "Transfer", "End"],
+  consulting: ["Resume", "Conference", "Transfer", "End"],
+  in_conference: ["Resume", "Transfer", "End"],
+};
+
+const isConversation = (state: string): state is Conversation => state in allowed;
+
+/** The completion statuses of a callback attempt, named as the agent sees them. */
+const statuses: { label: string; status: Exclude<CompletionStatus, object> }[] = [
+  { label: "Handled", status: "handled" },
+  { label: "Answering Machine", status: "answering_machine" },
+  { label: "No Answer", status: "no_answer" },
+  { label: "Cancel", status: "cancel" },
+  { label: "Wrong Destination", status: "wrong_destination" },
+];
+
+/** A local date and time from the form, in ms since the epoch (the browser's time zone). */
+function localTime(date: string, time: string): number | null {
+  const ms = new Date(`${date}T${time}`).getTime();
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function statusName(status: CompletionStatus | null | undefined): string {
+  if (status === null || status === undefined) return "none yet";
+  if (typeof status === "object") return "Callback Requested";
+  return statuses.find((s) => s.status === status)?.label ?? status;
+}
+
+/** The "Callback Requested" form: when, and whether to keep it for this agent. */
+function CallbackRequestForm({
+  id,
+  ctx,
+  onDone,
+}: {
+  id: number;
+  ctx: DeskContext;
+  onDone: () => void;
+}) {
+  const [date, setDate] = useState("");
+  const [time, setTime] = useState("");
+  const [keep, setKeep] = useState(true);
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <form
+      class="inline-form"
+      aria-label="Callback request"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const due = localTime(date, time);
+        if (due === null) {
+          setProblem("Give a date and a time.");
+          return;
+        }
+        const status: CompletionStatus = {
+          callback_requested: keep ? { due, agent: ctx.agent } : { due },
+        };
+        void ctx
+          .act(() =>
+            ctx.api.POST("/v1/callbacks/{id}/completion", {
+              params: { path: { id: String(id) } },
+              body: { status },
+            }),
+          )
+          .then((ok) => ok && onDone());
+      }}
+    >
+      <label for={`cb-date-${id}`}>Date</label>
+      <input
+        id={`cb-date-${id}`}
+        type="date"
+        required
+        value={date}
+        onInput={(e) => setDate(e.currentTarget.value)}
+      />
+      <label for={`cb-time-${id}`}>Time</label>
+      <input
+        id={`cb-time-${id}`}
+        type="time"
+        required
+        value={time}
+        onInput={(e) => setTime(e.currentTarget.value)}
+      />
+      <label class="check">
+        <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
+        Keep it for me
+      </label>
+      {problem !== null && <p class="problem">{problem}</p>}
+      <button type="submit">Request callback</button>
+    </form>
+  );
+}
+
+/** "Schedule callback" from a contact the agent holds: the contact closes (51, 0). */
+function ScheduleForm({
+  item,
+  ctx,
+  onDone,
+}: {
+  item: DeskContact;
+  ctx: DeskContext;
+  onDone: () => void;
+}) {
+  const [destination, setDestination] = useState(item.contact?.from ?? "");
+  const [date, setDate] = useState("");
+  const [time, setTime] = useState("");
+  const [keep, setKeep] = useState(true);
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <form
+      class="inline-form"
+      aria-label="Schedule callback"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const due = localTime(date, time);
+        if (due === null) {
+          setProblem("Give a date and a time.");
+          return;
+        }
+        void ctx
+          .act(() =>
+            ctx.api.POST("/v1/callbacks", {
+              body: { destination, due, contact: item.id, reserve: keep },
+            }),
+          )
+          .then((ok) => ok && onDone());
+      }}
+    >
+      <label for={`sc-dest-${item.id}`}>Callback number</label>
+      <input
+        id={`sc-dest-${item.id}`}
+        type="tel"
+        required
+        value={destination}
+        onInput={(e) => setDestination(e.currentTarget.value)}
+      />
+      <label for={`sc-date-${item.id}`}>Date</label>
+      <input
+        id={`sc-date-${item.id}`}
+        type="date"
+        required
+        value={date}
+        onInput={(e) => setDate(e.currentTarget.value)}
+      />
+      <label for={`sc-time-${item.id}`}>Time</label>
+      <input
+        id={`sc-time-${item.id}`}
+        type="time"
+        required
+        value={time}
+        onInput={(e) => setTime(e.currentTarget.value)}
+      />
+      <label class="check">
+        <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
+        Keep it for me
+      </label>
+      {problem !== null && <p class="problem">{problem}</p>}
+      <button type="submit">Schedule</button>
+    </form>
+  );
+}
+
+/** Transfer to a queue or an agent, named by id. */
+function TransferForm({
+  item,
+  ctx,
+  onDone,
+}: {
+  item: DeskContact;
+  ctx: DeskContext;
+  onDone: () => void;
+}) {
+  const [kind, setKind] = useState<"queue" | "agent">("queue");
+  const [target, setTarget] = useState("");
+  return (
+    <form
+      class="inline-form"
+      aria-label="Transfer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const body = kind === "queue" ? { queue: target.trim() } : { agent: target.trim() };
+        void ctx
+          .act(() =>
+            ctx.api.POST("/v1/contacts/{id}/transfer", {
+              params: { path: { id: String(item.id) } },
+              body,
+            }),
+          )
+          .then((ok) => ok && onDone());
+      }}
+    >
+      <label for={`tr-kind-${item.id}`}>Transfer to</label>
+      <select
+        id={`tr-kind-${item.id}`}
+        value={kind}
+        onChange={(e) => setKind(e.currentTarget.value as "queue" | "agent")}
+      >
+        <option value="queue">Queue</option>
+        <option value="agent">Agent</option>
+      </select>
+      <label for={`tr-target-${item.id}`}>{kind === "queue" ? "Queue id" : "Agent id"}</label>
+      <input
+        id={`tr-target-${item.id}`}
+        required
+        value={target}
+        onInput={(e) => setTarget(e.currentTarget.value)}
+      />
+      <button type="submit">Transfer now</button>
+    </form>
+  );
+}
+
+export function ContactPanel({ item, ctx }: { item: DeskContact; ctx: DeskContext }) {
+  const [open, setOpen] = useState<"transfer" | "schedule" | "callback-request" | null>(null);
+  const [disposition, setDisposition] = useState("");
+  const path = { params: { path: { id: String(item.id) } } };
+  const post = (
+    route:
+      | "/v1/contacts/{id}/hold"
+      | "/v1/contacts/{id}/resume"
+      | "/v1/contacts/{id}/consult"
+      | "/v1/contacts/{id}/conference"
+      | "/v1/contacts/{id}/end"
+      | "/v1/contacts/{id}/dial",
+  ) => void ctx.act(() => ctx.api.POST(route, path));
+  const routes: Record<string, () => void> = {
+    Hold: () => post("/v1/contacts/{id}/hold"),
+    Resume: () => post("/v1/contacts/{id}/resume"),
+    Consult: () => post("/v1/contacts/{id}/consult"),
+    Conference: () => post("/v1/contacts/{id}/conference"),
+    End: () => post("/v1/contacts/{id}/end"),
+    Transfer: () => setOpen(open === "transfer" ? null : "transfer"),
+  };
+  const buttons = isConversation(item.state)
+    ? allowed[item.state]
+    : item.state === "dialing" || item.state === "preview"
+      ? ["End"]
+      : [];
+  const attempt = item.attempt;
+  const label = (d: { label_en: string; label_hu: string }) =>
+    ctx.lang === "hu" ? d.label_hu : d.label_en;
+
+  return (
+    <section class="panel contact" aria-label={`Contact ${item.id}`}>
+      <h2>
+        Contact {item.id} · {channelNames[item.channel]}
+      </h2>
+      <p>
+        <span class="interaction-state">{contactStateNames[item.state]}</span> for{" "}
+        <time>{formatDuration(ctx.clock.secondsSince(item.since))}</time>
+      </p>
+      <dl>
+        <dt>Queue</dt>
+        <dd>{item.queue}</dd>
+        {item.contact && (
+          <>
+            <dt>{item.contact.direction === "outbound" ? "Destination" : "Caller"}</dt>
+            <dd>{item.contact.from}</dd>
+          </>
+        )}
+        {item.detached && (
+          <>
+            <dt>Transferred</dt>
+            <dd>the contact moved on; wrap up to finish</dd>
+          </>
+        )}
+      </dl>
+
+      {attempt && (
+        <div class="attempt">
+          <p>
+            Callback attempt {attempt.no} to {attempt.destination}
+            {item.state === "dialing" && attempt.no_answer_deadline != null && (
+              <>
+                {" "}
+                · No Answer in{" "}
+                <span class="countdown">
+                  {ctx.clock.secondsUntil(attempt.no_answer_deadline)} s
+                </span>
+              </>
+            )}
+          </p>
+          <p>Completion status: {statusName(attempt.status)}</p>
+          <div class="actions" role="group" aria-label="Completion status">
+            {statuses
+              .filter((s) => s.status !== "cancel" || attempt.cancel_allowed)
+              .map((s) => (
+                <button
+                  type="button"
+                  key={s.status}
+                  aria-pressed={attempt.status === s.status}
+                  onClick={() =>
+                    void ctx.act(() =>
+                      ctx.api.POST("/v1/callbacks/{id}/completion", {
+                        ...path,
+                        body: { status: s.status },
+                      }),
+                    )
+                  }
+                >
+                  {s.label}
+                </button>
+              ))}
+            <button
+              type="button"
+              aria-pressed={typeof attempt.status === "object" && attempt.status !== null}
+              aria-expanded={open === "callback-request"}
+              onClick={() => setOpen(open === "callback-request" ? null : "callback-request")}
+            >
+              Callback Requested
+            </button>
+          </div>
+          {open === "callback-request" && (
+            <CallbackRequestForm id={item.id} ctx={ctx} onDone={() => setOpen(null)} />
+          )}
+        </div>
+      )}
+
+      {item.state === "preview" && (
+        <div class="actions">
+          <button type="button" onClick={() => post("/v1/contacts/{id}/dial")}>
+            Start dial
+          </button>
+        </div>
+      )}
+      {buttons.length > 0 && (
+        <div class="actions">
+          {buttons.map((name) => (
+            <button
+              type="button"
+              key={name}
+              aria-expanded={name === "Transfer" ? open === "transfer" : undefined}
+              onClick={routes[name]}
+            >
+              {name}
+            </button>
+          ))}
+          {isConversation(item.state) && item.contact && item.channel !== "callback" && (
+            <button
+              type="button"
+              aria-expanded={open === "schedule"}
+              onClick={() => setOpen(open === "schedule" ? null : "schedule")}
+            >
+              Schedule callback
+            </button>
+          )}
+        </div>
+      )}
+      {open === "transfer" && <TransferForm item={item} ctx={ctx} onDone={() => setOpen(null)} />}
+      {open === "schedule" && <ScheduleForm item={item} ctx={ctx} onDone={() => setOpen(null)} />}
+
+      {item.state === "wrap_up" && (
+        <form
+          class="inline-form"
+          aria-label="Wrap-up"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void ctx.act(() =>
+              ctx.api.POST("/v1/contacts/{id}/complete", {
+                ...path,
+                body: disposition === "" ? {} : { disposition },
+              }),
+            );
+          }}
+        >
+          {item.wrap_up_deadline != null && (
+            <p>
+              Wrap-up time left:{" "}
+              <span class="countdown">{ctx.clock.secondsUntil(item.wrap_up_deadline)} s</span>
+            </p>
+          )}
+          {item.dispositions.length > 0 && (
+            <>
+              <label for={`disp-${item.id}`}>Disposition</label>
+              <select
+                id={`disp-${item.id}`}
+                value={disposition}
+                onChange={(e) => setDisposition(e.currentTarget.value)}
+              >
+                <option value="">No disposition</option>
+                {item.dispositions.map((d) => (
+                  <option value={d.code} key={d.code}>
+                    {label(d)}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
+          <button type="submit">Complete</button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+import { formatDuration } from "../../clock";
+import { agentStateNames } from "../../names";
+import type { Credentials } from "../../session";
+import type { Desk, DeskContext } from "./types";
+
+/** The picker's choices: a state, with one of the reasons for Break and BackOffice. */
+interface Choice {
+  value: string;
+  label: string;
+  state: "ready" | "break" | "back_office" | "outgoing_interactions" | "offline";
+  reason?: string;
+}
+
+function choices(reasons: string[]): Choice[] {
+  const unavailable = (state: "break" | "back_office"): Choice[] =>
+    reasons.length === 0
+      ? [{ value: state, label: agentStateNames[state], state }]
+      : reasons.map((reason) => ({
+          value: `${state}:${reason}`,
+          label: `${agentStateNames[state]} – ${reason}`,
+          state,
+          reason,
+        }));
+  return [
+    { value: "ready", label: "Ready", state: "ready" },
+    ...unavailable("break"),
+    ...unavailable("back_office"),
+    {
+      value: "outgoing_interactions",
+      label: agentStateNames.outgoing_interactions,
+      state: "outgoing_interactions",
+    },
+    { value: "offline", label: "Offline (log out)", state: "offline" },
+  ];
+}
+
+export function StatePanel({
+  desk,
+  ctx,
+  credentials,
+}: {
+  desk: Desk;
+  ctx: DeskContext;
+  credentials: Credentials;
+}) {
+  const { agent: view } = desk;
+  const options = choices(desk.unavailable_reasons);
+  const pending = view.state.startsWith("waiting_for_");
+
+  async function pick(value: string) {
+    const choice = options.find((c) => c.value === value);
+    if (choice === undefined) return;
+    const path = { params: { path: { id: ctx.agent } } };
+    await ctx.act(() => {
+      if (choice.state === "offline") return ctx.api.POST("/v1/agents/{id}/logout", path);
+      if (view.state === "offline") {
+        return ctx.api.POST("/v1/agents/{id}/login", {
+          ...path,
+          body: { station: credentials.station ?? "", state: choice.state },
+        });
+      }
+      return ctx.api.POST("/v1/agents/{id}/state", {
+        ...path,
+        body:
+          choice.reason === undefined
+            ? { state: choice.state }
+            : { state: choice.state, reason: choice.reason },
+      });
+    });
+  }
+
+  return (
+    <section class="panel state-panel" aria-labelledby="state-title">
+      <h2 id="state-title">
+        {view.full_name}
+        {view.team ? ` · ${view.team}` : ""}
+        {view.station ? ` · station ${view.station}` : ""}
+      </h2>
+      <p role="status" aria-label="Agent state" class={`state state-${view.state}`}>
+        {agentStateNames[view.state]}
+      </p>
+      {pending && (
+        <p class="note">Mode Pending: the new state starts when the current work ends.</p>
+      )}
+      {view.reason ? <p>Reason: {view.reason}</p> : null}
+      <p>
+        Time in state: <time>{formatDuration(ctx.clock.secondsSince(view.since))}</time>
+      </p>
+      <label for="agent-state-picker">State</label>
+      <select
+        id="agent-state-picker"
+        value=""
+        onChange={(e) => {
+          const value = e.currentTarget.value;
+          e.currentTarget.value = "";
+          if (value !== "") void pick(value);
+        }}
+      >
+        <option value="">Choose a state…</option>
+        {options.map((c) => (
+          <option value={c.value} key={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </section>
+  );
+}

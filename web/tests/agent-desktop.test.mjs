@@ -1,0 +1,126 @@
+// The agent desktop in a real browser against the real binary: an offer with its countdown,
+// accept, the connector links the leg, hold, resume, end, a disposition, complete and Ready
+// again; a refusal; a missed offer (No Answer).
+import { after, before, test } from "node:test";
+import { expectCount, expectText, expectVisible, launchBrowser, startServer } from "./support.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const CONNECTOR = "connector-secret";
+
+/** Signs an agent in on a new page; resolves once the desktop shows it Ready. */
+async function desktop(site, agent, station) {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/agent");
+  await page.getByLabel("API key").fill(`${agent}-secret`);
+  await page.getByLabel("Station").fill(station);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expectText(page.getByRole("status", { name: "Agent state" }), "Ready");
+  return page;
+}
+
+function call(site, from) {
+  return site.api("POST", "/v1/contacts", CONNECTOR, { channel: "voice", queue: "sales", from });
+}
+
+const pickState = (page, label) =>
+  page.getByRole("combobox", { name: "State", exact: true }).selectOption({ label });
+
+test("an offer is accepted, held, resumed, ended, wrapped up with a disposition and completed", async () => {
+  const page = await desktop(server, "a1", "s1");
+  const state = page.getByRole("status", { name: "Agent state" });
+  const { contact } = await call(server, "+36201111111");
+
+  const offer = page.getByRole("region", { name: "Offer" });
+  await expectVisible(offer);
+  await expectText(offer.getByText("+36201111111"), "+36201111111");
+  await expectText(state, "Offered");
+  // The countdown shows whole seconds left on the engine's clock (the queue gives 20 s).
+  await expectText(offer.getByText(/^\d+ s$/), /^(1\d|20) s$/);
+  await offer.getByRole("button", { name: "Accept" }).click();
+  await expectText(offer.getByText(/connecting/), /connecting the call/);
+
+  const desk = await server.api("GET", "/v1/agents/a1/desktop", "admin-secret");
+  await server.api("POST", "/v1/connector/events", CONNECTOR, {
+    type: "leg_linked",
+    offer: desk.offer.id,
+  });
+  const card = page.getByRole("region", { name: `Contact ${contact}` });
+  const interaction = card.locator(".interaction-state");
+  await expectText(interaction, "Handling");
+  await expectText(state, "Busy");
+  await expectCount(page.getByRole("region", { name: "Offer" }), 0);
+
+  await card.getByRole("button", { name: "Hold" }).click();
+  await expectText(interaction, "On Hold");
+  await card.getByRole("button", { name: "Resume" }).click();
+  await expectText(interaction, "Handling");
+  await card.getByRole("button", { name: "End" }).click();
+  await expectText(interaction, "Wrap Up");
+
+  await card.getByRole("combobox", { name: "Disposition" }).selectOption({ label: "Sale" });
+  // The same dispositions with their Hungarian labels.
+  const language = page.getByRole("combobox", { name: "Language" });
+  await language.selectOption({ label: "Magyar" });
+  await expectCount(card.getByRole("option", { name: "Eladás", exact: true }), 1);
+  await language.selectOption({ label: "English" });
+  await card.getByRole("button", { name: "Complete" }).click();
+  await expectCount(page.getByRole("region", { name: `Contact ${contact}` }), 0);
+  await expectText(state, "Ready");
+
+  // The closure carries the disposition the agent picked.
+  const report = await server.api(
+    "GET",
+    "/v1/reports/contact-closure?preset=today&format=csv",
+    "admin-secret",
+  );
+  const line = report.split("\n").find((l) => l.startsWith(`${contact},voice,sales,a1,`));
+  if (line === undefined || !line.includes(",48,OK_CLOSE,0,Unknown,Sale,closed")) {
+    throw new Error(`contact ${contact} closed without its disposition: ${report}`);
+  }
+  await pickState(page, "Break");
+  await expectText(state, "Break");
+  await page.close();
+});
+
+test("a refused offer leaves the agent in No Answer until it picks a state", async () => {
+  const page = await desktop(server, "a2", "s2");
+  const state = page.getByRole("status", { name: "Agent state" });
+  await call(server, "+36202222222");
+  const offer = page.getByRole("region", { name: "Offer" });
+  await offer.getByRole("button", { name: "Refuse" }).click();
+  await expectCount(page.getByRole("region", { name: "Offer" }), 0);
+  // Refusing puts the agent in No Answer (the presence policy's default).
+  await expectText(state, "No Answer");
+  await pickState(page, "Ready");
+  await expectText(state, "Ready");
+  await page.close();
+});
+
+test("a missed offer: the desktop says so and the agent is in No Answer until it picks a state", async () => {
+  // A server 20 times faster than real time: the 20 s offer times out in one real second.
+  const fast = await startServer(undefined, { speed: 20 });
+  try {
+    const page = await desktop(fast, "a1", "s1");
+    const state = page.getByRole("status", { name: "Agent state" });
+    await call(fast, "+36203333333");
+    await expectText(state, "No Answer");
+    await expectText(page.getByRole("alert"), /was missed: it was not answered in time/);
+    await expectCount(page.getByRole("region", { name: "Offer" }), 0);
+    await pickState(page, "Break");
+    await expectText(state, "Break");
+    await expectCount(page.getByRole("alert"), 0);
+    await page.close();
+  } finally {
+    await fast.stop();
+  }
+});
