@@ -124,3 +124,80 @@ test("a missed offer: the desktop says so and the agent is in No Answer until it
     await fast.stop();
   }
 });
+
+test("Break while busy shows Waiting for Break until the work ends", async () => {
+  const page = await desktop(server, "a2", "s2");
+  const state = page.getByRole("status", { name: "Agent state" });
+  const { contact } = await call(server, "+36204444444");
+  await page.getByRole("region", { name: "Offer" }).getByRole("button", { name: "Accept" }).click();
+  const desk = await server.api("GET", "/v1/agents/a2/desktop", "admin-secret");
+  await server.api("POST", "/v1/connector/events", CONNECTOR, {
+    type: "leg_linked",
+    offer: desk.offer.id,
+  });
+  await expectText(state, "Busy");
+  await pickState(page, "Break");
+  await expectText(state, "Waiting for Break");
+  await expectVisible(page.getByText(/Mode Pending/));
+  const card = page.getByRole("region", { name: `Contact ${contact}` });
+  await card.getByRole("button", { name: "End" }).click();
+  await card.getByRole("button", { name: "Complete" }).click();
+  await expectText(state, "Break");
+  await page.close();
+});
+
+test("a callback attempt: Dialing with the No Answer countdown, every completion status, then Callback Requested for later", async () => {
+  const page = await desktop(server, "a3", "s3");
+  const { contact } = await server.api("POST", "/v1/callbacks", "admin-secret", {
+    queue: "callbacks",
+    destination: "+36205555555",
+  });
+  const offer = page.getByRole("region", { name: "Offer" });
+  await expectText(offer.getByText("+36205555555"), "+36205555555");
+  await offer.getByRole("button", { name: "Accept" }).click();
+
+  const card = page.getByRole("region", { name: `Contact ${contact}` });
+  await expectText(card.locator(".interaction-state"), "Dialing");
+  await expectText(
+    card.getByText(/No Answer in/),
+    /Callback attempt 1 to \+36205555555 · No Answer in (5\d|60) s/,
+  );
+  const statuses = card.getByRole("group", { name: "Completion status" });
+  for (const name of ["Answering Machine", "No Answer", "Cancel"]) {
+    await statuses.getByRole("button", { name, exact: true }).click();
+    await expectText(statuses.locator('[aria-pressed="true"]'), new RegExp(name));
+  }
+  await server.api("POST", "/v1/connector/events", CONNECTOR, {
+    type: "answered",
+    contact,
+    by: "live",
+  });
+  await expectText(card.locator(".interaction-state"), "Handling");
+  // Cancel is only for a dial in progress.
+  await expectCount(statuses.getByRole("button", { name: "Cancel" }), 0);
+  for (const name of ["Handled", "Wrong Destination"]) {
+    await statuses.getByRole("button", { name, exact: true }).click();
+    await expectText(statuses.locator('[aria-pressed="true"]'), new RegExp(name));
+  }
+  await statuses.getByRole("button", { name: "Callback Requested" }).click();
+  const request = card.getByRole("form", { name: "Callback request" });
+  // Tomorrow, in the browser's (and the test's) time zone.
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const day = (n) => String(n).padStart(2, "0");
+  await request
+    .getByLabel("Date")
+    .fill(`${tomorrow.getFullYear()}-${day(tomorrow.getMonth() + 1)}-${day(tomorrow.getDate())}`);
+  await request.getByLabel("Time").fill("09:30");
+  await request.getByRole("button", { name: "Request callback" }).click();
+  await expectText(card.getByText(/Completion status:/), "Completion status: Callback Requested");
+  await card.getByRole("button", { name: "End" }).click();
+  await card.getByRole("button", { name: "Complete" }).click();
+  await expectCount(page.getByRole("region", { name: `Contact ${contact}` }), 0);
+  // Rescheduled for this agent: it is among the agent's own callbacks.
+  const mine = page.getByRole("table", { name: "Callbacks reserved for you" });
+  await expectText(
+    mine.getByRole("row").nth(1),
+    new RegExp(`^${contact}\\s+\\+36205555555\\s+callbacks`),
+  );
+  await page.close();
+});

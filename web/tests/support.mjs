@@ -13,7 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.SWITCHBOARD_BIN ?? join(here, "../../target/debug/switchboard");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-/** A configuration with two queues, two agents with stations and a key for every role. */
+/** A configuration with a voice queue, a callback queue, three agents with stations and a key
+ * for every role. */
 export const CONFIG = `
 [[queues]]
 id = "sales"
@@ -24,6 +25,31 @@ dispositions = [
   { code = "sale", label_en = "Sale", label_hu = "Eladás", success = true },
   { code = "no-sale", label_en = "No sale", label_hu = "Nincs eladás" },
 ]
+
+[[queues]]
+id = "callbacks"
+name = "Callbacks"
+channel = "callback"
+dispositions = [{ code = "done", label_en = "Done", label_hu = "Kész", success = true }]
+
+[queues.callbacks]
+time_zone = "UTC"
+duration_for_no_answer_ms = 60000
+
+[[stations]]
+id = "s3"
+number = "+3611000003"
+
+[[agents]]
+id = "a3"
+full_name = "Cecília Tóth"
+team = "Debrecen"
+queues = [{ queue = "callbacks" }]
+
+[[keys]]
+role = "agent"
+agent = "a3"
+secret = "a3-secret"
 
 [[stations]]
 id = "s1"

@@ -36,7 +36,77 @@ function statusName(status: CompletionStatus | null | undefined): string {
   return statuses.find((s) => s.status === status)?.label ?? status;
 }
 
-/** The "Callback Requested" form: when, and whether to keep it for this agent. */
+/**
+ * A callback's when: date and time (the browser's time zone) and whether to keep it for this
+ * agent, with an optional number first. `submit` gets the due time in ms.
+ */
+function WhenForm({
+  name,
+  idPrefix,
+  destination,
+  button,
+  submit,
+}: {
+  name: string;
+  idPrefix: string;
+  destination?: { value: string; set: (value: string) => void };
+  button: string;
+  submit: (due: number, keep: boolean) => void;
+}) {
+  const [date, setDate] = useState("");
+  const [time, setTime] = useState("");
+  const [keep, setKeep] = useState(true);
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <form
+      class="inline-form"
+      aria-label={name}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const due = localTime(date, time);
+        if (due === null) setProblem("Give a date and a time.");
+        else submit(due, keep);
+      }}
+    >
+      {destination && (
+        <>
+          <label for={`${idPrefix}-dest`}>Callback number</label>
+          <input
+            id={`${idPrefix}-dest`}
+            type="tel"
+            required
+            value={destination.value}
+            onInput={(e) => destination.set(e.currentTarget.value)}
+          />
+        </>
+      )}
+      <label for={`${idPrefix}-date`}>Date</label>
+      <input
+        id={`${idPrefix}-date`}
+        type="date"
+        required
+        value={date}
+        onInput={(e) => setDate(e.currentTarget.value)}
+      />
+      <label for={`${idPrefix}-time`}>Time</label>
+      <input
+        id={`${idPrefix}-time`}
+        type="time"
+        required
+        value={time}
+        onInput={(e) => setTime(e.currentTarget.value)}
+      />
+      <label class="check">
+        <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
+        Keep it for me
+      </label>
+      {problem !== null && <p class="problem">{problem}</p>}
+      <button type="submit">{button}</button>
+    </form>
+  );
+}
+
+/** The "Callback Requested" completion status: when, and whether to keep it for this agent. */
 function CallbackRequestForm({
   id,
   ctx,
@@ -46,21 +116,12 @@ function CallbackRequestForm({
   ctx: DeskContext;
   onDone: () => void;
 }) {
-  const [date, setDate] = useState("");
-  const [time, setTime] = useState("");
-  const [keep, setKeep] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
   return (
-    <form
-      class="inline-form"
-      aria-label="Callback request"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const due = localTime(date, time);
-        if (due === null) {
-          setProblem("Give a date and a time.");
-          return;
-        }
+    <WhenForm
+      name="Callback request"
+      idPrefix={`cb-${id}`}
+      button="Request callback"
+      submit={(due, keep) => {
         const status: CompletionStatus = {
           callback_requested: keep ? { due, agent: ctx.agent } : { due },
         };
@@ -73,30 +134,7 @@ function CallbackRequestForm({
           )
           .then((ok) => ok && onDone());
       }}
-    >
-      <label for={`cb-date-${id}`}>Date</label>
-      <input
-        id={`cb-date-${id}`}
-        type="date"
-        required
-        value={date}
-        onInput={(e) => setDate(e.currentTarget.value)}
-      />
-      <label for={`cb-time-${id}`}>Time</label>
-      <input
-        id={`cb-time-${id}`}
-        type="time"
-        required
-        value={time}
-        onInput={(e) => setTime(e.currentTarget.value)}
-      />
-      <label class="check">
-        <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
-        Keep it for me
-      </label>
-      {problem !== null && <p class="problem">{problem}</p>}
-      <button type="submit">Request callback</button>
-    </form>
+    />
   );
 }
 
@@ -111,61 +149,22 @@ function ScheduleForm({
   onDone: () => void;
 }) {
   const [destination, setDestination] = useState(item.contact?.from ?? "");
-  const [date, setDate] = useState("");
-  const [time, setTime] = useState("");
-  const [keep, setKeep] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
   return (
-    <form
-      class="inline-form"
-      aria-label="Schedule callback"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const due = localTime(date, time);
-        if (due === null) {
-          setProblem("Give a date and a time.");
-          return;
-        }
+    <WhenForm
+      name="Schedule callback"
+      idPrefix={`sc-${item.id}`}
+      destination={{ value: destination, set: setDestination }}
+      button="Schedule"
+      submit={(due, keep) =>
         void ctx
           .act(() =>
             ctx.api.POST("/v1/callbacks", {
               body: { destination, due, contact: item.id, reserve: keep },
             }),
           )
-          .then((ok) => ok && onDone());
-      }}
-    >
-      <label for={`sc-dest-${item.id}`}>Callback number</label>
-      <input
-        id={`sc-dest-${item.id}`}
-        type="tel"
-        required
-        value={destination}
-        onInput={(e) => setDestination(e.currentTarget.value)}
-      />
-      <label for={`sc-date-${item.id}`}>Date</label>
-      <input
-        id={`sc-date-${item.id}`}
-        type="date"
-        required
-        value={date}
-        onInput={(e) => setDate(e.currentTarget.value)}
-      />
-      <label for={`sc-time-${item.id}`}>Time</label>
-      <input
-        id={`sc-time-${item.id}`}
-        type="time"
-        required
-        value={time}
-        onInput={(e) => setTime(e.currentTarget.value)}
-      />
-      <label class="check">
-        <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
-        Keep it for me
-      </label>
-      {problem !== null && <p class="problem">{problem}</p>}
-      <button type="submit">Schedule</button>
-    </form>
+          .then((ok) => ok && onDone())
+      }
+    />
   );
 }
 
