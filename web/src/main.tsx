@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { EngineClock } from "./clock";
 import { AgentDesktop } from "./pages/AgentDesktop";
 import { Placeholder } from "./pages/Placeholder";
+import { Reports } from "./pages/Reports";
 import { checkKey, pageTitle, SignIn } from "./pages/SignIn";
 import {
   storeCredentials,
@@ -107,6 +108,8 @@ function App({ page }: { page: Page }) {
               clock={state.clock}
               onKeyRefused={signOut}
             />
+          ) : page === "reports" ? (
+            <Reports credentials={state.credentials} />
           ) : (
             <Placeholder page={page} />
           )}

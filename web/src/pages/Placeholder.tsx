@@ -6,9 +6,9 @@ export function Placeholder({ page }: { page: Page }) {
     <section aria-labelledby="placeholder-title">
       <h2 id="placeholder-title">Not built yet</h2>
       <p>
-        The {page === "supervisor" ? "supervisor console" : "reports page"} is not built yet. Its
-        actions are in the HTTP API meanwhile (see <a href="/docs">/docs</a>), and the read-only
-        monitor is at <a href="/">/</a>.
+        The {page === "supervisor" ? "supervisor console" : page} is not built yet. Its actions are
+        in the HTTP API meanwhile (see <a href="/docs">/docs</a>), and the read-only monitor is at{" "}
+        <a href="/">/</a>.
       </p>
     </section>
   );
