@@ -3,8 +3,8 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { EngineClock } from "./clock";
 import { AgentDesktop } from "./pages/AgentDesktop";
-import { Placeholder } from "./pages/Placeholder";
 import { Reports } from "./pages/Reports";
+import { Supervisor } from "./pages/Supervisor";
 import { checkKey, pageTitle, SignIn } from "./pages/SignIn";
 import {
   storeCredentials,
@@ -111,7 +111,11 @@ function App({ page }: { page: Page }) {
           ) : page === "reports" ? (
             <Reports credentials={state.credentials} />
           ) : (
-            <Placeholder page={page} />
+            <Supervisor
+              credentials={state.credentials}
+              clock={state.clock}
+              onKeyRefused={signOut}
+            />
           )}
         </>
       );

@@ -9,7 +9,9 @@ import { MyCallbacks } from "./agent/MyCallbacks";
 import { OfferPanel } from "./agent/OfferPanel";
 import { Outbound } from "./agent/Outbound";
 import { StatePanel } from "./agent/StatePanel";
-import { readDesk, type Answer, type Desk, type DeskContext } from "./agent/types";
+import { readDesk, type Desk, type DeskContext } from "./agent/types";
+import { useActions } from "../action";
+import { streamText, useTick } from "../live";
 
 interface Props {
   credentials: Credentials;
@@ -19,33 +21,11 @@ interface Props {
   onKeyRefused: (problem: string) => void;
 }
 
-/** Re-renders every second, for the timers and countdowns. */
-function useTick(): void {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), 1000);
-    return () => clearInterval(timer);
-  }, []);
-}
-
-function streamText(stream: StreamStatus): string {
-  switch (stream.kind) {
-    case "live":
-      return "Live";
-    case "connecting":
-      return "Connecting…";
-    case "reconnecting":
-      return `Reconnecting: ${stream.problem}…`;
-    case "stopped":
-      return `Stopped: ${stream.problem}`;
-  }
-}
-
 export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Props) {
   const agent = session.agent ?? "";
   const api = client(credentials.key);
   const [desk, setDesk] = useState<Desk | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { problem, setProblem, act } = useActions(() => refresh());
   const [missed, setMissed] = useState<string | null>(null);
   const [stream, setStream] = useState<StreamStatus>({ kind: "connecting" });
   const [reconnected, setReconnected] = useState(false);
@@ -135,19 +115,7 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
     agent,
     clock,
     lang,
-    act: async (action: () => Promise<Answer>) => {
-      setProblem(null);
-      let ok = false;
-      try {
-        const { error, response } = await action();
-        ok = error === undefined;
-        if (!ok) setProblem(describeError(error, response.status));
-      } catch {
-        setProblem("The server cannot be reached.");
-      }
-      await refresh();
-      return ok;
-    },
+    act,
   };
 
   return (

@@ -1,3 +1,4 @@
+import type { Act } from "../../action";
 import type { Client } from "../../api";
 import type { EngineClock } from "../../clock";
 import type { components } from "../../generated/openapi";
@@ -16,12 +17,6 @@ export type DeskContact = Desk["contacts"][number];
 export type DeskOffer = NonNullable<Desk["offer"]>;
 export type CompletionStatus = components["schemas"]["CompletionStatus"];
 
-/** What an API call resolves to, as far as the desktop cares. */
-export interface Answer {
-  error?: unknown;
-  response: Response;
-}
-
 /** Shared by the desktop's panels. */
 export interface DeskContext {
   api: Client;
@@ -29,5 +24,5 @@ export interface DeskContext {
   clock: EngineClock;
   lang: Lang;
   /** Runs an action; a refusal is shown in the desktop's alert, then the desk is re-read. */
-  act: (action: () => Promise<Answer>) => Promise<boolean>;
+  act: Act;
 }

@@ -1,0 +1,76 @@
+import { useEffect, useState } from "preact/hooks";
+import { useActions } from "../action";
+import { client } from "../api";
+import type { EngineClock } from "../clock";
+import type { Credentials } from "../session";
+import { openStream, type StreamStatus } from "../stream";
+import { AgentsTable } from "./supervisor/AgentsTable";
+import { CallbacksTable } from "./supervisor/CallbacksTable";
+import { useConsole } from "./supervisor/data";
+import { QueuesTable } from "./supervisor/QueuesTable";
+import { streamText, useTick } from "../live";
+
+interface Props {
+  credentials: Credentials;
+  clock: EngineClock;
+  onKeyRefused: (problem: string) => void;
+}
+
+/** The supervisor console: agents, queues and callbacks, live from the event stream. */
+export function Supervisor({ credentials, clock, onKeyRefused }: Props) {
+  const api = client(credentials.key);
+  const data = useConsole(api);
+  const { problem, act } = useActions(() => data.refresh());
+  const [stream, setStream] = useState<StreamStatus>({ kind: "connecting" });
+  const [reconnected, setReconnected] = useState(false);
+  useTick();
+
+  useEffect(() => {
+    let wasLive = false;
+    return openStream(credentials.key, {
+      onMessage: data.onMessage,
+      onStatus: (status) => {
+        setStream(status);
+        if (status.kind === "live") {
+          if (wasLive) setReconnected(true);
+          wasLive = true;
+        }
+        if (status.kind === "stopped") onKeyRefused(status.problem);
+      },
+    });
+  }, []);
+
+  const shownProblem = problem ?? data.problem;
+  return (
+    <div class="console">
+      <p class="stream" aria-live="polite">
+        Event stream: {streamText(stream)}
+        {reconnected && stream.kind === "live" ? " (reconnected; nothing was missed)" : ""}
+      </p>
+      {shownProblem !== null && (
+        <p class="problem" role="alert">
+          {shownProblem}
+        </p>
+      )}
+      {data.agents === null ||
+      data.queues === null ||
+      data.configs === null ||
+      data.callbacks === null ? (
+        <p>Loading…</p>
+      ) : (
+        <>
+          <QueuesTable
+            queues={data.queues}
+            agents={data.agents}
+            configs={data.configs}
+            clock={clock}
+            api={api}
+            act={act}
+          />
+          <AgentsTable agents={data.agents} configs={data.configs} clock={clock} />
+          <CallbacksTable callbacks={data.callbacks} api={api} act={act} />
+        </>
+      )}
+    </div>
+  );
+}

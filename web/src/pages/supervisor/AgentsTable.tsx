@@ -1,0 +1,100 @@
+import { useState } from "preact/hooks";
+import { type EngineClock, formatDuration } from "../../clock";
+import { agentStateNames, type ContactState, contactStateNames } from "../../names";
+import type { AgentConfig, AgentRow } from "./data";
+
+/** "3 Handling, 4 Wrap Up": the contacts an agent holds (pairs of id and state). */
+function contactsText(contacts: AgentRow["contacts"]): string {
+  return contacts
+    .map(([id, state]) => `${String(id)} ${contactStateNames[state as ContactState] ?? ""}`)
+    .join(", ");
+}
+
+/** The monitor's agents with filters by team, queue and state. */
+export function AgentsTable({
+  agents,
+  configs,
+  clock,
+}: {
+  agents: AgentRow[];
+  configs: AgentConfig[];
+  clock: EngineClock;
+}) {
+  const [team, setTeam] = useState("");
+  const [queue, setQueue] = useState("");
+  const [state, setState] = useState("");
+  const byId = new Map(configs.map((c) => [c.id, c]));
+  const teams = [...new Set(agents.map((a) => a.team ?? "").filter((t) => t !== ""))].sort();
+  const queues = [...new Set(configs.flatMap((c) => (c.queues ?? []).map((q) => q.queue)))].sort();
+  const shown = agents.filter(
+    (a) =>
+      (team === "" || a.team === team) &&
+      (state === "" || a.state === state) &&
+      (queue === "" || (byId.get(a.id)?.queues ?? []).some((q) => q.queue === queue)),
+  );
+  return (
+    <section class="panel" aria-labelledby="agents-title">
+      <h2 id="agents-title">Agent monitor</h2>
+      <div class="filters">
+        <label for="agents-team">Team</label>
+        <select id="agents-team" value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
+          <option value="">All teams</option>
+          {teams.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+        <label for="agents-queue">Queue</label>
+        <select id="agents-queue" value={queue} onChange={(e) => setQueue(e.currentTarget.value)}>
+          <option value="">All queues</option>
+          {queues.map((q) => (
+            <option key={q}>{q}</option>
+          ))}
+        </select>
+        <label for="agents-state">State</label>
+        <select id="agents-state" value={state} onChange={(e) => setState(e.currentTarget.value)}>
+          <option value="">All states</option>
+          {Object.entries(agentStateNames).map(([value, label]) => (
+            <option value={value} key={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <table>
+        <caption>Agents</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Team</th>
+            <th scope="col">State</th>
+            <th scope="col">Availability</th>
+            <th scope="col">Time in state</th>
+            <th scope="col">Station</th>
+            <th scope="col">Contacts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((a) => (
+            <tr key={a.id}>
+              <th scope="row">
+                {a.full_name} <span class="muted">({a.id})</span>
+              </th>
+              <td>{a.team ?? ""}</td>
+              <td>
+                {agentStateNames[a.state]}
+                {a.reason ? ` – ${a.reason}` : ""}
+              </td>
+              <td>{a.availability}</td>
+              <td>
+                <time>{formatDuration(clock.secondsSince(a.since))}</time>
+              </td>
+              <td>{a.station ?? ""}</td>
+              <td>{contactsText(a.contacts)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {shown.length === 0 && <p>No agent matches the filters.</p>}
+    </section>
+  );
+}

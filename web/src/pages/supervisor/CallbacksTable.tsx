@@ -1,0 +1,125 @@
+import { useState } from "preact/hooks";
+import type { Act } from "../../action";
+import type { Client } from "../../api";
+import type { CallbackRow } from "./data";
+
+const locations = ["Pending", "HandlingByBusinessProcess", "HandlingByAgent"] as const;
+
+/** The callback search: open callbacks by queue and location, send to queue, purge. */
+export function CallbacksTable({
+  callbacks,
+  api,
+  act,
+}: {
+  callbacks: CallbackRow[];
+  api: Client;
+  act: Act;
+}) {
+  const [queue, setQueue] = useState("");
+  const [location, setLocation] = useState("");
+  const [purging, setPurging] = useState<number | null>(null);
+  const queues = [...new Set(callbacks.map((c) => c.queue))].sort();
+  const shown = callbacks
+    .filter(
+      (c) => (queue === "" || c.queue === queue) && (location === "" || c.location === location),
+    )
+    .sort((a, b) => a.due - b.due || a.id - b.id);
+  const time = (ms: number) => new Date(ms).toLocaleString();
+  return (
+    <section class="panel" aria-labelledby="callbacks-title">
+      <h2 id="callbacks-title">Callback search</h2>
+      <div class="filters">
+        <label for="callbacks-queue">Queue</label>
+        <select
+          id="callbacks-queue"
+          value={queue}
+          onChange={(e) => setQueue(e.currentTarget.value)}
+        >
+          <option value="">All queues</option>
+          {queues.map((q) => (
+            <option key={q}>{q}</option>
+          ))}
+        </select>
+        <label for="callbacks-location">Location</label>
+        <select
+          id="callbacks-location"
+          value={location}
+          onChange={(e) => setLocation(e.currentTarget.value)}
+        >
+          <option value="">All locations</option>
+          {locations.map((l) => (
+            <option key={l}>{l}</option>
+          ))}
+        </select>
+      </div>
+      <table>
+        <caption>Callbacks</caption>
+        <thead>
+          <tr>
+            <th scope="col">Contact</th>
+            <th scope="col">Destination</th>
+            <th scope="col">Queue</th>
+            <th scope="col">Due</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Location</th>
+            <th scope="col">Reserved for</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((c) => {
+            const path = { params: { path: { id: String(c.id) } } };
+            return (
+              <tr key={c.id}>
+                <th scope="row">{c.id}</th>
+                <td>{c.destination}</td>
+                <td>{c.queue}</td>
+                <td>
+                  <time dateTime={new Date(c.due).toISOString()}>{time(c.due)}</time>
+                </td>
+                <td>{c.attempts}</td>
+                <td>{c.location}</td>
+                <td>{c.reserved_for ?? ""}</td>
+                <td class="row-actions">
+                  {c.location === "Pending" && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void act(() => api.POST("/v1/callbacks/{id}/send-to-queue", path))
+                      }
+                    >
+                      Send to queue
+                    </button>
+                  )}
+                  {c.location !== "HandlingByAgent" &&
+                    (purging === c.id ? (
+                      <span role="group" aria-label={`Confirm purge of callback ${c.id}`}>
+                        Purge callback {c.id} to {c.destination}?{" "}
+                        <button
+                          type="button"
+                          onClick={() => {
+                            setPurging(null);
+                            void act(() => api.POST("/v1/callbacks/{id}/purge", path));
+                          }}
+                        >
+                          Yes, purge
+                        </button>{" "}
+                        <button type="button" onClick={() => setPurging(null)}>
+                          Keep it
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" onClick={() => setPurging(c.id)}>
+                        Purge
+                      </button>
+                    ))}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {shown.length === 0 && <p>No open callback matches the filters.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+import type { Act } from "../../action";
+import type { Client } from "../../api";
+import { type EngineClock, formatDuration } from "../../clock";
+import type { AgentConfig, AgentRow, QueueRow } from "./data";
+
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? "–" : `${Math.round(value * 10) / 10} %`;
+
+/** Ready, busy and unavailable agents of a queue (logged-in agents who serve it). */
+function staffing(queue: string, agents: AgentRow[], configs: AgentConfig[]) {
+  const serving = new Set(
+    configs.filter((c) => (c.queues ?? []).some((q) => q.queue === queue)).map((c) => c.id),
+  );
+  let ready = 0;
+  let busy = 0;
+  let unavailable = 0;
+  for (const a of agents) {
+    if (!serving.has(a.id) || a.state === "offline") continue;
+    if (a.state === "ready") ready += 1;
+    else if (a.state === "offered" || a.state === "busy") busy += 1;
+    else unavailable += 1;
+  }
+  return { ready, busy, unavailable };
+}
+
+function closureText(closure: QueueRow["closure"]): string {
+  return closure === null || closure === undefined ? "Open" : `Closed (${closure})`;
+}
+
+/** Every queue: waiting and staffing, the shift's counters, the seven callback columns. */
+export function QueuesTable({
+  queues,
+  agents,
+  configs,
+  clock,
+  api,
+  act,
+}: {
+  queues: QueueRow[];
+  agents: AgentRow[];
+  configs: AgentConfig[];
+  clock: EngineClock;
+  api: Client;
+  act: Act;
+}) {
+  return (
+    <section class="panel wide" aria-labelledby="queues-title">
+      <h2 id="queues-title">Queue monitor</h2>
+      <table>
+        <caption>Queues</caption>
+        <thead>
+          <tr>
+            <th scope="col">Queue</th>
+            <th scope="col">Status</th>
+            <th scope="col">Waiting</th>
+            <th scope="col">Longest wait</th>
+            <th scope="col">Ready</th>
+            <th scope="col">Busy</th>
+            <th scope="col">Unavailable</th>
+            <th scope="col">Offered</th>
+            <th scope="col">Answered</th>
+            <th scope="col">Abandoned</th>
+            <th scope="col">Service level</th>
+            <th scope="col">CLBK Stat</th>
+            <th scope="col">Proc</th>
+            <th scope="col">Clbk To Be Proc</th>
+            <th scope="col">Clbk Avg Time</th>
+            <th scope="col">Clbk Purged</th>
+            <th scope="col">% Clbk Reached</th>
+            <th scope="col">% Clbk Fail</th>
+            <th scope="col">Callbacks</th>
+          </tr>
+        </thead>
+        <tbody>
+          {queues.map((q) => {
+            const staff = staffing(q.id, agents, configs);
+            const cb = q.callbacks;
+            const path = { params: { path: { id: q.id } } };
+            return (
+              <tr key={q.id}>
+                <th scope="row">{q.id}</th>
+                <td>{closureText(q.closure)}</td>
+                <td>{q.waiting}</td>
+                <td>
+                  {q.oldest_entrance == null
+                    ? "–"
+                    : formatDuration(clock.secondsSince(q.oldest_entrance))}
+                </td>
+                <td>{staff.ready}</td>
+                <td>{staff.busy}</td>
+                <td>{staff.unavailable}</td>
+                <td>{q.offered}</td>
+                <td>{q.answered}</td>
+                <td>{q.abandoned}</td>
+                <td>
+                  {q.service_level == null ? "–" : percent(q.service_level * 100)}{" "}
+                  <span class="muted">(in {q.service_level_seconds} s)</span>
+                </td>
+                <td>{cb?.status ?? "–"}</td>
+                <td>{cb?.processed ?? "–"}</td>
+                <td>{cb?.to_be_processed ?? "–"}</td>
+                <td>
+                  {cb?.avg_handle_ms == null
+                    ? "–"
+                    : formatDuration(Math.round(cb.avg_handle_ms / 1000))}
+                </td>
+                <td>{cb?.purged ?? "–"}</td>
+                <td>{cb ? percent(cb.pct_reached) : "–"}</td>
+                <td>{cb ? percent(cb.pct_fail) : "–"}</td>
+                <td>
+                  {cb &&
+                    (cb.status === "Stopped" ? (
+                      <button
+                        type="button"
+                        aria-label={`Start callbacks of ${q.id}`}
+                        onClick={() =>
+                          void act(() => api.POST("/v1/queues/{id}/callbacks/start", path))
+                        }
+                      >
+                        Start callbacks
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        aria-label={`Stop callbacks of ${q.id}`}
+                        onClick={() =>
+                          void act(() => api.POST("/v1/queues/{id}/callbacks/stop", path))
+                        }
+                      >
+                        Stop callbacks
+                      </button>
+                    ))}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

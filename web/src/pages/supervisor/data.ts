@@ -1,0 +1,118 @@
+// The supervisor console's data: the monitor's agents and queues, the callback search and the
+// agents' configuration (teams, queues), read again when the event stream says they changed —
+// never on a timer. Reads follow events at most every READ_GAP_MS, so a busy contact center
+// costs a handful of reads a second, not one per event.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { type Client, describeError } from "../../api";
+import type { StreamMessage } from "../../stream";
+
+export const READ_GAP_MS = 300;
+
+export function readAgents(api: Client) {
+  return api.GET("/v1/monitor/agents");
+}
+export function readQueues(api: Client) {
+  return api.GET("/v1/monitor/queues");
+}
+export function readCallbacks(api: Client) {
+  return api.GET("/v1/callbacks");
+}
+export function readAgentConfigs(api: Client) {
+  return api.GET("/v1/agents");
+}
+
+type Data<F extends (api: Client) => Promise<{ data?: unknown }>> = NonNullable<
+  Awaited<ReturnType<F>>["data"]
+>;
+export type AgentRow = Data<typeof readAgents>[number];
+export type QueueRow = Data<typeof readQueues>[number];
+export type CallbackRow = Data<typeof readCallbacks>[number];
+export type AgentConfig = Data<typeof readAgentConfigs>[number];
+
+export interface Console {
+  agents: AgentRow[] | null;
+  queues: QueueRow[] | null;
+  callbacks: CallbackRow[] | null;
+  configs: AgentConfig[] | null;
+  problem: string | null;
+  /** Reads everything again now (after an action of this page). */
+  refresh: () => Promise<void>;
+  /** Feeds a stream message: marks what it changed for the next read. */
+  onMessage: (message: StreamMessage) => void;
+}
+
+type Part = "agents" | "queues" | "callbacks" | "configs";
+
+/** What an event can change, by its type. */
+function touched(type: string): Part[] {
+  if (type.startsWith("agent_configured") || type.startsWith("agent_removed")) {
+    return ["configs", "agents", "queues"];
+  }
+  if (type.startsWith("agent_")) return ["agents", "queues"];
+  if (
+    type.startsWith("callback_") ||
+    type.startsWith("attempt_") ||
+    type === "completion_status_set" ||
+    type === "reservation_ended"
+  ) {
+    return ["callbacks", "queues", "agents"];
+  }
+  if (type.startsWith("queue_") || type === "shift_started") return ["queues"];
+  return ["agents", "queues", "callbacks"];
+}
+
+export function useConsole(api: Client): Console {
+  const [agents, setAgents] = useState<AgentRow[] | null>(null);
+  const [queues, setQueues] = useState<QueueRow[] | null>(null);
+  const [callbacks, setCallbacks] = useState<CallbackRow[] | null>(null);
+  const [configs, setConfigs] = useState<AgentConfig[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const dirty = useRef(new Set<Part>());
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  async function read(parts: Set<Part>) {
+    const failed = (answer: { error?: unknown; response: Response }) => {
+      setProblem(describeError(answer.error, answer.response.status));
+    };
+    const jobs: Promise<void>[] = [];
+    if (parts.has("agents"))
+      jobs.push(readAgents(api).then((a) => (a.data ? setAgents(a.data) : failed(a))));
+    if (parts.has("queues"))
+      jobs.push(readQueues(api).then((a) => (a.data ? setQueues(a.data) : failed(a))));
+    if (parts.has("callbacks"))
+      jobs.push(readCallbacks(api).then((a) => (a.data ? setCallbacks(a.data) : failed(a))));
+    if (parts.has("configs"))
+      jobs.push(readAgentConfigs(api).then((a) => (a.data ? setConfigs(a.data) : failed(a))));
+    await Promise.all(jobs);
+  }
+
+  function schedule() {
+    if (timer.current !== null) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      const parts = dirty.current;
+      dirty.current = new Set();
+      void read(parts);
+    }, READ_GAP_MS);
+  }
+
+  useEffect(() => {
+    void read(new Set<Part>(["agents", "queues", "callbacks", "configs"]));
+    return () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    };
+  }, []);
+
+  return {
+    agents,
+    queues,
+    callbacks,
+    configs,
+    problem,
+    refresh: () => read(new Set<Part>(["agents", "queues", "callbacks"])),
+    onMessage: ({ event }) => {
+      for (const part of touched(event.type)) dirty.current.add(part);
+      schedule();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// The supervisor console in a real browser: agents and queues live from the event stream,
+// Mode Pending for an agent who picked Break while busy, callbacks sent to the queue and
+// purged (with confirmation), callbacks stopped and started.
+import { after, before, test } from "node:test";
+import { expectCount, expectText, launchBrowser, startServer } from "./support.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function console_() {
+  const page = await browser.newPage();
+  await page.goto(server.url + "/supervisor");
+  await page.getByLabel("API key").fill("supervisor-secret");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("table", { name: "Agents" }).waitFor();
+  return page;
+}
+
+const agentRow = (page, name) =>
+  page.getByRole("table", { name: "Agents" }).getByRole("row").filter({ hasText: name });
+const queueRow = (page, id) =>
+  page
+    .getByRole("table", { name: "Queues" })
+    .getByRole("row")
+    .filter({ has: page.getByRole("rowheader", { name: id, exact: true }) });
+
+test("agents update live, and Break while busy shows as Mode Pending", async () => {
+  const page = await console_();
+  const anna = agentRow(page, "Anna Kovács");
+  await expectText(anna.getByRole("cell").nth(1), "Offline");
+  await server.api("POST", "/v1/agents/a1/login", "a1-secret", { station: "s1" });
+  await expectText(anna.getByRole("cell").nth(1), "Ready");
+  await expectText(anna.getByRole("cell").nth(2), "Available");
+  await expectText(queueRow(page, "sales").getByRole("cell").nth(3), "1"); // Ready
+
+  const { contact } = await server.api("POST", "/v1/contacts", "connector-secret", {
+    channel: "voice",
+    queue: "sales",
+    from: "+36207777777",
+  });
+  const desk = await server.api("GET", "/v1/agents/a1/desktop", "a1-secret");
+  await server.api("POST", `/v1/offers/${desk.offer.id}/accept`, "a1-secret");
+  await server.api("POST", "/v1/connector/events", "connector-secret", {
+    type: "leg_linked",
+    offer: desk.offer.id,
+  });
+  await expectText(anna.getByRole("cell").nth(1), "Busy");
+  await expectText(anna.getByRole("cell").nth(5), `${contact} Handling`);
+  await server.api("POST", "/v1/agents/a1/state", "a1-secret", { state: "break" });
+  await expectText(anna.getByRole("cell").nth(1), "Waiting for Break");
+  await expectText(anna.getByRole("cell").nth(2), "Mode Pending");
+
+  // Filters: by state and by team.
+  const state = page.getByRole("combobox", { name: "State", exact: true });
+  await state.selectOption({ label: "Offline" });
+  await expectCount(agentRow(page, "Anna Kovács"), 0);
+  await state.selectOption({ label: "All states" });
+  await expectCount(agentRow(page, "Anna Kovács"), 1);
+  await page.getByRole("combobox", { name: "Team" }).selectOption("Debrecen");
+  await expectCount(agentRow(page, "Anna Kovács"), 0);
+  await expectCount(agentRow(page, "Cecília Tóth"), 1);
+  await page.close();
+});
+
+test("callbacks are sent to the queue, purged after a confirmation, stopped and started", async () => {
+  const page = await console_();
+  const later = Date.now() + 3_600_000;
+  const first = await server.api("POST", "/v1/callbacks", "admin-secret", {
+    queue: "callbacks",
+    destination: "+36208888881",
+    due: later,
+  });
+  const second = await server.api("POST", "/v1/callbacks", "admin-secret", {
+    queue: "callbacks",
+    destination: "+36208888882",
+    due: later,
+  });
+  const table = page.getByRole("table", { name: "Callbacks" });
+  const row = (id) =>
+    table
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: String(id), exact: true }) });
+  await expectText(row(first.contact).getByRole("cell").nth(4), "Pending");
+
+  await row(first.contact).getByRole("button", { name: "Send to queue" }).click();
+  await expectText(row(first.contact).getByRole("cell").nth(4), "HandlingByBusinessProcess");
+
+  await row(second.contact).getByRole("button", { name: "Purge" }).click();
+  await row(second.contact).getByRole("button", { name: "Yes, purge" }).click();
+  await expectCount(row(second.contact), 0);
+
+  const callbacks = queueRow(page, "callbacks");
+  await expectText(callbacks.getByRole("cell").nth(10), "Active");
+  await expectText(callbacks.getByRole("cell").nth(14), "1"); // Clbk Purged
+  await callbacks.getByRole("button", { name: /Stop callbacks/ }).click();
+  await expectText(callbacks.getByRole("cell").nth(10), "Stopped");
+  await callbacks.getByRole("button", { name: /Start callbacks/ }).click();
+  await expectText(callbacks.getByRole("cell").nth(10), /Active|Off Schedule HRS/);
+  await page.close();
+});
