@@ -1,26 +1,23 @@
 // The agent desktop in a real browser against the real binary: an offer with its countdown,
 // accept, the connector links the leg, hold, resume, end, a disposition, complete and Ready
 // again; a refusal; a missed offer (No Answer).
-import { after, before, test } from "node:test";
-import { expectCount, expectText, expectVisible, launchBrowser, startServer } from "./support.mjs";
+import { test } from "node:test";
+import {
+  expectCount,
+  expectText,
+  expectVisible,
+  serverAndBrowser,
+  startServer,
+} from "./support.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = serverAndBrowser();
 
 const CONNECTOR = "connector-secret";
 
 /** Signs an agent in on a new page; resolves once the desktop shows it Ready. */
-async function desktop(site, agent, station) {
-  const page = await browser.newPage();
-  await page.goto(site.url + "/agent");
+async function desktop(server, agent, station) {
+  const page = await site.browser.newPage();
+  await page.goto(server.url + "/agent");
   await page.getByLabel("API key").fill(`${agent}-secret`);
   await page.getByLabel("Station").fill(station);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -28,17 +25,17 @@ async function desktop(site, agent, station) {
   return page;
 }
 
-function call(site, from) {
-  return site.api("POST", "/v1/contacts", CONNECTOR, { channel: "voice", queue: "sales", from });
+function call(server, from) {
+  return server.api("POST", "/v1/contacts", CONNECTOR, { channel: "voice", queue: "sales", from });
 }
 
 const pickState = (page, label) =>
   page.getByRole("combobox", { name: "State", exact: true }).selectOption({ label });
 
 test("an offer is accepted, held, resumed, ended, wrapped up with a disposition and completed", async () => {
-  const page = await desktop(server, "a1", "s1");
+  const page = await desktop(site.server, "a1", "s1");
   const state = page.getByRole("status", { name: "Agent state" });
-  const { contact } = await call(server, "+36201111111");
+  const { contact } = await call(site.server, "+36201111111");
 
   const offer = page.getByRole("region", { name: "Offer" });
   await expectVisible(offer);
@@ -49,8 +46,8 @@ test("an offer is accepted, held, resumed, ended, wrapped up with a disposition 
   await offer.getByRole("button", { name: "Accept" }).click();
   await expectText(offer.getByText(/connecting/), /connecting the call/);
 
-  const desk = await server.api("GET", "/v1/agents/a1/desktop", "admin-secret");
-  await server.api("POST", "/v1/connector/events", CONNECTOR, {
+  const desk = await site.server.api("GET", "/v1/agents/a1/desktop", "admin-secret");
+  await site.server.api("POST", "/v1/connector/events", CONNECTOR, {
     type: "leg_linked",
     offer: desk.offer.id,
   });
@@ -78,7 +75,7 @@ test("an offer is accepted, held, resumed, ended, wrapped up with a disposition 
   await expectText(state, "Ready");
 
   // The closure carries the disposition the agent picked.
-  const report = await server.api(
+  const report = await site.server.api(
     "GET",
     "/v1/reports/contact-closure?preset=today&format=csv",
     "admin-secret",
@@ -93,9 +90,9 @@ test("an offer is accepted, held, resumed, ended, wrapped up with a disposition 
 });
 
 test("a refused offer leaves the agent in No Answer until it picks a state", async () => {
-  const page = await desktop(server, "a2", "s2");
+  const page = await desktop(site.server, "a2", "s2");
   const state = page.getByRole("status", { name: "Agent state" });
-  await call(server, "+36202222222");
+  await call(site.server, "+36202222222");
   const offer = page.getByRole("region", { name: "Offer" });
   await offer.getByRole("button", { name: "Refuse" }).click();
   await expectCount(page.getByRole("region", { name: "Offer" }), 0);
@@ -126,12 +123,12 @@ test("a missed offer: the desktop says so and the agent is in No Answer until it
 });
 
 test("Break while busy shows Waiting for Break until the work ends", async () => {
-  const page = await desktop(server, "a2", "s2");
+  const page = await desktop(site.server, "a2", "s2");
   const state = page.getByRole("status", { name: "Agent state" });
-  const { contact } = await call(server, "+36204444444");
+  const { contact } = await call(site.server, "+36204444444");
   await page.getByRole("region", { name: "Offer" }).getByRole("button", { name: "Accept" }).click();
-  const desk = await server.api("GET", "/v1/agents/a2/desktop", "admin-secret");
-  await server.api("POST", "/v1/connector/events", CONNECTOR, {
+  const desk = await site.server.api("GET", "/v1/agents/a2/desktop", "admin-secret");
+  await site.server.api("POST", "/v1/connector/events", CONNECTOR, {
     type: "leg_linked",
     offer: desk.offer.id,
   });
@@ -147,8 +144,8 @@ test("Break while busy shows Waiting for Break until the work ends", async () =>
 });
 
 test("a callback attempt: Dialing with the No Answer countdown, every completion status, then Callback Requested for later", async () => {
-  const page = await desktop(server, "a3", "s3");
-  const { contact } = await server.api("POST", "/v1/callbacks", "admin-secret", {
+  const page = await desktop(site.server, "a3", "s3");
+  const { contact } = await site.server.api("POST", "/v1/callbacks", "admin-secret", {
     queue: "callbacks",
     destination: "+36205555555",
   });
@@ -167,7 +164,7 @@ test("a callback attempt: Dialing with the No Answer countdown, every completion
     await statuses.getByRole("button", { name, exact: true }).click();
     await expectText(statuses.locator('[aria-pressed="true"]'), new RegExp(name));
   }
-  await server.api("POST", "/v1/connector/events", CONNECTOR, {
+  await site.server.api("POST", "/v1/connector/events", CONNECTOR, {
     type: "answered",
     contact,
     by: "live",

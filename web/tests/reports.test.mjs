@@ -1,15 +1,11 @@
 // The reports page downloads a CSV and an XLSX with the server's file names and the report's
 // columns; the time fields are enabled only for a specific date or a date range.
 import { readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { strFromU8, unzipSync } from "fflate";
-import { expectText, launchBrowser, startServer } from "./support.mjs";
+import { expectText, serverAndBrowser } from "./support.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+const site = serverAndBrowser(async (server) => {
   // One refusal to report: a2 refuses a call.
   await server.api("POST", "/v1/agents/a2/login", "a2-secret", { station: "s2" });
   await server.api("POST", "/v1/contacts", "connector-secret", {
@@ -20,18 +16,14 @@ before(async () => {
   const desk = await server.api("GET", "/v1/agents/a2/desktop", "a2-secret");
   await server.api("POST", `/v1/offers/${desk.offer.id}/refuse`, "a2-secret");
 });
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 async function reportsPage() {
-  const context = await browser.newContext({
+  const context = await site.browser.newContext({
     acceptDownloads: true,
     timezoneId: "Europe/Budapest",
   });
   const page = await context.newPage();
-  await page.goto(server.url + "/reports");
+  await page.goto(site.server.url + "/reports");
   await page.getByLabel("API key").fill("supervisor-secret");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Download" }).waitFor();
@@ -97,8 +89,8 @@ test("the contact closure report as XLSX for a specific date and time window, wi
 });
 
 test("a key without Data Download View is told so on the form", async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url + "/reports");
+  const page = await site.browser.newPage();
+  await page.goto(site.server.url + "/reports");
   await page.getByLabel("API key").fill("connector-secret");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expectText(page.getByRole("alert"), /Data Download View/);

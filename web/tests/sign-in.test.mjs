@@ -1,28 +1,19 @@
 // Sign-in: a wrong key, a key of the wrong role and a revoked key each get a clear message
 // on the form; a right key opens the page, and it stays signed in for the tab only.
-import { after, before, test } from "node:test";
-import { expectCount, expectText, expectVisible, launchBrowser, startServer } from "./support.mjs";
+import { test } from "node:test";
+import { expectCount, expectText, expectVisible, serverAndBrowser } from "./support.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = serverAndBrowser();
 
 async function signIn(page, path, key, station) {
-  await page.goto(server.url + path);
+  await page.goto(site.server.url + path);
   await page.getByLabel("API key").fill(key);
   if (station !== undefined) await page.getByLabel("Station").fill(station);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 test("a wrong key is refused on the form", async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   await signIn(page, "/agent", "not-a-key", "s1");
   await expectText(page.getByRole("alert"), /unknown or has been revoked/);
   await expectCount(page.getByRole("status", { name: "Agent state" }), 0);
@@ -30,7 +21,7 @@ test("a wrong key is refused on the form", async () => {
 });
 
 test("a key of another role is refused with the role it needs", async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   await signIn(page, "/agent", "connector-secret", "s1");
   await expectText(
     page.getByRole("alert"),
@@ -42,7 +33,7 @@ test("a key of another role is refused with the role it needs", async () => {
 });
 
 test("an agent signs in, is logged in at the station, and picks states", async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   await signIn(page, "/agent", "a1-secret", "s1");
   const state = page.getByRole("status", { name: "Agent state" });
   await expectText(state, "Ready");
@@ -55,16 +46,16 @@ test("an agent signs in, is logged in at the station, and picks states", async (
   await page.getByRole("combobox", { name: "State", exact: true }).selectOption({ label: "Ready" });
   await expectText(state, "Ready");
   // A new tab (a new browser context) has to sign in again.
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   const other = await context.newPage();
-  await other.goto(server.url + "/agent");
+  await other.goto(site.server.url + "/agent");
   await expectVisible(other.getByLabel("API key"));
   await context.close();
   await page.close();
 });
 
 test("a supervisor key opens the console; a key without Data Download View cannot open reports", async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   await signIn(page, "/supervisor", "supervisor-secret");
   await expectVisible(page.getByRole("button", { name: "Sign out" }));
   await signIn(page, "/reports", "a2-secret");

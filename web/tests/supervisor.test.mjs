@@ -1,23 +1,14 @@
 // The supervisor console in a real browser: agents and queues live from the event stream,
 // Mode Pending for an agent who picked Break while busy, callbacks sent to the queue and
 // purged (with confirmation), callbacks stopped and started.
-import { after, before, test } from "node:test";
-import { expectCount, expectText, launchBrowser, startServer } from "./support.mjs";
+import { test } from "node:test";
+import { expectCount, expectText, serverAndBrowser } from "./support.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = serverAndBrowser();
 
 async function console_() {
-  const page = await browser.newPage();
-  await page.goto(server.url + "/supervisor");
+  const page = await site.browser.newPage();
+  await page.goto(site.server.url + "/supervisor");
   await page.getByLabel("API key").fill("supervisor-secret");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("table", { name: "Agents" }).waitFor();
@@ -36,25 +27,25 @@ test("agents update live, and Break while busy shows as Mode Pending", async () 
   const page = await console_();
   const anna = agentRow(page, "Anna Kovács");
   await expectText(anna.getByRole("cell").nth(1), "Offline");
-  await server.api("POST", "/v1/agents/a1/login", "a1-secret", { station: "s1" });
+  await site.server.api("POST", "/v1/agents/a1/login", "a1-secret", { station: "s1" });
   await expectText(anna.getByRole("cell").nth(1), "Ready");
   await expectText(anna.getByRole("cell").nth(2), "Available");
   await expectText(queueRow(page, "sales").getByRole("cell").nth(3), "1"); // Ready
 
-  const { contact } = await server.api("POST", "/v1/contacts", "connector-secret", {
+  const { contact } = await site.server.api("POST", "/v1/contacts", "connector-secret", {
     channel: "voice",
     queue: "sales",
     from: "+36207777777",
   });
-  const desk = await server.api("GET", "/v1/agents/a1/desktop", "a1-secret");
-  await server.api("POST", `/v1/offers/${desk.offer.id}/accept`, "a1-secret");
-  await server.api("POST", "/v1/connector/events", "connector-secret", {
+  const desk = await site.server.api("GET", "/v1/agents/a1/desktop", "a1-secret");
+  await site.server.api("POST", `/v1/offers/${desk.offer.id}/accept`, "a1-secret");
+  await site.server.api("POST", "/v1/connector/events", "connector-secret", {
     type: "leg_linked",
     offer: desk.offer.id,
   });
   await expectText(anna.getByRole("cell").nth(1), "Busy");
   await expectText(anna.getByRole("cell").nth(5), `${contact} Handling`);
-  await server.api("POST", "/v1/agents/a1/state", "a1-secret", { state: "break" });
+  await site.server.api("POST", "/v1/agents/a1/state", "a1-secret", { state: "break" });
   await expectText(anna.getByRole("cell").nth(1), "Waiting for Break");
   await expectText(anna.getByRole("cell").nth(2), "Mode Pending");
 
@@ -73,12 +64,12 @@ test("agents update live, and Break while busy shows as Mode Pending", async () 
 test("callbacks are sent to the queue, purged after a confirmation, stopped and started", async () => {
   const page = await console_();
   const later = Date.now() + 3_600_000;
-  const first = await server.api("POST", "/v1/callbacks", "admin-secret", {
+  const first = await site.server.api("POST", "/v1/callbacks", "admin-secret", {
     queue: "callbacks",
     destination: "+36208888881",
     due: later,
   });
-  const second = await server.api("POST", "/v1/callbacks", "admin-secret", {
+  const second = await site.server.api("POST", "/v1/callbacks", "admin-secret", {
     queue: "callbacks",
     destination: "+36208888882",
     due: later,

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -207,4 +208,22 @@ export async function expectCount(locator, count) {
 /** Waits until the locator's element is visible. */
 export async function expectVisible(locator) {
   await locator.waitFor({ state: "visible", timeout: DEADLINE_MS });
+}
+
+/**
+ * Starts a server and a browser before a test file's tests and stops them after; `setup`
+ * runs once both are up. The returned object's `server` and `browser` are set by then.
+ */
+export function serverAndBrowser(setup) {
+  const site = { server: null, browser: null };
+  before(async () => {
+    site.server = await startServer();
+    site.browser = await launchBrowser();
+    await setup?.(site.server);
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.stop();
+  });
+  return site;
 }

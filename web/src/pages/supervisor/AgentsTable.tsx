@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { type EngineClock, formatDuration } from "../../clock";
 import { agentStateNames, type ContactState, contactStateNames } from "../../names";
 import type { AgentConfig, AgentRow } from "./data";
+import { Filter, plain } from "./Filter";
 
 /** "3 Handling, 4 Wrap Up": the contacts an agent holds (pairs of id and state). */
 function contactsText(contacts: AgentRow["contacts"]): string {
@@ -36,29 +37,30 @@ export function AgentsTable({
     <section class="panel" aria-labelledby="agents-title">
       <h2 id="agents-title">Agent monitor</h2>
       <div class="filters">
-        <label for="agents-team">Team</label>
-        <select id="agents-team" value={team} onChange={(e) => setTeam(e.currentTarget.value)}>
-          <option value="">All teams</option>
-          {teams.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-        <label for="agents-queue">Queue</label>
-        <select id="agents-queue" value={queue} onChange={(e) => setQueue(e.currentTarget.value)}>
-          <option value="">All queues</option>
-          {queues.map((q) => (
-            <option key={q}>{q}</option>
-          ))}
-        </select>
-        <label for="agents-state">State</label>
-        <select id="agents-state" value={state} onChange={(e) => setState(e.currentTarget.value)}>
-          <option value="">All states</option>
-          {Object.entries(agentStateNames).map(([value, label]) => (
-            <option value={value} key={value}>
-              {label}
-            </option>
-          ))}
-        </select>
+        <Filter
+          id="agents-team"
+          label="Team"
+          everything="All teams"
+          value={team}
+          options={plain(teams)}
+          onChange={setTeam}
+        />
+        <Filter
+          id="agents-queue"
+          label="Queue"
+          everything="All queues"
+          value={queue}
+          options={plain(queues)}
+          onChange={setQueue}
+        />
+        <Filter
+          id="agents-state"
+          label="State"
+          everything="All states"
+          value={state}
+          options={Object.entries(agentStateNames).map(([value, label]) => ({ value, label }))}
+          onChange={setState}
+        />
       </div>
       <table>
         <caption>Agents</caption>

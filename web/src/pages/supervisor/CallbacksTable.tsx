@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import type { CallbackRow } from "./data";
+import { Filter, plain } from "./Filter";
 
 const locations = ["Pending", "HandlingByBusinessProcess", "HandlingByAgent"] as const;
 
@@ -29,28 +30,22 @@ export function CallbacksTable({
     <section class="panel" aria-labelledby="callbacks-title">
       <h2 id="callbacks-title">Callback search</h2>
       <div class="filters">
-        <label for="callbacks-queue">Queue</label>
-        <select
+        <Filter
           id="callbacks-queue"
+          label="Queue"
+          everything="All queues"
           value={queue}
-          onChange={(e) => setQueue(e.currentTarget.value)}
-        >
-          <option value="">All queues</option>
-          {queues.map((q) => (
-            <option key={q}>{q}</option>
-          ))}
-        </select>
-        <label for="callbacks-location">Location</label>
-        <select
+          options={plain(queues)}
+          onChange={setQueue}
+        />
+        <Filter
           id="callbacks-location"
+          label="Location"
+          everything="All locations"
           value={location}
-          onChange={(e) => setLocation(e.currentTarget.value)}
-        >
-          <option value="">All locations</option>
-          {locations.map((l) => (
-            <option key={l}>{l}</option>
-          ))}
-        </select>
+          options={plain(locations)}
+          onChange={setLocation}
+        />
       </div>
       <table>
         <caption>Callbacks</caption>
