@@ -113,6 +113,7 @@ function App({ page }: { page: Page }) {
           ) : (
             <Supervisor
               credentials={state.credentials}
+              session={state.session}
               clock={state.clock}
               onKeyRefused={signOut}
             />

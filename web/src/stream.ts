@@ -24,12 +24,22 @@ const FATAL = new Set(["unauthorized", "forbidden"]);
 export interface StreamHandlers {
   onMessage: (message: StreamMessage) => void;
   onStatus: (status: StreamStatus) => void;
+  /**
+   * The server no longer has the events after the last one seen (its data directory was
+   * restored from an older backup): the stream starts afresh, and the page must read
+   * everything again.
+   */
+  onReset?: () => void;
 }
 
-/** Opens the stream and keeps it open until the returned function is called. */
-export function openStream(key: string, handlers: StreamHandlers): () => void {
+/**
+ * Opens the stream after journal entry `after` (the session's `last_seq`, read before the
+ * page read its data, so nothing between that read and the stream is missed) and keeps it
+ * open until the returned function is called.
+ */
+export function openStream(key: string, after: number, handlers: StreamHandlers): () => void {
   const controller = new AbortController();
-  let lastSeq: number | null = null;
+  let lastSeq: number | null = after;
   let delayMs = 500;
 
   async function connectOnce(): Promise<{
@@ -90,6 +100,10 @@ export function openStream(key: string, handlers: StreamHandlers): () => void {
         outcome = { problem: "the connection was lost", code: null };
       }
       if (controller.signal.aborted) return;
+      if (outcome.code === "invalid_last_event_id") {
+        lastSeq = null;
+        handlers.onReset?.();
+      }
       if (outcome.code !== null && FATAL.has(outcome.code)) {
         handlers.onStatus({
           kind: "stopped",

@@ -97,3 +97,19 @@ test("callbacks are sent to the queue, purged after a confirmation, stopped and 
   await expectText(callbacks.getByRole("cell").nth(10), /Active|Off Schedule HRS/);
   await page.close();
 });
+
+test("a dropped stream reconnects with Last-Event-ID: what happened meanwhile arrives, and the console says it reconnected", async () => {
+  const page = await console_();
+  const stream = page.getByText(/^Event stream:/);
+  await expectText(stream, "Event stream: Live");
+  const bela = agentRow(page, "Béla Nagy");
+  await expectText(bela.getByRole("cell").nth(1), "Offline");
+  await site.server.crashAndRestart();
+  // Logged in while the console's stream is down: only a stream that resumes after the last
+  // event the console saw (Last-Event-ID) carries it, since the console does not re-read the
+  // monitor when it reconnects.
+  await site.server.api("POST", "/v1/agents/a2/login", "a2-secret", { station: "s2" });
+  await expectText(bela.getByRole("cell").nth(1), "Ready");
+  await expectText(stream, "Event stream: Live (reconnected; nothing was missed)");
+  await page.close();
+});

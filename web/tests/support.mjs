@@ -104,27 +104,42 @@ export async function startServer(config = CONFIG, { speed = 1 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "switchboard-web-"));
   const configPath = join(dir, "server.toml");
   writeFileSync(configPath, config);
-  const child = spawn(
-    BIN,
-    [
-      "serve",
-      ...["--config", configPath, "--data", join(dir, "data")],
-      ...["--listen", "127.0.0.1:0", "--speed", String(speed)],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const url = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      const match = /^switchboard: listening on (http:\/\/\S+)/.exec(line);
-      if (match) resolve(match[1]);
+  const launch = async (listen) => {
+    const child = spawn(
+      BIN,
+      [
+        "serve",
+        ...["--config", configPath, "--data", join(dir, "data")],
+        ...["--listen", listen, "--speed", String(speed)],
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const url = await new Promise((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on("line", (line) => {
+        const match = /^switchboard: listening on (http:\/\/\S+)/.exec(line);
+        if (match) resolve(match[1]);
+      });
+      child.on("exit", (code) => reject(new Error(`switchboard serve exited ${code}: ${stderr}`)));
     });
-    child.on("exit", (code) => reject(new Error(`switchboard serve exited ${code}: ${stderr}`)));
-  });
+    return { child, url };
+  };
+  const exited = (child) =>
+    new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on("exit", resolve)));
+  let { child, url } = await launch("127.0.0.1:0");
   return {
     url,
+    /**
+     * Kills the server at once (as a crash or a cut cable would: open streams just stop) and
+     * starts it again on the same address and data directory.
+     */
+    async crashAndRestart() {
+      child.kill("SIGKILL");
+      await exited(child);
+      ({ child } = await launch(new URL(url).host));
+    },
     /** A request to the API with a key; resolves to the parsed JSON body. */
     async api(method, path, key, body) {
       const response = await fetch(url + path, {
@@ -142,9 +157,7 @@ export async function startServer(config = CONFIG, { speed = 1 } = {}) {
     },
     async stop() {
       child.kill("SIGTERM");
-      await new Promise((resolve) =>
-        child.exitCode !== null ? resolve() : child.on("exit", resolve),
-      );
+      await exited(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

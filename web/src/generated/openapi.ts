@@ -1995,6 +1995,11 @@ export interface components {
              */
             key_id: number;
             /**
+             * @description The journal's last sequence number: a page that reads its data after this answer and
+             *     opens the event stream with `Last-Event-ID: last_seq` misses nothing in between.
+             */
+            last_seq: number;
+            /**
              * Format: int64
              * @description The engine's time now, in milliseconds since the Unix epoch.
              */

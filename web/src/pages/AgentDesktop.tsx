@@ -93,8 +93,9 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
       }
     })();
     let wasLive = false;
-    return openStream(credentials.key, {
+    return openStream(credentials.key, session.last_seq, {
       onMessage,
+      onReset: () => void refresh(),
       onStatus: (status) => {
         setStream(status);
         if (status.kind === "live") {

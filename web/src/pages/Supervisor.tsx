@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { useActions } from "../action";
 import { client } from "../api";
 import type { EngineClock } from "../clock";
-import type { Credentials } from "../session";
+import type { Credentials, Session } from "../session";
 import { openStream, type StreamStatus } from "../stream";
 import { AgentsTable } from "./supervisor/AgentsTable";
 import { CallbacksTable } from "./supervisor/CallbacksTable";
@@ -12,12 +12,13 @@ import { streamText, useTick } from "../live";
 
 interface Props {
   credentials: Credentials;
+  session: Session;
   clock: EngineClock;
   onKeyRefused: (problem: string) => void;
 }
 
 /** The supervisor console: agents, queues and callbacks, live from the event stream. */
-export function Supervisor({ credentials, clock, onKeyRefused }: Props) {
+export function Supervisor({ credentials, session, clock, onKeyRefused }: Props) {
   const api = client(credentials.key);
   const data = useConsole(api);
   const { problem, act } = useActions(() => data.refresh());
@@ -27,8 +28,9 @@ export function Supervisor({ credentials, clock, onKeyRefused }: Props) {
 
   useEffect(() => {
     let wasLive = false;
-    return openStream(credentials.key, {
+    return openStream(credentials.key, session.last_seq, {
       onMessage: data.onMessage,
+      onReset: () => void data.reload(),
       onStatus: (status) => {
         setStream(status);
         if (status.kind === "live") {

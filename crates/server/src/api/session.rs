@@ -32,6 +32,9 @@ pub struct Session {
     pub now_ms: i64,
     /// How many engine milliseconds pass per real millisecond (1 but in the demo's `--speed`).
     pub speed: f64,
+    /// The journal's last sequence number: a page that reads its data after this answer and
+    /// opens the event stream with `Last-Event-ID: last_seq` misses nothing in between.
+    pub last_seq: u64,
 }
 
 /// Who this key is and the engine's time. Any valid key.
@@ -45,5 +48,6 @@ async fn session(State(state): State<AppState>, principal: Principal) -> Json<Se
         data_download: principal.data_download,
         now_ms: state.clock.now().0,
         speed: state.speed,
+        last_seq: state.driver.last_seq(),
     })
 }

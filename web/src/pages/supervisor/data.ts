@@ -35,8 +35,10 @@ export interface Console {
   callbacks: CallbackRow[] | null;
   configs: AgentConfig[] | null;
   problem: string | null;
-  /** Reads everything again now (after an action of this page). */
+  /** Reads the live tables again now (after an action of this page). */
   refresh: () => Promise<void>;
+  /** Reads everything again, the configuration too (the stream started afresh). */
+  reload: () => Promise<void>;
   /** Feeds a stream message: marks what it changed for the next read. */
   onMessage: (message: StreamMessage) => void;
 }
@@ -110,6 +112,7 @@ export function useConsole(api: Client): Console {
     configs,
     problem,
     refresh: () => read(new Set<Part>(["agents", "queues", "callbacks"])),
+    reload: () => read(new Set<Part>(["agents", "queues", "callbacks", "configs"])),
     onMessage: ({ event }) => {
       for (const part of touched(event.type)) dirty.current.add(part);
       schedule();
