@@ -505,6 +505,10 @@ impl Simulation {
                     time_zone: cb.time_zone.clone().unwrap_or(d.time_zone.clone()),
                     open_hours: cb.open_hours.clone(),
                     holidays: cb.holidays.clone(),
+                    end_callback_on: cb
+                        .end_callback_on
+                        .clone()
+                        .unwrap_or(d.end_callback_on.clone()),
                     ..d
                 });
             }

@@ -163,6 +163,9 @@ pub struct CallbackSpec {
     pub open_hours: Vec<String>,
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// Dial outcomes that end a callback at once (the engine's default: invalid_number, sit).
+    #[serde(default)]
+    pub end_callback_on: Option<Vec<DialOutcome>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -678,6 +681,10 @@ impl Scenario {
             time_zone: cb.time_zone.clone().unwrap_or_else(|| "UTC".into()),
             open_hours: cb.open_hours.clone(),
             holidays: cb.holidays.clone(),
+            end_callback_on: cb
+                .end_callback_on
+                .clone()
+                .unwrap_or_else(|| CallbackSettings::default().end_callback_on),
             ..CallbackSettings::default()
         };
         schedule
