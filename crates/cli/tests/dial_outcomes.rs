@@ -28,6 +28,18 @@ fn accept_next(server: &Server, agent: &str) {
         .ok();
 }
 
+/// The agent completes its wrap-up of `contact`.
+#[track_caller]
+fn complete(server: &Server, contact: u64, agent: &str) {
+    server
+        .post(
+            &format!("/v1/contacts/{contact}/complete"),
+            &agent_key(agent),
+            None,
+        )
+        .ok();
+}
+
 #[track_caller]
 fn dial_outcome(server: &Server, contact: u64, outcome: &str, cause: &str) -> Reply {
     server.post(
@@ -76,13 +88,7 @@ fn busy_is_retried_and_an_invalid_number_ends_the_callback_in_the_search_and_the
     assert_eq!(status.ev()["status"], "busy", "{status:?}");
     admin.wait_contact("wrap_up_started", contact);
     dial_outcome(&server, contact, "busy", "486").assert_error(409, "invalid_contact_state");
-    server
-        .post(
-            &format!("/v1/contacts/{contact}/complete"),
-            &agent_key("a1"),
-            None,
-        )
-        .ok();
+    complete(&server, contact, "a1");
     let ended = admin.wait_contact("attempt_ended", contact);
     assert_eq!(
         (
@@ -110,13 +116,7 @@ fn busy_is_retried_and_an_invalid_number_ends_the_callback_in_the_search_and_the
     accept_next(&server, "a1");
     dial_outcome(&server, contact, "invalid_number", "404").ok();
     admin.wait_contact("wrap_up_started", contact);
-    server
-        .post(
-            &format!("/v1/contacts/{contact}/complete"),
-            &agent_key("a1"),
-            None,
-        )
-        .ok();
+    complete(&server, contact, "a1");
     let completed = admin.wait_contact("callback_completed", contact);
     assert_eq!(completed.ev()["end"], "failed", "{completed:?}");
     let closed = admin.wait_contact("contact_closed", contact);

@@ -664,6 +664,28 @@ fn settings_the_engine_refuses_are_bad_input_too() {
     assert_eq!(String::from_utf8_lossy(&zero.stderr).lines().count(), 1);
 }
 
+/// `switchboard report NAME --data DIR` over March 2026 (the simulated days of the
+/// examples), without the header: the CSV rows.
+fn march_report(name: &str, data: &str) -> String {
+    let report = switchboard(&[
+        "report",
+        name,
+        "--data",
+        data,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--no-header",
+    ]);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    String::from_utf8(report.stdout).unwrap()
+}
+
 /// `--data DIR` journals the run like the server: the reports then count what the
 /// simulator counted, and a directory that already holds a journal is refused.
 #[test]
@@ -682,23 +704,7 @@ fn sim_data_feeds_the_reports_with_the_same_counts() {
     let refusals = count(&outcome, "refusals");
     assert!(refusals > 0, "the support day refuses some offers");
 
-    let report = switchboard(&[
-        "report",
-        "agent-refusal",
-        "--data",
-        data,
-        "--from",
-        "2026-03-01",
-        "--to",
-        "2026-03-31",
-        "--no-header",
-    ]);
-    assert!(
-        report.status.success(),
-        "{}",
-        String::from_utf8_lossy(&report.stderr)
-    );
-    let rows = String::from_utf8(report.stdout).unwrap().lines().count() as u64;
+    let rows = march_report("agent-refusal", data).lines().count() as u64;
     assert_eq!(rows, refusals);
 
     let again = switchboard(&["sim", &scenario, "--data", data]);
@@ -733,23 +739,7 @@ fn simulated_dial_outcomes_show_in_the_completed_callbacks_report() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report = switchboard(&[
-        "report",
-        "completed-callbacks",
-        "--data",
-        data,
-        "--from",
-        "2026-03-01",
-        "--to",
-        "2026-03-31",
-        "--no-header",
-    ]);
-    assert!(
-        report.status.success(),
-        "{}",
-        String::from_utf8_lossy(&report.stderr)
-    );
-    let csv = String::from_utf8(report.stdout).unwrap();
+    let csv = march_report("completed-callbacks", data);
     // Callback_ID, …, End_State (3), …, Total_Attempts (6), Attempt_No (7), …, Attempt_State.
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
     for state in [
