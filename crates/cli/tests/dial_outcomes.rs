@@ -198,6 +198,21 @@ fn the_queue_policy_is_configuration_with_field_errors_and_an_outbound_busy_clos
         assert!(message.contains(field), "{policy}: {message}");
     }
     put(r#"["ringing"]"#).assert_error(422, "invalid_body");
+    // The configuration file is refused the same way, naming its line.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.toml");
+    std::fs::write(
+        &path,
+        "[[queues]]\nid = \"service\"\nchannel = \"voice\"\n\n[queues.callbacks]\n\
+         end_callback_on = [\"busy\", \"live\"]\n",
+    )
+    .unwrap();
+    let stderr = refused_config(&path);
+    let at = format!(
+        "{}:6: queues[service].callbacks.end_callback_on[1]: live: ",
+        path.display()
+    );
+    assert!(stderr.contains(&at), "expected {at:?} in {stderr}");
     put(r#"["busy"]"#).ok();
     let queue = server.get("/v1/queues/service", Some(ADMIN)).ok();
     assert_eq!(queue["callbacks"]["end_callback_on"], json!(["busy"]));
