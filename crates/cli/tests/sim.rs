@@ -516,6 +516,24 @@ fn broken_scenarios() -> Vec<(Scratch, &'static str, &'static str)> {
         ),
         (
             broken(
+                "dial-new-over-one.toml",
+                "dial_outcomes = { live = 0.5, machine = 0.2, no_answer = 0.2, wrong_destination = 0.1 }",
+                "dial_outcomes = { live = 0.5, machine = 0.2, no_answer = 0.2, wrong_destination = 0.1, sit = 0.2 }",
+            ),
+            "dial_outcomes",
+            "dial_outcomes",
+        ),
+        (
+            broken(
+                "end-on-live.toml",
+                r#"open_hours = ["Mon-Fri 08:00-18:00"]"#,
+                "open_hours = [\"Mon-Fri 08:00-18:00\"]\nend_callback_on = [\"busy\", \"live\"]",
+            ),
+            "end_callback_on",
+            "queues[1].callbacks.end_callback_on[1]",
+        ),
+        (
+            broken(
                 "warm-up.toml",
                 "contacts = 150",
                 "contacts = 150\nwarm_up = \"an hour\"",
@@ -617,6 +635,16 @@ fn dial_outcomes_over_one_name_file_line_and_key() {
 }
 
 #[test]
+fn new_dial_outcomes_over_one_name_file_line_and_key() {
+    assert_names_line_and_key("dial-new-over-one.toml");
+}
+
+#[test]
+fn a_live_answer_in_end_callback_on_names_file_line_and_key() {
+    assert_names_line_and_key("end-on-live.toml");
+}
+
+#[test]
 fn settings_the_engine_refuses_are_bad_input_too() {
     // Open hours the engine cannot parse: exit 2 naming the field, not a silent empty run.
     let hours = broken(
@@ -634,6 +662,28 @@ fn settings_the_engine_refuses_are_bad_input_too() {
     let zero = switchboard(&["sim", "--swarm", "0", &example("swarm-small.toml")]);
     assert_eq!(zero.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&zero.stderr).lines().count(), 1);
+}
+
+/// `switchboard report NAME --data DIR` over March 2026 (the simulated days of the
+/// examples), without the header: the CSV rows.
+fn march_report(name: &str, data: &str) -> String {
+    let report = switchboard(&[
+        "report",
+        name,
+        "--data",
+        data,
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--no-header",
+    ]);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    String::from_utf8(report.stdout).unwrap()
 }
 
 /// `--data DIR` journals the run like the server: the reports then count what the
@@ -654,23 +704,7 @@ fn sim_data_feeds_the_reports_with_the_same_counts() {
     let refusals = count(&outcome, "refusals");
     assert!(refusals > 0, "the support day refuses some offers");
 
-    let report = switchboard(&[
-        "report",
-        "agent-refusal",
-        "--data",
-        data,
-        "--from",
-        "2026-03-01",
-        "--to",
-        "2026-03-31",
-        "--no-header",
-    ]);
-    assert!(
-        report.status.success(),
-        "{}",
-        String::from_utf8_lossy(&report.stderr)
-    );
-    let rows = String::from_utf8(report.stdout).unwrap().lines().count() as u64;
+    let rows = march_report("agent-refusal", data).lines().count() as u64;
     assert_eq!(rows, refusals);
 
     let again = switchboard(&["sim", &scenario, "--data", data]);
@@ -678,6 +712,59 @@ fn sim_data_feeds_the_reports_with_the_same_counts() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("already holds a journal"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1);
+}
+
+/// The connector's dial outcomes (issue 13) in a simulated day: a scenario whose callback
+/// dials end busy, fax, modem, SIT, invalid number or wrong party journals them; the
+/// completed-callbacks report on the simulated days shows each state, and the default policy
+/// ends a callback at its SIT or invalid number (Failed, no attempt after it).
+#[test]
+fn simulated_dial_outcomes_show_in_the_completed_callbacks_report() {
+    let text = std::fs::read_to_string(example("swarm-small.toml")).expect("the example");
+    let text = text
+        .replace(
+            "dial_outcomes = { live = 0.5, machine = 0.2, no_answer = 0.2, wrong_destination = 0.1 }",
+            "dial_outcomes = { live = 0.1, no_answer = 0.1, busy = 0.2, fax = 0.1, modem = 0.1, sit = 0.1, invalid_number = 0.1, wrong_party = 0.2 }",
+        )
+        .replace("contacts = 150", "contacts = 400")
+        .replace("accept_probability = 0.5", "accept_probability = 0.9");
+    assert!(text.contains("busy = 0.2") && text.contains("contacts = 400"));
+    let scenario = Scratch::new("dial-outcomes.toml", &text);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let out = switchboard(&["sim", &scenario.path(), "--data", data]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = march_report("completed-callbacks", data);
+    // Callback_ID, …, End_State (3), …, Total_Attempts (6), Attempt_No (7), …, Attempt_State.
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    for state in [
+        "Busy",
+        "Fax",
+        "Modem",
+        "Sit Tone",
+        "Invalid Number",
+        "Wrong Party",
+    ] {
+        assert!(
+            rows.iter().any(|r| r.last() == Some(&state)),
+            "no {state} attempt in\n{csv}"
+        );
+    }
+    for row in rows
+        .iter()
+        .filter(|r| matches!(r.last(), Some(&"Sit Tone" | &"Invalid Number")))
+    {
+        assert_eq!(row[3], "Failed", "{row:?}");
+        assert_eq!(
+            row[6], row[7],
+            "an attempt after the one that ended it: {row:?}"
+        );
+    }
 }
 
 /// Every duration and rate has a range (docs/simulation.md). `handle_seconds = 1e10` used

@@ -4,6 +4,7 @@
 use crate::closure::Minor;
 use crate::config::{ConfigError, DURATION_MAX_MS};
 use crate::ids::AgentId;
+use crate::model::AnsweredBy;
 use crate::schedule::{Schedule, time_of_day};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -13,13 +14,18 @@ pub const ATTEMPTS_BEFORE_FAILURE_MAX: u32 = 100;
 pub const RECALL_INTERVALS_MAX: usize = 32;
 pub const DURATION_FOR_NO_ANSWER_DEFAULT_MS: u64 = 60_000;
 pub const RESERVED_FALLBACK_DEFAULT_MS: u64 = 15 * 60_000;
+/// Dial outcomes that end a callback at once unless the queue says otherwise: a number that
+/// does not exist or a network announcement (SIT) will not answer on a later attempt either.
+pub const END_CALLBACK_ON_DEFAULT: [DialOutcome; 2] =
+    [DialOutcome::InvalidNumber, DialOutcome::Sit];
 
 /// A queue's callback settings (seed 004 "Callback Timing", plus schedule and shift).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CallbackSettings {
-    /// Counted attempts (Answering Machine, No Answer) after which the callback fails.
+    /// Counted attempts (the dial outcomes: Answering Machine, No Answer, Busy, Fax, …) after
+    /// which the callback fails.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
     pub attempts_before_failure: u32,
     /// Wait after attempt i before the callback returns to the queue; the last value repeats.
@@ -52,6 +58,12 @@ pub struct CallbackSettings {
         schema(minimum = 60_000, maximum = 31_622_400_000_u64)
     )]
     pub max_age_ms: Option<u64>,
+    /// Attempt outcomes that end the callback at once (33 FAILED_DESTINATION with the
+    /// outcome's minor); every other outcome but `live` is retried after the recall interval,
+    /// as No Answer is. `live` cannot be listed: a live answer ends as the agent's completion
+    /// status says.
+    #[cfg_attr(feature = "openapi", schema(max_items = 8, example = json!(["invalid_number", "sit"])))]
+    pub end_callback_on: Vec<DialOutcome>,
 }
 
 impl Default for CallbackSettings {
@@ -66,6 +78,7 @@ impl Default for CallbackSettings {
             shift_start: "00:00".into(),
             reserved_fallback_ms: RESERVED_FALLBACK_DEFAULT_MS,
             max_age_ms: None,
+            end_callback_on: END_CALLBACK_ON_DEFAULT.to_vec(),
         }
     }
 }
@@ -127,6 +140,23 @@ impl CallbackSettings {
                 "at most 100 open-hours entries and 1,000 holidays",
             ));
         }
+        for (i, outcome) in self.end_callback_on.iter().enumerate() {
+            let problem = if *outcome == DialOutcome::Live {
+                Some(
+                    "a live answer ends as the agent's completion status says; it cannot end a callback by itself",
+                )
+            } else if self.end_callback_on[..i].contains(outcome) {
+                Some("listed twice")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(ConfigError::new(
+                    format!("{field}.end_callback_on[{i}]"),
+                    format!("{}: {problem}", outcome.as_str()),
+                ));
+            }
+        }
         let schedule = Schedule::parse(field, &self.time_zone, &self.open_hours, &self.holidays)?;
         let shift = time_of_day(&format!("{field}.shift_start"), &self.shift_start)?;
         Ok((schedule, shift))
@@ -136,6 +166,101 @@ impl CallbackSettings {
     pub fn recall_interval_ms(&self, attempt: u32) -> u64 {
         let i = (attempt.max(1) as usize - 1).min(self.recall_intervals_ms.len().saturating_sub(1));
         self.recall_intervals_ms.get(i).copied().unwrap_or(0)
+    }
+
+    /// An attempt that ended in `state` ends the callback at once (queue policy).
+    pub fn ends_callback(&self, state: AttemptState) -> bool {
+        state
+            .outcome()
+            .is_some_and(|o| self.end_callback_on.contains(&o))
+    }
+}
+
+/// How the connector says a callback or outbound dial ended (`dial_outcome`): from the SIP
+/// or Q.850 cause, media detection (fax, modem, machine) or tone detection (SIT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DialOutcome {
+    /// A person answered: the call goes on (as `answered` by `live`).
+    Live,
+    /// A machine answered: the call goes on (as `answered` by `machine`).
+    AnsweringMachine,
+    Busy,
+    Fax,
+    Modem,
+    /// A special information tone (the network's announcement: number changed, not in service…).
+    Sit,
+    InvalidNumber,
+    NoAnswer,
+    /// Answered by someone who is not the customer.
+    WrongParty,
+}
+
+impl DialOutcome {
+    pub const ALL: [DialOutcome; 9] = [
+        DialOutcome::Live,
+        DialOutcome::AnsweringMachine,
+        DialOutcome::Busy,
+        DialOutcome::Fax,
+        DialOutcome::Modem,
+        DialOutcome::Sit,
+        DialOutcome::InvalidNumber,
+        DialOutcome::NoAnswer,
+        DialOutcome::WrongParty,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DialOutcome::Live => "live",
+            DialOutcome::AnsweringMachine => "answering_machine",
+            DialOutcome::Busy => "busy",
+            DialOutcome::Fax => "fax",
+            DialOutcome::Modem => "modem",
+            DialOutcome::Sit => "sit",
+            DialOutcome::InvalidNumber => "invalid_number",
+            DialOutcome::NoAnswer => "no_answer",
+            DialOutcome::WrongParty => "wrong_party",
+        }
+    }
+
+    /// Live and machine answers connect the call; every other outcome ends the dial.
+    pub fn answered(self) -> Option<AnsweredBy> {
+        match self {
+            DialOutcome::Live => Some(AnsweredBy::Live),
+            DialOutcome::AnsweringMachine => Some(AnsweredBy::Machine),
+            _ => None,
+        }
+    }
+
+    /// The attempt state a dial that ended this way records.
+    pub fn attempt_state(self) -> AttemptState {
+        match self {
+            DialOutcome::Live => AttemptState::Handled,
+            DialOutcome::AnsweringMachine => AttemptState::AnsweringMachine,
+            DialOutcome::Busy => AttemptState::Busy,
+            DialOutcome::Fax => AttemptState::Fax,
+            DialOutcome::Modem => AttemptState::Modem,
+            DialOutcome::Sit => AttemptState::Sit,
+            DialOutcome::InvalidNumber => AttemptState::InvalidNumber,
+            DialOutcome::NoAnswer => AttemptState::NoAnswer,
+            DialOutcome::WrongParty => AttemptState::WrongParty,
+        }
+    }
+
+    /// The completion status a dial that ended without a conversation sets (None: answered).
+    pub fn completion(self) -> Option<CompletionStatus> {
+        Some(match self {
+            DialOutcome::Live | DialOutcome::AnsweringMachine => return None,
+            DialOutcome::Busy => CompletionStatus::Busy,
+            DialOutcome::Fax => CompletionStatus::Fax,
+            DialOutcome::Modem => CompletionStatus::Modem,
+            DialOutcome::Sit => CompletionStatus::Sit,
+            DialOutcome::InvalidNumber => CompletionStatus::InvalidNumber,
+            DialOutcome::NoAnswer => CompletionStatus::NoAnswer,
+            DialOutcome::WrongParty => CompletionStatus::WrongParty,
+        })
     }
 }
 
@@ -156,6 +281,14 @@ pub enum CompletionStatus {
         agent: Option<AgentId>,
     },
     WrongDestination,
+    /// Dial outcomes the connector reports (`dial_outcome`); an agent who dials by hand and
+    /// hears the tone may set them too.
+    Busy,
+    Fax,
+    Modem,
+    Sit,
+    InvalidNumber,
+    WrongParty,
 }
 
 impl CompletionStatus {
@@ -167,6 +300,12 @@ impl CompletionStatus {
             CompletionStatus::Cancel => AttemptState::Cancel,
             CompletionStatus::CallbackRequested { .. } => AttemptState::CallbackRequested,
             CompletionStatus::WrongDestination => AttemptState::WrongDestination,
+            CompletionStatus::Busy => AttemptState::Busy,
+            CompletionStatus::Fax => AttemptState::Fax,
+            CompletionStatus::Modem => AttemptState::Modem,
+            CompletionStatus::Sit => AttemptState::Sit,
+            CompletionStatus::InvalidNumber => AttemptState::InvalidNumber,
+            CompletionStatus::WrongParty => AttemptState::WrongParty,
         }
     }
 }
@@ -186,6 +325,14 @@ pub enum AttemptState {
     Aborted,
     /// Ended by a call error or by the callback closing underneath it.
     Error,
+    Busy,
+    Fax,
+    Modem,
+    /// Special information tone.
+    Sit,
+    InvalidNumber,
+    /// Answered by someone who is not the customer (the connector's `wrong_party`).
+    WrongParty,
 }
 
 impl AttemptState {
@@ -199,15 +346,35 @@ impl AttemptState {
             AttemptState::WrongDestination => "Wrong Destination",
             AttemptState::Aborted => "Aborted",
             AttemptState::Error => "Error",
+            AttemptState::Busy => "Busy",
+            AttemptState::Fax => "Fax",
+            AttemptState::Modem => "Modem",
+            AttemptState::Sit => "Sit Tone",
+            AttemptState::InvalidNumber => "Invalid Number",
+            AttemptState::WrongParty => "Wrong Party",
         }
     }
 
-    /// Counts against Attempts Before Failure.
+    /// The dial outcome this state is, for the queue's `end_callback_on` (None: not a dial
+    /// outcome — Handled, Cancel, Callback Requested, Wrong Destination, Aborted, Error).
+    pub fn outcome(self) -> Option<DialOutcome> {
+        Some(match self {
+            AttemptState::AnsweringMachine => DialOutcome::AnsweringMachine,
+            AttemptState::NoAnswer => DialOutcome::NoAnswer,
+            AttemptState::Busy => DialOutcome::Busy,
+            AttemptState::Fax => DialOutcome::Fax,
+            AttemptState::Modem => DialOutcome::Modem,
+            AttemptState::Sit => DialOutcome::Sit,
+            AttemptState::InvalidNumber => DialOutcome::InvalidNumber,
+            AttemptState::WrongParty => DialOutcome::WrongParty,
+            _ => return None,
+        })
+    }
+
+    /// Counts against Attempts Before Failure: every dial outcome (each is retried as No
+    /// Answer is, or ends the callback).
     pub fn is_counted(self) -> bool {
-        matches!(
-            self,
-            AttemptState::AnsweringMachine | AttemptState::NoAnswer
-        )
+        self.outcome().is_some()
     }
 
     /// The minor closure code the attempt records (§7).
@@ -216,6 +383,12 @@ impl AttemptState {
             AttemptState::AnsweringMachine => Minor::ANSMACHINE,
             AttemptState::NoAnswer => Minor::NOANSWER,
             AttemptState::WrongDestination => Minor::WRONGNUMBER,
+            AttemptState::Busy => Minor::BUSY,
+            AttemptState::Fax => Minor::FAX,
+            AttemptState::Modem => Minor::MODEM,
+            AttemptState::Sit => Minor::SIT,
+            AttemptState::InvalidNumber => Minor::INVALIDNUM,
+            AttemptState::WrongParty => Minor::WRONGNUMBER,
             _ => Minor::DEFAULT,
         }
     }
@@ -384,7 +557,7 @@ mod tests {
     }
 
     #[test]
-    fn only_answering_machine_and_no_answer_count() {
+    fn only_dial_outcomes_count() {
         let counted: Vec<AttemptState> = [
             AttemptState::Handled,
             AttemptState::AnsweringMachine,
@@ -394,13 +567,71 @@ mod tests {
             AttemptState::WrongDestination,
             AttemptState::Aborted,
             AttemptState::Error,
+            AttemptState::Busy,
+            AttemptState::Fax,
+            AttemptState::Modem,
+            AttemptState::Sit,
+            AttemptState::InvalidNumber,
+            AttemptState::WrongParty,
         ]
         .into_iter()
         .filter(|s| s.is_counted())
         .collect();
         assert_eq!(
             counted,
-            [AttemptState::AnsweringMachine, AttemptState::NoAnswer]
+            [
+                AttemptState::AnsweringMachine,
+                AttemptState::NoAnswer,
+                AttemptState::Busy,
+                AttemptState::Fax,
+                AttemptState::Modem,
+                AttemptState::Sit,
+                AttemptState::InvalidNumber,
+                AttemptState::WrongParty,
+            ]
         );
+    }
+
+    #[test]
+    fn each_outcome_has_its_minor_and_round_trips() {
+        let minors: Vec<u16> = DialOutcome::ALL
+            .iter()
+            .map(|o| o.attempt_state().minor().0)
+            .collect();
+        assert_eq!(minors, [0, 2, 3, 4, 5, 8, 9, 6, 13]);
+        for o in DialOutcome::ALL {
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+            // Every outcome but a live answer is one the queue policy can name.
+            assert_eq!(
+                o.attempt_state().outcome() == Some(o),
+                o != DialOutcome::Live
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_number_and_sit_end_a_callback_by_default() {
+        let s = CallbackSettings::default();
+        let ending: Vec<DialOutcome> = DialOutcome::ALL
+            .into_iter()
+            .filter(|o| s.ends_callback(o.attempt_state()))
+            .collect();
+        assert_eq!(ending, [DialOutcome::Sit, DialOutcome::InvalidNumber]);
+    }
+
+    #[test]
+    fn end_callback_on_refuses_live_and_repeats() {
+        let mut s = CallbackSettings {
+            end_callback_on: vec![DialOutcome::Busy, DialOutcome::Live],
+            ..Default::default()
+        };
+        let e = s.compile("queues[q].callbacks").unwrap_err();
+        assert_eq!(e.field, "queues[q].callbacks.end_callback_on[1]");
+        assert!(e.message.starts_with("live:"), "{}", e.message);
+        s.end_callback_on = vec![DialOutcome::Busy, DialOutcome::Fax, DialOutcome::Busy];
+        let e = s.compile("queues[q].callbacks").unwrap_err();
+        assert_eq!(e.field, "queues[q].callbacks.end_callback_on[2]");
+        s.end_callback_on.clear();
+        assert!(s.compile("queues[q].callbacks").is_ok());
     }
 }

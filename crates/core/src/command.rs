@@ -1,6 +1,6 @@
 //! Inputs to the engine: commands from admins, agents, supervisors and the connector.
 
-use crate::callback::CompletionStatus;
+use crate::callback::{CompletionStatus, DialOutcome};
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
@@ -222,6 +222,18 @@ pub enum ConnectorEvent {
     /// An outbound or callback dial could not be started (closure 35).
     DialFailed {
         contact: ContactId,
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
+        cause_code: Option<String>,
+    },
+    /// How an outbound or callback dial ended, with the connector's raw cause (the SIP status
+    /// or Q.850 cause as text; docs/connector.md maps them). `live` and `answering_machine`
+    /// connect the call as `answered` does; every other outcome ends the dial: a callback
+    /// attempt records it (its state and minor code), an outbound contact closes with
+    /// (33 FAILED_DESTINATION, the outcome's minor).
+    DialOutcome {
+        contact: ContactId,
+        outcome: DialOutcome,
         #[serde(default)]
         #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,

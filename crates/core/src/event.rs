@@ -3,7 +3,7 @@
 //! live monitor.
 
 use crate::callback::{
-    AttemptState, CallbackEnd, CallbackOrigin, CallbackStatus, CompletionStatus,
+    AttemptState, CallbackEnd, CallbackOrigin, CallbackStatus, CompletionStatus, DialOutcome,
 };
 use crate::closure::{ClosureCode, Minor};
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
@@ -208,6 +208,13 @@ pub enum Event {
         contact: ContactId,
         no_answer_deadline: Timestamp,
     },
+    /// The connector said how a dial ended (the raw cause is kept here, in the journal).
+    DialOutcomeReported {
+        contact: ContactId,
+        agent: AgentId,
+        outcome: DialOutcome,
+        cause_code: Option<String>,
+    },
     CompletionStatusSet {
         contact: ContactId,
         status: CompletionStatus,
@@ -309,6 +316,7 @@ impl Event {
             Event::CallbackPending { .. } => "callback_pending",
             Event::AttemptStarted { .. } => "attempt_started",
             Event::AttemptDialing { .. } => "attempt_dialing",
+            Event::DialOutcomeReported { .. } => "dial_outcome_reported",
             Event::CompletionStatusSet { .. } => "completion_status_set",
             Event::AttemptEnded { .. } => "attempt_ended",
             Event::CallbackExpired { .. } => "callback_expired",
@@ -341,6 +349,7 @@ impl Event {
             | Event::CallbackPending { contact, .. }
             | Event::AttemptStarted { contact, .. }
             | Event::AttemptDialing { contact, .. }
+            | Event::DialOutcomeReported { contact, .. }
             | Event::CompletionStatusSet { contact, .. }
             | Event::AttemptEnded { contact, .. }
             | Event::CallbackExpired { contact }
@@ -370,7 +379,9 @@ impl Event {
             | Event::WrapUpStarted { agent, .. }
             | Event::WrapUpCompleted { agent, .. }
             | Event::ContactReleased { agent, .. } => Some(agent),
-            Event::AttemptStarted { agent, .. } => Some(agent),
+            Event::AttemptStarted { agent, .. } | Event::DialOutcomeReported { agent, .. } => {
+                Some(agent)
+            }
             Event::AttemptEnded { agent, .. } => agent.as_ref(),
             Event::ContactClosed { agent, .. } => agent.as_ref(),
             _ => None,
@@ -594,6 +605,17 @@ impl std::fmt::Display for Event {
             } => write!(
                 f,
                 "callback {contact} dialing, no-answer deadline {no_answer_deadline}"
+            ),
+            Event::DialOutcomeReported {
+                contact,
+                agent,
+                outcome,
+                cause_code,
+            } => write!(
+                f,
+                "contact {contact} dial by {agent} ended {} cause {}",
+                outcome.as_str(),
+                opt(cause_code)
             ),
             Event::CompletionStatusSet {
                 contact,

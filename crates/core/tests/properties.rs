@@ -96,7 +96,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use switchboard_core::callback::{
     AttemptState, CallbackCounters, CallbackEnd, CallbackLocation, CallbackOrigin,
-    CallbackSettings, CallbackStatus, CompletionStatus,
+    CallbackSettings, CallbackStatus, CompletionStatus, DialOutcome,
 };
 use switchboard_core::closure;
 use switchboard_core::config::{
@@ -339,6 +339,11 @@ fn callback_settings() -> BoxedStrategy<CallbackSettings> {
         5_000u64..=60_000,
         prop_oneof![2 => Just(0u64), 3 => 1_000u64..=300_000],
         prop::option::weighted(0.3, 60_000u64..=3_600_000),
+        // The dial outcomes that end a callback at once: the default, or any set of them.
+        prop_oneof![
+            2 => Just(CallbackSettings::default().end_callback_on),
+            1 => prop::sample::subsequence(ENDABLE_OUTCOMES.to_vec(), 0..=4),
+        ],
     );
     let calendar = (
         prop::sample::select(vec!["UTC", "Europe/Budapest", "America/New_York"]),
@@ -348,7 +353,7 @@ fn callback_settings() -> BoxedStrategy<CallbackSettings> {
     );
     (timing, calendar)
         .prop_map(|(timing, calendar)| {
-            let (attempts, recall, no_answer, fallback, max_age) = timing;
+            let (attempts, recall, no_answer, fallback, max_age, end_callback_on) = timing;
             let (time_zone, open_hours, holidays, shift_start) = calendar;
             CallbackSettings {
                 attempts_before_failure: attempts,
@@ -360,10 +365,23 @@ fn callback_settings() -> BoxedStrategy<CallbackSettings> {
                 shift_start,
                 reserved_fallback_ms: fallback,
                 max_age_ms: max_age,
+                end_callback_on,
             }
         })
         .boxed()
 }
+
+/// Every dial outcome a queue may end callbacks on (all but `live`).
+const ENDABLE_OUTCOMES: [DialOutcome; 8] = [
+    DialOutcome::AnsweringMachine,
+    DialOutcome::Busy,
+    DialOutcome::Fax,
+    DialOutcome::Modem,
+    DialOutcome::Sit,
+    DialOutcome::InvalidNumber,
+    DialOutcome::NoAnswer,
+    DialOutcome::WrongParty,
+];
 
 fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<QueueConfig> {
     let shape = (
@@ -658,6 +676,14 @@ fn completion_status(n: usize) -> BoxedStrategy<CompletionStatus> {
         2 => Just(CompletionStatus::NoAnswer),
         2 => Just(CompletionStatus::Cancel),
         1 => Just(CompletionStatus::WrongDestination),
+        2 => prop::sample::select(vec![
+            CompletionStatus::Busy,
+            CompletionStatus::Fax,
+            CompletionStatus::Modem,
+            CompletionStatus::Sit,
+            CompletionStatus::InvalidNumber,
+            CompletionStatus::WrongParty,
+        ]),
         2 => (later(), prop::option::weighted(0.4, agent_id(n))).prop_map(|(due, agent)| {
             CompletionStatus::CallbackRequested {
                 due: Timestamp(due),
@@ -1024,6 +1050,24 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             aimed(
                 (
                     contact_lit(),
+                    prop::sample::select(DialOutcome::ALL.to_vec()),
+                    cause(),
+                )
+                    .prop_map(|(contact, outcome, cause_code)| {
+                        Command::Connector(ConnectorEvent::DialOutcome {
+                            contact,
+                            outcome,
+                            cause_code,
+                        })
+                    }),
+                Live::Contact,
+            ),
+        ),
+        (
+            3,
+            aimed(
+                (
+                    contact_lit(),
                     prop::sample::select(vec![HangupReason::Ended, HangupReason::Error]),
                     any::<bool>(),
                     prop::option::weighted(0.7, prop::sample::select(AGENT_STATUSES.to_vec())),
@@ -1376,7 +1420,9 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
             let is_callback = |c: &ContactId| engine.callback_view(*c).is_some();
             let chosen = match command {
                 Command::Connector(
-                    ConnectorEvent::Answered { .. } | ConnectorEvent::DialFailed { .. },
+                    ConnectorEvent::Answered { .. }
+                    | ConnectorEvent::DialFailed { .. }
+                    | ConnectorEvent::DialOutcome { .. },
                 ) => pick(&contacts, k, |(_, s)| *s == ContactState::Dialing),
                 // The customer missed the callback: one an agent is dialing or talking to.
                 Command::Connector(ConnectorEvent::Hangup {
@@ -1401,6 +1447,7 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 | Command::ChooseCallback { contact, .. }
                 | Command::Connector(ConnectorEvent::Answered { contact, .. })
                 | Command::Connector(ConnectorEvent::DialFailed { contact, .. })
+                | Command::Connector(ConnectorEvent::DialOutcome { contact, .. })
                 | Command::Connector(ConnectorEvent::Hangup { contact, .. }) => *contact = chosen,
                 _ => {}
             }
@@ -1566,6 +1613,11 @@ fn work(engine: &Engine, k: usize, choice: u8) -> Option<Command> {
                 contact,
                 cause_code: None,
             }),
+            7 if c % 3 == 0 => Command::Connector(ConnectorEvent::DialOutcome {
+                contact,
+                outcome: DialOutcome::ALL[(c / 8) % DialOutcome::ALL.len()],
+                cause_code: None,
+            }),
             5 if callback => Command::SetCompletion {
                 agent,
                 contact,
@@ -1644,7 +1696,9 @@ fn closure_fits_cause(
             | Command::Abandon { contact }
             | Command::ChooseCallback { contact, .. }
             | Command::Connector(
-                ConnectorEvent::Hangup { contact, .. } | ConnectorEvent::DialFailed { contact, .. },
+                ConnectorEvent::Hangup { contact, .. }
+                | ConnectorEvent::DialFailed { contact, .. }
+                | ConnectorEvent::DialOutcome { contact, .. },
             ),
         ) => Some(*contact),
         _ => None,
@@ -1702,6 +1756,17 @@ fn closure_fits_cause(
         // Kept open: back to the queue (hop limit), or closed if outbound (no queue to wait in).
         Some(Command::Connector(ConnectorEvent::Hangup { .. })) => &[(52, 0), (38, 21), (32, 0)],
         Some(Command::Connector(ConnectorEvent::DialFailed { .. })) => &[(35, 0)],
+        // An outbound dial that reached no one: (33, the outcome's minor).
+        Some(Command::Connector(ConnectorEvent::DialOutcome { outcome, .. })) => match outcome {
+            DialOutcome::Busy => &[(33, 3)],
+            DialOutcome::Fax => &[(33, 4)],
+            DialOutcome::Modem => &[(33, 5)],
+            DialOutcome::NoAnswer => &[(33, 6)],
+            DialOutcome::Sit => &[(33, 8)],
+            DialOutcome::InvalidNumber => &[(33, 9)],
+            DialOutcome::WrongParty => &[(33, 13)],
+            DialOutcome::Live | DialOutcome::AnsweringMachine => &[],
+        },
         // §7: customer chose a callback while queued.
         Some(Command::ChooseCallback { .. }) => &[(51, 22)],
         // §7: the destination is on the do-not-call list: the dial is not made.
@@ -1740,7 +1805,9 @@ fn callback_closure_fits(
         CallbackEnd::WrongDestination => code == (48, 13),
         // Attempts exhausted: the minor of the last (counted) attempt.
         CallbackEnd::Failed => {
-            code.0 == 33 && Some(code.1) == last_counted_minor && matches!(code.1, 2 | 3 | 6 | 9)
+            code.0 == 33
+                && Some(code.1) == last_counted_minor
+                && matches!(code.1, 2 | 3 | 4 | 5 | 6 | 8 | 9 | 13)
         }
         CallbackEnd::Expired => code == (57, 0),
         CallbackEnd::Purged => code == (32, 0),
@@ -1860,7 +1927,29 @@ fn attempt_state_of(status: &CompletionStatus) -> AttemptState {
         CompletionStatus::Cancel => AttemptState::Cancel,
         CompletionStatus::CallbackRequested { .. } => AttemptState::CallbackRequested,
         CompletionStatus::WrongDestination => AttemptState::WrongDestination,
+        CompletionStatus::Busy => AttemptState::Busy,
+        CompletionStatus::Fax => AttemptState::Fax,
+        CompletionStatus::Modem => AttemptState::Modem,
+        CompletionStatus::Sit => AttemptState::Sit,
+        CompletionStatus::InvalidNumber => AttemptState::InvalidNumber,
+        CompletionStatus::WrongParty => AttemptState::WrongParty,
     }
+}
+
+/// The dial outcome an attempt state is (the states a queue's end_callback_on can name),
+/// written out here.
+fn outcome_of(state: AttemptState) -> Option<DialOutcome> {
+    Some(match state {
+        AttemptState::AnsweringMachine => DialOutcome::AnsweringMachine,
+        AttemptState::NoAnswer => DialOutcome::NoAnswer,
+        AttemptState::Busy => DialOutcome::Busy,
+        AttemptState::Fax => DialOutcome::Fax,
+        AttemptState::Modem => DialOutcome::Modem,
+        AttemptState::Sit => DialOutcome::Sit,
+        AttemptState::InvalidNumber => DialOutcome::InvalidNumber,
+        AttemptState::WrongParty => DialOutcome::WrongParty,
+        _ => return None,
+    })
 }
 
 /// The wait after the `n`-th counted attempt (1-based): the last interval repeats.
@@ -2710,11 +2799,9 @@ impl Harness {
             } => {
                 open(self, contact)?;
                 let log = self.callbacks.get_mut(contact).expect("checked");
-                // §8: only Answering Machine and No Answer count; never Aborted or Cancel.
-                let counts = matches!(
-                    state,
-                    AttemptState::AnsweringMachine | AttemptState::NoAnswer
-                );
+                // §8: only the dial outcomes count (Answering Machine, No Answer, Busy, …);
+                // never Aborted or Cancel.
+                let counts = outcome_of(*state).is_some();
                 if *counted != counts {
                     return Err(format!(
                         "callback {contact} attempt {attempt} {} counted = {counted}",
@@ -2723,8 +2810,13 @@ impl Harness {
                 }
                 let expected_minor = match state {
                     AttemptState::AnsweringMachine => 2,
+                    AttemptState::Busy => 3,
+                    AttemptState::Fax => 4,
+                    AttemptState::Modem => 5,
                     AttemptState::NoAnswer => 6,
-                    AttemptState::WrongDestination => 13,
+                    AttemptState::Sit => 8,
+                    AttemptState::InvalidNumber => 9,
+                    AttemptState::WrongDestination | AttemptState::WrongParty => 13,
                     _ => 0,
                 };
                 if minor.0 != expected_minor {
@@ -2803,7 +2895,11 @@ impl Harness {
                             "callback {contact}: {n} counted attempts, over the limit {limit}"
                         ));
                     }
-                    let due = (n < limit).then(|| at.plus_ms(recall_interval(&q.settings, n)));
+                    // The queue's end_callback_on ends it at once, like the limit.
+                    let ends =
+                        outcome_of(*state).is_some_and(|o| q.settings.end_callback_on.contains(&o));
+                    let due =
+                        (n < limit && !ends).then(|| at.plus_ms(recall_interval(&q.settings, n)));
                     self.after_counted = Some((*contact, due));
                 }
                 if let Some(started) = dial_started {

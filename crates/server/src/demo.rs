@@ -12,7 +12,7 @@
 //! - the **telephony connector**: it reads the connector requests of the live feed
 //!   (`deliver`, `cancel_delivery`, `dial`, `stop_dial`) and answers with connector events
 //!   (`leg_linked`, sometimes `leg_failed` with a reason and a cause code, `answered` live or
-//!   by a machine, `dial_failed`, `hangup`).
+//!   by a machine, `dial_outcome` busy or invalid number, `dial_failed`, `hangup`).
 //!
 //! Every action is a [`Command`] through [`Driver::execute`] with the actor a real caller
 //! would have (an agent acts as [`Actor::Agent`], customers and the connector as
@@ -32,7 +32,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::path::Path;
 use std::time::Duration;
-use switchboard_core::callback::CompletionStatus;
+use switchboard_core::callback::{CompletionStatus, DialOutcome};
 use switchboard_core::command::{Command, ConnectorEvent, TransferTarget};
 use switchboard_core::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use switchboard_core::model::{
@@ -363,6 +363,8 @@ enum Action {
     StartDial(ContactId),
     Answered(ContactId, AnsweredBy),
     DialFailed(ContactId),
+    /// The connector reports how the dial ended, with the SIP status it would carry.
+    DialOutcome(ContactId, DialOutcome, &'static str),
     CustomerMissed(ContactId),
     SetCompletion(ContactId, Completion),
     Ready(AgentId),
@@ -883,6 +885,17 @@ impl Director {
                 self.after(ring, Action::Answered(contact, AnsweredBy::Machine));
             } else if r < 0.85 {
                 // Nobody answers: Duration For No Answer ends the attempt (No Answer).
+            } else if r < 0.87 {
+                self.after(
+                    ring / 3.0,
+                    Action::DialOutcome(contact, DialOutcome::Busy, "486"),
+                );
+            } else if r < 0.88 {
+                // The default policy ends the callback: (33, 9).
+                self.after(
+                    ring / 3.0,
+                    Action::DialOutcome(contact, DialOutcome::InvalidNumber, "404"),
+                );
             } else if r < 0.90 {
                 self.after(ring / 3.0, Action::DialFailed(contact));
             } else if r < 0.95 {
@@ -905,6 +918,12 @@ impl Director {
         } else if r < 0.9 {
             // Nobody answers; the agent gives up.
             self.after(25.0, Action::Finish(contact, Finish::AgentEnds));
+        } else if r < 0.95 {
+            // The line is busy: the contact closes (33, 3).
+            self.after(
+                ring / 3.0,
+                Action::DialOutcome(contact, DialOutcome::Busy, "486"),
+            );
         } else {
             self.after(ring / 3.0, Action::DialFailed(contact));
         }
@@ -1150,6 +1169,18 @@ impl Director {
                         Command::Connector(ConnectorEvent::DialFailed {
                             contact,
                             cause_code: Some("503".into()),
+                        }),
+                        Actor::Trusted,
+                    );
+                }
+            }
+            Action::DialOutcome(contact, outcome, cause) => {
+                if self.holder(contact).is_some() {
+                    self.send_one(
+                        Command::Connector(ConnectorEvent::DialOutcome {
+                            contact,
+                            outcome,
+                            cause_code: Some(cause.into()),
                         }),
                         Actor::Trusted,
                     );
@@ -1539,6 +1570,7 @@ fn action_contact(action: &Action) -> Option<ContactId> {
         | Action::StartDial(c)
         | Action::Answered(c, _)
         | Action::DialFailed(c)
+        | Action::DialOutcome(c, ..)
         | Action::CustomerMissed(c)
         | Action::SetCompletion(c, _) => Some(*c),
         _ => None,
@@ -1577,6 +1609,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Connector(ConnectorEvent::LegFailed { .. }) => "leg_failed",
         Command::Connector(ConnectorEvent::Answered { .. }) => "answered",
         Command::Connector(ConnectorEvent::DialFailed { .. }) => "dial_failed",
+        Command::Connector(ConnectorEvent::DialOutcome { .. }) => "dial_outcome",
         Command::Connector(ConnectorEvent::Hangup { .. }) => "hangup",
         Command::CreateCallback { .. } => "create_callback",
         Command::ChooseCallback { .. } => "choose_callback",

@@ -16,7 +16,7 @@ use rand_distr::{Distribution, Exp, LogNormal};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
-use switchboard_core::callback::{CallbackSettings, CompletionStatus};
+use switchboard_core::callback::{CallbackSettings, CompletionStatus, DialOutcome};
 use switchboard_core::closure::{Major, Minor};
 use switchboard_core::command::ConnectorEvent;
 use switchboard_core::config::{AgentConfig, QueueConfig, Settings, StationConfig};
@@ -155,6 +155,7 @@ enum Ev {
     Complete(AgentIx, ContactId),
     Abandon(ContactId),
     Answer(ContactId, AnsweredBy),
+    DialOutcome(ContactId, DialOutcome),
     WrongDestination(AgentIx, ContactId),
     Ready(AgentIx),
     OfferCallback(ContactId),
@@ -504,6 +505,10 @@ impl Simulation {
                     time_zone: cb.time_zone.clone().unwrap_or(d.time_zone.clone()),
                     open_hours: cb.open_hours.clone(),
                     holidays: cb.holidays.clone(),
+                    end_callback_on: cb
+                        .end_callback_on
+                        .clone()
+                        .unwrap_or(d.end_callback_on.clone()),
                     ..d
                 });
             }
@@ -911,6 +916,20 @@ impl Simulation {
             Ev::Answer(contact, by) => {
                 self.command(Command::Connector(ConnectorEvent::Answered { contact, by }));
             }
+            Ev::DialOutcome(contact, outcome) => {
+                // The cause a SIP connector would send with it (docs/connector.md's table).
+                let cause = match outcome {
+                    DialOutcome::Busy => Some("486"),
+                    DialOutcome::InvalidNumber => Some("404"),
+                    DialOutcome::NoAnswer => Some("480"),
+                    _ => None,
+                };
+                self.command(Command::Connector(ConnectorEvent::DialOutcome {
+                    contact,
+                    outcome,
+                    cause_code: cause.map(str::to_string),
+                }));
+            }
             Ev::WrongDestination(agent, contact) => {
                 let agent = self.agent_id(agent);
                 self.command(Command::SetCompletion {
@@ -1295,18 +1314,31 @@ impl Simulation {
     }
 
     /// A callback dial: the customer answers live, a machine answers, nobody answers (the
-    /// engine's Duration For No Answer ends it) or it is the wrong number.
+    /// engine's Duration For No Answer ends it), the connector reports another outcome
+    /// (busy, fax, modem, SIT, invalid number, wrong party) or it is the wrong number.
     fn dial_outcome(&mut self, agent: AgentIx, contact: ContactId) {
         let outcomes = &self.play.dial_outcomes;
         let (live, machine, no_answer) = (outcomes.live, outcomes.machine, outcomes.no_answer);
         let r = self.sampler.u01();
         let ring = 5_000;
+        // The reported outcomes share the interval after no_answer, in key order.
+        let mut upto = live + machine + no_answer;
+        let mut reported = None;
+        for (p, outcome) in outcomes.reported() {
+            if r >= upto && r < upto + p {
+                reported = Some(outcome);
+                break;
+            }
+            upto += p;
+        }
         if r < live {
             self.push(self.now + ring, Ev::Answer(contact, AnsweredBy::Live));
         } else if r < live + machine {
             self.push(self.now + ring, Ev::Answer(contact, AnsweredBy::Machine));
         } else if r < live + machine + no_answer {
             // Nothing: the engine sets No Answer when Duration For No Answer passes.
+        } else if let Some(outcome) = reported {
+            self.push(self.now + ring, Ev::DialOutcome(contact, outcome));
         } else {
             self.push(self.now + ring, Ev::Answer(contact, AnsweredBy::Live));
             self.push(self.now + ring + 1, Ev::WrongDestination(agent, contact));

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use switchboard_core::callback::{
-    ATTEMPTS_BEFORE_FAILURE_MAX, CallbackSettings, RECALL_INTERVALS_MAX,
+    ATTEMPTS_BEFORE_FAILURE_MAX, CallbackSettings, DialOutcome, RECALL_INTERVALS_MAX,
 };
 use switchboard_core::model::{Channel, DeliveryFailure};
 
@@ -163,6 +163,9 @@ pub struct CallbackSpec {
     pub open_hours: Vec<String>,
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// Dial outcomes that end a callback at once (the engine's default: invalid_number, sit).
+    #[serde(default)]
+    pub end_callback_on: Option<Vec<DialOutcome>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -222,6 +225,19 @@ pub struct DialOutcomes {
     pub no_answer: f64,
     #[serde(default)]
     pub wrong_destination: f64,
+    /// The connector's `dial_outcome` reasons (issue 13): the dial ends with that outcome.
+    #[serde(default)]
+    pub busy: f64,
+    #[serde(default)]
+    pub fax: f64,
+    #[serde(default)]
+    pub modem: f64,
+    #[serde(default)]
+    pub sit: f64,
+    #[serde(default)]
+    pub invalid_number: f64,
+    #[serde(default)]
+    pub wrong_party: f64,
 }
 
 impl Default for DialOutcomes {
@@ -231,7 +247,27 @@ impl Default for DialOutcomes {
             machine: 0.0,
             no_answer: 0.0,
             wrong_destination: 0.0,
+            busy: 0.0,
+            fax: 0.0,
+            modem: 0.0,
+            sit: 0.0,
+            invalid_number: 0.0,
+            wrong_party: 0.0,
         }
+    }
+}
+
+impl DialOutcomes {
+    /// The connector-reported outcomes with their probabilities, in key order.
+    pub fn reported(&self) -> [(f64, DialOutcome); 6] {
+        [
+            (self.busy, DialOutcome::Busy),
+            (self.fax, DialOutcome::Fax),
+            (self.modem, DialOutcome::Modem),
+            (self.sit, DialOutcome::Sit),
+            (self.invalid_number, DialOutcome::InvalidNumber),
+            (self.wrong_party, DialOutcome::WrongParty),
+        ]
     }
 }
 
@@ -583,14 +619,15 @@ impl Scenario {
                 cb.accept_probability,
             )?;
             let o = &cb.dial_outcomes;
-            let parts = [o.live, o.machine, o.no_answer, o.wrong_destination];
+            let mut parts = vec![o.live, o.machine, o.no_answer, o.wrong_destination];
+            parts.extend(o.reported().iter().map(|(p, _)| *p));
             if parts.iter().any(|p| !(0.0..=1.0).contains(p))
                 || (parts.iter().sum::<f64>() - 1.0).abs() > 1e-9
             {
                 return Err(err(
                     "behaviour.callbacks.dial_outcomes",
                     format!(
-                        "live, machine, no_answer and wrong_destination must be probabilities adding up to 1 (they add up to {})",
+                        "live, machine, no_answer, wrong_destination, busy, fax, modem, sit, invalid_number and wrong_party must be probabilities adding up to 1 (they add up to {})",
                         parts.iter().sum::<f64>()
                     ),
                 ));
@@ -644,6 +681,10 @@ impl Scenario {
             time_zone: cb.time_zone.clone().unwrap_or_else(|| "UTC".into()),
             open_hours: cb.open_hours.clone(),
             holidays: cb.holidays.clone(),
+            end_callback_on: cb
+                .end_callback_on
+                .clone()
+                .unwrap_or_else(|| CallbackSettings::default().end_callback_on),
             ..CallbackSettings::default()
         };
         schedule

@@ -425,6 +425,7 @@ impl Engine {
             | Event::CallbackPending { .. }
             | Event::AttemptStarted { .. }
             | Event::AttemptDialing { .. }
+            | Event::DialOutcomeReported { .. }
             | Event::CompletionStatusSet { .. }
             | Event::AttemptEnded { .. }
             | Event::CallbackExpired { .. }

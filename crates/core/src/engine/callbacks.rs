@@ -63,6 +63,7 @@ impl Engine {
                         attempt_no: 0,
                         last_state: None,
                         last_attempt_at: None,
+                        last_cause_code: None,
                         current: None,
                         reached: false,
                     },
@@ -109,6 +110,7 @@ impl Engine {
                         status: None,
                         automatic_no_answer: false,
                         answered: None,
+                        cause_code: None,
                     });
                     if let Some(deadline) = no_answer_deadline {
                         self.timers.insert((*deadline, Timer::NoAnswer(*contact)));
@@ -128,6 +130,19 @@ impl Engine {
                     attempt.no_answer_deadline = Some(*no_answer_deadline);
                     self.timers
                         .insert((*no_answer_deadline, Timer::NoAnswer(*contact)));
+                }
+            }
+            Event::DialOutcomeReported {
+                contact,
+                cause_code,
+                ..
+            } => {
+                if let Some(attempt) = self
+                    .callbacks
+                    .get_mut(contact)
+                    .and_then(|cb| cb.current.as_mut())
+                {
+                    attempt.cause_code = cause_code.clone();
                 }
             }
             Event::CompletionStatusSet {
@@ -164,7 +179,7 @@ impl Engine {
                     cb.attempt_no = cb.attempt_no.max(*attempt);
                     cb.last_state = Some(*state);
                     cb.last_attempt_at = Some(at);
-                    cb.current = None;
+                    cb.last_cause_code = cb.current.take().and_then(|a| a.cause_code);
                 }
                 if let Some(started) = dial_started
                     && let Some(q) = queue
@@ -943,9 +958,20 @@ impl Engine {
     /// The dial got no answer (timer, the customer missed the call, the dial failed): the
     /// attempt is No Answer and the agent goes to wrap-up.
     pub(crate) fn no_answer(&mut self, contact: ContactId, agent: &AgentId) {
+        self.dial_ended(contact, agent, CompletionStatus::NoAnswer);
+    }
+
+    /// The dial ended without a conversation (`status`: No Answer, Busy, Fax, …): the attempt
+    /// takes that status and the agent goes to wrap-up; its end applies the queue's policy.
+    pub(crate) fn dial_ended(
+        &mut self,
+        contact: ContactId,
+        agent: &AgentId,
+        status: CompletionStatus,
+    ) {
         self.emit(Event::CompletionStatusSet {
             contact,
-            status: CompletionStatus::NoAnswer,
+            status,
             automatic: true,
         });
         if self
@@ -1039,13 +1065,27 @@ impl Engine {
                 ClosureCode::new(Major::OK_CLOSE, Minor::WRONGNUMBER),
                 disposition,
             ),
-            CompletionStatus::AnsweringMachine | CompletionStatus::NoAnswer => {
+            CompletionStatus::AnsweringMachine
+            | CompletionStatus::NoAnswer
+            | CompletionStatus::Busy
+            | CompletionStatus::Fax
+            | CompletionStatus::Modem
+            | CompletionStatus::Sit
+            | CompletionStatus::InvalidNumber
+            | CompletionStatus::WrongParty => {
                 let limit = settings
                     .as_ref()
                     .map_or(crate::callback::ATTEMPTS_BEFORE_FAILURE_DEFAULT, |s| {
                         s.attempts_before_failure
                     });
-                if attempts >= limit {
+                // The queue's end_callback_on (default: invalid number, SIT) ends it at once,
+                // with the same code as exhausted attempts; a queue without callback settings
+                // (callbacks moved there) follows the default.
+                let ends = match &settings {
+                    Some(s) => s.ends_callback(state),
+                    None => CallbackSettings::default().ends_callback(state),
+                };
+                if ends || attempts >= limit {
                     self.close_callback(
                         contact,
                         CallbackEnd::Failed,

@@ -1484,6 +1484,41 @@ impl Engine {
                     self.close(contact, code(Major::FAILED_MAKECALL, Minor::DEFAULT), None);
                 }
             }
+            ConnectorEvent::DialOutcome {
+                contact,
+                outcome,
+                cause_code,
+            } => {
+                check_cause(&cause_code)?;
+                let (agent, state) = self.holder_state(contact)?;
+                if state != ContactState::Dialing {
+                    return Err(invalid_state(contact, state, "report a dial outcome"));
+                }
+                self.emit(Event::DialOutcomeReported {
+                    contact,
+                    agent: agent.clone(),
+                    outcome,
+                    cause_code,
+                });
+                match (outcome.answered(), outcome.completion()) {
+                    (Some(by), _) => self.emit(Event::ContactStateChanged {
+                        contact,
+                        agent,
+                        state: ContactState::Handling,
+                        answered_by: Some(by),
+                    }),
+                    (None, Some(status)) if self.callbacks.contains_key(&contact) => {
+                        self.dial_ended(contact, &agent, status);
+                    }
+                    // An outbound contact has no attempts to retry: the dial reached no one,
+                    // so it closes as a destination that cannot be reached, with the minor.
+                    (None, _) => self.close(
+                        contact,
+                        code(Major::FAILED_DESTINATION, outcome.attempt_state().minor()),
+                        None,
+                    ),
+                }
+            }
             ConnectorEvent::Hangup {
                 contact,
                 reason,

@@ -206,12 +206,16 @@ pub(crate) struct CallbackRt {
     pub reserved: Option<(AgentId, Timestamp)>,
     pub expires: Option<Timestamp>,
     pub expired: bool,
-    /// Counted attempts (Answering Machine, No Answer).
+    /// Counted attempts (the dial outcomes: Answering Machine, No Answer, Busy, Fax, …).
     pub attempts: u32,
     /// Number of the latest attempt of any kind (Aborted and Cancel included).
     pub attempt_no: u32,
     pub last_state: Option<AttemptState>,
     pub last_attempt_at: Option<Timestamp>,
+    /// The connector's raw cause of the last attempt's dial outcome, if it gave one. Absent
+    /// from snapshots written before dial outcomes (serde default: none then).
+    #[serde(default)]
+    pub last_cause_code: Option<String>,
     pub current: Option<AttemptRt>,
     /// A live customer answered at least one attempt.
     pub reached: bool,
@@ -228,6 +232,9 @@ pub(crate) struct AttemptRt {
     /// No Answer was set by the engine: Cancel is no longer an option.
     pub automatic_no_answer: bool,
     pub answered: Option<AnsweredBy>,
+    /// The raw cause of the connector's `dial_outcome` for this attempt.
+    #[serde(default)]
+    pub cause_code: Option<String>,
 }
 
 /// The open offers of a contact: nearly always one, so kept inline (no allocation per offer).

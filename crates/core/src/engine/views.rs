@@ -322,10 +322,13 @@ pub struct CallbackView {
     /// When it (next) goes to the queue.
     pub due: Timestamp,
     pub entrance: Timestamp,
-    /// Counted attempts (Answering Machine, No Answer).
+    /// Counted attempts (the dial outcomes: Answering Machine, No Answer, Busy, Fax, …).
     pub attempts: u32,
     pub last_attempt_state: Option<crate::callback::AttemptState>,
     pub last_attempt_at: Option<Timestamp>,
+    /// The connector's raw cause (SIP status, Q.850 cause) of the last attempt's dial outcome.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
+    pub last_cause_code: Option<String>,
     pub reserved_for: Option<AgentId>,
     pub expires: Option<Timestamp>,
     pub agent: Option<AgentId>,
@@ -369,6 +372,7 @@ impl Engine {
             attempts: cb.attempts,
             last_attempt_state: cb.last_state,
             last_attempt_at: cb.last_attempt_at,
+            last_cause_code: cb.last_cause_code.clone(),
             reserved_for: cb.reserved.as_ref().map(|(a, _)| a.clone()),
             expires: cb.expires,
             agent: match &c.place {

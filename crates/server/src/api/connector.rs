@@ -129,7 +129,8 @@ async fn choose_callback(
 }
 
 /// What the telephony connector reports: `leg_linked`, `leg_failed` (reason, cause code),
-/// `answered` (live / machine), `dial_failed`, `hangup` (§6). See docs/connector.md.
+/// `answered` (live / machine), `dial_failed`, `dial_outcome` (busy, fax, SIT, … with the
+/// raw cause), `hangup` (§6). See docs/connector.md.
 #[utoipa::path(post, path = "/v1/connector/events", tag = "connector",
     request_body = ConnectorEvent, responses((status = 200, body = Accepted), CommandWithBodyErrors))]
 async fn connector_event(
