@@ -270,7 +270,8 @@ export interface paths {
         put?: never;
         /**
          * What the telephony connector reports: `leg_linked`, `leg_failed` (reason, cause code),
-         *     `answered` (live / machine), `dial_failed`, `hangup` (§6). See docs/connector.md.
+         *     `answered` (live / machine), `dial_failed`, `dial_outcome` (busy, fax, SIT, … with the
+         *     raw cause), `hangup` (§6). See docs/connector.md.
          */
         post: operations["connector_event"];
         delete?: never;
@@ -958,7 +959,7 @@ export interface components {
          * @description How an attempt ended, as the completed-callbacks report shows it.
          * @enum {string}
          */
-        AttemptState: "handled" | "answering_machine" | "no_answer" | "cancel" | "callback_requested" | "wrong_destination" | "aborted" | "error";
+        AttemptState: "handled" | "answering_machine" | "no_answer" | "cancel" | "callback_requested" | "wrong_destination" | "aborted" | "error" | "busy" | "fax" | "modem" | "sit" | "invalid_number" | "wrong_party";
         /** @description A callback attempt in progress. */
         AttemptView: {
             answered?: components["schemas"]["AnsweredBy"] | null;
@@ -1045,7 +1046,8 @@ export interface components {
         CallbackSettings: {
             /**
              * Format: int64
-             * @description Counted attempts (Answering Machine, No Answer) after which the callback fails.
+             * @description Counted attempts (the dial outcomes: Answering Machine, No Answer, Busy, Fax, …) after
+             *     which the callback fails.
              * @default 3
              */
             attempts_before_failure: number;
@@ -1054,6 +1056,21 @@ export interface components {
              * @default 60000
              */
             duration_for_no_answer_ms: number;
+            /**
+             * @description Attempt outcomes that end the callback at once (33 FAILED_DESTINATION with the
+             *     outcome's minor); every other outcome but `live` is retried after the recall interval,
+             *     as No Answer is. `live` cannot be listed: a live answer ends as the agent's completion
+             *     status says.
+             * @default [
+             *       "invalid_number",
+             *       "sit"
+             *     ]
+             * @example [
+             *       "invalid_number",
+             *       "sit"
+             *     ]
+             */
+            end_callback_on: components["schemas"]["DialOutcome"][];
             /**
              * @description Closed dates, "YYYY-MM-DD".
              * @default []
@@ -1102,7 +1119,7 @@ export interface components {
             agent?: components["schemas"]["AgentId"] | null;
             /**
              * Format: int64
-             * @description Counted attempts (Answering Machine, No Answer).
+             * @description Counted attempts (the dial outcomes: Answering Machine, No Answer, Busy, Fax, …).
              */
             attempts: number;
             destination: string;
@@ -1113,6 +1130,7 @@ export interface components {
             id: components["schemas"]["ContactId"];
             last_attempt_at?: components["schemas"]["Timestamp"] | null;
             last_attempt_state?: components["schemas"]["AttemptState"] | null;
+            last_cause_code?: components["schemas"]["OptionalText"] | null;
             location: components["schemas"]["CallbackLocation"];
             origin: components["schemas"]["CallbackOrigin"];
             queue: components["schemas"]["QueueId"];
@@ -1177,7 +1195,7 @@ export interface components {
                 agent?: components["schemas"]["AgentId"] | null;
                 due: components["schemas"]["Timestamp"];
             };
-        } | "wrong_destination";
+        } | "wrong_destination" | "busy" | "fax" | "modem" | "sit" | "invalid_number" | "wrong_party";
         /** @description What the telephony connector reports. */
         ConnectorEvent: {
             offer: components["schemas"]["OfferId"];
@@ -1199,6 +1217,12 @@ export interface components {
             contact: components["schemas"]["ContactId"];
             /** @enum {string} */
             type: "dial_failed";
+        } | {
+            cause_code?: components["schemas"]["OptionalText"] | null;
+            contact: components["schemas"]["ContactId"];
+            outcome: components["schemas"]["DialOutcome"];
+            /** @enum {string} */
+            type: "dial_outcome";
         } | {
             agent_status?: components["schemas"]["AgentStatus"] | null;
             cause_code?: components["schemas"]["OptionalText"] | null;
@@ -1342,6 +1366,12 @@ export interface components {
              */
             unavailable_reasons: string[];
         };
+        /**
+         * @description How the connector says a callback or outbound dial ended (`dial_outcome`): from the SIP
+         *     or Q.850 cause, media detection (fax, modem, machine) or tone detection (SIT).
+         * @enum {string}
+         */
+        DialOutcome: "live" | "answering_machine" | "busy" | "fax" | "modem" | "sit" | "invalid_number" | "no_answer" | "wrong_party";
         DialRequest: {
             /** @description The number to dial. */
             destination: components["schemas"]["Text"];
@@ -1601,6 +1631,13 @@ export interface components {
             no_answer_deadline: components["schemas"]["Timestamp"];
             /** @enum {string} */
             type: "attempt_dialing";
+        } | {
+            agent: components["schemas"]["AgentId"];
+            cause_code?: string | null;
+            contact: components["schemas"]["ContactId"];
+            outcome: components["schemas"]["DialOutcome"];
+            /** @enum {string} */
+            type: "dial_outcome_reported";
         } | {
             /** @description Set by the engine (No Answer after Duration For No Answer, Cancel on a cancel). */
             automatic: boolean;

@@ -30,10 +30,20 @@ function localTime(date: string, time: string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** The statuses a dial outcome sets (the connector reports them; docs/connector.md). */
+const dialOutcomeNames: Record<string, string> = {
+  busy: "Busy",
+  fax: "Fax",
+  modem: "Modem",
+  sit: "Sit Tone",
+  invalid_number: "Invalid Number",
+  wrong_party: "Wrong Party",
+};
+
 function statusName(status: CompletionStatus | null | undefined): string {
   if (status === null || status === undefined) return "none yet";
   if (typeof status === "object") return "Callback Requested";
-  return statuses.find((s) => s.status === status)?.label ?? status;
+  return statuses.find((s) => s.status === status)?.label ?? dialOutcomeNames[status] ?? status;
 }
 
 /**
