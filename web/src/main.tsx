@@ -27,6 +27,14 @@ function pageOf(path: string): Page | null {
   }
 }
 
+function credentialsFromFragment(page: Page): Credentials | null {
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
+  const key = fragment.get("key");
+  if (key === null || key === "") return null;
+  const station = fragment.get("station");
+  return page === "agent" && station !== null ? { key, station } : { key };
+}
+
 type State =
   | { kind: "checking" }
   | { kind: "signed-out"; problem: string | null }
@@ -49,8 +57,15 @@ function signedIn(credentials: Credentials, session: Session): State {
 function App({ page }: { page: Page }) {
   const [state, setState] = useState<State>({ kind: "checking" });
 
-  // A stored key is checked again on load: it may have been revoked since.
+  // A stored key is checked again on load: it may have been revoked since. A key in the
+  // address's fragment (the demo's links: `#key=…&station=…`) is taken instead, and removed
+  // from the address at once, so it stays out of the history and of shared screenshots.
   useEffect(() => {
+    const linked = credentialsFromFragment(page);
+    if (linked !== null) {
+      storeCredentials(page, linked);
+      history.replaceState(null, "", location.pathname + location.search);
+    }
     const stored = storedCredentials(page);
     if (stored === null) {
       setState({ kind: "signed-out", problem: null });

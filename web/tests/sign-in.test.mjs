@@ -62,3 +62,12 @@ test("a supervisor key opens the console; a key without Data Download View canno
   await expectText(page.getByRole("alert"), /Data Download View/);
   await page.close();
 });
+
+test("a link with the key in its fragment signs in and takes the key out of the address", async () => {
+  const page = await site.browser.newPage();
+  await page.goto(site.server.url + "/agent#key=a2-secret&station=s2");
+  await expectText(page.getByRole("status", { name: "Agent state" }), "Ready");
+  await expectVisible(page.getByText("station s2"));
+  if (page.url().includes("secret")) throw new Error(`the key stayed in ${page.url()}`);
+  await page.close();
+});

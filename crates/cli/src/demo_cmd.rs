@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use switchboard_core::ids::AgentId;
 use switchboard_server::auth::Role;
 use switchboard_server::demo::{self, Traffic, TrafficOptions};
 use switchboard_server::{ServeOptions, shutdown_signal};
@@ -39,6 +40,8 @@ pub struct DemoArgs {
 struct ShownKey {
     who: String,
     role: Role,
+    /// For an agent key: its agent.
+    agent: Option<String>,
     secret: String,
 }
 
@@ -81,6 +84,7 @@ pub fn demo(args: &DemoArgs) -> anyhow::Result<()> {
                     k.data_download,
                 ),
                 role: k.role,
+                agent: k.agent.as_ref().map(|a| a.as_str().to_string()),
                 secret: k.secret,
             })
             .collect()
@@ -127,6 +131,7 @@ fn fixed_keys() -> Vec<ShownKey> {
             Some(ShownKey {
                 who: describe(&k.role, k.agent.as_deref(), k.data_download),
                 role,
+                agent: k.agent.clone(),
                 secret: k.secret?,
             })
         })
@@ -158,10 +163,24 @@ fn print_banner(
     let connector = secret(Role::Connector);
     println!("switchboard demo: listening on http://{addr} (clock speed {speed})");
     println!();
-    println!("  web UI:   http://{addr}/#key={supervisor}");
-    println!("  API docs: http://{addr}/docs");
+    // The key (and station) ride in the fragment, which the browser never sends: the page
+    // signs in with them, keeps them for the tab only and takes them out of the address.
+    println!("  supervisor console: http://{addr}/supervisor#key={supervisor}");
+    for key in keys.iter().filter(|k| k.role == Role::Agent) {
+        let Some(agent) = key.agent.as_deref() else {
+            continue;
+        };
+        let station = demo::station_of(&AgentId::new(agent)).unwrap_or_default();
+        println!(
+            "  agent desktop {agent}:   http://{addr}/agent#key={}&station={station}",
+            key.secret
+        );
+    }
+    println!("  reports:            http://{addr}/reports#key={supervisor}");
+    println!("  live monitor:       http://{addr}/#key={supervisor}");
+    println!("  API docs:           http://{addr}/docs");
     println!(
-        "  data:     {}{}",
+        "  data:               {}{}",
         data.display(),
         if temporary {
             " (temporary: removed when the demo ends)"

@@ -29,7 +29,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp, LogNormal};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::path::Path;
 use std::time::Duration;
 use switchboard_core::callback::{CompletionStatus, DialOutcome};
@@ -132,6 +132,32 @@ pub fn create_keys(data: &Path) -> anyhow::Result<Vec<DemoKey>> {
         });
     }
     Ok(keys)
+}
+
+/// The agents left to people: those with a demo key (a01 and a05). The traffic never acts for
+/// them (no login, accept, hold, wrap-up…); it still plays their customers and the connector,
+/// so a person on the agent desktop gets offers, linked legs and answered dials.
+pub fn people() -> BTreeSet<AgentId> {
+    keys()
+        .into_iter()
+        .filter_map(|k| k.agent.map(|a| AgentId::new(&a)))
+        .collect()
+}
+
+/// The station a person's desktop uses: the traffic gives agent *n* (in id order) the *n*th
+/// station of the configuration.
+pub fn station_of(agent: &AgentId) -> Option<String> {
+    let config = toml::from_str::<ConfigFile>(CONFIG).ok()?;
+    let mut agents: Vec<&AgentId> = config.agents.iter().map(|a| &a.id).collect();
+    agents.sort();
+    let index = agents.iter().position(|a| *a == agent)?;
+    let mut stations: Vec<String> = config
+        .stations
+        .iter()
+        .map(|s| s.id.as_str().to_string())
+        .collect();
+    stations.sort();
+    stations.into_iter().nth(index)
 }
 
 /// The demo's API keys, as written in `assets/demo.toml` (fixed, well-known secrets).
@@ -423,6 +449,8 @@ struct Director {
     callback_queues: Vec<QueueId>,
     /// Queue ids of [`PROFILES`] that exist in the configuration.
     profiles: Vec<usize>,
+    /// Agents left to people ([`people`]): never acted for.
+    people: BTreeSet<AgentId>,
 }
 
 impl Director {
@@ -506,6 +534,7 @@ impl Director {
             wrap_limited,
             callback_queues,
             profiles,
+            people: people(),
         })
     }
 
@@ -614,6 +643,9 @@ impl Director {
     fn begin(&mut self) {
         let ids: Vec<AgentId> = self.agents.keys().cloned().collect();
         for (i, agent) in ids.into_iter().enumerate() {
+            if self.people.contains(&agent) {
+                continue;
+            }
             // Everyone logs in within the first couple of seconds.
             let at = 0.1 * i as f64;
             self.after(at, Action::Login(agent.clone()));
@@ -763,6 +795,9 @@ impl Director {
     }
 
     fn on_agent_state(&mut self, agent: &AgentId, state: AgentState) {
+        if self.people.contains(agent) {
+            return;
+        }
         let Some(info) = self.agents.get_mut(agent) else {
             return;
         };
@@ -840,14 +875,19 @@ impl Director {
     }
 
     fn on_deliver(&mut self, offer: OfferId, channel: Channel, agent: AgentId) {
+        let person = self.people.contains(&agent);
         self.offers.insert(
             offer,
             OfferInfo {
                 agent,
                 channel,
-                desktop_accept: false,
+                // A person accepts on the desktop; the connector then links the voice leg.
+                desktop_accept: person,
             },
         );
+        if person {
+            return;
+        }
         let r = self.u01();
         if channel == Channel::Voice && r < 0.02 {
             // The station cannot be rung: busy, bad number, a dropped leg…
@@ -1013,6 +1053,9 @@ impl Director {
     }
 
     fn send_later_complete(&mut self, contact: ContactId, agent: AgentId, seconds: f64) {
+        if self.people.contains(&agent) {
+            return;
+        }
         // Detached wrap-ups are not tracked as the contact's: complete them directly.
         let driver = self.driver.clone();
         let real = Duration::from_secs_f64(seconds / self.speed);
@@ -1034,6 +1077,9 @@ impl Director {
             && let Some(c) = self.contacts.get_mut(&contact)
         {
             c.pending = c.pending.saturating_sub(1);
+        }
+        if self.acts_for_a_person(&action) {
+            return;
         }
         match action {
             Action::Arrival(i) => self.arrival(i),
@@ -1244,6 +1290,41 @@ impl Director {
                 );
             }
             Action::Watchdog => self.watchdog().await,
+        }
+    }
+
+    /// Whether `action` is something an agent does, for an agent left to a person: the
+    /// customers' and the connector's actions go on for everyone.
+    fn acts_for_a_person(&self, action: &Action) -> bool {
+        let person = |agent: Option<AgentId>| agent.is_some_and(|a| self.people.contains(&a));
+        match action {
+            Action::Answer(offer, _) | Action::Refuse(offer) => {
+                person(self.offers.get(offer).map(|o| o.agent.clone()))
+            }
+            Action::Hold(contact)
+            | Action::Resume(contact)
+            | Action::Complete(contact, _)
+            | Action::StartDial(contact)
+            | Action::SetCompletion(contact, _)
+            | Action::Finish(contact, Finish::AgentEnds | Finish::TransferToQueue) => {
+                person(self.holder(*contact))
+            }
+            Action::Ready(agent)
+            | Action::TakeBreak(agent)
+            | Action::OutboundDial(agent)
+            | Action::Login(agent) => self.people.contains(agent),
+            Action::Arrival(_)
+            | Action::WebCallback
+            | Action::Abandon(_)
+            | Action::ChooseCallback(_)
+            | Action::LinkLeg(_)
+            | Action::LegFail(..)
+            | Action::Finish(..)
+            | Action::Answered(..)
+            | Action::DialFailed(_)
+            | Action::DialOutcome(..)
+            | Action::CustomerMissed(_)
+            | Action::Watchdog => false,
         }
     }
 
@@ -1483,6 +1564,9 @@ impl Director {
         self.contacts.retain(|id, _| open.binary_search(id).is_ok());
         let mut plans = Vec::new();
         for view in views {
+            if self.people.contains(&view.id) {
+                continue;
+            }
             let Some(info) = self.agents.get_mut(&view.id) else {
                 continue;
             };

@@ -18,7 +18,8 @@ const SPEED: f64 = 50.0;
 /// What the feed showed so far.
 #[derive(Default, Debug)]
 struct Seen {
-    logins: usize,
+    /// The agents who logged in: every one but those left to people.
+    logins: BTreeSet<String>,
     arrivals: usize,
     offers: usize,
     connected: usize,
@@ -34,7 +35,7 @@ struct Seen {
 
 impl Seen {
     fn enough(&self) -> bool {
-        self.logins >= 12
+        self.logins.len() >= 10
             && self.arrivals >= 20
             && self.offers >= 10
             && self.connected >= 5
@@ -52,7 +53,9 @@ impl Seen {
     fn take(&mut self, message: &Published) {
         match message {
             Published::Event(entry) => match &entry.record.event {
-                Event::AgentLoggedIn { .. } => self.logins += 1,
+                Event::AgentLoggedIn { agent, .. } => {
+                    self.logins.insert(agent.as_str().to_string());
+                }
                 Event::ContactArrived { .. } => self.arrivals += 1,
                 Event::OfferCreated { .. } => self.offers += 1,
                 Event::ContactConnected { .. } => self.connected += 1,
@@ -144,6 +147,15 @@ async fn the_demo_runs_a_living_contact_center() {
             Err(_) => panic!("the demo did not show enough within the deadline: {seen:#?}"),
         }
     }
+
+    // The agents with demo keys are left to people: the traffic never logs them in.
+    for person in demo::people() {
+        assert!(
+            !seen.logins.contains(person.as_str()),
+            "the traffic acted for {person}, whose desktop is a person's"
+        );
+    }
+    assert_eq!(demo::people().len(), 2);
 
     // The engine agrees: everyone configured, someone logged in and working.
     let (agents, logged_in) = driver
