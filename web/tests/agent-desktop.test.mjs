@@ -198,3 +198,35 @@ test("a callback attempt: Dialing with the No Answer countdown, every completion
   );
   await page.close();
 });
+
+test("a contact is transferred to a colleague picked from the list", async () => {
+  const own = await startServer();
+  try {
+    const first = await desktop(own, "a1", "s1");
+    const second = await desktop(own, "a2", "s2");
+    const { contact } = await call(own, "+36209999999");
+    // a1 has been Ready longest: the call goes to a1.
+    await first
+      .getByRole("region", { name: "Offer" })
+      .getByRole("button", { name: "Accept" })
+      .click();
+    const desk = await own.api("GET", "/v1/agents/a1/desktop", "admin-secret");
+    await own.api("POST", "/v1/connector/events", CONNECTOR, {
+      type: "leg_linked",
+      offer: desk.offer.id,
+    });
+    const card = first.getByRole("region", { name: `Contact ${contact}` });
+    await card.getByRole("button", { name: "Transfer" }).click();
+    await card
+      .getByRole("combobox", { name: "Transfer to" })
+      .selectOption({ label: "Béla Nagy (Ready)" });
+    await card.getByRole("button", { name: "Transfer now" }).click();
+    await expectText(card.locator(".interaction-state"), "Wrap Up");
+    const offer = second.getByRole("region", { name: "Offer" });
+    await expectText(offer.getByText("+36209999999"), "+36209999999");
+    await first.close();
+    await second.close();
+  } finally {
+    await own.stop();
+  }
+});

@@ -1181,6 +1181,12 @@ export interface components {
             major: components["schemas"]["Major"];
             minor: components["schemas"]["Minor"];
         };
+        /** @description Another agent who is logged in. */
+        Colleague: {
+            full_name: string;
+            id: components["schemas"]["AgentId"];
+            state: components["schemas"]["AgentState"];
+        };
         CompleteRequest: {
             disposition?: components["schemas"]["DispositionCode"] | null;
         };
@@ -1341,6 +1347,8 @@ export interface components {
             since: components["schemas"]["Timestamp"];
             /** @description Preview, Dialing, Handling, On Hold, Consulting, In Conference or Wrap Up. */
             state: components["schemas"]["ContactState"];
+            /** @description The queues this contact can be transferred to: those of its channel, its own excepted. */
+            transfer_queues: components["schemas"]["QueueId"][];
             wrap_up_deadline?: components["schemas"]["Timestamp"] | null;
         };
         /** @description The agent's open offer. */
@@ -1357,6 +1365,8 @@ export interface components {
             agent: components["schemas"]["AgentView"];
             /** @description Open callbacks reserved for this agent (its own pending callbacks). */
             callbacks: components["schemas"]["CallbackView"][];
+            /** @description The other agents logged in, to transfer a contact to. */
+            colleagues: components["schemas"]["Colleague"][];
             /** @description The contacts the agent holds, oldest first. */
             contacts: components["schemas"]["DesktopContact"][];
             offer?: components["schemas"]["DesktopOffer"] | null;

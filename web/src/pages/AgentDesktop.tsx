@@ -153,7 +153,7 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
           )}
           {desk.offer && <OfferPanel offer={desk.offer} ctx={ctx} />}
           {desk.contacts.map((item) => (
-            <ContactPanel item={item} ctx={ctx} key={item.id} />
+            <ContactPanel item={item} colleagues={desk.colleagues} ctx={ctx} key={item.id} />
           ))}
           {desk.agent.state === "outgoing_interactions" && <Outbound ctx={ctx} />}
           <MyCallbacks desk={desk} ctx={ctx} />

@@ -7,7 +7,7 @@ use crate::callback::{CallbackLocation, CompletionStatus};
 use crate::config::Disposition;
 use crate::engine::AgentView;
 use crate::ids::{AgentId, ContactId, OfferId, QueueId};
-use crate::model::{AnsweredBy, Channel, ContactState};
+use crate::model::{AgentState, AnsweredBy, Channel, ContactState};
 use crate::time::Timestamp;
 use serde::Serialize;
 
@@ -23,6 +23,17 @@ pub struct DesktopView {
     pub contacts: Vec<DesktopContact>,
     /// Open callbacks reserved for this agent (its own pending callbacks).
     pub callbacks: Vec<CallbackView>,
+    /// The other agents logged in, to transfer a contact to.
+    pub colleagues: Vec<Colleague>,
+}
+
+/// Another agent who is logged in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Colleague {
+    pub id: AgentId,
+    pub full_name: String,
+    pub state: AgentState,
 }
 
 /// The agent's open offer.
@@ -54,6 +65,8 @@ pub struct DesktopContact {
     pub wrap_up_deadline: Option<Timestamp>,
     /// That queue's dispositions (picked in wrap-up).
     pub dispositions: Vec<Disposition>,
+    /// The queues this contact can be transferred to: those of its channel, its own excepted.
+    pub transfer_queues: Vec<QueueId>,
     /// The contact moved on (a transfer) while this agent wraps up.
     pub detached: bool,
     /// The contact itself; none once it moved on and closed.
@@ -111,6 +124,12 @@ impl Engine {
                     .get(&a.queue)
                     .map(|q| q.config.dispositions.clone())
                     .unwrap_or_default(),
+                transfer_queues: self
+                    .queues
+                    .iter()
+                    .filter(|(id, q)| **id != a.queue && q.config.channel == a.channel)
+                    .map(|(id, _)| id.clone())
+                    .collect(),
                 detached: a.detached,
                 contact: self.contact_view(*contact),
                 attempt: self.attempt_view(*contact, id),
@@ -124,12 +143,23 @@ impl Engine {
             .filter_map(|(contact, _)| self.callback_view(*contact))
             .filter(|cb| cb.location != CallbackLocation::HandlingByAgent)
             .collect();
+        let colleagues = self
+            .agents
+            .iter()
+            .filter(|(other, rt)| *other != id && rt.station.is_some())
+            .map(|(other, rt)| Colleague {
+                id: other.clone(),
+                full_name: rt.config.full_name.clone(),
+                state: rt.shown,
+            })
+            .collect();
         Some(DesktopView {
             agent: self.agent_view(id)?,
             unavailable_reasons: reasons.clone(),
             offer,
             contacts,
             callbacks,
+            colleagues,
         })
     }
 

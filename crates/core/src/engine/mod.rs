@@ -19,7 +19,7 @@ mod routing;
 mod store;
 mod views;
 
-pub use desktop::{AttemptView, DesktopContact, DesktopOffer, DesktopView};
+pub use desktop::{AttemptView, Colleague, DesktopContact, DesktopOffer, DesktopView};
 pub use views::{
     AgentView, CallbackMonitorView, CallbackView, ContactView, EngineStats, OfferView, QueueView,
 };

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatDuration } from "../../clock";
-import { channelNames, contactStateNames } from "../../names";
-import type { CompletionStatus, DeskContact, DeskContext } from "./types";
+import { agentStateNames, channelNames, contactStateNames } from "../../names";
+import type { Colleague, CompletionStatus, DeskContact, DeskContext } from "./types";
 
 type Conversation = "handling" | "on_hold" | "consulting" | "in_conference";
 
@@ -178,25 +178,37 @@ function ScheduleForm({
   );
 }
 
-/** Transfer to a queue or an agent, named by id. */
+/** Transfer to one of the queues of the contact's channel, or to a colleague logged in. */
 function TransferForm({
   item,
+  colleagues,
   ctx,
   onDone,
 }: {
   item: DeskContact;
+  colleagues: Colleague[];
   ctx: DeskContext;
   onDone: () => void;
 }) {
-  const [kind, setKind] = useState<"queue" | "agent">("queue");
   const [target, setTarget] = useState("");
+  const choices = [
+    ...item.transfer_queues.map((q) => ({ value: `queue:${q}`, label: `Queue ${q}` })),
+    ...colleagues.map((c) => ({
+      value: `agent:${c.id}`,
+      label: `${c.full_name} (${agentStateNames[c.state]})`,
+    })),
+  ];
   return (
     <form
       class="inline-form"
       aria-label="Transfer"
       onSubmit={(e) => {
         e.preventDefault();
-        const body = kind === "queue" ? { queue: target.trim() } : { agent: target.trim() };
+        const [kind, id] = [
+          target.slice(0, target.indexOf(":")),
+          target.slice(target.indexOf(":") + 1),
+        ];
+        const body = kind === "queue" ? { queue: id } : { agent: id };
         void ctx
           .act(() =>
             ctx.api.POST("/v1/contacts/{id}/transfer", {
@@ -207,28 +219,34 @@ function TransferForm({
           .then((ok) => ok && onDone());
       }}
     >
-      <label for={`tr-kind-${item.id}`}>Transfer to</label>
+      <label for={`tr-target-${item.id}`}>Transfer to</label>
       <select
-        id={`tr-kind-${item.id}`}
-        value={kind}
-        onChange={(e) => setKind(e.currentTarget.value as "queue" | "agent")}
-      >
-        <option value="queue">Queue</option>
-        <option value="agent">Agent</option>
-      </select>
-      <label for={`tr-target-${item.id}`}>{kind === "queue" ? "Queue id" : "Agent id"}</label>
-      <input
         id={`tr-target-${item.id}`}
         required
         value={target}
-        onInput={(e) => setTarget(e.currentTarget.value)}
-      />
+        onChange={(e) => setTarget(e.currentTarget.value)}
+      >
+        <option value="">Choose a queue or an agent…</option>
+        {choices.map((c) => (
+          <option value={c.value} key={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
       <button type="submit">Transfer now</button>
     </form>
   );
 }
 
-export function ContactPanel({ item, ctx }: { item: DeskContact; ctx: DeskContext }) {
+export function ContactPanel({
+  item,
+  colleagues,
+  ctx,
+}: {
+  item: DeskContact;
+  colleagues: Colleague[];
+  ctx: DeskContext;
+}) {
   const [open, setOpen] = useState<"transfer" | "schedule" | "callback-request" | null>(null);
   const [disposition, setDisposition] = useState("");
   const path = { params: { path: { id: String(item.id) } } };
@@ -364,7 +382,9 @@ export function ContactPanel({ item, ctx }: { item: DeskContact; ctx: DeskContex
           )}
         </div>
       )}
-      {open === "transfer" && <TransferForm item={item} ctx={ctx} onDone={() => setOpen(null)} />}
+      {open === "transfer" && (
+        <TransferForm item={item} colleagues={colleagues} ctx={ctx} onDone={() => setOpen(null)} />
+      )}
       {open === "schedule" && <ScheduleForm item={item} ctx={ctx} onDone={() => setOpen(null)} />}
 
       {item.state === "wrap_up" && (

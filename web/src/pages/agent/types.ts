@@ -15,6 +15,7 @@ export function readDesk(api: Client, agent: string) {
 export type Desk = NonNullable<Awaited<ReturnType<typeof readDesk>>["data"]>;
 export type DeskContact = Desk["contacts"][number];
 export type DeskOffer = NonNullable<Desk["offer"]>;
+export type Colleague = Desk["colleagues"][number];
 export type CompletionStatus = components["schemas"]["CompletionStatus"];
 
 /** Shared by the desktop's panels. */
