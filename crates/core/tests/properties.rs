@@ -1037,6 +1037,7 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                                 close_call_on_error,
                                 agent_status,
                                 cause_code,
+                                ended_by: None,
                             })
                         },
                     ),
@@ -1577,6 +1578,7 @@ fn work(engine: &Engine, k: usize, choice: u8) -> Option<Command> {
                 close_call_on_error: false,
                 agent_status: Some(AgentStatus::MissedCallStatus),
                 cause_code: None,
+                ended_by: None,
             }),
             _ => Command::End { agent, contact },
         },
@@ -3901,6 +3903,7 @@ fn call_error_by_agent(contact: u64) -> Command {
         close_call_on_error: true,
         agent_status: Some(AgentStatus::FailedConnectAgent),
         cause_code: None,
+        ended_by: None,
     })
 }
 
