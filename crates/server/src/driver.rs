@@ -520,6 +520,8 @@ impl Loop<'_> {
             | Command::StartDial { agent, .. }
             | Command::End { agent, .. }
             | Command::Complete { agent, .. }
+            | Command::Suspend { agent, .. }
+            | Command::Park { agent, .. }
             | Command::Transfer { agent, .. }
             | Command::Dial { agent, .. }
             | Command::ScheduleCallback { agent, .. }
@@ -532,6 +534,10 @@ impl Loop<'_> {
                 }
             }
             Command::CreateCallback { agent, .. } => agent.clone(),
+            // An agent unparks as itself; only a supervisor or admin unparks as no one.
+            Command::Unpark {
+                agent: Some(agent), ..
+            } => Some(agent.clone()),
             _ => {
                 return Err(CommandError::Forbidden(
                     "an agent key cannot do this".to_string(),

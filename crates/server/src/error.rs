@@ -438,11 +438,14 @@ error_set! {
     /// A do-not-call import (a CSV body): bad lines are `invalid_input` naming each line.
     DncImportErrors = [KEY, ROLE, ENGINE_BUSY, DNC_REFUSALS, &[ErrorCode::InvalidBody,
         ErrorCode::UnreadableBody, ErrorCode::UnsupportedMediaType, ErrorCode::PayloadTooLarge]];
-    /// An agent's suspend or park: a command with a JSON body, only for email and work items.
-    SessionCommandErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS, JSON_BODY,
+    /// An agent's suspend (an optional JSON body): only for email and work items.
+    SuspendErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS, JSON_BODY,
+        &[ErrorCode::NotConnectionLess]];
+    /// An agent's park: only for email and work items.
+    ParkErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS,
         &[ErrorCode::NotConnectionLess]];
     /// Unparking a parked session (named by its parked contact).
-    UnparkErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS, JSON_BODY,
+    UnparkErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS,
         &[ErrorCode::ContactNotParked]];
     /// A number taken off the do-not-call list.
     DncRemoveErrors = [KEY, ROLE, ENGINE_BUSY, &[ErrorCode::StorageUnavailable,
