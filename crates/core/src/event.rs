@@ -362,7 +362,9 @@ impl Event {
         }
     }
 
-    /// The contact an event concerns, if any.
+    /// The contact an event concerns, if any: an open one, or the one it closes.
+    /// (`session_unparked` names a contact closed before; the arrivals after it concern the
+    /// new ones.)
     pub fn contact(&self) -> Option<ContactId> {
         match self {
             Event::ContactArrived { contact, .. }
@@ -380,7 +382,6 @@ impl Event {
             | Event::SessionResumed { contact, .. }
             | Event::ContactParked { contact, .. }
             | Event::ContactHeld { contact, .. }
-            | Event::SessionUnparked { contact, .. }
             | Event::ContactClosed { contact, .. }
             | Event::CallbackCreated { contact, .. }
             | Event::CallbackPending { contact, .. }

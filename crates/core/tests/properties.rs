@@ -103,7 +103,7 @@ use switchboard_core::config::{
     Disposition, LoginState, PolicyState, PresencePolicy, PriorityHandling, QueueSkill,
     RoutingStrategy,
 };
-use switchboard_core::engine::{AgentView, OfferView};
+use switchboard_core::engine::{AgentView, OfferView, SessionState};
 use switchboard_core::model::{
     AgentStatus, AnsweredBy, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
 };
@@ -600,6 +600,8 @@ enum Live {
     Callback(usize),
     /// A queue that takes callbacks.
     CallbackQueue(usize),
+    /// A parked session (unpark).
+    Parked(usize),
 }
 
 // Test-only values, built once per step: boxing the command would only add noise.
@@ -866,6 +868,40 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             aimed(
                 holding().prop_map(|(agent, contact)| Command::End { agent, contact }),
                 Live::Holding,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                (
+                    holding(),
+                    prop_oneof![
+                        3 => Just(None),
+                        1 => Just(Some("sale".to_string())),
+                        1 => Just(Some("bogus".to_string())),
+                    ],
+                )
+                    .prop_map(|((agent, contact), disposition)| Command::Suspend {
+                        agent,
+                        contact,
+                        disposition,
+                    }),
+                Live::Holding,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                holding().prop_map(|(agent, contact)| Command::Park { agent, contact }),
+                Live::Holding,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                (contact_lit(), prop::option::weighted(0.5, agent()))
+                    .prop_map(|(contact, agent)| Command::Unpark { contact, agent }),
+                Live::Parked,
             ),
         ),
         (
@@ -1406,6 +1442,23 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 _ => {}
             }
         }
+        Live::Parked(k) => {
+            let parked: Vec<_> = engine
+                .session_views()
+                .into_iter()
+                .filter(|v| v.state == SessionState::Parked)
+                .collect();
+            let Some(v) = pick(&parked, k, |_| true) else {
+                return;
+            };
+            if let Command::Unpark { contact, agent } = command {
+                *contact = v.contact;
+                // An agent unparks as the one who parked it (it serves the queue).
+                if agent.is_some() {
+                    *agent = Some(v.agent);
+                }
+            }
+        }
         Live::Callback(k) => {
             let callbacks: Vec<(ContactId, CallbackLocation)> = engine
                 .callback_views(None, None)
@@ -1476,6 +1529,10 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                         || matches!(s, ContactState::Preview | ContactState::Dialing)
                 }
                 Command::Complete { .. } => s == ContactState::WrapUp,
+                Command::Suspend { .. } => {
+                    matches!(s, ContactState::Handling | ContactState::WrapUp)
+                }
+                Command::Park { .. } => s == ContactState::Handling,
                 Command::Transfer { .. } | Command::ScheduleCallback { .. } => s.is_conversation(),
                 Command::SetCompletion {
                     status: CompletionStatus::Cancel,
@@ -1484,10 +1541,19 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 Command::SetCompletion { .. } => s != ContactState::WrapUp,
                 _ => true,
             };
-            // A completion status is for a callback attempt.
+            // A completion status is for a callback attempt; a suspend or park for email and
+            // work items.
             let wants_callback = matches!(command, Command::SetCompletion { .. });
+            let wants_mail = matches!(command, Command::Suspend { .. } | Command::Park { .. });
+            let mail = |c: &ContactId| {
+                engine
+                    .contact_view(*c)
+                    .is_some_and(|v| matches!(v.channel, Channel::Email | Channel::WorkItem))
+            };
             let Some((a, c, _)) = pick(&held, k, |(_, c, s)| {
-                suits(*s) && (!wants_callback || engine.callback_view(*c).is_some())
+                suits(*s)
+                    && (!wants_callback || engine.callback_view(*c).is_some())
+                    && (!wants_mail || mail(c))
             }) else {
                 return;
             };
@@ -1499,6 +1565,8 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 | Command::StartDial { agent, contact }
                 | Command::End { agent, contact }
                 | Command::Complete { agent, contact, .. }
+                | Command::Suspend { agent, contact, .. }
+                | Command::Park { agent, contact }
                 | Command::Transfer { agent, contact, .. }
                 | Command::SetCompletion { agent, contact, .. } => {
                     *agent = a;
@@ -1643,6 +1711,8 @@ fn closure_fits_cause(
     let target = match input {
         Some(
             Command::Complete { contact, .. }
+            | Command::Suspend { contact, .. }
+            | Command::Park { contact, .. }
             | Command::Abandon { contact }
             | Command::ChooseCallback { contact, .. }
             | Command::Connector(
@@ -1686,9 +1756,39 @@ fn closure_fits_cause(
             }
             return Ok(());
         }
-        Some(Command::CreateContact { .. }) => {
-            &[(38, 7), (38, 14), (38, 15), (38, 17), (38, 23), (38, 24)]
+        Some(Command::Suspend {
+            disposition: chosen,
+            ..
+        }) => {
+            // Issue 13: a suspended phase closes (50, 0) with the disposition given.
+            if code != (50, 0) || disposition != chosen {
+                return Err(format!(
+                    "suspended with disposition {chosen:?} but closed {code:?} with {disposition:?}"
+                ));
+            }
+            return Ok(());
         }
+        Some(Command::Park { .. }) => &[(61, 0)],
+        // (62, 0): a parked customer's new email or work item is held.
+        Some(Command::CreateContact { .. }) => &[
+            (38, 7),
+            (38, 14),
+            (38, 15),
+            (38, 17),
+            (38, 23),
+            (38, 24),
+            (62, 0),
+        ],
+        // The contacts an unpark queues again meet the checks of an arrival.
+        Some(Command::Unpark { .. }) => &[
+            (38, 7),
+            (38, 14),
+            (38, 15),
+            (38, 17),
+            (38, 23),
+            (38, 24),
+            (62, 0),
+        ],
         Some(
             Command::Abandon { .. }
             | Command::Connector(ConnectorEvent::Hangup {
@@ -2152,6 +2252,7 @@ impl Harness {
                     | Command::CreateCallback { .. }
                     | Command::ChooseCallback { .. }
                     | Command::ScheduleCallback { .. }
+                    | Command::Unpark { .. }
             );
             match receipt.contact {
                 Some(c) if creates && arrivals.first() == Some(&c) => {}
