@@ -28,7 +28,8 @@ fn take(server: &Server, events: &mut EventStream, id: &str, contact: u64, voice
     events.wait_contact("contact_connected", contact);
 }
 
-fn hang_up(server: &Server, contact: u64, ended_by: &str) {
+/// The connector's hang-up of `contact`, ended by `ended_by`; the answer.
+fn hang_up(server: &Server, contact: u64, ended_by: &str) -> serde_json::Value {
     server
         .post(
             "/v1/connector/events",
@@ -37,7 +38,7 @@ fn hang_up(server: &Server, contact: u64, ended_by: &str) {
                 r#"{{"type":"hangup","contact":{contact},"reason":"ended","ended_by":"{ended_by}"}}"#
             )),
         )
-        .ok();
+        .ok()
 }
 
 /// The (major, minor) of `contact`'s `contact_closed` event.
@@ -101,11 +102,12 @@ fn a_customer_hang_up_early_in_the_call_reschedules_it_an_agent_hang_up_does_not
     // due 10 minutes later, and a1 is free at once.
     let dropped = server.create_contact("voice", "service", "+3611111111");
     take(&server, &mut events, "a1", dropped, true);
-    hang_up(&server, dropped, "customer");
+    let answer = hang_up(&server, dropped, "customer");
     assert_eq!(closed(&mut events, dropped), (49, 0));
-    let callback = events.wait_for("the rescheduled callback", |m| {
-        m.is("callback_created") && m.ev()["destination"] == "+3611111111"
-    });
+    // The answer names the callback, as a customer's chosen callback's does.
+    let callback_id = answer["contact"].as_u64().expect("the callback's id");
+    let callback = events.wait_contact("callback_created", callback_id);
+    assert_eq!(callback.ev()["destination"], "+3611111111", "{callback:?}");
     assert_eq!(callback.ev()["origin"], "dropped", "{callback:?}");
     let due = callback.ev()["due"].as_i64().unwrap();
     assert_eq!(due - callback.data["at"].as_i64().unwrap(), 600_000);
@@ -115,7 +117,8 @@ fn a_customer_hang_up_early_in_the_call_reschedules_it_an_agent_hang_up_does_not
     // The agent hangs up: Wrap Up and (48, 0), nothing rescheduled.
     let handled = server.create_contact("voice", "service", "+3612222222");
     take(&server, &mut events, "a1", handled, true);
-    hang_up(&server, handled, "agent");
+    let answer = hang_up(&server, handled, "agent");
+    assert!(answer.get("contact").is_none(), "{answer}");
     events.wait_contact("wrap_up_started", handled);
     server
         .post(

@@ -105,7 +105,7 @@ use switchboard_core::config::{
 };
 use switchboard_core::engine::{AgentView, OfferView, SessionState};
 use switchboard_core::model::{
-    AgentStatus, AnsweredBy, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
+    AgentStatus, AnsweredBy, DeliveryFailure, EndedBy, HangupReason, QueueClosure, SelectableState,
 };
 use switchboard_core::schedule::Schedule;
 use switchboard_core::{
@@ -389,8 +389,13 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
         any::<bool>(),
         prop::bool::weighted(0.3),
     );
-    (shape, limits, flags)
-        .prop_map(move |(shape, limits, flags)| {
+    // Issue 13: voice queues with callbacks may reschedule drops (49).
+    let drops = (
+        prop::option::weighted(0.4, 60_000u64..=600_000),
+        prop::option::weighted(0.6, 1_000u64..=60_000),
+    );
+    (shape, limits, flags, drops)
+        .prop_map(move |(shape, limits, flags, drops)| {
             let (channel, strategy, priority_handling, fan_out, presence_policy, callbacks) = shape;
             let (offer_timeout, wrap_up, max_wait, max_size, max_offers, reoffer) = limits;
             let (reject_when_no_agents, preview, has_dispositions, required) = flags;
@@ -409,6 +414,10 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
             q.preview = preview;
             if matches!(channel, Channel::Voice | Channel::Callback) {
                 q.callbacks = callbacks;
+            }
+            if channel == Channel::Voice && q.callbacks.is_some() {
+                q.reschedule_dropped_ms = drops.0;
+                q.dropped_within_ms = drops.1.filter(|_| drops.0.is_some());
             }
             if has_dispositions {
                 q.dispositions = dispositions();
@@ -1064,16 +1073,27 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                     any::<bool>(),
                     prop::option::weighted(0.7, prop::sample::select(AGENT_STATUSES.to_vec())),
                     cause(),
+                    prop::option::weighted(
+                        0.6,
+                        prop::sample::select(vec![EndedBy::Customer, EndedBy::Agent]),
+                    ),
                 )
                     .prop_map(
-                        |(contact, reason, close_call_on_error, agent_status, cause_code)| {
+                        |(
+                            contact,
+                            reason,
+                            close_call_on_error,
+                            agent_status,
+                            cause_code,
+                            ended_by,
+                        )| {
                             Command::Connector(ConnectorEvent::Hangup {
                                 contact,
                                 reason,
                                 close_call_on_error,
                                 agent_status,
                                 cause_code,
-                                ended_by: None,
+                                ended_by,
                             })
                         },
                     ),
@@ -1795,7 +1815,7 @@ fn closure_fits_cause(
                 reason: HangupReason::Ended,
                 ..
             }),
-        ) => &[(40, 12), (37, 0)],
+        ) => &[(40, 12), (37, 0), (49, 12), (49, 0)],
         Some(Command::Connector(ConnectorEvent::Hangup {
             reason: HangupReason::Error,
             close_call_on_error: true,
@@ -2254,8 +2274,17 @@ impl Harness {
                     | Command::ScheduleCallback { .. }
                     | Command::Unpark { .. }
             );
+            // Issue 13: a customer's drop may be rescheduled as a callback, which it names.
+            let drops = matches!(
+                command,
+                Command::Abandon { .. }
+                    | Command::Connector(ConnectorEvent::Hangup {
+                        reason: HangupReason::Ended,
+                        ..
+                    })
+            );
             match receipt.contact {
-                Some(c) if creates && arrivals.first() == Some(&c) => {}
+                Some(c) if (creates || drops) && arrivals.first() == Some(&c) => {}
                 None if !creates && arrivals.is_empty() => {}
                 other => {
                     return Err(format!(
@@ -2573,6 +2602,29 @@ impl Harness {
                     Some(*due),
                     *window_end,
                     reserve.then(|| agent.clone()),
+                )
+            }
+            // Issue 13: a dropped call rescheduled after its queue's reschedule_dropped_ms.
+            Some(
+                Command::Abandon { .. }
+                | Command::Connector(ConnectorEvent::Hangup {
+                    reason: HangupReason::Ended,
+                    ..
+                }),
+            ) => {
+                let after = self
+                    .engine
+                    .queue_configs()
+                    .find(|q| &q.id == created_in)
+                    .and_then(|q| q.reschedule_dropped_ms)
+                    .ok_or_else(|| {
+                        format!("callback {id} rescheduled in {created_in}, which does not")
+                    })?;
+                (
+                    Some(created_in.clone()),
+                    Some(now.plus_ms(after)),
+                    None,
+                    None,
                 )
             }
             _ => (None, None, None, None),

@@ -291,9 +291,15 @@ impl Engine {
             Command::Abandon { contact } => {
                 self.contact_rt(contact)?;
                 self.reject_unless_callback_with_agent(contact, "abandon")?;
-                self.customer_ended(contact, true);
+                if let Some(callback) = self.customer_ended(contact, true) {
+                    return Ok(self.receipt(callback));
+                }
             }
-            Command::Connector(event) => self.connector(event)?,
+            Command::Connector(event) => {
+                if let Some(callback) = self.connector(event)? {
+                    return Ok(self.receipt(callback));
+                }
+            }
             Command::CreateCallback {
                 queue,
                 destination,
@@ -1332,15 +1338,12 @@ impl Engine {
 
     /// The contact ended: abandon while waiting or offered, wrap-up when talking. `by_customer`:
     /// the customer ended it (an abandon, a hang-up `ended_by: customer`), so the queue may
-    /// reschedule the drop as a callback (49).
-    fn customer_ended(&mut self, contact: ContactId, by_customer: bool) {
+    /// reschedule the drop as a callback (49): then the callback it created.
+    fn customer_ended(&mut self, contact: ContactId, by_customer: bool) -> Option<ContactId> {
         if by_customer && let Some((minor, after_ms)) = self.drop_reschedule(contact) {
-            self.reschedule_dropped(contact, minor, after_ms);
-            return;
+            return self.reschedule_dropped(contact, minor, after_ms);
         }
-        let Some(c) = self.contacts.get(&contact) else {
-            return;
-        };
+        let c = self.contacts.get(&contact)?;
         match c.place.clone() {
             // A callback waits for us, not the customer (rejected before; kept for safety).
             Place::Pending => {}
@@ -1371,6 +1374,7 @@ impl Engine {
                 }
             }
         }
+        None
     }
 
     /// Customers abandon calls, not callbacks: only a callback an agent holds may end.
@@ -1450,7 +1454,8 @@ impl Engine {
 
     // ----- connector -----
 
-    fn connector(&mut self, event: ConnectorEvent) -> Result<(), Rejection> {
+    /// A connector report; `Some`: the callback a customer's drop was rescheduled as.
+    fn connector(&mut self, event: ConnectorEvent) -> Result<Option<ContactId>, Rejection> {
         match event {
             ConnectorEvent::LegLinked { offer } => {
                 self.accept(offer, true)?;
@@ -1511,7 +1516,9 @@ impl Engine {
                 self.reject_unless_callback_with_agent(contact, "hang up")?;
                 match reason {
                     HangupReason::Ended => {
-                        self.customer_ended(contact, ended_by == Some(EndedBy::Customer))
+                        return Ok(
+                            self.customer_ended(contact, ended_by == Some(EndedBy::Customer))
+                        );
                     }
                     HangupReason::Error => {
                         self.call_error(contact, close_call_on_error, agent_status, cause_code)
@@ -1519,7 +1526,7 @@ impl Engine {
                 }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// The agent holding `contact` (not in wrap-up of a transfer) and its state there.

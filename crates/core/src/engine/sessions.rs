@@ -529,11 +529,14 @@ impl Engine {
 
     /// Close a dropped call (49, minor) and reschedule it: a callback to the caller's number
     /// in the same queue, due `after_ms` from now (the do-not-call list and the queue's
-    /// callback schedule apply as to any callback).
-    pub(crate) fn reschedule_dropped(&mut self, contact: ContactId, minor: Minor, after_ms: u64) {
-        let Some(c) = self.contacts.get(&contact) else {
-            return;
-        };
+    /// callback schedule apply as to any callback). Returns the callback.
+    pub(crate) fn reschedule_dropped(
+        &mut self,
+        contact: ContactId,
+        minor: Minor,
+        after_ms: u64,
+    ) -> Option<ContactId> {
+        let c = self.contacts.get(&contact)?;
         let queue = c.queue.clone();
         let destination = c.from.to_string();
         // Closing first releases the agent (no wrap-up: the call was cut off) and frees the
@@ -553,6 +556,7 @@ impl Engine {
         // drop_reschedule checked what create_callback checks (a valid number, the queue's
         // callback process and its room, a due time within a year).
         debug_assert!(created.is_ok(), "{created:?}");
+        created.ok()
     }
 
     // ----- views -----
