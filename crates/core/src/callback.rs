@@ -489,6 +489,9 @@ pub enum CallbackOrigin {
     /// An agent scheduled it (from a contact or the callback panel).
     Agent,
     Api,
+    /// The engine rescheduled a call the customer dropped (closed (49, minor)); the queue's
+    /// `reschedule_dropped_ms` sets when it is due.
+    Dropped,
 }
 
 /// Supervisor counters of a queue over the current shift, kept incrementally from events.

@@ -4,7 +4,8 @@ use crate::callback::{CompletionStatus, DialOutcome};
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
-    AgentStatus, AnsweredBy, Channel, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
+    AgentStatus, AnsweredBy, Channel, DeliveryFailure, EndedBy, HangupReason, QueueClosure,
+    SelectableState,
 };
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -94,6 +95,30 @@ pub enum Command {
         agent: AgentId,
         contact: ContactId,
         target: TransferTarget,
+    },
+    /// Connection-less media (email, work item): the agent ends this phase and the contact
+    /// closes (50, 0) — from Handling, or from Wrap Up instead of `complete` (with its
+    /// disposition). The thread waits for the customer's next message (a suspended session).
+    Suspend {
+        agent: AgentId,
+        contact: ContactId,
+        #[serde(default)]
+        disposition: Option<String>,
+    },
+    /// Connection-less media: the agent puts the contact aside; it closes (61, 0) and its
+    /// session stays parked, out of routing, until `unpark`. New email and work-item contacts
+    /// of the same customer are held (62, 0) meanwhile.
+    Park {
+        agent: AgentId,
+        contact: ContactId,
+    },
+    /// An agent or supervisor takes a parked session (named by the parked contact) back to
+    /// routing: the parked contact and the ones held meanwhile are queued again as new
+    /// contacts. `agent`: who unparked it, for the record (`None`: a supervisor).
+    Unpark {
+        contact: ContactId,
+        #[serde(default)]
+        agent: Option<AgentId>,
     },
     /// An agent in Handling – Outgoing Interactions dials an outbound contact.
     Dial {
@@ -249,5 +274,8 @@ pub enum ConnectorEvent {
         #[serde(default)]
         #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::OptionalText>))]
         cause_code: Option<String>,
+        /// Which side ended the call (`ended` only); absent: unknown.
+        #[serde(default)]
+        ended_by: Option<EndedBy>,
     },
 }

@@ -216,12 +216,32 @@ pub struct QueueConfig {
     /// queue takes no callbacks.
     #[serde(default)]
     pub callbacks: Option<crate::callback::CallbackSettings>,
+    /// Reschedule a call the customer dropped before its handling completed as a callback
+    /// due this long after the drop: the call closes (49, minor) and a callback to the
+    /// caller's number joins this queue's callback process (voice queues with `callbacks`
+    /// only). `None` (the default): a dropped call closes as it always did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 60_000, maximum = 2_592_000_000_u64)
+    )]
+    pub reschedule_dropped_ms: Option<u64>,
+    /// With `reschedule_dropped_ms`: a hang-up the customer ended this soon after the
+    /// conversation began also counts as a drop (the call was cut off early). `None`: only
+    /// drops while queued, offered or connecting count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1_000, maximum = 3_600_000))]
+    pub dropped_within_ms: Option<u64>,
     /// The supervisor monitor's service level counts contacts answered within this many
     /// seconds of entering the queue; `None`: [`SERVICE_LEVEL_SECONDS_DEFAULT`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86_400))]
     pub service_level_seconds: Option<u32>,
 }
+
+/// The range of `dropped_within_ms`: 1 s to 1 hour of conversation.
+pub const DROPPED_WITHIN_MIN_MS: u64 = 1_000;
+pub const DROPPED_WITHIN_MAX_MS: u64 = 3_600_000;
 
 /// The service-level threshold of a queue that sets none (the common "answered within 20 s").
 pub const SERVICE_LEVEL_SECONDS_DEFAULT: u32 = 20;
@@ -255,6 +275,8 @@ impl QueueConfig {
             disposition_required: false,
             dispositions: Vec::new(),
             callbacks: None,
+            reschedule_dropped_ms: None,
+            dropped_within_ms: None,
             service_level_seconds: None,
         }
     }
@@ -805,6 +827,29 @@ impl QueueConfig {
                 ));
             }
             callbacks.compile(&format!("{at}.callbacks"))?;
+        }
+        if let Some(ms) = self.reschedule_dropped_ms {
+            check_duration(&format!("{at}.reschedule_dropped_ms"), ms, 60_000)?;
+            // The reschedule is a callback to the caller's number: only calls have one, and
+            // the queue's own callback process takes it.
+            if self.channel != Channel::Voice || self.callbacks.is_none() {
+                return Err(ConfigError::new(
+                    format!("{at}.reschedule_dropped_ms"),
+                    "needs a voice queue with callbacks",
+                ));
+            }
+        }
+        if let Some(ms) = self.dropped_within_ms {
+            let field = format!("{at}.dropped_within_ms");
+            if !(DROPPED_WITHIN_MIN_MS..=DROPPED_WITHIN_MAX_MS).contains(&ms) {
+                return Err(ConfigError::new(
+                    field,
+                    format!("{ms} ms: must be {DROPPED_WITHIN_MIN_MS}–{DROPPED_WITHIN_MAX_MS} ms"),
+                ));
+            }
+            if self.reschedule_dropped_ms.is_none() {
+                return Err(ConfigError::new(field, "needs reschedule_dropped_ms"));
+            }
         }
         if self.disposition_required && self.dispositions.is_empty() {
             return Err(ConfigError::new(

@@ -176,6 +176,41 @@ pub enum Event {
         contact: ContactId,
         agent: AgentId,
     },
+    /// Connection-less media: the agent suspended the contact after one phase (it closes
+    /// (50, 0) next). Its session waits for the customer's next message on `thread` (the
+    /// thread key: see `Engine::thread_key`).
+    ContactSuspended {
+        contact: ContactId,
+        agent: AgentId,
+        thread: String,
+    },
+    /// The customer's next message on a suspended session's thread arrived as `contact`:
+    /// the session (named by the suspended contact) ends and `contact` is routed.
+    SessionResumed {
+        suspended: ContactId,
+        contact: ContactId,
+    },
+    /// The agent parked the contact (it closes (61, 0) next); its session stays parked,
+    /// out of routing, until unparked.
+    ContactParked {
+        contact: ContactId,
+        agent: AgentId,
+    },
+    /// A new contact of a parked session's customer is held in that session (it closes
+    /// (62, 0) next) and is queued again, as a new contact, when the session is unparked.
+    ContactHeld {
+        contact: ContactId,
+        parked: ContactId,
+    },
+    /// The parked session of `contact` left the Parked state (`agent`: who unparked it;
+    /// `None`: a supervisor). The contacts queued again follow, as new contacts:
+    /// `requeued` pairs each closed contact (the parked one, then the held ones) with the
+    /// new contact that carries it on.
+    SessionUnparked {
+        contact: ContactId,
+        agent: Option<AgentId>,
+        requeued: Vec<(ContactId, ContactId)>,
+    },
     /// A callback exists: Pending until `due` (or queued at once when due and Active).
     /// `from_contact`: the contact an agent scheduled it from (that one closes (51, 0)).
     CallbackCreated {
@@ -312,6 +347,11 @@ impl Event {
             Event::WrapUpStarted { .. } => "wrap_up_started",
             Event::WrapUpCompleted { .. } => "wrap_up_completed",
             Event::ContactReleased { .. } => "contact_released",
+            Event::ContactSuspended { .. } => "contact_suspended",
+            Event::SessionResumed { .. } => "session_resumed",
+            Event::ContactParked { .. } => "contact_parked",
+            Event::ContactHeld { .. } => "contact_held",
+            Event::SessionUnparked { .. } => "session_unparked",
             Event::CallbackCreated { .. } => "callback_created",
             Event::CallbackPending { .. } => "callback_pending",
             Event::AttemptStarted { .. } => "attempt_started",
@@ -330,7 +370,9 @@ impl Event {
         }
     }
 
-    /// The contact an event concerns, if any.
+    /// The contact an event concerns, if any: an open one, or the one it closes.
+    /// (`session_unparked` names a contact closed before; the arrivals after it concern the
+    /// new ones.)
     pub fn contact(&self) -> Option<ContactId> {
         match self {
             Event::ContactArrived { contact, .. }
@@ -344,6 +386,10 @@ impl Event {
             | Event::WrapUpStarted { contact, .. }
             | Event::WrapUpCompleted { contact, .. }
             | Event::ContactReleased { contact, .. }
+            | Event::ContactSuspended { contact, .. }
+            | Event::SessionResumed { contact, .. }
+            | Event::ContactParked { contact, .. }
+            | Event::ContactHeld { contact, .. }
             | Event::ContactClosed { contact, .. }
             | Event::CallbackCreated { contact, .. }
             | Event::CallbackPending { contact, .. }
@@ -378,7 +424,10 @@ impl Event {
             | Event::ContactStateChanged { agent, .. }
             | Event::WrapUpStarted { agent, .. }
             | Event::WrapUpCompleted { agent, .. }
-            | Event::ContactReleased { agent, .. } => Some(agent),
+            | Event::ContactReleased { agent, .. }
+            | Event::ContactSuspended { agent, .. }
+            | Event::ContactParked { agent, .. } => Some(agent),
+            Event::SessionUnparked { agent, .. } => agent.as_ref(),
             Event::AttemptStarted { agent, .. } | Event::DialOutcomeReported { agent, .. } => {
                 Some(agent)
             }
@@ -559,6 +608,37 @@ impl std::fmt::Display for Event {
             ),
             Event::ContactReleased { contact, agent } => {
                 write!(f, "contact {contact} released by {agent}")
+            }
+            Event::ContactSuspended {
+                contact,
+                agent,
+                thread,
+            } => write!(
+                f,
+                "contact {contact} suspended by {agent}, waiting on {thread}"
+            ),
+            Event::SessionResumed { suspended, contact } => {
+                write!(f, "suspended session {suspended} resumed by {contact}")
+            }
+            Event::ContactParked { contact, agent } => {
+                write!(f, "contact {contact} parked by {agent}")
+            }
+            Event::ContactHeld { contact, parked } => {
+                write!(f, "contact {contact} held in parked session {parked}")
+            }
+            Event::SessionUnparked {
+                contact,
+                agent,
+                requeued,
+            } => {
+                match agent {
+                    Some(agent) => write!(f, "parked session {contact} unparked by {agent}:")?,
+                    None => write!(f, "parked session {contact} unparked by a supervisor:")?,
+                }
+                for (old, new) in requeued {
+                    write!(f, " {old} -> {new}")?;
+                }
+                Ok(())
             }
             Event::CallbackCreated {
                 contact,

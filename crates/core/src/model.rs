@@ -470,6 +470,17 @@ pub enum HangupReason {
     Error,
 }
 
+/// `ended_by` of a connector hang-up: which side ended the call. Only a hang-up the customer
+/// ended can reschedule a dropped call as a callback (49, the queue's
+/// `reschedule_dropped_ms`); without it the side is unknown and nothing is rescheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EndedBy {
+    Customer,
+    Agent,
+}
+
 /// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as §6 says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -64,6 +64,14 @@ pub enum Rejection {
     InvalidInput { field: String, message: String },
     #[error("{0} is not on the do-not-call list")]
     NotOnDoNotCallList(String),
+    #[error("contact {0} has no parked session")]
+    NotParked(ContactId),
+    #[error("contact {contact} is {channel}: only email and work-item contacts can be {action}")]
+    NotConnectionLess {
+        contact: ContactId,
+        channel: crate::model::Channel,
+        action: String,
+    },
 }
 
 impl Rejection {
@@ -94,6 +102,8 @@ impl Rejection {
             Rejection::LimitExceeded { .. } => "limit_exceeded",
             Rejection::InvalidInput { .. } => "invalid_input",
             Rejection::NotOnDoNotCallList(_) => "not_on_do_not_call_list",
+            Rejection::NotParked(_) => "contact_not_parked",
+            Rejection::NotConnectionLess { .. } => "not_connection_less",
         }
     }
 

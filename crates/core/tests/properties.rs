@@ -103,9 +103,9 @@ use switchboard_core::config::{
     Disposition, LoginState, PolicyState, PresencePolicy, PriorityHandling, QueueSkill,
     RoutingStrategy,
 };
-use switchboard_core::engine::{AgentView, OfferView};
+use switchboard_core::engine::{AgentView, OfferView, SessionState};
 use switchboard_core::model::{
-    AgentStatus, AnsweredBy, DeliveryFailure, HangupReason, QueueClosure, SelectableState,
+    AgentStatus, AnsweredBy, DeliveryFailure, EndedBy, HangupReason, QueueClosure, SelectableState,
 };
 use switchboard_core::schedule::Schedule;
 use switchboard_core::{
@@ -407,8 +407,13 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
         any::<bool>(),
         prop::bool::weighted(0.3),
     );
-    (shape, limits, flags)
-        .prop_map(move |(shape, limits, flags)| {
+    // Issue 13: voice queues with callbacks may reschedule drops (49).
+    let drops = (
+        prop::option::weighted(0.4, 60_000u64..=600_000),
+        prop::option::weighted(0.6, 1_000u64..=60_000),
+    );
+    (shape, limits, flags, drops)
+        .prop_map(move |(shape, limits, flags, drops)| {
             let (channel, strategy, priority_handling, fan_out, presence_policy, callbacks) = shape;
             let (offer_timeout, wrap_up, max_wait, max_size, max_offers, reoffer) = limits;
             let (reject_when_no_agents, preview, has_dispositions, required) = flags;
@@ -427,6 +432,10 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
             q.preview = preview;
             if matches!(channel, Channel::Voice | Channel::Callback) {
                 q.callbacks = callbacks;
+            }
+            if channel == Channel::Voice && q.callbacks.is_some() {
+                q.reschedule_dropped_ms = drops.0;
+                q.dropped_within_ms = drops.1.filter(|_| drops.0.is_some());
             }
             if has_dispositions {
                 q.dispositions = dispositions();
@@ -618,6 +627,8 @@ enum Live {
     Callback(usize),
     /// A queue that takes callbacks.
     CallbackQueue(usize),
+    /// A parked session (unpark).
+    Parked(usize),
 }
 
 // Test-only values, built once per step: boxing the command would only add noise.
@@ -895,6 +906,40 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             ),
         ),
         (
+            2,
+            aimed(
+                (
+                    holding(),
+                    prop_oneof![
+                        3 => Just(None),
+                        1 => Just(Some("sale".to_string())),
+                        1 => Just(Some("bogus".to_string())),
+                    ],
+                )
+                    .prop_map(|((agent, contact), disposition)| Command::Suspend {
+                        agent,
+                        contact,
+                        disposition,
+                    }),
+                Live::Holding,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                holding().prop_map(|(agent, contact)| Command::Park { agent, contact }),
+                Live::Holding,
+            ),
+        ),
+        (
+            2,
+            aimed(
+                (contact_lit(), prop::option::weighted(0.5, agent()))
+                    .prop_map(|(contact, agent)| Command::Unpark { contact, agent }),
+                Live::Parked,
+            ),
+        ),
+        (
             6,
             aimed(
                 (
@@ -1072,15 +1117,27 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                     any::<bool>(),
                     prop::option::weighted(0.7, prop::sample::select(AGENT_STATUSES.to_vec())),
                     cause(),
+                    prop::option::weighted(
+                        0.6,
+                        prop::sample::select(vec![EndedBy::Customer, EndedBy::Agent]),
+                    ),
                 )
                     .prop_map(
-                        |(contact, reason, close_call_on_error, agent_status, cause_code)| {
+                        |(
+                            contact,
+                            reason,
+                            close_call_on_error,
+                            agent_status,
+                            cause_code,
+                            ended_by,
+                        )| {
                             Command::Connector(ConnectorEvent::Hangup {
                                 contact,
                                 reason,
                                 close_call_on_error,
                                 agent_status,
                                 cause_code,
+                                ended_by,
                             })
                         },
                     ),
@@ -1452,6 +1509,23 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 _ => {}
             }
         }
+        Live::Parked(k) => {
+            let parked: Vec<_> = engine
+                .session_views()
+                .into_iter()
+                .filter(|v| v.state == SessionState::Parked)
+                .collect();
+            let Some(v) = pick(&parked, k, |_| true) else {
+                return;
+            };
+            if let Command::Unpark { contact, agent } = command {
+                *contact = v.contact;
+                // An agent unparks as the one who parked it (it serves the queue).
+                if agent.is_some() {
+                    *agent = Some(v.agent);
+                }
+            }
+        }
         Live::Callback(k) => {
             let callbacks: Vec<(ContactId, CallbackLocation)> = engine
                 .callback_views(None, None)
@@ -1522,6 +1596,10 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                         || matches!(s, ContactState::Preview | ContactState::Dialing)
                 }
                 Command::Complete { .. } => s == ContactState::WrapUp,
+                Command::Suspend { .. } => {
+                    matches!(s, ContactState::Handling | ContactState::WrapUp)
+                }
+                Command::Park { .. } => s == ContactState::Handling,
                 Command::Transfer { .. } | Command::ScheduleCallback { .. } => s.is_conversation(),
                 Command::SetCompletion {
                     status: CompletionStatus::Cancel,
@@ -1530,10 +1608,19 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 Command::SetCompletion { .. } => s != ContactState::WrapUp,
                 _ => true,
             };
-            // A completion status is for a callback attempt.
+            // A completion status is for a callback attempt; a suspend or park for email and
+            // work items.
             let wants_callback = matches!(command, Command::SetCompletion { .. });
+            let wants_mail = matches!(command, Command::Suspend { .. } | Command::Park { .. });
+            let mail = |c: &ContactId| {
+                engine
+                    .contact_view(*c)
+                    .is_some_and(|v| matches!(v.channel, Channel::Email | Channel::WorkItem))
+            };
             let Some((a, c, _)) = pick(&held, k, |(_, c, s)| {
-                suits(*s) && (!wants_callback || engine.callback_view(*c).is_some())
+                suits(*s)
+                    && (!wants_callback || engine.callback_view(*c).is_some())
+                    && (!wants_mail || mail(c))
             }) else {
                 return;
             };
@@ -1545,6 +1632,8 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
                 | Command::StartDial { agent, contact }
                 | Command::End { agent, contact }
                 | Command::Complete { agent, contact, .. }
+                | Command::Suspend { agent, contact, .. }
+                | Command::Park { agent, contact }
                 | Command::Transfer { agent, contact, .. }
                 | Command::SetCompletion { agent, contact, .. } => {
                     *agent = a;
@@ -1629,6 +1718,7 @@ fn work(engine: &Engine, k: usize, choice: u8) -> Option<Command> {
                 close_call_on_error: false,
                 agent_status: Some(AgentStatus::MissedCallStatus),
                 cause_code: None,
+                ended_by: None,
             }),
             _ => Command::End { agent, contact },
         },
@@ -1693,6 +1783,8 @@ fn closure_fits_cause(
     let target = match input {
         Some(
             Command::Complete { contact, .. }
+            | Command::Suspend { contact, .. }
+            | Command::Park { contact, .. }
             | Command::Abandon { contact }
             | Command::ChooseCallback { contact, .. }
             | Command::Connector(
@@ -1738,16 +1830,46 @@ fn closure_fits_cause(
             }
             return Ok(());
         }
-        Some(Command::CreateContact { .. }) => {
-            &[(38, 7), (38, 14), (38, 15), (38, 17), (38, 23), (38, 24)]
+        Some(Command::Suspend {
+            disposition: chosen,
+            ..
+        }) => {
+            // Issue 13: a suspended phase closes (50, 0) with the disposition given.
+            if code != (50, 0) || disposition != chosen {
+                return Err(format!(
+                    "suspended with disposition {chosen:?} but closed {code:?} with {disposition:?}"
+                ));
+            }
+            return Ok(());
         }
+        Some(Command::Park { .. }) => &[(61, 0)],
+        // (62, 0): a parked customer's new email or work item is held.
+        Some(Command::CreateContact { .. }) => &[
+            (38, 7),
+            (38, 14),
+            (38, 15),
+            (38, 17),
+            (38, 23),
+            (38, 24),
+            (62, 0),
+        ],
+        // The contacts an unpark queues again meet the checks of an arrival.
+        Some(Command::Unpark { .. }) => &[
+            (38, 7),
+            (38, 14),
+            (38, 15),
+            (38, 17),
+            (38, 23),
+            (38, 24),
+            (62, 0),
+        ],
         Some(
             Command::Abandon { .. }
             | Command::Connector(ConnectorEvent::Hangup {
                 reason: HangupReason::Ended,
                 ..
             }),
-        ) => &[(40, 12), (37, 0)],
+        ) => &[(40, 12), (37, 0), (49, 12), (49, 0)],
         Some(Command::Connector(ConnectorEvent::Hangup {
             reason: HangupReason::Error,
             close_call_on_error: true,
@@ -2239,9 +2361,19 @@ impl Harness {
                     | Command::CreateCallback { .. }
                     | Command::ChooseCallback { .. }
                     | Command::ScheduleCallback { .. }
+                    | Command::Unpark { .. }
+            );
+            // Issue 13: a customer's drop may be rescheduled as a callback, which it names.
+            let drops = matches!(
+                command,
+                Command::Abandon { .. }
+                    | Command::Connector(ConnectorEvent::Hangup {
+                        reason: HangupReason::Ended,
+                        ..
+                    })
             );
             match receipt.contact {
-                Some(c) if creates && arrivals.first() == Some(&c) => {}
+                Some(c) if (creates || drops) && arrivals.first() == Some(&c) => {}
                 None if !creates && arrivals.is_empty() => {}
                 other => {
                     return Err(format!(
@@ -2559,6 +2691,29 @@ impl Harness {
                     Some(*due),
                     *window_end,
                     reserve.then(|| agent.clone()),
+                )
+            }
+            // Issue 13: a dropped call rescheduled after its queue's reschedule_dropped_ms.
+            Some(
+                Command::Abandon { .. }
+                | Command::Connector(ConnectorEvent::Hangup {
+                    reason: HangupReason::Ended,
+                    ..
+                }),
+            ) => {
+                let after = self
+                    .engine
+                    .queue_configs()
+                    .find(|q| &q.id == created_in)
+                    .and_then(|q| q.reschedule_dropped_ms)
+                    .ok_or_else(|| {
+                        format!("callback {id} rescheduled in {created_in}, which does not")
+                    })?;
+                (
+                    Some(created_in.clone()),
+                    Some(now.plus_ms(after)),
+                    None,
+                    None,
                 )
             }
             _ => (None, None, None, None),
@@ -3997,6 +4152,7 @@ fn call_error_by_agent(contact: u64) -> Command {
         close_call_on_error: true,
         agent_status: Some(AgentStatus::FailedConnectAgent),
         cause_code: None,
+        ended_by: None,
     })
 }
 

@@ -831,6 +831,7 @@ fn hangup_agent_status_maps_to_refusals() {
                     close_call_on_error: close,
                     agent_status: Some(status),
                     cause_code: None,
+                    ended_by: None,
                 }),
             );
             let refusals: Vec<&String> = then.iter().filter(|e| e.starts_with("refusal")).collect();
@@ -893,6 +894,7 @@ fn hangup_ended_moves_a_talking_contact_to_wrap_up() {
             close_call_on_error: false,
             agent_status: None,
             cause_code: None,
+            ended_by: None,
         }),
     );
     assert_eq!(then, ["contact c1 Wrap Up with a1 deadline -"]);
@@ -1097,6 +1099,7 @@ fn the_policy_does_not_replace_the_agents_own_pending_selection() {
             close_call_on_error: true,
             agent_status: Some(AgentStatus::MissedCallAgent),
             cause_code: None,
+            ended_by: None,
         }),
     )
     .unwrap();
@@ -1133,6 +1136,7 @@ fn an_offer_withdrawn_from_an_unavailable_agent_records_no_resource_and_is_no_ho
             close_call_on_error: true,
             agent_status: Some(AgentStatus::FailedConnectAgent),
             cause_code: None,
+            ended_by: None,
         }),
     );
     assert!(

@@ -37,7 +37,7 @@ use switchboard_core::command::{Command, ConnectorEvent, TransferTarget};
 use switchboard_core::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use switchboard_core::model::{
     AgentState, AgentStatus, AnsweredBy, Channel, ContactState, DeliveryFailure, Direction,
-    HangupReason, SelectableState,
+    EndedBy, HangupReason, SelectableState,
 };
 use switchboard_core::output::ConnectorRequest;
 use switchboard_core::{Event, Timestamp};
@@ -1241,6 +1241,7 @@ impl Director {
                             close_call_on_error: false,
                             agent_status: Some(AgentStatus::MissedCallStatus),
                             cause_code: Some("603".into()),
+                            ended_by: None,
                         }),
                         Actor::Trusted,
                     );
@@ -1401,6 +1402,7 @@ impl Director {
                 close_call_on_error: false,
                 agent_status: None,
                 cause_code: Some("16".into()),
+                ended_by: Some(EndedBy::Customer),
             }),
             Finish::CallError {
                 close,
@@ -1412,6 +1414,7 @@ impl Director {
                 close_call_on_error: close,
                 agent_status: status,
                 cause_code: Some(cause.into()),
+                ended_by: None,
             }),
         };
         self.send_one(command, Actor::Trusted);

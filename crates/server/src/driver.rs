@@ -228,7 +228,9 @@ impl Driver {
 /// 2: the engine holds the do-not-call list. A build that predates it would read a version-2
 /// snapshot without the list (serde skips the field) and dial listed numbers; with the
 /// version bumped it ignores the snapshot instead.
-pub const SNAPSHOT_FORMAT: u32 = 2;
+/// 3: the engine holds suspended and parked sessions (with the contacts held in them) and the
+/// dial outcomes' cause codes, which a version-2 build would silently drop.
+pub const SNAPSHOT_FORMAT: u32 = 3;
 /// A snapshot is written after this many journal entries since the last one.
 pub const SNAPSHOT_EVERY: u64 = 100_000;
 
@@ -520,6 +522,8 @@ impl Loop<'_> {
             | Command::StartDial { agent, .. }
             | Command::End { agent, .. }
             | Command::Complete { agent, .. }
+            | Command::Suspend { agent, .. }
+            | Command::Park { agent, .. }
             | Command::Transfer { agent, .. }
             | Command::Dial { agent, .. }
             | Command::ScheduleCallback { agent, .. }
@@ -532,6 +536,10 @@ impl Loop<'_> {
                 }
             }
             Command::CreateCallback { agent, .. } => agent.clone(),
+            // An agent unparks as itself; only a supervisor or admin unparks as no one.
+            Command::Unpark {
+                agent: Some(agent), ..
+            } => Some(agent.clone()),
             _ => {
                 return Err(CommandError::Forbidden(
                     "an agent key cannot do this".to_string(),

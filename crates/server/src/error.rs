@@ -119,6 +119,10 @@ error_codes! {
     InUse = "in_use", CONFLICT, "the queue, agent or station is still in use";
     NotOnDoNotCallList = "not_on_do_not_call_list", NOT_FOUND,
         "removing a number that is not on the do-not-call list";
+    ContactNotParked = "contact_not_parked", NOT_FOUND,
+        "unparking a contact that has no parked session (never parked, or unparked already)";
+    NotConnectionLess = "not_connection_less", CONFLICT,
+        "suspending or parking a voice, callback or chat contact (only email and work items)";
     // --- report input errors (`ReportError::code()` in crates/reports/src/lib.rs)
     UnknownReport = "unknown_report", BAD_REQUEST, "not one of the five report names";
     UnknownFormat = "unknown_format", BAD_REQUEST, "not csv, tsv, xml, json or xlsx";
@@ -436,6 +440,15 @@ error_set! {
     /// A do-not-call import (a CSV body): bad lines are `invalid_input` naming each line.
     DncImportErrors = [KEY, ROLE, ENGINE_BUSY, DNC_REFUSALS, &[ErrorCode::InvalidBody,
         ErrorCode::UnreadableBody, ErrorCode::UnsupportedMediaType, ErrorCode::PayloadTooLarge]];
+    /// An agent's suspend (an optional JSON body): only for email and work items.
+    SuspendErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS, JSON_BODY,
+        &[ErrorCode::NotConnectionLess]];
+    /// An agent's park: only for email and work items.
+    ParkErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS,
+        &[ErrorCode::NotConnectionLess]];
+    /// Unparking a parked session (named by its parked contact).
+    UnparkErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS,
+        &[ErrorCode::ContactNotParked]];
     /// A number taken off the do-not-call list.
     DncRemoveErrors = [KEY, ROLE, ENGINE_BUSY, &[ErrorCode::StorageUnavailable,
         ErrorCode::InvalidInput, ErrorCode::NotOnDoNotCallList, ErrorCode::NotFound]];
@@ -530,6 +543,12 @@ mod tests {
             Rejection::InvalidInput {
                 field: text.clone(),
                 message: text,
+            },
+            Rejection::NotParked(ContactId(1)),
+            Rejection::NotConnectionLess {
+                contact: ContactId(1),
+                channel: switchboard_core::model::Channel::Voice,
+                action: "parked".into(),
             },
         ];
         for rejection in rejections {

@@ -29,7 +29,7 @@ impl Engine {
     }
 
     fn evolve(&mut self, record: &EventRecord) {
-        if self.apply_callback_event(record) {
+        if self.apply_callback_event(record) || self.apply_session_event(record) {
             return;
         }
         let at = record.at;
@@ -184,6 +184,7 @@ impl Engine {
                         last_agent: None,
                         answered_by: None,
                         callback_scheduled: false,
+                        connected_at: None,
                     },
                 );
             }
@@ -314,6 +315,7 @@ impl Engine {
                 };
                 c.place = Place::Agent(agent.clone());
                 c.last_agent = Some(agent.clone());
+                c.connected_at = Some(at);
                 // Taken: earlier refusals no longer keep anyone from it.
                 for (agent, until) in c.exclusions.drain(..) {
                     self.timers
@@ -433,6 +435,12 @@ impl Engine {
             | Event::CallbackCompleted { .. }
             | Event::CallbackStatusChanged { .. }
             | Event::ShiftStarted { .. } => {}
+            // Handled by apply_session_event.
+            Event::ContactSuspended { .. }
+            | Event::SessionResumed { .. }
+            | Event::ContactParked { .. }
+            | Event::ContactHeld { .. }
+            | Event::SessionUnparked { .. } => {}
             Event::DoNotCallAdded { numbers } => {
                 self.do_not_call.extend(numbers.iter().cloned());
             }

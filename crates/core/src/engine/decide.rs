@@ -8,7 +8,7 @@ use crate::config::{check_id, check_text};
 use crate::event::Event;
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
-    AgentStatus, Channel, ContactState, Direction, HangupReason, Presence, QueueClosure,
+    AgentStatus, Channel, ContactState, Direction, EndedBy, HangupReason, Presence, QueueClosure,
     RefusalPenalty, RefusalReason, SelectableState,
 };
 use crate::output::ConnectorRequest;
@@ -266,6 +266,16 @@ impl Engine {
                 contact,
                 target,
             } => self.transfer(agent, contact, target)?,
+            Command::Suspend {
+                agent,
+                contact,
+                disposition,
+            } => self.suspend(agent, contact, disposition)?,
+            Command::Park { agent, contact } => self.park(agent, contact)?,
+            Command::Unpark { contact, agent } => {
+                let first = self.unpark(contact, agent)?;
+                return Ok(self.receipt(first));
+            }
             Command::Dial {
                 agent,
                 destination,
@@ -281,9 +291,15 @@ impl Engine {
             Command::Abandon { contact } => {
                 self.contact_rt(contact)?;
                 self.reject_unless_callback_with_agent(contact, "abandon")?;
-                self.customer_ended(contact);
+                if let Some(callback) = self.customer_ended(contact, true) {
+                    return Ok(self.receipt(callback));
+                }
             }
-            Command::Connector(event) => self.connector(event)?,
+            Command::Connector(event) => {
+                if let Some(callback) = self.connector(event)? {
+                    return Ok(self.receipt(callback));
+                }
+            }
             Command::CreateCallback {
                 queue,
                 destination,
@@ -1263,8 +1279,28 @@ impl Engine {
             check_text(&format!("attributes.{key}"), value, true)?;
         }
         self.check_open_contacts()?;
-        // Which closure, if the queue cannot take the contact (§7)?
-        let refusal = match self.queues.get(&queue) {
+        let refusal = self.arrival_refusal(channel, &queue)?;
+        // A customer's email or work item waits while a session of theirs is parked (62);
+        // not when its queue does not exist or takes another channel.
+        let misrouted = refusal.is_some_and(|r| r.minor == Minor::NOCAMPAIGN);
+        let hold = (!misrouted)
+            .then(|| self.parked_session_of(&from, channel))
+            .flatten();
+        if hold.is_some() {
+            self.check_session_room_for_hold()?;
+        }
+        let contact = self.arrive(channel, queue, from, priority, attributes, refusal, hold);
+        Ok(self.receipt(contact))
+    }
+
+    /// Which closure, if the queue cannot take a new contact of `channel` (§7)? A queue at
+    /// the engine's limit of waiting contacts refuses the command instead.
+    pub(crate) fn arrival_refusal(
+        &self,
+        channel: Channel,
+        queue: &QueueId,
+    ) -> Result<Option<ClosureCode>, Rejection> {
+        Ok(match self.queues.get(queue) {
             None => Some(code(Major::FAILED_ROUTE_INBOUND, Minor::NOCAMPAIGN)),
             Some(q) if q.config.channel != channel => {
                 Some(code(Major::FAILED_ROUTE_INBOUND, Minor::NOCAMPAIGN))
@@ -1297,36 +1333,17 @@ impl Engine {
                     None
                 }
             },
-        };
-        let contact = ContactId(self.next_contact);
-        self.emit(Event::ContactArrived {
-            contact,
-            channel,
-            direction: Direction::Inbound,
-            queue: queue.clone(),
-            from,
-            priority,
-            attributes,
-        });
-        match refusal {
-            Some(closure) => self.close(contact, closure, None),
-            None => {
-                let now = self.now;
-                self.emit(Event::ContactQueued {
-                    contact,
-                    queue,
-                    entrance: now,
-                });
-            }
-        }
-        Ok(self.receipt(contact))
+        })
     }
 
-    /// The customer ended the contact: abandon while waiting or offered, wrap-up when talking.
-    fn customer_ended(&mut self, contact: ContactId) {
-        let Some(c) = self.contacts.get(&contact) else {
-            return;
-        };
+    /// The contact ended: abandon while waiting or offered, wrap-up when talking. `by_customer`:
+    /// the customer ended it (an abandon, a hang-up `ended_by: customer`), so the queue may
+    /// reschedule the drop as a callback (49): then the callback it created.
+    fn customer_ended(&mut self, contact: ContactId, by_customer: bool) -> Option<ContactId> {
+        if by_customer && let Some((minor, after_ms)) = self.drop_reschedule(contact) {
+            return self.reschedule_dropped(contact, minor, after_ms);
+        }
+        let c = self.contacts.get(&contact)?;
         match c.place.clone() {
             // A callback waits for us, not the customer (rejected before; kept for safety).
             Place::Pending => {}
@@ -1357,6 +1374,7 @@ impl Engine {
                 }
             }
         }
+        None
     }
 
     /// Customers abandon calls, not callbacks: only a callback an agent holds may end.
@@ -1436,7 +1454,8 @@ impl Engine {
 
     // ----- connector -----
 
-    fn connector(&mut self, event: ConnectorEvent) -> Result<(), Rejection> {
+    /// A connector report; `Some`: the callback a customer's drop was rescheduled as.
+    fn connector(&mut self, event: ConnectorEvent) -> Result<Option<ContactId>, Rejection> {
         match event {
             ConnectorEvent::LegLinked { offer } => {
                 self.accept(offer, true)?;
@@ -1525,19 +1544,24 @@ impl Engine {
                 close_call_on_error,
                 agent_status,
                 cause_code,
+                ended_by,
             } => {
                 self.contact_rt(contact)?;
                 check_cause(&cause_code)?;
                 self.reject_unless_callback_with_agent(contact, "hang up")?;
                 match reason {
-                    HangupReason::Ended => self.customer_ended(contact),
+                    HangupReason::Ended => {
+                        return Ok(
+                            self.customer_ended(contact, ended_by == Some(EndedBy::Customer))
+                        );
+                    }
                     HangupReason::Error => {
                         self.call_error(contact, close_call_on_error, agent_status, cause_code)
                     }
                 }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// The agent holding `contact` (not in wrap-up of a transfer) and its state there.

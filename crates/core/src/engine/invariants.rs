@@ -17,6 +17,7 @@ impl Engine {
         {
             return Err(format!("do-not-call entry {n:?} is not in normal form"));
         }
+        self.check_sessions()?;
         let mut queued_total = 0usize;
         for (id, q) in &self.queues {
             queued_total += q.waiting.len();
@@ -418,6 +419,47 @@ impl Engine {
                 (None, _) => {}
             }
         }
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Suspended and parked sessions: the indexes agree with the sessions, the held count
+    /// with the held lists, and none is an open contact.
+    fn check_sessions(&self) -> Result<(), String> {
+        if self.suspended_threads.len() != self.suspended.len()
+            || self
+                .suspended_threads
+                .iter()
+                .any(|(t, c)| self.suspended.get(c).is_none_or(|s| &s.thread != t))
+        {
+            return Err("the suspended-thread index disagrees with the sessions".into());
+        }
+        if self.parked_customers.len() != self.parked.len()
+            || self
+                .parked_customers
+                .iter()
+                .any(|(from, c)| self.parked.get(c).is_none_or(|p| &p.from != from))
+        {
+            return Err("the parked-customer index disagrees with the sessions".into());
+        }
+        let held: usize = self.parked.values().map(|p| p.held.len()).sum();
+        if held != self.held_contacts {
+            return Err(format!("held contacts {} != {held}", self.held_contacts));
+        }
+        let sessions = self.suspended.keys().chain(self.parked.keys());
+        if let Some(c) = sessions
+            .chain(
+                self.parked
+                    .values()
+                    .flat_map(|p| p.held.iter().map(|h| &h.contact)),
+            )
+            .find(|c| self.contacts.get(c).is_some())
+        {
+            return Err(format!("session contact {c} is still open"));
+        }
+        // The limit gates new sessions only, as it gates new contacts: lowering it leaves
+        // the sessions there are.
         Ok(())
     }
 }

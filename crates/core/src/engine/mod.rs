@@ -16,10 +16,12 @@ mod desktop;
 mod dnc;
 mod invariants;
 mod routing;
+mod sessions;
 mod store;
 mod views;
 
 pub use desktop::{AttemptView, Colleague, DesktopContact, DesktopOffer, DesktopView};
+pub use sessions::{SessionState, SessionView};
 pub use views::{
     AgentView, CallbackMonitorView, CallbackView, ContactView, EngineStats, OfferView, QueueView,
 };
@@ -279,6 +281,10 @@ pub(crate) struct ContactRt {
     pub answered_by: Option<AnsweredBy>,
     /// An agent scheduled a callback from this contact: it closes (51, 0).
     pub callback_scheduled: bool,
+    /// When an agent connected with it (the conversation began): a customer hang-up within
+    /// the queue's `dropped_within_ms` of this counts as a drop. Absent in older snapshots.
+    #[serde(default)]
+    pub connected_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -309,6 +315,22 @@ pub struct Engine {
     /// `settings.limits.do_not_call_max`. Nothing is dialed to a number on it.
     #[serde(default)]
     pub(crate) do_not_call: BTreeSet<String>,
+    /// Suspended sessions (50), by the contact that was suspended: each waits for the
+    /// customer's next message on its thread. At most one per thread key.
+    #[serde(default)]
+    pub(crate) suspended: BTreeMap<ContactId, sessions::SuspendedRt>,
+    /// Thread key → the suspended session waiting on it (the same entries as `suspended`).
+    #[serde(default)]
+    pub(crate) suspended_threads: BTreeMap<String, ContactId>,
+    /// Parked sessions (61), by the contact that was parked, with the contacts held in each.
+    #[serde(default)]
+    pub(crate) parked: BTreeMap<ContactId, sessions::ParkedRt>,
+    /// (customer `from`, parked contact): finds a customer's parked sessions without a scan.
+    #[serde(default)]
+    pub(crate) parked_customers: BTreeSet<(std::sync::Arc<str>, ContactId)>,
+    /// Contacts held in parked sessions, all sessions together (for the limit).
+    #[serde(default)]
+    pub(crate) held_contacts: usize,
     pub(crate) timers: BTreeSet<(Timestamp, Timer)>,
     pub(crate) next_contact: u64,
     pub(crate) next_offer: u64,
@@ -349,6 +371,11 @@ impl Engine {
             offers: SeqMap::new(),
             callbacks: BTreeMap::new(),
             do_not_call: BTreeSet::new(),
+            suspended: BTreeMap::new(),
+            suspended_threads: BTreeMap::new(),
+            parked: BTreeMap::new(),
+            parked_customers: BTreeSet::new(),
+            held_contacts: 0,
             timers: BTreeSet::new(),
             next_contact: 1,
             next_offer: 1,

@@ -287,6 +287,20 @@ impl Engine {
                 );
             }
         }
+        for v in self.session_views() {
+            let _ = write!(
+                out,
+                "session {} {:?} {} {} in {} by {} since {}",
+                v.contact, v.state, v.channel, v.from, v.queue, v.agent, v.since
+            );
+            if let Some(thread) = &v.thread {
+                let _ = write!(out, " ({thread})");
+            }
+            for held in &v.held {
+                let _ = write!(out, " held {held}");
+            }
+            out.push('\n');
+        }
         if !self.do_not_call.is_empty() {
             let numbers: Vec<&str> = self.do_not_call_numbers().collect();
             let _ = writeln!(out, "do-not-call {}", numbers.join(" "));

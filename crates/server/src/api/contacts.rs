@@ -4,10 +4,13 @@
 use super::{Accepted, ApiResult, ContactPath, run};
 use crate::AppState;
 use crate::auth::{Principal, Role};
-use crate::error::{ApiError, CommandErrors, CommandWithBodyErrors, ErrorCode, ReadOneErrors};
+use crate::error::{
+    ApiError, CommandErrors, CommandWithBodyErrors, ErrorCode, ParkErrors, ReadOneErrors,
+    SuspendErrors, UnparkErrors,
+};
 use crate::extract::{Body, MaybeBody, PathId};
 use crate::names::{contact_id, named_agent, named_queue};
-use crate::roles::AgentKey;
+use crate::roles::{AgentKey, StaffKey};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
@@ -29,6 +32,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_dial))
         .routes(routes!(complete))
         .routes(routes!(transfer))
+        .routes(routes!(suspend))
+        .routes(routes!(park))
+        .routes(routes!(unpark))
         .routes(routes!(get_contact))
 }
 
@@ -144,6 +150,64 @@ async fn complete(
         disposition,
     };
     Ok(Json(run(&state, &principal, command).await?))
+}
+
+/// Suspend an email or work item after one phase, from Handling or from Wrap Up (in place of
+/// `complete`, with its disposition): it closes (50, 0), the agent moves straight on, and the
+/// thread waits for the customer's next message (a suspended session).
+#[utoipa::path(post, path = "/v1/contacts/{id}/suspend", tag = "agent", params(ContactPath),
+    request_body(content = Option<CompleteRequest>, description = "optional"),
+    responses((status = 200, body = Accepted), SuspendErrors))]
+async fn suspend(
+    State(state): State<AppState>,
+    AgentKey(principal): AgentKey,
+    PathId(id): PathId,
+    MaybeBody(body): MaybeBody<CompleteRequest>,
+) -> ApiResult<Json<Accepted>> {
+    let contact = contact_id(&id)?;
+    let agent = acting_agent(&state, &principal, contact).await?;
+    let disposition = body.and_then(|b| b.disposition);
+    let command = Command::Suspend {
+        agent,
+        contact,
+        disposition,
+    };
+    Ok(Json(run(&state, &principal, command).await?))
+}
+
+/// Park an email or work item the agent is handling: it closes (61, 0), the agent moves
+/// straight on, and the session stays out of routing until unparked; the customer's new
+/// email and work items are held (62, 0) meanwhile.
+#[utoipa::path(post, path = "/v1/contacts/{id}/park", tag = "agent", params(ContactPath),
+    responses((status = 200, body = Accepted), ParkErrors))]
+async fn park(
+    State(state): State<AppState>,
+    AgentKey(principal): AgentKey,
+    PathId(id): PathId,
+) -> ApiResult<Json<Accepted>> {
+    let contact = contact_id(&id)?;
+    let agent = acting_agent(&state, &principal, contact).await?;
+    Ok(Json(
+        run(&state, &principal, Command::Park { agent, contact }).await?,
+    ))
+}
+
+/// Unpark the session of a parked contact (an agent of its queue, a supervisor or an admin):
+/// the parked contact and the ones held meanwhile are queued again as new contacts; the
+/// answer names the first (the `session_unparked` event pairs each old id with its new one).
+#[utoipa::path(post, path = "/v1/contacts/{id}/unpark", tag = "agent", params(ContactPath),
+    responses((status = 200, body = Accepted), UnparkErrors))]
+async fn unpark(
+    State(state): State<AppState>,
+    StaffKey(principal): StaffKey,
+    PathId(id): PathId,
+) -> ApiResult<Json<Accepted>> {
+    let contact = contact_id(&id)?;
+    // An agent key records its agent; a supervisor's or admin's unpark names none.
+    let agent = principal.agent.clone();
+    Ok(Json(
+        run(&state, &principal, Command::Unpark { contact, agent }).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

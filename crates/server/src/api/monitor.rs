@@ -9,7 +9,9 @@ use crate::shift::ShiftFigures;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
-use switchboard_core::engine::{AgentView, CallbackMonitorView, ContactView, QueueView};
+use switchboard_core::engine::{
+    AgentView, CallbackMonitorView, ContactView, QueueView, SessionView,
+};
 use switchboard_core::model::AgentState;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(monitor_agents))
         .routes(routes!(monitor_queues))
         .routes(routes!(monitor_contacts))
+        .routes(routes!(monitor_sessions))
 }
 
 /// An agent's row: its live view, availability and time in state.
@@ -131,5 +134,17 @@ async fn monitor_contacts(
         .driver
         .read(|e| e.contact_views().collect::<Vec<_>>())
         .await?;
+    Ok(Json(views))
+}
+
+/// Every suspended and parked session (the contacts closed (50, 0) or (61, 0) whose
+/// customer's session waits), with the contacts held in each parked one.
+#[utoipa::path(get, path = "/v1/monitor/sessions", tag = "supervisor",
+    responses((status = 200, body = Vec<SessionView>), ReadErrors))]
+async fn monitor_sessions(
+    State(state): State<AppState>,
+    _key: SupervisorKey,
+) -> ApiResult<Json<Vec<SessionView>>> {
+    let views = state.driver.read(|e| e.session_views()).await?;
     Ok(Json(views))
 }

@@ -1,0 +1,603 @@
+//! Sessions that outlive a contact (issue 13, item 4): a call the customer dropped and the
+//! engine rescheduled as a callback (49), and the connection-less media's suspended (50) and
+//! parked (61, 62) sessions.
+//!
+//! The closure catalog's major codes close a *task* and say what becomes of the customer's
+//! *session*: 50 "Session state was changed to SUSPEND", 61/62 "Parked". Switchboard routes
+//! tasks (contacts); the messages themselves live in the connector's mail or ticket system.
+//! So a suspend or a park closes the contact with its code, and the engine keeps the session
+//! — what it needs to route the thread again — until the customer writes again (suspended)
+//! or someone unparks it (parked). Sessions count against `limits.contacts_open_max`, held
+//! contacts included, so they cannot grow without bound.
+
+use super::{Engine, Place};
+use crate::callback::CallbackOrigin;
+use crate::closure::{ClosureCode, Major, Minor};
+use crate::event::{Event, EventRecord};
+use crate::ids::{AgentId, ContactId, QueueId};
+use crate::model::{Channel, ContactState, Direction};
+use crate::rejection::Rejection;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The attribute that names a contact's thread (an email thread, a ticket): the customer's
+/// next message on it resumes a suspended session.
+pub const THREAD_ATTRIBUTE: &str = "thread";
+
+/// A suspended session: the contact `suspended` closed (50, 0) and the thread waits for the
+/// customer's next message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SuspendedRt {
+    pub queue: QueueId,
+    pub channel: Channel,
+    pub from: Arc<str>,
+    /// The agent who suspended it.
+    pub agent: AgentId,
+    pub since: Timestamp,
+    /// The thread key (`Engine::thread_key`); `Engine::suspended_threads` maps it back.
+    pub thread: String,
+}
+
+/// A parked session: the contact closed (61, 0); what it takes to queue it again, and the
+/// contacts of the same customer held (62, 0) meanwhile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ParkedRt {
+    pub queue: QueueId,
+    pub channel: Channel,
+    pub from: Arc<str>,
+    pub priority: u16,
+    pub attributes: BTreeMap<String, String>,
+    /// The agent who parked it.
+    pub agent: AgentId,
+    pub since: Timestamp,
+    /// Held contacts in arrival order; queued again after the parked one on unpark.
+    pub held: Vec<HeldRt>,
+}
+
+/// A contact held in a parked session (closed (62, 0)): what it takes to queue it again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct HeldRt {
+    pub contact: ContactId,
+    pub queue: QueueId,
+    pub channel: Channel,
+    pub priority: u16,
+    pub attributes: BTreeMap<String, String>,
+    pub arrived: Timestamp,
+}
+
+/// Suspended (waiting for the customer's next message) or Parked (waiting for an unpark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Suspended,
+    Parked,
+}
+
+/// A suspended or parked session, named by the contact that was suspended or parked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    /// The contact that was suspended or parked (closed (50, 0) or (61, 0)); unpark names it.
+    pub contact: ContactId,
+    pub state: SessionState,
+    pub channel: Channel,
+    pub queue: QueueId,
+    /// The customer.
+    pub from: String,
+    /// The agent who suspended or parked it.
+    pub agent: AgentId,
+    pub since: Timestamp,
+    /// Suspended: the thread key the customer's next message must carry.
+    pub thread: Option<String>,
+    /// Parked: the contacts held (62, 0) meanwhile, in arrival order.
+    pub held: Vec<ContactId>,
+}
+
+/// Email and work items: media without a live connection, which can wait for a next phase.
+pub(crate) fn connection_less(channel: Channel) -> bool {
+    matches!(channel, Channel::Email | Channel::WorkItem)
+}
+
+impl Engine {
+    /// The key of a contact's thread: its `thread` attribute, else the customer in the queue.
+    pub(crate) fn thread_key(
+        queue: &QueueId,
+        from: &str,
+        attributes: &BTreeMap<String, String>,
+    ) -> String {
+        match attributes.get(THREAD_ATTRIBUTE) {
+            Some(thread) => format!("thread {thread}"),
+            None => format!("{from} in {queue}"),
+        }
+    }
+
+    /// The evolve step of the session events; `false` for any other event.
+    pub(crate) fn apply_session_event(&mut self, record: &EventRecord) -> bool {
+        let at = record.at;
+        match &record.event {
+            Event::ContactSuspended {
+                contact,
+                agent,
+                thread,
+            } => {
+                let Some(c) = self.contacts.get(contact) else {
+                    return true;
+                };
+                let session = SuspendedRt {
+                    queue: c.queue.clone(),
+                    channel: c.channel,
+                    from: c.from.clone(),
+                    agent: agent.clone(),
+                    since: at,
+                    thread: thread.clone(),
+                };
+                // One session per thread: a later suspend of the same thread replaces it.
+                if let Some(old) = self.suspended_threads.insert(thread.clone(), *contact) {
+                    self.suspended.remove(&old);
+                }
+                self.suspended.insert(*contact, session);
+            }
+            Event::SessionResumed { suspended, .. } => {
+                if let Some(session) = self.suspended.remove(suspended) {
+                    self.suspended_threads.remove(&session.thread);
+                }
+            }
+            Event::ContactParked { contact, agent } => {
+                let Some(c) = self.contacts.get(contact) else {
+                    return true;
+                };
+                let session = ParkedRt {
+                    queue: c.queue.clone(),
+                    channel: c.channel,
+                    from: c.from.clone(),
+                    priority: c.priority,
+                    attributes: c.attributes.clone(),
+                    agent: agent.clone(),
+                    since: at,
+                    held: Vec::new(),
+                };
+                self.parked_customers.insert((c.from.clone(), *contact));
+                self.parked.insert(*contact, session);
+            }
+            Event::ContactHeld { contact, parked } => {
+                let Some(c) = self.contacts.get(contact) else {
+                    return true;
+                };
+                let held = HeldRt {
+                    contact: *contact,
+                    queue: c.queue.clone(),
+                    channel: c.channel,
+                    priority: c.priority,
+                    attributes: c.attributes.clone(),
+                    arrived: c.arrived,
+                };
+                if let Some(session) = self.parked.get_mut(parked) {
+                    session.held.push(held);
+                    self.held_contacts += 1;
+                }
+            }
+            Event::SessionUnparked { contact, .. } => {
+                if let Some(session) = self.parked.remove(contact) {
+                    self.parked_customers.remove(&(session.from, *contact));
+                    self.held_contacts -= session.held.len();
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Room for `more` suspended or parked sessions or held contacts.
+    fn check_session_room(&self, more: usize) -> Result<(), Rejection> {
+        let max = self.settings.limits.contacts_open_max;
+        let used = self.suspended.len() + self.parked.len() + self.held_contacts;
+        if used + more > max as usize {
+            return Err(Rejection::limit("contacts_open_max", max));
+        }
+        Ok(())
+    }
+
+    /// Room to hold one more contact in a parked session.
+    pub(crate) fn check_session_room_for_hold(&self) -> Result<(), Rejection> {
+        self.check_session_room(1)
+    }
+
+    /// The parked session (the oldest, if several) that holds new `channel` contacts from
+    /// `from`: only connection-less media wait; a call or chat cannot be held.
+    pub(crate) fn parked_session_of(&self, from: &Arc<str>, channel: Channel) -> Option<ContactId> {
+        if !connection_less(channel) || self.parked.is_empty() {
+            return None;
+        }
+        self.parked_customers
+            .range((from.clone(), ContactId(0))..)
+            .next()
+            .filter(|(f, _)| f == from)
+            .map(|(_, contact)| *contact)
+    }
+
+    /// A contact arrives (its checks passed): held in a parked session, closed with
+    /// `refusal`, or queued — resuming the suspended session of its thread.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn arrive(
+        &mut self,
+        channel: Channel,
+        queue: QueueId,
+        from: Arc<str>,
+        priority: u16,
+        attributes: BTreeMap<String, String>,
+        refusal: Option<ClosureCode>,
+        hold: Option<ContactId>,
+    ) -> ContactId {
+        let contact = ContactId(self.next_contact);
+        let thread = connection_less(channel).then(|| Self::thread_key(&queue, &from, &attributes));
+        self.emit(Event::ContactArrived {
+            contact,
+            channel,
+            direction: Direction::Inbound,
+            queue: queue.clone(),
+            from,
+            priority,
+            attributes,
+        });
+        if let Some(parked) = hold {
+            // Distribution of the customer's new contacts waits for the unpark (62).
+            self.emit(Event::ContactHeld { contact, parked });
+            self.close(
+                contact,
+                ClosureCode::new(Major::ROUTE_SESSION_PARKED, Minor::DEFAULT),
+                None,
+            );
+            return contact;
+        }
+        if let Some(closure) = refusal {
+            self.close(contact, closure, None);
+            return contact;
+        }
+        if let Some(suspended) = thread.and_then(|t| self.suspended_threads.get(&t).copied()) {
+            self.emit(Event::SessionResumed { suspended, contact });
+        }
+        let now = self.now;
+        self.emit(Event::ContactQueued {
+            contact,
+            queue,
+            entrance: now,
+        });
+        contact
+    }
+
+    /// The disposition checks of `complete`, for a suspend.
+    fn check_disposition(
+        &self,
+        queue: &QueueId,
+        disposition: &Option<String>,
+    ) -> Result<(), Rejection> {
+        match (disposition, self.queue_config(queue)) {
+            (Some(code), Some(q)) if q.disposition(code).is_some() => Ok(()),
+            (Some(code), _) => Err(Rejection::UnknownDisposition {
+                queue: queue.clone(),
+                disposition: code.clone(),
+            }),
+            (None, Some(q)) if q.disposition_required => {
+                Err(Rejection::DispositionRequired(queue.clone()))
+            }
+            (None, _) => Ok(()),
+        }
+    }
+
+    /// The agent's own, not transferred, connection-less contact, and its state.
+    fn own_connection_less(
+        &self,
+        agent: &AgentId,
+        contact: ContactId,
+        action: &str,
+    ) -> Result<(ContactState, QueueId), Rejection> {
+        let rt = self.agent(agent)?;
+        let Some(a) = rt.assignments.get(&contact) else {
+            self.contacts
+                .get(&contact)
+                .ok_or(Rejection::UnknownContact(contact))?;
+            return Err(Rejection::NotAgentsContact {
+                agent: agent.clone(),
+                contact,
+            });
+        };
+        if !connection_less(a.channel) {
+            return Err(Rejection::NotConnectionLess {
+                contact,
+                channel: a.channel,
+                action: action.to_string(),
+            });
+        }
+        if a.detached {
+            // After a transfer the contact is someone else's: only its wrap-up is left here.
+            return Err(Rejection::InvalidContactState {
+                contact,
+                state: a.state,
+                action: format!("be {action} by an agent who transferred it"),
+            });
+        }
+        Ok((a.state, a.queue.clone()))
+    }
+
+    /// The agent suspends a connection-less contact after one phase: from Handling, or from
+    /// Wrap Up in place of `complete`. It closes (50, 0) with the disposition, the agent
+    /// moves straight on, and the thread waits for the customer's next message.
+    pub(crate) fn suspend(
+        &mut self,
+        agent: AgentId,
+        contact: ContactId,
+        disposition: Option<String>,
+    ) -> Result<(), Rejection> {
+        let (state, queue) = self.own_connection_less(&agent, contact, "suspended")?;
+        if !(state == ContactState::Handling || state == ContactState::WrapUp) {
+            return Err(Rejection::InvalidContactState {
+                contact,
+                state,
+                action: "suspend".into(),
+            });
+        }
+        self.check_disposition(&queue, &disposition)?;
+        self.check_session_room(1)?;
+        let Some(c) = self.contacts.get(&contact) else {
+            return Err(Rejection::UnknownContact(contact));
+        };
+        let thread = Self::thread_key(&c.queue, &c.from, &c.attributes);
+        if state == ContactState::WrapUp {
+            self.emit(Event::WrapUpCompleted {
+                contact,
+                agent: agent.clone(),
+                disposition: disposition.clone(),
+                timed_out: false,
+            });
+        }
+        self.emit(Event::ContactSuspended {
+            contact,
+            agent: agent.clone(),
+            thread,
+        });
+        self.close(
+            contact,
+            ClosureCode::new(Major::OK_SUSPEND, Minor::DEFAULT),
+            disposition,
+        );
+        self.after_work(&agent);
+        Ok(())
+    }
+
+    /// The agent parks a connection-less contact it is handling: it closes (61, 0), the agent
+    /// moves straight on, and the session stays out of routing until unparked.
+    pub(crate) fn park(&mut self, agent: AgentId, contact: ContactId) -> Result<(), Rejection> {
+        let (state, _) = self.own_connection_less(&agent, contact, "parked")?;
+        if state != ContactState::Handling {
+            return Err(Rejection::InvalidContactState {
+                contact,
+                state,
+                action: "park".into(),
+            });
+        }
+        self.check_session_room(1)?;
+        self.emit(Event::ContactParked {
+            contact,
+            agent: agent.clone(),
+        });
+        self.close(
+            contact,
+            ClosureCode::new(Major::OK_PARKED, Minor::DEFAULT),
+            None,
+        );
+        self.after_work(&agent);
+        Ok(())
+    }
+
+    /// An agent (serving the session's queue) or a supervisor unparks a session: the parked
+    /// contact and then the held ones arrive again as new contacts of their queues.
+    pub(crate) fn unpark(
+        &mut self,
+        contact: ContactId,
+        agent: Option<AgentId>,
+    ) -> Result<ContactId, Rejection> {
+        let session = self
+            .parked
+            .get(&contact)
+            .ok_or(Rejection::NotParked(contact))?;
+        if let Some(agent) = &agent {
+            let rt = self.agent(agent)?;
+            if !rt.config.queues.iter().any(|s| s.queue == session.queue) {
+                return Err(Rejection::InvalidInput {
+                    field: "agent".into(),
+                    message: format!("agent {agent} does not serve queue {}", session.queue),
+                });
+            }
+        }
+        // Every arrival is checked before the first event, so an unpark is all or nothing.
+        let arrivals: Vec<(Channel, QueueId, u16, BTreeMap<String, String>)> = std::iter::once((
+            session.channel,
+            session.queue.clone(),
+            session.priority,
+            session.attributes.clone(),
+        ))
+        .chain(
+            session
+                .held
+                .iter()
+                .map(|h| (h.channel, h.queue.clone(), h.priority, h.attributes.clone())),
+        )
+        .collect();
+        let from = session.from.clone();
+        let open_max = self.settings.limits.contacts_open_max;
+        if self.contacts.len() + arrivals.len() > open_max as usize {
+            return Err(Rejection::limit("contacts_open_max", open_max));
+        }
+        let mut per_queue: BTreeMap<&QueueId, usize> = BTreeMap::new();
+        for (_, queue, _, attributes) in &arrivals {
+            *per_queue.entry(queue).or_default() += 1;
+            let max = self.settings.limits.attributes_per_contact_max;
+            if attributes.len() > max as usize {
+                return Err(Rejection::limit("attributes_per_contact_max", max));
+            }
+        }
+        let waiting_max = self.settings.limits.contacts_per_queue_max;
+        for (queue, n) in per_queue {
+            if self
+                .queues
+                .get(queue)
+                .is_some_and(|q| q.waiting.len() + n > waiting_max as usize)
+            {
+                return Err(Rejection::limit("contacts_per_queue_max", waiting_max));
+            }
+        }
+        // Each arrival takes the next contact id, in this order.
+        let requeued: Vec<(ContactId, ContactId)> = std::iter::once(contact)
+            .chain(session.held.iter().map(|h| h.contact))
+            .zip(self.next_contact..)
+            .map(|(old, new)| (old, ContactId(new)))
+            .collect();
+        let first = requeued[0].1;
+        let expected: Vec<ContactId> = requeued.iter().map(|(_, new)| *new).collect();
+        self.emit(Event::SessionUnparked {
+            contact,
+            agent,
+            requeued,
+        });
+        for ((channel, queue, priority, attributes), expected) in arrivals.into_iter().zip(expected)
+        {
+            // The per-queue room was checked above for all of them together.
+            let refusal = self
+                .arrival_refusal(channel, &queue)
+                .unwrap_or(Some(ClosureCode::new(
+                    Major::FAILED_ROUTE_INBOUND,
+                    Minor::QUEUESIZELIM,
+                )));
+            // Another parked session of the same customer (another thread) holds it again.
+            let hold = self.parked_session_of(&from, channel);
+            let id = self.arrive(
+                channel,
+                queue,
+                from.clone(),
+                priority,
+                attributes,
+                refusal,
+                hold,
+            );
+            debug_assert_eq!(id, expected, "the event named the new contacts");
+        }
+        Ok(first)
+    }
+
+    /// The customer dropped `contact`: the minor code and the delay of its callback, if its
+    /// queue reschedules drops and the drop came before its handling completed — while
+    /// queued (12 ABANDONED), offered or connecting (0), or within the queue's
+    /// `dropped_within_ms` of the conversation's start (0).
+    pub(crate) fn drop_reschedule(&self, contact: ContactId) -> Option<(Minor, u64)> {
+        let c = self.contacts.get(&contact)?;
+        if c.channel != Channel::Voice
+            || c.direction != Direction::Inbound
+            || self.callbacks.contains_key(&contact)
+        {
+            return None;
+        }
+        let q = self.queues.get(&c.queue)?;
+        let after_ms = q.config.reschedule_dropped_ms?;
+        // The callback must fit the queue's callback process; if not, the drop closes as ever.
+        let to_be_processed = q.callbacks.as_ref()?.to_be_processed;
+        if to_be_processed >= u64::from(self.settings.limits.contacts_per_queue_max) {
+            return None;
+        }
+        let minor = match &c.place {
+            Place::New | Place::Queued => Minor::ABANDONED,
+            Place::Offered(_) => Minor::DEFAULT,
+            Place::Agent(agent) => {
+                let state = self
+                    .agents
+                    .get(agent)
+                    .and_then(|a| a.assignments.get(&contact))
+                    .map(|a| a.state)?;
+                let within_ms = q.config.dropped_within_ms?;
+                let since = c.connected_at?;
+                if !state.is_conversation() || self.now > since.plus_ms(within_ms) {
+                    return None;
+                }
+                Minor::DEFAULT
+            }
+            Place::Pending => return None,
+        };
+        Some((minor, after_ms))
+    }
+
+    /// Close a dropped call (49, minor) and reschedule it: a callback to the caller's number
+    /// in the same queue, due `after_ms` from now (the do-not-call list and the queue's
+    /// callback schedule apply as to any callback). Returns the callback.
+    pub(crate) fn reschedule_dropped(
+        &mut self,
+        contact: ContactId,
+        minor: Minor,
+        after_ms: u64,
+    ) -> Option<ContactId> {
+        let c = self.contacts.get(&contact)?;
+        let queue = c.queue.clone();
+        let destination = c.from.to_string();
+        // Closing first releases the agent (no wrap-up: the call was cut off) and frees the
+        // open-contact slot the callback takes.
+        self.close(contact, ClosureCode::new(Major::OK_DISCONNECT, minor), None);
+        let due = self.now.plus_ms(after_ms);
+        let created = self.create_callback(
+            CallbackOrigin::Dropped,
+            queue,
+            destination,
+            Some(due),
+            None,
+            None,
+            None,
+            None,
+        );
+        // drop_reschedule checked what create_callback checks (a valid number, the queue's
+        // callback process and its room, a due time within a year).
+        debug_assert!(created.is_ok(), "{created:?}");
+        created.ok()
+    }
+
+    // ----- views -----
+
+    /// Every suspended and parked session, by the contact's id.
+    pub fn session_views(&self) -> Vec<SessionView> {
+        let mut views: Vec<SessionView> = self
+            .suspended
+            .keys()
+            .chain(self.parked.keys())
+            .filter_map(|c| self.session_view(*c))
+            .collect();
+        views.sort_by_key(|v| v.contact);
+        views
+    }
+
+    pub fn session_view(&self, contact: ContactId) -> Option<SessionView> {
+        if let Some(s) = self.suspended.get(&contact) {
+            return Some(SessionView {
+                contact,
+                state: SessionState::Suspended,
+                channel: s.channel,
+                queue: s.queue.clone(),
+                from: s.from.to_string(),
+                agent: s.agent.clone(),
+                since: s.since,
+                thread: Some(s.thread.clone()),
+                held: Vec::new(),
+            });
+        }
+        let p = self.parked.get(&contact)?;
+        Some(SessionView {
+            contact,
+            state: SessionState::Parked,
+            channel: p.channel,
+            queue: p.queue.clone(),
+            from: p.from.to_string(),
+            agent: p.agent.clone(),
+            since: p.since,
+            thread: None,
+            held: p.held.iter().map(|h| h.contact).collect(),
+        })
+    }
+}
