@@ -121,13 +121,7 @@ impl CallbackSettings {
                 format!("{ms} ms: must be one minute to a year"),
             ));
         }
-        if self.holidays.len() > 1_000 || self.open_hours.len() > 100 {
-            return Err(ConfigError::new(
-                field.to_string(),
-                "at most 100 open-hours entries and 1,000 holidays",
-            ));
-        }
-        let schedule = Schedule::parse(field, &self.time_zone, &self.open_hours, &self.holidays)?;
+        let schedule = Schedule::compile(field, &self.time_zone, &self.open_hours, &self.holidays)?;
         let shift = time_of_day(&format!("{field}.shift_start"), &self.shift_start)?;
         Ok((schedule, shift))
     }

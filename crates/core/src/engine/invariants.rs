@@ -311,6 +311,10 @@ impl Engine {
                     .get(q)
                     .and_then(|q| q.callbacks.as_ref())
                     .is_some_and(|cb| cb.next_shift == Some(*at)),
+                Timer::QueueHours(q) => self
+                    .queues
+                    .get(q)
+                    .is_some_and(|x| x.hours_check == Some(*at)),
                 Timer::Unavailable(a) => self
                     .agents
                     .get(a)
