@@ -13,6 +13,7 @@
 //! - `connector`: what the telephony connector reports.
 //! - `monitor`: the supervisor's monitor.
 //! - `dnc`: the do-not-call list.
+//! - `emergency`: a queue's emergency switch.
 
 mod agents;
 mod callbacks;
@@ -20,6 +21,7 @@ mod config;
 mod connector;
 mod contacts;
 mod dnc;
+mod emergency;
 pub mod health;
 mod monitor;
 
@@ -30,6 +32,7 @@ use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 use switchboard_core::command::Command;
 use switchboard_core::ids::{AgentId, QueueId, StationId};
+use switchboard_core::model::QueueClosure;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -62,6 +65,14 @@ pub struct ClosedAtOnce {
     pub name: String,
     /// Why, for people.
     pub why: String,
+    /// The contact's queue is closed (38, 15 / 23 / 24): by its schedule, a holiday or an
+    /// emergency, so the connector can play the matching announcement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<QueueClosure>,
+    /// The emergency's message, if the queue is closed by one that has a message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<switchboard_core::schema::Text>)]
+    pub message: Option<String>,
 }
 
 impl From<switchboard_core::ClosureCode> for ClosedAtOnce {
@@ -77,6 +88,8 @@ impl From<switchboard_core::ClosureCode> for ClosedAtOnce {
             minor: code.minor.0,
             name: info.map_or("?", |m| m.internal_name).to_string(),
             why,
+            reason: None,
+            message: None,
         }
     }
 }
@@ -87,7 +100,14 @@ impl From<Committed> for Accepted {
             first_seq: c.first_seq,
             last_seq: c.last_seq,
             contact: c.receipt.contact.map(|c| c.0),
-            closed: c.receipt.closed.map(ClosedAtOnce::from),
+            closed: c.receipt.closed.map(|code| {
+                let mut closed = ClosedAtOnce::from(code);
+                if let Some((reason, emergency)) = c.receipt.queue_closed {
+                    closed.reason = Some(reason);
+                    closed.message = emergency.and_then(|e| e.message);
+                }
+                closed
+            }),
         }
     }
 }
@@ -199,4 +219,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(connector::router())
         .merge(monitor::router())
         .merge(dnc::router())
+        .merge(emergency::router())
 }
