@@ -219,3 +219,70 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
     assert!(has("sales", "24,Emergency"), "{report}");
     assert!(has("night", "15,Campaign is Inactive"), "{report}");
 }
+
+/// `switchboard emergency` on a data directory, with and without a server: without one it
+/// writes the journal (the next server starts closed), with one it goes through that server.
+#[test]
+fn the_emergency_command_works_whether_the_server_runs_or_not() {
+    let mut site = site();
+    let data = site.data.to_str().unwrap().to_string();
+    let emergency = |args: &[&str]| {
+        let mut all = vec!["emergency"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--data", &data]);
+        run(&all)
+    };
+    // The configuration reaches the journal with the first start.
+    let mut server = site.start(1);
+    assert!(server.terminate().success());
+
+    let set = emergency(&[
+        "set",
+        "sales",
+        "--message",
+        "Power cut",
+        "--by",
+        "night desk",
+    ]);
+    assert!(set.status.success(), "{set:?}");
+    let unknown = emergency(&["set", "nowhere"]);
+    assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
+    let bad = emergency(&["clear", "no/such"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    let shown = emergency(&["show"]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("sales\tClosed (emergency)\tby night desk (admin)\tPower cut\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("front\tClosed (holiday)\n"), "{shown}");
+
+    let server = site.start(1);
+    let sales = monitor_row(&server, "sales");
+    assert_eq!(sales["status"], "Closed (emergency)", "{sales}");
+    assert_eq!(sales["emergency"]["set_by"], "night desk (admin)");
+    let cleared = emergency(&["clear", "sales", "--by", "day desk"]);
+    assert!(cleared.status.success(), "{cleared:?}");
+    assert!(
+        String::from_utf8_lossy(&cleared.stderr).contains("through the server"),
+        "{cleared:?}"
+    );
+    assert_eq!(monitor_row(&server, "sales")["status"], "Open");
+    // Set through the server: the one-time key's label is the setter.
+    assert!(
+        emergency(&["set", "front", "--by", "day desk"])
+            .status
+            .success()
+    );
+    let front = monitor_row(&server, "front");
+    assert_eq!(front["emergency"]["set_by"], "day desk (admin)", "{front}");
+    // The one-time keys are revoked.
+    let keys = run(&["keys", "list", "--data", &data]);
+    let keys = String::from_utf8_lossy(&keys.stdout);
+    assert!(
+        keys.lines()
+            .filter(|l| l.contains("day desk"))
+            .all(|l| l.contains("\ttrue\t")),
+        "{keys}"
+    );
+}
