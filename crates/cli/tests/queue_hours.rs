@@ -171,6 +171,9 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
     assert_eq!(sales["status"], "Closed (emergency)", "{sales}");
     assert_eq!(sales["emergency"]["set_by"], "night-desk (supervisor)");
     assert!(sales["closed_since"].as_i64().is_some(), "{sales}");
+    // The queue-level figures count the waiting caller and the arrival it closed.
+    assert_eq!(sales["closed_by_closure"], 2, "{sales}");
+    assert_eq!(sales["offered"], 2, "{sales}");
 
     // An emergency over the holiday; ended, the queue is back to what its schedule says.
     server.put("/v1/queues/front/emergency", ADMIN, "{}").ok();
