@@ -226,6 +226,19 @@ impl Schedule {
             .is_ok_and(|ts| self.holidays.contains(&ts.to_zoned(self.tz.clone()).date()))
     }
 
+    /// When to look again at a schedule whose state does not change within the searched
+    /// year after `at` (`next_change_of` is `None`) but which lists a holiday after that
+    /// year: a year on, so the holiday is not missed by a process that runs that long.
+    pub fn recheck_after(&self, at: Timestamp) -> Option<Timestamp> {
+        let ts = jiff::Timestamp::from_millisecond(at.millis()).ok()?;
+        let date = ts.to_zoned(self.tz.clone()).date();
+        let horizon = date.checked_add(jiff::Span::new().days(365)).ok()?;
+        self.holidays
+            .range(horizon..)
+            .next()
+            .map(|_| at.plus_ms(365 * 24 * 3_600_000))
+    }
+
     /// The first instant after `at` at which `is_open` changes, if any within a year.
     pub fn next_change(&self, at: Timestamp) -> Option<Timestamp> {
         self.next_change_of(at, Schedule::is_open)
@@ -392,6 +405,22 @@ mod tests {
         );
         let none = Schedule::parse("x", "UTC", &[], &[]).unwrap();
         assert_eq!(none.next_change(t), None);
+    }
+
+    #[test]
+    fn a_holiday_beyond_the_searched_year_is_looked_at_again_a_year_on() {
+        let s = Schedule::parse("x", "UTC", &[], &["2028-01-01".into()]).unwrap();
+        let t = at("2026-06-01T12:00:00+00:00[UTC]");
+        assert_eq!(s.next_change(t), None);
+        let again = s.recheck_after(t).unwrap();
+        assert_eq!(s.show(again), "2027-06-01T12:00:00+00:00[UTC]");
+        assert_eq!(
+            s.show(s.next_change(again).unwrap()),
+            "2028-01-01T00:00:00+00:00[UTC]"
+        );
+        // Nothing to look for: no re-check.
+        let near = Schedule::parse("x", "UTC", &[], &["2026-07-01".into()]).unwrap();
+        assert_eq!(near.recheck_after(t), None);
     }
 
     #[test]

@@ -1934,3 +1934,28 @@ fn a_schedule_is_validated_with_the_callbacks_rules() {
         "{err}"
     );
 }
+
+#[test]
+fn a_holiday_more_than_a_year_ahead_still_closes_the_queue() {
+    use switchboard_core::model::QueueClosure;
+    let mut d = world(Settings::default(), |q| {
+        q.schedule = Some(Box::new(switchboard_core::schedule::ScheduleSettings {
+            time_zone: "UTC".into(),
+            open_hours: vec![],
+            holidays: vec!["1971-02-10".into()], // day 405 after the start
+        }));
+    });
+    let q = QueueId::new("q");
+    assert_eq!(
+        d.engine.queue_view(&q).unwrap().next_change,
+        Some(t(365 * 86_400))
+    );
+    d.advance(t(404 * 86_400));
+    assert_eq!(d.engine.queue_view(&q).unwrap().closure, None);
+    d.advance(t(405 * 86_400));
+    assert_eq!(
+        d.engine.queue_view(&q).unwrap().closure,
+        Some(QueueClosure::Holiday)
+    );
+    d.check_replay();
+}

@@ -144,7 +144,8 @@ impl Engine {
             (None, None) => (None, None),
             (None, Some(s)) => (
                 scheduled_closure(s, self.now),
-                s.next_change_of(self.now, scheduled_closure),
+                s.next_change_of(self.now, scheduled_closure)
+                    .or_else(|| s.recheck_after(self.now)),
             ),
         };
         if q.closure == closure && q.emergency == emergency && q.hours_check == next_check {
