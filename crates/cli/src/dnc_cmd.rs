@@ -58,7 +58,7 @@ enum DncAction {
 /// Numbers per request to a running server (its limit per `POST /v1/do-not-call`).
 const PER_REQUEST: usize = 10_000;
 
-fn input(error: impl std::fmt::Display) -> anyhow::Error {
+pub(crate) fn input(error: impl std::fmt::Display) -> anyhow::Error {
     InputError(error.to_string()).into()
 }
 
@@ -68,11 +68,11 @@ pub fn dnc(args: &DncArgs) -> anyhow::Result<()> {
             for number in numbers {
                 dnc::normalize(number).map_err(input)?;
             }
-            change(data, Change::Add(numbers.clone()))
+            change(data, add(numbers.clone()))
         }
         DncAction::Remove { number, data } => {
             let number = dnc::normalize(number).map_err(input)?;
-            change(data, Change::Remove(number))
+            change(data, remove(number))
         }
         DncAction::Import { file, data } => {
             let text = std::fs::read_to_string(file)
@@ -84,13 +84,10 @@ pub fn dnc(args: &DncArgs) -> anyhow::Result<()> {
                     .collect();
                 input(lines.join("\n"))
             })?;
-            change(data, Change::Add(numbers))
+            change(data, add(numbers))
         }
         DncAction::List { data } => {
-            let store = Store::open_existing(data).map_err(input)?;
-            let shifts = switchboard_server::shift::Shifts::default();
-            let engine = switchboard_server::driver::load_engine(&store, &shifts)
-                .context("while replaying the journal")?;
+            let engine = replayed(data)?;
             let mut out = std::io::stdout().lock();
             for number in engine.do_not_call_numbers() {
                 use std::io::Write;
@@ -106,13 +103,53 @@ pub fn dnc(args: &DncArgs) -> anyhow::Result<()> {
     }
 }
 
-enum Change {
-    Add(Vec<String>),
-    Remove(String),
+/// The engine as the journal of an existing data directory leaves it (read-only commands).
+pub(crate) fn replayed(data: &Path) -> anyhow::Result<switchboard_core::Engine> {
+    let store = Store::open_existing(data).map_err(input)?;
+    let shifts = switchboard_server::shift::Shifts::default();
+    switchboard_server::driver::load_engine(&store, &shifts).context("while replaying the journal")
+}
+
+/// One journaled change made from the command line (the do-not-call list, a queue's
+/// emergency): the same change as an engine command and as requests to a running server.
+pub(crate) struct Change {
+    /// What the engine is told when no server runs.
+    pub command: Command,
+    /// What a running server is asked, in order: method, path, JSON body.
+    pub requests: Vec<(&'static str, String, Option<String>)>,
+    /// The label of the one-time admin key the requests are made with.
+    pub key_label: String,
+    /// What was done, for the closing message ("2 numbers listed").
+    pub done: String,
+}
+
+fn add(numbers: Vec<String>) -> Change {
+    Change {
+        requests: numbers
+            .chunks(PER_REQUEST)
+            .map(|part| {
+                let body = serde_json::json!({ "numbers": part }).to_string();
+                ("POST", "/v1/do-not-call".to_string(), Some(body))
+            })
+            .collect(),
+        key_label: "switchboard dnc (one-time)".into(),
+        done: format!("{} numbers listed", numbers.len()),
+        command: Command::AddDoNotCall { numbers },
+    }
+}
+
+fn remove(number: String) -> Change {
+    Change {
+        // The normal form has only digits and a leading `+`: nothing to escape in a path.
+        requests: vec![("DELETE", format!("/v1/do-not-call/{number}"), None)],
+        key_label: "switchboard dnc (one-time)".into(),
+        done: format!("{number} removed"),
+        command: Command::RemoveDoNotCall { number },
+    }
 }
 
 /// Applies `change` through the running server, or to the journal when none runs.
-fn change(data: &Path, change: Change) -> anyhow::Result<()> {
+pub(crate) fn change(data: &Path, change: Change) -> anyhow::Result<()> {
     let mut store = Store::open(data, Durability::Full).map_err(input)?;
     let lock_path = data.join(switchboard_server::LOCK_FILE);
     let lock = std::fs::File::options()
@@ -135,18 +172,8 @@ fn offline(store: &mut Store, change: Change) -> anyhow::Result<()> {
     let shifts = switchboard_server::shift::Shifts::default();
     let mut engine = switchboard_server::driver::load_engine(store, &shifts)
         .context("while replaying the journal")?;
-    let (command, what) = match change {
-        Change::Add(numbers) => {
-            let what = format!("{} numbers listed", numbers.len());
-            (Command::AddDoNotCall { numbers }, what)
-        }
-        Change::Remove(number) => {
-            let what = format!("{number} removed");
-            (Command::RemoveDoNotCall { number }, what)
-        }
-    };
     let now = Timestamp(now_ms()).max(engine.now());
-    engine.handle_command(now, command).map_err(input)?;
+    engine.handle_command(now, change.command).map_err(input)?;
     let mut records = Vec::new();
     while let Some(output) = engine.poll_output() {
         // Connector requests (withdrawing an offer) have no connector to go to: the server
@@ -158,7 +185,10 @@ fn offline(store: &mut Store, change: Change) -> anyhow::Result<()> {
     store
         .append(&records)
         .context("while writing the journal")?;
-    eprintln!("switchboard: {what} (no server runs on this data directory)");
+    eprintln!(
+        "switchboard: {} (no server runs on this data directory)",
+        change.done
+    );
     Ok(())
 }
 
@@ -175,34 +205,18 @@ fn online(store: &Store, data: &Path, change: Change) -> anyhow::Result<()> {
         Role::Admin,
         None,
         false,
-        "switchboard dnc (one-time)",
+        &change.key_label,
         now_ms(),
     )?;
-    let result = match &change {
-        Change::Add(numbers) => numbers.chunks(PER_REQUEST).try_for_each(|part| {
-            let body = serde_json::json!({ "numbers": part }).to_string();
-            request(&addr, &secret, "POST", "/v1/do-not-call", Some(&body))
-        }),
-        // The normal form has only digits and a leading `+`: nothing to escape in a path.
-        Change::Remove(number) => request(
-            &addr,
-            &secret,
-            "DELETE",
-            &format!("/v1/do-not-call/{number}"),
-            None,
-        ),
-    };
+    let result = change.requests.iter().try_for_each(|(method, path, body)| {
+        request(&addr, &secret, method, path, body.as_deref())
+    });
     store.revoke_key(id, now_ms())?;
     result?;
-    match change {
-        Change::Add(numbers) => eprintln!(
-            "switchboard: {} numbers listed (through the server at {addr})",
-            numbers.len()
-        ),
-        Change::Remove(number) => {
-            eprintln!("switchboard: {number} removed (through the server at {addr})")
-        }
-    }
+    eprintln!(
+        "switchboard: {} (through the server at {addr})",
+        change.done
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 
 mod demo_cmd;
 mod dnc_cmd;
+mod emergency_cmd;
 mod report_cmd;
 mod server_cmd;
 mod sim_cmd;
@@ -54,6 +55,8 @@ enum Command {
     Openapi,
     /// The do-not-call list: add, remove, list, import (CSV); with or without a server.
     Dnc(dnc_cmd::DncArgs),
+    /// A queue's emergency closure: set, clear, show; with or without a server.
+    Emergency(emergency_cmd::EmergencyArgs),
     /// Copy the store while it is in use (SQLite online backup).
     Backup(server_cmd::BackupArgs),
     /// Run the server with a demo configuration and simulated live traffic.
@@ -147,6 +150,7 @@ fn main() -> ExitCode {
         Command::Keys(args) => server_cmd::keys(&args),
         Command::Openapi => openapi(),
         Command::Dnc(args) => dnc_cmd::dnc(&args),
+        Command::Emergency(args) => emergency_cmd::emergency(&args),
         Command::Backup(args) => server_cmd::backup(&args),
         Command::Demo(args) => demo_cmd::demo(&args),
     };

@@ -134,12 +134,6 @@ impl CallbackSettings {
                 format!("{ms} ms: must be one minute to a year"),
             ));
         }
-        if self.holidays.len() > 1_000 || self.open_hours.len() > 100 {
-            return Err(ConfigError::new(
-                field.to_string(),
-                "at most 100 open-hours entries and 1,000 holidays",
-            ));
-        }
         for (i, outcome) in self.end_callback_on.iter().enumerate() {
             let problem = if *outcome == DialOutcome::Live {
                 Some(
@@ -157,7 +151,7 @@ impl CallbackSettings {
                 ));
             }
         }
-        let schedule = Schedule::parse(field, &self.time_zone, &self.open_hours, &self.holidays)?;
+        let schedule = Schedule::compile(field, &self.time_zone, &self.open_hours, &self.holidays)?;
         let shift = time_of_day(&format!("{field}.shift_start"), &self.shift_start)?;
         Ok((schedule, shift))
     }

@@ -4,7 +4,7 @@ use crate::callback::{CompletionStatus, DialOutcome};
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
-    AgentStatus, AnsweredBy, Channel, DeliveryFailure, EndedBy, HangupReason, QueueClosure,
+    AgentStatus, AnsweredBy, Channel, DeliveryFailure, EndedBy, HangupReason, QueueEmergency,
     SelectableState,
 };
 use crate::time::Timestamp;
@@ -29,10 +29,12 @@ pub enum Command {
     RemoveStation {
         station: StationId,
     },
-    /// Close a queue to new arrivals (closure 38 with minor 15, 23 or 24), or reopen it.
-    SetQueueClosure {
+    /// Close a queue to new arrivals in an emergency (closure 38, 24), whatever its schedule
+    /// says, or end the emergency (`None`): the queue is then open or closed as its schedule
+    /// says (38, 15 outside its hours, 38, 23 on a holiday).
+    SetQueueEmergency {
         queue: QueueId,
-        closure: Option<QueueClosure>,
+        emergency: Option<QueueEmergency>,
     },
 
     // --- agent ---

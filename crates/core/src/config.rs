@@ -66,6 +66,24 @@ pub enum RoutingStrategy {
     HighestProficiencyFirst,
 }
 
+/// What happens to contacts already waiting in a queue when it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum WhenClosed {
+    /// They keep their place and are still offered to agents (only new arrivals close).
+    #[default]
+    KeepWaiting,
+    /// They close with the queue's closure code (38, 15 / 23 / 24), as new arrivals do.
+    CloseWaiting,
+}
+
+impl WhenClosed {
+    fn is_keep(&self) -> bool {
+        *self == WhenClosed::KeepWaiting
+    }
+}
+
 /// How waiting contacts of a queue are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -203,6 +221,16 @@ pub struct QueueConfig {
     /// Close arrivals with (38, 7) when no agent of this queue is logged in.
     #[serde(default)]
     pub reject_when_no_agents: bool,
+    /// The queue's own open hours and holidays for arriving contacts (the callbacks' schedule
+    /// shape); outside them arrivals close (38, 15), on a holiday (38, 23). `None`: always
+    /// open (but in an emergency).
+    /// (Boxed: most queues have none, and a queue travels in every `ConfigureQueue`.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Box<crate::schedule::ScheduleSettings>>,
+    /// What happens to contacts waiting in the queue when it closes (schedule, holiday or
+    /// emergency).
+    #[serde(default, skip_serializing_if = "WhenClosed::is_keep")]
+    pub when_closed: WhenClosed,
     /// Callback contacts show Preview after accept, until the agent starts the dial.
     #[serde(default)]
     pub preview: bool,
@@ -271,6 +299,8 @@ impl QueueConfig {
             presence_policy: None,
             reoffer_delay_ms: None,
             reject_when_no_agents: false,
+            schedule: None,
+            when_closed: WhenClosed::KeepWaiting,
             preview: false,
             disposition_required: false,
             dispositions: Vec::new(),
@@ -827,6 +857,9 @@ impl QueueConfig {
                 ));
             }
             callbacks.compile(&format!("{at}.callbacks"))?;
+        }
+        if let Some(schedule) = &self.schedule {
+            schedule.compile(&format!("{at}.schedule"))?;
         }
         if let Some(ms) = self.reschedule_dropped_ms {
             check_duration(&format!("{at}.reschedule_dropped_ms"), ms, 60_000)?;

@@ -9,7 +9,8 @@ use crate::closure::{ClosureCode, Minor};
 use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
-    AgentState, AnsweredBy, Channel, ContactState, Direction, Presence, QueueClosure, RefusalReason,
+    AgentState, AnsweredBy, Channel, ContactState, Direction, Presence, QueueClosure,
+    QueueEmergency, RefusalReason,
 };
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -35,9 +36,17 @@ pub enum Event {
     QueueRemoved {
         queue: QueueId,
     },
+    /// The queue opened or closed to arrivals, or what keeps it so changed. `closure` is
+    /// what arrivals meet now: `emergency` while an emergency is set (with its message and
+    /// setter), else what the queue's schedule says. `next_check`: when the schedule is next
+    /// looked at (none in an emergency or without a schedule).
     QueueClosureChanged {
         queue: QueueId,
         closure: Option<QueueClosure>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        emergency: Option<QueueEmergency>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_check: Option<Timestamp>,
     },
     AgentConfigured {
         agent: Box<AgentConfig>,
@@ -453,10 +462,31 @@ impl std::fmt::Display for Event {
                 write!(f, "queue {} configured ({})", queue.id, queue.channel)
             }
             Event::QueueRemoved { queue } => write!(f, "queue {queue} removed"),
-            Event::QueueClosureChanged { queue, closure } => match closure {
-                Some(c) => write!(f, "queue {queue} closed ({c:?})"),
-                None => write!(f, "queue {queue} reopened"),
-            },
+            Event::QueueClosureChanged {
+                queue,
+                closure,
+                emergency,
+                next_check,
+            } => {
+                match closure {
+                    Some(c) => write!(f, "queue {queue} closed ({c:?})")?,
+                    None => write!(f, "queue {queue} open")?,
+                }
+                if let Some(e) = emergency {
+                    write!(
+                        f,
+                        " by {} message {}",
+                        opt(&e.set_by),
+                        e.message
+                            .as_deref()
+                            .map_or("-".into(), |m| format!("{m:?}"))
+                    )?;
+                }
+                match next_check {
+                    Some(at) => write!(f, " next check {at}"),
+                    None => Ok(()),
+                }
+            }
             Event::AgentConfigured { agent } => write!(f, "agent {} configured", agent.id),
             Event::AgentRemoved { agent } => write!(f, "agent {agent} removed"),
             Event::StationConfigured { station } => write!(f, "station {} configured", station.id),

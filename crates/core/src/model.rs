@@ -524,3 +524,18 @@ pub enum QueueClosure {
     Holiday,
     Emergency,
 }
+
+/// A queue's emergency closure: who closed it and what the connector may announce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QueueEmergency {
+    /// For callers and supervisors ("Flooding in the building: we call you back tomorrow").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Text>))]
+    pub message: Option<String>,
+    /// Who set it: the API key's label and role ("night-desk (supervisor)").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Text>))]
+    pub set_by: Option<String>,
+}

@@ -6,10 +6,40 @@ use crate::config::ConfigError;
 use crate::time::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// How far ahead a schedule is searched for its next change (a year and a week).
 const SEARCH_DAYS: i32 = 372;
+/// Most weekly open-hours entries and holidays one schedule may list.
+pub const OPEN_HOURS_MAX: usize = 100;
+pub const HOLIDAYS_MAX: usize = 1_000;
+
+/// A schedule as configured: the same three fields (and meaning) as a queue's callback
+/// settings, so a queue's own hours are written exactly like its callback hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// IANA zone of the open hours and holidays.
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Budapest"))]
+    pub time_zone: String,
+    /// Weekly open hours, e.g. "Mon-Fri 08:00-18:00"; empty: always open (but on holidays).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub open_hours: Vec<String>,
+    /// Closed dates, "YYYY-MM-DD".
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::schema::Date>, max_items = 1_000))]
+    pub holidays: Vec<String>,
+}
+
+impl ScheduleSettings {
+    /// Validate and parse; errors name the field under `field`.
+    pub fn compile(&self, field: &str) -> Result<Schedule, ConfigError> {
+        Schedule::compile(field, &self.time_zone, &self.open_hours, &self.holidays)
+    }
+}
 
 /// A parsed schedule. `open_hours` empty means always open (holidays still close).
 #[derive(Debug, Clone)]
@@ -82,6 +112,24 @@ fn weekday_index(day: Weekday) -> usize {
 }
 
 impl Schedule {
+    /// [`Schedule::parse`] within the limits of [`OPEN_HOURS_MAX`] entries and
+    /// [`HOLIDAYS_MAX`] holidays: what every configured schedule (a queue's hours, its
+    /// callbacks') goes through.
+    pub fn compile(
+        field: &str,
+        time_zone_name: &str,
+        open_hours: &[String],
+        holidays: &[String],
+    ) -> Result<Schedule, ConfigError> {
+        if holidays.len() > HOLIDAYS_MAX || open_hours.len() > OPEN_HOURS_MAX {
+            return Err(ConfigError::new(
+                field.to_string(),
+                "at most 100 open-hours entries and 1,000 holidays",
+            ));
+        }
+        Schedule::parse(field, time_zone_name, open_hours, holidays)
+    }
+
     /// Parse `open_hours` entries like "Mon-Fri 08:00-18:00", "Sat,Sun 10:00-14:00" and
     /// holiday dates "2026-12-25". Errors name the field and the entry.
     pub fn parse(
@@ -172,9 +220,39 @@ impl Schedule {
             .any(|(start, end)| time >= *start && end.is_none_or(|end| time < end))
     }
 
+    /// Whether `at` falls on a holiday (its local date is listed).
+    pub fn is_holiday(&self, at: Timestamp) -> bool {
+        jiff::Timestamp::from_millisecond(at.millis())
+            .is_ok_and(|ts| self.holidays.contains(&ts.to_zoned(self.tz.clone()).date()))
+    }
+
+    /// When to look again at a schedule whose state does not change within the searched
+    /// year after `at` (`next_change_of` is `None`) but which lists a holiday after that
+    /// year: a year on, so the holiday is not missed by a process that runs that long.
+    pub fn recheck_after(&self, at: Timestamp) -> Option<Timestamp> {
+        let ts = jiff::Timestamp::from_millisecond(at.millis()).ok()?;
+        let date = ts.to_zoned(self.tz.clone()).date();
+        let horizon = date.checked_add(jiff::Span::new().days(365)).ok()?;
+        self.holidays
+            .range(horizon..)
+            .next()
+            .map(|_| at.plus_ms(365 * 24 * 3_600_000))
+    }
+
     /// The first instant after `at` at which `is_open` changes, if any within a year.
     pub fn next_change(&self, at: Timestamp) -> Option<Timestamp> {
-        let open = self.is_open(at);
+        self.next_change_of(at, Schedule::is_open)
+    }
+
+    /// The first instant after `at` at which `state` (a function of the schedule's open hours
+    /// and holidays, such as "open, closed or holiday") changes, if any within a year. Such a
+    /// state changes only at a local midnight or at the start or end of open hours.
+    pub fn next_change_of<T: PartialEq>(
+        &self,
+        at: Timestamp,
+        state: impl Fn(&Schedule, Timestamp) -> T,
+    ) -> Option<Timestamp> {
+        let open = state(self, at);
         let ts = jiff::Timestamp::from_millisecond(at.millis()).ok()?;
         let start_date = ts.to_zoned(self.tz.clone()).date();
         // Candidate boundaries: each day's midnight and each interval's start and end.
@@ -198,7 +276,7 @@ impl Schedule {
             }
             candidates.sort();
             for c in candidates {
-                if c > at && self.is_open(c) != open {
+                if c > at && state(self, c) != open {
                     return Some(c);
                 }
             }
@@ -327,6 +405,22 @@ mod tests {
         );
         let none = Schedule::parse("x", "UTC", &[], &[]).unwrap();
         assert_eq!(none.next_change(t), None);
+    }
+
+    #[test]
+    fn a_holiday_beyond_the_searched_year_is_looked_at_again_a_year_on() {
+        let s = Schedule::parse("x", "UTC", &[], &["2028-01-01".into()]).unwrap();
+        let t = at("2026-06-01T12:00:00+00:00[UTC]");
+        assert_eq!(s.next_change(t), None);
+        let again = s.recheck_after(t).unwrap();
+        assert_eq!(s.show(again), "2027-06-01T12:00:00+00:00[UTC]");
+        assert_eq!(
+            s.show(s.next_change(again).unwrap()),
+            "2028-01-01T00:00:00+00:00[UTC]"
+        );
+        // Nothing to look for: no re-check.
+        let near = Schedule::parse("x", "UTC", &[], &["2026-07-01".into()]).unwrap();
+        assert_eq!(near.recheck_after(t), None);
     }
 
     #[test]

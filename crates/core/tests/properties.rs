@@ -99,15 +99,17 @@ use switchboard_core::callback::{
     CallbackSettings, CallbackStatus, CompletionStatus, DialOutcome,
 };
 use switchboard_core::closure;
+use switchboard_core::config::WhenClosed;
 use switchboard_core::config::{
     Disposition, LoginState, PolicyState, PresencePolicy, PriorityHandling, QueueSkill,
     RoutingStrategy,
 };
 use switchboard_core::engine::{AgentView, OfferView, SessionState};
 use switchboard_core::model::{
-    AgentStatus, AnsweredBy, DeliveryFailure, EndedBy, HangupReason, QueueClosure, SelectableState,
+    AgentStatus, AnsweredBy, DeliveryFailure, EndedBy, HangupReason, QueueEmergency,
+    SelectableState,
 };
-use switchboard_core::schedule::Schedule;
+use switchboard_core::schedule::{Schedule, ScheduleSettings};
 use switchboard_core::{
     AgentConfig, AgentId, AgentState, Channel, Command, ConnectorEvent, ConnectorRequest,
     ContactId, ContactState, Engine, Event, EventRecord, OfferId, Output, QueueConfig, QueueId,
@@ -412,8 +414,23 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
         prop::option::weighted(0.4, 60_000u64..=600_000),
         prop::option::weighted(0.6, 1_000u64..=60_000),
     );
-    (shape, limits, flags, drops)
-        .prop_map(move |(shape, limits, flags, drops)| {
+
+    // The queue's own hours (closing arrivals, and waiting contacts with close-waiting):
+    // short open spells and a holiday near the start, so the hours timers fire in a run.
+    let hours = prop::option::weighted(
+        0.3,
+        (
+            prop::sample::select(vec![
+                vec!["Mon-Sun 00:00-00:10".to_string(), "Thu 00:20-24:00".into()],
+                vec!["Mon-Fri 08:00-18:00".into()],
+                vec![],
+            ]),
+            any::<bool>(),
+        ),
+    );
+
+    (shape, limits, flags, drops, hours)
+        .prop_map(move |(shape, limits, flags, drops, hours)| {
             let (channel, strategy, priority_handling, fan_out, presence_policy, callbacks) = shape;
             let (offer_timeout, wrap_up, max_wait, max_size, max_offers, reoffer) = limits;
             let (reject_when_no_agents, preview, has_dispositions, required) = flags;
@@ -429,6 +446,16 @@ fn queue_config(id: String, channel: BoxedStrategy<Channel>) -> BoxedStrategy<Qu
             q.max_offers = max_offers;
             q.reoffer_delay_ms = reoffer;
             q.reject_when_no_agents = reject_when_no_agents;
+            if let Some((open_hours, close_waiting)) = hours {
+                q.schedule = Some(Box::new(ScheduleSettings {
+                    time_zone: "Europe/Budapest".into(),
+                    open_hours,
+                    holidays: vec!["1970-01-02".into()],
+                }));
+                if close_waiting {
+                    q.when_closed = WhenClosed::CloseWaiting;
+                }
+            }
             q.preview = preview;
             if matches!(channel, Channel::Voice | Channel::Callback) {
                 q.callbacks = callbacks;
@@ -1305,13 +1332,20 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 plain(
                     (
                         queue(),
-                        prop::option::of(prop::sample::select(vec![
-                            QueueClosure::Schedule,
-                            QueueClosure::Holiday,
-                            QueueClosure::Emergency,
-                        ])),
+                        prop::option::of(prop::option::of(prop::sample::select(vec![
+                            "Flood",
+                            "Power cut: we call you back",
+                        ]))),
                     )
-                        .prop_map(|(queue, closure)| Command::SetQueueClosure { queue, closure }),
+                        .prop_map(|(queue, emergency)| {
+                            Command::SetQueueEmergency {
+                                queue,
+                                emergency: emergency.map(|message| QueueEmergency {
+                                    message: message.map(str::to_string),
+                                    set_by: Some("props (admin)".into()),
+                                }),
+                            }
+                        }),
                 ),
             ),
             (
@@ -1805,7 +1839,14 @@ fn closure_fits_cause(
         input
     };
     let allowed: &[(u16, u16)] = match input {
-        None => &[(59, 0), (38, 19), (38, 21), (32, 0)],
+        // A queue set to close-waiting closes its waiting contacts when its hours end
+        // (38, 15) or a holiday begins (38, 23).
+        None => &[(59, 0), (38, 19), (38, 21), (32, 0), (38, 15), (38, 23)],
+        // Close-waiting again: an emergency (38, 24), or a new schedule that closes it now.
+        Some(Command::SetQueueEmergency { .. }) => &[(38, 24)],
+        Some(Command::ConfigureQueue(q)) if q.when_closed == WhenClosed::CloseWaiting => {
+            &[(38, 15), (38, 23)]
+        }
         Some(Command::Complete {
             disposition: chosen,
             ..
@@ -3745,9 +3786,9 @@ impl Harness {
                 .map(Command::ConfigureStation),
         );
         restore.extend(world.agents.iter().cloned().map(Command::ConfigureAgent));
-        restore.extend(world.queues.iter().map(|q| Command::SetQueueClosure {
+        restore.extend(world.queues.iter().map(|q| Command::SetQueueEmergency {
             queue: q.id.clone(),
-            closure: None,
+            emergency: None,
         }));
         let horizon = self.now + 7 * 24 * HOUR_MS;
         for _round in 0..3_000 {

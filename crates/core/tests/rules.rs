@@ -1170,9 +1170,12 @@ fn a_transfer_into_a_closed_or_full_queue_is_refused_and_the_agent_keeps_the_con
     assert_eq!(transfer(&mut d, 4).unwrap_err().code(), "queue_unavailable");
     d.command(
         t(5),
-        Command::SetQueueClosure {
+        Command::SetQueueEmergency {
             queue: QueueId::new("other"),
-            closure: Some(switchboard_core::model::QueueClosure::Emergency),
+            emergency: Some(switchboard_core::model::QueueEmergency {
+                message: None,
+                set_by: None,
+            }),
         },
     )
     .unwrap();
@@ -1766,4 +1769,197 @@ fn the_list_survives_replay_and_snapshots() {
     let numbers: Vec<&str> = restored.do_not_call_numbers().collect();
     assert_eq!(numbers, ["0630123"]);
     assert_eq!(restored.dump(), d.engine.dump());
+}
+
+// ----- queue hours, holidays and emergency (issue 13, item 1) -----
+
+/// Queue "q" open Thursdays 00:00–01:00 UTC (the clock starts on Thursday 1 January 1970),
+/// with Friday 2 January a holiday.
+fn hours_world(when_closed: switchboard_core::config::WhenClosed) -> Driver {
+    world(Settings::default(), |q| {
+        q.schedule = Some(Box::new(switchboard_core::schedule::ScheduleSettings {
+            time_zone: "UTC".into(),
+            open_hours: vec!["Thu 00:00-01:00".into()],
+            holidays: vec!["1970-01-02".into()],
+        }));
+        q.when_closed = when_closed;
+    })
+}
+
+/// Creates a voice contact in "q" and returns what the creation answered.
+fn create(d: &mut Driver, at: i64) -> switchboard_core::Receipt {
+    d.advance(t(at));
+    let receipt = d
+        .engine
+        .handle_command(
+            t(at),
+            Command::CreateContact {
+                channel: Channel::Voice,
+                queue: QueueId::new("q"),
+                from: "+3611".into(),
+                priority: 0,
+                attributes: Default::default(),
+            },
+        )
+        .unwrap();
+    d.drain();
+    d.check();
+    receipt
+}
+
+#[test]
+fn the_creation_receipt_says_why_a_closed_queue_closed_the_contact() {
+    use switchboard_core::model::{QueueClosure, QueueEmergency};
+    let mut d = hours_world(Default::default());
+    let open = create(&mut d, 10);
+    assert_eq!((open.closed, open.queue_closed), (None, None));
+    let after_hours = create(&mut d, 3_700);
+    assert_eq!(after_hours.closed.map(|c| c.minor.0), Some(15));
+    assert_eq!(
+        after_hours.queue_closed,
+        Some((QueueClosure::Schedule, None))
+    );
+    let holiday = create(&mut d, 86_400 + 60);
+    assert_eq!(holiday.closed.map(|c| c.minor.0), Some(23));
+    assert_eq!(holiday.queue_closed, Some((QueueClosure::Holiday, None)));
+    let emergency = QueueEmergency {
+        message: Some("Power cut".into()),
+        set_by: Some("ops (supervisor)".into()),
+    };
+    d.command(
+        t(86_500),
+        Command::SetQueueEmergency {
+            queue: QueueId::new("q"),
+            emergency: Some(emergency.clone()),
+        },
+    )
+    .unwrap();
+    let closed = create(&mut d, 86_600);
+    assert_eq!(
+        closed.closed.map(|c| (c.major.0, c.minor.0)),
+        Some((38, 24))
+    );
+    assert_eq!(
+        closed.queue_closed,
+        Some((QueueClosure::Emergency, Some(emergency)))
+    );
+    // A contact closed for another reason (no such queue) names no queue closure.
+    d.advance(t(86_700));
+    let unknown = d
+        .engine
+        .handle_command(
+            t(86_700),
+            Command::CreateContact {
+                channel: Channel::Voice,
+                queue: QueueId::new("nowhere"),
+                from: "+3611".into(),
+                priority: 0,
+                attributes: Default::default(),
+            },
+        )
+        .unwrap();
+    d.drain();
+    assert_eq!(unknown.closed.map(|c| c.minor.0), Some(14));
+    assert_eq!(unknown.queue_closed, None);
+    // The first contact waited through it all (keep-waiting).
+    assert_eq!(
+        d.engine.contact_view(open.contact.unwrap()).unwrap().state,
+        ContactState::Queued
+    );
+    d.check_replay();
+}
+
+#[test]
+fn queue_hours_survive_snapshots_and_their_timers_fire_after_a_restore() {
+    use switchboard_core::model::QueueClosure;
+    let mut d = hours_world(switchboard_core::config::WhenClosed::CloseWaiting);
+    let waiting = create(&mut d, 10).contact.unwrap();
+    let json = serde_json::to_string(&d.engine).unwrap();
+    let mut restored =
+        switchboard_core::Engine::from_snapshot(&mut serde_json::Deserializer::from_str(&json))
+            .unwrap();
+    assert_eq!(restored.dump(), d.engine.dump());
+    // 01:00: the restored engine's schedule closes the queue and the waiting contact.
+    restored.handle_timeout(t(3_600));
+    d.advance(t(3_600));
+    assert_eq!(restored.dump(), d.engine.dump());
+    assert!(d.engine.contact_view(waiting).is_none());
+    let view = d.engine.queue_view(&QueueId::new("q")).unwrap();
+    assert_eq!(view.closure, Some(QueueClosure::Schedule));
+    assert_eq!(view.closed_since, Some(t(3_600)));
+    assert_eq!(view.next_change, Some(t(86_400)));
+    // A snapshot of the version before queue hours (no such fields) still loads.
+    let mut old = serde_json::to_value(&d.engine).unwrap();
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for field in ["closure_since", "emergency", "hours_check"] {
+                    map.remove(field);
+                }
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut old);
+    let old = switchboard_core::Engine::from_snapshot(old).unwrap();
+    assert_eq!(
+        old.queue_view(&QueueId::new("q")).unwrap().closure,
+        Some(QueueClosure::Schedule)
+    );
+}
+
+#[test]
+fn a_schedule_is_validated_with_the_callbacks_rules() {
+    let mut d = default_world();
+    let mut q = QueueConfig::new("x", Channel::Voice);
+    q.schedule = Some(Box::new(switchboard_core::schedule::ScheduleSettings {
+        time_zone: "Mars/Olympus".into(),
+        open_hours: vec![],
+        holidays: vec![],
+    }));
+    let err = d
+        .command(t(1), Command::ConfigureQueue(q.clone()))
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_config");
+    assert!(
+        err.to_string().contains("queues[x].schedule.time_zone"),
+        "{err}"
+    );
+    q.schedule = Some(Box::new(switchboard_core::schedule::ScheduleSettings {
+        time_zone: "UTC".into(),
+        open_hours: vec!["Mon-Fri 18:00-08:00".into()],
+        holidays: vec![],
+    }));
+    let err = d.command(t(1), Command::ConfigureQueue(q)).unwrap_err();
+    assert!(
+        err.to_string().contains("queues[x].schedule.open_hours[0]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_holiday_more_than_a_year_ahead_still_closes_the_queue() {
+    use switchboard_core::model::QueueClosure;
+    let mut d = world(Settings::default(), |q| {
+        q.schedule = Some(Box::new(switchboard_core::schedule::ScheduleSettings {
+            time_zone: "UTC".into(),
+            open_hours: vec![],
+            holidays: vec!["1971-02-10".into()], // day 405 after the start
+        }));
+    });
+    let q = QueueId::new("q");
+    assert_eq!(
+        d.engine.queue_view(&q).unwrap().next_change,
+        Some(t(365 * 86_400))
+    );
+    d.advance(t(404 * 86_400));
+    assert_eq!(d.engine.queue_view(&q).unwrap().closure, None);
+    d.advance(t(405 * 86_400));
+    assert_eq!(
+        d.engine.queue_view(&q).unwrap().closure,
+        Some(QueueClosure::Holiday)
+    );
+    d.check_replay();
 }

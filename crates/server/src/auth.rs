@@ -64,6 +64,8 @@ pub struct Principal {
     /// For agent keys: the one agent the key acts as.
     pub agent: Option<AgentId>,
     pub data_download: bool,
+    /// The key's label (`keys create --label`), to say who did what (a queue's emergency).
+    pub label: String,
 }
 
 impl Principal {
@@ -220,6 +222,7 @@ fn principal_of(record: KeyRecord) -> Option<Principal> {
         role,
         agent: record.agent.as_deref().map(AgentId::new),
         data_download: record.data_download,
+        label: record.label,
     })
 }
 

@@ -21,6 +21,11 @@ pub struct ShiftFigures {
     pub answered_in_time: u64,
     /// Contacts whose customer left before an agent had them.
     pub abandoned: u64,
+    /// Contacts closed because the queue was closed (38, 15 / 23 / 24: schedule, holiday,
+    /// emergency): arrivals, and the waiting contacts of a `close-waiting` queue. Not in the
+    /// service level (no agent could have answered them).
+    #[serde(default)]
+    pub closed_by_closure: u64,
     /// answered_in_time ÷ (answered + abandoned), when any.
     pub service_level: Option<f64>,
     /// The queue's service-level threshold (`service_level_seconds` of its configuration).
@@ -105,6 +110,15 @@ impl Shifts {
                     || code.major == Major::FAILED_ABANDONED_AT_AGENT;
                 if was_waiting && abandoned {
                     t.figures.entry(queue.clone()).or_default().abandoned += 1;
+                }
+                let queue_closed = code.major == Major::FAILED_ROUTE_INBOUND
+                    && [Minor::INACTIVECAMP, Minor::HOLIDAY, Minor::EMERGENCY]
+                        .contains(&code.minor);
+                if was_waiting && queue_closed {
+                    t.figures
+                        .entry(queue.clone())
+                        .or_default()
+                        .closed_by_closure += 1;
                 }
             }
             _ => {}

@@ -44,16 +44,19 @@ impl Engine {
             }
             Event::QueueConfigured { queue } => self.apply_queue_configured(queue),
             Event::QueueRemoved { queue } => {
+                let check = self.queues.get(queue).and_then(|q| q.hours_check);
+                self.drop_queue_hours_timer(queue, check);
                 if let Some(cb) = self.queues.remove(queue).and_then(|q| q.callbacks) {
                     self.drop_queue_callback_timers(queue, &cb);
                 }
                 self.dirty.remove(queue);
             }
-            Event::QueueClosureChanged { queue, closure } => {
-                if let Some(q) = self.queues.get_mut(queue) {
-                    q.closure = *closure;
-                }
-            }
+            Event::QueueClosureChanged {
+                queue,
+                closure,
+                emergency,
+                next_check,
+            } => self.apply_queue_closure(at, queue, *closure, emergency, *next_check),
             Event::AgentConfigured { agent } => self.apply_agent_configured(at, agent),
             Event::AgentRemoved { agent } => {
                 if let Some(rt) = self.agents.remove(agent) {
@@ -602,6 +605,10 @@ impl Engine {
                         members: members.clone(),
                         staffed,
                         closure: None,
+                        closure_since: Timestamp::ZERO,
+                        emergency: None,
+                        hours: None,
+                        hours_check: None,
                         callbacks: None,
                     },
                 );
@@ -611,6 +618,7 @@ impl Engine {
             }
         }
         self.configure_queue_callbacks(&id);
+        self.compile_queue_hours(&id);
         self.dirty.insert(id);
     }
 

@@ -8,8 +8,8 @@ use crate::config::{check_id, check_text};
 use crate::event::Event;
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
-    AgentStatus, Channel, ContactState, Direction, EndedBy, HangupReason, Presence, QueueClosure,
-    RefusalPenalty, RefusalReason, SelectableState,
+    AgentStatus, Channel, ContactState, Direction, EndedBy, HangupReason, Presence, RefusalPenalty,
+    RefusalReason, SelectableState,
 };
 use crate::output::ConnectorRequest;
 use crate::rejection::Rejection;
@@ -109,6 +109,7 @@ impl Engine {
                     queue: Box::new(queue),
                 });
                 self.after_queue_configured(&id, first_time);
+                self.after_queue_hours_configured(&id);
             }
             Command::RemoveQueue { queue } => {
                 let q = self
@@ -193,11 +194,8 @@ impl Engine {
                 }
                 self.emit(Event::StationRemoved { station });
             }
-            Command::SetQueueClosure { queue, closure } => {
-                if !self.queues.contains_key(&queue) {
-                    return Err(Rejection::UnknownQueue(queue));
-                }
-                self.emit(Event::QueueClosureChanged { queue, closure });
+            Command::SetQueueEmergency { queue, emergency } => {
+                self.set_queue_emergency(queue, emergency)?
             }
             Command::Login {
                 agent,
@@ -1289,8 +1287,18 @@ impl Engine {
         if hold.is_some() {
             self.check_session_room_for_hold()?;
         }
+        // Closed by its queue's hours or emergency: the connector hears why (its announcement).
+        let queue_closed = self
+            .queues
+            .get(&queue)
+            .filter(|q| q.config.channel == channel && hold.is_none())
+            .and_then(|q| Some((q.closure?, q.emergency.clone())));
         let contact = self.arrive(channel, queue, from, priority, attributes, refusal, hold);
-        Ok(self.receipt(contact))
+        let mut receipt = self.receipt(contact);
+        if receipt.closed.is_some() {
+            receipt.queue_closed = queue_closed;
+        }
+        Ok(receipt)
     }
 
     /// Which closure, if the queue cannot take a new contact of `channel` (§7)? A queue at
@@ -1306,15 +1314,7 @@ impl Engine {
                 Some(code(Major::FAILED_ROUTE_INBOUND, Minor::NOCAMPAIGN))
             }
             Some(q) => match q.closure {
-                Some(QueueClosure::Schedule) => {
-                    Some(code(Major::FAILED_ROUTE_INBOUND, Minor::INACTIVECAMP))
-                }
-                Some(QueueClosure::Holiday) => {
-                    Some(code(Major::FAILED_ROUTE_INBOUND, Minor::HOLIDAY))
-                }
-                Some(QueueClosure::Emergency) => {
-                    Some(code(Major::FAILED_ROUTE_INBOUND, Minor::EMERGENCY))
-                }
+                Some(closure) => Some(super::hours::closure_code(closure)),
                 None if q.config.reject_when_no_agents && q.staffed == 0 => {
                     Some(code(Major::FAILED_ROUTE_INBOUND, Minor::NOAGENT))
                 }
@@ -1800,6 +1800,7 @@ impl Engine {
             | Timer::Reservation(_)
             | Timer::CallbackSchedule(_)
             | Timer::Shift(_) => self.fire_callback_timer(&timer),
+            Timer::QueueHours(queue) => self.fire_queue_hours(&queue),
         }
     }
 }

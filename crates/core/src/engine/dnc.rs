@@ -142,6 +142,7 @@ impl Engine {
         Receipt {
             contact: Some(contact),
             closed,
+            ..Receipt::default()
         }
     }
 }

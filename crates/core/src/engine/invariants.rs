@@ -21,6 +21,21 @@ impl Engine {
         let mut queued_total = 0usize;
         for (id, q) in &self.queues {
             queued_total += q.waiting.len();
+            // An emergency is exactly an Emergency closure, and holds the schedule's timer
+            // off; without a schedule there is nothing to look at again.
+            let emergency = q.closure == Some(crate::model::QueueClosure::Emergency);
+            if emergency != q.emergency.is_some()
+                || (q.hours_check.is_some() && (emergency || q.hours.is_none()))
+                || (q.hours.is_none() && !emergency && q.closure.is_some())
+            {
+                return Err(format!(
+                    "queue {id}: closure {:?}, emergency {:?}, schedule {}, next check {:?}",
+                    q.closure,
+                    q.emergency,
+                    q.hours.is_some(),
+                    q.hours_check
+                ));
+            }
             if q.by_entrance.len() != q.waiting.len()
                 || q.by_entrance.iter().any(|(entrance, c)| {
                     self.contacts
@@ -312,6 +327,10 @@ impl Engine {
                     .get(q)
                     .and_then(|q| q.callbacks.as_ref())
                     .is_some_and(|cb| cb.next_shift == Some(*at)),
+                Timer::QueueHours(q) => self
+                    .queues
+                    .get(q)
+                    .is_some_and(|x| x.hours_check == Some(*at)),
                 Timer::Unavailable(a) => self
                     .agents
                     .get(a)

@@ -14,6 +14,7 @@ mod callbacks;
 mod decide;
 mod desktop;
 mod dnc;
+mod hours;
 mod invariants;
 mod routing;
 mod sessions;
@@ -53,6 +54,9 @@ pub struct Receipt {
     /// The created contact closed at once with this code (a callback or dial to a number on
     /// the do-not-call list: (58, 0)).
     pub closed: Option<crate::closure::ClosureCode>,
+    /// The created contact closed because its queue is closed: why, and the emergency (its
+    /// message), so the connector can play the right announcement.
+    pub queue_closed: Option<(QueueClosure, Option<crate::model::QueueEmergency>)>,
 }
 
 /// Orders agents of a queue for routing: smallest first wins.
@@ -100,6 +104,8 @@ pub(crate) enum Timer {
     Shift(QueueId),
     /// The agent has been unavailable (Break, BackOffice) for its unavailable time-out.
     Unavailable(AgentId),
+    /// The queue's own schedule may open or close it to arrivals.
+    QueueHours(QueueId),
 }
 
 /// One queue an agent serves, and where the agent stands in that queue's routing index.
@@ -174,6 +180,19 @@ pub(crate) struct QueueRt {
     /// Members logged in (any state).
     pub staffed: u32,
     pub closure: Option<QueueClosure>,
+    /// Since when `closure` holds (the last change from open to closed, between reasons, or
+    /// back); not older snapshots' (they held no schedule): then the Unix epoch.
+    #[serde(default)]
+    pub closure_since: Timestamp,
+    /// The emergency that closes the queue, if set (then `closure` is `Emergency`).
+    #[serde(default)]
+    pub emergency: Option<crate::model::QueueEmergency>,
+    /// The queue's own schedule, compiled from `config.schedule`.
+    #[serde(skip)]
+    pub hours: Option<Schedule>,
+    /// When the schedule is next looked at (its `Timer::QueueHours`).
+    #[serde(default)]
+    pub hours_check: Option<Timestamp>,
     /// The callback process, if the queue takes callbacks.
     pub callbacks: Option<QueueCallbacks>,
 }
@@ -489,6 +508,7 @@ impl Engine {
         let mut engine = Engine::deserialize(deserializer)?;
         let ids: Vec<QueueId> = engine.queues.keys().cloned().collect();
         for id in ids {
+            engine.compile_queue_hours(&id);
             let Some(queue) = engine.queues.get_mut(&id) else {
                 continue;
             };

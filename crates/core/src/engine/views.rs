@@ -2,7 +2,9 @@
 
 use super::{Engine, Place};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
-use crate::model::{AgentState, AnsweredBy, Channel, ContactState, Direction, QueueClosure};
+use crate::model::{
+    AgentState, AnsweredBy, Channel, ContactState, Direction, QueueClosure, QueueEmergency,
+};
 use crate::time::Timestamp;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -77,7 +79,15 @@ pub struct QueueView {
     pub oldest_entrance: Option<Timestamp>,
     pub agents_available: usize,
     pub agents_staffed: u32,
+    /// Closed to arrivals, and why (schedule, holiday, emergency); `null`: open.
     pub closure: Option<QueueClosure>,
+    /// Since when the queue is closed for that reason (while closed).
+    pub closed_since: Option<Timestamp>,
+    /// The emergency closing the queue: its message and who set it.
+    pub emergency: Option<QueueEmergency>,
+    /// When the queue's own schedule next opens or closes it (none in an emergency or
+    /// without a schedule).
+    pub next_change: Option<Timestamp>,
 }
 
 impl Engine {
@@ -182,6 +192,9 @@ impl Engine {
             agents_available: q.agents.len(),
             agents_staffed: q.staffed,
             closure: q.closure,
+            closed_since: q.closure.map(|_| q.closure_since),
+            emergency: q.emergency.clone(),
+            next_change: q.hours_check,
         })
     }
 
@@ -224,8 +237,14 @@ impl Engine {
                 "queue {} waiting {} available {} staffed {}",
                 q.id, q.waiting, q.agents_available, q.agents_staffed
             );
-            if let Some(c) = q.closure {
-                let _ = write!(out, " closed {c:?}");
+            if let (Some(c), Some(since)) = (q.closure, q.closed_since) {
+                let _ = write!(out, " closed {c:?} since {since}");
+            }
+            if let Some(e) = &q.emergency {
+                let _ = write!(out, " emergency {:?} by {:?}", e.message, e.set_by);
+            }
+            if let Some(at) = q.next_change {
+                let _ = write!(out, " next change {at}");
             }
             out.push('\n');
         }

@@ -15,6 +15,7 @@
 //! - `dnc`: the do-not-call list.
 //! - `desktop`: an agent's desktop in one read.
 //! - `session`: who a key is and the engine's clock (what a page asks first).
+//! - `emergency`: a queue's emergency switch.
 
 mod agents;
 mod callbacks;
@@ -23,6 +24,7 @@ mod connector;
 mod contacts;
 mod desktop;
 mod dnc;
+mod emergency;
 pub mod health;
 mod monitor;
 mod session;
@@ -34,6 +36,7 @@ use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 use switchboard_core::command::Command;
 use switchboard_core::ids::{AgentId, QueueId, StationId};
+use switchboard_core::model::QueueClosure;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -66,6 +69,14 @@ pub struct ClosedAtOnce {
     pub name: String,
     /// Why, for people.
     pub why: String,
+    /// The contact's queue is closed (38, 15 / 23 / 24): by its schedule, a holiday or an
+    /// emergency, so the connector can play the matching announcement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<QueueClosure>,
+    /// The emergency's message, if the queue is closed by one that has a message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<switchboard_core::schema::Text>)]
+    pub message: Option<String>,
 }
 
 impl From<switchboard_core::ClosureCode> for ClosedAtOnce {
@@ -81,6 +92,8 @@ impl From<switchboard_core::ClosureCode> for ClosedAtOnce {
             minor: code.minor.0,
             name: info.map_or("?", |m| m.internal_name).to_string(),
             why,
+            reason: None,
+            message: None,
         }
     }
 }
@@ -91,7 +104,14 @@ impl From<Committed> for Accepted {
             first_seq: c.first_seq,
             last_seq: c.last_seq,
             contact: c.receipt.contact.map(|c| c.0),
-            closed: c.receipt.closed.map(ClosedAtOnce::from),
+            closed: c.receipt.closed.map(|code| {
+                let mut closed = ClosedAtOnce::from(code);
+                if let Some((reason, emergency)) = c.receipt.queue_closed {
+                    closed.reason = Some(reason);
+                    closed.message = emergency.and_then(|e| e.message);
+                }
+                closed
+            }),
         }
     }
 }
@@ -205,4 +225,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(dnc::router())
         .merge(session::router())
         .merge(desktop::router())
+        .merge(emergency::router())
 }

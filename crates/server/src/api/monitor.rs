@@ -12,7 +12,7 @@ use serde::Serialize;
 use switchboard_core::engine::{
     AgentView, CallbackMonitorView, ContactView, QueueView, SessionView,
 };
-use switchboard_core::model::AgentState;
+use switchboard_core::model::{AgentState, QueueClosure};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -84,6 +84,8 @@ async fn monitor_agents(
 pub struct QueueRow {
     #[serde(flatten)]
     queue: QueueView,
+    /// Open or closed to arriving contacts, and why (the `closure` column for people).
+    status: QueueStatus,
     /// Seconds the oldest waiting contact has waited.
     longest_wait_seconds: Option<i64>,
     #[serde(flatten)]
@@ -91,7 +93,32 @@ pub struct QueueRow {
     callbacks: Option<CallbackMonitorView>,
 }
 
-/// Every queue: waiting, longest wait, agents, shift counters and callback columns.
+/// The monitor's queue status column: whether arriving contacts are taken.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum QueueStatus {
+    Open,
+    /// Outside the queue's open hours (arrivals close 38, 15).
+    #[serde(rename = "Closed (schedule)")]
+    ClosedSchedule,
+    /// A holiday of the queue's schedule (38, 23).
+    #[serde(rename = "Closed (holiday)")]
+    ClosedHoliday,
+    /// An emergency set by a supervisor or admin (38, 24).
+    #[serde(rename = "Closed (emergency)")]
+    ClosedEmergency,
+}
+
+fn queue_status(closure: Option<QueueClosure>) -> QueueStatus {
+    match closure {
+        None => QueueStatus::Open,
+        Some(QueueClosure::Schedule) => QueueStatus::ClosedSchedule,
+        Some(QueueClosure::Holiday) => QueueStatus::ClosedHoliday,
+        Some(QueueClosure::Emergency) => QueueStatus::ClosedEmergency,
+    }
+}
+
+/// Every queue: open or closed (and why, with the emergency's message and setter), waiting,
+/// longest wait, agents, shift counters and callback columns.
 #[utoipa::path(get, path = "/v1/monitor/queues", tag = "supervisor",
     responses((status = 200, body = Vec<QueueRow>), ReadErrors))]
 async fn monitor_queues(
@@ -114,6 +141,7 @@ async fn monitor_queues(
     let rows = views
         .into_iter()
         .map(|(queue, callbacks)| QueueRow {
+            status: queue_status(queue.closure),
             longest_wait_seconds: queue.oldest_entrance.map(|t| (now.0 - t.0).max(0) / 1000),
             shift: state.shift.figures(&queue.id),
             queue,
