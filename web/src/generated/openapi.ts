@@ -456,6 +456,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{id}/park": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Park an email or work item the agent is handling: it closes (61, 0), the agent moves
+         *     straight on, and the session stays out of routing until unparked; the customer's new
+         *     email and work items are held (62, 0) meanwhile.
+         */
+        post: operations["park"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/resume": {
         parameters: {
             query?: never;
@@ -473,6 +494,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend an email or work item after one phase, from Handling or from Wrap Up (in place of
+         *     `complete`, with its disposition): it closes (50, 0), the agent moves straight on, and the
+         *     thread waits for the customer's next message (a suspended session).
+         */
+        post: operations["suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/transfer": {
         parameters: {
             query?: never;
@@ -484,6 +526,27 @@ export interface paths {
         put?: never;
         /** Transfer the contact to a queue or an agent; it keeps its id. */
         post: operations["transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/unpark": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unpark the session of a parked contact (an agent of its queue, a supervisor or an admin):
+         *     the parked contact and the ones held meanwhile are queued again as new contacts; the
+         *     answer names the first (the `session_unparked` event pairs each old id with its new one).
+         */
+        post: operations["unpark"];
         delete?: never;
         options?: never;
         head?: never;
@@ -606,8 +669,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every queue: waiting, longest wait, agents, shift counters and callback columns. */
+        /**
+         * Every queue: open or closed (and why, with the emergency's message and setter), waiting,
+         *     longest wait, agents, shift counters and callback columns.
+         */
         get: operations["monitor_queues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/monitor/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every suspended and parked session (the contacts closed (50, 0) or (61, 0) whose
+         *     customer's session waits), with the contacts held in each parked one.
+         */
+        get: operations["monitor_sessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -739,6 +825,31 @@ export interface paths {
         put: operations["put_dispositions"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{id}/emergency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Close the queue to arriving contacts in an emergency: they close (38, 24) and the creation
+         *     response carries the message. Contacts waiting stay or close (38, 24) as the queue's
+         *     `when_closed` says. Setting it again replaces the message and setter.
+         */
+        put: operations["set_emergency"];
+        post?: never;
+        /**
+         * End the queue's emergency: it is open or closed as its schedule says now. Clearing a
+         *     queue without an emergency changes nothing.
+         */
+        delete: operations["clear_emergency"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1030,7 +1141,7 @@ export interface components {
          * @description Who created a callback.
          * @enum {string}
          */
-        CallbackOrigin: "customer" | "agent" | "api";
+        CallbackOrigin: "customer" | "agent" | "api" | "dropped";
         CallbackRequest: {
             agent?: components["schemas"]["AgentId"] | null;
             contact?: components["schemas"]["ContactId"] | null;
@@ -1169,10 +1280,12 @@ export interface components {
         ClosedAtOnce: {
             /** Format: int32 */
             major: number;
+            message?: components["schemas"]["Text"] | null;
             /** Format: int32 */
             minor: number;
             /** @description The major code's internal name (`OK_ON_BLACKLIST`). */
             name: string;
+            reason?: components["schemas"]["QueueClosure"] | null;
             /** @description Why, for people. */
             why: string;
         };
@@ -1234,6 +1347,7 @@ export interface components {
             cause_code?: components["schemas"]["OptionalText"] | null;
             close_call_on_error?: boolean;
             contact: components["schemas"]["ContactId"];
+            ended_by?: components["schemas"]["EndedBy"] | null;
             reason: components["schemas"]["HangupReason"];
             /** @enum {string} */
             type: "hangup";
@@ -1430,6 +1544,16 @@ export interface components {
          * @description Milliseconds, at most 30 days.
          */
         DurationMs: number;
+        EmergencyRequest: {
+            message?: components["schemas"]["Text"] | null;
+        };
+        /**
+         * @description `ended_by` of a connector hang-up: which side ended the call. Only a hang-up the customer
+         *     ended can reschedule a dropped call as a callback (49, the queue's
+         *     `reschedule_dropped_ms`); without it the side is unknown and nothing is rescheduled.
+         * @enum {string}
+         */
+        EndedBy: "customer" | "agent";
         /** @description The error body. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -1438,7 +1562,7 @@ export interface components {
          * @description The stable error code (docs/api.md, Error codes).
          * @enum {string}
          */
-        ErrorCode: "unauthorized" | "forbidden" | "malformed_json" | "invalid_body" | "unreadable_body" | "unsupported_media_type" | "payload_too_large" | "invalid_query" | "unknown_lang" | "id_mismatch" | "not_with_an_agent" | "invalid_reason" | "not_found" | "method_not_allowed" | "overloaded" | "shutting_down" | "storage_unavailable" | "too_many_subscribers" | "too_many_connections" | "server_busy" | "invalid_last_event_id" | "internal" | "invalid_config" | "invalid_input" | "unknown_disposition" | "disposition_required" | "unknown_reason" | "unknown_agent" | "unknown_queue" | "unknown_station" | "unknown_contact" | "unknown_offer" | "not_agents_contact" | "limit_exceeded" | "agent_not_logged_in" | "agent_already_logged_in" | "station_in_use" | "invalid_agent_state" | "agent_not_available" | "invalid_contact_state" | "capacity_exceeded" | "offer_already_accepted" | "offer_not_accepted" | "queue_unavailable" | "in_use" | "not_on_do_not_call_list" | "unknown_report" | "unknown_format" | "bad_date" | "bad_time" | "unknown_time_zone" | "bad_range" | "bad_parameter";
+        ErrorCode: "unauthorized" | "forbidden" | "malformed_json" | "invalid_body" | "unreadable_body" | "unsupported_media_type" | "payload_too_large" | "invalid_query" | "unknown_lang" | "id_mismatch" | "not_with_an_agent" | "invalid_reason" | "not_found" | "method_not_allowed" | "overloaded" | "shutting_down" | "storage_unavailable" | "too_many_subscribers" | "too_many_connections" | "server_busy" | "invalid_last_event_id" | "internal" | "invalid_config" | "invalid_input" | "unknown_disposition" | "disposition_required" | "unknown_reason" | "unknown_agent" | "unknown_queue" | "unknown_station" | "unknown_contact" | "unknown_offer" | "not_agents_contact" | "limit_exceeded" | "agent_not_logged_in" | "agent_already_logged_in" | "station_in_use" | "invalid_agent_state" | "agent_not_available" | "invalid_contact_state" | "capacity_exceeded" | "offer_already_accepted" | "offer_not_accepted" | "queue_unavailable" | "in_use" | "not_on_do_not_call_list" | "contact_not_parked" | "not_connection_less" | "unknown_report" | "unknown_format" | "bad_date" | "bad_time" | "unknown_time_zone" | "bad_range" | "bad_parameter";
         ErrorDetail: {
             /** @description Stable, machine-readable (docs/api.md lists them). */
             code: components["schemas"]["ErrorCode"];
@@ -1459,6 +1583,8 @@ export interface components {
             type: "queue_removed";
         } | {
             closure?: components["schemas"]["QueueClosure"] | null;
+            emergency?: components["schemas"]["QueueEmergency"] | null;
+            next_check?: components["schemas"]["Timestamp"] | null;
             queue: components["schemas"]["QueueId"];
             /** @enum {string} */
             type: "queue_closure_changed";
@@ -1604,6 +1730,36 @@ export interface components {
             contact: components["schemas"]["ContactId"];
             /** @enum {string} */
             type: "contact_released";
+        } | {
+            agent: components["schemas"]["AgentId"];
+            contact: components["schemas"]["ContactId"];
+            thread: string;
+            /** @enum {string} */
+            type: "contact_suspended";
+        } | {
+            contact: components["schemas"]["ContactId"];
+            suspended: components["schemas"]["ContactId"];
+            /** @enum {string} */
+            type: "session_resumed";
+        } | {
+            agent: components["schemas"]["AgentId"];
+            contact: components["schemas"]["ContactId"];
+            /** @enum {string} */
+            type: "contact_parked";
+        } | {
+            contact: components["schemas"]["ContactId"];
+            parked: components["schemas"]["ContactId"];
+            /** @enum {string} */
+            type: "contact_held";
+        } | {
+            agent?: components["schemas"]["AgentId"] | null;
+            contact: components["schemas"]["ContactId"];
+            requeued: [
+                number,
+                number
+            ][];
+            /** @enum {string} */
+            type: "session_unparked";
         } | {
             contact: components["schemas"]["ContactId"];
             destination: string;
@@ -1891,6 +2047,12 @@ export interface components {
             disposition_required?: boolean;
             dispositions?: components["schemas"]["Disposition"][];
             /**
+             * @description With `reschedule_dropped_ms`: a hang-up the customer ended this soon after the
+             *     conversation began also counts as a drop (the call was cut off early). `None`: only
+             *     drops while queued, offered or connecting count.
+             */
+            dropped_within_ms?: number | null;
+            /**
              * Format: int32
              * @description Dynamic delivery: offer one contact to up to this many agents at once.
              */
@@ -1918,12 +2080,25 @@ export interface components {
             reject_when_no_agents?: boolean;
             reoffer_delay_ms?: components["schemas"]["DurationMs"] | null;
             /**
+             * @description Reschedule a call the customer dropped before its handling completed as a callback
+             *     due this long after the drop: the call closes (49, minor) and a callback to the
+             *     caller's number joins this queue's callback process (voice queues with `callbacks`
+             *     only). `None` (the default): a dropped call closes as it always did.
+             */
+            reschedule_dropped_ms?: number | null;
+            schedule?: components["schemas"]["ScheduleSettings"] | null;
+            /**
              * Format: int64
              * @description The supervisor monitor's service level counts contacts answered within this many
              *     seconds of entering the queue; `None`: [`SERVICE_LEVEL_SECONDS_DEFAULT`].
              */
             service_level_seconds?: number | null;
             strategy?: components["schemas"]["RoutingStrategy"];
+            /**
+             * @description What happens to contacts waiting in the queue when it closes (schedule, holiday or
+             *     emergency).
+             */
+            when_closed?: components["schemas"]["WhenClosed"];
             wrap_up_limit_ms?: components["schemas"]["DurationMs"] | null;
         };
         /** @description A queue: where contacts of one channel wait for agents. The path gives the id: the body may leave `id` out, or repeat it (422 `id_mismatch` if it differs). */
@@ -1933,6 +2108,12 @@ export interface components {
             /** @description Wrap-up must name a disposition. */
             disposition_required?: boolean;
             dispositions?: components["schemas"]["Disposition"][];
+            /**
+             * @description With `reschedule_dropped_ms`: a hang-up the customer ended this soon after the
+             *     conversation began also counts as a drop (the call was cut off early). `None`: only
+             *     drops while queued, offered or connecting count.
+             */
+            dropped_within_ms?: number | null;
             /**
              * Format: int32
              * @description Dynamic delivery: offer one contact to up to this many agents at once.
@@ -1960,13 +2141,31 @@ export interface components {
             reject_when_no_agents?: boolean;
             reoffer_delay_ms?: components["schemas"]["DurationMs"] | null;
             /**
+             * @description Reschedule a call the customer dropped before its handling completed as a callback
+             *     due this long after the drop: the call closes (49, minor) and a callback to the
+             *     caller's number joins this queue's callback process (voice queues with `callbacks`
+             *     only). `None` (the default): a dropped call closes as it always did.
+             */
+            reschedule_dropped_ms?: number | null;
+            schedule?: components["schemas"]["ScheduleSettings"] | null;
+            /**
              * Format: int64
              * @description The supervisor monitor's service level counts contacts answered within this many
              *     seconds of entering the queue; `None`: [`SERVICE_LEVEL_SECONDS_DEFAULT`].
              */
             service_level_seconds?: number | null;
             strategy?: components["schemas"]["RoutingStrategy"];
+            /**
+             * @description What happens to contacts waiting in the queue when it closes (schedule, holiday or
+             *     emergency).
+             */
+            when_closed?: components["schemas"]["WhenClosed"];
             wrap_up_limit_ms?: components["schemas"]["DurationMs"] | null;
+        };
+        /** @description A queue's emergency closure: who closed it and what the connector may announce. */
+        QueueEmergency: {
+            message?: components["schemas"]["Text"] | null;
+            set_by?: components["schemas"]["Text"] | null;
         };
         /**
          * @description QueueId: 1–64 letters, digits or - _ . : @ +, chosen by the customer.
@@ -1984,6 +2183,8 @@ export interface components {
              * @description Seconds the oldest waiting contact has waited.
              */
             longest_wait_seconds?: number | null;
+            /** @description Open or closed to arriving contacts, and why (the `closure` column for people). */
+            status: components["schemas"]["QueueStatus"];
         };
         /** @description One queue an agent serves. */
         QueueSkill: {
@@ -1995,13 +2196,21 @@ export interface components {
             /** @description A configured queue, listed once per agent. */
             queue: components["schemas"]["QueueId"];
         };
+        /**
+         * @description The monitor's queue status column: whether arriving contacts are taken.
+         * @enum {string}
+         */
+        QueueStatus: "Open" | "Closed (schedule)" | "Closed (holiday)" | "Closed (emergency)";
         QueueView: {
             agents_available: number;
             /** Format: int64 */
             agents_staffed: number;
             channel: components["schemas"]["Channel"];
+            closed_since?: components["schemas"]["Timestamp"] | null;
             closure?: components["schemas"]["QueueClosure"] | null;
+            emergency?: components["schemas"]["QueueEmergency"] | null;
             id: components["schemas"]["QueueId"];
+            next_change?: components["schemas"]["Timestamp"] | null;
             oldest_entrance?: components["schemas"]["Timestamp"] | null;
             waiting: number;
         };
@@ -2024,6 +2233,21 @@ export interface components {
          * @enum {string}
          */
         RoutingStrategy: "longest-idle" | "round-robin" | "fewest-contacts" | "highest-proficiency-first";
+        /**
+         * @description A schedule as configured: the same three fields (and meaning) as a queue's callback
+         *     settings, so a queue's own hours are written exactly like its callback hours.
+         */
+        ScheduleSettings: {
+            /** @description Closed dates, "YYYY-MM-DD". */
+            holidays?: components["schemas"]["Date"][];
+            /** @description Weekly open hours, e.g. "Mon-Fri 08:00-18:00"; empty: always open (but on holidays). */
+            open_hours?: string[];
+            /**
+             * @description IANA zone of the open hours and holidays.
+             * @example Europe/Budapest
+             */
+            time_zone: string;
+        };
         /**
          * @description The states an agent may select (§4). Selecting a "Waiting for X" while not busy is the same
          *     as selecting X.
@@ -2057,6 +2281,28 @@ export interface components {
              * @description How many engine milliseconds pass per real millisecond (1 but in the demo's `--speed`).
              */
             speed: number;
+        };
+        /**
+         * @description Suspended (waiting for the customer's next message) or Parked (waiting for an unpark).
+         * @enum {string}
+         */
+        SessionState: "suspended" | "parked";
+        /** @description A suspended or parked session, named by the contact that was suspended or parked. */
+        SessionView: {
+            /** @description The agent who suspended or parked it. */
+            agent: components["schemas"]["AgentId"];
+            channel: components["schemas"]["Channel"];
+            /** @description The contact that was suspended or parked (closed (50, 0) or (61, 0)); unpark names it. */
+            contact: components["schemas"]["ContactId"];
+            /** @description The customer. */
+            from: string;
+            /** @description Parked: the contacts held (62, 0) meanwhile, in arrival order. */
+            held: components["schemas"]["ContactId"][];
+            queue: components["schemas"]["QueueId"];
+            since: components["schemas"]["Timestamp"];
+            state: components["schemas"]["SessionState"];
+            /** @description Suspended: the thread key the customer's next message must carry. */
+            thread?: string | null;
         };
         /** @description Global settings: defaults that queues may override, and the limits. */
         Settings: {
@@ -2143,6 +2389,12 @@ export interface components {
             answered: number;
             /** @description Answered within the queue's service-level threshold of entering the queue. */
             answered_in_time: number;
+            /**
+             * @description Contacts closed because the queue was closed (38, 15 / 23 / 24: schedule, holiday,
+             *     emergency): arrivals, and the waiting contacts of a `close-waiting` queue. Not in the
+             *     service level (no agent could have answered them).
+             */
+            closed_by_closure?: number;
             /** @description Contacts that arrived in the queue this shift. */
             offered: number;
             /**
@@ -2218,6 +2470,11 @@ export interface components {
          * @description Milliseconds, 1,800,000–43,200,000 (30–720 minutes).
          */
         UnavailableTimeoutMs: number;
+        /**
+         * @description What happens to contacts already waiting in a queue when it closes.
+         * @enum {string}
+         */
+        WhenClosed: "keep-waiting" | "close-waiting";
         /** Format: binary */
         Workbook: string;
     };
@@ -4700,6 +4957,90 @@ export interface operations {
             };
         };
     };
+    park: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds; `not_connection_less`: suspending or parking a voice, callback or chat contact (only email and work items) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     resume: {
         parameters: {
             query?: never;
@@ -4756,6 +5097,122 @@ export interface operations {
                 };
             };
             /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CompleteRequest"] | null;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `malformed_json`: the body is not valid JSON; `unreadable_body`: the body could not be read (the connection broke while sending it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds; `not_connection_less`: suspending or parking a voice, callback or chat contact (only email and work items) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: a JSON body without `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent" */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4871,6 +5328,90 @@ export interface operations {
                 };
             };
             /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unpark: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer; `contact_not_parked`: unparking a contact that has no parked session (never parked, or unparked already) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,6 +5953,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueRow"][];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    monitor_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"][];
                 };
             };
             /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
@@ -6293,6 +6889,206 @@ export interface operations {
                 };
             };
             /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_emergency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description optional */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmergencyRequest"] | null;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `malformed_json`: the body is not valid JSON; `unreadable_body`: the body could not be read (the connection broke while sending it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: a JSON body without `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clear_emergency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
             422: {
                 headers: {
                     [name: string]: unknown;
