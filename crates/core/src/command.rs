@@ -53,6 +53,18 @@ pub enum Command {
         #[serde(default)]
         reason: Option<String>,
     },
+    /// A supervisor (or admin) sets an agent's state, or logs it out (`offline`): done as the
+    /// agent's own selection would be (a pending "Waiting for X" while the agent works) and
+    /// recorded with who did it (`AgentStateForced`, and `by` on the change's events).
+    ForceState {
+        agent: AgentId,
+        state: SelectableState,
+        /// The unavailable reason, for Break and BackOffice.
+        #[serde(default)]
+        reason: Option<String>,
+        /// Who: the supervisor's key as the server names it, e.g. `key 2 (night desk)`.
+        by: String,
+    },
     Accept {
         offer: OfferId,
     },

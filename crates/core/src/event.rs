@@ -10,7 +10,7 @@ use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
     AgentState, AnsweredBy, Channel, ContactState, Direction, Presence, QueueClosure,
-    QueueEmergency, RefusalReason,
+    QueueEmergency, RefusalReason, SelectableState,
 };
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -67,18 +67,39 @@ pub enum Event {
     },
     AgentLoggedOut {
         agent: AgentId,
+        /// Set by a supervisor (`force_state`): who, as the server names the key. Absent when
+        /// the agent (or the engine) did it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     /// The agent's base state (what it returns to) changed.
     AgentPresenceChanged {
         agent: AgentId,
         presence: Presence,
         reason: Option<String>,
+        /// Set by a supervisor (`force_state`): who, as the server names the key. Absent when
+        /// the agent (or the engine) did it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
     /// A "Waiting for X" was recorded (`Some`) or cleared (`None`).
     AgentPendingChanged {
         agent: AgentId,
         pending: Option<Presence>,
         reason: Option<String>,
+        /// Set by a supervisor (`force_state`): who, as the server names the key. Absent when
+        /// the agent (or the engine) did it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// A supervisor (or admin) set the agent's state, or logged it out (`offline`), with the
+    /// unavailable `reason` if any: the change follows as if the agent had picked it (a
+    /// pending "Waiting for X" while the agent works), its events carrying `by`.
+    AgentStateForced {
+        agent: AgentId,
+        state: SelectableState,
+        reason: Option<String>,
+        by: String,
     },
     /// The agent stayed unavailable (Break or BackOffice, with `reason`) from `since` for its
     /// unavailable time-out: the engine logs it out (the logout's events follow, and its
@@ -342,6 +363,7 @@ impl Event {
             Event::AgentLoggedOut { .. } => "agent_logged_out",
             Event::AgentPresenceChanged { .. } => "agent_presence_changed",
             Event::AgentPendingChanged { .. } => "agent_pending_changed",
+            Event::AgentStateForced { .. } => "agent_state_forced",
             Event::AgentUnavailableTimedOut { .. } => "agent_unavailable_timed_out",
             Event::AgentStateChanged { .. } => "agent_state_changed",
             Event::ContactArrived { .. } => "contact_arrived",
@@ -420,9 +442,10 @@ impl Event {
             Event::AgentConfigured { agent } => Some(&agent.id),
             Event::AgentRemoved { agent }
             | Event::AgentLoggedIn { agent, .. }
-            | Event::AgentLoggedOut { agent }
+            | Event::AgentLoggedOut { agent, .. }
             | Event::AgentPresenceChanged { agent, .. }
             | Event::AgentPendingChanged { agent, .. }
+            | Event::AgentStateForced { agent, .. }
             | Event::AgentUnavailableTimedOut { agent, .. }
             | Event::AgentStateChanged { agent, .. }
             | Event::OfferCreated { agent, .. }
@@ -445,6 +468,14 @@ impl Event {
             _ => None,
         }
     }
+}
+
+/// " by <who>" for a change a supervisor made, else nothing (the traces of agents' own
+/// changes stay as they were).
+fn by_supervisor(by: &Option<String>) -> String {
+    by.as_ref()
+        .map(|by| format!(" by {by}"))
+        .unwrap_or_default()
 }
 
 fn opt<T: std::fmt::Display>(value: &Option<T>) -> String {
@@ -494,24 +525,44 @@ impl std::fmt::Display for Event {
             Event::AgentLoggedIn { agent, station } => {
                 write!(f, "agent {agent} logged in at {station}")
             }
-            Event::AgentLoggedOut { agent } => write!(f, "agent {agent} logged out"),
+            Event::AgentLoggedOut { agent, by } => {
+                write!(f, "agent {agent} logged out{}", by_supervisor(by))
+            }
             Event::AgentPresenceChanged {
                 agent,
                 presence,
                 reason,
+                by,
             } => write!(
                 f,
-                "agent {agent} presence {presence:?} reason {}",
-                opt(reason)
+                "agent {agent} presence {presence:?} reason {}{}",
+                opt(reason),
+                by_supervisor(by)
             ),
             Event::AgentPendingChanged {
                 agent,
                 pending,
                 reason,
+                by,
             } => match pending {
-                Some(p) => write!(f, "agent {agent} pending {p:?} reason {}", opt(reason)),
+                Some(p) => write!(
+                    f,
+                    "agent {agent} pending {p:?} reason {}{}",
+                    opt(reason),
+                    by_supervisor(by)
+                ),
                 None => write!(f, "agent {agent} pending cleared"),
             },
+            Event::AgentStateForced {
+                agent,
+                state,
+                reason,
+                by,
+            } => write!(
+                f,
+                "supervisor {by} sets agent {agent} to {state:?} reason {}",
+                opt(reason)
+            ),
             Event::AgentUnavailableTimedOut {
                 agent,
                 state,
@@ -820,6 +871,7 @@ mod tests {
             },
             Event::AgentLoggedOut {
                 agent: AgentId::new("a"),
+                by: None,
             },
             Event::CallbackExpired {
                 contact: ContactId(1),

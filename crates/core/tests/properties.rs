@@ -877,6 +877,20 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             ),
         ),
         (
+            2,
+            aimed(
+                (agent(), selectable(), reason()).prop_map(|(agent, state, reason)| {
+                    Command::ForceState {
+                        agent,
+                        state,
+                        reason,
+                        by: "night desk (supervisor, key 2)".into(),
+                    }
+                }),
+                Live::Agent,
+            ),
+        ),
+        (
             14,
             aimed(
                 offer_lit().prop_map(|offer| Command::Accept { offer }),
@@ -1471,6 +1485,7 @@ fn retarget(command: &mut Command, live: Live, engine: &Engine) {
             match command {
                 Command::Logout { agent }
                 | Command::SetState { agent, .. }
+                | Command::ForceState { agent, .. }
                 | Command::Dial { agent, .. }
                 | Command::ScheduleCallback { agent, .. } => {
                     *agent = chosen.id;

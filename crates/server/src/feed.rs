@@ -403,6 +403,7 @@ mod tests {
                 at: Timestamp(0),
                 event: Event::AgentLoggedOut {
                     agent: AgentId::new(agent),
+                    by: None,
                 },
             },
         }))

@@ -105,6 +105,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agents/{id}/force-logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log an agent out as a supervisor: at once, or Waiting for Offline until its contacts are
+         *     done. An agent already offline stays so (nothing is recorded).
+         */
+        post: operations["force_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/{id}/force-state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set an agent's state as a supervisor: at once, or pending until its contacts are done. */
+        post: operations["force_state"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agents/{id}/login": {
         parameters: {
             query?: never;
@@ -1611,20 +1648,42 @@ export interface components {
             type: "agent_logged_in";
         } | {
             agent: components["schemas"]["AgentId"];
+            /**
+             * @description Set by a supervisor (`force_state`): who, as the server names the key. Absent when
+             *     the agent (or the engine) did it.
+             */
+            by?: string | null;
             /** @enum {string} */
             type: "agent_logged_out";
         } | {
             agent: components["schemas"]["AgentId"];
+            /**
+             * @description Set by a supervisor (`force_state`): who, as the server names the key. Absent when
+             *     the agent (or the engine) did it.
+             */
+            by?: string | null;
             presence: components["schemas"]["Presence"];
             reason?: string | null;
             /** @enum {string} */
             type: "agent_presence_changed";
         } | {
             agent: components["schemas"]["AgentId"];
+            /**
+             * @description Set by a supervisor (`force_state`): who, as the server names the key. Absent when
+             *     the agent (or the engine) did it.
+             */
+            by?: string | null;
             pending?: components["schemas"]["Presence"] | null;
             reason?: string | null;
             /** @enum {string} */
             type: "agent_pending_changed";
+        } | {
+            agent: components["schemas"]["AgentId"];
+            by: string;
+            reason?: string | null;
+            state: components["schemas"]["SelectableState"];
+            /** @enum {string} */
+            type: "agent_state_forced";
         } | {
             agent: components["schemas"]["AgentId"];
             reason?: string | null;
@@ -1873,6 +1932,11 @@ export interface components {
             queue: components["schemas"]["QueueId"];
             /** @enum {string} */
             type: "contact_closed";
+        };
+        ForceStateRequest: {
+            reason?: components["schemas"]["Text"] | null;
+            /** @description The state to set (§4); `offline` logs the agent out. */
+            state: components["schemas"]["SelectableState"];
         };
         /**
          * @description `reason` of a connector hang-up (seed 002).
@@ -2941,6 +3005,205 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DialRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `malformed_json`: the body is not valid JSON; `unreadable_body`: the body could not be read (the connection broke while sending it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: a JSON body without `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    force_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View; `not_agents_contact`: the contact is not with this agent */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_agent`: no such agent; `unknown_queue`: no such queue; `unknown_station`: no such station; `unknown_contact`: unknown or closed contact; `unknown_offer`: unknown or ended offer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `agent_not_logged_in`: the agent is not logged in; `agent_already_logged_in`: the agent is already logged in at a station; `station_in_use`: another agent is logged in at the station; `invalid_agent_state`: the agent cannot do that in its current state; `agent_not_available`: the agent is not available for a transfer; `invalid_contact_state`: the contact cannot do that in its current state; `capacity_exceeded`: the agent lacks the capacity units; `offer_already_accepted`: the offer is already accepted; `offer_not_accepted`: the offer is not accepted yet (e.g. `leg_linked` before accept); `queue_unavailable`: the queue takes no contact now (closed, no agents with `reject_when_no_agents`, takes no callbacks, …); `in_use`: the queue, agent or station is still in use; `not_with_an_agent`: an admin acting on a contact that no agent holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `overloaded`: 8192 requests are already waiting for the engine; retry shortly; `limit_exceeded`: a configured limit (`settings.limits`) is reached */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    force_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForceStateRequest"];
             };
         };
         responses: {

@@ -94,8 +94,13 @@ impl Engine {
                 }
                 self.agent_changed(agent);
             }
-            Event::AgentLoggedOut { agent } => {
+            Event::AgentLoggedOut { agent, by } => {
                 if let Some(rt) = self.agents.get_mut(agent) {
+                    rt.presence_by = None;
+                    rt.pending_by = None;
+                    if let Some(by) = by {
+                        rt.logout_reason = Some(format!("logged out by {by}"));
+                    }
                     if let Some(station) = rt.station.take() {
                         self.station_users.remove(&station);
                         for m in &rt.memberships {
@@ -114,10 +119,12 @@ impl Engine {
                 agent,
                 presence,
                 reason,
+                by,
             } => {
                 if let Some(rt) = self.agents.get_mut(agent) {
                     rt.presence = *presence;
                     rt.reason = reason.clone();
+                    rt.presence_by = by.clone();
                     if *presence == Presence::Ready {
                         rt.last_work_at = at;
                     }
@@ -128,9 +135,11 @@ impl Engine {
                 agent,
                 pending,
                 reason,
+                by,
             } => {
                 if let Some(rt) = self.agents.get_mut(agent) {
                     rt.pending = pending.map(|p| (p, reason.clone()));
+                    rt.pending_by = by.clone().filter(|_| pending.is_some());
                 }
                 self.agent_changed(agent);
             }
@@ -147,6 +156,8 @@ impl Engine {
                 }
                 self.arm_unavailable(agent);
             }
+            // The record of a supervisor's change; the change is in the events after it.
+            Event::AgentStateForced { .. } => {}
             Event::AgentUnavailableTimedOut { agent, .. } => {
                 if let Some(rt) = self.agents.get_mut(agent) {
                     if let Some(deadline) = rt.unavailable_deadline.take() {
@@ -478,7 +489,8 @@ impl Engine {
         if rt.shown.is_unavailable()
             && let Some(ms) = self
                 .settings
-                .unavailable_timeout_for(rt.shown_reason.as_deref())
+                // The unavailable reason itself: the shown one may also say who set it.
+                .unavailable_timeout_for(rt.reason.as_deref())
         {
             let deadline = rt.shown_since.plus_ms(ms);
             rt.unavailable_deadline = Some(deadline);
@@ -647,6 +659,8 @@ impl Engine {
                     shown_since: at,
                     unavailable_deadline: None,
                     logout_reason: None,
+                    presence_by: None,
+                    pending_by: None,
                     memberships: Vec::new(),
                     touched: false,
                 },

@@ -203,13 +203,19 @@ impl Engine {
                 state,
             } => self.login(agent, station, state)?,
             Command::Logout { agent } => {
-                self.set_state(agent, SelectableState::Offline, None)?;
+                self.set_state(agent, SelectableState::Offline, None, None)?;
             }
             Command::SetState {
                 agent,
                 state,
                 reason,
-            } => self.set_state(agent, state, reason)?,
+            } => self.set_state(agent, state, reason, None)?,
+            Command::ForceState {
+                agent,
+                state,
+                reason,
+                by,
+            } => self.force_state(agent, state, reason, by)?,
             Command::Accept { offer } => self.accept(offer, false)?,
             Command::Refuse { offer } => {
                 let o = self.offer_rt(offer)?;
@@ -436,15 +442,19 @@ impl Engine {
             agent,
             presence,
             reason: None,
+            by: None,
         });
         Ok(())
     }
 
+    /// The agent's own selection (`by` none) or a supervisor's (`by`: who, carried by the
+    /// change's events so the state shows who set it).
     fn set_state(
         &mut self,
         agent: AgentId,
         state: SelectableState,
         reason: Option<String>,
+        by: Option<String>,
     ) -> Result<(), Rejection> {
         let rt = self.agent(&agent)?;
         let target = state.target();
@@ -454,25 +464,8 @@ impl Engine {
             }
             return Err(Rejection::AgentNotLoggedIn(agent));
         }
-        if let Some(reason) = &reason {
-            if !target.takes_reason() {
-                return Err(Rejection::InvalidInput {
-                    field: "reason".into(),
-                    message: format!("{} takes no unavailable reason", target.shown()),
-                });
-            }
-            let allowed = if rt.config.unavailable_reasons.is_empty() {
-                &self.settings.unavailable_reasons
-            } else {
-                &rt.config.unavailable_reasons
-            };
-            if !allowed.contains(reason) {
-                return Err(Rejection::UnknownReason {
-                    agent,
-                    reason: reason.clone(),
-                });
-            }
-        }
+        self.check_reason(&agent, target, reason.as_deref())?;
+        let rt = self.agent(&agent)?;
         let busy = rt.is_busy();
         let offer = rt.offer;
         let pending = rt.pending.clone();
@@ -499,6 +492,7 @@ impl Engine {
                         agent: agent.clone(),
                         pending: None,
                         reason: None,
+                        by: by.clone(),
                     });
                 }
                 if presence != Presence::Ready {
@@ -506,6 +500,7 @@ impl Engine {
                         agent,
                         presence: Presence::Ready,
                         reason: None,
+                        by: by.clone(),
                     });
                 }
             } else if pending != Some((target, reason.clone())) {
@@ -513,18 +508,80 @@ impl Engine {
                     agent,
                     pending: Some(target),
                     reason,
+                    by: by.clone(),
                 });
             }
         } else if target == Presence::Offline {
-            self.emit(Event::AgentLoggedOut { agent });
+            self.emit(Event::AgentLoggedOut { agent, by });
         } else if presence != target || current_reason != reason {
             self.emit(Event::AgentPresenceChanged {
                 agent,
                 presence: target,
                 reason,
+                by: by.clone(),
             });
         }
         Ok(())
+    }
+
+    /// An unavailable reason fits the state and is one of the agent's (its own list, else the
+    /// settings').
+    fn check_reason(
+        &self,
+        agent: &AgentId,
+        target: Presence,
+        reason: Option<&str>,
+    ) -> Result<(), Rejection> {
+        let Some(reason) = reason else {
+            return Ok(());
+        };
+        if !target.takes_reason() {
+            return Err(Rejection::InvalidInput {
+                field: "reason".into(),
+                message: format!("{} takes no unavailable reason", target.shown()),
+            });
+        }
+        let rt = self.agent(agent)?;
+        let allowed = if rt.config.unavailable_reasons.is_empty() {
+            &self.settings.unavailable_reasons
+        } else {
+            &rt.config.unavailable_reasons
+        };
+        if !allowed.iter().any(|r| r == reason) {
+            return Err(Rejection::UnknownReason {
+                agent: agent.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A supervisor (or admin) sets the agent's state: recorded first, then done as the
+    /// agent's own selection would be, its events carrying `by`. An offline agent cannot be
+    /// set to a state (it has no station); logging it out changes nothing and records nothing.
+    fn force_state(
+        &mut self,
+        agent: AgentId,
+        state: SelectableState,
+        reason: Option<String>,
+        by: String,
+    ) -> Result<(), Rejection> {
+        check_text("by", &by, false).map_err(Rejection::from)?;
+        let rt = self.agent(&agent)?;
+        if rt.station.is_none() {
+            if state.target() == Presence::Offline {
+                return Ok(());
+            }
+            return Err(Rejection::AgentNotLoggedIn(agent));
+        }
+        self.check_reason(&agent, state.target(), reason.as_deref())?;
+        self.emit(Event::AgentStateForced {
+            agent: agent.clone(),
+            state,
+            reason: reason.clone(),
+            by: by.clone(),
+        });
+        self.set_state(agent, state, reason, Some(by))
     }
 
     /// The last contact ended: move to the pending state, or stay (Ready returns to Ready).
@@ -536,18 +593,26 @@ impl Engine {
             return;
         }
         if let Some((pending, reason)) = rt.pending.clone() {
+            // A state a supervisor set stays theirs when it starts.
+            let by = rt.pending_by.clone();
             self.emit(Event::AgentPendingChanged {
                 agent: agent.clone(),
                 pending: None,
                 reason: None,
+                by: None,
             });
             if pending == Presence::Offline {
-                self.logout(agent);
+                self.rescind_agent_offer(agent);
+                self.emit(Event::AgentLoggedOut {
+                    agent: agent.clone(),
+                    by,
+                });
             } else {
                 self.emit(Event::AgentPresenceChanged {
                     agent: agent.clone(),
                     presence: pending,
                     reason,
+                    by,
                 });
             }
         }
@@ -588,6 +653,7 @@ impl Engine {
                         agent: agent.clone(),
                         pending: Some(target),
                         reason: None,
+                        by: None,
                     });
                 }
                 None if rt.presence != target => {
@@ -596,6 +662,7 @@ impl Engine {
                         agent: agent.clone(),
                         presence: target,
                         reason: None,
+                        by: None,
                     });
                 }
                 None => {}
@@ -607,6 +674,7 @@ impl Engine {
                 agent: agent.clone(),
                 presence: target,
                 reason: None,
+                by: None,
             });
         }
     }
@@ -616,6 +684,7 @@ impl Engine {
         self.rescind_agent_offer(agent);
         self.emit(Event::AgentLoggedOut {
             agent: agent.clone(),
+            by: None,
         });
     }
 

@@ -88,7 +88,7 @@ impl Engine {
                 .is_unavailable()
                 .then(|| {
                     self.settings
-                        .unavailable_timeout_for(a.shown_reason.as_deref())
+                        .unavailable_timeout_for(a.reason.as_deref())
                         .map(|ms| a.shown_since.plus_ms(ms))
                 })
                 .flatten();

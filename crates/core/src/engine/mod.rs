@@ -161,6 +161,13 @@ pub(crate) struct AgentRt {
     /// Why the engine logged the agent out (shown with Offline) until it logs in again.
     #[serde(default)]
     pub logout_reason: Option<String>,
+    /// The supervisor who set the current presence (`by` of its event); none when the agent
+    /// (or the engine) did.
+    #[serde(default)]
+    pub presence_by: Option<String>,
+    /// The supervisor who set the pending state.
+    #[serde(default)]
+    pub pending_by: Option<String>,
     pub memberships: Vec<Membership>,
     /// Listed in `Engine::touched` (its shown state is looked at after the input).
     pub touched: bool,
@@ -642,11 +649,19 @@ impl AgentRt {
         self.presence.shown()
     }
 
+    /// The reason shown with the state (and kept in the agent-state log): the unavailable
+    /// reason, why the engine logged the agent out, and who set the state if a supervisor did.
     pub(crate) fn derived_reason(&self) -> Option<String> {
         match self.derived_state() {
-            AgentState::Break | AgentState::BackOffice => self.reason.clone(),
+            AgentState::Break | AgentState::BackOffice => {
+                set_by(self.reason.clone(), &self.presence_by)
+            }
+            AgentState::Ready | AgentState::OutgoingInteractions => set_by(None, &self.presence_by),
             AgentState::Offline => self.logout_reason.clone(),
-            s if s.is_pending() => self.pending.as_ref().and_then(|(_, r)| r.clone()),
+            s if s.is_pending() => set_by(
+                self.pending.as_ref().and_then(|(_, r)| r.clone()),
+                &self.pending_by,
+            ),
             _ => None,
         }
     }
@@ -662,5 +677,15 @@ impl AgentRt {
 
     pub(crate) fn is_busy(&self) -> bool {
         !self.assignments.is_empty()
+    }
+}
+
+/// A reason with who set the state, `by` naming a supervisor's key with its role: "Lunch
+/// (set by night desk (supervisor))", or "set by night desk (supervisor)" alone.
+fn set_by(reason: Option<String>, by: &Option<String>) -> Option<String> {
+    match (reason, by) {
+        (reason, None) => reason,
+        (Some(reason), Some(by)) => Some(format!("{reason} (set by {by})")),
+        (None, Some(by)) => Some(format!("set by {by}")),
     }
 }

@@ -3,9 +3,8 @@
 //! the queue's schedule says; clearing it returns the queue to its schedule at once. Who set
 //! it (the key's label and role) is recorded in the journaled event.
 
-use super::{Accepted, ApiResult, QueuePath, run};
+use super::{Accepted, ApiResult, QueuePath, run, setter};
 use crate::AppState;
-use crate::auth::Principal;
 use crate::error::{CommandErrors, CommandWithBodyErrors};
 use crate::extract::{MaybeBody, PathId};
 use crate::names::named_queue;
@@ -14,7 +13,6 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use switchboard_core::command::Command;
-use switchboard_core::config::TEXT_MAX_CHARS;
 use switchboard_core::model::QueueEmergency;
 use switchboard_core::schema::Text;
 use utoipa::ToSchema;
@@ -33,23 +31,6 @@ pub struct EmergencyRequest {
     #[serde(default)]
     #[schema(value_type = Option<Text>)]
     pub message: Option<String>,
-}
-
-/// "label (role)", cut so that it stays within the engine's text limit.
-fn setter(principal: &Principal) -> String {
-    let role = principal.role.as_str();
-    let room = TEXT_MAX_CHARS.saturating_sub(role.len() + 3);
-    let label: String = principal
-        .label
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(room)
-        .collect();
-    if label.trim().is_empty() {
-        format!("key {} ({role})", principal.key_id)
-    } else {
-        format!("{label} ({role})")
-    }
 }
 
 /// Close the queue to arriving contacts in an emergency: they close (38, 24) and the creation

@@ -14,6 +14,7 @@
 //! - `monitor`: the supervisor's monitor.
 //! - `dnc`: the do-not-call list.
 //! - `desktop`: an agent's desktop in one read.
+//! - `supervise`: a supervisor sets an agent's state or logs it out.
 //! - `session`: who a key is and the engine's clock (what a page asks first).
 //! - `emergency`: a queue's emergency switch.
 
@@ -28,6 +29,7 @@ mod emergency;
 pub mod health;
 mod monitor;
 mod session;
+mod supervise;
 
 use crate::AppState;
 use crate::auth::{Principal, Role};
@@ -41,6 +43,36 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Who made a change, as journaled events name a supervisor's or admin's key: "label (role)",
+/// or "key N (role)" for a key without a label, cut to the engine's text limit.
+fn setter(principal: &Principal) -> String {
+    let role = principal.role.as_str();
+    let room = switchboard_core::config::TEXT_MAX_CHARS.saturating_sub(role.len() + 3);
+    let label: String = principal
+        .label
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(room)
+        .collect();
+    if label.trim().is_empty() {
+        format!("key {} ({role})", principal.key_id)
+    } else {
+        format!("{label} ({role})")
+    }
+}
+
+/// [`setter`] with the key's id when it has a label: "night desk (supervisor, key 2)" (the
+/// events of a supervisor's change to an agent name the key, PRODUCT.md §9).
+fn setter_with_key(principal: &Principal) -> String {
+    let named = setter(principal);
+    match named.strip_suffix(')') {
+        Some(head) if !named.starts_with("key ") => {
+            format!("{head}, key {})", principal.key_id)
+        }
+        _ => named,
+    }
+}
 
 /// What a command did, once durable.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -224,6 +256,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(monitor::router())
         .merge(dnc::router())
         .merge(session::router())
+        .merge(supervise::router())
         .merge(desktop::router())
         .merge(emergency::router())
 }
