@@ -145,10 +145,10 @@ impl Fixture {
             from: "+36201234567".into(),
         };
         for q in f.queues.clone() {
-            f.cmd(Command::ConfigureQueue(QueueConfig::new(
+            f.cmd(Command::ConfigureQueue(Box::new(QueueConfig::new(
                 q.as_str(),
                 Channel::Voice,
-            )));
+            ))));
         }
         let mut first_queue = Vec::with_capacity(size.agents);
         let mut index: BTreeMap<AgentId, usize> = BTreeMap::new();

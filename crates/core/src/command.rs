@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 pub enum Command {
     // --- configuration (admin) ---
     ConfigureSettings(Settings),
-    ConfigureQueue(QueueConfig),
+    /// Boxed: a queue's configuration is by far the largest command.
+    ConfigureQueue(Box<QueueConfig>),
     RemoveQueue {
         queue: QueueId,
     },

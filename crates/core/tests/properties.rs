@@ -1374,7 +1374,8 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                         Some(c) => prop_oneof![4 => Just(*c), 1 => channel()].boxed(),
                         None => channel().boxed(),
                     };
-                    queue_config(format!("q{j}"), channel).prop_map(Command::ConfigureQueue)
+                    queue_config(format!("q{j}"), channel)
+                        .prop_map(|q| Command::ConfigureQueue(Box::new(q)))
                 })),
             ),
             (
@@ -2257,7 +2258,13 @@ impl Harness {
         h.now = world.start;
         // Settings go in as a command so the journal carries them (Engine::new does not).
         let mut setup = vec![Command::ConfigureSettings(world.settings.clone())];
-        setup.extend(world.queues.iter().cloned().map(Command::ConfigureQueue));
+        setup.extend(
+            world
+                .queues
+                .iter()
+                .cloned()
+                .map(|q| Command::ConfigureQueue(Box::new(q))),
+        );
         setup.extend(
             world
                 .stations
@@ -3792,7 +3799,13 @@ impl Harness {
     fn cooperate(&mut self, world: &World) -> Check {
         self.trace.push("--- cooperative phase ---".into());
         let mut restore: Vec<Command> = vec![Command::ConfigureSettings(world.settings.clone())];
-        restore.extend(world.queues.iter().cloned().map(Command::ConfigureQueue));
+        restore.extend(
+            world
+                .queues
+                .iter()
+                .cloned()
+                .map(|q| Command::ConfigureQueue(Box::new(q))),
+        );
         restore.extend(
             world
                 .stations
@@ -4356,7 +4369,7 @@ fn callback_world(channel: Channel, callbacks: CallbackSettings, agents: usize) 
 }
 
 fn without_callbacks(channel: Channel) -> Command {
-    Command::ConfigureQueue(QueueConfig::new("q0", channel))
+    Command::ConfigureQueue(Box::new(QueueConfig::new("q0", channel)))
 }
 
 /// Reconfiguring a queue to take no callbacks drops its callback state but keeps its shift
@@ -4479,7 +4492,7 @@ fn lowering_attempts_before_failure_never_leaves_a_callback_over_the_limit() {
     ];
     script.extend(accept_and_fail_the_dial(2_000, 1, 1));
     script.extend(accept_and_fail_the_dial(6_000, 2, 1));
-    script.push((8_500, Command::ConfigureQueue(lowered)));
+    script.push((8_500, Command::ConfigureQueue(Box::new(lowered))));
     check(scripted(&world, script));
 }
 
@@ -4583,7 +4596,7 @@ fn a_new_shift_start_restarts_the_shift_when_the_last_start_moves() {
     });
     check(scripted(
         &world,
-        vec![(world.start + 1_000, Command::ConfigureQueue(utc))],
+        vec![(world.start + 1_000, Command::ConfigureQueue(Box::new(utc)))],
     ));
 }
 

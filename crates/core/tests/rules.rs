@@ -28,10 +28,11 @@ fn world(settings: Settings, queue: impl FnOnce(&mut QueueConfig)) -> Driver {
     let mut d = Driver::new(settings);
     let mut q = QueueConfig::new("q", Channel::Voice);
     queue(&mut q);
-    d.command(t(0), Command::ConfigureQueue(q)).unwrap();
+    d.command(t(0), Command::ConfigureQueue(Box::new(q)))
+        .unwrap();
     d.command(
         t(0),
-        Command::ConfigureQueue(QueueConfig::new("chat", Channel::Chat)),
+        Command::ConfigureQueue(Box::new(QueueConfig::new("chat", Channel::Chat))),
     )
     .unwrap();
     for s in ["s1", "s2", "s3"] {
@@ -955,7 +956,7 @@ fn limits_are_named_rejections_not_growth() {
     assert_eq!(
         code(d.command(
             t(1),
-            Command::ConfigureQueue(QueueConfig::new("third", Channel::Email))
+            Command::ConfigureQueue(Box::new(QueueConfig::new("third", Channel::Email)))
         )),
         "queues_max"
     );
@@ -1021,7 +1022,7 @@ fn bad_input_is_rejected_with_the_field_named() {
     assert_eq!(bad_priority.unwrap_err().code(), "invalid_input");
     let mut q = QueueConfig::new("q", Channel::Voice);
     q.offer_timeout_ms = Some(301_000);
-    match d.command(t(1), Command::ConfigureQueue(q)) {
+    match d.command(t(1), Command::ConfigureQueue(Box::new(q))) {
         Err(switchboard_core::Rejection::InvalidConfig(e)) => {
             assert_eq!(e.field, "queues[q].offer_timeout_ms")
         }
@@ -1118,11 +1119,11 @@ fn an_offer_withdrawn_from_an_unavailable_agent_records_no_resource_and_is_no_ho
     let mut d = world(settings, |_| {});
     d.command(
         t(0),
-        Command::ConfigureQueue({
+        Command::ConfigureQueue(Box::new({
             let mut q = QueueConfig::new("chat", Channel::Chat);
             q.max_offers = Some(1);
             q
-        }),
+        })),
     )
     .unwrap();
     let c1 = busy_with_chat(&mut d);
@@ -1155,7 +1156,8 @@ fn a_transfer_into_a_closed_or_full_queue_is_refused_and_the_agent_keeps_the_con
     let mut d = default_world();
     let mut other = QueueConfig::new("other", Channel::Chat);
     other.max_queue_size = Some(0);
-    d.command(t(0), Command::ConfigureQueue(other)).unwrap();
+    d.command(t(0), Command::ConfigureQueue(Box::new(other)))
+        .unwrap();
     let c = busy_with_chat(&mut d);
     let transfer = |d: &mut Driver, at| {
         d.command(
@@ -1273,7 +1275,7 @@ fn callbacks_need_a_voice_or_callback_queue_with_callbacks() {
     let mut d = default_world();
     let mut chat = QueueConfig::new("chat", Channel::Chat);
     chat.callbacks = Some(Default::default());
-    match d.command(t(1), Command::ConfigureQueue(chat)) {
+    match d.command(t(1), Command::ConfigureQueue(Box::new(chat))) {
         Err(switchboard_core::Rejection::InvalidConfig(e)) => {
             assert_eq!(e.field, "queues[chat].callbacks")
         }
@@ -1408,7 +1410,7 @@ fn a_queue_keeps_its_callbacks_settings_while_callbacks_are_open() {
     new_callback(&mut d, 1, Some(100));
     let plain = QueueConfig::new("q", Channel::Voice);
     assert_eq!(
-        d.command(t(2), Command::ConfigureQueue(plain))
+        d.command(t(2), Command::ConfigureQueue(Box::new(plain)))
             .unwrap_err()
             .code(),
         "in_use"
@@ -1920,7 +1922,7 @@ fn a_schedule_is_validated_with_the_callbacks_rules() {
         holidays: vec![],
     }));
     let err = d
-        .command(t(1), Command::ConfigureQueue(q.clone()))
+        .command(t(1), Command::ConfigureQueue(Box::new(q.clone())))
         .unwrap_err();
     assert_eq!(err.code(), "invalid_config");
     assert!(
@@ -1932,7 +1934,9 @@ fn a_schedule_is_validated_with_the_callbacks_rules() {
         open_hours: vec!["Mon-Fri 18:00-08:00".into()],
         holidays: vec![],
     }));
-    let err = d.command(t(1), Command::ConfigureQueue(q)).unwrap_err();
+    let err = d
+        .command(t(1), Command::ConfigureQueue(Box::new(q)))
+        .unwrap_err();
     assert!(
         err.to_string().contains("queues[x].schedule.open_hours[0]"),
         "{err}"

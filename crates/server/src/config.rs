@@ -243,7 +243,11 @@ impl ConfigFile {
             commands.push(("settings", 0, Command::ConfigureSettings(settings.clone())));
         }
         for (i, queue) in self.queues.iter().enumerate() {
-            commands.push(("queues", i, Command::ConfigureQueue(queue.clone())));
+            commands.push((
+                "queues",
+                i,
+                Command::ConfigureQueue(Box::new(queue.clone())),
+            ));
         }
         for (i, station) in self.stations.iter().enumerate() {
             commands.push(("stations", i, Command::ConfigureStation(station.clone())));
@@ -269,7 +273,7 @@ impl ConfigFile {
 fn changes_engine(engine: &Engine, command: &Command) -> bool {
     match command {
         Command::ConfigureSettings(s) => engine.settings() != s,
-        Command::ConfigureQueue(q) => !engine.queue_configs().any(|c| c == q),
+        Command::ConfigureQueue(q) => !engine.queue_configs().any(|c| *c == **q),
         Command::ConfigureStation(s) => !engine.station_configs().any(|c| c == s),
         Command::ConfigureAgent(a) => !engine.agent_configs().any(|c| c == a),
         _ => true,

@@ -14,7 +14,7 @@ use switchboard_store::{Durability, Snapshot, Store};
 fn config_commands() -> Vec<Command> {
     let agent = AgentConfig::new("a1", "Anna Kovács", &["sales"]);
     vec![
-        Command::ConfigureQueue(QueueConfig::new("sales", Channel::Voice)),
+        Command::ConfigureQueue(Box::new(QueueConfig::new("sales", Channel::Voice))),
         Command::ConfigureStation(StationConfig::new("s1", "+3611")),
         Command::ConfigureAgent(agent),
         Command::Login {

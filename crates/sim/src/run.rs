@@ -513,7 +513,7 @@ impl Simulation {
                 });
             }
             engine
-                .handle_command(at, Command::ConfigureQueue(config))
+                .handle_command(at, Command::ConfigureQueue(Box::new(config)))
                 .map_err(|r| format!("queues[{i}]: {r}"))?;
             queue_index.insert(QueueId::new(&q.id), i);
             queues.push(QueueRun {

@@ -273,7 +273,7 @@ fn generate() -> Workload {
         queue.name = Some(format!("{id} queue"));
         queue.dispositions = dispositions.clone();
         queue.wrap_up_limit_ms = Some(120_000);
-        setup.push(Command::ConfigureQueue(queue));
+        setup.push(Command::ConfigureQueue(Box::new(queue)));
     }
     for i in 0..AGENTS {
         setup.push(Command::ConfigureStation(StationConfig::new(

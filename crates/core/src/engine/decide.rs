@@ -105,9 +105,7 @@ impl Engine {
                 }
                 let id = queue.id.clone();
                 let first_time = self.queues.get(&id).is_none_or(|q| q.callbacks.is_none());
-                self.emit(Event::QueueConfigured {
-                    queue: Box::new(queue),
-                });
+                self.emit(Event::QueueConfigured { queue });
                 self.after_queue_configured(&id, first_time);
                 self.after_queue_hours_configured(&id);
             }

@@ -251,7 +251,7 @@ pub fn run_scenario(text: &str) -> String {
     }
     for q in scenario.queues {
         driver
-            .command(zero, Command::ConfigureQueue(q))
+            .command(zero, Command::ConfigureQueue(Box::new(q)))
             .expect("queue");
     }
     for s in scenario.stations {

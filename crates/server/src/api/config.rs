@@ -211,7 +211,7 @@ async fn put_dispositions(
     let mut queue = find_queue(&state, &id).await?;
     queue.dispositions = dispositions;
     Ok(Json(
-        run(&state, &principal, Command::ConfigureQueue(queue)).await?,
+        run(&state, &principal, Command::ConfigureQueue(Box::new(queue))).await?,
     ))
 }
 
