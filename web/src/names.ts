@@ -54,3 +54,35 @@ export const channelNames: Record<Channel, string> = {
 };
 
 export type Lang = "en" | "hu";
+
+/** The picker's choices: a state, with one of the reasons for Break and BackOffice. */
+export interface Choice {
+  value: string;
+  label: string;
+  state: "ready" | "break" | "back_office" | "outgoing_interactions" | "offline";
+  reason?: string;
+}
+
+/** The states an agent (or a supervisor for it) picks, with the unavailable reasons. */
+export function stateChoices(reasons: string[]): Choice[] {
+  const unavailable = (state: "break" | "back_office"): Choice[] =>
+    reasons.length === 0
+      ? [{ value: state, label: agentStateNames[state], state }]
+      : reasons.map((reason) => ({
+          value: `${state}:${reason}`,
+          label: `${agentStateNames[state]} – ${reason}`,
+          state,
+          reason,
+        }));
+  return [
+    { value: "ready", label: "Ready", state: "ready" },
+    ...unavailable("break"),
+    ...unavailable("back_office"),
+    {
+      value: "outgoing_interactions",
+      label: agentStateNames.outgoing_interactions,
+      state: "outgoing_interactions",
+    },
+    { value: "offline", label: "Offline (log out)", state: "offline" },
+  ];
+}

@@ -2,7 +2,7 @@
 // Mode Pending for an agent who picked Break while busy, callbacks sent to the queue and
 // purged (with confirmation), callbacks stopped and started.
 import { test } from "node:test";
-import { expectCount, expectText, serverAndBrowser } from "./support.mjs";
+import { expectCount, expectText, serverAndBrowser, startServer } from "./support.mjs";
 
 const site = serverAndBrowser();
 
@@ -112,4 +112,57 @@ test("a dropped stream reconnects with Last-Event-ID: what happened meanwhile ar
   await expectText(bela.getByRole("cell").nth(1), "Ready");
   await expectText(stream, "Event stream: Live (reconnected; nothing was missed)");
   await page.close();
+});
+
+test("a supervisor forces an agent on a call to Break (Mode Pending on both pages) and logs another out", async () => {
+  const own = await startServer();
+  try {
+    // a2 on a call, on its desktop; a1 idle.
+    const desk = await site.browser.newPage();
+    await desk.goto(own.url + "/agent#key=a2-secret&station=s2");
+    const deskState = desk.getByRole("status", { name: "Agent state" });
+    await expectText(deskState, "Ready");
+    await own.api("POST", "/v1/agents/a1/login", "a1-secret", { station: "s1" });
+    await own.api("POST", "/v1/agents/a1/state", "a1-secret", { state: "break" });
+    const { contact } = await own.api("POST", "/v1/contacts", "connector-secret", {
+      channel: "voice",
+      queue: "sales",
+      from: "+36201010101",
+    });
+    await desk
+      .getByRole("region", { name: "Offer" })
+      .getByRole("button", { name: "Accept" })
+      .click();
+    const offer = (await own.api("GET", "/v1/agents/a2/desktop", "admin-secret")).offer.id;
+    await own.api("POST", "/v1/connector/events", "connector-secret", {
+      type: "leg_linked",
+      offer,
+    });
+    await expectText(deskState, "Busy");
+
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor#key=supervisor-secret");
+    const bela = agentRow(page, "Béla Nagy");
+    await bela.getByRole("button", { name: "Set state" }).click();
+    await bela.getByRole("combobox", { name: "New state" }).selectOption({ label: "Break" });
+    await bela.getByRole("button", { name: "Apply" }).click();
+    await expectText(bela.getByRole("cell").nth(2), "Mode Pending");
+    await expectText(bela.getByRole("cell").nth(1), /^Waiting for Break – set by /);
+    await expectText(deskState, "Waiting for Break");
+    // The agent finishes the call: the supervisor's Break starts.
+    const card = desk.getByRole("region", { name: `Contact ${contact}` });
+    await card.getByRole("button", { name: "End" }).click();
+    await card.getByRole("button", { name: "Complete" }).click();
+    await expectText(deskState, "Break");
+    await expectText(bela.getByRole("cell").nth(1), /^Break – set by .*\(supervisor, key \d+\)$/);
+
+    const anna = agentRow(page, "Anna Kovács");
+    await anna.getByRole("button", { name: "Log out" }).click();
+    await anna.getByRole("button", { name: "Yes, log out" }).click();
+    await expectText(anna.getByRole("cell").nth(1), /^Offline – logged out by /);
+    await page.close();
+    await desk.close();
+  } finally {
+    await own.stop();
+  }
 });

@@ -57,7 +57,8 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
       {data.agents === null ||
       data.queues === null ||
       data.configs === null ||
-      data.callbacks === null ? (
+      data.callbacks === null ||
+      data.settings === null ? (
         <p>Loading…</p>
       ) : (
         <>
@@ -69,7 +70,14 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
             api={api}
             act={act}
           />
-          <AgentsTable agents={data.agents} configs={data.configs} clock={clock} />
+          <AgentsTable
+            agents={data.agents}
+            configs={data.configs}
+            settings={data.settings}
+            clock={clock}
+            api={api}
+            act={act}
+          />
           <CallbacksTable callbacks={data.callbacks} api={api} act={act} />
         </>
       )}

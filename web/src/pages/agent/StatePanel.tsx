@@ -1,38 +1,7 @@
 import { formatDuration } from "../../clock";
-import { agentStateNames } from "../../names";
+import { agentStateNames, stateChoices } from "../../names";
 import type { Credentials } from "../../session";
 import type { Desk, DeskContext } from "./types";
-
-/** The picker's choices: a state, with one of the reasons for Break and BackOffice. */
-interface Choice {
-  value: string;
-  label: string;
-  state: "ready" | "break" | "back_office" | "outgoing_interactions" | "offline";
-  reason?: string;
-}
-
-function choices(reasons: string[]): Choice[] {
-  const unavailable = (state: "break" | "back_office"): Choice[] =>
-    reasons.length === 0
-      ? [{ value: state, label: agentStateNames[state], state }]
-      : reasons.map((reason) => ({
-          value: `${state}:${reason}`,
-          label: `${agentStateNames[state]} – ${reason}`,
-          state,
-          reason,
-        }));
-  return [
-    { value: "ready", label: "Ready", state: "ready" },
-    ...unavailable("break"),
-    ...unavailable("back_office"),
-    {
-      value: "outgoing_interactions",
-      label: agentStateNames.outgoing_interactions,
-      state: "outgoing_interactions",
-    },
-    { value: "offline", label: "Offline (log out)", state: "offline" },
-  ];
-}
 
 export function StatePanel({
   desk,
@@ -44,7 +13,7 @@ export function StatePanel({
   credentials: Credentials;
 }) {
   const { agent: view } = desk;
-  const options = choices(desk.unavailable_reasons);
+  const options = stateChoices(desk.unavailable_reasons);
   const pending = view.state.startsWith("waiting_for_");
 
   async function pick(value: string) {

@@ -1,7 +1,10 @@
 import { useState } from "preact/hooks";
 import { type EngineClock, formatDuration } from "../../clock";
 import { agentStateNames, type ContactState, contactStateNames } from "../../names";
-import type { AgentConfig, AgentRow } from "./data";
+import type { Act } from "../../action";
+import type { Client } from "../../api";
+import { AgentActions } from "./AgentActions";
+import type { AgentConfig, AgentRow, Settings } from "./data";
 import { Filter, plain } from "./Filter";
 
 /** "3 Handling, 4 Wrap Up": the contacts an agent holds (pairs of id and state). */
@@ -11,15 +14,27 @@ function contactsText(contacts: AgentRow["contacts"]): string {
     .join(", ");
 }
 
+/** The unavailable reasons an agent may be given: its own list, else the settings'. */
+function reasonsOf(config: AgentConfig | undefined, settings: Settings): string[] {
+  const own = config?.unavailable_reasons ?? [];
+  return own.length > 0 ? own : (settings.unavailable_reasons ?? []);
+}
+
 /** The monitor's agents with filters by team, queue and state. */
 export function AgentsTable({
   agents,
   configs,
+  settings,
   clock,
+  api,
+  act,
 }: {
   agents: AgentRow[];
   configs: AgentConfig[];
+  settings: Settings;
   clock: EngineClock;
+  api: Client;
+  act: Act;
 }) {
   const [team, setTeam] = useState("");
   const [queue, setQueue] = useState("");
@@ -73,6 +88,7 @@ export function AgentsTable({
             <th scope="col">Time in state</th>
             <th scope="col">Station</th>
             <th scope="col">Contacts</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -92,6 +108,14 @@ export function AgentsTable({
               </td>
               <td>{a.station ?? ""}</td>
               <td>{contactsText(a.contacts)}</td>
+              <td class="row-actions">
+                <AgentActions
+                  agent={a}
+                  reasons={reasonsOf(byId.get(a.id), settings)}
+                  api={api}
+                  act={act}
+                />
+              </td>
             </tr>
           ))}
         </tbody>

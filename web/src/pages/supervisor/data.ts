@@ -20,6 +20,9 @@ export function readCallbacks(api: Client) {
 export function readAgentConfigs(api: Client) {
   return api.GET("/v1/agents");
 }
+export function readSettings(api: Client) {
+  return api.GET("/v1/settings");
+}
 
 type Data<F extends (api: Client) => Promise<{ data?: unknown }>> = NonNullable<
   Awaited<ReturnType<F>>["data"]
@@ -28,12 +31,14 @@ export type AgentRow = Data<typeof readAgents>[number];
 export type QueueRow = Data<typeof readQueues>[number];
 export type CallbackRow = Data<typeof readCallbacks>[number];
 export type AgentConfig = Data<typeof readAgentConfigs>[number];
+export type Settings = Data<typeof readSettings>;
 
 export interface Console {
   agents: AgentRow[] | null;
   queues: QueueRow[] | null;
   callbacks: CallbackRow[] | null;
   configs: AgentConfig[] | null;
+  settings: Settings | null;
   problem: string | null;
   /** Reads the live tables again now (after an action of this page). */
   refresh: () => Promise<void>;
@@ -43,10 +48,11 @@ export interface Console {
   onMessage: (message: StreamMessage) => void;
 }
 
-type Part = "agents" | "queues" | "callbacks" | "configs";
+type Part = "agents" | "queues" | "callbacks" | "configs" | "settings";
 
 /** What an event can change, by its type. */
 function touched(type: string): Part[] {
+  if (type === "settings_configured") return ["settings", "agents"];
   if (type.startsWith("agent_configured") || type.startsWith("agent_removed")) {
     return ["configs", "agents", "queues"];
   }
@@ -68,6 +74,7 @@ export function useConsole(api: Client): Console {
   const [queues, setQueues] = useState<QueueRow[] | null>(null);
   const [callbacks, setCallbacks] = useState<CallbackRow[] | null>(null);
   const [configs, setConfigs] = useState<AgentConfig[] | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const dirty = useRef(new Set<Part>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -85,6 +92,8 @@ export function useConsole(api: Client): Console {
       jobs.push(readCallbacks(api).then((a) => (a.data ? setCallbacks(a.data) : failed(a))));
     if (parts.has("configs"))
       jobs.push(readAgentConfigs(api).then((a) => (a.data ? setConfigs(a.data) : failed(a))));
+    if (parts.has("settings"))
+      jobs.push(readSettings(api).then((a) => (a.data ? setSettings(a.data) : failed(a))));
     await Promise.all(jobs);
   }
 
@@ -99,7 +108,7 @@ export function useConsole(api: Client): Console {
   }
 
   useEffect(() => {
-    void read(new Set<Part>(["agents", "queues", "callbacks", "configs"]));
+    void read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings"]));
     return () => {
       if (timer.current !== null) clearTimeout(timer.current);
     };
@@ -110,9 +119,10 @@ export function useConsole(api: Client): Console {
     queues,
     callbacks,
     configs,
+    settings,
     problem,
     refresh: () => read(new Set<Part>(["agents", "queues", "callbacks"])),
-    reload: () => read(new Set<Part>(["agents", "queues", "callbacks", "configs"])),
+    reload: () => read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings"])),
     onMessage: ({ event }) => {
       for (const part of touched(event.type)) dirty.current.add(part);
       schedule();

@@ -1,0 +1,92 @@
+import { useState } from "preact/hooks";
+import type { Act } from "../../action";
+import type { Client } from "../../api";
+import { stateChoices } from "../../names";
+import type { AgentRow } from "./data";
+
+/**
+ * A row's "Set state" (with the agent's unavailable reasons) and "Log out" (after a
+ * confirmation). The engine records the key that did it; an agent in an interaction gets the
+ * state as Mode Pending.
+ */
+export function AgentActions({
+  agent,
+  reasons,
+  api,
+  act,
+}: {
+  agent: AgentRow;
+  reasons: string[];
+  api: Client;
+  act: Act;
+}) {
+  const [open, setOpen] = useState<"state" | "logout" | null>(null);
+  const [choice, setChoice] = useState("");
+  const path = { params: { path: { id: agent.id } } };
+  const options = stateChoices(reasons).filter((c) => c.state !== "offline");
+  const id = `force-${agent.id}`;
+  if (agent.state === "offline") return null;
+  if (open === "state") {
+    return (
+      <form
+        class="row-form"
+        aria-label={`Set the state of ${agent.full_name}`}
+        onSubmit={(e) => {
+          e.preventDefault();
+          const picked = options.find((c) => c.value === choice);
+          if (picked === undefined || picked.state === "offline") return;
+          const state = picked.state;
+          void act(() =>
+            api.POST("/v1/agents/{id}/force-state", {
+              ...path,
+              body: picked.reason === undefined ? { state } : { state, reason: picked.reason },
+            }),
+          ).then((ok) => ok && setOpen(null));
+        }}
+      >
+        <label for={id}>New state</label>
+        <select id={id} required value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+          <option value="">Choose…</option>
+          {options.map((c) => (
+            <option value={c.value} key={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <button type="submit">Apply</button>
+        <button type="button" onClick={() => setOpen(null)}>
+          Cancel
+        </button>
+      </form>
+    );
+  }
+  if (open === "logout") {
+    return (
+      <span role="group" aria-label={`Confirm log out of ${agent.full_name}`}>
+        Log out {agent.full_name}?{" "}
+        <button
+          type="button"
+          onClick={() => {
+            setOpen(null);
+            void act(() => api.POST("/v1/agents/{id}/force-logout", path));
+          }}
+        >
+          Yes, log out
+        </button>{" "}
+        <button type="button" onClick={() => setOpen(null)}>
+          Keep
+        </button>
+      </span>
+    );
+  }
+  return (
+    <>
+      <button type="button" onClick={() => setOpen("state")}>
+        Set state
+      </button>{" "}
+      <button type="button" onClick={() => setOpen("logout")}>
+        Log out
+      </button>
+    </>
+  );
+}
