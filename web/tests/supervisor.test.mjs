@@ -2,7 +2,13 @@
 // Mode Pending for an agent who picked Break while busy, callbacks sent to the queue and
 // purged (with confirmation), callbacks stopped and started.
 import { test } from "node:test";
-import { expectCount, expectText, serverAndBrowser, startServer } from "./support.mjs";
+import {
+  expectCount,
+  expectText,
+  expectVisible,
+  serverAndBrowser,
+  startServer,
+} from "./support.mjs";
 
 const site = serverAndBrowser();
 
@@ -160,6 +166,71 @@ test("a supervisor forces an agent on a call to Break (Mode Pending on both page
     await anna.getByRole("button", { name: "Log out" }).click();
     await anna.getByRole("button", { name: "Yes, log out" }).click();
     await expectText(anna.getByRole("cell").nth(1), /^Offline – logged out by /);
+    await page.close();
+    await desk.close();
+  } finally {
+    await own.stop();
+  }
+});
+
+test("an emergency closes a queue from the console, and ending it opens the queue again", async () => {
+  const page = await console_();
+  const sales = queueRow(page, "sales");
+  await sales.getByRole("button", { name: /^Emergency/ }).click();
+  await sales.getByRole("textbox", { name: "Message to callers" }).fill("Flooding: call tomorrow");
+  await sales.getByRole("button", { name: "Close the queue" }).click();
+  await expectText(
+    sales.getByRole("cell").nth(0),
+    /^Closed \(emergency\) “Flooding: call tomorrow” set by /,
+  );
+  const created = await site.server.api("POST", "/v1/contacts", "connector-secret", {
+    channel: "voice",
+    queue: "sales",
+    from: "+36202020202",
+  });
+  if (created.closed?.reason !== "emergency" || created.closed?.minor !== 24) {
+    throw new Error(`not closed by the emergency: ${JSON.stringify(created)}`);
+  }
+  await sales.getByRole("button", { name: /End emergency/ }).click();
+  await expectText(sales.getByRole("cell").nth(0), /^Open/);
+  await page.close();
+});
+
+test("an agent parks an email; the customer's next email is held; the console unparks both", async () => {
+  const own = await startServer();
+  try {
+    const desk = await site.browser.newPage();
+    await desk.goto(own.url + "/agent#key=a3-secret&station=s3");
+    const email = () =>
+      own.api("POST", "/v1/contacts", "connector-secret", {
+        channel: "email",
+        queue: "mail",
+        from: "+36303030303",
+      });
+    const { contact } = await email();
+    await desk
+      .getByRole("region", { name: "Offer" })
+      .getByRole("button", { name: "Accept" })
+      .click();
+    const card = desk.getByRole("region", { name: `Contact ${contact}` });
+    await expectText(card.locator(".interaction-state"), "Handling");
+    await card.getByRole("button", { name: "Park" }).click();
+    await expectCount(desk.getByRole("region", { name: `Contact ${contact}` }), 0);
+
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor#key=supervisor-secret");
+    const sessions = page.getByRole("table", { name: "Sessions" });
+    const row = sessions
+      .getByRole("row")
+      .filter({ has: page.getByRole("rowheader", { name: String(contact), exact: true }) });
+    await expectText(row.getByRole("cell").nth(0), "Parked");
+    const held = await email();
+    if (held.closed?.major !== 62) throw new Error(`not held: ${JSON.stringify(held)}`);
+    await expectText(row.getByRole("cell").nth(6), "1");
+    await row.getByRole("button", { name: "Unpark" }).click();
+    await expectCount(page.getByRole("table", { name: "Sessions" }), 0);
+    // The parked email comes back, as a new contact, to the agent serving the queue.
+    await expectVisible(desk.getByRole("region", { name: "Offer" }));
     await page.close();
     await desk.close();
   } finally {

@@ -14,8 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const BIN = process.env.SWITCHBOARD_BIN ?? join(here, "../../target/debug/switchboard");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-/** A configuration with a voice queue, a callback queue, three agents with stations and a key
- * for every role. */
+/** A configuration with a voice, a callback and an email queue, three agents with stations and
+ * a key for every role. */
 export const CONFIG = `
 [[queues]]
 id = "sales"
@@ -37,6 +37,11 @@ dispositions = [{ code = "done", label_en = "Done", label_hu = "Kész", success 
 time_zone = "UTC"
 duration_for_no_answer_ms = 60000
 
+[[queues]]
+id = "mail"
+name = "Mail"
+channel = "email"
+
 [[stations]]
 id = "s3"
 number = "+3611000003"
@@ -45,7 +50,7 @@ number = "+3611000003"
 id = "a3"
 full_name = "Cecília Tóth"
 team = "Debrecen"
-queues = [{ queue = "callbacks" }]
+queues = [{ queue = "callbacks" }, { queue = "mail" }]
 
 [[keys]]
 role = "agent"

@@ -8,6 +8,7 @@ import { AgentsTable } from "./supervisor/AgentsTable";
 import { CallbacksTable } from "./supervisor/CallbacksTable";
 import { useConsole } from "./supervisor/data";
 import { QueuesTable } from "./supervisor/QueuesTable";
+import { SessionsTable } from "./supervisor/SessionsTable";
 import { streamText, useTick } from "../live";
 
 interface Props {
@@ -58,7 +59,8 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
       data.queues === null ||
       data.configs === null ||
       data.callbacks === null ||
-      data.settings === null ? (
+      data.settings === null ||
+      data.sessions === null ? (
         <p>Loading…</p>
       ) : (
         <>
@@ -79,6 +81,7 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
             act={act}
           />
           <CallbacksTable callbacks={data.callbacks} api={api} act={act} />
+          <SessionsTable sessions={data.sessions} api={api} act={act} />
         </>
       )}
     </div>

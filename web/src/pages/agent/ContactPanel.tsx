@@ -257,7 +257,9 @@ export function ContactPanel({
       | "/v1/contacts/{id}/consult"
       | "/v1/contacts/{id}/conference"
       | "/v1/contacts/{id}/end"
-      | "/v1/contacts/{id}/dial",
+      | "/v1/contacts/{id}/dial"
+      | "/v1/contacts/{id}/suspend"
+      | "/v1/contacts/{id}/park",
   ) => void ctx.act(() => ctx.api.POST(route, path));
   const routes: Record<string, () => void> = {
     Hold: () => post("/v1/contacts/{id}/hold"),
@@ -266,9 +268,17 @@ export function ContactPanel({
     Conference: () => post("/v1/contacts/{id}/conference"),
     End: () => post("/v1/contacts/{id}/end"),
     Transfer: () => setOpen(open === "transfer" ? null : "transfer"),
+    Suspend: () => post("/v1/contacts/{id}/suspend"),
+    Park: () => post("/v1/contacts/{id}/park"),
   };
+  // Email and work items wait without a live connection: after a phase the agent suspends
+  // one (it waits for the customer's next message) or parks it (until someone unparks it).
+  const connectionLess = item.channel === "email" || item.channel === "work_item";
   const buttons = isConversation(item.state)
-    ? allowed[item.state]
+    ? [
+        ...allowed[item.state],
+        ...(connectionLess && item.state === "handling" ? ["Suspend", "Park"] : []),
+      ]
     : item.state === "dialing" || item.state === "preview"
       ? ["End"]
       : [];
@@ -425,6 +435,21 @@ export function ContactPanel({
             </>
           )}
           <button type="submit">Complete</button>
+          {connectionLess && (
+            <button
+              type="button"
+              onClick={() =>
+                void ctx.act(() =>
+                  ctx.api.POST("/v1/contacts/{id}/suspend", {
+                    ...path,
+                    body: disposition === "" ? {} : { disposition },
+                  }),
+                )
+              }
+            >
+              Suspend
+            </button>
+          )}
         </form>
       )}
     </section>

@@ -2,6 +2,7 @@ import type { Act } from "../../action";
 import type { Client } from "../../api";
 import { type EngineClock, formatDuration } from "../../clock";
 import type { AgentConfig, AgentRow, QueueRow } from "./data";
+import { Emergency } from "./Emergency";
 
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? "–" : `${Math.round(value * 10) / 10} %`;
@@ -21,10 +22,6 @@ function staffing(queue: string, agents: AgentRow[], configs: AgentConfig[]) {
     else unavailable += 1;
   }
   return { ready, busy, unavailable };
-}
-
-function closureText(closure: QueueRow["closure"]): string {
-  return closure === null || closure === undefined ? "Open" : `Closed (${closure})`;
 }
 
 /** Every queue: waiting and staffing, the shift's counters, the seven callback columns. */
@@ -79,7 +76,19 @@ export function QueuesTable({
             return (
               <tr key={q.id}>
                 <th scope="row">{q.id}</th>
-                <td>{closureText(q.closure)}</td>
+                <td>
+                  {q.status}
+                  {q.emergency && (
+                    <span class="muted">
+                      {" "}
+                      {q.emergency.message ? `“${q.emergency.message}” ` : ""}
+                      {q.emergency.set_by ? `set by ${q.emergency.set_by}` : ""}
+                    </span>
+                  )}
+                  <div>
+                    <Emergency queue={q} api={api} act={act} />
+                  </div>
+                </td>
                 <td>{q.waiting}</td>
                 <td>
                   {q.oldest_entrance == null

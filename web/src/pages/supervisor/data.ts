@@ -23,6 +23,9 @@ export function readAgentConfigs(api: Client) {
 export function readSettings(api: Client) {
   return api.GET("/v1/settings");
 }
+export function readSessions(api: Client) {
+  return api.GET("/v1/monitor/sessions");
+}
 
 type Data<F extends (api: Client) => Promise<{ data?: unknown }>> = NonNullable<
   Awaited<ReturnType<F>>["data"]
@@ -32,6 +35,7 @@ export type QueueRow = Data<typeof readQueues>[number];
 export type CallbackRow = Data<typeof readCallbacks>[number];
 export type AgentConfig = Data<typeof readAgentConfigs>[number];
 export type Settings = Data<typeof readSettings>;
+export type SessionRow = Data<typeof readSessions>[number];
 
 export interface Console {
   agents: AgentRow[] | null;
@@ -39,6 +43,7 @@ export interface Console {
   callbacks: CallbackRow[] | null;
   configs: AgentConfig[] | null;
   settings: Settings | null;
+  sessions: SessionRow[] | null;
   problem: string | null;
   /** Reads the live tables again now (after an action of this page). */
   refresh: () => Promise<void>;
@@ -48,7 +53,7 @@ export interface Console {
   onMessage: (message: StreamMessage) => void;
 }
 
-type Part = "agents" | "queues" | "callbacks" | "configs" | "settings";
+type Part = "agents" | "queues" | "callbacks" | "configs" | "settings" | "sessions";
 
 /** What an event can change, by its type. */
 function touched(type: string): Part[] {
@@ -66,6 +71,14 @@ function touched(type: string): Part[] {
     return ["callbacks", "queues", "agents"];
   }
   if (type.startsWith("queue_") || type === "shift_started") return ["queues"];
+  if (
+    type.startsWith("session_") ||
+    type === "contact_suspended" ||
+    type === "contact_parked" ||
+    type === "contact_held"
+  ) {
+    return ["sessions", "agents", "queues"];
+  }
   return ["agents", "queues", "callbacks"];
 }
 
@@ -75,6 +88,7 @@ export function useConsole(api: Client): Console {
   const [callbacks, setCallbacks] = useState<CallbackRow[] | null>(null);
   const [configs, setConfigs] = useState<AgentConfig[] | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
+  const [sessions, setSessions] = useState<SessionRow[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const dirty = useRef(new Set<Part>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -92,6 +106,8 @@ export function useConsole(api: Client): Console {
       jobs.push(readCallbacks(api).then((a) => (a.data ? setCallbacks(a.data) : failed(a))));
     if (parts.has("configs"))
       jobs.push(readAgentConfigs(api).then((a) => (a.data ? setConfigs(a.data) : failed(a))));
+    if (parts.has("sessions"))
+      jobs.push(readSessions(api).then((a) => (a.data ? setSessions(a.data) : failed(a))));
     if (parts.has("settings"))
       jobs.push(readSettings(api).then((a) => (a.data ? setSettings(a.data) : failed(a))));
     await Promise.all(jobs);
@@ -108,7 +124,7 @@ export function useConsole(api: Client): Console {
   }
 
   useEffect(() => {
-    void read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings"]));
+    void read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings", "sessions"]));
     return () => {
       if (timer.current !== null) clearTimeout(timer.current);
     };
@@ -120,9 +136,11 @@ export function useConsole(api: Client): Console {
     callbacks,
     configs,
     settings,
+    sessions,
     problem,
-    refresh: () => read(new Set<Part>(["agents", "queues", "callbacks"])),
-    reload: () => read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings"])),
+    refresh: () => read(new Set<Part>(["agents", "queues", "callbacks", "sessions"])),
+    reload: () =>
+      read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings", "sessions"])),
     onMessage: ({ event }) => {
       for (const part of touched(event.type)) dirty.current.add(part);
       schedule();

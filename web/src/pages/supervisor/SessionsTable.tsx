@@ -1,0 +1,77 @@
+import type { Act } from "../../action";
+import type { Client } from "../../api";
+import { channelNames } from "../../names";
+import type { SessionRow } from "./data";
+
+/**
+ * Suspended and parked sessions of email and work items (issue 13): a parked one can be
+ * unparked, which queues it again with the messages held meanwhile (62).
+ */
+export function SessionsTable({
+  sessions,
+  api,
+  act,
+}: {
+  sessions: SessionRow[];
+  api: Client;
+  act: Act;
+}) {
+  const time = (ms: number) => new Date(ms).toLocaleString();
+  return (
+    <section class="panel" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">Suspended and parked</h2>
+      {sessions.length === 0 ? (
+        <p>No session is suspended or parked.</p>
+      ) : (
+        <table>
+          <caption>Sessions</caption>
+          <thead>
+            <tr>
+              <th scope="col">Contact</th>
+              <th scope="col">State</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Queue</th>
+              <th scope="col">Customer</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Since</th>
+              <th scope="col">Held</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.contact}>
+                <th scope="row">{s.contact}</th>
+                <td>{s.state === "parked" ? "Parked" : "Suspended"}</td>
+                <td>{channelNames[s.channel]}</td>
+                <td>{s.queue}</td>
+                <td>{s.from}</td>
+                <td>{s.agent}</td>
+                <td>
+                  <time dateTime={new Date(s.since).toISOString()}>{time(s.since)}</time>
+                </td>
+                <td>{s.held.length}</td>
+                <td class="row-actions">
+                  {s.state === "parked" && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void act(() =>
+                          api.POST("/v1/contacts/{id}/unpark", {
+                            params: { path: { id: String(s.contact) } },
+                          }),
+                        )
+                      }
+                    >
+                      Unpark
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
