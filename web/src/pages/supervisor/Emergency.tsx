@@ -21,11 +21,7 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
   }
   if (!open) {
     return (
-      <button
-        type="button"
-        aria-label={`Emergency for ${queue.id}`}
-        onClick={() => setOpen(true)}
-      >
+      <button type="button" aria-label={`Emergency for ${queue.id}`} onClick={() => setOpen(true)}>
         Emergency
       </button>
     );
