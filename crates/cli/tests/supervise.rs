@@ -161,3 +161,61 @@ fn a_supervisor_sets_states_and_logs_out_and_the_report_shows_who() {
         );
     }
 }
+
+#[test]
+fn a_contacts_history_tells_its_story_from_the_journal() {
+    let mut site = site();
+    let server = site.start(1);
+    server.login("a1");
+    let contact = server.create_contact("voice", "sales", "+3612121212");
+    let offer = server.wait_offer("a1", &agent_key("a1"));
+    server
+        .post(
+            &format!("/v1/offers/{offer}/refuse"),
+            &agent_key("a1"),
+            None,
+        )
+        .ok();
+    server
+        .post(&format!("/v1/contacts/{contact}/abandon"), CONNECTOR, None)
+        .ok();
+
+    let history = server
+        .get(&format!("/v1/contacts/{contact}/history"), Some(SUPERVISOR))
+        .ok();
+    assert_eq!(history["contact"], contact);
+    assert_eq!(history["truncated"], false);
+    let entries = history["entries"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["event"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "contact_arrived",
+            "contact_queued",
+            "offer_created",
+            "offer_refused",
+            "contact_queued",
+            "contact_closed"
+        ],
+        "{history}"
+    );
+    let refused = &entries[3]["event"];
+    assert_eq!(refused["agent"], "a1");
+    assert_eq!(refused["reason"], "Declined");
+    // In journal order, with the journal's numbers and times.
+    let seqs: Vec<u64> = entries.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+
+    server
+        .get("/v1/contacts/999/history", Some(SUPERVISOR))
+        .assert_error(404, "unknown_contact");
+    server
+        .get(
+            &format!("/v1/contacts/{contact}/history"),
+            Some(&agent_key("a1")),
+        )
+        .assert_error(403, "forbidden");
+}

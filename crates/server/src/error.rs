@@ -430,6 +430,8 @@ error_set! {
     /// A configuration write: a JSON body whose id must match the path's.
     ConfigWriteErrors = [KEY, ROLE, ENGINE_BUSY, UNKNOWN_NAMES, ENGINE_REFUSALS, JSON_BODY,
         &[ErrorCode::IdMismatch]];
+    /// A contact's history, read from the store.
+    HistoryErrors = [KEY, ROLE, &[ErrorCode::UnknownContact, ErrorCode::Internal]];
     /// The event stream.
     StreamErrors = [KEY, &[ErrorCode::InvalidQuery, ErrorCode::InvalidLastEventId,
         ErrorCode::TooManySubscribers]];

@@ -298,6 +298,20 @@ impl Store {
         Ok(entries)
     }
 
+    /// The journal entries about `contact` (those whose event names it), in order, at most
+    /// `limit`: read through the journal's index by contact, never a scan.
+    pub fn contact_history(&self, contact: u64, limit: usize) -> Result<Vec<JournalEntry>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT seq, at, payload FROM journal WHERE contact = ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let mut rows = statement.query(params![contact as i64, limit as i64])?;
+        let mut entries = Vec::new();
+        while let Some(row) = rows.next()? {
+            entries.push(journal_entry(row)?);
+        }
+        Ok(entries)
+    }
+
     /// Calls `visit` with every journal entry after `after` (up to `limit`), in order, without
     /// holding them all in memory.
     pub fn for_each_entry(

@@ -35,6 +35,11 @@ CREATE TABLE api_keys (
 );
 ";
 
+/// Version 3: the journal's entries about one contact, found through an index rather than
+/// a scan (a contact's timeline). Partial: most entries name no contact.
+pub(crate) const JOURNAL_CONTACT_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS journal_contact ON journal (contact) WHERE contact IS NOT NULL;";
+
 /// The newest schema version this build knows.
 ///
 /// - 1: the journal, snapshots, meta, API keys and the first projection tables.
@@ -42,7 +47,8 @@ CREATE TABLE api_keys (
 ///   of their window), and `agent_state_marks` records every agent's state now and then.
 ///   The projections are derived data: the migration drops them, creates them anew and
 ///   rebuilds them from the journal.
-pub const SCHEMA_VERSION: i64 = 2;
+/// - 3: the index of the journal by contact, for a contact's timeline.
+pub const SCHEMA_VERSION: i64 = 3;
 
 fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
@@ -80,7 +86,7 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     if found < 1 {
         // A new database gets the newest projection tables at once.
         conn.execute_batch(&format!(
-            "BEGIN; {CORE_V1} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+            "BEGIN; {CORE_V1} {JOURNAL_CONTACT_INDEX} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
             projection::SCHEMA
         ))?;
         return Ok(());
@@ -101,6 +107,12 @@ pub fn migrate(conn: &Connection) -> Result<()> {
                 return Err(error);
             }
         }
+    }
+    if found < 3 {
+        // Building the index reads the journal once; one transaction, like every step.
+        conn.execute_batch(&format!(
+            "BEGIN; {JOURNAL_CONTACT_INDEX} PRAGMA user_version = 3; COMMIT;"
+        ))?;
     }
     Ok(())
 }

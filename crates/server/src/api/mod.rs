@@ -13,6 +13,7 @@
 //! - `connector`: what the telephony connector reports.
 //! - `monitor`: the supervisor's monitor.
 //! - `dnc`: the do-not-call list.
+//! - `history`: a contact's timeline from the journal (through its index by contact).
 //! - `desktop`: an agent's desktop in one read.
 //! - `supervise`: a supervisor sets an agent's state or logs it out.
 //! - `session`: who a key is and the engine's clock (what a page asks first).
@@ -27,6 +28,7 @@ mod desktop;
 mod dnc;
 mod emergency;
 pub mod health;
+mod history;
 mod monitor;
 mod session;
 mod supervise;
@@ -255,6 +257,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(connector::router())
         .merge(monitor::router())
         .merge(dnc::router())
+        .merge(history::router())
         .merge(session::router())
         .merge(supervise::router())
         .merge(desktop::router())
