@@ -84,7 +84,7 @@ test("callbacks are sent to the queue, purged after a confirmation, stopped and 
   const row = (id) =>
     table
       .getByRole("row")
-      .filter({ has: page.getByRole("rowheader", { name: String(id), exact: true }) });
+      .filter({ has: page.getByRole("button", { name: `Contact ${id}: show its timeline` }) });
   await expectText(row(first.contact).getByRole("cell").nth(4), "Pending");
 
   await row(first.contact).getByRole("button", { name: "Send to queue" }).click();
@@ -222,7 +222,7 @@ test("an agent parks an email; the customer's next email is held; the console un
     const sessions = page.getByRole("table", { name: "Sessions" });
     const row = sessions
       .getByRole("row")
-      .filter({ has: page.getByRole("rowheader", { name: String(contact), exact: true }) });
+      .filter({ has: page.getByRole("button", { name: `Contact ${contact}: show its timeline` }) });
     await expectText(row.getByRole("cell").nth(0), "Parked");
     const held = await email();
     if (held.closed?.major !== 62) throw new Error(`not held: ${JSON.stringify(held)}`);
@@ -233,6 +233,42 @@ test("an agent parks an email; the customer's next email is held; the console un
     await expectVisible(desk.getByRole("region", { name: "Offer" }));
     await page.close();
     await desk.close();
+  } finally {
+    await own.stop();
+  }
+});
+
+test("a contact's timeline shows who refused it and why, from a click on its id", async () => {
+  const own = await startServer();
+  try {
+    await own.api("POST", "/v1/agents/a2/login", "a2-secret", { station: "s2" });
+    const { contact } = await own.api("POST", "/v1/contacts", "connector-secret", {
+      channel: "voice",
+      queue: "sales",
+      from: "+36204040404",
+    });
+    const offer = (await own.api("GET", "/v1/agents/a2/desktop", "a2-secret")).offer.id;
+    await own.api("POST", `/v1/offers/${offer}/refuse`, "a2-secret");
+    await own.api("POST", `/v1/contacts/${contact}/abandon`, "connector-secret");
+
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor#key=supervisor-secret");
+    await page.getByRole("textbox", { name: "Contact id" }).fill(String(contact));
+    await page.getByRole("button", { name: "Show timeline" }).click();
+    const timeline = page.getByRole("region", { name: `Timeline of contact ${contact}` });
+    await expectText(
+      timeline.getByRole("listitem").nth(0),
+      /Arrived: voice for sales from \+36204040404/,
+    );
+    await expectText(timeline.getByRole("listitem").nth(2), /Offered to a2 at s2/);
+    await expectText(timeline.getByRole("listitem").nth(3), /Refused by Béla Nagy: Declined$/);
+    await expectText(
+      timeline.getByRole("listitem").last(),
+      /Closed \(40 FAILED_NO_ROUTEREQ, 12 Abandoned in Queue\)$/,
+    );
+    await timeline.getByRole("button", { name: "Close timeline" }).click();
+    await expectCount(page.getByRole("region", { name: `Timeline of contact ${contact}` }), 0);
+    await page.close();
   } finally {
     await own.stop();
   }

@@ -476,6 +476,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's timeline: every journal entry that names it, open or closed. */
+        get: operations["history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}/hold": {
         parameters: {
             query?: never;
@@ -1418,6 +1435,13 @@ export interface components {
             /** @enum {string} */
             type: "dial";
         };
+        /** @description A contact's journal entries, in order. */
+        ContactHistory: {
+            contact: number;
+            entries: components["schemas"]["HistoryEntry"][];
+            /** @description More entries exist than 5,000; these are the first. */
+            truncated: boolean;
+        };
         /** @description A contact's id, assigned by the engine (1, 2, 3, …). A transfer keeps the id. */
         ContactId: number;
         ContactRequest: {
@@ -1954,6 +1978,13 @@ export interface components {
         };
         /** @enum {string} */
         HealthStatus: "ok";
+        /** @description One journal entry about the contact. */
+        HistoryEntry: {
+            at: components["schemas"]["Timestamp"];
+            event: components["schemas"]["Event"];
+            /** @description The journal sequence number. */
+            seq: number;
+        };
         /** @description The data of a journal message: an engine event with its journal position and time. */
         JournalMessage: {
             at: components["schemas"]["Timestamp"];
@@ -5127,6 +5158,63 @@ export interface operations {
             };
             /** @description `shutting_down`: the server is stopping (also an `error` message on the event stream); `storage_unavailable`: the journal could not be written; the change was **not** applied */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactHistory"];
+                };
+            };
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_contact`: unknown or closed contact */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: an unexpected failure. The cause is only in the server log (this includes report store and export failures). */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

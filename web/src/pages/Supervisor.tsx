@@ -9,6 +9,7 @@ import { CallbacksTable } from "./supervisor/CallbacksTable";
 import { useConsole } from "./supervisor/data";
 import { QueuesTable } from "./supervisor/QueuesTable";
 import { SessionsTable } from "./supervisor/SessionsTable";
+import { Timeline } from "./supervisor/Timeline";
 import { streamText, useTick } from "../live";
 
 interface Props {
@@ -25,6 +26,8 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
   const { problem, act } = useActions(() => data.refresh());
   const [stream, setStream] = useState<StreamStatus>({ kind: "connecting" });
   const [reconnected, setReconnected] = useState(false);
+  const [timeline, setTimeline] = useState<number | null>(null);
+  const [lookup, setLookup] = useState("");
   useTick();
 
   useEffect(() => {
@@ -64,6 +67,27 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
         <p>Loading…</p>
       ) : (
         <>
+          <form
+            class="row-form"
+            aria-label="Find a contact"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const id = Number.parseInt(lookup.replace(/^c/i, ""), 10);
+              if (Number.isSafeInteger(id) && id > 0) setTimeline(id);
+            }}
+          >
+            <label for="timeline-contact">Contact id</label>
+            <input
+              id="timeline-contact"
+              inputMode="numeric"
+              value={lookup}
+              onInput={(e) => setLookup(e.currentTarget.value)}
+            />
+            <button type="submit">Show timeline</button>
+          </form>
+          {timeline !== null && (
+            <Timeline api={api} contact={timeline} onClose={() => setTimeline(null)} />
+          )}
           <QueuesTable
             queues={data.queues}
             agents={data.agents}
@@ -73,6 +97,7 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
             act={act}
           />
           <AgentsTable
+            onOpenContact={setTimeline}
             agents={data.agents}
             configs={data.configs}
             settings={data.settings}
@@ -80,8 +105,13 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
             api={api}
             act={act}
           />
-          <CallbacksTable callbacks={data.callbacks} api={api} act={act} />
-          <SessionsTable sessions={data.sessions} api={api} act={act} />
+          <CallbacksTable
+            onOpenContact={setTimeline}
+            callbacks={data.callbacks}
+            api={api}
+            act={act}
+          />
+          <SessionsTable onOpenContact={setTimeline} sessions={data.sessions} api={api} act={act} />
         </>
       )}
     </div>

@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct ContactHistory {
     pub contact: u64,
     pub entries: Vec<HistoryEntry>,
-    /// More entries exist than [`HISTORY_MAX`]; these are the first.
+    /// More entries exist than 5,000; these are the first.
     pub truncated: bool,
 }
 

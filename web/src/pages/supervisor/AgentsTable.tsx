@@ -4,14 +4,29 @@ import { agentStateNames, type ContactState, contactStateNames } from "../../nam
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import { AgentActions } from "./AgentActions";
+import { ContactLink } from "./ContactLink";
 import type { AgentConfig, AgentRow, Settings } from "./data";
 import { Filter, plain } from "./Filter";
 
-/** "3 Handling, 4 Wrap Up": the contacts an agent holds (pairs of id and state). */
-function contactsText(contacts: AgentRow["contacts"]): string {
-  return contacts
-    .map(([id, state]) => `${String(id)} ${contactStateNames[state as ContactState] ?? ""}`)
-    .join(", ");
+/** "3 Handling, 4 Wrap Up": the contacts an agent holds, each opening its timeline. */
+function Contacts({
+  contacts,
+  onOpen,
+}: {
+  contacts: AgentRow["contacts"];
+  onOpen: (contact: number) => void;
+}) {
+  return (
+    <>
+      {contacts.map(([id, state], i) => (
+        <span key={String(id)}>
+          {i > 0 ? ", " : ""}
+          <ContactLink id={Number(id)} onOpen={onOpen} />{" "}
+          {contactStateNames[state as ContactState] ?? ""}
+        </span>
+      ))}
+    </>
+  );
 }
 
 /** The unavailable reasons an agent may be given: its own list, else the settings'. */
@@ -28,7 +43,9 @@ export function AgentsTable({
   clock,
   api,
   act,
+  onOpenContact,
 }: {
+  onOpenContact: (contact: number) => void;
   agents: AgentRow[];
   configs: AgentConfig[];
   settings: Settings;
@@ -107,7 +124,9 @@ export function AgentsTable({
                 <time>{formatDuration(clock.secondsSince(a.since))}</time>
               </td>
               <td>{a.station ?? ""}</td>
-              <td>{contactsText(a.contacts)}</td>
+              <td>
+                <Contacts contacts={a.contacts} onOpen={onOpenContact} />
+              </td>
               <td class="row-actions">
                 <AgentActions
                   agent={a}

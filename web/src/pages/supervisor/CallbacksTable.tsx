@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import type { CallbackRow } from "./data";
+import { ContactLink } from "./ContactLink";
 import { Filter, plain } from "./Filter";
 
 const locations = ["Pending", "HandlingByBusinessProcess", "HandlingByAgent"] as const;
@@ -11,7 +12,9 @@ export function CallbacksTable({
   callbacks,
   api,
   act,
+  onOpenContact,
 }: {
+  onOpenContact: (contact: number) => void;
   callbacks: CallbackRow[];
   api: Client;
   act: Act;
@@ -66,7 +69,9 @@ export function CallbacksTable({
             const path = { params: { path: { id: String(c.id) } } };
             return (
               <tr key={c.id}>
-                <th scope="row">{c.id}</th>
+                <th scope="row">
+                  <ContactLink id={c.id} onOpen={onOpenContact} />
+                </th>
                 <td>{c.destination}</td>
                 <td>{c.queue}</td>
                 <td>

@@ -1,6 +1,7 @@
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import { channelNames } from "../../names";
+import { ContactLink } from "./ContactLink";
 import type { SessionRow } from "./data";
 
 /**
@@ -11,7 +12,9 @@ export function SessionsTable({
   sessions,
   api,
   act,
+  onOpenContact,
 }: {
+  onOpenContact: (contact: number) => void;
   sessions: SessionRow[];
   api: Client;
   act: Act;
@@ -41,7 +44,9 @@ export function SessionsTable({
           <tbody>
             {sessions.map((s) => (
               <tr key={s.contact}>
-                <th scope="row">{s.contact}</th>
+                <th scope="row">
+                  <ContactLink id={s.contact} onOpen={onOpenContact} />
+                </th>
                 <td>{s.state === "parked" ? "Parked" : "Suspended"}</td>
                 <td>{channelNames[s.channel]}</td>
                 <td>{s.queue}</td>
