@@ -3,6 +3,7 @@
 // purged (with confirmation), callbacks stopped and started.
 import { test } from "node:test";
 import {
+  CONFIG,
   expectCount,
   expectText,
   expectVisible,
@@ -268,6 +269,34 @@ test("a contact's timeline shows who refused it and why, from a click on its id"
     );
     await timeline.getByRole("button", { name: "Close timeline" }).click();
     await expectCount(page.getByRole("region", { name: `Timeline of contact ${contact}` }), 0);
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
+test("a queue over its thresholds is flagged in words, and the longest wait crosses its threshold as time passes", async () => {
+  const config = CONFIG.replace(
+    "offer_timeout_ms = 20000\n",
+    "offer_timeout_ms = 20000\nthresholds = { waiting = 1, longest_wait_seconds = 30 }\n",
+  );
+  // 20 times faster: the 30 s threshold passes in a second and a half.
+  const own = await startServer(config, { speed: 20 });
+  try {
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor#key=supervisor-secret");
+    const sales = queueRow(page, "sales");
+    await expectText(sales.getByRole("cell").last(), "–");
+    const call = (from) =>
+      own.api("POST", "/v1/contacts", "connector-secret", {
+        channel: "voice",
+        queue: "sales",
+        from,
+      });
+    await call("+36205050501");
+    await expectText(sales.getByRole("cell").last(), /^⚠ longest wait \d+:\d\d over 0:30$/);
+    await call("+36205050502");
+    await expectText(sales.getByRole("cell").last(), /; 2 waiting, over 1$/);
     await page.close();
   } finally {
     await own.stop();

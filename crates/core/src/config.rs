@@ -265,6 +265,29 @@ pub struct QueueConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86_400))]
     pub service_level_seconds: Option<u32>,
+    /// Alert levels for the supervisor monitor: crossing one is shown on the queue's row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thresholds: Option<QueueThresholds>,
+}
+
+/// When the supervisor monitor flags a queue (PRODUCT.md §9). Any of them; none: never.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QueueThresholds {
+    /// The oldest waiting contact has waited longer than this many seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86_400))]
+    pub longest_wait_seconds: Option<u32>,
+    /// The shift's service level is below this percentage (once it has any answered or
+    /// abandoned contact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100))]
+    pub service_level_percent: Option<u8>,
+    /// More contacts than this are waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
+    pub waiting: Option<u32>,
 }
 
 /// The range of `dropped_within_ms`: 1 s to 1 hour of conversation.
@@ -308,6 +331,7 @@ impl QueueConfig {
             reschedule_dropped_ms: None,
             dropped_within_ms: None,
             service_level_seconds: None,
+            thresholds: None,
         }
     }
 
@@ -786,6 +810,33 @@ impl QueueConfig {
                 format!("{seconds}: must be 1–{SERVICE_LEVEL_SECONDS_MAX} seconds"),
             ));
         }
+        if let Some(t) = &self.thresholds {
+            let field = |name: &str| format!("{at}.thresholds.{name}");
+            if let Some(s) = t.longest_wait_seconds
+                && !(1..=SERVICE_LEVEL_SECONDS_MAX).contains(&s)
+            {
+                return Err(ConfigError::new(
+                    field("longest_wait_seconds"),
+                    format!("{s}: must be 1–{SERVICE_LEVEL_SECONDS_MAX} seconds"),
+                ));
+            }
+            if let Some(p) = t.service_level_percent
+                && !(1..=100).contains(&p)
+            {
+                return Err(ConfigError::new(
+                    field("service_level_percent"),
+                    format!("{p}: must be 1–100"),
+                ));
+            }
+            if let Some(w) = t.waiting
+                && !(1..=1_000_000).contains(&w)
+            {
+                return Err(ConfigError::new(
+                    field("waiting"),
+                    format!("{w}: must be 1–1000000"),
+                ));
+            }
+        }
         if let Some(size) = self.max_queue_size
             && size > limits.contacts_per_queue_max
         {
@@ -998,6 +1049,56 @@ mod tests {
         assert_eq!(q.service_level_seconds(), 30);
         let json = serde_json::to_value(&q).unwrap();
         assert_eq!(json["service_level_seconds"], 30);
+    }
+
+    #[test]
+    fn queue_thresholds_are_bounded_and_name_the_field() {
+        let limits = Limits::default();
+        let mut q = QueueConfig::new("sales", Channel::Voice);
+        assert!(
+            serde_json::to_value(&q)
+                .unwrap()
+                .get("thresholds")
+                .is_none()
+        );
+        let cases = [
+            (
+                QueueThresholds {
+                    longest_wait_seconds: Some(0),
+                    ..Default::default()
+                },
+                "longest_wait_seconds",
+            ),
+            (
+                QueueThresholds {
+                    service_level_percent: Some(101),
+                    ..Default::default()
+                },
+                "service_level_percent",
+            ),
+            (
+                QueueThresholds {
+                    waiting: Some(0),
+                    ..Default::default()
+                },
+                "waiting",
+            ),
+        ];
+        for (thresholds, field) in cases {
+            q.thresholds = Some(thresholds);
+            assert_eq!(
+                q.validate(&limits).unwrap_err().field,
+                format!("queues[sales].thresholds.{field}")
+            );
+        }
+        q.thresholds = Some(QueueThresholds {
+            longest_wait_seconds: Some(60),
+            service_level_percent: Some(80),
+            waiting: Some(5),
+        });
+        q.validate(&limits).unwrap();
+        let json = serde_json::to_value(&q).unwrap();
+        assert_eq!(json["thresholds"]["service_level_percent"], 80);
     }
 
     #[test]

@@ -2189,6 +2189,7 @@ export interface components {
              */
             service_level_seconds?: number | null;
             strategy?: components["schemas"]["RoutingStrategy"];
+            thresholds?: components["schemas"]["QueueThresholds"] | null;
             /**
              * @description What happens to contacts waiting in the queue when it closes (schedule, holiday or
              *     emergency).
@@ -2250,6 +2251,7 @@ export interface components {
              */
             service_level_seconds?: number | null;
             strategy?: components["schemas"]["RoutingStrategy"];
+            thresholds?: components["schemas"]["QueueThresholds"] | null;
             /**
              * @description What happens to contacts waiting in the queue when it closes (schedule, holiday or
              *     emergency).
@@ -2280,6 +2282,7 @@ export interface components {
             longest_wait_seconds?: number | null;
             /** @description Open or closed to arriving contacts, and why (the `closure` column for people). */
             status: components["schemas"]["QueueStatus"];
+            thresholds?: components["schemas"]["QueueThresholds"] | null;
         };
         /** @description One queue an agent serves. */
         QueueSkill: {
@@ -2296,6 +2299,25 @@ export interface components {
          * @enum {string}
          */
         QueueStatus: "Open" | "Closed (schedule)" | "Closed (holiday)" | "Closed (emergency)";
+        /** @description When the supervisor monitor flags a queue (PRODUCT.md §9). Any of them; none: never. */
+        QueueThresholds: {
+            /**
+             * Format: int64
+             * @description The oldest waiting contact has waited longer than this many seconds.
+             */
+            longest_wait_seconds?: number | null;
+            /**
+             * Format: int32
+             * @description The shift's service level is below this percentage (once it has any answered or
+             *     abandoned contact).
+             */
+            service_level_percent?: number | null;
+            /**
+             * Format: int64
+             * @description More contacts than this are waiting.
+             */
+            waiting?: number | null;
+        };
         QueueView: {
             agents_available: number;
             /** Format: int64 */

@@ -9,6 +9,7 @@ use crate::shift::ShiftFigures;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
+use switchboard_core::config::QueueThresholds;
 use switchboard_core::engine::{
     AgentView, CallbackMonitorView, ContactView, QueueView, SessionView,
 };
@@ -91,6 +92,10 @@ pub struct QueueRow {
     #[serde(flatten)]
     shift: ShiftFigures,
     callbacks: Option<CallbackMonitorView>,
+    /// The queue's alert levels (its configuration's `thresholds`): the longest wait is
+    /// over `longest_wait_seconds`, the service level under `service_level_percent`, or more
+    /// than `waiting` contacts wait. The console flags a crossed one as time passes.
+    thresholds: Option<QueueThresholds>,
 }
 
 /// The monitor's queue status column: whether arriving contacts are taken.
@@ -132,7 +137,11 @@ async fn monitor_queues(
                 .queue_views()
                 .map(|q| {
                     let callbacks = e.callback_monitor(&q.id);
-                    (q, callbacks)
+                    let thresholds = e
+                        .queue_configs()
+                        .find(|c| c.id == q.id)
+                        .and_then(|c| c.thresholds.clone());
+                    (q, callbacks, thresholds)
                 })
                 .collect();
             (e.now(), views)
@@ -140,12 +149,13 @@ async fn monitor_queues(
         .await?;
     let rows = views
         .into_iter()
-        .map(|(queue, callbacks)| QueueRow {
+        .map(|(queue, callbacks, thresholds)| QueueRow {
             status: queue_status(queue.closure),
             longest_wait_seconds: queue.oldest_entrance.map(|t| (now.0 - t.0).max(0) / 1000),
             shift: state.shift.figures(&queue.id),
             queue,
             callbacks,
+            thresholds,
         })
         .collect();
     Ok(Json(rows))

@@ -24,6 +24,34 @@ function staffing(queue: string, agents: AgentRow[], configs: AgentConfig[]) {
   return { ready, busy, unavailable };
 }
 
+/**
+ * The thresholds a queue crosses now, in words: the longest wait (ticking on the engine's
+ * clock), the shift's service level, the contacts waiting.
+ */
+function alerts(q: QueueRow, clock: EngineClock): string[] {
+  const t = q.thresholds;
+  if (!t) return [];
+  const found: string[] = [];
+  if (t.longest_wait_seconds != null && q.oldest_entrance != null) {
+    const waited = clock.secondsSince(q.oldest_entrance);
+    if (waited > t.longest_wait_seconds) {
+      found.push(
+        `longest wait ${formatDuration(waited)} over ${formatDuration(t.longest_wait_seconds)}`,
+      );
+    }
+  }
+  if (t.service_level_percent != null && q.service_level != null) {
+    const level = q.service_level * 100;
+    if (level < t.service_level_percent) {
+      found.push(`service level ${percent(level)} under ${t.service_level_percent} %`);
+    }
+  }
+  if (t.waiting != null && q.waiting > t.waiting) {
+    found.push(`${q.waiting} waiting, over ${t.waiting}`);
+  }
+  return found;
+}
+
 /** Every queue: waiting and staffing, the shift's counters, the seven callback columns. */
 export function QueuesTable({
   queues,
@@ -66,6 +94,7 @@ export function QueuesTable({
             <th scope="col">% Clbk Reached</th>
             <th scope="col">% Clbk Fail</th>
             <th scope="col">Callbacks</th>
+            <th scope="col">Alerts</th>
           </tr>
         </thead>
         <tbody>
@@ -73,8 +102,9 @@ export function QueuesTable({
             const staff = staffing(q.id, agents, configs);
             const cb = q.callbacks;
             const path = { params: { path: { id: q.id } } };
+            const crossed = alerts(q, clock);
             return (
-              <tr key={q.id}>
+              <tr key={q.id} class={crossed.length > 0 ? "alert" : undefined}>
                 <th scope="row">{q.id}</th>
                 <td>
                   {q.status}
@@ -140,6 +170,7 @@ export function QueuesTable({
                       </button>
                     ))}
                 </td>
+                <td>{crossed.length > 0 ? `⚠ ${crossed.join("; ")}` : "–"}</td>
               </tr>
             );
           })}
