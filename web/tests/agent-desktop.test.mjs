@@ -230,3 +230,20 @@ test("a contact is transferred to a colleague picked from the list", async () =>
     await own.stop();
   }
 });
+
+test("an agent in Handling – Outgoing Interactions dials a number", async () => {
+  const own = await startServer();
+  try {
+    const page = await desktop(own, "a1", "s1");
+    await pickState(page, "Handling – Outgoing Interactions");
+    const outbound = page.getByRole("region", { name: "Outbound" });
+    await outbound.getByRole("textbox", { name: "Destination" }).fill("+36207070707");
+    await outbound.getByRole("button", { name: "Dial" }).click();
+    const card = page.getByRole("region", { name: /^Contact \d+$/ });
+    await expectText(card.locator(".interaction-state"), "Dialing");
+    await expectText(card.getByText("+36207070707"), "+36207070707");
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});

@@ -302,3 +302,34 @@ test("a queue over its thresholds is flagged in words, and the longest wait cros
     await own.stop();
   }
 });
+
+test("the do-not-call list: add a number, import a CSV file, remove a number", async () => {
+  const own = await startServer();
+  try {
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor#key=supervisor-secret");
+    const numbers = page.getByRole("table", { name: "Do-not-call numbers" });
+    await page.getByRole("textbox", { name: "Number" }).fill("+36 30 111 2222");
+    await page.getByRole("button", { name: "Add to the list" }).click();
+    await expectText(numbers.getByRole("rowheader").first(), "+36301112222");
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "dnc.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("number,name\n+36 30 333 4444,Anna\n0036-30-555-6666,Béla\n"),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await expectCount(numbers.getByRole("rowheader"), 3);
+    await expectText(page.getByText(/numbers on the list/), "3 numbers on the list.");
+    await numbers.getByRole("button", { name: "Remove +36303334444" }).click();
+    await expectCount(numbers.getByRole("rowheader"), 2);
+    // A callback to a listed number closes at once (58, 0).
+    const created = await own.api("POST", "/v1/callbacks", "admin-secret", {
+      queue: "callbacks",
+      destination: "+36301112222",
+    });
+    if (created.closed?.major !== 58) throw new Error(`dialable: ${JSON.stringify(created)}`);
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});

@@ -6,6 +6,7 @@ import type { Credentials, Session } from "../session";
 import { openStream, type StreamStatus } from "../stream";
 import { AgentsTable } from "./supervisor/AgentsTable";
 import { CallbacksTable } from "./supervisor/CallbacksTable";
+import { DncPanel } from "./supervisor/DncPanel";
 import { useConsole } from "./supervisor/data";
 import { QueuesTable } from "./supervisor/QueuesTable";
 import { SessionsTable } from "./supervisor/SessionsTable";
@@ -112,6 +113,7 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
             act={act}
           />
           <SessionsTable onOpenContact={setTimeline} sessions={data.sessions} api={api} act={act} />
+          <DncPanel api={api} act={act} version={data.dncVersion} apiKey={credentials.key} />
         </>
       )}
     </div>

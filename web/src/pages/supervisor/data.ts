@@ -45,6 +45,8 @@ export interface Console {
   settings: Settings | null;
   sessions: SessionRow[] | null;
   problem: string | null;
+  /** Moves on every change of the do-not-call list (the panel reads its page again). */
+  dncVersion: number;
   /** Reads the live tables again now (after an action of this page). */
   refresh: () => Promise<void>;
   /** Reads everything again, the configuration too (the stream started afresh). */
@@ -53,7 +55,7 @@ export interface Console {
   onMessage: (message: StreamMessage) => void;
 }
 
-type Part = "agents" | "queues" | "callbacks" | "configs" | "settings" | "sessions";
+type Part = "agents" | "queues" | "callbacks" | "configs" | "settings" | "sessions" | "dnc";
 
 /** What an event can change, by its type. */
 function touched(type: string): Part[] {
@@ -71,6 +73,7 @@ function touched(type: string): Part[] {
     return ["callbacks", "queues", "agents"];
   }
   if (type.startsWith("queue_") || type === "shift_started") return ["queues"];
+  if (type.startsWith("do_not_call_")) return ["dnc", "callbacks"];
   if (
     type.startsWith("session_") ||
     type === "contact_suspended" ||
@@ -89,6 +92,7 @@ export function useConsole(api: Client): Console {
   const [configs, setConfigs] = useState<AgentConfig[] | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [sessions, setSessions] = useState<SessionRow[] | null>(null);
+  const [dncVersion, setDncVersion] = useState(0);
   const [problem, setProblem] = useState<string | null>(null);
   const dirty = useRef(new Set<Part>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -106,6 +110,7 @@ export function useConsole(api: Client): Console {
       jobs.push(readCallbacks(api).then((a) => (a.data ? setCallbacks(a.data) : failed(a))));
     if (parts.has("configs"))
       jobs.push(readAgentConfigs(api).then((a) => (a.data ? setConfigs(a.data) : failed(a))));
+    if (parts.has("dnc")) setDncVersion((v) => v + 1);
     if (parts.has("sessions"))
       jobs.push(readSessions(api).then((a) => (a.data ? setSessions(a.data) : failed(a))));
     if (parts.has("settings"))
@@ -138,6 +143,7 @@ export function useConsole(api: Client): Console {
     settings,
     sessions,
     problem,
+    dncVersion,
     refresh: () => read(new Set<Part>(["agents", "queues", "callbacks", "sessions"])),
     reload: () =>
       read(new Set<Part>(["agents", "queues", "callbacks", "configs", "settings", "sessions"])),
