@@ -225,6 +225,8 @@ test("an agent parks an email; the customer's next email is held; the console un
       .getByRole("row")
       .filter({ has: page.getByRole("button", { name: `Contact ${contact}: show its timeline` }) });
     await expectText(row.getByRole("cell").nth(0), "Parked");
+    // The agent sees it among the parked sessions of its queues.
+    await expectVisible(desk.getByRole("button", { name: `Unpark contact ${contact}` }));
     const held = await email();
     if (held.closed?.major !== 62) throw new Error(`not held: ${JSON.stringify(held)}`);
     await expectText(row.getByRole("cell").nth(6), "1");

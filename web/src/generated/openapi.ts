@@ -1545,6 +1545,8 @@ export interface components {
             /** @description The contacts the agent holds, oldest first. */
             contacts: components["schemas"]["DesktopContact"][];
             offer?: components["schemas"]["DesktopOffer"] | null;
+            /** @description Parked sessions in the queues the agent serves, which it may unpark. */
+            parked: components["schemas"]["SessionView"][];
             /**
              * @description The reasons the agent may give with Break or BackOffice (its own list, else the
              *     settings'); empty: no reason is asked.

@@ -7,6 +7,7 @@ import { openStream, type StreamMessage, type StreamStatus } from "../stream";
 import { ContactPanel } from "./agent/ContactPanel";
 import { MyCallbacks } from "./agent/MyCallbacks";
 import { OfferPanel } from "./agent/OfferPanel";
+import { Parked } from "./agent/Parked";
 import { Outbound } from "./agent/Outbound";
 import { StatePanel } from "./agent/StatePanel";
 import { readDesk, type Desk, type DeskContext } from "./agent/types";
@@ -156,6 +157,7 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
             <ContactPanel item={item} colleagues={desk.colleagues} ctx={ctx} key={item.id} />
           ))}
           {desk.agent.state === "outgoing_interactions" && <Outbound ctx={ctx} />}
+          <Parked desk={desk} ctx={ctx} />
           <MyCallbacks desk={desk} ctx={ctx} />
         </>
       )}

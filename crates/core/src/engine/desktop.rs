@@ -2,7 +2,7 @@
 //! offer with the contact offered, each contact it holds with its interaction timers and
 //! (for a callback) the attempt in progress, and the callbacks reserved for it.
 
-use super::{CallbackView, ContactView, Engine, Place};
+use super::{CallbackView, ContactView, Engine, Place, SessionState, SessionView};
 use crate::callback::{CallbackLocation, CompletionStatus};
 use crate::config::Disposition;
 use crate::engine::AgentView;
@@ -25,6 +25,8 @@ pub struct DesktopView {
     pub callbacks: Vec<CallbackView>,
     /// The other agents logged in, to transfer a contact to.
     pub colleagues: Vec<Colleague>,
+    /// Parked sessions in the queues the agent serves, which it may unpark.
+    pub parked: Vec<SessionView>,
 }
 
 /// Another agent who is logged in.
@@ -153,7 +155,14 @@ impl Engine {
                 state: rt.shown,
             })
             .collect();
+        let parked = self
+            .session_views()
+            .into_iter()
+            .filter(|s| s.state == SessionState::Parked)
+            .filter(|s| agent.memberships.iter().any(|m| m.queue == s.queue))
+            .collect();
         Some(DesktopView {
+            parked,
             agent: self.agent_view(id)?,
             unavailable_reasons: reasons.clone(),
             offer,
