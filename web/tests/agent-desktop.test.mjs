@@ -247,3 +247,38 @@ test("an agent in Handling – Outgoing Interactions dials a number", async () =
     await own.stop();
   }
 });
+
+test("the desktop works from the keyboard: sign in, accept, hold and resume without a pointer", async () => {
+  const own = await startServer();
+  try {
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/agent");
+    // The key field has the focus; Tab moves to the station; Enter signs in.
+    await page.getByLabel("API key").waitFor();
+    await page.keyboard.type("a1-secret");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("s1");
+    await page.keyboard.press("Enter");
+    const state = page.getByRole("status", { name: "Agent state" });
+    await expectText(state, "Ready");
+    const { contact } = await call(own, "+36208080808");
+    const accept = page
+      .getByRole("region", { name: "Offer" })
+      .getByRole("button", { name: "Accept" });
+    await accept.focus();
+    await page.keyboard.press("Enter");
+    const offer = (await own.api("GET", "/v1/agents/a1/desktop", "admin-secret")).offer.id;
+    await own.api("POST", "/v1/connector/events", CONNECTOR, { type: "leg_linked", offer });
+    const card = page.getByRole("region", { name: `Contact ${contact}` });
+    await expectText(card.locator(".interaction-state"), "Handling");
+    await card.getByRole("button", { name: "Hold" }).focus();
+    await page.keyboard.press("Space");
+    await expectText(card.locator(".interaction-state"), "On Hold");
+    await card.getByRole("button", { name: "Resume" }).focus();
+    await page.keyboard.press("Enter");
+    await expectText(card.locator(".interaction-state"), "Handling");
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});

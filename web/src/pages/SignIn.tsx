@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { client, describeError } from "../api";
 import { refusal, type Credentials, type Page, type Session } from "../session";
 
@@ -38,6 +38,9 @@ export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
   const [station, setStation] = useState("");
   const [problem, setProblem] = useState<string | null>(initialProblem);
   const [busy, setBusy] = useState(false);
+  // The key field has the focus when the form appears: sign-in is type, Tab, type, Enter.
+  const keyField = useRef<HTMLInputElement>(null);
+  useEffect(() => keyField.current?.focus(), []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -60,6 +63,7 @@ export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
         <label for="sign-in-key">API key</label>
         <input
           id="sign-in-key"
+          ref={keyField}
           type="password"
           name="key"
           autocomplete="off"
