@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::feed::{Audience, Feed, Holder, Subscription};
 use crate::shift::Shifts;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::time::{Duration, Instant};
 use switchboard_core::command::Command;
 use switchboard_core::engine::{Engine, Receipt};
@@ -134,7 +134,10 @@ impl Driver {
                     snapshot_seq,
                     events: Vec::new(),
                     outputs: Vec::new(),
+                    contacts_indexed: 0,
+                    index_retry_after: 0,
                 };
+                state.contacts_indexed = state.store.contact_index_upto().unwrap_or(0);
                 state.run(inbox);
                 // Every stream ends with `shutting_down` once it has sent what it holds.
                 state.feed.close();
@@ -309,7 +312,17 @@ struct Loop<'a> {
     events: Vec<EventRecord>,
     /// Everything the engine put out in the batch, in order (events as indexes into `events`).
     outputs: Vec<Pending>,
+    /// The last journal entry the contact index (`contact_entries`) covers.
+    contacts_indexed: u64,
+    /// After a failed indexing step: no new try before the journal reaches this entry.
+    index_retry_after: u64,
 }
+
+/// Journal entries one step of the contact index takes (a few milliseconds).
+const CONTACT_INDEX_STEP: usize = 4_096;
+/// How far the contact index may fall behind under load before the driver indexes between
+/// batches anyway: it bounds the journal tail a contact's timeline reads.
+const CONTACT_INDEX_LAG_MAX: u64 = 100_000;
 
 enum Pending {
     Event,
@@ -327,22 +340,39 @@ impl Loop<'_> {
     fn run(&mut self, inbox: Receiver<Request>) {
         let mut shutdown: Option<oneshot::Sender<()>> = None;
         loop {
-            let first = match self.engine.poll_timeout() {
-                Some(deadline) => {
-                    let wait = self.clock.until(deadline);
-                    if wait.is_zero() {
-                        None
-                    } else {
-                        match inbox.recv_timeout(wait) {
-                            Ok(request) => Some(request),
-                            Err(RecvTimeoutError::Timeout) => None,
-                            Err(RecvTimeoutError::Disconnected) => break,
+            // Idle work, never in a request's way: with no request waiting and no timer due,
+            // one step of the contact index, then look at the inbox again.
+            let due = self
+                .engine
+                .poll_timeout()
+                .is_some_and(|deadline| self.clock.until(deadline).is_zero());
+            let waiting = match inbox.try_recv() {
+                Ok(request) => Some(request),
+                Err(TryRecvError::Disconnected) => break,
+                Err(TryRecvError::Empty) => None,
+            };
+            if waiting.is_none() && !due && self.index_contacts_step() {
+                continue;
+            }
+            let first = match waiting {
+                Some(request) => Some(request),
+                None => match self.engine.poll_timeout() {
+                    Some(deadline) => {
+                        let wait = self.clock.until(deadline);
+                        if wait.is_zero() {
+                            None
+                        } else {
+                            match inbox.recv_timeout(wait) {
+                                Ok(request) => Some(request),
+                                Err(RecvTimeoutError::Timeout) => None,
+                                Err(RecvTimeoutError::Disconnected) => break,
+                            }
                         }
                     }
-                }
-                None => match inbox.recv() {
-                    Ok(request) => Some(request),
-                    Err(_) => break,
+                    None => match inbox.recv() {
+                        Ok(request) => Some(request),
+                        Err(_) => break,
+                    },
                 },
             };
             let mut requests: Vec<Request> = first.into_iter().collect();
@@ -353,12 +383,36 @@ impl Loop<'_> {
                 }
             }
             self.batch(requests, &mut shutdown);
+            // Under sustained load the driver is never idle: keep the index's lag bounded.
+            if self.store.last_seq() > self.contacts_indexed + CONTACT_INDEX_LAG_MAX {
+                self.index_contacts_step();
+            }
             if shutdown.is_some() || self.store.last_seq() >= self.snapshot_seq + SNAPSHOT_EVERY {
                 self.snapshot();
             }
             if let Some(done) = shutdown.take() {
                 let _ = done.send(());
                 return;
+            }
+        }
+    }
+
+    /// One step of the contact index, if it is behind; whether it did one.
+    fn index_contacts_step(&mut self) -> bool {
+        let last = self.store.last_seq();
+        if self.contacts_indexed >= last || last < self.index_retry_after {
+            return false;
+        }
+        match self.store.index_contacts(CONTACT_INDEX_STEP) {
+            Ok(left) => {
+                self.contacts_indexed = last - left;
+                true
+            }
+            Err(error) => {
+                // The timeline still reads the unindexed entries from the journal's tail.
+                tracing::warn!(%error, "indexing the journal by contact failed; retrying later");
+                self.index_retry_after = last + CONTACT_INDEX_STEP as u64;
+                false
             }
         }
     }

@@ -83,6 +83,9 @@ pub struct Snapshot {
     pub state: Vec<u8>,
 }
 
+/// The `meta` key of the last journal entry `contact_entries` covers.
+const CONTACT_INDEX_UPTO: &str = "contact_index_upto";
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -299,17 +302,82 @@ impl Store {
     }
 
     /// The journal entries about `contact` (those whose event names it), in order, at most
-    /// `limit`: read through the journal's index by contact, never a scan.
+    /// `limit`: through `contact_entries` up to what it covers, then the journal's few
+    /// entries after that (the server indexes them when it is idle), never a whole scan.
     pub fn contact_history(&self, contact: u64, limit: usize) -> Result<Vec<JournalEntry>> {
+        let upto = self.contact_index_upto()?;
         let mut statement = self.conn.prepare_cached(
-            "SELECT seq, at, payload FROM journal WHERE contact = ?1 ORDER BY seq LIMIT ?2",
+            "SELECT j.seq, j.at, j.payload FROM contact_entries c JOIN journal j ON j.seq = c.seq
+             WHERE c.contact = ?1 ORDER BY c.seq LIMIT ?2",
         )?;
         let mut rows = statement.query(params![contact as i64, limit as i64])?;
         let mut entries = Vec::new();
         while let Some(row) = rows.next()? {
             entries.push(journal_entry(row)?);
         }
+        if entries.len() < limit {
+            let mut tail = self.conn.prepare_cached(
+                "SELECT seq, at, payload FROM journal WHERE seq > ?1 AND contact = ?2
+                 ORDER BY seq LIMIT ?3",
+            )?;
+            let left = (limit - entries.len()) as i64;
+            let mut rows = tail.query(params![upto as i64, contact as i64, left])?;
+            while let Some(row) = rows.next()? {
+                entries.push(journal_entry(row)?);
+            }
+        }
         Ok(entries)
+    }
+
+    /// The last journal entry `contact_entries` covers.
+    pub fn contact_index_upto(&self) -> Result<u64> {
+        Ok(self
+            .meta(CONTACT_INDEX_UPTO)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Indexes the next at most `max_entries` journal entries by contact, in one transaction;
+    /// returns how many entries are left to index. The server calls it when no request
+    /// waits, so the append (and the acknowledgement it gates) never pays for the index.
+    pub fn index_contacts(&mut self, max_entries: usize) -> Result<u64> {
+        let upto = self.contact_index_upto()?;
+        if upto >= self.last_seq {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction()?;
+        let mut pairs: Vec<(i64, i64)> = Vec::new();
+        let mut last = upto as i64;
+        {
+            let mut statement = tx.prepare_cached(
+                "SELECT seq, contact FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let mut rows = statement.query(params![upto as i64, max_entries as i64])?;
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                last = seq;
+                if let Some(contact) = row.get::<_, Option<i64>>(1)? {
+                    pairs.push((contact, seq));
+                }
+            }
+        }
+        // In key order: each insert lands next to the previous one in the table's B-tree.
+        pairs.sort_unstable();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO contact_entries (contact, seq) VALUES (?1, ?2)",
+            )?;
+            for (contact, seq) in pairs {
+                insert.execute(params![contact, seq])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![CONTACT_INDEX_UPTO, last.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(self.last_seq.saturating_sub(last as u64))
     }
 
     /// Calls `visit` with every journal entry after `after` (up to `limit`), in order, without

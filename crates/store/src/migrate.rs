@@ -35,10 +35,18 @@ CREATE TABLE api_keys (
 );
 ";
 
-/// Version 3: the journal's entries about one contact, found through an index rather than
-/// a scan (a contact's timeline). Partial: most entries name no contact.
-pub(crate) const JOURNAL_CONTACT_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS journal_contact ON journal (contact) WHERE contact IS NOT NULL;";
+/// Version 4: the journal's entries about each contact, for a contact's timeline without a
+/// scan. Filled after the commits, in batches, by the server when it is idle
+/// (`Store::index_contacts`), not in the append's transaction: an index written by every
+/// append cost 15–30 % of durable throughput (docs/benchmarks.md). `meta.contact_index_upto`
+/// is the last journal entry it covers; a timeline reads the few entries after it from the
+/// journal itself.
+pub(crate) const CONTACT_ENTRIES: &str = "
+CREATE TABLE IF NOT EXISTS contact_entries (
+    contact INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,
+    PRIMARY KEY (contact, seq)
+) WITHOUT ROWID;";
 
 /// The newest schema version this build knows.
 ///
@@ -47,8 +55,10 @@ pub(crate) const JOURNAL_CONTACT_INDEX: &str =
 ///   of their window), and `agent_state_marks` records every agent's state now and then.
 ///   The projections are derived data: the migration drops them, creates them anew and
 ///   rebuilds them from the journal.
-/// - 3: the index of the journal by contact, for a contact's timeline.
-pub const SCHEMA_VERSION: i64 = 3;
+/// - 3: an index of the journal by contact, for a contact's timeline (written by every
+///   append).
+/// - 4: that index replaced by `contact_entries`, filled after the commits.
+pub const SCHEMA_VERSION: i64 = 4;
 
 fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
@@ -86,7 +96,7 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     if found < 1 {
         // A new database gets the newest projection tables at once.
         conn.execute_batch(&format!(
-            "BEGIN; {CORE_V1} {JOURNAL_CONTACT_INDEX} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+            "BEGIN; {CORE_V1} {CONTACT_ENTRIES} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
             projection::SCHEMA
         ))?;
         return Ok(());
@@ -108,10 +118,11 @@ pub fn migrate(conn: &Connection) -> Result<()> {
             }
         }
     }
-    if found < 3 {
-        // Building the index reads the journal once; one transaction, like every step.
+    if found < 4 {
+        // The table starts empty (`contact_index_upto` absent: 0); the server fills it.
         conn.execute_batch(&format!(
-            "BEGIN; {JOURNAL_CONTACT_INDEX} PRAGMA user_version = 3; COMMIT;"
+            "BEGIN; DROP INDEX IF EXISTS journal_contact; {CONTACT_ENTRIES} \
+             DELETE FROM meta WHERE key = 'contact_index_upto'; PRAGMA user_version = 4; COMMIT;"
         ))?;
     }
     Ok(())

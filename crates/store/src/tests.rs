@@ -382,7 +382,7 @@ fn a_journal_written_behind_the_stores_back_is_noticed() {
 }
 
 #[test]
-fn a_contacts_history_is_read_through_the_index_in_order() {
+fn a_contacts_history_joins_the_contact_index_and_the_journal_tail() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(dir.path(), Durability::Normal).unwrap();
     let records = [
@@ -403,7 +403,7 @@ fn a_contacts_history_is_read_through_the_index_in_order() {
         record(5, refusal(7)),
     ];
     store.append(&records).unwrap();
-    let seqs = |contact, limit| {
+    let seqs = |store: &Store, contact, limit| {
         store
             .contact_history(contact, limit)
             .unwrap()
@@ -411,14 +411,38 @@ fn a_contacts_history_is_read_through_the_index_in_order() {
             .map(|e| e.seq)
             .collect::<Vec<_>>()
     };
-    assert_eq!(seqs(7, 10), [1, 4, 5]);
-    assert_eq!(seqs(7, 2), [1, 4]);
-    assert_eq!(seqs(8, 10), [2]);
-    assert!(seqs(9, 10).is_empty());
-    // Through the index: SQLite's plan names it (a scan of the journal would not).
+    // Nothing indexed yet: all from the journal's tail.
+    assert_eq!(store.contact_index_upto().unwrap(), 0);
+    assert_eq!(seqs(&store, 7, 10), [1, 4, 5]);
+    // Indexed in steps (the server's idle work): the rest is the tail.
+    assert_eq!(store.index_contacts(3).unwrap(), 2);
+    assert_eq!(store.contact_index_upto().unwrap(), 3);
+    assert_eq!(seqs(&store, 7, 10), [1, 4, 5]);
+    assert_eq!(seqs(&store, 7, 2), [1, 4]);
+    assert_eq!(store.index_contacts(100).unwrap(), 0);
+    assert_eq!(
+        store.index_contacts(100).unwrap(),
+        0,
+        "nothing left: a no-op"
+    );
+    assert_eq!(seqs(&store, 7, 10), [1, 4, 5]);
+    assert_eq!(seqs(&store, 8, 10), [2]);
+    assert!(seqs(&store, 9, 10).is_empty());
+    let indexed: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM contact_entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(indexed, 4, "one row per entry naming a contact");
+    // Appended after the index: found in the tail, in order, no duplicate.
+    store.append(&[record(6, refusal(7))]).unwrap();
+    assert_eq!(seqs(&store, 7, 10), [1, 4, 5, 6]);
+    // The indexed part is read through the table's key, not a scan of the journal.
     let plan: Vec<String> = store
         .connection()
-        .prepare("EXPLAIN QUERY PLAN SELECT seq, at, payload FROM journal WHERE contact = 7 ORDER BY seq")
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT j.seq FROM contact_entries c JOIN journal j ON j.seq = c.seq
+             WHERE c.contact = 7 ORDER BY c.seq",
+        )
         .unwrap()
         .query_map([], |row| row.get::<_, String>(3))
         .unwrap()
@@ -426,7 +450,11 @@ fn a_contacts_history_is_read_through_the_index_in_order() {
         .unwrap();
     assert!(
         plan.iter()
-            .any(|step| step.contains("USING INDEX journal_contact")),
+            .any(|step| step.contains("SEARCH c USING PRIMARY KEY")),
+        "{plan:?}"
+    );
+    assert!(
+        !plan.iter().any(|step| step.starts_with("SCAN")),
         "{plan:?}"
     );
 }

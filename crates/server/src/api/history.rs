@@ -1,8 +1,9 @@
 //! `/v1/contacts/{id}/history`: a contact's whole story from the journal — arrival, offers
 //! and their outcomes, refusals with reason and raw cause, holds, transfers, callback
 //! attempts, wrap-up, closure — for the supervisor's timeline ("why was this contact refused,
-//! and by whom"). Read through the journal's index by contact (schema 3), never a scan, on a
-//! blocking thread with its own read connection, like the event stream's catch-up.
+//! and by whom"). Read through the contact index (`contact_entries`, which the driver fills
+//! after its commits) and the journal's few newer entries, never a scan, on a blocking thread
+//! with its own read connection, like the event stream's catch-up.
 
 use super::{ApiResult, ContactPath};
 use crate::AppState;
