@@ -147,3 +147,53 @@ fn an_unreadable_snapshot_falls_back_to_the_journal() {
         without_clock(&live)
     );
 }
+
+/// The driver indexes the journal by contact when it is idle: after the commands, with
+/// nothing else to do, the contact index covers the whole journal, so a timeline reads the
+/// index alone.
+#[test]
+fn an_idle_driver_catches_the_contact_index_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(dir.path(), Durability::Normal).unwrap();
+        let shifts = Arc::new(Shifts::default());
+        let engine = driver::load_engine(&store, &shifts).unwrap();
+        let clock = Arc::new(SystemClock::new(1.0).not_before(engine.now()));
+        let (driver, thread): (Driver, _) = Driver::start(
+            store,
+            engine,
+            shifts,
+            clock,
+            switchboard_server::feed::Feed::new(Default::default()),
+        )
+        .unwrap();
+        for command in config_commands() {
+            driver.execute(command, Actor::Trusted).await.unwrap();
+        }
+        let last = driver.last_seq();
+        // A reader sees the index catch up while the driver has nothing else to do.
+        let reader = Store::open_existing(dir.path()).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while reader.contact_index_upto().unwrap() < last {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the contact index stayed at {} of {last}",
+                reader.contact_index_upto().unwrap()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let indexed: i64 = reader
+            .connection()
+            .query_row(
+                "SELECT count(DISTINCT contact) FROM contact_entries",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 2, "both contacts are indexed");
+        assert!(!reader.contact_history(1, 100).unwrap().is_empty());
+        driver.shutdown().await;
+        thread.join().unwrap();
+    });
+}
