@@ -3,6 +3,7 @@
 // again; a refusal; a missed offer (No Answer).
 import { test } from "node:test";
 import {
+  CONFIG,
   expectCount,
   expectText,
   expectVisible,
@@ -277,6 +278,84 @@ test("the desktop works from the keyboard: sign in, accept, hold and resume with
     await card.getByRole("button", { name: "Resume" }).focus();
     await page.keyboard.press("Enter");
     await expectText(card.locator(".interaction-state"), "Handling");
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
+test("Schedule callback from a call: the callback is the agent's, and the call closes (51, 0)", async () => {
+  // The sales queue takes callbacks here (a callback goes to the call's queue).
+  const own = await startServer(
+    CONFIG.replace(
+      '[[queues]]\nid = "callbacks"',
+      '[queues.callbacks]\ntime_zone = "UTC"\n\n[[queues]]\nid = "callbacks"',
+    ),
+  );
+  try {
+    const page = await desktop(own, "a1", "s1");
+    const { contact } = await call(own, "+36209090909");
+    await page
+      .getByRole("region", { name: "Offer" })
+      .getByRole("button", { name: "Accept" })
+      .click();
+    const offer = (await own.api("GET", "/v1/agents/a1/desktop", "admin-secret")).offer.id;
+    await own.api("POST", "/v1/connector/events", CONNECTOR, { type: "leg_linked", offer });
+    const card = page.getByRole("region", { name: `Contact ${contact}` });
+    await expectText(card.locator(".interaction-state"), "Handling");
+    await card.getByRole("button", { name: "Schedule callback" }).click();
+    const form = card.getByRole("form", { name: "Schedule callback" });
+    // The caller's number is the default.
+    const number = form.getByRole("textbox", { name: "Callback number" });
+    if ((await number.inputValue()) !== "+36209090909") throw new Error("not the caller's number");
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const two = (n) => String(n).padStart(2, "0");
+    await form
+      .getByLabel("Date")
+      .fill(`${tomorrow.getFullYear()}-${two(tomorrow.getMonth() + 1)}-${two(tomorrow.getDate())}`);
+    await form.getByLabel("Time").fill("10:15");
+    await form.getByRole("button", { name: "Schedule" }).click();
+    // Reserved for a1 ("Keep it for me" is on by default): among the agent's callbacks.
+    const mine = page.getByRole("table", { name: "Callbacks reserved for you" });
+    await expectText(mine.getByRole("row").nth(1), /\+36209090909/);
+    // The call goes on; when its wrap-up completes it closes (51, 0), not (48, 0).
+    await card.getByRole("button", { name: "End" }).click();
+    await card.getByRole("button", { name: "Complete" }).click();
+    await expectCount(page.getByRole("region", { name: `Contact ${contact}` }), 0);
+    const history = await own.api("GET", `/v1/contacts/${contact}/history`, "admin-secret");
+    const closed = history.entries.at(-1).event;
+    if (closed.type !== "contact_closed" || closed.code.major !== 51 || closed.code.minor !== 0) {
+      throw new Error(`the call did not close (51, 0): ${JSON.stringify(closed)}`);
+    }
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
+test("an agent unparks an email of its queue from the desktop", async () => {
+  const own = await startServer();
+  try {
+    const page = await desktop(own, "a3", "s3");
+    const email = () =>
+      own.api("POST", "/v1/contacts", "connector-secret", {
+        channel: "email",
+        queue: "mail",
+        from: "+36301212121",
+      });
+    const { contact } = await email();
+    await page
+      .getByRole("region", { name: "Offer" })
+      .getByRole("button", { name: "Accept" })
+      .click();
+    await page
+      .getByRole("region", { name: `Contact ${contact}` })
+      .getByRole("button", { name: "Park" })
+      .click();
+    await page.getByRole("button", { name: `Unpark contact ${contact}` }).click();
+    // Back in the queue as a new contact: offered to the agent again.
+    await expectVisible(page.getByRole("region", { name: "Offer" }));
+    await expectCount(page.getByRole("button", { name: `Unpark contact ${contact}` }), 0);
     await page.close();
   } finally {
     await own.stop();
