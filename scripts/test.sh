@@ -43,8 +43,10 @@ if [ ! -x /usr/bin/chromium ]; then
         echo "test.sh: /usr/bin/chromium is missing; install it: sudo apt-get install chromium" >&2
         exit 1
     fi
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y --no-install-recommends chromium >/dev/null \
         || { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }
+    [ -x /usr/bin/chromium ] || { echo "test.sh: installing chromium failed" >&2; exit 1; }
 fi
 echo "== npm ci (web/)"
 npm ci --prefix web --no-audit --no-fund

@@ -46,11 +46,27 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Who made a change, as journaled events name a supervisor's or admin's key: "label (role)",
-/// or "key N (role)" for a key without a label, cut to the engine's text limit.
+/// Who made a change, as journaled events name a supervisor's or admin's key: "label
+/// (role)", or "key N (role)" for a key without a label, cut to the engine's text limit.
 fn setter(principal: &Principal) -> String {
+    key_name(principal, false)
+}
+
+/// [`setter`] with the key's id when it has a label: "night desk (supervisor, key 2)" (the
+/// events of a supervisor's change to an agent name the key, PRODUCT.md §9).
+fn setter_with_key(principal: &Principal) -> String {
+    key_name(principal, true)
+}
+
+fn key_name(principal: &Principal, with_id: bool) -> String {
     let role = principal.role.as_str();
-    let room = switchboard_core::config::TEXT_MAX_CHARS.saturating_sub(role.len() + 3);
+    let id = principal.key_id;
+    let suffix = if with_id {
+        format!(" ({role}, key {id})")
+    } else {
+        format!(" ({role})")
+    };
+    let room = switchboard_core::config::TEXT_MAX_CHARS.saturating_sub(suffix.chars().count());
     let label: String = principal
         .label
         .chars()
@@ -58,21 +74,9 @@ fn setter(principal: &Principal) -> String {
         .take(room)
         .collect();
     if label.trim().is_empty() {
-        format!("key {} ({role})", principal.key_id)
+        format!("key {id} ({role})")
     } else {
-        format!("{label} ({role})")
-    }
-}
-
-/// [`setter`] with the key's id when it has a label: "night desk (supervisor, key 2)" (the
-/// events of a supervisor's change to an agent name the key, PRODUCT.md §9).
-fn setter_with_key(principal: &Principal) -> String {
-    let named = setter(principal);
-    match named.strip_suffix(')') {
-        Some(head) if !named.starts_with("key ") => {
-            format!("{head}, key {})", principal.key_id)
-        }
-        _ => named,
+        format!("{label}{suffix}")
     }
 }
 
