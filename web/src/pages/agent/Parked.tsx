@@ -1,4 +1,5 @@
 import { channelNames } from "../../names";
+import { Unpark } from "../Unpark";
 import type { Desk, DeskContext } from "./types";
 
 /** Parked email and work items in the agent's queues: an agent serving the queue unparks. */
@@ -28,19 +29,7 @@ export function Parked({ desk, ctx }: { desk: Desk; ctx: DeskContext }) {
               <td>{s.from}</td>
               <td>{s.held.length}</td>
               <td>
-                <button
-                  type="button"
-                  aria-label={`Unpark contact ${s.contact}`}
-                  onClick={() =>
-                    void ctx.act(() =>
-                      ctx.api.POST("/v1/contacts/{id}/unpark", {
-                        params: { path: { id: String(s.contact) } },
-                      }),
-                    )
-                  }
-                >
-                  Unpark
-                </button>
+                <Unpark contact={s.contact} api={ctx.api} act={ctx.act} />
               </td>
             </tr>
           ))}

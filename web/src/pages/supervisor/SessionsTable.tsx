@@ -1,6 +1,7 @@
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import { channelNames } from "../../names";
+import { Unpark } from "../Unpark";
 import { ContactLink } from "./ContactLink";
 import type { SessionRow } from "./data";
 
@@ -57,20 +58,7 @@ export function SessionsTable({
                 </td>
                 <td>{s.held.length}</td>
                 <td class="row-actions">
-                  {s.state === "parked" && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        void act(() =>
-                          api.POST("/v1/contacts/{id}/unpark", {
-                            params: { path: { id: String(s.contact) } },
-                          }),
-                        )
-                      }
-                    >
-                      Unpark
-                    </button>
-                  )}
+                  {s.state === "parked" && <Unpark contact={s.contact} api={api} act={act} />}
                 </td>
               </tr>
             ))}
