@@ -1,6 +1,7 @@
 // The supervisor console in a real browser: agents and queues live from the event stream,
 // Mode Pending for an agent who picked Break while busy, callbacks sent to the queue and
 // purged (with confirmation), callbacks stopped and started.
+import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   CONFIG,
@@ -334,4 +335,38 @@ test("the do-not-call list: add a number, import a CSV file, remove a number", a
   } finally {
     await own.stop();
   }
+});
+
+// Last: it purges a callback, which would move the callback counters other tests check.
+test("after the first read the console reads only the rows an event names", async () => {
+  const page = await console_();
+  const reads = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/v1/monitor/agents" || url.pathname === "/v1/callbacks") {
+      if (request.method() === "GET") reads.push(url.pathname + url.search);
+    }
+  });
+  await site.server.api("POST", "/v1/agents/a3/login", "a3-secret", { station: "s3" });
+  await expectText(agentRow(page, "Cecília Tóth").getByRole("cell").nth(1), "Ready");
+  const created = await site.server.api("POST", "/v1/callbacks", "admin-secret", {
+    queue: "callbacks",
+    destination: "+36208888877",
+    due: Date.now() + 3_600_000,
+  });
+  const callbacks = page.getByRole("table", { name: "Callbacks" });
+  await expectCount(callbacks.getByRole("row").filter({ hasText: "+36208888877" }), 1);
+  // Every read since the first one named its rows: the agent who logged in, the new callback.
+  assert.ok(reads.length > 0, "the console read the changed rows");
+  for (const read of reads) assert.match(read, /[?&]ids=/, `${read} reads a whole list`);
+  assert.ok(
+    reads.some((r) => r.startsWith("/v1/monitor/agents?ids=a3")),
+    reads.join(" "),
+  );
+  assert.ok(reads.includes(`/v1/callbacks?ids=${created.contact}`), reads.join(" "));
+  await site.server.api("POST", `/v1/callbacks/${created.contact}/purge`, "supervisor-secret");
+  await expectCount(callbacks.getByRole("row").filter({ hasText: "+36208888877" }), 0);
+  await site.server.api("POST", "/v1/agents/a3/logout", "a3-secret");
+  await expectText(agentRow(page, "Cecília Tóth").getByRole("cell").nth(1), "Offline");
+  await page.close();
 });

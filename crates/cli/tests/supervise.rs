@@ -219,3 +219,40 @@ fn a_contacts_history_tells_its_story_from_the_journal() {
         )
         .assert_error(403, "forbidden");
 }
+
+/// The console reads what changed: `ids` picks agent rows and callbacks by id, an unknown id
+/// finds nothing, and a malformed or too long list is a 400 `invalid_query`.
+#[test]
+fn the_monitor_reads_agents_and_callbacks_by_id() {
+    let mut site = site();
+    let server = site.start(1);
+    server.login("a2");
+    let ids = |path: &str| -> Vec<serde_json::Value> {
+        let rows = server.get(path, Some(SUPERVISOR)).ok();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids("/v1/monitor/agents?ids=a2"), [serde_json::json!("a2")]);
+    assert_eq!(
+        ids("/v1/monitor/agents?ids=a2,nobody-ever,a1"),
+        [serde_json::json!("a2"), serde_json::json!("a1")]
+    );
+    assert_eq!(ids("/v1/monitor/agents").len(), 2);
+    server
+        .get("/v1/monitor/agents?ids=a1,,a2", Some(SUPERVISOR))
+        .assert_error(400, "invalid_query");
+    let too_many = vec!["a1"; 1001].join(",");
+    server
+        .get(&format!("/v1/monitor/agents?ids={too_many}"), Some(SUPERVISOR))
+        .assert_error(400, "invalid_query");
+
+    // Callbacks: the sales queue takes none, so a contact id finds no callback row.
+    let contact = server.create_contact("voice", "sales", "+3611111119");
+    assert!(ids(&format!("/v1/callbacks?ids={contact}")).is_empty());
+    server
+        .get("/v1/callbacks?ids=seven", Some(SUPERVISOR))
+        .assert_error(400, "invalid_query");
+}

@@ -689,7 +689,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every agent: state (with reason), availability, time in state, station, contacts. */
+        /**
+         * Every agent (or the agents `ids` names): state (with reason), availability, time in
+         *     state, station, contacts.
+         */
         get: operations["monitor_agents"];
         put?: never;
         post?: never;
@@ -3749,6 +3752,12 @@ export interface operations {
                 queue?: string;
                 /** @description Only callbacks in this location. */
                 location?: "Pending" | "HandlingByBusinessProcess" | "HandlingByAgent" | "Completed";
+                /**
+                 * @description Only these callbacks (comma-separated contact ids, at most 1,000): the rows a page
+                 *     reads again after the event stream named them. A callback that is closed (or never
+                 *     was) finds no row.
+                 */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -6205,7 +6214,14 @@ export interface operations {
     };
     monitor_agents: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Only these agents (comma-separated ids, at most 1,000): the rows a page reads again
+                 *     after the event stream named them. An id that names no agent finds no row, so a page
+                 *     drops the rows it asked for and did not get.
+                 */
+                ids?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6218,6 +6234,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentRow"][];
+                };
+            };
+            /** @description `invalid_query`: a bad query parameter (`?after=abc`, `?location=…`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */

@@ -140,6 +140,10 @@ struct CallbackQuery {
     /// Only callbacks in this location.
     #[param(value_type = Option<CallbackLocation>, inline)]
     location: Option<String>,
+    /// Only these callbacks (comma-separated contact ids, at most 1,000): the rows a page
+    /// reads again after the event stream named them. A callback that is closed (or never
+    /// was) finds no row.
+    ids: Option<String>,
 }
 
 /// Callback search: open callbacks with destination, due time, attempts and location.
@@ -175,9 +179,33 @@ async fn list_callbacks(
         Some(Some(queue)) => Some(queue),
         None => None,
     };
+    let only: Option<Vec<ContactId>> = match query.ids.as_deref() {
+        None => None,
+        Some(ids) => Some(
+            super::monitor::id_list(ids)?
+                .into_iter()
+                .map(|id| {
+                    id.parse().map(ContactId).map_err(|_| {
+                        ApiError::new(
+                            ErrorCode::InvalidQuery,
+                            format!("ids: {id:?} is not a contact id"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
     let views = state
         .driver
-        .read(move |e| e.callback_views(queue.as_ref(), location))
+        .read(move |e| match only {
+            None => e.callback_views(queue.as_ref(), location),
+            Some(ids) => ids
+                .into_iter()
+                .filter_map(|id| e.callback_view(id))
+                .filter(|v| queue.as_ref().is_none_or(|q| &v.queue == q))
+                .filter(|v| location.is_none_or(|l| v.location == l))
+                .collect(),
+        })
         .await?;
     Ok(Json(views))
 }

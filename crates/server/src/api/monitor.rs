@@ -3,18 +3,20 @@
 
 use super::ApiResult;
 use crate::AppState;
-use crate::error::ReadErrors;
+use crate::error::{ApiError, ErrorCode, ReadErrors, SearchErrors};
+use crate::extract::Params;
 use crate::roles::SupervisorKey;
 use crate::shift::ShiftFigures;
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_core::config::QueueThresholds;
 use switchboard_core::engine::{
     AgentView, CallbackMonitorView, ContactView, QueueView, SessionView,
 };
 use switchboard_core::model::{AgentState, QueueClosure};
-use utoipa::ToSchema;
+use switchboard_core::ids::AgentId;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -56,24 +58,63 @@ fn availability(state: AgentState) -> Availability {
     }
 }
 
-/// Every agent: state (with reason), availability, time in state, station, contacts.
-#[utoipa::path(get, path = "/v1/monitor/agents", tag = "supervisor",
-    responses((status = 200, body = Vec<AgentRow>), ReadErrors))]
+/// The most ids one `ids` filter may name: a page asks for what changed, in chunks.
+pub const MAX_IDS: usize = 1000;
+
+/// The `ids` filter of a list route, split at commas: at most [`MAX_IDS`], none empty.
+pub fn id_list(ids: &str) -> Result<Vec<&str>, ApiError> {
+    let list: Vec<&str> = ids.split(',').collect();
+    if list.len() > MAX_IDS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            format!("ids names {} ids; at most {MAX_IDS}", list.len()),
+        ));
+    }
+    if list.iter().any(|id| id.is_empty()) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "ids is a comma-separated list of ids, none of them empty",
+        ));
+    }
+    Ok(list)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AgentQuery {
+    /// Only these agents (comma-separated ids, at most 1,000): the rows a page reads again
+    /// after the event stream named them. An id that names no agent finds no row, so a page
+    /// drops the rows it asked for and did not get.
+    ids: Option<String>,
+}
+
+/// Every agent (or the agents `ids` names): state (with reason), availability, time in
+/// state, station, contacts.
+#[utoipa::path(get, path = "/v1/monitor/agents", tag = "supervisor", params(AgentQuery),
+    responses((status = 200, body = Vec<AgentRow>), SearchErrors))]
 async fn monitor_agents(
     State(state): State<AppState>,
     _key: SupervisorKey,
+    Params(query): Params<AgentQuery>,
 ) -> ApiResult<Json<Vec<AgentRow>>> {
+    // Names that were never interned name no agent (and are not interned: see `names`).
+    let only: Option<Vec<AgentId>> = match query.ids.as_deref() {
+        None => None,
+        Some(ids) => Some(id_list(ids)?.into_iter().filter_map(AgentId::existing).collect()),
+    };
     let rows = state
         .driver
-        .read(|e| {
+        .read(move |e| {
             let now = e.now();
-            e.agent_views()
-                .map(|agent| AgentRow {
-                    availability: availability(agent.state),
-                    seconds_in_state: (now.0 - agent.since.0).max(0) / 1000,
-                    agent,
-                })
-                .collect::<Vec<_>>()
+            let row = |agent: switchboard_core::engine::AgentView| AgentRow {
+                availability: availability(agent.state),
+                seconds_in_state: (now.0 - agent.since.0).max(0) / 1000,
+                agent,
+            };
+            match only {
+                None => e.agent_views().map(row).collect::<Vec<_>>(),
+                Some(ids) => ids.iter().filter_map(|id| e.agent_view(id)).map(row).collect(),
+            }
         })
         .await?;
     Ok(Json(rows))
