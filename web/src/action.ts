@@ -2,6 +2,7 @@
 // again afterwards, whatever happened.
 import { useState } from "preact/hooks";
 import { describeError } from "./api";
+import { t } from "./i18n";
 
 /** What an API call resolves to, as far as an action cares. */
 export interface Answer {
@@ -25,7 +26,7 @@ export function useActions(after: () => Promise<unknown>): {
       ok = error === undefined;
       if (!ok) setProblem(describeError(error, response.status));
     } catch {
-      setProblem("The server cannot be reached.");
+      setProblem(t("The server cannot be reached."));
     }
     await after();
     return ok;

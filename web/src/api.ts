@@ -1,6 +1,7 @@
 // The API client: typed by the generated OpenAPI types, with the page's key on every request.
 import createClient from "openapi-fetch";
 import type { paths } from "./generated/openapi";
+import { t } from "./i18n";
 
 export type Client = ReturnType<typeof createClient<paths>>;
 
@@ -21,9 +22,9 @@ export function describeError(error: unknown, status: number): string {
   if (typeof error === "object" && error !== null && "error" in error) {
     const { code, message } = (error as ApiErrorBody).error;
     if (code === "unauthorized") {
-      return "This key is not valid: it is unknown or has been revoked.";
+      return t("This key is not valid: it is unknown or has been revoked.");
     }
     return `${message} (${code})`;
   }
-  return `The server answered ${status}.`;
+  return t("The server answered {status}.", { status });
 }

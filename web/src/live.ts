@@ -1,6 +1,7 @@
 // What the live pages share: a re-render every second for timers, and the stream's status
 // in words.
 import { useEffect, useState } from "preact/hooks";
+import { t } from "./i18n";
 import type { StreamStatus } from "./stream";
 
 /** Re-renders every second, for the timers and countdowns. */
@@ -15,12 +16,12 @@ export function useTick(): void {
 export function streamText(stream: StreamStatus): string {
   switch (stream.kind) {
     case "live":
-      return "Live";
+      return t("Live");
     case "connecting":
-      return "Connecting…";
+      return t("Connecting…");
     case "reconnecting":
-      return `Reconnecting: ${stream.problem}…`;
+      return t("Reconnecting: {problem}…", { problem: stream.problem });
     case "stopped":
-      return `Stopped: ${stream.problem}`;
+      return t("Stopped: {problem}", { problem: stream.problem });
   }
 }

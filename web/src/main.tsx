@@ -2,6 +2,7 @@ import "./app.css";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { EngineClock } from "./clock";
+import { t, useLanguage, type Lang } from "./i18n";
 import { AgentDesktop } from "./pages/AgentDesktop";
 import { Reports } from "./pages/Reports";
 import { Supervisor } from "./pages/Supervisor";
@@ -56,6 +57,7 @@ function signedIn(credentials: Credentials, session: Session): State {
 
 function App({ page }: { page: Page }) {
   const [state, setState] = useState<State>({ kind: "checking" });
+  const [language, setLanguage] = useLanguage();
 
   // A stored key is checked again on load: it may have been revoked since. A key in the
   // address's fragment (the demo's links: `#key=…&station=…`) is taken instead, and removed
@@ -83,7 +85,9 @@ function App({ page }: { page: Page }) {
 
   useEffect(() => {
     document.title = `${pageTitle(page)} · Switchboard`;
-  }, [page]);
+  }, [page, language]);
+
+  const picker = <LanguagePicker value={language} onChange={setLanguage} />;
 
   const signOut = (problem: string | null) => {
     storeCredentials(page, null);
@@ -92,10 +96,11 @@ function App({ page }: { page: Page }) {
 
   switch (state.kind) {
     case "checking":
-      return <p aria-live="polite">Checking the key…</p>;
+      return <p aria-live="polite">{t("Checking the key…")}</p>;
     case "signed-out":
       return (
         <SignIn
+          languagePicker={picker}
           page={page}
           problem={state.problem}
           onSignedIn={(credentials, session) => {
@@ -110,10 +115,14 @@ function App({ page }: { page: Page }) {
           <header class="top">
             <h1>Switchboard · {pageTitle(page)}</h1>
             <p>
-              Signed in as {state.session.agent ?? state.session.role} (key {state.session.key_id})
+              {t("Signed in as {who} (key {key})", {
+                who: state.session.agent ?? state.session.role,
+                key: state.session.key_id,
+              })}
             </p>
+            {picker}
             <button type="button" onClick={() => signOut(null)}>
-              Sign out
+              {t("Sign out")}
             </button>
           </header>
           {page === "agent" ? (
@@ -138,9 +147,30 @@ function App({ page }: { page: Page }) {
   }
 }
 
+/** The page's language, on every page (its own name in each language, as pickers do). */
+function LanguagePicker({ value, onChange }: { value: Lang; onChange: (lang: Lang) => void }) {
+  return (
+    <span class="language">
+      <label for="page-language">{t("Page language")}</label>
+      <select
+        id="page-language"
+        value={value}
+        onChange={(e) => onChange(e.currentTarget.value as Lang)}
+      >
+        <option value="en" lang="en">
+          English
+        </option>
+        <option value="hu" lang="hu">
+          Magyar
+        </option>
+      </select>
+    </span>
+  );
+}
+
 const root = document.getElementById("app");
 const page = pageOf(location.pathname);
 if (root !== null) {
   root.replaceChildren();
-  render(page === null ? <p>No such page.</p> : <App page={page} />, root);
+  render(page === null ? <p>{t("No such page.")}</p> : <App page={page} />, root);
 }

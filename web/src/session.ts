@@ -1,6 +1,7 @@
 // A signed-in page's key and what the server said about it. The key is kept in
 // sessionStorage: for this browser tab only, gone when the tab closes.
 import type { components } from "./generated/openapi";
+import { t } from "./i18n";
 
 export type Session = components["schemas"]["Session"];
 export type Page = "agent" | "supervisor" | "reports";
@@ -38,14 +39,18 @@ export function refusal(page: Page, session: Session): string | null {
     case "agent":
       return session.role === "agent"
         ? null
-        : `This is a ${session.role} key; the agent desktop needs an agent's key.`;
+        : t("This is a {role} key; the agent desktop needs an agent's key.", {
+            role: session.role,
+          });
     case "supervisor":
       return session.role === "supervisor" || session.role === "admin"
         ? null
-        : `This is a ${session.role} key; the supervisor console needs a supervisor or admin key.`;
+        : t("This is a {role} key; the supervisor console needs a supervisor or admin key.", {
+            role: session.role,
+          });
     case "reports":
       return session.data_download
         ? null
-        : "This key does not have the Data Download View permission, which the reports need.";
+        : t("This key does not have the Data Download View permission, which the reports need.");
   }
 }

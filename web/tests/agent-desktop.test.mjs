@@ -1,6 +1,7 @@
 // The agent desktop in a real browser against the real binary: an offer with its countdown,
 // accept, the connector links the leg, hold, resume, end, a disposition, complete and Ready
 // again; a refusal; a missed offer (No Answer).
+import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   CONFIG,
@@ -66,11 +67,15 @@ test("an offer is accepted, held, resumed, ended, wrapped up with a disposition 
   await expectText(interaction, "Wrap Up");
 
   await card.getByRole("combobox", { name: "Disposition" }).selectOption({ label: "Sale" });
-  // The same dispositions with their Hungarian labels.
-  const language = page.getByRole("combobox", { name: "Language" });
-  await language.selectOption({ label: "Magyar" });
-  await expectCount(card.getByRole("option", { name: "Eladás", exact: true }), 1);
-  await language.selectOption({ label: "English" });
+  // In Hungarian: the page's own words, the states and the dispositions' Hungarian labels.
+  await page.getByRole("combobox", { name: "Page language" }).selectOption({ label: "Magyar" });
+  const kártya = page.getByRole("region", { name: `Kontaktus ${contact}` });
+  await expectCount(kártya.getByRole("option", { name: "Eladás", exact: true }), 1);
+  await expectText(kártya.locator(".interaction-state"), "Utómunka");
+  await expectText(page.getByRole("status", { name: "Ügyintéző állapota" }), "Foglalt");
+  await expectCount(kártya.getByRole("button", { name: "Lezárás" }), 1);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "hu");
+  await page.getByRole("combobox", { name: "Az oldal nyelve" }).selectOption({ label: "English" });
   await card.getByRole("button", { name: "Complete" }).click();
   await expectCount(page.getByRole("region", { name: `Contact ${contact}` }), 0);
   await expectText(state, "Ready");

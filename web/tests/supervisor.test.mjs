@@ -262,7 +262,7 @@ test("a contact's timeline shows who refused it and why, from a click on its id"
     const timeline = page.getByRole("region", { name: `Timeline of contact ${contact}` });
     await expectText(
       timeline.getByRole("listitem").nth(0),
-      /Arrived: voice for sales from \+36204040404/,
+      /Arrived: Voice for sales from \+36204040404/,
     );
     await expectText(timeline.getByRole("listitem").nth(2), /Offered to a2 at s2/);
     await expectText(timeline.getByRole("listitem").nth(3), /Refused by Béla Nagy: Declined$/);
@@ -270,6 +270,19 @@ test("a contact's timeline shows who refused it and why, from a click on its id"
       timeline.getByRole("listitem").last(),
       /Closed \(40 FAILED_NO_ROUTEREQ, 12 Abandoned in Queue\)$/,
     );
+    // In Hungarian: the page's words and the catalog's Hungarian closure names.
+    await page.getByRole("combobox", { name: "Page language" }).selectOption({ label: "Magyar" });
+    const idővonal = page.getByRole("region", { name: `A(z) ${contact} kontaktus idővonala` });
+    await expectText(idővonal.getByRole("listitem").nth(0), /Beérkezett: Hang, sales sor/);
+    await expectText(idővonal.getByRole("listitem").nth(3), /Elutasította Béla Nagy: Declined$/);
+    await expectText(
+      idővonal.getByRole("listitem").last(),
+      /Lezárva \(40 Átirányítás során vesztett hívás, 12 Sorban eldobott\)$/,
+    );
+    await expectCount(page.getByRole("table", { name: "Ügyintézők" }), 1);
+    await page
+      .getByRole("combobox", { name: "Az oldal nyelve" })
+      .selectOption({ label: "English" });
     await timeline.getByRole("button", { name: "Close timeline" }).click();
     await expectCount(page.getByRole("region", { name: `Timeline of contact ${contact}` }), 0);
     await page.close();

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { client, describeError } from "../api";
 import type { EngineClock } from "../clock";
-import type { Lang } from "../names";
+import { t } from "../i18n";
 import type { Credentials, Session } from "../session";
 import { openStream, type StreamMessage, type StreamStatus } from "../stream";
 import { ContactPanel } from "./agent/ContactPanel";
@@ -30,7 +30,6 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
   const [missed, setMissed] = useState<string | null>(null);
   const [stream, setStream] = useState<StreamStatus>({ kind: "connecting" });
   const [reconnected, setReconnected] = useState(false);
-  const [lang, setLang] = useState<Lang>("en");
   // One read at a time; events that arrive meanwhile ask for one more read after it.
   const reading = useRef<{ busy: boolean; again: boolean }>({
     busy: false,
@@ -66,10 +65,7 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
       event["agent"] === agent &&
       event["reason"] === "NoAnswer"
     ) {
-      setMissed(
-        `The offer of contact ${String(event["contact"])} was missed: it was not answered in time. ` +
-          "You are in No Answer; pick a state to go on.",
-      );
+      setMissed(String(event["contact"]));
     } else if (
       event.type === "agent_state_changed" &&
       event["agent"] === agent &&
@@ -116,7 +112,6 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
     api,
     agent,
     clock,
-    lang,
     act,
   };
 
@@ -124,18 +119,9 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
     <div class="desktop">
       <div class="toolbar">
         <p class="stream" aria-live="polite">
-          Event stream: {streamText(stream)}
-          {reconnected && stream.kind === "live" ? " (reconnected; nothing was missed)" : ""}
+          {t("Event stream")}: {streamText(stream)}
+          {reconnected && stream.kind === "live" ? t(" (reconnected; nothing was missed)") : ""}
         </p>
-        <label for="desktop-lang">Language</label>
-        <select
-          id="desktop-lang"
-          value={lang}
-          onChange={(e) => setLang(e.currentTarget.value as Lang)}
-        >
-          <option value="en">English</option>
-          <option value="hu">Magyar</option>
-        </select>
       </div>
       {problem !== null && (
         <p class="problem" role="alert">
@@ -143,13 +129,16 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
         </p>
       )}
       {desk === null ? (
-        <p>Loading…</p>
+        <p>{t("Loading…")}</p>
       ) : (
         <>
           <StatePanel desk={desk} ctx={ctx} credentials={credentials} />
           {missed !== null && desk.agent.state === "no_answer" && (
             <p class="notice" role="alert">
-              {missed}
+              {t(
+                "The offer of contact {contact} was missed: it was not answered in time. You are in No Answer; pick a state to go on.",
+                { contact: missed },
+              )}
             </p>
           )}
           {desk.offer && <OfferPanel offer={desk.offer} ctx={ctx} />}

@@ -2,13 +2,14 @@ import { useState } from "preact/hooks";
 import { client, describeError } from "../api";
 import type { operations } from "../generated/openapi";
 import type { Credentials } from "../session";
+import { lang as pageLang, t, type Phrase } from "../i18n";
 
 type ReportQuery = NonNullable<operations["report"]["parameters"]["query"]>;
 type ReportName = operations["report"]["parameters"]["path"]["name"];
 type Preset = NonNullable<ReportQuery["preset"]>;
 type Format = NonNullable<ReportQuery["format"]>;
 
-const reports: { name: ReportName; label: string }[] = [
+const reports: { name: ReportName; label: Phrase }[] = [
   { name: "agent-refusal", label: "Agent refusals" },
   { name: "completed-callbacks", label: "Completed callbacks" },
   { name: "agent-state-log", label: "Agent state log" },
@@ -16,7 +17,7 @@ const reports: { name: ReportName; label: string }[] = [
   { name: "callback-monitor", label: "Callback monitor" },
 ];
 
-const presets: { value: Preset; label: string }[] = [
+const presets: { value: Preset; label: Phrase }[] = [
   { value: "today", label: "Today" },
   { value: "yesterday", label: "Yesterday" },
   { value: "last-7-days", label: "Last 7 days" },
@@ -70,7 +71,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
   const [end, setEnd] = useState("24:00");
   const [tz, setTz] = useState(zones.own);
   const [format, setFormat] = useState<Format>("csv");
-  const [lang, setLang] = useState<"en" | "hu">("en");
+  const [lang, setLang] = useState<"en" | "hu">(pageLang());
   const [header, setHeader] = useState(true);
   const [appendDate, setAppendDate] = useState(false);
   const [status, setStatus] = useState<{ problem: boolean; text: string } | null>(null);
@@ -106,9 +107,9 @@ export function Reports({ credentials }: { credentials: Credentials }) {
       link.download = file;
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      setStatus({ problem: false, text: `Downloaded ${file}.` });
+      setStatus({ problem: false, text: t("Downloaded {file}.", { file }) });
     } catch {
-      setStatus({ problem: true, text: "The server cannot be reached." });
+      setStatus({ problem: true, text: t("The server cannot be reached.") });
     } finally {
       setBusy(false);
     }
@@ -116,9 +117,9 @@ export function Reports({ credentials }: { credentials: Credentials }) {
 
   return (
     <section class="panel" aria-labelledby="reports-title">
-      <h2 id="reports-title">Data download</h2>
+      <h2 id="reports-title">{t("Data download")}</h2>
       <form class="report-form" onSubmit={download}>
-        <label for="report-name">Report</label>
+        <label for="report-name">{t("Report")}</label>
         <select
           id="report-name"
           value={name}
@@ -126,12 +127,12 @@ export function Reports({ credentials }: { credentials: Credentials }) {
         >
           {reports.map((r) => (
             <option value={r.name} key={r.name}>
-              {r.label}
+              {t(r.label)}
             </option>
           ))}
         </select>
 
-        <label for="report-range">Date range</label>
+        <label for="report-range">{t("Date range")}</label>
         <select
           id="report-range"
           value={range}
@@ -139,14 +140,14 @@ export function Reports({ credentials }: { credentials: Credentials }) {
         >
           {presets.map((p) => (
             <option value={p.value} key={p.value}>
-              {p.label}
+              {t(p.label)}
             </option>
           ))}
-          <option value="date">Specific date</option>
-          <option value="range">Date range</option>
+          <option value="date">{t("Specific date")}</option>
+          <option value="range">{t("Date range")}</option>
         </select>
 
-        <label for="report-from">From</label>
+        <label for="report-from">{t("From")}</label>
         <input
           id="report-from"
           type="date"
@@ -155,7 +156,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
           value={from}
           onInput={(e) => setFrom(e.currentTarget.value)}
         />
-        <label for="report-to">To</label>
+        <label for="report-to">{t("To")}</label>
         <input
           id="report-to"
           type="date"
@@ -165,7 +166,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
           onInput={(e) => setTo(e.currentTarget.value)}
         />
 
-        <label for="report-start">Start time</label>
+        <label for="report-start">{t("Start time")}</label>
         <select
           id="report-start"
           disabled={!specific}
@@ -176,7 +177,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
             <option key={t}>{t}</option>
           ))}
         </select>
-        <label for="report-end">End time</label>
+        <label for="report-end">{t("End time")}</label>
         <select
           id="report-end"
           disabled={!specific}
@@ -190,14 +191,14 @@ export function Reports({ credentials }: { credentials: Credentials }) {
             ))}
         </select>
 
-        <label for="report-tz">Time zone</label>
+        <label for="report-tz">{t("Time zone")}</label>
         <select id="report-tz" value={tz} onChange={(e) => setTz(e.currentTarget.value)}>
           {zones.all.map((z) => (
             <option key={z}>{z}</option>
           ))}
         </select>
 
-        <label for="report-format">Format</label>
+        <label for="report-format">{t("Format")}</label>
         <select
           id="report-format"
           value={format}
@@ -210,7 +211,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
           ))}
         </select>
 
-        <label for="report-lang">Language</label>
+        <label for="report-lang">{t("Language")}</label>
         <select
           id="report-lang"
           value={lang}
@@ -226,7 +227,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
             checked={header}
             onChange={(e) => setHeader(e.currentTarget.checked)}
           />
-          Include field names
+          {t("Include field names")}
         </label>
         <label class="check">
           <input
@@ -234,7 +235,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
             checked={appendDate}
             onChange={(e) => setAppendDate(e.currentTarget.checked)}
           />
-          Append date to file name
+          {t("Append date to file name")}
         </label>
 
         {status !== null && (
@@ -243,7 +244,7 @@ export function Reports({ credentials }: { credentials: Credentials }) {
           </p>
         )}
         <button type="submit" disabled={busy}>
-          Download
+          {t("Download")}
         </button>
       </form>
     </section>

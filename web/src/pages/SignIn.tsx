@@ -1,15 +1,17 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { client, describeError } from "../api";
+import { t } from "../i18n";
 import { refusal, type Credentials, type Page, type Session } from "../session";
 
-const titles: Record<Page, string> = {
+const titles = {
   agent: "Agent desktop",
   supervisor: "Supervisor console",
   reports: "Reports",
-};
+} as const;
 
 export function pageTitle(page: Page): string {
-  return titles[page];
+  return t(titles[page]);
 }
 
 /** Checks a key against the server: the session, or a sentence saying why not. */
@@ -23,17 +25,19 @@ export async function checkKey(
     const refused = refusal(page, data);
     return refused === null ? { session: data } : { problem: refused };
   } catch {
-    return { problem: "The server cannot be reached. Is switchboard running?" };
+    return { problem: t("The server cannot be reached. Is switchboard running?") };
   }
 }
 
 interface Props {
+  /** The page's language picker, above the form. */
+  languagePicker: ComponentChildren;
   page: Page;
   problem: string | null;
   onSignedIn: (credentials: Credentials, session: Session) => void;
 }
 
-export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
+export function SignIn({ languagePicker, page, problem: initialProblem, onSignedIn }: Props) {
   const [key, setKey] = useState("");
   const [station, setStation] = useState("");
   const [problem, setProblem] = useState<string | null>(initialProblem);
@@ -59,8 +63,9 @@ export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
   return (
     <section class="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Switchboard · {pageTitle(page)}</h1>
+      {languagePicker}
       <form onSubmit={submit}>
-        <label for="sign-in-key">API key</label>
+        <label for="sign-in-key">{t("API key")}</label>
         <input
           id="sign-in-key"
           ref={keyField}
@@ -73,7 +78,7 @@ export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
         />
         {page === "agent" && (
           <>
-            <label for="sign-in-station">Station</label>
+            <label for="sign-in-station">{t("Station")}</label>
             <input
               id="sign-in-station"
               type="text"
@@ -91,7 +96,7 @@ export function SignIn({ page, problem: initialProblem, onSignedIn }: Props) {
           </p>
         )}
         <button type="submit" disabled={busy}>
-          Sign in
+          {t("Sign in")}
         </button>
       </form>
     </section>

@@ -12,6 +12,7 @@ import { QueuesTable } from "./supervisor/QueuesTable";
 import { SessionsTable } from "./supervisor/SessionsTable";
 import { Timeline } from "./supervisor/Timeline";
 import { streamText, useTick } from "../live";
+import { t } from "../i18n";
 
 interface Props {
   credentials: Credentials;
@@ -51,8 +52,8 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
   return (
     <div class="console">
       <p class="stream" aria-live="polite">
-        Event stream: {streamText(stream)}
-        {reconnected && stream.kind === "live" ? " (reconnected; nothing was missed)" : ""}
+        {t("Event stream")}: {streamText(stream)}
+        {reconnected && stream.kind === "live" ? t(" (reconnected; nothing was missed)") : ""}
       </p>
       {shownProblem !== null && (
         <p class="problem" role="alert">
@@ -65,26 +66,26 @@ export function Supervisor({ credentials, session, clock, onKeyRefused }: Props)
       data.callbacks === null ||
       data.settings === null ||
       data.sessions === null ? (
-        <p>Loading…</p>
+        <p>{t("Loading…")}</p>
       ) : (
         <>
           <form
             class="row-form"
-            aria-label="Find a contact"
+            aria-label={t("Find a contact")}
             onSubmit={(e) => {
               e.preventDefault();
               const id = Number.parseInt(lookup.replace(/^c/i, ""), 10);
               if (Number.isSafeInteger(id) && id > 0) setTimeline(id);
             }}
           >
-            <label for="timeline-contact">Contact id</label>
+            <label for="timeline-contact">{t("Contact id")}</label>
             <input
               id="timeline-contact"
               inputMode="numeric"
               value={lookup}
               onInput={(e) => setLookup(e.currentTarget.value)}
             />
-            <button type="submit">Show timeline</button>
+            <button type="submit">{t("Show timeline")}</button>
           </form>
           {timeline !== null && (
             <Timeline api={api} contact={timeline} onClose={() => setTimeline(null)} />

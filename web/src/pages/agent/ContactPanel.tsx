@@ -1,12 +1,15 @@
 import { useState } from "preact/hooks";
 import { formatDuration } from "../../clock";
-import { agentStateNames, channelNames, contactStateNames } from "../../names";
+import { t, lang, type Phrase } from "../../i18n";
+import { agentStateName, channelName, contactStateName } from "../../names";
 import type { Colleague, CompletionStatus, DeskContact, DeskContext } from "./types";
 
 type Conversation = "handling" | "on_hold" | "consulting" | "in_conference";
+type Action =
+  "Hold" | "Resume" | "Consult" | "Conference" | "Transfer" | "End" | "Suspend" | "Park";
 
 /** Which of the conversation buttons each state allows (docs/engine.md, contact states). */
-const allowed: Record<Conversation, string[]> = {
+const allowed: Record<Conversation, Action[]> = {
   handling: ["Hold", "Consult", "Conference", "Transfer", "End"],
   on_hold: ["Resume", "Consult", "Transfer", "End"],
   consulting: ["Resume", "Conference", "Transfer", "End"],
@@ -16,7 +19,7 @@ const allowed: Record<Conversation, string[]> = {
 const isConversation = (state: string): state is Conversation => state in allowed;
 
 /** The completion statuses of a callback attempt, named as the agent sees them. */
-const statuses: { label: string; status: Exclude<CompletionStatus, object> }[] = [
+const statuses: { label: Phrase; status: Exclude<CompletionStatus, object> }[] = [
   { label: "Handled", status: "handled" },
   { label: "Answering Machine", status: "answering_machine" },
   { label: "No Answer", status: "no_answer" },
@@ -31,7 +34,7 @@ function localTime(date: string, time: string): number | null {
 }
 
 /** The statuses a dial outcome sets (the connector reports them; docs/connector.md). */
-const dialOutcomeNames: Record<string, string> = {
+const dialOutcomeNames: Record<string, Phrase> = {
   busy: "Busy",
   fax: "Fax",
   modem: "Modem",
@@ -41,9 +44,10 @@ const dialOutcomeNames: Record<string, string> = {
 };
 
 function statusName(status: CompletionStatus | null | undefined): string {
-  if (status === null || status === undefined) return "none yet";
-  if (typeof status === "object") return "Callback Requested";
-  return statuses.find((s) => s.status === status)?.label ?? dialOutcomeNames[status] ?? status;
+  if (status === null || status === undefined) return t("none yet");
+  if (typeof status === "object") return t("Callback Requested");
+  const phrase = statuses.find((s) => s.status === status)?.label ?? dialOutcomeNames[status];
+  return phrase === undefined ? status : t(phrase);
 }
 
 /**
@@ -57,10 +61,10 @@ function WhenForm({
   button,
   submit,
 }: {
-  name: string;
+  name: Phrase;
   idPrefix: string;
   destination?: { value: string; set: (value: string) => void };
-  button: string;
+  button: Phrase;
   submit: (due: number, keep: boolean) => void;
 }) {
   const [date, setDate] = useState("");
@@ -70,17 +74,17 @@ function WhenForm({
   return (
     <form
       class="inline-form"
-      aria-label={name}
+      aria-label={t(name)}
       onSubmit={(e) => {
         e.preventDefault();
         const due = localTime(date, time);
-        if (due === null) setProblem("Give a date and a time.");
+        if (due === null) setProblem(t("Give a date and a time."));
         else submit(due, keep);
       }}
     >
       {destination && (
         <>
-          <label for={`${idPrefix}-dest`}>Callback number</label>
+          <label for={`${idPrefix}-dest`}>{t("Callback number")}</label>
           <input
             id={`${idPrefix}-dest`}
             type="tel"
@@ -90,7 +94,7 @@ function WhenForm({
           />
         </>
       )}
-      <label for={`${idPrefix}-date`}>Date</label>
+      <label for={`${idPrefix}-date`}>{t("Date")}</label>
       <input
         id={`${idPrefix}-date`}
         type="date"
@@ -98,7 +102,7 @@ function WhenForm({
         value={date}
         onInput={(e) => setDate(e.currentTarget.value)}
       />
-      <label for={`${idPrefix}-time`}>Time</label>
+      <label for={`${idPrefix}-time`}>{t("Time")}</label>
       <input
         id={`${idPrefix}-time`}
         type="time"
@@ -108,10 +112,10 @@ function WhenForm({
       />
       <label class="check">
         <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.currentTarget.checked)} />
-        Keep it for me
+        {t("Keep it for me")}
       </label>
       {problem !== null && <p class="problem">{problem}</p>}
-      <button type="submit">{button}</button>
+      <button type="submit">{t(button)}</button>
     </form>
   );
 }
@@ -192,16 +196,19 @@ function TransferForm({
 }) {
   const [target, setTarget] = useState("");
   const choices = [
-    ...item.transfer_queues.map((q) => ({ value: `queue:${q}`, label: `Queue ${q}` })),
+    ...item.transfer_queues.map((q) => ({
+      value: `queue:${q}`,
+      label: t("Queue {queue}", { queue: q }),
+    })),
     ...colleagues.map((c) => ({
       value: `agent:${c.id}`,
-      label: `${c.full_name} (${agentStateNames[c.state]})`,
+      label: `${c.full_name} (${agentStateName(c.state)})`,
     })),
   ];
   return (
     <form
       class="inline-form"
-      aria-label="Transfer"
+      aria-label={t("Transfer")}
       onSubmit={(e) => {
         e.preventDefault();
         const [kind, id] = [
@@ -219,21 +226,21 @@ function TransferForm({
           .then((ok) => ok && onDone());
       }}
     >
-      <label for={`tr-target-${item.id}`}>Transfer to</label>
+      <label for={`tr-target-${item.id}`}>{t("Transfer to")}</label>
       <select
         id={`tr-target-${item.id}`}
         required
         value={target}
         onChange={(e) => setTarget(e.currentTarget.value)}
       >
-        <option value="">Choose a queue or an agent…</option>
+        <option value="">{t("Choose a queue or an agent…")}</option>
         {choices.map((c) => (
           <option value={c.value} key={c.value}>
             {c.label}
           </option>
         ))}
       </select>
-      <button type="submit">Transfer now</button>
+      <button type="submit">{t("Transfer now")}</button>
     </form>
   );
 }
@@ -261,7 +268,7 @@ export function ContactPanel({
       | "/v1/contacts/{id}/suspend"
       | "/v1/contacts/{id}/park",
   ) => void ctx.act(() => ctx.api.POST(route, path));
-  const routes: Record<string, () => void> = {
+  const routes: Record<Action, () => void> = {
     Hold: () => post("/v1/contacts/{id}/hold"),
     Resume: () => post("/v1/contacts/{id}/resume"),
     Consult: () => post("/v1/contacts/{id}/consult"),
@@ -274,40 +281,40 @@ export function ContactPanel({
   // Email and work items wait without a live connection: after a phase the agent suspends
   // one (it waits for the customer's next message) or parks it (until someone unparks it).
   const connectionLess = item.channel === "email" || item.channel === "work_item";
-  const buttons = isConversation(item.state)
+  const buttons: Action[] = isConversation(item.state)
     ? [
         ...allowed[item.state],
-        ...(connectionLess && item.state === "handling" ? ["Suspend", "Park"] : []),
+        ...(connectionLess && item.state === "handling" ? (["Suspend", "Park"] as const) : []),
       ]
     : item.state === "dialing" || item.state === "preview"
       ? ["End"]
       : [];
   const attempt = item.attempt;
   const label = (d: { label_en: string; label_hu: string }) =>
-    ctx.lang === "hu" ? d.label_hu : d.label_en;
+    lang() === "hu" ? d.label_hu : d.label_en;
 
   return (
-    <section class="panel contact" aria-label={`Contact ${item.id}`}>
+    <section class="panel contact" aria-label={t("Contact {contact}", { contact: item.id })}>
       <h2>
-        Contact {item.id} · {channelNames[item.channel]}
+        {t("Contact {contact}", { contact: item.id })} · {channelName(item.channel)}
       </h2>
       <p>
-        <span class="interaction-state">{contactStateNames[item.state]}</span> for{" "}
-        <time>{formatDuration(ctx.clock.secondsSince(item.since))}</time>
+        <span class="interaction-state">{contactStateName(item.state)}</span>
+        {t(" for")} <time>{formatDuration(ctx.clock.secondsSince(item.since))}</time>
       </p>
       <dl>
-        <dt>Queue</dt>
+        <dt>{t("Queue")}</dt>
         <dd>{item.queue}</dd>
         {item.contact && (
           <>
-            <dt>{item.contact.direction === "outbound" ? "Destination" : "Caller"}</dt>
+            <dt>{t(item.contact.direction === "outbound" ? "Destination" : "Caller")}</dt>
             <dd>{item.contact.from}</dd>
           </>
         )}
         {item.detached && (
           <>
-            <dt>Transferred</dt>
-            <dd>the contact moved on; wrap up to finish</dd>
+            <dt>{t("Transferred")}</dt>
+            <dd>{t("the contact moved on; wrap up to finish")}</dd>
           </>
         )}
       </dl>
@@ -315,19 +322,22 @@ export function ContactPanel({
       {attempt && (
         <div class="attempt">
           <p>
-            Callback attempt {attempt.no} to {attempt.destination}
+            {t("Callback attempt {no} to {destination}", {
+              no: attempt.no,
+              destination: attempt.destination,
+            })}
             {item.state === "dialing" && attempt.no_answer_deadline != null && (
               <>
                 {" "}
-                · No Answer in{" "}
+                · {t("No Answer in")}{" "}
                 <span class="countdown">
                   {ctx.clock.secondsUntil(attempt.no_answer_deadline)} s
                 </span>
               </>
             )}
           </p>
-          <p>Completion status: {statusName(attempt.status)}</p>
-          <div class="actions" role="group" aria-label="Completion status">
+          <p>{t("Completion status: {status}", { status: statusName(attempt.status) })}</p>
+          <div class="actions" role="group" aria-label={t("Completion status")}>
             {statuses
               .filter((s) => s.status !== "cancel" || attempt.cancel_allowed)
               .map((s) => (
@@ -344,7 +354,7 @@ export function ContactPanel({
                     )
                   }
                 >
-                  {s.label}
+                  {t(s.label)}
                 </button>
               ))}
             <button
@@ -353,7 +363,7 @@ export function ContactPanel({
               aria-expanded={open === "callback-request"}
               onClick={() => setOpen(open === "callback-request" ? null : "callback-request")}
             >
-              Callback Requested
+              {t("Callback Requested")}
             </button>
           </div>
           {open === "callback-request" && (
@@ -365,7 +375,7 @@ export function ContactPanel({
       {item.state === "preview" && (
         <div class="actions">
           <button type="button" onClick={() => post("/v1/contacts/{id}/dial")}>
-            Start dial
+            {t("Start dial")}
           </button>
         </div>
       )}
@@ -378,7 +388,7 @@ export function ContactPanel({
               aria-expanded={name === "Transfer" ? open === "transfer" : undefined}
               onClick={routes[name]}
             >
-              {name}
+              {t(name)}
             </button>
           ))}
           {isConversation(item.state) && item.contact && item.channel !== "callback" && (
@@ -387,7 +397,7 @@ export function ContactPanel({
               aria-expanded={open === "schedule"}
               onClick={() => setOpen(open === "schedule" ? null : "schedule")}
             >
-              Schedule callback
+              {t("Schedule callback")}
             </button>
           )}
         </div>
@@ -400,7 +410,7 @@ export function ContactPanel({
       {item.state === "wrap_up" && (
         <form
           class="inline-form"
-          aria-label="Wrap-up"
+          aria-label={t("Wrap-up")}
           onSubmit={(e) => {
             e.preventDefault();
             void ctx.act(() =>
@@ -413,19 +423,19 @@ export function ContactPanel({
         >
           {item.wrap_up_deadline != null && (
             <p>
-              Wrap-up time left:{" "}
+              {t("Wrap-up time left")}:{" "}
               <span class="countdown">{ctx.clock.secondsUntil(item.wrap_up_deadline)} s</span>
             </p>
           )}
           {item.dispositions.length > 0 && (
             <>
-              <label for={`disp-${item.id}`}>Disposition</label>
+              <label for={`disp-${item.id}`}>{t("Disposition")}</label>
               <select
                 id={`disp-${item.id}`}
                 value={disposition}
                 onChange={(e) => setDisposition(e.currentTarget.value)}
               >
-                <option value="">No disposition</option>
+                <option value="">{t("No disposition")}</option>
                 {item.dispositions.map((d) => (
                   <option value={d.code} key={d.code}>
                     {label(d)}
@@ -434,7 +444,7 @@ export function ContactPanel({
               </select>
             </>
           )}
-          <button type="submit">Complete</button>
+          <button type="submit">{t("Complete")}</button>
           {connectionLess && (
             <button
               type="button"
@@ -447,7 +457,7 @@ export function ContactPanel({
                 )
               }
             >
-              Suspend
+              {t("Suspend")}
             </button>
           )}
         </form>

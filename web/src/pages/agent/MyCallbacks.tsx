@@ -1,3 +1,5 @@
+import { t } from "../../i18n";
+import { CallbackColumns } from "../supervisor/CallbacksTable";
 import type { Desk, DeskContext } from "./types";
 
 /** The callbacks reserved for this agent that are not in its hands yet. */
@@ -5,20 +7,15 @@ export function MyCallbacks({ desk, ctx }: { desk: Desk; ctx: DeskContext }) {
   const time = (ms: number) => new Date(ms).toLocaleString();
   return (
     <section class="panel" aria-labelledby="my-callbacks-title">
-      <h2 id="my-callbacks-title">My callbacks</h2>
+      <h2 id="my-callbacks-title">{t("My callbacks")}</h2>
       {desk.callbacks.length === 0 ? (
-        <p>No callbacks are reserved for you.</p>
+        <p>{t("No callbacks are reserved for you.")}</p>
       ) : (
         <table>
-          <caption class="visually-hidden">Callbacks reserved for you</caption>
+          <caption class="visually-hidden">{t("Callbacks reserved for you")}</caption>
           <thead>
             <tr>
-              <th scope="col">Contact</th>
-              <th scope="col">Destination</th>
-              <th scope="col">Queue</th>
-              <th scope="col">Due</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Location</th>
+              <CallbackColumns />
             </tr>
           </thead>
           <tbody>
@@ -29,7 +26,7 @@ export function MyCallbacks({ desk, ctx }: { desk: Desk; ctx: DeskContext }) {
                 <td>{cb.queue}</td>
                 <td>
                   <time dateTime={new Date(cb.due).toISOString()}>{time(cb.due)}</time>
-                  {cb.due > ctx.clock.now() ? "" : " (due)"}
+                  {cb.due > ctx.clock.now() ? "" : t(" (due)")}
                 </td>
                 <td>{cb.attempts}</td>
                 <td>{cb.location}</td>

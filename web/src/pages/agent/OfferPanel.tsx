@@ -1,4 +1,5 @@
-import { channelNames } from "../../names";
+import { t } from "../../i18n";
+import { channelName } from "../../names";
 import type { DeskContext, DeskOffer } from "./types";
 
 /** An incoming offer: what it is, the seconds left to take it, Accept and Refuse. */
@@ -6,37 +7,37 @@ export function OfferPanel({ offer, ctx }: { offer: DeskOffer; ctx: DeskContext 
   const path = { params: { path: { id: String(offer.id) } } };
   const left = ctx.clock.secondsUntil(offer.deadline);
   return (
-    <section class="panel offer" aria-label="Offer">
-      <h2>Offer</h2>
+    <section class="panel offer" aria-label={t("Offer")}>
+      <h2>{t("Offer")}</h2>
       <dl>
-        <dt>Channel</dt>
-        <dd>{channelNames[offer.contact.channel]}</dd>
-        <dt>Queue</dt>
+        <dt>{t("Channel")}</dt>
+        <dd>{channelName(offer.contact.channel)}</dd>
+        <dt>{t("Queue")}</dt>
         <dd>{offer.contact.queue}</dd>
-        <dt>Caller</dt>
+        <dt>{t("Caller")}</dt>
         <dd>{offer.contact.from}</dd>
-        <dt>Contact</dt>
+        <dt>{t("Contact")}</dt>
         <dd>{offer.contact.id}</dd>
       </dl>
       {offer.accepted ? (
-        <p>Accepted: connecting the call…</p>
+        <p>{t("Accepted: connecting the call…")}</p>
       ) : (
         <>
           <p>
-            Time left: <span class="countdown">{left} s</span>
+            {t("Time left")}: <span class="countdown">{left} s</span>
           </p>
           <div class="actions">
             <button
               type="button"
               onClick={() => void ctx.act(() => ctx.api.POST("/v1/offers/{id}/accept", path))}
             >
-              Accept
+              {t("Accept")}
             </button>
             <button
               type="button"
               onClick={() => void ctx.act(() => ctx.api.POST("/v1/offers/{id}/refuse", path))}
             >
-              Refuse
+              {t("Refuse")}
             </button>
           </div>
         </>

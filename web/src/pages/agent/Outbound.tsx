@@ -1,12 +1,13 @@
 import { useState } from "preact/hooks";
+import { t } from "../../i18n";
 import type { DeskContext } from "./types";
 
 /** In Handling – Outgoing Interactions: dial a number. */
 export function Outbound({ ctx }: { ctx: DeskContext }) {
   const [destination, setDestination] = useState("");
   return (
-    <section class="panel" aria-label="Outbound">
-      <h2>Outbound</h2>
+    <section class="panel" aria-label={t("Outbound")}>
+      <h2>{t("Outbound")}</h2>
       <form
         class="inline-form"
         onSubmit={(e) => {
@@ -21,7 +22,7 @@ export function Outbound({ ctx }: { ctx: DeskContext }) {
             .then((ok) => ok && setDestination(""));
         }}
       >
-        <label for="outbound-destination">Destination</label>
+        <label for="outbound-destination">{t("Destination")}</label>
         <input
           id="outbound-destination"
           type="tel"
@@ -29,7 +30,7 @@ export function Outbound({ ctx }: { ctx: DeskContext }) {
           value={destination}
           onInput={(e) => setDestination(e.currentTarget.value)}
         />
-        <button type="submit">Dial</button>
+        <button type="submit">{t("Dial")}</button>
       </form>
     </section>
   );

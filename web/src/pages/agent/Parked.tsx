@@ -1,4 +1,5 @@
-import { channelNames } from "../../names";
+import { t } from "../../i18n";
+import { channelName } from "../../names";
 import { Unpark } from "../Unpark";
 import type { Desk, DeskContext } from "./types";
 
@@ -7,24 +8,24 @@ export function Parked({ desk, ctx }: { desk: Desk; ctx: DeskContext }) {
   if (desk.parked.length === 0) return null;
   return (
     <section class="panel" aria-labelledby="parked-title">
-      <h2 id="parked-title">Parked</h2>
+      <h2 id="parked-title">{t("Parked")}</h2>
       <table>
-        <caption class="visually-hidden">Parked sessions in your queues</caption>
+        <caption class="visually-hidden">{t("Parked sessions in your queues")}</caption>
         <thead>
           <tr>
-            <th scope="col">Contact</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Queue</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Held</th>
-            <th scope="col">Actions</th>
+            <th scope="col">{t("Contact")}</th>
+            <th scope="col">{t("Channel")}</th>
+            <th scope="col">{t("Queue")}</th>
+            <th scope="col">{t("Customer")}</th>
+            <th scope="col">{t("Held")}</th>
+            <th scope="col">{t("Actions")}</th>
           </tr>
         </thead>
         <tbody>
           {desk.parked.map((s) => (
             <tr key={s.contact}>
               <th scope="row">{s.contact}</th>
-              <td>{channelNames[s.channel]}</td>
+              <td>{channelName(s.channel)}</td>
               <td>{s.queue}</td>
               <td>{s.from}</td>
               <td>{s.held.length}</td>

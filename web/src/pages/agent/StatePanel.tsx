@@ -1,5 +1,6 @@
 import { formatDuration } from "../../clock";
-import { agentStateNames, stateChoices } from "../../names";
+import { t } from "../../i18n";
+import { agentStateName, stateChoices } from "../../names";
 import type { Credentials } from "../../session";
 import type { Desk, DeskContext } from "./types";
 
@@ -43,19 +44,19 @@ export function StatePanel({
       <h2 id="state-title">
         {view.full_name}
         {view.team ? ` · ${view.team}` : ""}
-        {view.station ? ` · station ${view.station}` : ""}
+        {view.station ? ` · ${t("station {station}", { station: view.station })}` : ""}
       </h2>
-      <p role="status" aria-label="Agent state" class={`state state-${view.state}`}>
-        {agentStateNames[view.state]}
+      <p role="status" aria-label={t("Agent state")} class={`state state-${view.state}`}>
+        {agentStateName(view.state)}
       </p>
       {pending && (
-        <p class="note">Mode Pending: the new state starts when the current work ends.</p>
+        <p class="note">{t("Mode Pending: the new state starts when the current work ends.")}</p>
       )}
-      {view.reason ? <p>Reason: {view.reason}</p> : null}
+      {view.reason ? <p>{t("Reason: {reason}", { reason: view.reason })}</p> : null}
       <p>
-        Time in state: <time>{formatDuration(ctx.clock.secondsSince(view.since))}</time>
+        {t("Time in state")}: <time>{formatDuration(ctx.clock.secondsSince(view.since))}</time>
       </p>
-      <label for="agent-state-picker">State</label>
+      <label for="agent-state-picker">{t("State")}</label>
       <select
         id="agent-state-picker"
         value=""
@@ -65,7 +66,7 @@ export function StatePanel({
           if (value !== "") void pick(value);
         }}
       >
-        <option value="">Choose a state…</option>
+        <option value="">{t("Choose a state…")}</option>
         {options.map((c) => (
           <option value={c.value} key={c.value}>
             {c.label}

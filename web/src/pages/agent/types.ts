@@ -2,7 +2,6 @@ import type { Act } from "../../action";
 import type { Client } from "../../api";
 import type { EngineClock } from "../../clock";
 import type { components } from "../../generated/openapi";
-import type { Lang } from "../../names";
 
 /** Reads an agent's desktop (one consistent read of everything the page shows). */
 export function readDesk(api: Client, agent: string) {
@@ -23,7 +22,6 @@ export interface DeskContext {
   api: Client;
   agent: string;
   clock: EngineClock;
-  lang: Lang;
   /** Runs an action; a refusal is shown in the desktop's alert, then the desk is re-read. */
   act: Act;
 }

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
+import { t } from "../../i18n";
 import { stateChoices } from "../../names";
 import type { AgentRow } from "./data";
 
@@ -30,7 +31,7 @@ export function AgentActions({
     return (
       <form
         class="row-form"
-        aria-label={`Set the state of ${agent.full_name}`}
+        aria-label={t("Set the state of {name}", { name: agent.full_name })}
         onSubmit={(e) => {
           e.preventDefault();
           const picked = options.find((c) => c.value === choice);
@@ -44,26 +45,26 @@ export function AgentActions({
           ).then((ok) => ok && setOpen(null));
         }}
       >
-        <label for={id}>New state</label>
+        <label for={id}>{t("New state")}</label>
         <select id={id} required value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
-          <option value="">Choose…</option>
+          <option value="">{t("Choose…")}</option>
           {options.map((c) => (
             <option value={c.value} key={c.value}>
               {c.label}
             </option>
           ))}
         </select>
-        <button type="submit">Apply</button>
+        <button type="submit">{t("Apply")}</button>
         <button type="button" onClick={() => setOpen(null)}>
-          Cancel
+          {t("Cancel")}
         </button>
       </form>
     );
   }
   if (open === "logout") {
     return (
-      <span role="group" aria-label={`Confirm log out of ${agent.full_name}`}>
-        Log out {agent.full_name}?{" "}
+      <span role="group" aria-label={t("Confirm log out of {name}", { name: agent.full_name })}>
+        {t("Log out {name}?", { name: agent.full_name })}{" "}
         <button
           type="button"
           onClick={() => {
@@ -71,10 +72,10 @@ export function AgentActions({
             void act(() => api.POST("/v1/agents/{id}/force-logout", path));
           }}
         >
-          Yes, log out
+          {t("Yes, log out")}
         </button>{" "}
         <button type="button" onClick={() => setOpen(null)}>
-          Keep
+          {t("Keep")}
         </button>
       </span>
     );
@@ -82,10 +83,10 @@ export function AgentActions({
   return (
     <>
       <button type="button" onClick={() => setOpen("state")}>
-        Set state
+        {t("Set state")}
       </button>{" "}
       <button type="button" onClick={() => setOpen("logout")}>
-        Log out
+        {t("Log out")}
       </button>
     </>
   );

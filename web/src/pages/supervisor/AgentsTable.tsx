@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { type EngineClock, formatDuration } from "../../clock";
-import { agentStateNames, type ContactState, contactStateNames } from "../../names";
+import { t, type Phrase } from "../../i18n";
+import { agentStateName, agentStates, contactStateName } from "../../names";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import { AgentActions } from "./AgentActions";
@@ -21,8 +22,7 @@ function Contacts({
       {contacts.map(([id, state], i) => (
         <span key={String(id)}>
           {i > 0 ? ", " : ""}
-          <ContactLink id={Number(id)} onOpen={onOpen} />{" "}
-          {contactStateNames[state as ContactState] ?? ""}
+          <ContactLink id={Number(id)} onOpen={onOpen} /> {contactStateName(String(state))}
         </span>
       ))}
     </>
@@ -67,45 +67,45 @@ export function AgentsTable({
   );
   return (
     <section class="panel" aria-labelledby="agents-title">
-      <h2 id="agents-title">Agent monitor</h2>
+      <h2 id="agents-title">{t("Agent monitor")}</h2>
       <div class="filters">
         <Filter
           id="agents-team"
-          label="Team"
-          everything="All teams"
+          label={t("Team")}
+          everything={t("All teams")}
           value={team}
           options={plain(teams)}
           onChange={setTeam}
         />
         <Filter
           id="agents-queue"
-          label="Queue"
-          everything="All queues"
+          label={t("Queue")}
+          everything={t("All queues")}
           value={queue}
           options={plain(queues)}
           onChange={setQueue}
         />
         <Filter
           id="agents-state"
-          label="State"
-          everything="All states"
+          label={t("State")}
+          everything={t("All states")}
           value={state}
-          options={Object.entries(agentStateNames).map(([value, label]) => ({ value, label }))}
+          options={agentStates.map((value) => ({ value, label: agentStateName(value) }))}
           onChange={setState}
         />
       </div>
       <table>
-        <caption>Agents</caption>
+        <caption>{t("Agents")}</caption>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Team</th>
-            <th scope="col">State</th>
-            <th scope="col">Availability</th>
-            <th scope="col">Time in state</th>
-            <th scope="col">Station</th>
-            <th scope="col">Contacts</th>
-            <th scope="col">Actions</th>
+            <th scope="col">{t("Name")}</th>
+            <th scope="col">{t("Team")}</th>
+            <th scope="col">{t("State")}</th>
+            <th scope="col">{t("Availability")}</th>
+            <th scope="col">{t("Time in state")}</th>
+            <th scope="col">{t("Station")}</th>
+            <th scope="col">{t("Contacts")}</th>
+            <th scope="col">{t("Actions")}</th>
           </tr>
         </thead>
         <tbody>
@@ -116,10 +116,10 @@ export function AgentsTable({
               </th>
               <td>{a.team ?? ""}</td>
               <td>
-                {agentStateNames[a.state]}
+                {agentStateName(a.state)}
                 {a.reason ? ` – ${a.reason}` : ""}
               </td>
-              <td>{a.availability}</td>
+              <td>{t(a.availability as Phrase)}</td>
               <td>
                 <time>{formatDuration(clock.secondsSince(a.since))}</time>
               </td>
@@ -139,7 +139,7 @@ export function AgentsTable({
           ))}
         </tbody>
       </table>
-      {shown.length === 0 && <p>No agent matches the filters.</p>}
+      {shown.length === 0 && <p>{t("No agent matches the filters.")}</p>}
     </section>
   );
 }

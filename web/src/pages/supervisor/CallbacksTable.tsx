@@ -4,8 +4,24 @@ import type { Client } from "../../api";
 import type { CallbackRow } from "./data";
 import { ContactLink } from "./ContactLink";
 import { Filter, plain } from "./Filter";
+import { t, type Phrase } from "../../i18n";
 
 const locations = ["Pending", "HandlingByBusinessProcess", "HandlingByAgent"] as const;
+
+const columns: Phrase[] = ["Contact", "Destination", "Queue", "Due", "Attempts", "Location"];
+
+/** The column heads a callback row starts with (the console's search, the desktop's own). */
+export function CallbackColumns() {
+  return (
+    <>
+      {columns.map((column) => (
+        <th scope="col" key={column}>
+          {t(column)}
+        </th>
+      ))}
+    </>
+  );
+}
 
 /** The callback search: open callbacks by queue and location, send to queue, purge. */
 export function CallbacksTable({
@@ -31,37 +47,32 @@ export function CallbacksTable({
   const time = (ms: number) => new Date(ms).toLocaleString();
   return (
     <section class="panel" aria-labelledby="callbacks-title">
-      <h2 id="callbacks-title">Callback search</h2>
+      <h2 id="callbacks-title">{t("Callback search")}</h2>
       <div class="filters">
         <Filter
           id="callbacks-queue"
-          label="Queue"
-          everything="All queues"
+          label={t("Queue")}
+          everything={t("All queues")}
           value={queue}
           options={plain(queues)}
           onChange={setQueue}
         />
         <Filter
           id="callbacks-location"
-          label="Location"
-          everything="All locations"
+          label={t("Location")}
+          everything={t("All locations")}
           value={location}
           options={plain(locations)}
           onChange={setLocation}
         />
       </div>
       <table>
-        <caption>Callbacks</caption>
+        <caption>{t("Callbacks")}</caption>
         <thead>
           <tr>
-            <th scope="col">Contact</th>
-            <th scope="col">Destination</th>
-            <th scope="col">Queue</th>
-            <th scope="col">Due</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Location</th>
-            <th scope="col">Reserved for</th>
-            <th scope="col">Actions</th>
+            <CallbackColumns />
+            <th scope="col">{t("Reserved for")}</th>
+            <th scope="col">{t("Actions")}</th>
           </tr>
         </thead>
         <tbody>
@@ -88,13 +99,19 @@ export function CallbacksTable({
                         void act(() => api.POST("/v1/callbacks/{id}/send-to-queue", path))
                       }
                     >
-                      Send to queue
+                      {t("Send to queue")}
                     </button>
                   )}
                   {c.location !== "HandlingByAgent" &&
                     (purging === c.id ? (
-                      <span role="group" aria-label={`Confirm purge of callback ${c.id}`}>
-                        Purge callback {c.id} to {c.destination}?{" "}
+                      <span
+                        role="group"
+                        aria-label={t("Confirm purge of callback {contact}", { contact: c.id })}
+                      >
+                        {t("Purge callback {contact} to {destination}?", {
+                          contact: c.id,
+                          destination: c.destination,
+                        })}{" "}
                         <button
                           type="button"
                           onClick={() => {
@@ -102,15 +119,15 @@ export function CallbacksTable({
                             void act(() => api.POST("/v1/callbacks/{id}/purge", path));
                           }}
                         >
-                          Yes, purge
+                          {t("Yes, purge")}
                         </button>{" "}
                         <button type="button" onClick={() => setPurging(null)}>
-                          Keep it
+                          {t("Keep it")}
                         </button>
                       </span>
                     ) : (
                       <button type="button" onClick={() => setPurging(c.id)}>
-                        Purge
+                        {t("Purge")}
                       </button>
                     ))}
                 </td>
@@ -119,7 +136,7 @@ export function CallbacksTable({
           })}
         </tbody>
       </table>
-      {shown.length === 0 && <p>No open callback matches the filters.</p>}
+      {shown.length === 0 && <p>{t("No open callback matches the filters.")}</p>}
     </section>
   );
 }

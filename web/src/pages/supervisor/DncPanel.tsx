@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Act } from "../../action";
 import { type Client, describeError } from "../../api";
+import { t } from "../../i18n";
 
 const PAGE = 50;
 
@@ -55,10 +56,10 @@ export function DncPanel({
 
   return (
     <section class="panel" aria-labelledby="dnc-title">
-      <h2 id="dnc-title">Do-not-call list</h2>
+      <h2 id="dnc-title">{t("Do-not-call list")}</h2>
       <form
         class="row-form"
-        aria-label="Add a number to the do-not-call list"
+        aria-label={t("Add a number to the do-not-call list")}
         onSubmit={(e) => {
           e.preventDefault();
           void act(() => api.POST("/v1/do-not-call", { body: { numbers: [number.trim()] } })).then(
@@ -66,7 +67,7 @@ export function DncPanel({
           );
         }}
       >
-        <label for="dnc-number">Number</label>
+        <label for="dnc-number">{t("Number")}</label>
         <input
           id="dnc-number"
           type="tel"
@@ -74,10 +75,10 @@ export function DncPanel({
           value={number}
           onInput={(e) => setNumber(e.currentTarget.value)}
         />
-        <button type="submit">Add to the list</button>
+        <button type="submit">{t("Add to the list")}</button>
       </form>
-      <form class="row-form" aria-label="Import a do-not-call file" onSubmit={importFile}>
-        <label for="dnc-file">CSV file</label>
+      <form class="row-form" aria-label={t("Import a do-not-call file")} onSubmit={importFile}>
+        <label for="dnc-file">{t("CSV file")}</label>
         <input
           id="dnc-file"
           type="file"
@@ -85,18 +86,18 @@ export function DncPanel({
           required
           onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
         />
-        <button type="submit">Import</button>
+        <button type="submit">{t("Import")}</button>
       </form>
       {problem !== null && <p class="problem">{problem}</p>}
       {page !== null && (
         <>
-          <p>{page.count} numbers on the list.</p>
+          <p>{t("{count} numbers on the list.", { count: page.count })}</p>
           <table>
-            <caption>Do-not-call numbers</caption>
+            <caption>{t("Do-not-call numbers")}</caption>
             <thead>
               <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t("Number")}</th>
+                <th scope="col">{t("Actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -106,7 +107,7 @@ export function DncPanel({
                   <td>
                     <button
                       type="button"
-                      aria-label={`Remove ${n}`}
+                      aria-label={t("Remove {number}", { number: n })}
                       onClick={() =>
                         void act(() =>
                           api.DELETE("/v1/do-not-call/{number}", {
@@ -115,7 +116,7 @@ export function DncPanel({
                         )
                       }
                     >
-                      Remove
+                      {t("Remove")}
                     </button>
                   </td>
                 </tr>
@@ -125,12 +126,12 @@ export function DncPanel({
           <div class="actions">
             {after !== undefined && (
               <button type="button" onClick={() => setAfter(undefined)}>
-                First page
+                {t("First page")}
               </button>
             )}
             {page.next !== null && (
               <button type="button" onClick={() => setAfter(page.next ?? undefined)}>
-                Next page
+                {t("Next page")}
               </button>
             )}
           </div>

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import type { QueueRow } from "./data";
+import { t } from "../../i18n";
 
 /** A queue's emergency switch: close it to arrivals with a message, or end the emergency. */
 export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; act: Act }) {
@@ -12,17 +13,21 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
     return (
       <button
         type="button"
-        aria-label={`End emergency of ${queue.id}`}
+        aria-label={t("End emergency of {queue}", { queue: queue.id })}
         onClick={() => void act(() => api.DELETE("/v1/queues/{id}/emergency", path))}
       >
-        End emergency
+        {t("End emergency")}
       </button>
     );
   }
   if (!open) {
     return (
-      <button type="button" aria-label={`Emergency for ${queue.id}`} onClick={() => setOpen(true)}>
-        Emergency
+      <button
+        type="button"
+        aria-label={t("Emergency for {queue}", { queue: queue.id })}
+        onClick={() => setOpen(true)}
+      >
+        {t("Emergency")}
       </button>
     );
   }
@@ -30,7 +35,7 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
   return (
     <form
       class="row-form"
-      aria-label={`Close ${queue.id} in an emergency`}
+      aria-label={t("Close {queue} in an emergency", { queue: queue.id })}
       onSubmit={(e) => {
         e.preventDefault();
         const text = message.trim();
@@ -44,16 +49,16 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
         });
       }}
     >
-      <label for={id}>Message to callers</label>
+      <label for={id}>{t("Message to callers")}</label>
       <input
         id={id}
         maxLength={200}
         value={message}
         onInput={(e) => setMessage(e.currentTarget.value)}
       />
-      <button type="submit">Close the queue</button>
+      <button type="submit">{t("Close the queue")}</button>
       <button type="button" onClick={() => setOpen(false)}>
-        Cancel
+        {t("Cancel")}
       </button>
     </form>
   );

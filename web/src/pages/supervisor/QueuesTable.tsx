@@ -3,6 +3,7 @@ import type { Client } from "../../api";
 import { type EngineClock, formatDuration } from "../../clock";
 import type { AgentConfig, AgentRow, QueueRow } from "./data";
 import { Emergency } from "./Emergency";
+import { t, type Phrase } from "../../i18n";
 
 const percent = (value: number | null | undefined) =>
   value === null || value === undefined ? "–" : `${Math.round(value * 10) / 10} %`;
@@ -29,25 +30,33 @@ function staffing(queue: string, agents: AgentRow[], configs: AgentConfig[]) {
  * clock), the shift's service level, the contacts waiting.
  */
 function alerts(q: QueueRow, clock: EngineClock): string[] {
-  const t = q.thresholds;
-  if (!t) return [];
+  const limits = q.thresholds;
+  if (!limits) return [];
   const found: string[] = [];
-  if (t.longest_wait_seconds != null && q.oldest_entrance != null) {
+  if (limits.longest_wait_seconds != null && q.oldest_entrance != null) {
     const waited = clock.secondsSince(q.oldest_entrance);
-    if (waited > t.longest_wait_seconds) {
+    if (waited > limits.longest_wait_seconds) {
       found.push(
-        `longest wait ${formatDuration(waited)} over ${formatDuration(t.longest_wait_seconds)}`,
+        t("longest wait {waited} over {limit}", {
+          waited: formatDuration(waited),
+          limit: formatDuration(limits.longest_wait_seconds),
+        }),
       );
     }
   }
-  if (t.service_level_percent != null && q.service_level != null) {
+  if (limits.service_level_percent != null && q.service_level != null) {
     const level = q.service_level * 100;
-    if (level < t.service_level_percent) {
-      found.push(`service level ${percent(level)} under ${t.service_level_percent} %`);
+    if (level < limits.service_level_percent) {
+      found.push(
+        t("service level {level} under {limit} %", {
+          level: percent(level),
+          limit: limits.service_level_percent,
+        }),
+      );
     }
   }
-  if (t.waiting != null && q.waiting > t.waiting) {
-    found.push(`${q.waiting} waiting, over ${t.waiting}`);
+  if (limits.waiting != null && q.waiting > limits.waiting) {
+    found.push(t("{waiting} waiting, over {limit}", { waiting: q.waiting, limit: limits.waiting }));
   }
   return found;
 }
@@ -70,22 +79,22 @@ export function QueuesTable({
 }) {
   return (
     <section class="panel wide" aria-labelledby="queues-title">
-      <h2 id="queues-title">Queue monitor</h2>
+      <h2 id="queues-title">{t("Queue monitor")}</h2>
       <table>
-        <caption>Queues</caption>
+        <caption>{t("Queues")}</caption>
         <thead>
           <tr>
-            <th scope="col">Queue</th>
-            <th scope="col">Status</th>
-            <th scope="col">Waiting</th>
-            <th scope="col">Longest wait</th>
-            <th scope="col">Ready</th>
-            <th scope="col">Busy</th>
-            <th scope="col">Unavailable</th>
-            <th scope="col">Offered</th>
-            <th scope="col">Answered</th>
-            <th scope="col">Abandoned</th>
-            <th scope="col">Service level</th>
+            <th scope="col">{t("Queue")}</th>
+            <th scope="col">{t("Status")}</th>
+            <th scope="col">{t("Waiting")}</th>
+            <th scope="col">{t("Longest wait")}</th>
+            <th scope="col">{t("Ready")}</th>
+            <th scope="col">{t("Busy")}</th>
+            <th scope="col">{t("Unavailable")}</th>
+            <th scope="col">{t("Offered")}</th>
+            <th scope="col">{t("Answered")}</th>
+            <th scope="col">{t("Abandoned")}</th>
+            <th scope="col">{t("Service level")}</th>
             <th scope="col">CLBK Stat</th>
             <th scope="col">Proc</th>
             <th scope="col">Clbk To Be Proc</th>
@@ -93,8 +102,8 @@ export function QueuesTable({
             <th scope="col">Clbk Purged</th>
             <th scope="col">% Clbk Reached</th>
             <th scope="col">% Clbk Fail</th>
-            <th scope="col">Callbacks</th>
-            <th scope="col">Alerts</th>
+            <th scope="col">{t("Callbacks")}</th>
+            <th scope="col">{t("Alerts")}</th>
           </tr>
         </thead>
         <tbody>
@@ -107,12 +116,12 @@ export function QueuesTable({
               <tr key={q.id} class={crossed.length > 0 ? "alert" : undefined}>
                 <th scope="row">{q.id}</th>
                 <td>
-                  {q.status}
+                  {t(q.status as Phrase)}
                   {q.emergency && (
                     <span class="muted">
                       {" "}
                       {q.emergency.message ? `“${q.emergency.message}” ` : ""}
-                      {q.emergency.set_by ? `set by ${q.emergency.set_by}` : ""}
+                      {q.emergency.set_by ? t("set by {who}", { who: q.emergency.set_by }) : ""}
                     </span>
                   )}
                   <div>
@@ -133,9 +142,13 @@ export function QueuesTable({
                 <td>{q.abandoned}</td>
                 <td>
                   {q.service_level == null ? "–" : percent(q.service_level * 100)}{" "}
-                  <span class="muted">(in {q.service_level_seconds} s)</span>
+                  {q.service_level_seconds != null && (
+                    <span class="muted">
+                      {t("(in {seconds} s)", { seconds: q.service_level_seconds })}
+                    </span>
+                  )}
                 </td>
-                <td>{cb?.status ?? "–"}</td>
+                <td>{cb ? t(cb.status as Phrase) : "–"}</td>
                 <td>{cb?.processed ?? "–"}</td>
                 <td>{cb?.to_be_processed ?? "–"}</td>
                 <td>
@@ -151,22 +164,22 @@ export function QueuesTable({
                     (cb.status === "Stopped" ? (
                       <button
                         type="button"
-                        aria-label={`Start callbacks of ${q.id}`}
+                        aria-label={t("Start callbacks of {queue}", { queue: q.id })}
                         onClick={() =>
                           void act(() => api.POST("/v1/queues/{id}/callbacks/start", path))
                         }
                       >
-                        Start callbacks
+                        {t("Start callbacks")}
                       </button>
                     ) : (
                       <button
                         type="button"
-                        aria-label={`Stop callbacks of ${q.id}`}
+                        aria-label={t("Stop callbacks of {queue}", { queue: q.id })}
                         onClick={() =>
                           void act(() => api.POST("/v1/queues/{id}/callbacks/stop", path))
                         }
                       >
-                        Stop callbacks
+                        {t("Stop callbacks")}
                       </button>
                     ))}
                 </td>

@@ -1,6 +1,7 @@
 import type { Act } from "../../action";
 import type { Client } from "../../api";
-import { channelNames } from "../../names";
+import { t } from "../../i18n";
+import { channelName } from "../../names";
 import { Unpark } from "../Unpark";
 import { ContactLink } from "./ContactLink";
 import type { SessionRow } from "./data";
@@ -23,23 +24,23 @@ export function SessionsTable({
   const time = (ms: number) => new Date(ms).toLocaleString();
   return (
     <section class="panel" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Suspended and parked</h2>
+      <h2 id="sessions-title">{t("Suspended and parked")}</h2>
       {sessions.length === 0 ? (
-        <p>No session is suspended or parked.</p>
+        <p>{t("No session is suspended or parked.")}</p>
       ) : (
         <table>
-          <caption>Sessions</caption>
+          <caption>{t("Sessions")}</caption>
           <thead>
             <tr>
-              <th scope="col">Contact</th>
-              <th scope="col">State</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Queue</th>
-              <th scope="col">Customer</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Since</th>
-              <th scope="col">Held</th>
-              <th scope="col">Actions</th>
+              <th scope="col">{t("Contact")}</th>
+              <th scope="col">{t("State")}</th>
+              <th scope="col">{t("Channel")}</th>
+              <th scope="col">{t("Queue")}</th>
+              <th scope="col">{t("Customer")}</th>
+              <th scope="col">{t("Agent")}</th>
+              <th scope="col">{t("Since")}</th>
+              <th scope="col">{t("Held")}</th>
+              <th scope="col">{t("Actions")}</th>
             </tr>
           </thead>
           <tbody>
@@ -48,8 +49,8 @@ export function SessionsTable({
                 <th scope="row">
                   <ContactLink id={s.contact} onOpen={onOpenContact} />
                 </th>
-                <td>{s.state === "parked" ? "Parked" : "Suspended"}</td>
-                <td>{channelNames[s.channel]}</td>
+                <td>{t(s.state === "parked" ? "Parked" : "Suspended")}</td>
+                <td>{channelName(s.channel)}</td>
                 <td>{s.queue}</td>
                 <td>{s.from}</td>
                 <td>{s.agent}</td>

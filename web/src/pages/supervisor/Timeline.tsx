@@ -1,6 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { type Client, describeError } from "../../api";
-import { agentStateNames, contactStateNames } from "../../names";
+import { lang, t, type Lang } from "../../i18n";
+import {
+  type AgentState,
+  agentStateName,
+  agentStates,
+  type Channel,
+  channelName,
+  channels as channelText,
+  contactStateName,
+} from "../../names";
 
 type Fields = { type: string; [field: string]: unknown };
 interface Entry {
@@ -23,94 +32,146 @@ function code(value: unknown, names: Names): string {
   return `(${c.major} ${major}, ${c.minor ?? ""} ${minor})`;
 }
 
-/** One journal entry as a supervisor reads it. */
+const channelOf = (value: unknown) =>
+  typeof value === "string" && value in channelText ? channelName(value as Channel) : text(value);
+const agentStateOf = (value: unknown) =>
+  typeof value === "string" && (agentStates as string[]).includes(value)
+    ? agentStateName(value as AgentState)
+    : text(value);
+/** " (cause 486)", or nothing. */
+const cause = (value: unknown) =>
+  text(value) ? t(" (cause {cause})", { cause: text(value) }) : "";
+/** ", disposition sale", or nothing. */
+const disposition = (value: unknown) =>
+  text(value) ? t(", disposition {disposition}", { disposition: text(value) }) : "";
+
+/** One journal entry as a supervisor reads it, in the page's language. */
 export function describe(e: Fields, names: Names): string {
   const agent = text(e["agent_full_name"]) || text(e["agent"]);
   switch (e.type) {
     case "contact_arrived":
-      return `Arrived: ${text(e["channel"])} for ${text(e["queue"])} from ${text(e["from"])}`;
+      return t("Arrived: {channel} for {queue} from {from}", {
+        channel: channelOf(e["channel"]),
+        queue: text(e["queue"]),
+        from: text(e["from"]),
+      });
     case "contact_queued":
-      return `Queued in ${text(e["queue"])}`;
+      return t("Queued in {queue}", { queue: text(e["queue"]) });
     case "offer_created":
-      return `Offered to ${agent} at ${text(e["station"])} (offer ${text(e["offer"])})`;
-    case "offer_refused": {
-      const cause = text(e["cause_code"]);
-      return `Refused by ${agent}: ${text(e["reason"])}${cause ? ` (cause ${cause})` : ""}`;
-    }
+      return t("Offered to {agent} at {station} (offer {offer})", {
+        agent,
+        station: text(e["station"]),
+        offer: text(e["offer"]),
+      });
+    case "offer_refused":
+      return (
+        t("Refused by {agent}: {reason}", { agent, reason: text(e["reason"]) }) +
+        cause(e["cause_code"])
+      );
     case "offer_rescinded":
-      return `Offer to ${agent} withdrawn ${code(e["code"], names)}`.trim();
+      return `${t("Offer to {agent} withdrawn", { agent })} ${code(e["code"], names)}`.trim();
     case "exclusion_ended":
-      return `${agent} may be offered it again`;
+      return t("{agent} may be offered it again", { agent });
     case "contact_connected":
-      return `Connected to ${agent}: ${contactStateNames[e["state"] as keyof typeof contactStateNames] ?? text(e["state"])}`;
+      return t("Connected to {agent}: {state}", {
+        agent,
+        state: contactStateName(text(e["state"])),
+      });
     case "contact_state_changed": {
       const by = text(e["answered_by"]);
-      return `${contactStateNames[e["state"] as keyof typeof contactStateNames] ?? text(e["state"])} (${agent})${by ? `, answered by ${by}` : ""}`;
+      return (
+        `${contactStateName(text(e["state"]))} (${agent})` +
+        (by ? t(", answered by {by}", { by }) : "")
+      );
     }
     case "wrap_up_started":
-      return `Wrap-up started (${agent})`;
-    case "wrap_up_completed": {
-      const d = text(e["disposition"]);
-      return `Wrap-up ${e["timed_out"] ? "timed out" : "completed"} (${agent})${d ? `, disposition ${d}` : ""}`;
-    }
+      return t("Wrap-up started ({agent})", { agent });
+    case "wrap_up_completed":
+      return (
+        t(e["timed_out"] ? "Wrap-up timed out ({agent})" : "Wrap-up completed ({agent})", {
+          agent,
+        }) + disposition(e["disposition"])
+      );
     case "contact_released":
-      return `Released by ${agent}`;
+      return t("Released by {agent}", { agent });
     case "contact_suspended":
-      return `Suspended by ${agent}`;
+      return t("Suspended by {agent}", { agent });
     case "contact_parked":
-      return `Parked by ${agent}`;
+      return t("Parked by {agent}", { agent });
     case "contact_held":
-      return `Held while contact ${text(e["parked"])} is parked`;
+      return t("Held while contact {contact} is parked", { contact: text(e["parked"]) });
     case "session_resumed":
-      return `The customer wrote again (suspended contact ${text(e["suspended"])})`;
+      return t("The customer wrote again (suspended contact {contact})", {
+        contact: text(e["suspended"]),
+      });
     case "callback_created":
-      return `Callback to ${text(e["destination"])} in ${text(e["queue"])} (${text(e["origin"])})`;
+      return t("Callback to {destination} in {queue} ({origin})", {
+        destination: text(e["destination"]),
+        queue: text(e["queue"]),
+        origin: text(e["origin"]),
+      });
     case "callback_pending":
-      return "Callback pending";
+      return t("Callback pending");
     case "attempt_started":
-      return `Attempt ${text(e["attempt"])} by ${agent}`;
+      return t("Attempt {attempt} by {agent}", { attempt: text(e["attempt"]), agent });
     case "attempt_dialing":
-      return "Dialing";
-    case "dial_outcome_reported": {
-      const cause = text(e["cause_code"]);
-      return `Dial outcome: ${text(e["outcome"])}${cause ? ` (cause ${cause})` : ""}`;
+      return t("Dialing");
+    case "dial_outcome_reported":
+      return t("Dial outcome: {outcome}", { outcome: text(e["outcome"]) }) + cause(e["cause_code"]);
+    case "completion_status_set": {
+      const status = typeof e["status"] === "object" ? "callback_requested" : text(e["status"]);
+      return (
+        t("Completion status: {status}", { status }) + (e["automatic"] ? t(" (automatic)") : "")
+      );
     }
-    case "completion_status_set":
-      return `Completion status: ${typeof e["status"] === "object" ? "callback_requested" : text(e["status"])}${e["automatic"] ? " (automatic)" : ""}`;
     case "attempt_ended":
-      return `Attempt ${text(e["attempt"])} ended: ${text(e["state"])}${e["counted"] ? " (counted)" : ""}`;
+      return (
+        t("Attempt {attempt} ended: {state}", {
+          attempt: text(e["attempt"]),
+          state: text(e["state"]),
+        }) + (e["counted"] ? t(" (counted)") : "")
+      );
     case "callback_expired":
-      return "Callback expired";
+      return t("Callback expired");
     case "reservation_ended":
-      return "Reservation for the agent ended";
+      return t("Reservation for the agent ended");
     case "callback_completed":
-      return `Callback completed: ${text(e["end"] ?? e["state"])}`;
-    case "contact_closed": {
-      const d = text(e["disposition"]);
-      return `Closed ${code(e["code"], names)}${agent ? ` by ${agent}` : ""}${d ? `, disposition ${d}` : ""}`;
-    }
+      return t("Callback completed: {end}", { end: text(e["end"] ?? e["state"]) });
+    case "contact_closed":
+      return (
+        `${t("Closed")} ${code(e["code"], names)}` +
+        (agent ? t(" by {agent}", { agent }) : "") +
+        disposition(e["disposition"])
+      );
     case "agent_state_changed":
-      return `${agent}: ${agentStateNames[e["state"] as keyof typeof agentStateNames] ?? text(e["state"])}`;
+      return t("{agent}: {state}", { agent, state: agentStateOf(e["state"]) });
     default:
       return e.type.replaceAll("_", " ");
   }
 }
 
-let catalog: Promise<Names> | null = null;
+const catalogs = new Map<Lang, Promise<Names>>();
 
-/** The catalog's names, read once per page. */
-function closureNames(api: Client): Promise<Names> {
-  catalog ??= api
-    .GET("/v1/closure-codes", { params: { query: { lang: "en" } } })
-    .then(({ data }) => {
-      const names: Names = { major: new Map(), minor: new Map() };
-      for (const row of data ?? []) {
-        if (row.Level === "major") names.major.set(row.ID, row.Internal_Name);
-        else names.minor.set(row.ID, row.Name);
-      }
-      return names;
-    });
-  return catalog;
+/** The catalog's names in a language, read once per page and language. */
+function closureNames(api: Client, language: Lang): Promise<Names> {
+  let names = catalogs.get(language);
+  if (names === undefined) {
+    names = api
+      .GET("/v1/closure-codes", { params: { query: { lang: language } } })
+      .then(({ data }) => {
+        const found: Names = { major: new Map(), minor: new Map() };
+        for (const row of data ?? []) {
+          // English names a major by its internal name, as the docs and logs do; Hungarian
+          // by the catalog's Hungarian name.
+          const major = language === "hu" ? row.Name : row.Internal_Name;
+          if (row.Level === "major") found.major.set(row.ID, major);
+          else found.minor.set(row.ID, row.Name);
+        }
+        return found;
+      });
+    catalogs.set(language, names);
+  }
+  return names;
 }
 
 /** A contact's whole story from the journal, opened from any contact id on the console. */
@@ -126,25 +187,26 @@ export function Timeline({
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [names, setNames] = useState<Names>({ major: new Map(), minor: new Map() });
   const [problem, setProblem] = useState<string | null>(null);
+  const language = lang();
   useEffect(() => {
     setEntries(null);
     setProblem(null);
-    void closureNames(api).then(setNames);
+    void closureNames(api, language).then(setNames);
     void api
       .GET("/v1/contacts/{id}/history", { params: { path: { id: String(contact) } } })
       .then(({ data, error, response }) => {
         if (data === undefined) setProblem(describeError(error, response.status));
         else setEntries(data.entries as unknown as Entry[]);
       });
-  }, [contact]);
+  }, [contact, language]);
   return (
-    <section class="panel" aria-label={`Timeline of contact ${contact}`}>
-      <h2>Timeline of contact {contact}</h2>
+    <section class="panel" aria-label={t("Timeline of contact {contact}", { contact })}>
+      <h2>{t("Timeline of contact {contact}", { contact })}</h2>
       <button type="button" onClick={onClose}>
-        Close timeline
+        {t("Close timeline")}
       </button>
       {problem !== null && <p class="problem">{problem}</p>}
-      {entries === null && problem === null && <p>Loading…</p>}
+      {entries === null && problem === null && <p>{t("Loading…")}</p>}
       {entries !== null && (
         <ol class="timeline">
           {entries.map((entry) => (
