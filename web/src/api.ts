@@ -24,6 +24,11 @@ export function describeError(error: unknown, status: number): string {
     if (code === "unauthorized") {
       return t("This key is not valid: it is unknown or has been revoked.");
     }
+    if (code === "key_expired") {
+      return t("This key has expired ({message}). Ask whoever gave it to you for a new one.", {
+        message,
+      });
+    }
     return `${message} (${code})`;
   }
   return t("The server answered {status}.", { status });

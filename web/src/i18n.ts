@@ -26,6 +26,8 @@ const hungarian = {
   "This key is not valid: it is unknown or has been revoked.":
     "Ez a kulcs nem érvényes: ismeretlen, vagy visszavonták.",
   "The server answered {status}.": "A szerver válasza: {status}.",
+  "This key has expired ({message}). Ask whoever gave it to you for a new one.":
+    "Ez a kulcs lejárt ({message}). Kérjen újat attól, akitől kapta.",
   "This is a {role} key; the agent desktop needs an agent's key.":
     "Ez egy {role} kulcs; az ügyintézői felülethez ügyintézői kulcs kell.",
   "This is a {role} key; the supervisor console needs a supervisor or admin key.":

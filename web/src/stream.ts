@@ -19,7 +19,7 @@ export type StreamStatus =
   | { kind: "stopped"; problem: string; code: string };
 
 /** Codes after which reconnecting cannot help: the key is no good. */
-const FATAL = new Set(["unauthorized", "forbidden"]);
+const FATAL = new Set(["unauthorized", "key_expired", "forbidden"]);
 
 export interface StreamHandlers {
   onMessage: (message: StreamMessage) => void;

@@ -1,4 +1,4 @@
-// Sign-in: a wrong key, a key of the wrong role and a revoked key each get a clear message
+// Sign-in: a wrong key, a key of the wrong role, an expired key and a revoked key each get a clear message
 // on the form; a right key opens the page, and it stays signed in for the tab only.
 import { test } from "node:test";
 import { expectCount, expectText, expectVisible, serverAndBrowser } from "./support.mjs";
@@ -17,6 +17,17 @@ test("a wrong key is refused on the form", async () => {
   await signIn(page, "/agent", "not-a-key", "s1");
   await expectText(page.getByRole("alert"), /unknown or has been revoked/);
   await expectCount(page.getByRole("status", { name: "Agent state" }), 0);
+  await page.close();
+});
+
+test("an expired key is refused on the form with when it expired", async () => {
+  const page = await site.browser.newPage();
+  await signIn(page, "/supervisor", "expired-secret");
+  await expectText(
+    page.getByRole("alert"),
+    /This key has expired \(key \d+ expired at 2020-01-01T00:00:00Z\)/,
+  );
+  await expectCount(page.getByRole("table", { name: "Agents" }), 0);
   await page.close();
 });
 

@@ -91,6 +91,11 @@ role = "connector"
 secret = "connector-secret"
 
 [[keys]]
+role = "supervisor"
+secret = "expired-secret"
+expires_at = "2020-01-01T00:00:00Z"
+
+[[keys]]
 role = "agent"
 agent = "a1"
 secret = "a1-secret"

@@ -207,6 +207,8 @@ fn online(store: &Store, data: &Path, change: Change) -> anyhow::Result<()> {
         false,
         &change.key_label,
         now_ms(),
+        // A key for one import, revoked when it is done.
+        None,
     )?;
     let result = change.requests.iter().try_for_each(|(method, path, body)| {
         request(&addr, &secret, method, path, body.as_deref())

@@ -67,6 +67,12 @@ enum KeysAction {
         /// A note to tell keys apart.
         #[arg(long, default_value = "")]
         label: String,
+        /// The key stops working this long after now: `8h`, `30 days`, `1 week 2 days`.
+        #[arg(long, value_name = "DURATION", value_parser = parse_expires_in, conflicts_with = "expires_at")]
+        expires_in: Option<jiff::SignedDuration>,
+        /// The key stops working at this time (RFC 3339: `2027-01-01T00:00:00Z`).
+        #[arg(long, value_name = "TIME")]
+        expires_at: Option<jiff::Timestamp>,
         #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
         data: PathBuf,
     },
@@ -85,6 +91,21 @@ enum KeysAction {
 
 fn parse_role(text: &str) -> Result<Role, String> {
     text.parse()
+}
+
+/// A positive length of time; days and weeks are 24 hours and 7 days long.
+fn parse_expires_in(text: &str) -> Result<jiff::SignedDuration, String> {
+    let span: jiff::Span = text
+        .parse()
+        .map_err(|e| format!("{text:?} is not a duration such as 8h or 30 days: {e}"))?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| format!("{text:?}: {e} (months and years have no fixed length)"))?;
+    if duration.is_positive() {
+        Ok(duration)
+    } else {
+        Err(format!("{text:?} is not after now"))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -170,8 +191,16 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
             agent,
             data_download,
             label,
+            expires_in,
+            expires_at,
             data,
         } => {
+            let now = now_ms();
+            let expires_at = match (expires_in, expires_at) {
+                (Some(after), _) => Some(now.saturating_add(after.as_millis() as i64)),
+                (None, Some(at)) => Some(at.as_millisecond()),
+                (None, None) => None,
+            };
             let store = Store::open(data, Durability::Full).map_err(input)?;
             if let Some(name) = agent {
                 require_agent(&store, data, name)?;
@@ -185,11 +214,15 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
                 agent.as_ref(),
                 *data_download,
                 label,
-                now_ms(),
+                now,
+                expires_at,
             )
             .map_err(input)?;
+            let until = expires_at.map_or(String::new(), |at| {
+                format!(", working until {}", switchboard_server::clock::rfc3339(at))
+            });
             eprintln!(
-                "switchboard: key {id} ({}) created; it is shown only now:",
+                "switchboard: key {id} ({}) created{until}; it is shown only now:",
                 role.as_str()
             );
             println!("{secret}");
@@ -197,15 +230,17 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
         }
         KeysAction::List { data } => {
             let store = Store::open_existing(data).map_err(input)?;
-            println!("id\trole\tagent\tdata_download\trevoked\tlabel");
+            println!("id\trole\tagent\tdata_download\trevoked\texpires\tlabel");
             for key in store.keys()? {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     key.id,
                     key.role,
                     key.agent.as_deref().unwrap_or("-"),
                     key.data_download,
                     key.revoked,
+                    key.expires_at
+                        .map_or("-".to_string(), switchboard_server::clock::rfc3339),
                     key.label
                 );
             }

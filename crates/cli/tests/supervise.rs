@@ -246,7 +246,10 @@ fn the_monitor_reads_agents_and_callbacks_by_id() {
         .assert_error(400, "invalid_query");
     let too_many = vec!["a1"; 1001].join(",");
     server
-        .get(&format!("/v1/monitor/agents?ids={too_many}"), Some(SUPERVISOR))
+        .get(
+            &format!("/v1/monitor/agents?ids={too_many}"),
+            Some(SUPERVISOR),
+        )
         .assert_error(400, "invalid_query");
 
     // Callbacks: the sales queue takes none, so a contact id finds no callback row.

@@ -3,7 +3,8 @@
 //! connector; the Data Download View permission is a flag on any key (admin keys have it).
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ErrorCode};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
@@ -66,6 +67,8 @@ pub struct Principal {
     pub data_download: bool,
     /// The key's label (`keys create --label`), to say who did what (a queue's emergency).
     pub label: String,
+    /// When the key stops working (ms since the Unix epoch, the wall clock); `None`: never.
+    pub expires_at: Option<i64>,
 }
 
 impl Principal {
@@ -136,7 +139,9 @@ pub fn generate_secret() -> anyhow::Result<String> {
     Ok(secret)
 }
 
-/// Stores a key for `secret`; returns its id.
+/// Stores a key for `secret` that stops working at `expires_at` (ms since the Unix epoch;
+/// `None`: never); returns its id.
+#[allow(clippy::too_many_arguments)] // one per column of the key
 pub fn store_key(
     store: &Store,
     secret: &str,
@@ -145,6 +150,7 @@ pub fn store_key(
     data_download: bool,
     label: &str,
     now_ms: i64,
+    expires_at: Option<i64>,
 ) -> anyhow::Result<i64> {
     if (role == Role::Agent) != agent.is_some() {
         anyhow::bail!("an agent key needs --agent ID, and only an agent key takes one");
@@ -156,6 +162,7 @@ pub fn store_key(
         agent: agent.map(|a| a.as_str().to_string()),
         data_download: data_download || role == Role::Admin,
         created_at: now_ms,
+        expires_at,
     })?)
 }
 
@@ -183,7 +190,11 @@ impl Keys {
     }
 
     pub fn find(&self, secret: &str) -> Result<Option<Principal>, ApiError> {
-        let hash = hash_secret(secret);
+        self.find_hash(hash_secret(secret))
+    }
+
+    /// [`Self::find`] by the secret's hash (what an open event stream keeps, to look again).
+    pub fn find_hash(&self, hash: String) -> Result<Option<Principal>, ApiError> {
         let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
         if let Some((checked, found)) = self.cache.lock().expect("key cache").get(&hash)
             && checked.elapsed() < fresh
@@ -223,8 +234,18 @@ fn principal_of(record: KeyRecord) -> Option<Principal> {
         agent: record.agent.as_deref().map(AgentId::new),
         data_download: record.data_download,
         label: record.label,
+        expires_at: record.expires_at,
     })
 }
+
+/// The hash of the key a request came with (put in the request's extensions when the key is
+/// accepted): an event stream looks its key up again while it is open.
+#[derive(Debug, Clone)]
+pub struct KeyHash(pub String);
+
+/// How often an open event stream looks its key up again: a revoked key's stream ends within
+/// this time (plus [`KEY_CACHE_SECONDS`]); an expiring key's stream ends at its expiry.
+pub const STREAM_KEY_CHECK_SECONDS: u64 = 5;
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
@@ -247,10 +268,22 @@ impl FromRequestParts<AppState> for Principal {
             .ok_or_else(|| {
                 ApiError::unauthorized("the Authorization header must be Bearer <key>")
             })?;
-        state
+        let principal = state
             .keys
             .find(secret)?
-            .ok_or_else(|| ApiError::unauthorized("unknown or revoked key"))
+            .ok_or_else(|| ApiError::unauthorized("unknown or revoked key"))?;
+        parts.extensions.insert(KeyHash(hash_secret(secret)));
+        // Expiry is checked at every use, cached key or not: the wall clock, not the engine's
+        // (a demo at --speed 10 does not age its keys ten times faster).
+        if let Some(at) = principal.expires_at
+            && crate::clock::wall_ms() >= at
+        {
+            return Err(ApiError::new(
+                ErrorCode::KeyExpired,
+                format!("key {} expired at {}", principal.key_id, rfc3339(at)),
+            ));
+        }
+        Ok(principal)
     }
 }
 

@@ -10,6 +10,18 @@ pub trait Clock: Send + Sync {
     fn until(&self, deadline: Timestamp) -> Duration;
 }
 
+/// The wall clock in ms since the Unix epoch, never sped up: what keys expire by.
+pub fn wall_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A time in ms since the Unix epoch as RFC 3339 in UTC (`2026-12-05T13:00:00Z`).
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| format!("{ms} ms"), |t| t.to_string())
+}
+
 /// System time, `speed` times faster from the moment it was made.
 #[derive(Debug)]
 pub struct SystemClock {
@@ -24,9 +36,7 @@ impl SystemClock {
             speed > 0.0 && speed.is_finite(),
             "clock speed must be positive"
         );
-        let epoch_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
+        let epoch_ms = wall_ms();
         SystemClock {
             origin_real: Instant::now(),
             origin: Timestamp(epoch_ms),

@@ -42,6 +42,19 @@ pub struct KeyEntry {
     pub data_download: bool,
     #[serde(default)]
     pub label: Option<String>,
+    /// When the key stops working: an RFC 3339 time (`2027-01-01T00:00:00Z`).
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+impl KeyEntry {
+    /// `expires_at` in ms since the Unix epoch (checked by `ConfigFile::parse`).
+    pub fn expires_at_ms(&self) -> Option<i64> {
+        let text = self.expires_at.as_deref()?;
+        text.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| t.as_millisecond())
+    }
 }
 
 /// A bad configuration file: `file:line: field: message`.
@@ -98,6 +111,15 @@ impl ConfigFile {
                     line(&format!("{field}.sha256")),
                     format!("{field}.sha256"),
                     "must be 64 hex digits".into(),
+                ));
+            }
+            if let Some(text) = &key.expires_at
+                && let Err(e) = text.parse::<jiff::Timestamp>()
+            {
+                return Err(error(
+                    line(&format!("{field}.expires_at")),
+                    format!("{field}.expires_at"),
+                    format!("{text:?} is not an RFC 3339 time such as 2027-01-01T00:00:00Z: {e}"),
                 ));
             }
             if (role == Role::Agent) != key.agent.is_some() {

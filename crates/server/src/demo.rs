@@ -122,6 +122,7 @@ pub fn create_keys(data: &Path) -> anyhow::Result<Vec<DemoKey>> {
             data_download,
             label,
             now,
+            None,
         )?;
         keys.push(DemoKey {
             role,
@@ -1734,7 +1735,7 @@ mod tests {
             let role: Role = key.role.parse().unwrap();
             let agent = key.agent.as_deref().map(AgentId::new);
             let secret = key.secret.unwrap();
-            auth::store_key(&store, &secret, role, agent.as_ref(), false, "old", 0).unwrap();
+            auth::store_key(&store, &secret, role, agent.as_ref(), false, "old", 0, None).unwrap();
         }
         drop(store);
         let fresh = create_keys(dir.path()).unwrap();

@@ -55,6 +55,8 @@ error_codes! {
     // --- keys and roles
     Unauthorized = "unauthorized", UNAUTHORIZED,
         "no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key";
+    KeyExpired = "key_expired", UNAUTHORIZED,
+        "the key has expired (`keys create --expires-in`); ask whoever gave it for a new one";
     Forbidden = "forbidden", FORBIDDEN,
         "wrong role, an agent key acting for another agent or on someone else's contact, or a report without Data Download View";
     // --- the request itself
@@ -150,13 +152,19 @@ pub enum StreamErrorCode {
     JournalUnreadable,
     /// The server is stopping.
     ShuttingDown,
+    /// The stream's key was revoked while it was open.
+    KeyRevoked,
+    /// The stream's key expired while it was open.
+    KeyExpired,
 }
 
 impl StreamErrorCode {
-    pub const ALL: [StreamErrorCode; 3] = [
+    pub const ALL: [StreamErrorCode; 5] = [
         StreamErrorCode::Lagged,
         StreamErrorCode::JournalUnreadable,
         StreamErrorCode::ShuttingDown,
+        StreamErrorCode::KeyRevoked,
+        StreamErrorCode::KeyExpired,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -164,6 +172,9 @@ impl StreamErrorCode {
             StreamErrorCode::Lagged => "lagged",
             StreamErrorCode::JournalUnreadable => "journal_unreadable",
             StreamErrorCode::ShuttingDown => ErrorCode::ShuttingDown.as_str(),
+            // A revoked key is as unknown as any other: the code a request with it gets.
+            StreamErrorCode::KeyRevoked => ErrorCode::Unauthorized.as_str(),
+            StreamErrorCode::KeyExpired => ErrorCode::KeyExpired.as_str(),
         }
     }
 }
@@ -295,7 +306,7 @@ impl IntoResponse for ApiError {
 // ---------------------------------------------------------------- response sets
 
 /// The errors of finding the caller's key.
-const KEY: &[ErrorCode] = &[ErrorCode::Unauthorized];
+const KEY: &[ErrorCode] = &[ErrorCode::Unauthorized, ErrorCode::KeyExpired];
 /// The errors of a key of the wrong role.
 const ROLE: &[ErrorCode] = &[ErrorCode::Forbidden];
 /// The errors of asking the engine thread anything.

@@ -14,7 +14,7 @@
 //! (code `lagged`) instead of buffering without bound; it reconnects with its last id.
 
 use crate::AppState;
-use crate::auth::{Principal, Role};
+use crate::auth::{KeyHash, Keys, Principal, Role, STREAM_KEY_CHECK_SECONDS};
 use crate::driver::Published;
 use crate::error::{ApiError, ErrorCode, StreamErrorCode, StreamErrors};
 use crate::extract::Params;
@@ -49,6 +49,7 @@ pub struct EventsQuery {
 pub async fn events(
     State(state): State<AppState>,
     principal: Principal,
+    axum::Extension(KeyHash(key_hash)): axum::Extension<KeyHash>,
     headers: HeaderMap,
     Params(query): Params<EventsQuery>,
 ) -> Result<Response, ApiError> {
@@ -121,6 +122,19 @@ pub async fn events(
         ready: VecDeque::new(),
         data_dir: state.data_dir.clone(),
         stopping: state.stopping.clone(),
+        key: KeyWatch {
+            keys: state.keys.clone(),
+            hash: key_hash,
+            id: principal.key_id,
+            expires_at: principal.expires_at,
+            check: {
+                let every = std::time::Duration::from_secs(STREAM_KEY_CHECK_SECONDS);
+                let mut check =
+                    tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+                check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                check
+            },
+        },
     };
     let body = futures_util::stream::unfold(stream, |mut stream| async move {
         let message = stream.next().await?;
@@ -153,6 +167,57 @@ struct Stream {
     ready: VecDeque<JournalEntry>,
     data_dir: PathBuf,
     stopping: tokio::sync::watch::Receiver<bool>,
+    key: KeyWatch,
+}
+
+/// The key a stream was opened with: the stream ends when the key expires or is revoked, as
+/// a request with it would be refused.
+struct KeyWatch {
+    keys: std::sync::Arc<Keys>,
+    hash: String,
+    id: i64,
+    expires_at: Option<i64>,
+    /// When to look the key up again; kept across waits, so a busy stream checks too.
+    check: tokio::time::Interval,
+}
+
+impl KeyWatch {
+    /// Waits until the key stops working; says why.
+    async fn lapsed(&mut self) -> (StreamErrorCode, String) {
+        let expiry = async {
+            match self.expires_at {
+                None => std::future::pending::<()>().await,
+                Some(at) => {
+                    let left = (at - crate::clock::wall_ms()).max(0) as u64;
+                    tokio::time::sleep(std::time::Duration::from_millis(left)).await;
+                }
+            }
+        };
+        let (keys, hash, check) = (&self.keys, &self.hash, &mut self.check);
+        let revocation = async {
+            loop {
+                check.tick().await;
+                // A store that cannot be read now is not a revocation: look again later.
+                if let Ok(None) = keys.find_hash(hash.clone()) {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            () = expiry => (
+                StreamErrorCode::KeyExpired,
+                format!(
+                    "key {} expired at {}",
+                    self.id,
+                    crate::clock::rfc3339(self.expires_at.unwrap_or_default())
+                ),
+            ),
+            () = revocation => (
+                StreamErrorCode::KeyRevoked,
+                format!("key {} was revoked", self.id),
+            ),
+        }
+    }
 }
 
 impl Stream {
@@ -173,6 +238,10 @@ impl Stream {
                     let received = tokio::select! {
                         received = self.subscription.recv() => received,
                         _ = self.stopping.wait_for(|stop| *stop) => Err(Ended::Closed),
+                        (code, message) = self.key.lapsed() => {
+                            self.phase = Phase::Done;
+                            return Some(error_event(code, &message));
+                        }
                     };
                     match received {
                         Ok(Published::Event(entry)) => {

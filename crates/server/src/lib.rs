@@ -247,6 +247,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
                 .label
                 .clone()
                 .unwrap_or_else(|| format!("config: {}", role.as_str()));
+            let expires_at = key.expires_at_ms();
             match (&key.secret, &key.sha256) {
                 (Some(secret), _) => {
                     auth::store_key(
@@ -257,6 +258,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
                         key.data_download,
                         &label,
                         now.now().0,
+                        expires_at,
                     )?;
                 }
                 (None, Some(hash)) => {
@@ -267,6 +269,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
                         agent: key.agent.clone(),
                         data_download: key.data_download || role == auth::Role::Admin,
                         created_at: now.now().0,
+                        expires_at,
                     })?;
                 }
                 (None, None) => unreachable!("checked by ConfigFile::parse"),

@@ -16,6 +16,8 @@ pub struct NewKey {
     /// The Data Download View permission (reports).
     pub data_download: bool,
     pub created_at: i64,
+    /// When the key stops working (ms since the Unix epoch); `None`: never.
+    pub expires_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub struct KeyRecord {
     pub data_download: bool,
     pub created_at: i64,
     pub revoked: bool,
+    /// When the key stops working (ms since the Unix epoch); `None`: never.
+    pub expires_at: Option<i64>,
 }
 
 fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
@@ -38,26 +42,29 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<KeyRecord> {
         data_download: row.get(4)?,
         created_at: row.get(5)?,
         revoked: row.get::<_, Option<i64>>(6)?.is_some(),
+        expires_at: row.get(7)?,
     })
 }
 
-const COLUMNS: &str = "id, label, role, agent, data_download, created_at, revoked_at";
+const COLUMNS: &str = "id, label, role, agent, data_download, created_at, revoked_at, expires_at";
 
 impl Store {
     /// Stores a key; a key with the same hash is replaced (same secret, new role).
     pub fn insert_key(&self, key: &NewKey) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO api_keys (hash, label, role, agent, data_download, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO api_keys (hash, label, role, agent, data_download, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (hash) DO UPDATE SET label = excluded.label, role = excluded.role,
-                agent = excluded.agent, data_download = excluded.data_download, revoked_at = NULL",
+                agent = excluded.agent, data_download = excluded.data_download, revoked_at = NULL,
+                expires_at = excluded.expires_at",
             params![
                 key.hash,
                 key.label,
                 key.role,
                 key.agent,
                 key.data_download,
-                key.created_at
+                key.created_at,
+                key.expires_at
             ],
         )?;
         Ok(self.conn.query_row(

@@ -35,6 +35,9 @@ CREATE TABLE api_keys (
 );
 ";
 
+/// Version 5: a key may expire.
+pub(crate) const KEY_EXPIRY: &str = "ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;";
+
 /// Version 4: the journal's entries about each contact, for a contact's timeline without a
 /// scan. Filled after the commits, in batches, by the server when it is idle
 /// (`Store::index_contacts`), not in the append's transaction: an index written by every
@@ -58,7 +61,8 @@ CREATE TABLE IF NOT EXISTS contact_entries (
 /// - 3: an index of the journal by contact, for a contact's timeline (written by every
 ///   append).
 /// - 4: that index replaced by `contact_entries`, filled after the commits.
-pub const SCHEMA_VERSION: i64 = 4;
+/// - 5: `api_keys.expires_at`, when a key stops working (null: never).
+pub const SCHEMA_VERSION: i64 = 5;
 
 fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
@@ -96,7 +100,8 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     if found < 1 {
         // A new database gets the newest projection tables at once.
         conn.execute_batch(&format!(
-            "BEGIN; {CORE_V1} {CONTACT_ENTRIES} {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+            "BEGIN; {CORE_V1} {KEY_EXPIRY} {CONTACT_ENTRIES} {} \
+             PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
             projection::SCHEMA
         ))?;
         return Ok(());
@@ -123,6 +128,11 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         conn.execute_batch(&format!(
             "BEGIN; DROP INDEX IF EXISTS journal_contact; {CONTACT_ENTRIES} \
              DELETE FROM meta WHERE key = 'contact_index_upto'; PRAGMA user_version = 4; COMMIT;"
+        ))?;
+    }
+    if found < 5 {
+        conn.execute_batch(&format!(
+            "BEGIN; {KEY_EXPIRY} PRAGMA user_version = 5; COMMIT;"
         ))?;
     }
     Ok(())

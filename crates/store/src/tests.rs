@@ -174,9 +174,11 @@ fn keys_are_found_by_hash_until_revoked() {
             agent: Some("ann".into()),
             data_download: false,
             created_at: 5,
+            expires_at: Some(9_000),
         })
         .unwrap();
     let found = store.find_key("abc").unwrap().unwrap();
+    assert_eq!(found.expires_at, Some(9_000));
     assert_eq!(
         (found.id, found.role.as_str(), found.agent.as_deref()),
         (id, "agent", Some("ann"))

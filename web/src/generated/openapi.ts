@@ -1628,7 +1628,7 @@ export interface components {
          * @description The stable error code (docs/api.md, Error codes).
          * @enum {string}
          */
-        ErrorCode: "unauthorized" | "forbidden" | "malformed_json" | "invalid_body" | "unreadable_body" | "unsupported_media_type" | "payload_too_large" | "invalid_query" | "unknown_lang" | "id_mismatch" | "not_with_an_agent" | "invalid_reason" | "not_found" | "method_not_allowed" | "overloaded" | "shutting_down" | "storage_unavailable" | "too_many_subscribers" | "too_many_connections" | "server_busy" | "invalid_last_event_id" | "internal" | "invalid_config" | "invalid_input" | "unknown_disposition" | "disposition_required" | "unknown_reason" | "unknown_agent" | "unknown_queue" | "unknown_station" | "unknown_contact" | "unknown_offer" | "not_agents_contact" | "limit_exceeded" | "agent_not_logged_in" | "agent_already_logged_in" | "station_in_use" | "invalid_agent_state" | "agent_not_available" | "invalid_contact_state" | "capacity_exceeded" | "offer_already_accepted" | "offer_not_accepted" | "queue_unavailable" | "in_use" | "not_on_do_not_call_list" | "contact_not_parked" | "not_connection_less" | "unknown_report" | "unknown_format" | "bad_date" | "bad_time" | "unknown_time_zone" | "bad_range" | "bad_parameter";
+        ErrorCode: "unauthorized" | "key_expired" | "forbidden" | "malformed_json" | "invalid_body" | "unreadable_body" | "unsupported_media_type" | "payload_too_large" | "invalid_query" | "unknown_lang" | "id_mismatch" | "not_with_an_agent" | "invalid_reason" | "not_found" | "method_not_allowed" | "overloaded" | "shutting_down" | "storage_unavailable" | "too_many_subscribers" | "too_many_connections" | "server_busy" | "invalid_last_event_id" | "internal" | "invalid_config" | "invalid_input" | "unknown_disposition" | "disposition_required" | "unknown_reason" | "unknown_agent" | "unknown_queue" | "unknown_station" | "unknown_contact" | "unknown_offer" | "not_agents_contact" | "limit_exceeded" | "agent_not_logged_in" | "agent_already_logged_in" | "station_in_use" | "invalid_agent_state" | "agent_not_available" | "invalid_contact_state" | "capacity_exceeded" | "offer_already_accepted" | "offer_not_accepted" | "queue_unavailable" | "in_use" | "not_on_do_not_call_list" | "contact_not_parked" | "not_connection_less" | "unknown_report" | "unknown_format" | "bad_date" | "bad_time" | "unknown_time_zone" | "bad_range" | "bad_parameter";
         ErrorDetail: {
             /** @description Stable, machine-readable (docs/api.md lists them). */
             code: components["schemas"]["ErrorCode"];
@@ -2682,7 +2682,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentConfig"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2739,7 +2739,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentConfig"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2818,7 +2818,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2920,7 +2920,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3004,7 +3004,7 @@ export interface operations {
                     "application/json": components["schemas"]["DesktopView"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3083,7 +3083,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3185,7 +3185,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3282,7 +3282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3397,7 +3397,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3499,7 +3499,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3596,7 +3596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3698,7 +3698,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgentView"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3782,7 +3782,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3850,7 +3850,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3965,7 +3965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4067,7 +4067,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4151,7 +4151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4245,7 +4245,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4286,7 +4286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4399,7 +4399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4501,7 +4501,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactView"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4567,7 +4567,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4665,7 +4665,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4781,7 +4781,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4883,7 +4883,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4967,7 +4967,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5051,7 +5051,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5135,7 +5135,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5219,7 +5219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactHistory"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5276,7 +5276,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5360,7 +5360,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5444,7 +5444,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5542,7 +5542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5657,7 +5657,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5759,7 +5759,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5855,7 +5855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5923,7 +5923,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6018,7 +6018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6103,7 +6103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6192,7 +6192,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6245,7 +6245,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6300,7 +6300,7 @@ export interface operations {
                     "application/json": components["schemas"]["ContactView"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6355,7 +6355,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueRow"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6410,7 +6410,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionView"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6467,7 +6467,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6565,7 +6565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6665,7 +6665,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueConfig"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6722,7 +6722,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueConfig"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6801,7 +6801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6903,7 +6903,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6987,7 +6987,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7071,7 +7071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7155,7 +7155,7 @@ export interface operations {
                     "application/json": components["schemas"]["Disposition"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7234,7 +7234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7350,7 +7350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7452,7 +7452,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7578,7 +7578,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7642,7 +7642,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7670,7 +7670,7 @@ export interface operations {
                     "application/json": components["schemas"]["Settings"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7738,7 +7738,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7838,7 +7838,7 @@ export interface operations {
                     "application/json": components["schemas"]["StationConfig"][];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7895,7 +7895,7 @@ export interface operations {
                     "application/json": components["schemas"]["StationConfig"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7974,7 +7974,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8076,7 +8076,7 @@ export interface operations {
                     "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key */
+            /** @description `unauthorized`: no `Authorization` header, not `Bearer <key>`, or an unknown or revoked key; `key_expired`: the key has expired (`keys create --expires-in`); ask whoever gave it for a new one */
             401: {
                 headers: {
                     [name: string]: unknown;

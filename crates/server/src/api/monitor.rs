@@ -14,8 +14,8 @@ use switchboard_core::config::QueueThresholds;
 use switchboard_core::engine::{
     AgentView, CallbackMonitorView, ContactView, QueueView, SessionView,
 };
-use switchboard_core::model::{AgentState, QueueClosure};
 use switchboard_core::ids::AgentId;
+use switchboard_core::model::{AgentState, QueueClosure};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -100,7 +100,12 @@ async fn monitor_agents(
     // Names that were never interned name no agent (and are not interned: see `names`).
     let only: Option<Vec<AgentId>> = match query.ids.as_deref() {
         None => None,
-        Some(ids) => Some(id_list(ids)?.into_iter().filter_map(AgentId::existing).collect()),
+        Some(ids) => Some(
+            id_list(ids)?
+                .into_iter()
+                .filter_map(AgentId::existing)
+                .collect(),
+        ),
     };
     let rows = state
         .driver
@@ -113,7 +118,11 @@ async fn monitor_agents(
             };
             match only {
                 None => e.agent_views().map(row).collect::<Vec<_>>(),
-                Some(ids) => ids.iter().filter_map(|id| e.agent_view(id)).map(row).collect(),
+                Some(ids) => ids
+                    .iter()
+                    .filter_map(|id| e.agent_view(id))
+                    .map(row)
+                    .collect(),
             }
         })
         .await?;
