@@ -350,6 +350,66 @@ test("the do-not-call list: add a number, import a CSV file, remove a number", a
   }
 });
 
+test("the console works from the keyboard: sign in, set an agent's state, and back out of a purge with Escape", async () => {
+  const own = await startServer();
+  try {
+    await own.api("POST", "/v1/agents/a2/login", "a2-secret", { station: "s2" });
+    const pending = await own.api("POST", "/v1/callbacks", "admin-secret", {
+      queue: "callbacks",
+      destination: "+36208888866",
+      due: Date.now() + 3_600_000,
+    });
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor");
+    await page.getByLabel("API key").waitFor();
+    await page.keyboard.type("supervisor-secret");
+    await page.keyboard.press("Enter");
+    const bela = agentRow(page, "Béla Nagy");
+    await expectText(bela.getByRole("cell").nth(1), "Ready");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+
+    // Set state: the picker takes the focus; arrows pick Break; Tab, Enter applies it.
+    await bela.getByRole("button", { name: "Set state" }).focus();
+    await page.keyboard.press("Enter");
+    const picker = bela.getByRole("combobox", { name: "New state" });
+    await expectCount(picker, 1);
+    assert.equal(await picker.evaluate((el) => el === document.activeElement), true);
+    await page.keyboard.press("ArrowDown"); // Ready
+    await page.keyboard.press("ArrowDown"); // Break
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expectText(bela.getByRole("cell").nth(1), /^Break – set by config: supervisor/);
+
+    // Escape closes the form and gives the focus back to "Set state".
+    await bela.getByRole("button", { name: "Set state" }).focus();
+    await page.keyboard.press("Enter");
+    await expectCount(picker, 1);
+    await page.keyboard.press("Escape");
+    await expectCount(picker, 0);
+    assert.equal(await focused(), "Set state");
+
+    // Purge asks first, with the focus on its answer; Escape keeps the callback.
+    const row = page
+      .getByRole("table", { name: "Callbacks" })
+      .getByRole("row")
+      .filter({ hasText: "+36208888866" });
+    await row.getByRole("button", { name: "Purge" }).focus();
+    await page.keyboard.press("Enter");
+    await expectCount(
+      row.getByRole("group", { name: `Confirm purge of callback ${pending.contact}` }),
+      1,
+    );
+    assert.equal(await focused(), "Yes, purge");
+    await page.keyboard.press("Escape");
+    await expectCount(row.getByRole("group"), 0);
+    assert.equal(await focused(), "Purge");
+    await expectCount(row, 1);
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
 // Last: it purges a callback, which would move the callback counters other tests check.
 test("after the first read the console reads only the rows an event names", async () => {
   const page = await console_();

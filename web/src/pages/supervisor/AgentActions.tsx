@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
+import { closeOnEscape, useInPlace } from "../../focus";
 import { t } from "../../i18n";
 import { stateChoices } from "../../names";
 import type { AgentRow } from "./data";
@@ -23,6 +24,9 @@ export function AgentActions({
 }) {
   const [open, setOpen] = useState<"state" | "logout" | null>(null);
   const [choice, setChoice] = useState("");
+  // The opener of each: the focus comes back to it when the form or question closes.
+  const stateForm = useInPlace<HTMLSelectElement, HTMLButtonElement>(open === "state");
+  const logout = useInPlace<HTMLButtonElement, HTMLButtonElement>(open === "logout");
   const path = { params: { path: { id: agent.id } } };
   const options = stateChoices(reasons).filter((c) => c.state !== "offline");
   const id = `force-${agent.id}`;
@@ -32,6 +36,7 @@ export function AgentActions({
       <form
         class="row-form"
         aria-label={t("Set the state of {name}", { name: agent.full_name })}
+        onKeyDown={closeOnEscape(() => setOpen(null))}
         onSubmit={(e) => {
           e.preventDefault();
           const picked = options.find((c) => c.value === choice);
@@ -46,7 +51,13 @@ export function AgentActions({
         }}
       >
         <label for={id}>{t("New state")}</label>
-        <select id={id} required value={choice} onChange={(e) => setChoice(e.currentTarget.value)}>
+        <select
+          id={id}
+          ref={stateForm.first}
+          required
+          value={choice}
+          onChange={(e) => setChoice(e.currentTarget.value)}
+        >
           <option value="">{t("Choose…")}</option>
           {options.map((c) => (
             <option value={c.value} key={c.value}>
@@ -63,10 +74,15 @@ export function AgentActions({
   }
   if (open === "logout") {
     return (
-      <span role="group" aria-label={t("Confirm log out of {name}", { name: agent.full_name })}>
+      <span
+        role="group"
+        aria-label={t("Confirm log out of {name}", { name: agent.full_name })}
+        onKeyDown={closeOnEscape(() => setOpen(null))}
+      >
         {t("Log out {name}?", { name: agent.full_name })}{" "}
         <button
           type="button"
+          ref={logout.first}
           onClick={() => {
             setOpen(null);
             void act(() => api.POST("/v1/agents/{id}/force-logout", path));
@@ -82,10 +98,10 @@ export function AgentActions({
   }
   return (
     <>
-      <button type="button" onClick={() => setOpen("state")}>
+      <button type="button" ref={stateForm.opener} onClick={() => setOpen("state")}>
         {t("Set state")}
       </button>{" "}
-      <button type="button" onClick={() => setOpen("logout")}>
+      <button type="button" ref={logout.opener} onClick={() => setOpen("logout")}>
         {t("Log out")}
       </button>
     </>

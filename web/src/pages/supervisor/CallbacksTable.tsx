@@ -4,6 +4,7 @@ import type { Client } from "../../api";
 import type { CallbackRow } from "./data";
 import { ContactLink } from "./ContactLink";
 import { Filter, plain } from "./Filter";
+import { closeOnEscape, useInPlace } from "../../focus";
 import { t, type Phrase } from "../../i18n";
 
 const locations = ["Pending", "HandlingByBusinessProcess", "HandlingByAgent"] as const;
@@ -23,6 +24,45 @@ export function CallbackColumns() {
   );
 }
 
+/** "Purge", after a confirmation that names the callback (Escape or "Keep it" cancels). */
+function Purge({ callback, api, act }: { callback: CallbackRow; api: Client; act: Act }) {
+  const [asking, setAsking] = useState(false);
+  const focus = useInPlace<HTMLButtonElement, HTMLButtonElement>(asking);
+  const path = { params: { path: { id: String(callback.id) } } };
+  if (!asking) {
+    return (
+      <button type="button" ref={focus.opener} onClick={() => setAsking(true)}>
+        {t("Purge")}
+      </button>
+    );
+  }
+  return (
+    <span
+      role="group"
+      aria-label={t("Confirm purge of callback {contact}", { contact: callback.id })}
+      onKeyDown={closeOnEscape(() => setAsking(false))}
+    >
+      {t("Purge callback {contact} to {destination}?", {
+        contact: callback.id,
+        destination: callback.destination,
+      })}{" "}
+      <button
+        type="button"
+        ref={focus.first}
+        onClick={() => {
+          setAsking(false);
+          void act(() => api.POST("/v1/callbacks/{id}/purge", path));
+        }}
+      >
+        {t("Yes, purge")}
+      </button>{" "}
+      <button type="button" onClick={() => setAsking(false)}>
+        {t("Keep it")}
+      </button>
+    </span>
+  );
+}
+
 /** The callback search: open callbacks by queue and location, send to queue, purge. */
 export function CallbacksTable({
   callbacks,
@@ -37,7 +77,6 @@ export function CallbacksTable({
 }) {
   const [queue, setQueue] = useState("");
   const [location, setLocation] = useState("");
-  const [purging, setPurging] = useState<number | null>(null);
   const queues = [...new Set(callbacks.map((c) => c.queue))].sort();
   const shown = callbacks
     .filter(
@@ -102,34 +141,7 @@ export function CallbacksTable({
                       {t("Send to queue")}
                     </button>
                   )}
-                  {c.location !== "HandlingByAgent" &&
-                    (purging === c.id ? (
-                      <span
-                        role="group"
-                        aria-label={t("Confirm purge of callback {contact}", { contact: c.id })}
-                      >
-                        {t("Purge callback {contact} to {destination}?", {
-                          contact: c.id,
-                          destination: c.destination,
-                        })}{" "}
-                        <button
-                          type="button"
-                          onClick={() => {
-                            setPurging(null);
-                            void act(() => api.POST("/v1/callbacks/{id}/purge", path));
-                          }}
-                        >
-                          {t("Yes, purge")}
-                        </button>{" "}
-                        <button type="button" onClick={() => setPurging(null)}>
-                          {t("Keep it")}
-                        </button>
-                      </span>
-                    ) : (
-                      <button type="button" onClick={() => setPurging(c.id)}>
-                        {t("Purge")}
-                      </button>
-                    ))}
+                  {c.location !== "HandlingByAgent" && <Purge callback={c} api={api} act={act} />}
                 </td>
               </tr>
             );

@@ -2,12 +2,14 @@ import { useState } from "preact/hooks";
 import type { Act } from "../../action";
 import type { Client } from "../../api";
 import type { QueueRow } from "./data";
+import { closeOnEscape, useInPlace } from "../../focus";
 import { t } from "../../i18n";
 
 /** A queue's emergency switch: close it to arrivals with a message, or end the emergency. */
 export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; act: Act }) {
   const [open, setOpen] = useState(false);
   const [message, setMessage] = useState("");
+  const focus = useInPlace<HTMLInputElement, HTMLButtonElement>(open);
   const path = { params: { path: { id: queue.id } } };
   if (queue.emergency) {
     return (
@@ -24,6 +26,7 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
     return (
       <button
         type="button"
+        ref={focus.opener}
         aria-label={t("Emergency for {queue}", { queue: queue.id })}
         onClick={() => setOpen(true)}
       >
@@ -36,6 +39,7 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
     <form
       class="row-form"
       aria-label={t("Close {queue} in an emergency", { queue: queue.id })}
+      onKeyDown={closeOnEscape(() => setOpen(false))}
       onSubmit={(e) => {
         e.preventDefault();
         const text = message.trim();
@@ -52,6 +56,7 @@ export function Emergency({ queue, api, act }: { queue: QueueRow; api: Client; a
       <label for={id}>{t("Message to callers")}</label>
       <input
         id={id}
+        ref={focus.first}
         maxLength={200}
         value={message}
         onInput={(e) => setMessage(e.currentTarget.value)}
