@@ -3,6 +3,7 @@ import type { Act } from "../../action";
 import type { Client } from "../../api";
 import { closeOnEscape, useInPlace } from "../../focus";
 import { t } from "../../i18n";
+import { Confirm } from "../Confirm";
 import { stateChoices } from "../../names";
 import type { AgentRow } from "./data";
 
@@ -74,26 +75,18 @@ export function AgentActions({
   }
   if (open === "logout") {
     return (
-      <span
-        role="group"
-        aria-label={t("Confirm log out of {name}", { name: agent.full_name })}
-        onKeyDown={closeOnEscape(() => setOpen(null))}
-      >
-        {t("Log out {name}?", { name: agent.full_name })}{" "}
-        <button
-          type="button"
-          ref={logout.first}
-          onClick={() => {
-            setOpen(null);
-            void act(() => api.POST("/v1/agents/{id}/force-logout", path));
-          }}
-        >
-          {t("Yes, log out")}
-        </button>{" "}
-        <button type="button" onClick={() => setOpen(null)}>
-          {t("Keep")}
-        </button>
-      </span>
+      <Confirm
+        label={t("Confirm log out of {name}", { name: agent.full_name })}
+        question={t("Log out {name}?", { name: agent.full_name })}
+        yes={t("Yes, log out")}
+        no={t("Keep")}
+        first={logout.first}
+        onYes={() => {
+          setOpen(null);
+          void act(() => api.POST("/v1/agents/{id}/force-logout", path));
+        }}
+        onNo={() => setOpen(null)}
+      />
     );
   }
   return (

@@ -4,7 +4,8 @@ import type { Client } from "../../api";
 import type { CallbackRow } from "./data";
 import { ContactLink } from "./ContactLink";
 import { Filter, plain } from "./Filter";
-import { closeOnEscape, useInPlace } from "../../focus";
+import { useInPlace } from "../../focus";
+import { Confirm } from "../Confirm";
 import { t, type Phrase } from "../../i18n";
 
 const locations = ["Pending", "HandlingByBusinessProcess", "HandlingByAgent"] as const;
@@ -37,29 +38,21 @@ function Purge({ callback, api, act }: { callback: CallbackRow; api: Client; act
     );
   }
   return (
-    <span
-      role="group"
-      aria-label={t("Confirm purge of callback {contact}", { contact: callback.id })}
-      onKeyDown={closeOnEscape(() => setAsking(false))}
-    >
-      {t("Purge callback {contact} to {destination}?", {
+    <Confirm
+      label={t("Confirm purge of callback {contact}", { contact: callback.id })}
+      question={t("Purge callback {contact} to {destination}?", {
         contact: callback.id,
         destination: callback.destination,
-      })}{" "}
-      <button
-        type="button"
-        ref={focus.first}
-        onClick={() => {
-          setAsking(false);
-          void act(() => api.POST("/v1/callbacks/{id}/purge", path));
-        }}
-      >
-        {t("Yes, purge")}
-      </button>{" "}
-      <button type="button" onClick={() => setAsking(false)}>
-        {t("Keep it")}
-      </button>
-    </span>
+      })}
+      yes={t("Yes, purge")}
+      no={t("Keep it")}
+      first={focus.first}
+      onYes={() => {
+        setAsking(false);
+        void act(() => api.POST("/v1/callbacks/{id}/purge", path));
+      }}
+      onNo={() => setAsking(false)}
+    />
   );
 }
 
