@@ -219,6 +219,13 @@ const hungarian = {
   "Remove {number}": "{number} eltávolítása",
   Remove: "Eltávolítás",
   "First page": "Első oldal",
+  "Previous page": "Előző oldal",
+  "Pages of {what}": "{what} lapozása",
+  "{from}–{to} of {count}": "{from}–{to}, összesen {count}",
+  "Previous page of {what}": "{what}: előző oldal",
+  "Next page of {what}": "{what}: következő oldal",
+  agents: "ügyintézők",
+  callbacks: "visszahívások",
   "Next page": "Következő oldal",
   "Contact {contact}: show its timeline": "{contact} kontaktus: idővonal megjelenítése",
   // Timeline

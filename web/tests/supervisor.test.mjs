@@ -410,6 +410,33 @@ test("the console works from the keyboard: sign in, set an agent's state, and ba
   }
 });
 
+test("a long agent list is drawn a page at a time, and the filters start again at its first page", async () => {
+  let many = "";
+  for (let i = 1; i <= 150; i += 1) {
+    const team = i % 2 === 0 ? "Even" : "Odd";
+    many += `\n[[agents]]\nid = "m${String(i).padStart(3, "0")}"\nfull_name = "Many ${i}"\nteam = "${team}"\nqueues = [{ queue = "mail" }]\n`;
+  }
+  const own = await startServer(CONFIG + many);
+  try {
+    const page = await site.browser.newPage();
+    await page.goto(own.url + "/supervisor#key=supervisor-secret");
+    const table = page.getByRole("table", { name: "Agents" });
+    const rows = table.locator("tbody tr");
+    const pages = page.getByRole("navigation", { name: "Pages of agents" });
+    await expectText(pages.locator("span"), "1–100 of 153");
+    await expectCount(rows, 100);
+    await pages.getByRole("button", { name: "Next page of agents" }).click();
+    await expectText(pages.locator("span"), "101–153 of 153");
+    await expectCount(rows, 53);
+    await page.getByRole("combobox", { name: "Team" }).selectOption("Even");
+    await expectCount(rows, 75);
+    await expectCount(pages, 0);
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
 // Last: it purges a callback, which would move the callback counters other tests check.
 test("after the first read the console reads only the rows an event names", async () => {
   const page = await console_();

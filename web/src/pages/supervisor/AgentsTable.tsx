@@ -8,6 +8,7 @@ import { AgentActions } from "./AgentActions";
 import { ContactLink } from "./ContactLink";
 import type { AgentConfig, AgentRow, Settings } from "./data";
 import { Filter, plain } from "./Filter";
+import { usePager } from "./Pager";
 
 /** "3 Handling, 4 Wrap Up": the contacts an agent holds, each opening its timeline. */
 function Contacts({
@@ -65,6 +66,7 @@ export function AgentsTable({
       (state === "" || a.state === state) &&
       (queue === "" || (byId.get(a.id)?.queues ?? []).some((q) => q.queue === queue)),
   );
+  const pager = usePager(shown, t("agents"), `${team}|${queue}|${state}`);
   return (
     <section class="panel" aria-labelledby="agents-title">
       <h2 id="agents-title">{t("Agent monitor")}</h2>
@@ -109,7 +111,7 @@ export function AgentsTable({
           </tr>
         </thead>
         <tbody>
-          {shown.map((a) => (
+          {pager.shown.map((a) => (
             <tr key={a.id}>
               <th scope="row">
                 {a.full_name} <span class="muted">({a.id})</span>
@@ -139,6 +141,7 @@ export function AgentsTable({
           ))}
         </tbody>
       </table>
+      {pager.nav}
       {shown.length === 0 && <p>{t("No agent matches the filters.")}</p>}
     </section>
   );

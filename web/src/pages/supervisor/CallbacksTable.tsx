@@ -4,6 +4,7 @@ import type { Client } from "../../api";
 import type { CallbackRow } from "./data";
 import { ContactLink } from "./ContactLink";
 import { Filter, plain } from "./Filter";
+import { usePager } from "./Pager";
 import { useInPlace } from "../../focus";
 import { Confirm } from "../Confirm";
 import { t, type Phrase } from "../../i18n";
@@ -76,6 +77,7 @@ export function CallbacksTable({
       (c) => (queue === "" || c.queue === queue) && (location === "" || c.location === location),
     )
     .sort((a, b) => a.due - b.due || a.id - b.id);
+  const pager = usePager(shown, t("callbacks"), `${queue}|${location}`);
   const time = (ms: number) => new Date(ms).toLocaleString();
   return (
     <section class="panel" aria-labelledby="callbacks-title">
@@ -108,7 +110,7 @@ export function CallbacksTable({
           </tr>
         </thead>
         <tbody>
-          {shown.map((c) => {
+          {pager.shown.map((c) => {
             const path = { params: { path: { id: String(c.id) } } };
             return (
               <tr key={c.id}>
@@ -141,6 +143,7 @@ export function CallbacksTable({
           })}
         </tbody>
       </table>
+      {pager.nav}
       {shown.length === 0 && <p>{t("No open callback matches the filters.")}</p>}
     </section>
   );
