@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use switchboard_core::Timestamp;
 use switchboard_core::callback::CompletionStatus;
 use switchboard_core::command::{Command, ConnectorEvent, TransferTarget};
-use switchboard_core::ids::{AgentId, ContactId, QueueId};
+use switchboard_core::ids::{AgentId, ContactId, OfferId, QueueId};
 use switchboard_core::model::{AgentState, Channel, EndedBy, HangupReason, SelectableState};
 use switchboard_server::driver::{Actor, CommandError, Driver};
 use switchboard_sim::people::dial_cause;
@@ -28,6 +28,33 @@ impl Director {
 
     fn send_one(&self, command: Command, actor: Actor) {
         self.send(vec![(command, actor)]);
+    }
+
+    /// `agent` does what `command` says, as itself.
+    fn agent_does(&self, agent: AgentId, command: impl FnOnce(AgentId) -> Command) {
+        self.send_one(command(agent.clone()), Actor::Agent(agent));
+    }
+
+    /// The agent connected to `contact` (if any) does what `command` says.
+    fn holder_does(&self, contact: ContactId, command: impl FnOnce(AgentId) -> Command) {
+        if let Some(agent) = self.holder(contact) {
+            self.agent_does(agent, command);
+        }
+    }
+
+    /// The connector reports `event` on a call an agent is connected to (not one that
+    /// ended meanwhile).
+    fn connector_on_call(&self, contact: ContactId, event: ConnectorEvent) {
+        if self.holder(contact).is_some() {
+            self.send_one(Command::Connector(event), Actor::Trusted);
+        }
+    }
+
+    /// The connector reports `event` on an offer still ringing.
+    fn connector_on_offer(&self, offer: OfferId, event: ConnectorEvent) {
+        if self.offers.contains_key(&offer) {
+            self.send_one(Command::Connector(event), Actor::Trusted);
+        }
     }
 
     pub(super) async fn fire(&mut self, action: Action) {
@@ -107,90 +134,47 @@ impl Director {
                 }
             }
             Action::LinkLeg(offer) => {
-                if self.offers.contains_key(&offer) {
-                    self.send_one(
-                        Command::Connector(ConnectorEvent::LegLinked { offer }),
-                        Actor::Trusted,
-                    );
-                }
+                self.connector_on_offer(offer, ConnectorEvent::LegLinked { offer });
             }
             Action::LegFail(offer, reason) => {
-                if self.offers.contains_key(&offer) {
-                    self.send_one(
-                        Command::Connector(ConnectorEvent::LegFailed {
-                            offer,
-                            reason,
-                            cause_code: leg_cause(reason).map(str::to_string),
-                        }),
-                        Actor::Trusted,
-                    );
-                }
+                let cause_code = leg_cause(reason).map(str::to_string);
+                let event = ConnectorEvent::LegFailed {
+                    offer,
+                    reason,
+                    cause_code,
+                };
+                self.connector_on_offer(offer, event);
             }
             Action::Hold(contact) => {
-                if let Some(agent) = self.holder(contact) {
-                    self.send_one(
-                        Command::Hold {
-                            agent: agent.clone(),
-                            contact,
-                        },
-                        Actor::Agent(agent),
-                    );
-                }
+                self.holder_does(contact, |agent| Command::Hold { agent, contact })
             }
             Action::Resume(contact) => {
-                if let Some(agent) = self.holder(contact) {
-                    self.send_one(
-                        Command::Resume {
-                            agent: agent.clone(),
-                            contact,
-                        },
-                        Actor::Agent(agent),
-                    );
-                }
+                self.holder_does(contact, |agent| Command::Resume { agent, contact });
             }
             Action::Finish(contact, finish) => self.finish(contact, finish),
             Action::Complete(contact, schedule) => self.complete(contact, schedule).await,
             Action::StartDial(contact) => {
-                if let Some(agent) = self.holder(contact) {
-                    self.send_one(
-                        Command::StartDial {
-                            agent: agent.clone(),
-                            contact,
-                        },
-                        Actor::Agent(agent),
-                    );
-                }
+                self.holder_does(contact, |agent| Command::StartDial { agent, contact });
             }
             Action::Answered(contact, by) => {
-                if self.holder(contact).is_some() {
-                    self.send_one(
-                        Command::Connector(ConnectorEvent::Answered { contact, by }),
-                        Actor::Trusted,
-                    );
-                }
+                self.connector_on_call(contact, ConnectorEvent::Answered { contact, by });
             }
             Action::DialFailed(contact) => {
-                if self.holder(contact).is_some() {
-                    self.send_one(
-                        Command::Connector(ConnectorEvent::DialFailed {
-                            contact,
-                            cause_code: Some("503".into()),
-                        }),
-                        Actor::Trusted,
-                    );
-                }
+                let cause_code = Some("503".into());
+                let event = ConnectorEvent::DialFailed {
+                    contact,
+                    cause_code,
+                };
+                self.connector_on_call(contact, event);
             }
             Action::DialOutcome(contact, outcome) => {
-                if self.holder(contact).is_some() {
-                    self.send_one(
-                        Command::Connector(ConnectorEvent::DialOutcome {
-                            contact,
-                            outcome,
-                            cause_code: dial_cause(outcome).map(str::to_string),
-                        }),
-                        Actor::Trusted,
-                    );
-                }
+                let cause_code = dial_cause(outcome).map(str::to_string);
+                let event = ConnectorEvent::DialOutcome {
+                    contact,
+                    outcome,
+                    cause_code,
+                };
+                self.connector_on_call(contact, event);
             }
             Action::SetCompletion(contact, completion) => {
                 self.set_completion(contact, completion).await
@@ -199,26 +183,20 @@ impl Director {
                 if let Some(info) = self.agents.get_mut(&agent) {
                     info.recovery_planned = false;
                 }
-                self.send_one(
-                    Command::SetState {
-                        agent: agent.clone(),
-                        state: SelectableState::Ready,
-                        reason: None,
-                    },
-                    Actor::Agent(agent),
-                );
+                self.agent_does(agent, |agent| Command::SetState {
+                    agent,
+                    state: SelectableState::Ready,
+                    reason: None,
+                });
             }
             Action::TakeBreak(agent) => self.take_break(agent),
             Action::OutboundDial(agent) => {
                 let destination = self.phone_number();
-                self.send_one(
-                    Command::Dial {
-                        agent: agent.clone(),
-                        destination,
-                        queue: Some(QueueId::new("sales")),
-                    },
-                    Actor::Agent(agent),
-                );
+                self.agent_does(agent, |agent| Command::Dial {
+                    agent,
+                    destination,
+                    queue: Some(QueueId::new("sales")),
+                });
             }
             Action::Login(agent) => {
                 let Some(info) = self.agents.get_mut(&agent) else {
@@ -226,14 +204,11 @@ impl Director {
                 };
                 info.recovery_planned = false;
                 let station = info.station.clone();
-                self.send_one(
-                    Command::Login {
-                        agent: agent.clone(),
-                        station,
-                        state: Some(SelectableState::Ready),
-                    },
-                    Actor::Agent(agent),
-                );
+                self.agent_does(agent, |agent| Command::Login {
+                    agent,
+                    station,
+                    state: Some(SelectableState::Ready),
+                });
             }
             Action::Watchdog => self.watchdog().await,
         }
@@ -325,23 +300,15 @@ impl Director {
         let chat = c.channel == Channel::Chat;
         let command = match finish {
             Finish::AgentEnds => {
-                return self.send_one(
-                    Command::End {
-                        agent: agent.clone(),
-                        contact,
-                    },
-                    Actor::Agent(agent),
-                );
+                return self.agent_does(agent, |agent| Command::End { agent, contact });
             }
             Finish::TransferToQueue => {
-                return self.send_one(
-                    Command::Transfer {
-                        agent: agent.clone(),
-                        contact,
-                        target: TransferTarget::Queue(QueueId::new(TRANSFER_QUEUE)),
-                    },
-                    Actor::Agent(agent),
-                );
+                let target = TransferTarget::Queue(QueueId::new(TRANSFER_QUEUE));
+                return self.agent_does(agent, |agent| Command::Transfer {
+                    agent,
+                    contact,
+                    target,
+                });
             }
             // The chat visitor closes the chat window.
             Finish::CustomerHangsUp if chat => Command::Abandon { contact },
@@ -436,14 +403,11 @@ impl Director {
                 }
             }
         };
-        self.send_one(
-            Command::SetCompletion {
-                agent: agent.clone(),
-                contact,
-                status,
-            },
-            Actor::Agent(agent),
-        );
+        self.agent_does(agent, |agent| Command::SetCompletion {
+            agent,
+            contact,
+            status,
+        });
     }
 
     fn take_break(&mut self, agent: AgentId) {
@@ -484,14 +448,11 @@ impl Director {
             (SelectableState::BackOffice, Some("Team meeting"))
         };
         // While busy this records "Waiting for X" (Mode Pending) until the work ends.
-        self.send_one(
-            Command::SetState {
-                agent: agent.clone(),
-                state,
-                reason: reason.map(str::to_string),
-            },
-            Actor::Agent(agent.clone()),
-        );
+        self.agent_does(agent.clone(), |agent| Command::SetState {
+            agent,
+            state,
+            reason: reason.map(str::to_string),
+        });
         self.after(next + 240.0, Action::TakeBreak(agent));
     }
 }

@@ -1,7 +1,8 @@
 //! # Erlang C and Erlang A: queueing figures for one queue
 //!
 //! Pure functions, no I/O. `switchboard erlang` prints what this module computes, and the
-//! simulator is validated against it (PRODUCT.md §11).
+//! simulator is validated against it (docs/simulation.md, "Validation against Erlang C and
+//! Erlang A").
 //!
 //! ## The models
 //!
@@ -16,7 +17,7 @@
 //!   patience with mean P seconds (θ = 1/P) and hangs up when it runs out before an agent
 //!   answers. The queue is stable for every load.
 //!
-//! ## Definitions (as in the simulator's report, PRODUCT.md §11)
+//! ## Definitions (as in the simulator's report: docs/simulation.md, "Output")
 //!
 //! - `p_wait`: share of arrivals that find every agent busy (not sent to an agent at once).
 //! - `asa_seconds`: mean wait of *answered* calls (calls answered at once count as 0).

@@ -4,7 +4,7 @@ use super::Simulation;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Figures of one run (PRODUCT.md §11 `--json`).
+/// Figures of one run (docs/simulation.md, "Output": `--json`).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Figures {
     pub contacts: u64,

@@ -1,5 +1,6 @@
-//! The simulator's scenario file (PRODUCT.md §11): TOML with queues, agents, behaviour and
-//! a stop rule. Every error names the file, the line and the key.
+//! The simulator's scenario file (docs/simulation.md, "Scenario reference"): TOML with
+//! queues, agents, behaviour and a stop rule. Every error names the file, the line and the
+//! key.
 
 use crate::toml_lines::Lines;
 use serde::Deserialize;
