@@ -1,4 +1,4 @@
-//! `switchboard demo`: the server with the demo configuration (`crates/server/assets/demo.toml`:
+//! `switchboard demo`: the server with the demo configuration (`crates/demo/assets/demo.toml`:
 //! three teams, twelve agents, sales/support/chat queues, callbacks) and simulated live
 //! traffic: customers, agents and a telephony connector, all through the engine, so the web
 //! UI, the API, the live event stream and the reports show a contact centre at work.
@@ -9,8 +9,8 @@ use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use switchboard_core::ids::AgentId;
+use switchboard_demo::{self as demo, Traffic, TrafficOptions};
 use switchboard_server::auth::Role;
-use switchboard_server::demo::{self, Traffic, TrafficOptions};
 use switchboard_server::{ServeOptions, shutdown_signal};
 use switchboard_store::Durability;
 

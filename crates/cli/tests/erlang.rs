@@ -1,30 +1,14 @@
 //! Black-box tests of `switchboard erlang`: the real binary, its stdout, stderr
 //! and exit status.
 
-use std::process::{Command, Output};
+mod offline;
 
+use offline::{bad_input, succeed};
 use serde_json::Value;
-
-fn switchboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(args)
-        .output()
-        .expect("the switchboard binary runs")
-}
 
 /// Runs `switchboard erlang ARGS` that must succeed and returns its stdout.
 fn erlang(args: &[&str]) -> String {
-    let mut all = vec!["erlang"];
-    all.extend_from_slice(args);
-    let output = switchboard(&all);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{all:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.stderr.is_empty(), "{all:?} wrote to stderr");
-    String::from_utf8(output.stdout).expect("stdout is UTF-8")
+    succeed("erlang", args)
 }
 
 /// `switchboard erlang ARGS --json`, parsed.
@@ -52,17 +36,10 @@ fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
 
 /// A usage error: exit status 2, nothing on stdout, exactly one line on stderr.
 fn assert_usage_error(args: &[&str]) -> String {
-    let mut all = vec!["erlang"];
-    all.extend_from_slice(args);
-    let output = switchboard(&all);
-    assert_eq!(output.status.code(), Some(2), "{all:?}");
-    assert!(output.stdout.is_empty(), "{all:?} wrote to stdout");
-    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
-    assert_eq!(stderr.lines().count(), 1, "{all:?}: {stderr:?}");
-    assert!(stderr.ends_with('\n'), "{all:?}: {stderr:?}");
+    let stderr = bad_input("erlang", args);
     assert!(
         stderr.starts_with("switchboard: error: "),
-        "{all:?}: {stderr:?}"
+        "{args:?}: {stderr:?}"
     );
     stderr
 }
@@ -365,116 +342,82 @@ fn the_service_level_threshold_can_be_set() {
 
 #[test]
 fn bad_inputs_are_one_line_usage_errors_naming_the_flag() {
-    let base = ["--arrivals-per-hour", "200", "--handle-seconds", "180"];
-    let with = |extra: &[&'static str]| {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        args
-    };
-    let cases: Vec<(Vec<&str>, &str)> = vec![
+    // (the arguments, split at spaces; what the error names)
+    let cases = [
         (
-            vec![
-                "--arrivals-per-hour",
-                "-5",
-                "--handle-seconds",
-                "180",
-                "--agents",
-                "3",
-            ],
+            "--arrivals-per-hour -5 --handle-seconds 180 --agents 3",
             "'--arrivals-per-hour <R>'",
         ),
         (
-            vec![
-                "--arrivals-per-hour=-5",
-                "--handle-seconds",
-                "180",
-                "--agents",
-                "3",
-            ],
+            "--arrivals-per-hour=-5 --handle-seconds 180 --agents 3",
             "'--arrivals-per-hour <R>'",
         ),
         (
-            vec![
-                "--arrivals-per-hour",
-                "200",
-                "--handle-seconds",
-                "0",
-                "--agents",
-                "3",
-            ],
+            "--arrivals-per-hour 200 --handle-seconds 0 --agents 3",
             "'--handle-seconds <S>'",
         ),
         (
-            vec![
-                "--arrivals-per-hour",
-                "200",
-                "--handle-seconds",
-                "abc",
-                "--agents",
-                "3",
-            ],
+            "--arrivals-per-hour 200 --handle-seconds abc --agents 3",
             "'--handle-seconds <S>'",
         ),
-        (with(&["--agents", "0"]), "'--agents <N>'"),
-        (with(&["--agents", "-1"]), "'--agents <N>'"),
-        (with(&["--agents", "100001"]), "'--agents <N>'"),
         (
-            with(&["--agents", "3", "--patience-seconds", "0"]),
+            "--arrivals-per-hour 200 --handle-seconds 180 --agents 0",
+            "'--agents <N>'",
+        ),
+        (
+            "--arrivals-per-hour 200 --handle-seconds 180 --agents -1",
+            "'--agents <N>'",
+        ),
+        (
+            "--arrivals-per-hour 200 --handle-seconds 180 --agents 100001",
+            "'--agents <N>'",
+        ),
+        (
+            "--arrivals-per-hour 200 --handle-seconds 180 --agents 3 --patience-seconds 0",
             "'--patience-seconds <P>'",
         ),
         (
-            with(&["--agents", "3", "--service-level-seconds", "-1"]),
+            "--arrivals-per-hour 200 --handle-seconds 180 --agents 3 --service-level-seconds -1",
             "'--service-level-seconds <T>'",
         ),
         (
-            with(&["--target-service-level", "80"]),
+            "--arrivals-per-hour 200 --handle-seconds 180 --target-service-level 80",
             "'--target-service-level <X>'",
         ),
         (
-            with(&["--target-service-level", "1"]),
+            "--arrivals-per-hour 200 --handle-seconds 180 --target-service-level 1",
             "'--target-service-level <X>'",
         ),
-        (with(&["--agents", "3", "--bogus"]), "'--bogus'"),
-        (with(&[]), "--agents <N>"),
         (
-            vec!["--handle-seconds", "180", "--agents", "3"],
-            "--arrivals-per-hour <R>",
+            "--arrivals-per-hour 200 --handle-seconds 180 --agents 3 --bogus",
+            "'--bogus'",
         ),
         (
-            vec![
-                "--arrivals-per-hour",
-                "1e300",
-                "--handle-seconds",
-                "1e300",
-                "--agents",
-                "3",
-            ],
+            "--arrivals-per-hour 200 --handle-seconds 180",
+            "--agents <N>",
+        ),
+        ("--handle-seconds 180 --agents 3", "--arrivals-per-hour <R>"),
+        (
+            "--arrivals-per-hour 1e300 --handle-seconds 1e300 --agents 3",
             "'--arrivals-per-hour' and '--handle-seconds'",
         ),
         (
-            vec![
-                "--arrivals-per-hour",
-                "36000",
-                "--handle-seconds",
-                "240",
-                "--agents",
-                "10",
-                "--patience-seconds",
-                "1e9",
-            ],
+            "--arrivals-per-hour 36000 --handle-seconds 240 --agents 10 --patience-seconds 1e9",
             "'--patience-seconds'",
         ),
     ];
-    for (args, flag) in cases {
+    for (line, flag) in cases {
+        let args: Vec<&str> = line.split(' ').collect();
         let stderr = assert_usage_error(&args);
         assert!(stderr.contains(flag), "{args:?}: {stderr:?}");
     }
+    let base = ["--arrivals-per-hour", "200", "--handle-seconds", "180"];
     assert_eq!(
-        assert_usage_error(&with(&["--agents", "0"])),
+        assert_usage_error(&[&base[..], &["--agents", "0"]].concat()),
         "switchboard: error: invalid value '0' for '--agents <N>': 0 is not in 1..=100000\n"
     );
     assert_eq!(
-        assert_usage_error(&with(&[])),
+        assert_usage_error(&base),
         "switchboard: error: the following required arguments were not provided: --agents <N>\n"
     );
 }

@@ -1,17 +1,18 @@
 //! Black-box tests of `switchboard sim`: the real binary over the example scenarios and over
-//! broken ones, its stdout, stderr and exit status (PRODUCT.md §11, docs/simulation.md).
+//! broken ones, its stdout, stderr and exit status (docs/simulation.md).
 //!
 //! Every run here is short (a debug build simulates tens of thousands of contacts per
 //! second); `examples/mmc-100.toml` (a million contacts) is run with its `stop.contacts` cut
 //! down.
 
+mod offline;
+
+use offline::{succeed, switchboard};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_json::Value;
-
-/// The refusal reasons of PRODUCT.md §6, spelled exactly so.
+/// The refusal reasons (docs/engine.md, "Offers and refusals"), spelled exactly so.
 const REASONS: [&str; 12] = [
     "Declined",
     "NoAnswer",
@@ -27,7 +28,7 @@ const REASONS: [&str; 12] = [
     "0",
 ];
 
-/// Fields of every figure set, overall and per queue (§11, plus `other_closures`).
+/// Fields of every figure set, overall and per queue (docs/simulation.md, "`--json`").
 const FIGURES: [&str; 15] = [
     "contacts",
     "answered",
@@ -46,7 +47,7 @@ const FIGURES: [&str; 15] = [
     "other_closures",
 ];
 
-/// Fields of the run as a whole (§11).
+/// Fields of the run as a whole (docs/simulation.md, "`--json`").
 const RUN: [&str; 4] = [
     "simulated_seconds",
     "wall_seconds",
@@ -56,13 +57,6 @@ const RUN: [&str; 4] = [
 
 /// Largest `stop.contacts` run here; bigger examples are cut down to it.
 const CONTACTS_MAX: u64 = 5_000;
-
-fn switchboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(args)
-        .output()
-        .expect("the switchboard binary runs")
-}
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
@@ -150,21 +144,7 @@ fn examples() -> Vec<(String, String, Option<Scratch>)> {
 
 /// `switchboard sim ARGS`, which must succeed silently on stderr; its stdout.
 fn sim(args: &[&str]) -> String {
-    let mut all = vec!["sim"];
-    all.extend_from_slice(args);
-    let output = switchboard(&all);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{all:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.stderr.is_empty(),
-        "{all:?} wrote to stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("stdout is UTF-8")
+    succeed("sim", args)
 }
 
 /// `switchboard sim FILE --json [--seed N]`: the text and the parsed object.
@@ -324,7 +304,7 @@ fn support_day_exercises_every_part_of_the_model() {
     assert_eq!(queues, ["chat", "sales", "service"]);
     assert!(count(&o, "abandoned") > 0, "patience: nobody abandoned");
     // Behaviour: declines, missed offers and each configured connector failure, under its
-    // exact §6 name (each is expected dozens of times over a day of offers).
+    // exact name (each is expected dozens of times over a day of offers).
     let by_reason = &o["refusals_by_reason"];
     for reason in ["Declined", "NoAnswer", "Busy", "LinkFailed", "Dropped"] {
         assert!(
@@ -416,22 +396,13 @@ fn a_swarm_of_200_runs_passes_on_the_small_world() {
 /// in the summary): now bad input.
 #[test]
 fn a_swarm_past_the_last_seed_is_bad_input() {
-    let output = switchboard(&[
-        "sim",
-        "--swarm",
-        "3",
-        "--seed",
-        "18446744073709551615",
-        &example("swarm-small.toml"),
-    ]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let swarm = example("swarm-small.toml");
+    let args = ["--swarm", "3", "--seed", "18446744073709551615", &swarm];
+    let stderr = offline::bad_input("sim", &args);
     assert!(
         stderr.contains("give --seed at most 18446744073709551613"),
         "{stderr}"
     );
-    assert!(output.stdout.is_empty());
 }
 
 // ----- bad input: exit status 2 and one line on stderr naming the file, line and key -----
@@ -461,12 +432,7 @@ fn line_of(scratch: &Scratch, prefix: &str) -> usize {
 
 /// `switchboard sim FILE` that must fail as bad input; its one stderr line.
 fn bad_input(file: &str) -> String {
-    let output = switchboard(&["sim", file]);
-    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
-    assert_eq!(output.status.code(), Some(2), "{file}: {stderr}");
-    assert!(output.stdout.is_empty(), "{file} wrote to stdout");
-    assert_eq!(stderr.lines().count(), 1, "{file}: not one line: {stderr}");
-    assert!(stderr.ends_with('\n'), "{stderr:?}");
+    let stderr = offline::bad_input("sim", &[file]);
     assert!(
         stderr.contains(file),
         "the message does not name {file}: {stderr}"
@@ -659,9 +625,7 @@ fn settings_the_engine_refuses_are_bad_input_too() {
     let line = bad_input(&id.path());
     assert!(line.contains("id"), "{line}");
     // --swarm needs at least one run.
-    let zero = switchboard(&["sim", "--swarm", "0", &example("swarm-small.toml")]);
-    assert_eq!(zero.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&zero.stderr).lines().count(), 1);
+    offline::bad_input("sim", &["--swarm", "0", &example("swarm-small.toml")]);
 }
 
 /// `switchboard report NAME --data DIR` over March 2026 (the simulated days of the

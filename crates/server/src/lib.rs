@@ -1,4 +1,4 @@
-//! Switchboard's server: `switchboard serve` and `switchboard demo`.
+//! Switchboard's server: `switchboard serve` (and, through `switchboard-demo`, `switchboard demo`).
 //!
 //! - `driver`: the one thread that owns the engine; group commit to the store; acknowledges
 //!   a command only after its events are durable; publishes them.
@@ -10,7 +10,6 @@
 //! - `wire`: schemas of the event stream's messages.
 //! - `doc`: the OpenAPI document (what the derives cannot say is finished there).
 //! - `config`: the TOML configuration file; `shift`: supervisor counters per queue.
-//! - `demo`: the demo configuration and simulated live traffic through the same API paths.
 //!
 //! Only this crate knows HTTP and the JSON wire types; the engine (`switchboard-core`) stays
 //! pure and the store (`switchboard-store`) knows nothing of HTTP.
@@ -19,7 +18,6 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod doc;
 pub mod driver;
 pub mod error;

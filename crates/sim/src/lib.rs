@@ -5,6 +5,7 @@
 //! workforce planners use for staffing.
 
 pub mod erlang;
+pub mod people;
 pub mod run;
 pub mod scenario;
 pub mod swarm;

@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use switchboard_core::Event;
 use switchboard_core::output::ConnectorRequest;
+use switchboard_demo::{self as demo, Traffic, TrafficOptions};
 use switchboard_server::auth::Role;
-use switchboard_server::demo::{self, Traffic, TrafficOptions};
 use switchboard_server::driver::Published;
-use switchboard_server::{ServeOptions, start};
+use switchboard_server::{Running, ServeOptions, start};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SPEED: f64 = 50.0;
@@ -111,21 +111,28 @@ async fn get(addr: std::net::SocketAddr, path: &str, key: &str) -> (u16, String)
     (status, body)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_demo_runs_a_living_contact_center() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("demo.toml");
+/// A server on port 0 with `demo.toml` as its configuration file, as `switchboard demo`
+/// starts it, its clock `SPEED` times faster; its data in `dir/data`.
+async fn start_demo_server(dir: &std::path::Path) -> Running {
+    let config = dir.join("demo.toml");
     std::fs::write(&config, demo::CONFIG).unwrap();
-    let options = ServeOptions {
+    start(ServeOptions {
         config: Some(config),
-        data: dir.path().join("data"),
+        data: dir.join("data"),
         listen: "127.0.0.1:0".parse().unwrap(),
         speed: SPEED,
         durability: switchboard_store::Durability::Normal,
         streams: Default::default(),
         connections: Default::default(),
-    };
-    let running = start(options).await.unwrap();
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_runs_a_living_contact_center() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start_demo_server(dir.path()).await;
     let driver = running.state.driver.clone();
     let mut feed = driver.subscribe();
     let before = driver.last_seq();
@@ -204,19 +211,7 @@ async fn the_demo_runs_a_living_contact_center() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_demo_configuration_file_starts_a_server_with_fixed_keys() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("demo.toml");
-    std::fs::write(&config, demo::CONFIG).unwrap();
-    let running = start(ServeOptions {
-        config: Some(config),
-        data: dir.path().join("data"),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        speed: SPEED,
-        durability: switchboard_store::Durability::Normal,
-        streams: Default::default(),
-        connections: Default::default(),
-    })
-    .await
-    .unwrap();
+    let running = start_demo_server(dir.path()).await;
     let driver = running.state.driver.clone();
     let mut feed = driver.subscribe();
     let traffic = demo::spawn_traffic(driver.clone(), SPEED, 11);
