@@ -22,6 +22,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use strum::VariantArray;
 use switchboard_core::closure::{self, CatalogRow, Lang};
 use switchboard_sim::erlang::{self, ErlangError, Figures, Input, ModelKind, Traffic};
 
@@ -70,7 +71,7 @@ struct CodesArgs {
     #[arg(
         long,
         default_value = "en",
-        value_parser = PossibleValuesParser::new(Lang::ALL.map(Lang::as_str))
+        value_parser = PossibleValuesParser::new(Lang::VARIANTS.iter().map(|l| l.as_str()))
             .try_map(|value| value.parse::<Lang>()),
     )]
     lang: Lang,

@@ -8,6 +8,7 @@ use crate::model::AnsweredBy;
 use crate::schedule::{Schedule, time_of_day};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 pub const ATTEMPTS_BEFORE_FAILURE_DEFAULT: u32 = 3;
 pub const ATTEMPTS_BEFORE_FAILURE_MAX: u32 = 100;
@@ -172,9 +173,23 @@ impl CallbackSettings {
 
 /// How the connector says a callback or outbound dial ended (`dial_outcome`): from the SIP
 /// or Q.850 cause, media detection (fax, modem, machine) or tone detection (SIT).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DialOutcome {
     /// A person answered: the call goes on (as `answered` by `live`).
     Live,
@@ -192,31 +207,9 @@ pub enum DialOutcome {
 }
 
 impl DialOutcome {
-    pub const ALL: [DialOutcome; 9] = [
-        DialOutcome::Live,
-        DialOutcome::AnsweringMachine,
-        DialOutcome::Busy,
-        DialOutcome::Fax,
-        DialOutcome::Modem,
-        DialOutcome::Sit,
-        DialOutcome::InvalidNumber,
-        DialOutcome::NoAnswer,
-        DialOutcome::WrongParty,
-    ];
-
-    /// The wire name.
+    /// The wire name, as serde spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DialOutcome::Live => "live",
-            DialOutcome::AnsweringMachine => "answering_machine",
-            DialOutcome::Busy => "busy",
-            DialOutcome::Fax => "fax",
-            DialOutcome::Modem => "modem",
-            DialOutcome::Sit => "sit",
-            DialOutcome::InvalidNumber => "invalid_number",
-            DialOutcome::NoAnswer => "no_answer",
-            DialOutcome::WrongParty => "wrong_party",
-        }
+        self.into()
     }
 
     /// Live and machine answers connect the call; every other outcome ends the dial.
@@ -305,9 +298,14 @@ impl CompletionStatus {
 }
 
 /// How an attempt ended, as the completed-callbacks report shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+// `as_str()` is the report's spelling (`"Answering Machine"`), the wire name serde's
+// (`"answering_machine"`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, IntoStaticStr,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "title_case")]
 pub enum AttemptState {
     Handled,
     AnsweringMachine,
@@ -323,6 +321,7 @@ pub enum AttemptState {
     Fax,
     Modem,
     /// Special information tone.
+    #[strum(serialize = "Sit Tone")]
     Sit,
     InvalidNumber,
     /// Answered by someone who is not the customer (the connector's `wrong_party`).
@@ -330,23 +329,9 @@ pub enum AttemptState {
 }
 
 impl AttemptState {
-    pub fn name(self) -> &'static str {
-        match self {
-            AttemptState::Handled => "Handled",
-            AttemptState::AnsweringMachine => "Answering Machine",
-            AttemptState::NoAnswer => "No Answer",
-            AttemptState::Cancel => "Cancel",
-            AttemptState::CallbackRequested => "Callback Requested",
-            AttemptState::WrongDestination => "Wrong Destination",
-            AttemptState::Aborted => "Aborted",
-            AttemptState::Error => "Error",
-            AttemptState::Busy => "Busy",
-            AttemptState::Fax => "Fax",
-            AttemptState::Modem => "Modem",
-            AttemptState::Sit => "Sit Tone",
-            AttemptState::InvalidNumber => "Invalid Number",
-            AttemptState::WrongParty => "Wrong Party",
-        }
+    /// The name as the completed-callbacks report shows it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// The dial outcome this state is, for the queue's `end_callback_on` (None: not a dial
@@ -389,7 +374,19 @@ impl AttemptState {
 }
 
 /// Where a callback is (seed 004 "Interaction Location").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CallbackLocation {
     Pending,
@@ -399,13 +396,9 @@ pub enum CallbackLocation {
 }
 
 impl CallbackLocation {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallbackLocation::Pending => "Pending",
-            CallbackLocation::HandlingByBusinessProcess => "HandlingByBusinessProcess",
-            CallbackLocation::HandlingByAgent => "HandlingByAgent",
-            CallbackLocation::Completed => "Completed",
-        }
+    /// The name as seed 004 spells it, which is also the wire name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// Counted in "Clbk To Be Proc".
@@ -418,29 +411,29 @@ impl CallbackLocation {
 }
 
 /// A queue's callback routing status (CLBK Stat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CallbackStatus {
     Active,
     #[serde(rename = "Off Schedule HRS")]
+    #[strum(serialize = "Off Schedule HRS")]
     OffScheduleHrs,
     Stopped,
 }
 
 impl CallbackStatus {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallbackStatus::Active => "Active",
-            CallbackStatus::OffScheduleHrs => "Off Schedule HRS",
-            CallbackStatus::Stopped => "Stopped",
-        }
+    /// The name as the callback monitor shows it, which is also the wire name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
 /// How a callback ended (the completed-callbacks report's End_State).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// `as_str()` is the report's spelling (`"Wrong Destination"`), the wire name serde's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "title_case")]
 pub enum CallbackEnd {
     Handled,
     WrongDestination,
@@ -455,16 +448,9 @@ pub enum CallbackEnd {
 }
 
 impl CallbackEnd {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallbackEnd::Handled => "Handled",
-            CallbackEnd::WrongDestination => "Wrong Destination",
-            CallbackEnd::Failed => "Failed",
-            CallbackEnd::Expired => "Expired",
-            CallbackEnd::Purged => "Purged",
-            CallbackEnd::Error => "Error",
-            CallbackEnd::DoNotCall => "Do Not Call",
-        }
+    /// The name as the completed-callbacks report's End_State shows it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// Counted in Proc (succeeded and failed); purged callbacks count apart.
@@ -591,12 +577,12 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_minor_and_round_trips() {
-        let minors: Vec<u16> = DialOutcome::ALL
+        let minors: Vec<u16> = DialOutcome::VARIANTS
             .iter()
             .map(|o| o.attempt_state().minor().0)
             .collect();
         assert_eq!(minors, [0, 2, 3, 4, 5, 8, 9, 6, 13]);
-        for o in DialOutcome::ALL {
+        for &o in DialOutcome::VARIANTS {
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
             // Every outcome but a live answer is one the queue policy can name.
             assert_eq!(
@@ -609,8 +595,9 @@ mod tests {
     #[test]
     fn invalid_number_and_sit_end_a_callback_by_default() {
         let s = CallbackSettings::default();
-        let ending: Vec<DialOutcome> = DialOutcome::ALL
-            .into_iter()
+        let ending: Vec<DialOutcome> = DialOutcome::VARIANTS
+            .iter()
+            .copied()
             .filter(|o| s.ends_callback(o.attempt_state()))
             .collect();
         assert_eq!(ending, [DialOutcome::Sit, DialOutcome::InvalidNumber]);

@@ -8,6 +8,7 @@ use crate::model::{Channel, Presence};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use strum::VariantArray;
 
 pub const OFFER_TIMEOUT_DEFAULT_MS: u64 = 45_000;
 pub const OFFER_TIMEOUT_MIN_MS: u64 = 15_000;
@@ -562,11 +563,11 @@ impl LoginState {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            offer_timeout_ms: Channel::ALL
+            offer_timeout_ms: Channel::VARIANTS
                 .iter()
                 .map(|c| (*c, OFFER_TIMEOUT_DEFAULT_MS))
                 .collect(),
-            capacity_units: Channel::ALL
+            capacity_units: Channel::VARIANTS
                 .iter()
                 .map(|c| (*c, c.default_units()))
                 .collect(),

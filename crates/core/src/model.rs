@@ -3,11 +3,26 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 /// The media of a contact. Each channel costs capacity units out of 100.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Voice,
     Callback,
@@ -17,22 +32,9 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [
-        Channel::Voice,
-        Channel::Callback,
-        Channel::Chat,
-        Channel::Email,
-        Channel::WorkItem,
-    ];
-
+    /// The wire name (`voice`, `work_item`, …), as serde spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Voice => "voice",
-            Channel::Callback => "callback",
-            Channel::Chat => "chat",
-            Channel::Email => "email",
-            Channel::WorkItem => "work_item",
-        }
+        self.into()
     }
 
     /// Voice and callback occupy the agent alone, whatever the configured units say.
@@ -67,21 +69,43 @@ impl fmt::Display for Channel {
 pub const UNAVAILABLE_TIMEOUT_REASON: &str = "Unavailable time-out";
 
 /// The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+// `as_str()` is the name as the seed spells it (`"BackOffice – Administrative"`); the wire
+// name is serde's snake case (`"back_office"`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgentState {
     Offline,
     Ready,
     Break,
+    #[strum(serialize = "BackOffice – Administrative")]
     BackOffice,
+    #[strum(serialize = "Handling – Outgoing Interactions")]
     OutgoingInteractions,
     Offered,
     Busy,
+    #[strum(serialize = "No Answer")]
     NoAnswer,
+    #[strum(serialize = "Waiting for BackOffice – Administrative")]
     WaitingForBackOffice,
+    #[strum(serialize = "Waiting for Break")]
     WaitingForBreak,
+    #[strum(serialize = "Waiting for Handling – Outgoing Interactions")]
     WaitingForOutgoingInteractions,
+    #[strum(serialize = "Waiting for Offline")]
     WaitingForOffline,
 }
 
@@ -92,39 +116,9 @@ impl AgentState {
         matches!(self, AgentState::Break | AgentState::BackOffice)
     }
 
-    pub const ALL: [AgentState; 12] = [
-        AgentState::Offline,
-        AgentState::Ready,
-        AgentState::Break,
-        AgentState::BackOffice,
-        AgentState::OutgoingInteractions,
-        AgentState::Offered,
-        AgentState::Busy,
-        AgentState::NoAnswer,
-        AgentState::WaitingForBackOffice,
-        AgentState::WaitingForBreak,
-        AgentState::WaitingForOutgoingInteractions,
-        AgentState::WaitingForOffline,
-    ];
-
-    /// The name as the seed spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            AgentState::Offline => "Offline",
-            AgentState::Ready => "Ready",
-            AgentState::Break => "Break",
-            AgentState::BackOffice => "BackOffice – Administrative",
-            AgentState::OutgoingInteractions => "Handling – Outgoing Interactions",
-            AgentState::Offered => "Offered",
-            AgentState::Busy => "Busy",
-            AgentState::NoAnswer => "No Answer",
-            AgentState::WaitingForBackOffice => "Waiting for BackOffice – Administrative",
-            AgentState::WaitingForBreak => "Waiting for Break",
-            AgentState::WaitingForOutgoingInteractions => {
-                "Waiting for Handling – Outgoing Interactions"
-            }
-            AgentState::WaitingForOffline => "Waiting for Offline",
-        }
+    /// The name as the seed spells it, shown to supervisors and in reports.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// The state as a selection, if the agent may pick it (§4 "selectable by the agent").
@@ -159,7 +153,7 @@ impl AgentState {
 
 impl fmt::Display for AgentState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.as_str())
     }
 }
 
@@ -240,9 +234,12 @@ impl Presence {
 }
 
 /// The ten contact states of §5 (seed 003).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, IntoStaticStr,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "title_case")]
 pub enum ContactState {
     Queued,
     Offered,
@@ -257,19 +254,9 @@ pub enum ContactState {
 }
 
 impl ContactState {
-    pub fn name(self) -> &'static str {
-        match self {
-            ContactState::Queued => "Queued",
-            ContactState::Offered => "Offered",
-            ContactState::Preview => "Preview",
-            ContactState::Dialing => "Dialing",
-            ContactState::Handling => "Handling",
-            ContactState::OnHold => "On Hold",
-            ContactState::Consulting => "Consulting",
-            ContactState::InConference => "In Conference",
-            ContactState::WrapUp => "Wrap Up",
-            ContactState::Closed => "Closed",
-        }
+    /// The name as the seed spells it (`"On Hold"`); the wire name is serde's (`"on_hold"`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// A conversation is live with the customer (hold, consult and conference included).
@@ -286,7 +273,7 @@ impl ContactState {
 
 impl fmt::Display for ContactState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.as_str())
     }
 }
 
@@ -300,7 +287,22 @@ pub enum Direction {
 }
 
 /// The twelve refusal reasons of §6, spelled exactly as the Agent Refusal report prints them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+// `as_str()`, `parse` and serde spell them alike.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefusalReason {
     Declined,
@@ -308,16 +310,20 @@ pub enum RefusalReason {
     AgentLinkTimeout,
     ContactAlreadyRouted,
     #[serde(rename = "Bad Number")]
+    #[strum(serialize = "Bad Number")]
     BadNumber,
     Busy,
     Error,
     #[serde(rename = "Invalid Call Leg")]
+    #[strum(serialize = "Invalid Call Leg")]
     InvalidCallLeg,
     LinkFailed,
     Dropped,
     #[serde(rename = "NA")]
+    #[strum(serialize = "NA")]
     NotApplicable,
     #[serde(rename = "0")]
+    #[strum(serialize = "0")]
     ZeroCauseCode,
 }
 
@@ -345,41 +351,14 @@ pub enum RefusalPenalty {
 }
 
 impl RefusalReason {
-    pub const ALL: [RefusalReason; 12] = [
-        RefusalReason::Declined,
-        RefusalReason::NoAnswer,
-        RefusalReason::AgentLinkTimeout,
-        RefusalReason::ContactAlreadyRouted,
-        RefusalReason::BadNumber,
-        RefusalReason::Busy,
-        RefusalReason::Error,
-        RefusalReason::InvalidCallLeg,
-        RefusalReason::LinkFailed,
-        RefusalReason::Dropped,
-        RefusalReason::NotApplicable,
-        RefusalReason::ZeroCauseCode,
-    ];
-
     /// The exact spelling of the report's Reason column.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RefusalReason::Declined => "Declined",
-            RefusalReason::NoAnswer => "NoAnswer",
-            RefusalReason::AgentLinkTimeout => "AgentLinkTimeout",
-            RefusalReason::ContactAlreadyRouted => "ContactAlreadyRouted",
-            RefusalReason::BadNumber => "Bad Number",
-            RefusalReason::Busy => "Busy",
-            RefusalReason::Error => "Error",
-            RefusalReason::InvalidCallLeg => "Invalid Call Leg",
-            RefusalReason::LinkFailed => "LinkFailed",
-            RefusalReason::Dropped => "Dropped",
-            RefusalReason::NotApplicable => "NA",
-            RefusalReason::ZeroCauseCode => "0",
-        }
+        self.into()
     }
 
+    /// The reason a Reason column names.
     pub fn parse(text: &str) -> Option<RefusalReason> {
-        RefusalReason::ALL.into_iter().find(|r| r.as_str() == text)
+        text.parse().ok()
     }
 
     pub fn raised_by(self) -> RaisedBy {
@@ -418,7 +397,9 @@ impl fmt::Display for RefusalReason {
 }
 
 /// Failure reasons a connector may report for a delivery (the connector-raised refusal reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeliveryFailure {
     #[serde(rename = "Bad Number")]
@@ -436,17 +417,6 @@ pub enum DeliveryFailure {
 }
 
 impl DeliveryFailure {
-    pub const ALL: [DeliveryFailure; 8] = [
-        DeliveryFailure::BadNumber,
-        DeliveryFailure::Busy,
-        DeliveryFailure::Error,
-        DeliveryFailure::InvalidCallLeg,
-        DeliveryFailure::LinkFailed,
-        DeliveryFailure::Dropped,
-        DeliveryFailure::NotApplicable,
-        DeliveryFailure::ZeroCauseCode,
-    ];
-
     pub fn reason(self) -> RefusalReason {
         match self {
             DeliveryFailure::BadNumber => RefusalReason::BadNumber,

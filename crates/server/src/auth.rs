@@ -24,8 +24,11 @@ use switchboard_store::{KeyRecord, NewKey, Store};
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
     Supervisor,
@@ -34,23 +37,18 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Supervisor, Role::Agent, Role::Connector];
-
+    /// The wire name, as serde spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Supervisor => "supervisor",
-            Role::Agent => "agent",
-            Role::Connector => "connector",
-        }
+        self.into()
     }
 }
 
 impl std::str::FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
+        <Role as strum::VariantArray>::VARIANTS
+            .iter()
+            .copied()
             .find(|role| role.as_str() == s)
             .ok_or_else(|| format!("unknown role {s:?} (admin, supervisor, agent, connector)"))
     }

@@ -466,7 +466,7 @@ mod tests {
             let row = format!("| `{}` | {} |", code.as_str(), code.status().as_u16());
             assert!(docs.contains(&row), "docs/api.md has no row {row}");
         }
-        for code in error::StreamErrorCode::ALL {
+        for &code in <error::StreamErrorCode as strum::VariantArray>::VARIANTS {
             assert!(
                 docs.contains(&format!("`{}`", code.as_str())),
                 "docs/api.md does not name {}",

@@ -142,7 +142,9 @@ impl ErrorCode {
 }
 
 /// The codes of `error` messages on the event stream, which has already answered 200.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `shutting_down` is the same code as [`ErrorCode::ShuttingDown`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum StreamErrorCode {
     /// The subscriber fell behind and was cut off.
     Lagged,
@@ -153,18 +155,8 @@ pub enum StreamErrorCode {
 }
 
 impl StreamErrorCode {
-    pub const ALL: [StreamErrorCode; 3] = [
-        StreamErrorCode::Lagged,
-        StreamErrorCode::JournalUnreadable,
-        StreamErrorCode::ShuttingDown,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            StreamErrorCode::Lagged => "lagged",
-            StreamErrorCode::JournalUnreadable => "journal_unreadable",
-            StreamErrorCode::ShuttingDown => ErrorCode::ShuttingDown.as_str(),
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -474,6 +466,11 @@ mod tests {
                 code.as_str()
             );
         }
+        // The stream's code for a stopping server is the HTTP one.
+        assert_eq!(
+            StreamErrorCode::ShuttingDown.as_str(),
+            ErrorCode::ShuttingDown.as_str()
+        );
     }
 
     #[test]

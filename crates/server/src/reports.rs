@@ -16,6 +16,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
+use strum::VariantArray;
 use switchboard_reports::{Format, Preset, ReportName, ReportRequest, write_report};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -89,15 +90,24 @@ fn names_schema(names: impl IntoIterator<Item = &'static str>, description: &str
 }
 
 fn report_names() -> ObjectBuilder {
-    names_schema(ReportName::ALL.map(ReportName::as_str), "A report name.")
+    names_schema(
+        ReportName::VARIANTS.iter().map(|n| n.as_str()),
+        "A report name.",
+    )
 }
 
 fn formats() -> ObjectBuilder {
-    names_schema(Format::ALL.map(Format::as_str), "A file format.")
+    names_schema(
+        Format::VARIANTS.iter().map(|f| f.as_str()),
+        "A file format.",
+    )
 }
 
 fn presets() -> ObjectBuilder {
-    names_schema(Preset::ALL.map(Preset::as_str), "A date-range preset.")
+    names_schema(
+        Preset::VARIANTS.iter().map(|p| p.as_str()),
+        "A date-range preset.",
+    )
 }
 
 fn date_or_preset() -> OneOfBuilder {

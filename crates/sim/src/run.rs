@@ -16,6 +16,7 @@ use rand_distr::{Distribution, Exp, LogNormal};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use strum::VariantArray;
 use switchboard_core::callback::{CallbackSettings, CompletionStatus, DialOutcome};
 use switchboard_core::closure::{Major, Minor};
 use switchboard_core::command::ConnectorEvent;
@@ -366,8 +367,9 @@ impl Play {
                 .connector_failures
                 .iter()
                 .map(|(reason, p)| {
-                    let failure = DeliveryFailure::ALL
-                        .into_iter()
+                    let failure = DeliveryFailure::VARIANTS
+                        .iter()
+                        .copied()
                         .find(|f| f.reason().as_str() == reason)
                         .unwrap_or(DeliveryFailure::Error);
                     (*p, failure)

@@ -12,6 +12,7 @@ use crate::roles::{AgentKey, SupervisorKey};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use strum::VariantArray;
 use switchboard_core::callback::{CallbackLocation, CompletionStatus};
 use switchboard_core::command::Command;
 use switchboard_core::engine::CallbackView;
@@ -153,20 +154,16 @@ async fn list_callbacks(
     let location = match query.location.as_deref() {
         None => None,
         Some(name) => Some(
-            [
-                CallbackLocation::Pending,
-                CallbackLocation::HandlingByBusinessProcess,
-                CallbackLocation::HandlingByAgent,
-                CallbackLocation::Completed,
-            ]
-            .into_iter()
-            .find(|l| l.name() == name)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidQuery,
-                    "location must be Pending, HandlingByBusinessProcess or HandlingByAgent",
-                )
-            })?,
+            CallbackLocation::VARIANTS
+                .iter()
+                .copied()
+                .find(|l| l.as_str() == name)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidQuery,
+                        "location must be Pending, HandlingByBusinessProcess or HandlingByAgent",
+                    )
+                })?,
         ),
     };
     // A queue that never existed has no callbacks (and is not interned: see `names`).
