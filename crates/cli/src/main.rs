@@ -1,5 +1,5 @@
 //! The `switchboard` binary: the command-line front of the Switchboard
-//! contact-center routing engine (PRODUCT.md §11).
+//! contact-center routing engine (README.md, docs/api.md, docs/simulation.md).
 //!
 //! Each subcommand is one variant of [`Command`] and one function here; the
 //! work itself lives in the library crates. Exit status: 0 on success (and when
@@ -47,7 +47,7 @@ enum Command {
     Sim(sim_cmd::SimArgs),
     /// Run the server: HTTP API, live event stream, embedded store (see docs/api.md).
     Serve(server_cmd::ServeArgs),
-    /// Export a report (data download, §10) from a data directory (see docs/reports.md).
+    /// Export a report (data download) from a data directory (see docs/reports.md).
     Report(report_cmd::ReportArgs),
     /// Make, list and revoke API keys.
     Keys(server_cmd::KeysArgs),

@@ -1,5 +1,5 @@
 //! Black-box tests of `switchboard sim`: the real binary over the example scenarios and over
-//! broken ones, its stdout, stderr and exit status (PRODUCT.md §11, docs/simulation.md).
+//! broken ones, its stdout, stderr and exit status (docs/simulation.md).
 //!
 //! Every run here is short (a debug build simulates tens of thousands of contacts per
 //! second); `examples/mmc-100.toml` (a million contacts) is run with its `stop.contacts` cut
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-/// The refusal reasons of PRODUCT.md §6, spelled exactly so.
+/// The refusal reasons of docs/engine.md, "Offers and refusals", spelled exactly so.
 const REASONS: [&str; 12] = [
     "Declined",
     "NoAnswer",
@@ -27,7 +27,7 @@ const REASONS: [&str; 12] = [
     "0",
 ];
 
-/// Fields of every figure set, overall and per queue (§11, plus `other_closures`).
+/// Fields of every figure set, overall and per queue (docs/simulation.md, "`--json`").
 const FIGURES: [&str; 15] = [
     "contacts",
     "answered",
@@ -46,7 +46,7 @@ const FIGURES: [&str; 15] = [
     "other_closures",
 ];
 
-/// Fields of the run as a whole (§11).
+/// Fields of the run as a whole (docs/simulation.md, "`--json`").
 const RUN: [&str; 4] = [
     "simulated_seconds",
     "wall_seconds",
@@ -324,7 +324,8 @@ fn support_day_exercises_every_part_of_the_model() {
     assert_eq!(queues, ["chat", "sales", "service"]);
     assert!(count(&o, "abandoned") > 0, "patience: nobody abandoned");
     // Behaviour: declines, missed offers and each configured connector failure, under its
-    // exact §6 name (each is expected dozens of times over a day of offers).
+    // exact name (docs/engine.md, "Offers and refusals"); each is expected dozens of times
+    // over a day of offers.
     let by_reason = &o["refusals_by_reason"];
     for reason in ["Declined", "NoAnswer", "Busy", "LinkFailed", "Dropped"] {
         assert!(

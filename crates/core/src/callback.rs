@@ -1,4 +1,4 @@
-//! The callback process of seed 004 (§8): settings per queue, completion statuses, attempt
+//! The callback process of seed 004 (docs/callbacks.md): settings per queue, completion statuses, attempt
 //! states, locations, the queue's callback status (CLBK Stat) and the supervisor counters.
 
 use crate::closure::Minor;
@@ -251,7 +251,7 @@ impl DialOutcome {
     }
 }
 
-/// The outcome an agent (or the engine) gives an attempt (§8).
+/// The outcome an agent (or the engine) gives an attempt (docs/callbacks.md, "Attempts").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -356,7 +356,7 @@ impl AttemptState {
         self.outcome().is_some()
     }
 
-    /// The minor closure code the attempt records (§7).
+    /// The minor closure code the attempt records (docs/callbacks.md, "Dial outcomes").
     pub fn minor(self) -> Minor {
         match self {
             AttemptState::AnsweringMachine => Minor::ANSMACHINE,

@@ -1,5 +1,6 @@
 //! The closure-code catalog: the technical (major, minor) codes recorded when a
-//! contact closes (PRODUCT.md §7, seed 001 "Contact Expert Technical Closure Codes").
+//! contact closes (docs/engine.md, "Closure codes"; seed 001 "Contact Expert Technical Closure
+//! Codes").
 //!
 //! The catalog is data, copied verbatim from the seed's two tables: 22 major
 //! (reason) codes and 25 minor codes, each with its id, internal name, description,

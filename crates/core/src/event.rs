@@ -152,7 +152,7 @@ pub enum Event {
         offer: OfferId,
         link_deadline: Option<Timestamp>,
     },
-    /// One refusal record (§6). `offer` is `None` when a call error ends a contact the agent
+    /// One refusal record (docs/engine.md, "Offers and refusals"). `offer` is `None` when a call error ends a contact the agent
     /// already held (the offer was consumed at connect).
     OfferRefused {
         offer: Option<OfferId>,
@@ -171,7 +171,8 @@ pub enum Event {
         agent: AgentId,
     },
     /// The offer ended without a refusal: the customer left (`code` none), or the reserved
-    /// agent became unavailable (`code` (36 FAILED_NO_RESOURCE, 1 MINOR_NORESOURCE), §7).
+    /// agent became unavailable (`code` (36 FAILED_NO_RESOURCE, 1 MINOR_NORESOURCE):
+    /// docs/engine.md, "Closure codes").
     OfferRescinded {
         offer: OfferId,
         contact: ContactId,

@@ -1,5 +1,6 @@
-//! The vocabulary of the engine: channels, agent states (§4), contact states (§5),
-//! refusal reasons and connector statuses (§6). Exact spellings live here and nowhere else.
+//! The vocabulary of the engine: channels, agent states and contact states (docs/engine.md,
+//! "Agent states" and "Contact states"), refusal reasons and connector statuses (docs/engine.md,
+//! "Offers and refusals"). Exact spellings live here and nowhere else.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -47,7 +48,7 @@ impl Channel {
         matches!(self, Channel::Voice)
     }
 
-    /// Default capacity units (§4).
+    /// Default capacity units (docs/engine.md, "Configuration": the settings' `capacity_units`).
     pub fn default_units(self) -> u8 {
         match self {
             Channel::Voice | Channel::Callback => 100,
@@ -68,7 +69,8 @@ impl fmt::Display for Channel {
 /// unavailable too long (settings' unavailable time-out).
 pub const UNAVAILABLE_TIMEOUT_REASON: &str = "Unavailable time-out";
 
-/// The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
+/// The twelve agent states (seed 003; docs/engine.md, "Agent states"), as shown to supervisors
+/// and in reports.
 // `as_str()` is the name as the seed spells it (`"BackOffice – Administrative"`); the wire
 // name is serde's snake case (`"back_office"`).
 #[derive(
@@ -121,7 +123,8 @@ impl AgentState {
         self.into()
     }
 
-    /// The state as a selection, if the agent may pick it (§4 "selectable by the agent").
+    /// The state as a selection, if the agent may pick it (docs/engine.md, "Agent states":
+    /// selectable by the agent).
     pub fn as_selectable(self) -> Option<SelectableState> {
         Some(match self {
             AgentState::Offline => SelectableState::Offline,
@@ -157,7 +160,7 @@ impl fmt::Display for AgentState {
     }
 }
 
-/// The states an agent may select (§4). Selecting a "Waiting for X" while not busy is the same
+/// The states an agent may select (docs/engine.md, "Agent states"). Selecting a "Waiting for X" while not busy is the same
 /// as selecting X.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -233,7 +236,7 @@ impl Presence {
     }
 }
 
-/// The ten contact states of §5 (seed 003).
+/// The ten contact states (seed 003; docs/engine.md, "Contact states").
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, IntoStaticStr,
 )]
@@ -286,7 +289,8 @@ pub enum Direction {
     Outbound,
 }
 
-/// The twelve refusal reasons of §6, spelled exactly as the Agent Refusal report prints them.
+/// The twelve refusal reasons (docs/engine.md, "Offers and refusals"), spelled exactly as the
+/// Agent Refusal report prints them.
 // `as_str()`, `parse` and serde spell them alike.
 #[derive(
     Debug,
@@ -451,7 +455,8 @@ pub enum EndedBy {
     Agent,
 }
 
-/// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as §6 says.
+/// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as docs/engine.md,
+/// "Connector hang-ups" says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AgentStatus {

@@ -1,4 +1,4 @@
-//! Switchboard's data-download reports (PRODUCT.md §10, docs/reports.md): `agent-refusal`,
+//! Switchboard's data-download reports (docs/reports.md): `agent-refusal`,
 //! `completed-callbacks`, `agent-state-log`, `contact-closure` and `callback-monitor`.
 //!
 //! A report reads the store's projection tables (`switchboard_store::projection`), never the

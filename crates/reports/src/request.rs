@@ -12,7 +12,7 @@ use strum::{IntoStaticStr, VariantArray};
 use switchboard_core::closure::Lang;
 use switchboard_core::time::Timestamp;
 
-/// The five reports of PRODUCT.md §10.
+/// The five reports of docs/reports.md, "The reports".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "kebab-case")]
 pub enum ReportName {
@@ -24,12 +24,12 @@ pub enum ReportName {
 }
 
 impl ReportName {
-    /// The §10 name: `agent-refusal`, `completed-callbacks`, …
+    /// The report's name: `agent-refusal`, `completed-callbacks`, …
     pub fn as_str(self) -> &'static str {
         self.into()
     }
 
-    /// The report's columns, exactly as §10 names them, in order.
+    /// The report's columns, exactly as docs/reports.md names them, in order.
     pub const fn columns(self) -> &'static [&'static str] {
         match self {
             ReportName::AgentRefusal => &[

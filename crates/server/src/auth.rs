@@ -236,7 +236,7 @@ impl FromRequestParts<AppState> for Principal {
             .to_str()
             .ok()
             .and_then(|value| {
-                // The scheme is case-insensitive (RFC 7235 §2.1).
+                // The scheme is case-insensitive (RFC 7235, section 2.1).
                 let (scheme, secret) = value.split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then_some(secret)
             })

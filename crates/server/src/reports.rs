@@ -1,4 +1,4 @@
-//! `GET /v1/reports/{name}`: the data downloads of §10, with the same options as
+//! `GET /v1/reports/{name}`: the data downloads of docs/reports.md, with the same options as
 //! `switchboard report` as query parameters. Needs the Data Download View permission.
 //!
 //! The report is written on a blocking thread, row by row, into a bounded channel that feeds
@@ -77,7 +77,7 @@ struct ReportOptions {
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)]
 struct ReportPath {
-    /// One of the five reports of §10.
+    /// One of the five reports of docs/reports.md, "The reports".
     #[param(schema_with = report_names)]
     name: String,
 }
@@ -151,7 +151,7 @@ impl utoipa::PartialSchema for Workbook {
 
 impl utoipa::ToSchema for Workbook {}
 
-/// A report as a file download (§10), streamed row by row. The time window is taken each
+/// A report as a file download (docs/reports.md), streamed row by row. The time window is taken each
 /// day of the date range in `tz`. See docs/reports.md for the columns of each report.
 #[utoipa::path(get, path = "/v1/reports/{name}", tag = "reports", params(ReportPath, ReportOptions),
     responses((status = 200, description = "The file, with `Content-Disposition: attachment; filename=…`",

@@ -1,4 +1,4 @@
-//! Callbacks (PRODUCT.md §8): created by the API or scheduled by agents, their completion
+//! Callbacks (docs/callbacks.md): created by the API or scheduled by agents, their completion
 //! statuses, and the supervisor's search and management.
 
 use super::contacts::acting_agent;
@@ -66,7 +66,7 @@ pub struct CallbackRequest {
     pub reserve: bool,
 }
 
-/// Create a callback (§8). With an agent key this is the agent scheduling one.
+/// Create a callback (docs/callbacks.md, "Creation"). With an agent key this is the agent scheduling one.
 #[utoipa::path(post, path = "/v1/callbacks", tag = "callbacks", request_body = CallbackRequest,
     responses((status = 200, body = Accepted), CommandWithBodyErrors))]
 async fn create_callback(
@@ -109,7 +109,7 @@ async fn create_callback(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionRequest {
-    /// The outcome of the current attempt (§8).
+    /// The outcome of the current attempt (docs/callbacks.md, "Attempts").
     pub status: CompletionStatus,
 }
 

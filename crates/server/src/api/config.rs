@@ -45,7 +45,7 @@ struct LangQuery {
     lang: Option<String>,
 }
 
-/// The closure-code catalog (§7): 22 major and 25 minor codes.
+/// The closure-code catalog (docs/engine.md, "Closure codes"): 22 major and 25 minor codes.
 #[utoipa::path(get, path = "/v1/closure-codes", tag = "configuration", params(LangQuery),
     responses((status = 200, body = Vec<CatalogRow>), CatalogErrors))]
 async fn closure_codes(
