@@ -1,5 +1,5 @@
-//! The callback process of seed 004 (docs/callbacks.md): settings per queue, completion statuses, attempt
-//! states, locations, the queue's callback status (CLBK Stat) and the supervisor counters.
+//! The callback process of seed 004 (docs/callbacks.md): settings per queue, completion statuses,
+//! attempt states, locations, the queue's callback status (CLBK Stat) and the supervisor counters.
 
 use crate::closure::Minor;
 use crate::config::{ConfigError, DURATION_MAX_MS};

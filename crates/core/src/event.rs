@@ -152,8 +152,8 @@ pub enum Event {
         offer: OfferId,
         link_deadline: Option<Timestamp>,
     },
-    /// One refusal record (docs/engine.md, "Offers and refusals"). `offer` is `None` when a call error ends a contact the agent
-    /// already held (the offer was consumed at connect).
+    /// One refusal record (docs/engine.md, "Offers and refusals"). `offer` is `None` when a call
+    /// error ends a contact the agent already held (the offer was consumed at connect).
     OfferRefused {
         offer: Option<OfferId>,
         contact: ContactId,

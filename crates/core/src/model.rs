@@ -160,8 +160,8 @@ impl fmt::Display for AgentState {
     }
 }
 
-/// The states an agent may select (docs/engine.md, "Agent states"). Selecting a "Waiting for X" while not busy is the same
-/// as selecting X.
+/// The states an agent may select (docs/engine.md, "Agent states"). Selecting a "Waiting for X"
+/// while not busy is the same as selecting X.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -151,8 +151,8 @@ impl utoipa::PartialSchema for Workbook {
 
 impl utoipa::ToSchema for Workbook {}
 
-/// A report as a file download (docs/reports.md), streamed row by row. The time window is taken each
-/// day of the date range in `tz`. See docs/reports.md for the columns of each report.
+/// A report as a file download (docs/reports.md), streamed row by row. The time window is taken
+/// each day of the date range in `tz`. See docs/reports.md for the columns of each report.
 #[utoipa::path(get, path = "/v1/reports/{name}", tag = "reports", params(ReportPath, ReportOptions),
     responses((status = 200, description = "The file, with `Content-Disposition: attachment; filename=…`",
         headers(("Content-Disposition" = String, description = "attachment; filename=\"<report>[-YYYYMMDD].<format>\"")),

@@ -102,7 +102,8 @@ pub struct QueueConfig {
     pub thresholds: Option<QueueThresholds>,
 }
 
-/// When the supervisor monitor flags a queue (docs/api.md, "Supervisor monitor"). Any of them; none: never.
+/// When the supervisor monitor flags a queue (docs/api.md, "Supervisor monitor"). Any of them;
+/// none: never.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,6 @@
-//! What an agent does (docs/engine.md, "Agent states" and "Offers and refusals"): log in and out, select a state, dial out, accept or
-//! refuse an offer; and its live status. Agent keys act for their own agent only.
+//! What an agent does (docs/engine.md, "Agent states" and "Offers and refusals"): log in and
+//! out, select a state, dial out, accept or refuse an offer; and its live status. Agent keys
+//! act for their own agent only.
 
 use super::{Accepted, AgentPath, ApiResult, OfferPath, run};
 use crate::AppState;
@@ -72,8 +73,8 @@ async fn logout(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateRequest {
-    /// The state to select (docs/engine.md, "Agent states"); a `waiting_for_…` state takes effect after the current
-    /// contacts.
+    /// The state to select (docs/engine.md, "Agent states"); a `waiting_for_…` state takes
+    /// effect after the current contacts.
     pub state: SelectableState,
     /// An unavailable reason configured for the agent (with `break` or `back_office` only).
     #[serde(default)]
@@ -157,9 +158,8 @@ async fn accept(
     ))
 }
 
-/// The one refusal reason an agent gives; the other reasons (docs/engine.md,
-/// "Offers and refusals") are raised by the engine
-/// (time-outs) or the connector (leg failures).
+/// The one refusal reason an agent gives; the other reasons (docs/engine.md, "Offers and
+/// refusals") are raised by the engine (time-outs) or the connector (leg failures).
 #[derive(ToSchema)]
 #[allow(dead_code)] // the schema of `RefuseRequest::reason`
 enum AgentRefusal {

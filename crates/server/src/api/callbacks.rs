@@ -66,7 +66,8 @@ pub struct CallbackRequest {
     pub reserve: bool,
 }
 
-/// Create a callback (docs/callbacks.md, "Creation"). With an agent key this is the agent scheduling one.
+/// Create a callback (docs/callbacks.md, "Creation"). With an agent key this is the agent
+/// scheduling one.
 #[utoipa::path(post, path = "/v1/callbacks", tag = "callbacks", request_body = CallbackRequest,
     responses((status = 200, body = Accepted), CommandWithBodyErrors))]
 async fn create_callback(

@@ -72,8 +72,9 @@ async fn create_contact(
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
     let command = Command::CreateContact {
         channel: body.channel,
-        // A queue that does not exist is still a contact, closed (38, 14) as docs/engine.md, "Closure codes" says, so its
-        // name is interned: bounded by the contacts the connector creates, each journaled.
+        // A queue that does not exist is still a contact, closed (38, 14) as docs/engine.md,
+        // "Closure codes" says, so its name is interned: bounded by the contacts the connector
+        // creates, each journaled.
         queue: QueueId::new(&body.queue),
         from: body.from.into(),
         priority: body.priority,

@@ -1,5 +1,5 @@
-//! The supervisor's monitor (docs/api.md, "Supervisor monitor"): every agent, every queue with its shift counters and
-//! callback columns, every open contact.
+//! The supervisor's monitor (docs/api.md, "Supervisor monitor"): every agent, every queue with its
+//! shift counters and callback columns, every open contact.
 
 use super::ApiResult;
 use crate::AppState;
