@@ -173,22 +173,10 @@ impl CallbackSettings {
 
 /// How the connector says a callback or outbound dial ended (`dial_outcome`): from the SIP
 /// or Q.850 cause, media detection (fax, modem, machine) or tone detection (SIT).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum DialOutcome {
     /// A person answered: the call goes on (as `answered` by `live`).
@@ -300,11 +288,10 @@ impl CompletionStatus {
 /// How an attempt ended, as the completed-callbacks report shows it.
 // `as_str()` is the report's spelling (`"Answering Machine"`), the wire name serde's
 // (`"answering_machine"`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, IntoStaticStr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr)]
 #[strum(serialize_all = "title_case")]
 pub enum AttemptState {
     Handled,
@@ -374,20 +361,9 @@ impl AttemptState {
 }
 
 /// Where a callback is (seed 004 "Interaction Location").
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(IntoStaticStr, VariantArray)]
 pub enum CallbackLocation {
     Pending,
     HandlingByBusinessProcess,
@@ -411,8 +387,9 @@ impl CallbackLocation {
 }
 
 /// A queue's callback routing status (CLBK Stat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(IntoStaticStr)]
 pub enum CallbackStatus {
     Active,
     #[serde(rename = "Off Schedule HRS")]
@@ -430,9 +407,10 @@ impl CallbackStatus {
 
 /// How a callback ended (the completed-callbacks report's End_State).
 // `as_str()` is the report's spelling (`"Wrong Destination"`), the wire name serde's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr)]
 #[strum(serialize_all = "title_case")]
 pub enum CallbackEnd {
     Handled,

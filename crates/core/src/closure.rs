@@ -26,9 +26,10 @@ use strum::{IntoStaticStr, VariantArray};
 
 /// What a major code does to the session (the contact's work item), as the
 /// seed's description states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum SessionOutcome {
     /// "Session closed": the session is finished; no further attempt is made.
@@ -169,22 +170,10 @@ pub fn minor(id: u16) -> Option<&'static MinorCode> {
 
 /// The language of names in reports.
 // `VARIANTS` lists them in the order they are listed to users.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[derive(IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "lowercase")]
 pub enum Lang {
     En,
@@ -233,9 +222,10 @@ impl ParseLangError {
 }
 
 /// Whether a catalog row is a major or a minor code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[derive(IntoStaticStr)]
 #[strum(serialize_all = "lowercase")]
 pub enum Level {
     Major,

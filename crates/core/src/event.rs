@@ -23,7 +23,7 @@ pub struct EventRecord {
     pub event: Event,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(
     test,
@@ -31,6 +31,7 @@ pub struct EventRecord {
     strum_discriminants(name(EventKind), derive(strum::VariantArray))
 )]
 #[serde(rename_all = "snake_case", tag = "type")]
+#[derive(strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Event {
     SettingsConfigured {

@@ -7,22 +7,10 @@ use std::fmt;
 use strum::{EnumString, IntoStaticStr, VariantArray};
 
 /// The media of a contact. Each channel costs capacity units out of 100.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Voice,
@@ -73,22 +61,10 @@ pub const UNAVAILABLE_TIMEOUT_REASON: &str = "Unavailable time-out";
 /// and in reports.
 // `as_str()` is the name as the seed spells it (`"BackOffice – Administrative"`); the wire
 // name is serde's snake case (`"back_office"`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
 pub enum AgentState {
     Offline,
     Ready,
@@ -237,11 +213,10 @@ impl Presence {
 }
 
 /// The ten contact states (seed 003; docs/engine.md, "Contact states").
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, IntoStaticStr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr)]
 #[strum(serialize_all = "title_case")]
 pub enum ContactState {
     Queued,
@@ -292,22 +267,9 @@ pub enum Direction {
 /// The twelve refusal reasons (docs/engine.md, "Offers and refusals"), spelled exactly as the
 /// Agent Refusal report prints them.
 // `as_str()`, `parse` and serde spell them alike.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    EnumString,
-    VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
 pub enum RefusalReason {
     Declined,
     NoAnswer,
@@ -401,10 +363,9 @@ impl fmt::Display for RefusalReason {
 }
 
 /// Failure reasons a connector may report for a delivery (the connector-raised refusal reasons).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, VariantArray,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(VariantArray)]
 pub enum DeliveryFailure {
     #[serde(rename = "Bad Number")]
     BadNumber,

@@ -5,10 +5,9 @@ use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{AgentState, ContactState};
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::IntoStaticStr,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "code")]
+#[derive(strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Rejection {
     #[error("invalid configuration: {0}")]

@@ -24,10 +24,9 @@ use switchboard_store::{KeyRecord, NewKey, Store};
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
 #[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
