@@ -1,6 +1,11 @@
 //! Agents and stations: their configuration and its validation.
 
-use super::*;
+use super::validate::{check_id, check_offer_timeout, check_reasons, check_text, check_units};
+use super::{ConfigError, Limits, PROFICIENCY_MAX, PROFICIENCY_MIN};
+use crate::ids::{AgentId, QueueId, StationId};
+use crate::model::Channel;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One queue an agent serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,6 @@
 //! Here: the settings, limits and the small enums they share; `queue.rs` the queue,
 //! `agent.rs` agents and stations, `validate.rs` the checks they all use.
 
-use crate::ids::{AgentId, QueueId, StationId};
 use crate::model::{Channel, Presence};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

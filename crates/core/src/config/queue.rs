@@ -1,6 +1,12 @@
 //! A queue's configuration and its validation.
 
-use super::*;
+use super::validate::{check_duration, check_id, check_offer_timeout, check_text};
+use super::{
+    ConfigError, Disposition, Limits, PresencePolicy, PriorityHandling, RoutingStrategy, WhenClosed,
+};
+use crate::ids::QueueId;
+use crate::model::Channel;
+use serde::{Deserialize, Serialize};
 
 /// A queue: where contacts of one channel wait for agents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

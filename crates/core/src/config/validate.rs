@@ -1,7 +1,10 @@
 //! The checks validation shares: time-outs, durations, units, texts, ids, reason lists. Each
 //! names the field it rejects.
 
-use super::*;
+use super::{
+    CAPACITY_UNITS, ConfigError, DURATION_MAX_MS, OFFER_TIMEOUT_MAX_MS, OFFER_TIMEOUT_MIN_MS,
+    TEXT_MAX_CHARS, UNAVAILABLE_TIMEOUT_MAX_MS, UNAVAILABLE_TIMEOUT_MIN_MS,
+};
 
 pub(super) fn check_offer_timeout(field: &str, ms: u64) -> Result<(), ConfigError> {
     check_time_out(
