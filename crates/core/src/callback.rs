@@ -485,6 +485,92 @@ impl CallbackCounters {
 mod tests {
     use super::*;
 
+    /// The spellings the derives give, pinned: the completed-callbacks report and the
+    /// callback monitor print them.
+    #[test]
+    fn names_are_the_reports_spellings() {
+        use AttemptState::*;
+        let states = [
+            Handled,
+            AnsweringMachine,
+            NoAnswer,
+            Cancel,
+            CallbackRequested,
+            WrongDestination,
+            Aborted,
+            Error,
+            Busy,
+            Fax,
+            Modem,
+            Sit,
+            InvalidNumber,
+            WrongParty,
+        ]
+        .map(AttemptState::as_str);
+        assert_eq!(
+            states,
+            [
+                "Handled",
+                "Answering Machine",
+                "No Answer",
+                "Cancel",
+                "Callback Requested",
+                "Wrong Destination",
+                "Aborted",
+                "Error",
+                "Busy",
+                "Fax",
+                "Modem",
+                "Sit Tone",
+                "Invalid Number",
+                "Wrong Party",
+            ]
+        );
+        use CallbackEnd as E;
+        let ends = [
+            E::Handled,
+            E::WrongDestination,
+            E::Failed,
+            E::Expired,
+            E::Purged,
+            E::Error,
+            E::DoNotCall,
+        ]
+        .map(E::as_str);
+        assert_eq!(
+            ends,
+            [
+                "Handled",
+                "Wrong Destination",
+                "Failed",
+                "Expired",
+                "Purged",
+                "Error",
+                "Do Not Call",
+            ]
+        );
+        let locations: Vec<&str> = CallbackLocation::VARIANTS
+            .iter()
+            .map(|l| l.as_str())
+            .collect();
+        assert_eq!(
+            locations,
+            [
+                "Pending",
+                "HandlingByBusinessProcess",
+                "HandlingByAgent",
+                "Completed"
+            ]
+        );
+        for status in [
+            CallbackStatus::Active,
+            CallbackStatus::OffScheduleHrs,
+            CallbackStatus::Stopped,
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+    }
+
     #[test]
     fn recall_intervals_repeat_the_last_value() {
         let s = CallbackSettings::default();

@@ -475,3 +475,63 @@ pub struct QueueEmergency {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Text>))]
     pub set_by: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spellings the derives give, pinned: reports, traces and the monitor print them.
+    #[test]
+    fn names_are_the_seeds_spellings() {
+        let agent_states: Vec<&str> = AgentState::VARIANTS.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            agent_states,
+            [
+                "Offline",
+                "Ready",
+                "Break",
+                "BackOffice – Administrative",
+                "Handling – Outgoing Interactions",
+                "Offered",
+                "Busy",
+                "No Answer",
+                "Waiting for BackOffice – Administrative",
+                "Waiting for Break",
+                "Waiting for Handling – Outgoing Interactions",
+                "Waiting for Offline",
+            ]
+        );
+        use ContactState::*;
+        let contact_states = [
+            Queued,
+            Offered,
+            Preview,
+            Dialing,
+            Handling,
+            OnHold,
+            Consulting,
+            InConference,
+            WrapUp,
+            Closed,
+        ]
+        .map(ContactState::as_str);
+        assert_eq!(
+            contact_states,
+            [
+                "Queued",
+                "Offered",
+                "Preview",
+                "Dialing",
+                "Handling",
+                "On Hold",
+                "Consulting",
+                "In Conference",
+                "Wrap Up",
+                "Closed",
+            ]
+        );
+        for channel in Channel::VARIANTS {
+            assert_eq!(serde_json::to_value(channel).unwrap(), channel.as_str());
+        }
+    }
+}
