@@ -291,7 +291,7 @@ impl CompletionStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-#[derive(IntoStaticStr)]
+#[derive(IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "title_case")]
 pub enum AttemptState {
     Handled,
@@ -389,7 +389,7 @@ impl CallbackLocation {
 /// A queue's callback routing status (CLBK Stat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(IntoStaticStr)]
+#[derive(IntoStaticStr, VariantArray)]
 pub enum CallbackStatus {
     Active,
     #[serde(rename = "Off Schedule HRS")]
@@ -410,7 +410,7 @@ impl CallbackStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-#[derive(IntoStaticStr)]
+#[derive(IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "title_case")]
 pub enum CallbackEnd {
     Handled,
@@ -489,24 +489,7 @@ mod tests {
     /// callback monitor print them.
     #[test]
     fn names_are_the_reports_spellings() {
-        use AttemptState::*;
-        let states = [
-            Handled,
-            AnsweringMachine,
-            NoAnswer,
-            Cancel,
-            CallbackRequested,
-            WrongDestination,
-            Aborted,
-            Error,
-            Busy,
-            Fax,
-            Modem,
-            Sit,
-            InvalidNumber,
-            WrongParty,
-        ]
-        .map(AttemptState::as_str);
+        let states: Vec<&str> = AttemptState::VARIANTS.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             states,
             [
@@ -526,17 +509,7 @@ mod tests {
                 "Wrong Party",
             ]
         );
-        use CallbackEnd as E;
-        let ends = [
-            E::Handled,
-            E::WrongDestination,
-            E::Failed,
-            E::Expired,
-            E::Purged,
-            E::Error,
-            E::DoNotCall,
-        ]
-        .map(E::as_str);
+        let ends: Vec<&str> = CallbackEnd::VARIANTS.iter().map(|e| e.as_str()).collect();
         assert_eq!(
             ends,
             [
@@ -562,11 +535,7 @@ mod tests {
                 "Completed"
             ]
         );
-        for status in [
-            CallbackStatus::Active,
-            CallbackStatus::OffScheduleHrs,
-            CallbackStatus::Stopped,
-        ] {
+        for status in CallbackStatus::VARIANTS {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
     }

@@ -216,7 +216,7 @@ impl Presence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-#[derive(IntoStaticStr)]
+#[derive(IntoStaticStr, VariantArray)]
 #[strum(serialize_all = "title_case")]
 pub enum ContactState {
     Queued,
@@ -501,20 +501,7 @@ mod tests {
                 "Waiting for Offline",
             ]
         );
-        use ContactState::*;
-        let contact_states = [
-            Queued,
-            Offered,
-            Preview,
-            Dialing,
-            Handling,
-            OnHold,
-            Consulting,
-            InConference,
-            WrapUp,
-            Closed,
-        ]
-        .map(ContactState::as_str);
+        let contact_states: Vec<&str> = ContactState::VARIANTS.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             contact_states,
             [
