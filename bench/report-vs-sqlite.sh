@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Report export speed versus `sqlite3 -csv` over the same rows, measured in one run
-# (PRODUCT.md §12: a 1,000,000-row agent-refusal CSV export within 1.5x of sqlite3 -csv).
+# (the bar of docs/benchmarks.md, "Reports": a 1,000,000-row agent-refusal CSV export within
+# 1.5x of sqlite3 -csv).
 #
 # Fills a store with N refusals over 2026-11-20 (UTC) through Store::append (the real
 # projection; cached under target/report-bench), builds switchboard in release mode, then

@@ -1,5 +1,5 @@
 //! The `switchboard` binary: the command-line front of the Switchboard
-//! contact-center routing engine (PRODUCT.md §11).
+//! contact-center routing engine (README.md, docs/api.md, docs/simulation.md).
 //!
 //! Each subcommand is one variant of [`Command`] and one function here; the
 //! work itself lives in the library crates. Exit status: 0 on success (and when
@@ -22,6 +22,7 @@ use anyhow::Context;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use strum::VariantArray;
 use switchboard_core::closure::{self, CatalogRow, Lang};
 use switchboard_sim::erlang::{self, ErlangError, Figures, Input, ModelKind, Traffic};
 
@@ -46,7 +47,7 @@ enum Command {
     Sim(sim_cmd::SimArgs),
     /// Run the server: HTTP API, live event stream, embedded store (see docs/api.md).
     Serve(server_cmd::ServeArgs),
-    /// Export a report (data download, §10) from a data directory (see docs/reports.md).
+    /// Export a report (data download) from a data directory (see docs/reports.md).
     Report(report_cmd::ReportArgs),
     /// Make, list and revoke API keys.
     Keys(server_cmd::KeysArgs),
@@ -70,7 +71,7 @@ struct CodesArgs {
     #[arg(
         long,
         default_value = "en",
-        value_parser = PossibleValuesParser::new(Lang::ALL.map(Lang::as_str))
+        value_parser = PossibleValuesParser::new(Lang::VARIANTS.iter().map(|l| l.as_str()))
             .try_map(|value| value.parse::<Lang>()),
     )]
     lang: Lang,

@@ -1,5 +1,5 @@
 //! `switchboard report NAME --data DIR [report options] [--out FILE]`: a data-download report
-//! (PRODUCT.md §10, docs/reports.md) from a store, written row by row to standard output or a
+//! (docs/reports.md) from a store, written row by row to standard output or a
 //! file. The flags are the HTTP API's query parameters (`switchboard_reports::ReportRequest`
 //! parses both), so both accept the same values and reject the same mistakes.
 

@@ -1,4 +1,4 @@
-//! Black-box tests of `switchboard report` (PRODUCT.md §10, §11; docs/reports.md): the real
+//! Black-box tests of `switchboard report` (docs/reports.md): the real
 //! binary over a store written through `switchboard_store`, its output files, stderr and
 //! exit status; and the refusal report against the simulator's own count.
 

@@ -1,5 +1,5 @@
-//! The callback process of seed 004 (§8): settings per queue, completion statuses, attempt
-//! states, locations, the queue's callback status (CLBK Stat) and the supervisor counters.
+//! The callback process of seed 004 (docs/callbacks.md): settings per queue, completion statuses,
+//! attempt states, locations, the queue's callback status (CLBK Stat) and the supervisor counters.
 
 use crate::closure::Minor;
 use crate::config::{ConfigError, DURATION_MAX_MS};
@@ -8,6 +8,7 @@ use crate::model::AnsweredBy;
 use crate::schedule::{Schedule, time_of_day};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 pub const ATTEMPTS_BEFORE_FAILURE_DEFAULT: u32 = 3;
 pub const ATTEMPTS_BEFORE_FAILURE_MAX: u32 = 100;
@@ -175,6 +176,8 @@ impl CallbackSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum DialOutcome {
     /// A person answered: the call goes on (as `answered` by `live`).
     Live,
@@ -192,31 +195,9 @@ pub enum DialOutcome {
 }
 
 impl DialOutcome {
-    pub const ALL: [DialOutcome; 9] = [
-        DialOutcome::Live,
-        DialOutcome::AnsweringMachine,
-        DialOutcome::Busy,
-        DialOutcome::Fax,
-        DialOutcome::Modem,
-        DialOutcome::Sit,
-        DialOutcome::InvalidNumber,
-        DialOutcome::NoAnswer,
-        DialOutcome::WrongParty,
-    ];
-
-    /// The wire name.
+    /// The wire name, as serde spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DialOutcome::Live => "live",
-            DialOutcome::AnsweringMachine => "answering_machine",
-            DialOutcome::Busy => "busy",
-            DialOutcome::Fax => "fax",
-            DialOutcome::Modem => "modem",
-            DialOutcome::Sit => "sit",
-            DialOutcome::InvalidNumber => "invalid_number",
-            DialOutcome::NoAnswer => "no_answer",
-            DialOutcome::WrongParty => "wrong_party",
-        }
+        self.into()
     }
 
     /// Live and machine answers connect the call; every other outcome ends the dial.
@@ -258,7 +239,7 @@ impl DialOutcome {
     }
 }
 
-/// The outcome an agent (or the engine) gives an attempt (§8).
+/// The outcome an agent (or the engine) gives an attempt (docs/callbacks.md, "Attempts").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -305,9 +286,13 @@ impl CompletionStatus {
 }
 
 /// How an attempt ended, as the completed-callbacks report shows it.
+// `as_str()` is the report's spelling (`"Answering Machine"`), the wire name serde's
+// (`"answering_machine"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "title_case")]
 pub enum AttemptState {
     Handled,
     AnsweringMachine,
@@ -323,6 +308,7 @@ pub enum AttemptState {
     Fax,
     Modem,
     /// Special information tone.
+    #[strum(serialize = "Sit Tone")]
     Sit,
     InvalidNumber,
     /// Answered by someone who is not the customer (the connector's `wrong_party`).
@@ -330,23 +316,9 @@ pub enum AttemptState {
 }
 
 impl AttemptState {
-    pub fn name(self) -> &'static str {
-        match self {
-            AttemptState::Handled => "Handled",
-            AttemptState::AnsweringMachine => "Answering Machine",
-            AttemptState::NoAnswer => "No Answer",
-            AttemptState::Cancel => "Cancel",
-            AttemptState::CallbackRequested => "Callback Requested",
-            AttemptState::WrongDestination => "Wrong Destination",
-            AttemptState::Aborted => "Aborted",
-            AttemptState::Error => "Error",
-            AttemptState::Busy => "Busy",
-            AttemptState::Fax => "Fax",
-            AttemptState::Modem => "Modem",
-            AttemptState::Sit => "Sit Tone",
-            AttemptState::InvalidNumber => "Invalid Number",
-            AttemptState::WrongParty => "Wrong Party",
-        }
+    /// The name as the completed-callbacks report shows it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// The dial outcome this state is, for the queue's `end_callback_on` (None: not a dial
@@ -371,7 +343,7 @@ impl AttemptState {
         self.outcome().is_some()
     }
 
-    /// The minor closure code the attempt records (§7).
+    /// The minor closure code the attempt records (docs/callbacks.md, "Dial outcomes").
     pub fn minor(self) -> Minor {
         match self {
             AttemptState::AnsweringMachine => Minor::ANSMACHINE,
@@ -391,6 +363,7 @@ impl AttemptState {
 /// Where a callback is (seed 004 "Interaction Location").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(IntoStaticStr, VariantArray)]
 pub enum CallbackLocation {
     Pending,
     HandlingByBusinessProcess,
@@ -399,13 +372,9 @@ pub enum CallbackLocation {
 }
 
 impl CallbackLocation {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallbackLocation::Pending => "Pending",
-            CallbackLocation::HandlingByBusinessProcess => "HandlingByBusinessProcess",
-            CallbackLocation::HandlingByAgent => "HandlingByAgent",
-            CallbackLocation::Completed => "Completed",
-        }
+    /// The name as seed 004 spells it, which is also the wire name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// Counted in "Clbk To Be Proc".
@@ -420,27 +389,29 @@ impl CallbackLocation {
 /// A queue's callback routing status (CLBK Stat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(IntoStaticStr, VariantArray)]
 pub enum CallbackStatus {
     Active,
     #[serde(rename = "Off Schedule HRS")]
+    #[strum(serialize = "Off Schedule HRS")]
     OffScheduleHrs,
     Stopped,
 }
 
 impl CallbackStatus {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallbackStatus::Active => "Active",
-            CallbackStatus::OffScheduleHrs => "Off Schedule HRS",
-            CallbackStatus::Stopped => "Stopped",
-        }
+    /// The name as the callback monitor shows it, which is also the wire name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
 /// How a callback ended (the completed-callbacks report's End_State).
+// `as_str()` is the report's spelling (`"Wrong Destination"`), the wire name serde's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "title_case")]
 pub enum CallbackEnd {
     Handled,
     WrongDestination,
@@ -455,16 +426,9 @@ pub enum CallbackEnd {
 }
 
 impl CallbackEnd {
-    pub fn name(self) -> &'static str {
-        match self {
-            CallbackEnd::Handled => "Handled",
-            CallbackEnd::WrongDestination => "Wrong Destination",
-            CallbackEnd::Failed => "Failed",
-            CallbackEnd::Expired => "Expired",
-            CallbackEnd::Purged => "Purged",
-            CallbackEnd::Error => "Error",
-            CallbackEnd::DoNotCall => "Do Not Call",
-        }
+    /// The name as the completed-callbacks report's End_State shows it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// Counted in Proc (succeeded and failed); purged callbacks count apart.
@@ -520,6 +484,61 @@ impl CallbackCounters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spellings the derives give, pinned: the completed-callbacks report and the
+    /// callback monitor print them.
+    #[test]
+    fn names_are_the_reports_spellings() {
+        let states: Vec<&str> = AttemptState::VARIANTS.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            states,
+            [
+                "Handled",
+                "Answering Machine",
+                "No Answer",
+                "Cancel",
+                "Callback Requested",
+                "Wrong Destination",
+                "Aborted",
+                "Error",
+                "Busy",
+                "Fax",
+                "Modem",
+                "Sit Tone",
+                "Invalid Number",
+                "Wrong Party",
+            ]
+        );
+        let ends: Vec<&str> = CallbackEnd::VARIANTS.iter().map(|e| e.as_str()).collect();
+        assert_eq!(
+            ends,
+            [
+                "Handled",
+                "Wrong Destination",
+                "Failed",
+                "Expired",
+                "Purged",
+                "Error",
+                "Do Not Call",
+            ]
+        );
+        let locations: Vec<&str> = CallbackLocation::VARIANTS
+            .iter()
+            .map(|l| l.as_str())
+            .collect();
+        assert_eq!(
+            locations,
+            [
+                "Pending",
+                "HandlingByBusinessProcess",
+                "HandlingByAgent",
+                "Completed"
+            ]
+        );
+        for status in CallbackStatus::VARIANTS {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+    }
 
     #[test]
     fn recall_intervals_repeat_the_last_value() {
@@ -591,12 +610,12 @@ mod tests {
 
     #[test]
     fn each_outcome_has_its_minor_and_round_trips() {
-        let minors: Vec<u16> = DialOutcome::ALL
+        let minors: Vec<u16> = DialOutcome::VARIANTS
             .iter()
             .map(|o| o.attempt_state().minor().0)
             .collect();
         assert_eq!(minors, [0, 2, 3, 4, 5, 8, 9, 6, 13]);
-        for o in DialOutcome::ALL {
+        for &o in DialOutcome::VARIANTS {
             assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
             // Every outcome but a live answer is one the queue policy can name.
             assert_eq!(
@@ -609,8 +628,9 @@ mod tests {
     #[test]
     fn invalid_number_and_sit_end_a_callback_by_default() {
         let s = CallbackSettings::default();
-        let ending: Vec<DialOutcome> = DialOutcome::ALL
-            .into_iter()
+        let ending: Vec<DialOutcome> = DialOutcome::VARIANTS
+            .iter()
+            .copied()
             .filter(|o| s.ends_callback(o.attempt_state()))
             .collect();
         assert_eq!(ending, [DialOutcome::Sit, DialOutcome::InvalidNumber]);

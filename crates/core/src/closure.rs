@@ -1,5 +1,6 @@
 //! The closure-code catalog: the technical (major, minor) codes recorded when a
-//! contact closes (PRODUCT.md §7, seed 001 "Contact Expert Technical Closure Codes").
+//! contact closes (docs/engine.md, "Closure codes"; seed 001 "Contact Expert Technical Closure
+//! Codes").
 //!
 //! The catalog is data, copied verbatim from the seed's two tables: 22 major
 //! (reason) codes and 25 minor codes, each with its id, internal name, description,
@@ -21,12 +22,15 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 /// What a major code does to the session (the contact's work item), as the
 /// seed's description states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum SessionOutcome {
     /// "Session closed": the session is finished; no further attempt is made.
     Closed,
@@ -49,16 +53,8 @@ pub enum SessionOutcome {
 
 impl SessionOutcome {
     /// The lowercase name, as serialized: `"closed"`, `"rescheduled"`, ...
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            SessionOutcome::Closed => "closed",
-            SessionOutcome::Rescheduled => "rescheduled",
-            SessionOutcome::Initiated => "initiated",
-            SessionOutcome::Suspended => "suspended",
-            SessionOutcome::Callback => "callback",
-            SessionOutcome::Parked => "parked",
-            SessionOutcome::Inactivated => "inactivated",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -173,24 +169,21 @@ pub fn minor(id: u16) -> Option<&'static MinorCode> {
 }
 
 /// The language of names in reports.
+// `VARIANTS` lists them in the order they are listed to users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Lang {
     En,
     Hu,
 }
 
 impl Lang {
-    /// Every language, in the order they are listed to users.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Hu];
-
     /// The language code: `"en"` or `"hu"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Hu => "hu",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -204,13 +197,13 @@ impl FromStr for Lang {
     type Err = ParseLangError;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "en" => Ok(Lang::En),
-            "hu" => Ok(Lang::Hu),
-            _ => Err(ParseLangError {
+        Lang::VARIANTS
+            .iter()
+            .copied()
+            .find(|lang| lang.as_str() == value)
+            .ok_or_else(|| ParseLangError {
                 value: value.to_owned(),
-            }),
-        }
+            })
     }
 }
 
@@ -232,6 +225,8 @@ impl ParseLangError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[derive(IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Level {
     Major,
     Minor,
@@ -239,11 +234,8 @@ pub enum Level {
 
 impl Level {
     /// `"major"` or `"minor"`, as serialized.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Level::Major => "major",
-            Level::Minor => "minor",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -789,7 +781,13 @@ mod tests {
             "invalid language 'de' (expected one of: en, hu)"
         );
         assert!("EN".parse::<Lang>().is_err());
-        assert_eq!(Lang::ALL.map(Lang::as_str), ["en", "hu"]);
+        assert_eq!(
+            Lang::VARIANTS
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>(),
+            ["en", "hu"]
+        );
     }
 
     #[test]

@@ -25,7 +25,14 @@ pub struct EventRecord {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    test,
+    derive(strum::EnumDiscriminants),
+    strum_discriminants(name(EventKind), derive(strum::VariantArray))
+)]
 #[serde(rename_all = "snake_case", tag = "type")]
+#[derive(strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Event {
     SettingsConfigured {
         settings: Box<Settings>,
@@ -146,8 +153,8 @@ pub enum Event {
         offer: OfferId,
         link_deadline: Option<Timestamp>,
     },
-    /// One refusal record (§6). `offer` is `None` when a call error ends a contact the agent
-    /// already held (the offer was consumed at connect).
+    /// One refusal record (docs/engine.md, "Offers and refusals"). `offer` is `None` when a call
+    /// error ends a contact the agent already held (the offer was consumed at connect).
     OfferRefused {
         offer: Option<OfferId>,
         contact: ContactId,
@@ -165,7 +172,8 @@ pub enum Event {
         agent: AgentId,
     },
     /// The offer ended without a refusal: the customer left (`code` none), or the reserved
-    /// agent became unavailable (`code` (36 FAILED_NO_RESOURCE, 1 MINOR_NORESOURCE), §7).
+    /// agent became unavailable (`code` (36 FAILED_NO_RESOURCE, 1 MINOR_NORESOURCE):
+    /// docs/engine.md, "Closure codes").
     OfferRescinded {
         offer: OfferId,
         contact: ContactId,
@@ -348,57 +356,11 @@ pub enum Event {
 }
 
 impl Event {
-    /// The event's type name as it appears in JSON (`"type"`), the journal and SSE.
+    /// The event's type name as it appears in JSON (`"type"`), the journal and SSE: serde's
+    /// tag and strum's name follow the same snake-case rule (`event/tests.rs` checks every
+    /// variant).
     pub fn kind(&self) -> &'static str {
-        match self {
-            Event::SettingsConfigured { .. } => "settings_configured",
-            Event::QueueConfigured { .. } => "queue_configured",
-            Event::QueueRemoved { .. } => "queue_removed",
-            Event::QueueClosureChanged { .. } => "queue_closure_changed",
-            Event::AgentConfigured { .. } => "agent_configured",
-            Event::AgentRemoved { .. } => "agent_removed",
-            Event::StationConfigured { .. } => "station_configured",
-            Event::StationRemoved { .. } => "station_removed",
-            Event::AgentLoggedIn { .. } => "agent_logged_in",
-            Event::AgentLoggedOut { .. } => "agent_logged_out",
-            Event::AgentPresenceChanged { .. } => "agent_presence_changed",
-            Event::AgentPendingChanged { .. } => "agent_pending_changed",
-            Event::AgentStateForced { .. } => "agent_state_forced",
-            Event::AgentUnavailableTimedOut { .. } => "agent_unavailable_timed_out",
-            Event::AgentStateChanged { .. } => "agent_state_changed",
-            Event::ContactArrived { .. } => "contact_arrived",
-            Event::ContactQueued { .. } => "contact_queued",
-            Event::OfferCreated { .. } => "offer_created",
-            Event::OfferAccepted { .. } => "offer_accepted",
-            Event::OfferRefused { .. } => "offer_refused",
-            Event::ExclusionEnded { .. } => "exclusion_ended",
-            Event::OfferRescinded { .. } => "offer_rescinded",
-            Event::ContactConnected { .. } => "contact_connected",
-            Event::ContactStateChanged { .. } => "contact_state_changed",
-            Event::WrapUpStarted { .. } => "wrap_up_started",
-            Event::WrapUpCompleted { .. } => "wrap_up_completed",
-            Event::ContactReleased { .. } => "contact_released",
-            Event::ContactSuspended { .. } => "contact_suspended",
-            Event::SessionResumed { .. } => "session_resumed",
-            Event::ContactParked { .. } => "contact_parked",
-            Event::ContactHeld { .. } => "contact_held",
-            Event::SessionUnparked { .. } => "session_unparked",
-            Event::CallbackCreated { .. } => "callback_created",
-            Event::CallbackPending { .. } => "callback_pending",
-            Event::AttemptStarted { .. } => "attempt_started",
-            Event::AttemptDialing { .. } => "attempt_dialing",
-            Event::DialOutcomeReported { .. } => "dial_outcome_reported",
-            Event::CompletionStatusSet { .. } => "completion_status_set",
-            Event::AttemptEnded { .. } => "attempt_ended",
-            Event::CallbackExpired { .. } => "callback_expired",
-            Event::ReservationEnded { .. } => "reservation_ended",
-            Event::CallbackCompleted { .. } => "callback_completed",
-            Event::CallbackStatusChanged { .. } => "callback_status_changed",
-            Event::ShiftStarted { .. } => "shift_started",
-            Event::DoNotCallAdded { .. } => "do_not_call_added",
-            Event::DoNotCallRemoved { .. } => "do_not_call_removed",
-            Event::ContactClosed { .. } => "contact_closed",
-        }
+        self.into()
     }
 
     /// The contact an event concerns, if any: an open one, or the one it closes.
@@ -799,7 +761,7 @@ impl std::fmt::Display for Event {
                 f,
                 "callback {contact} attempt {attempt} by {} ended {} minor {}{}",
                 opt(agent),
-                state.name(),
+                state.as_str(),
                 minor.0,
                 if *counted { " (counted)" } else { "" }
             ),
@@ -816,7 +778,7 @@ impl std::fmt::Display for Event {
             } => write!(
                 f,
                 "callback {contact} completed {} after {attempts} counted attempts{}",
-                end.name(),
+                end.as_str(),
                 if *reached { ", reached" } else { "" }
             ),
             Event::CallbackStatusChanged {
@@ -826,7 +788,7 @@ impl std::fmt::Display for Event {
             } => write!(
                 f,
                 "queue {queue} callbacks {} next check {}",
-                status.name(),
+                status.as_str(),
                 opt(next_check)
             ),
             Event::ShiftStarted { queue, since, next } => {
@@ -860,31 +822,4 @@ impl std::fmt::Display for Event {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kind_matches_the_serde_tag() {
-        let events = [
-            Event::QueueRemoved {
-                queue: QueueId::new("q"),
-            },
-            Event::AgentLoggedOut {
-                agent: AgentId::new("a"),
-                by: None,
-            },
-            Event::CallbackExpired {
-                contact: ContactId(1),
-            },
-            Event::ShiftStarted {
-                queue: QueueId::new("q"),
-                since: Timestamp(0),
-                next: None,
-            },
-        ];
-        for event in events {
-            let json = serde_json::to_value(&event).unwrap();
-            assert_eq!(json["type"], event.kind());
-        }
-    }
-}
+mod tests;

@@ -1,13 +1,17 @@
-//! The vocabulary of the engine: channels, agent states (§4), contact states (§5),
-//! refusal reasons and connector statuses (§6). Exact spellings live here and nowhere else.
+//! The vocabulary of the engine: channels, agent states and contact states (docs/engine.md,
+//! "Agent states" and "Contact states"), refusal reasons and connector statuses (docs/engine.md,
+//! "Offers and refusals"). Exact spellings live here and nowhere else.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 /// The media of a contact. Each channel costs capacity units out of 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Voice,
     Callback,
@@ -17,22 +21,9 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [
-        Channel::Voice,
-        Channel::Callback,
-        Channel::Chat,
-        Channel::Email,
-        Channel::WorkItem,
-    ];
-
+    /// The wire name (`voice`, `work_item`, …), as serde spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Voice => "voice",
-            Channel::Callback => "callback",
-            Channel::Chat => "chat",
-            Channel::Email => "email",
-            Channel::WorkItem => "work_item",
-        }
+        self.into()
     }
 
     /// Voice and callback occupy the agent alone, whatever the configured units say.
@@ -45,7 +36,7 @@ impl Channel {
         matches!(self, Channel::Voice)
     }
 
-    /// Default capacity units (§4).
+    /// Default capacity units (docs/engine.md, "Configuration": the settings' `capacity_units`).
     pub fn default_units(self) -> u8 {
         match self {
             Channel::Voice | Channel::Callback => 100,
@@ -66,22 +57,33 @@ impl fmt::Display for Channel {
 /// unavailable too long (settings' unavailable time-out).
 pub const UNAVAILABLE_TIMEOUT_REASON: &str = "Unavailable time-out";
 
-/// The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
+/// The twelve agent states (seed 003; docs/engine.md, "Agent states"), as shown to supervisors
+/// and in reports.
+// `as_str()` is the name as the seed spells it (`"BackOffice – Administrative"`); the wire
+// name is serde's snake case (`"back_office"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
 pub enum AgentState {
     Offline,
     Ready,
     Break,
+    #[strum(serialize = "BackOffice – Administrative")]
     BackOffice,
+    #[strum(serialize = "Handling – Outgoing Interactions")]
     OutgoingInteractions,
     Offered,
     Busy,
+    #[strum(serialize = "No Answer")]
     NoAnswer,
+    #[strum(serialize = "Waiting for BackOffice – Administrative")]
     WaitingForBackOffice,
+    #[strum(serialize = "Waiting for Break")]
     WaitingForBreak,
+    #[strum(serialize = "Waiting for Handling – Outgoing Interactions")]
     WaitingForOutgoingInteractions,
+    #[strum(serialize = "Waiting for Offline")]
     WaitingForOffline,
 }
 
@@ -92,42 +94,13 @@ impl AgentState {
         matches!(self, AgentState::Break | AgentState::BackOffice)
     }
 
-    pub const ALL: [AgentState; 12] = [
-        AgentState::Offline,
-        AgentState::Ready,
-        AgentState::Break,
-        AgentState::BackOffice,
-        AgentState::OutgoingInteractions,
-        AgentState::Offered,
-        AgentState::Busy,
-        AgentState::NoAnswer,
-        AgentState::WaitingForBackOffice,
-        AgentState::WaitingForBreak,
-        AgentState::WaitingForOutgoingInteractions,
-        AgentState::WaitingForOffline,
-    ];
-
-    /// The name as the seed spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            AgentState::Offline => "Offline",
-            AgentState::Ready => "Ready",
-            AgentState::Break => "Break",
-            AgentState::BackOffice => "BackOffice – Administrative",
-            AgentState::OutgoingInteractions => "Handling – Outgoing Interactions",
-            AgentState::Offered => "Offered",
-            AgentState::Busy => "Busy",
-            AgentState::NoAnswer => "No Answer",
-            AgentState::WaitingForBackOffice => "Waiting for BackOffice – Administrative",
-            AgentState::WaitingForBreak => "Waiting for Break",
-            AgentState::WaitingForOutgoingInteractions => {
-                "Waiting for Handling – Outgoing Interactions"
-            }
-            AgentState::WaitingForOffline => "Waiting for Offline",
-        }
+    /// The name as the seed spells it, shown to supervisors and in reports.
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
-    /// The state as a selection, if the agent may pick it (§4 "selectable by the agent").
+    /// The state as a selection, if the agent may pick it (docs/engine.md, "Agent states":
+    /// selectable by the agent).
     pub fn as_selectable(self) -> Option<SelectableState> {
         Some(match self {
             AgentState::Offline => SelectableState::Offline,
@@ -159,12 +132,12 @@ impl AgentState {
 
 impl fmt::Display for AgentState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.as_str())
     }
 }
 
-/// The states an agent may select (§4). Selecting a "Waiting for X" while not busy is the same
-/// as selecting X.
+/// The states an agent may select (docs/engine.md, "Agent states"). Selecting a "Waiting for X"
+/// while not busy is the same as selecting X.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -239,10 +212,12 @@ impl Presence {
     }
 }
 
-/// The ten contact states of §5 (seed 003).
+/// The ten contact states (seed 003; docs/engine.md, "Contact states").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "title_case")]
 pub enum ContactState {
     Queued,
     Offered,
@@ -257,19 +232,9 @@ pub enum ContactState {
 }
 
 impl ContactState {
-    pub fn name(self) -> &'static str {
-        match self {
-            ContactState::Queued => "Queued",
-            ContactState::Offered => "Offered",
-            ContactState::Preview => "Preview",
-            ContactState::Dialing => "Dialing",
-            ContactState::Handling => "Handling",
-            ContactState::OnHold => "On Hold",
-            ContactState::Consulting => "Consulting",
-            ContactState::InConference => "In Conference",
-            ContactState::WrapUp => "Wrap Up",
-            ContactState::Closed => "Closed",
-        }
+    /// The name as the seed spells it (`"On Hold"`); the wire name is serde's (`"on_hold"`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// A conversation is live with the customer (hold, consult and conference included).
@@ -286,7 +251,7 @@ impl ContactState {
 
 impl fmt::Display for ContactState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.as_str())
     }
 }
 
@@ -299,25 +264,32 @@ pub enum Direction {
     Outbound,
 }
 
-/// The twelve refusal reasons of §6, spelled exactly as the Agent Refusal report prints them.
+/// The twelve refusal reasons (docs/engine.md, "Offers and refusals"), spelled exactly as the
+/// Agent Refusal report prints them.
+// `as_str()`, `parse` and serde spell them alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(IntoStaticStr, EnumString, VariantArray)]
 pub enum RefusalReason {
     Declined,
     NoAnswer,
     AgentLinkTimeout,
     ContactAlreadyRouted,
     #[serde(rename = "Bad Number")]
+    #[strum(serialize = "Bad Number")]
     BadNumber,
     Busy,
     Error,
     #[serde(rename = "Invalid Call Leg")]
+    #[strum(serialize = "Invalid Call Leg")]
     InvalidCallLeg,
     LinkFailed,
     Dropped,
     #[serde(rename = "NA")]
+    #[strum(serialize = "NA")]
     NotApplicable,
     #[serde(rename = "0")]
+    #[strum(serialize = "0")]
     ZeroCauseCode,
 }
 
@@ -345,41 +317,14 @@ pub enum RefusalPenalty {
 }
 
 impl RefusalReason {
-    pub const ALL: [RefusalReason; 12] = [
-        RefusalReason::Declined,
-        RefusalReason::NoAnswer,
-        RefusalReason::AgentLinkTimeout,
-        RefusalReason::ContactAlreadyRouted,
-        RefusalReason::BadNumber,
-        RefusalReason::Busy,
-        RefusalReason::Error,
-        RefusalReason::InvalidCallLeg,
-        RefusalReason::LinkFailed,
-        RefusalReason::Dropped,
-        RefusalReason::NotApplicable,
-        RefusalReason::ZeroCauseCode,
-    ];
-
     /// The exact spelling of the report's Reason column.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RefusalReason::Declined => "Declined",
-            RefusalReason::NoAnswer => "NoAnswer",
-            RefusalReason::AgentLinkTimeout => "AgentLinkTimeout",
-            RefusalReason::ContactAlreadyRouted => "ContactAlreadyRouted",
-            RefusalReason::BadNumber => "Bad Number",
-            RefusalReason::Busy => "Busy",
-            RefusalReason::Error => "Error",
-            RefusalReason::InvalidCallLeg => "Invalid Call Leg",
-            RefusalReason::LinkFailed => "LinkFailed",
-            RefusalReason::Dropped => "Dropped",
-            RefusalReason::NotApplicable => "NA",
-            RefusalReason::ZeroCauseCode => "0",
-        }
+        self.into()
     }
 
+    /// The reason a Reason column names.
     pub fn parse(text: &str) -> Option<RefusalReason> {
-        RefusalReason::ALL.into_iter().find(|r| r.as_str() == text)
+        text.parse().ok()
     }
 
     pub fn raised_by(self) -> RaisedBy {
@@ -420,6 +365,7 @@ impl fmt::Display for RefusalReason {
 /// Failure reasons a connector may report for a delivery (the connector-raised refusal reasons).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(VariantArray)]
 pub enum DeliveryFailure {
     #[serde(rename = "Bad Number")]
     BadNumber,
@@ -436,17 +382,6 @@ pub enum DeliveryFailure {
 }
 
 impl DeliveryFailure {
-    pub const ALL: [DeliveryFailure; 8] = [
-        DeliveryFailure::BadNumber,
-        DeliveryFailure::Busy,
-        DeliveryFailure::Error,
-        DeliveryFailure::InvalidCallLeg,
-        DeliveryFailure::LinkFailed,
-        DeliveryFailure::Dropped,
-        DeliveryFailure::NotApplicable,
-        DeliveryFailure::ZeroCauseCode,
-    ];
-
     pub fn reason(self) -> RefusalReason {
         match self {
             DeliveryFailure::BadNumber => RefusalReason::BadNumber,
@@ -481,7 +416,8 @@ pub enum EndedBy {
     Agent,
 }
 
-/// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as §6 says.
+/// `agent_status` of a connector hang-up (seed 002), mapped onto refusals as docs/engine.md,
+/// "Connector hang-ups" says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AgentStatus {
@@ -538,4 +474,51 @@ pub struct QueueEmergency {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::Text>))]
     pub set_by: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spellings the derives give, pinned: reports, traces and the monitor print them.
+    #[test]
+    fn names_are_the_seeds_spellings() {
+        let agent_states: Vec<&str> = AgentState::VARIANTS.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            agent_states,
+            [
+                "Offline",
+                "Ready",
+                "Break",
+                "BackOffice – Administrative",
+                "Handling – Outgoing Interactions",
+                "Offered",
+                "Busy",
+                "No Answer",
+                "Waiting for BackOffice – Administrative",
+                "Waiting for Break",
+                "Waiting for Handling – Outgoing Interactions",
+                "Waiting for Offline",
+            ]
+        );
+        let contact_states: Vec<&str> = ContactState::VARIANTS.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            contact_states,
+            [
+                "Queued",
+                "Offered",
+                "Preview",
+                "Dialing",
+                "Handling",
+                "On Hold",
+                "Consulting",
+                "In Conference",
+                "Wrap Up",
+                "Closed",
+            ]
+        );
+        for channel in Channel::VARIANTS {
+            assert_eq!(serde_json::to_value(channel).unwrap(), channel.as_str());
+        }
+    }
 }

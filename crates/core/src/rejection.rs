@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "code")]
+#[derive(strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Rejection {
     #[error("invalid configuration: {0}")]
     InvalidConfig(ConfigError),
@@ -65,6 +67,7 @@ pub enum Rejection {
     #[error("{0} is not on the do-not-call list")]
     NotOnDoNotCallList(String),
     #[error("contact {0} has no parked session")]
+    #[strum(serialize = "contact_not_parked")]
     NotParked(ContactId),
     #[error("contact {contact} is {channel}: only email and work-item contacts can be {action}")]
     NotConnectionLess {
@@ -75,36 +78,10 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// A stable machine-readable code, e.g. for HTTP error bodies.
+    /// A stable machine-readable code, e.g. for HTTP error bodies: the variant's name in
+    /// snake case (one exception: `contact_not_parked`).
     pub fn code(&self) -> &'static str {
-        match self {
-            Rejection::InvalidConfig(_) => "invalid_config",
-            Rejection::UnknownAgent(_) => "unknown_agent",
-            Rejection::UnknownQueue(_) => "unknown_queue",
-            Rejection::UnknownStation(_) => "unknown_station",
-            Rejection::UnknownContact(_) => "unknown_contact",
-            Rejection::UnknownOffer(_) => "unknown_offer",
-            Rejection::UnknownDisposition { .. } => "unknown_disposition",
-            Rejection::DispositionRequired(_) => "disposition_required",
-            Rejection::UnknownReason { .. } => "unknown_reason",
-            Rejection::AgentNotLoggedIn(_) => "agent_not_logged_in",
-            Rejection::AgentAlreadyLoggedIn { .. } => "agent_already_logged_in",
-            Rejection::StationInUse { .. } => "station_in_use",
-            Rejection::InvalidAgentState { .. } => "invalid_agent_state",
-            Rejection::AgentNotAvailable(_) => "agent_not_available",
-            Rejection::InvalidContactState { .. } => "invalid_contact_state",
-            Rejection::NotAgentsContact { .. } => "not_agents_contact",
-            Rejection::CapacityExceeded { .. } => "capacity_exceeded",
-            Rejection::OfferAlreadyAccepted(_) => "offer_already_accepted",
-            Rejection::OfferNotAccepted(_) => "offer_not_accepted",
-            Rejection::QueueUnavailable { .. } => "queue_unavailable",
-            Rejection::InUse { .. } => "in_use",
-            Rejection::LimitExceeded { .. } => "limit_exceeded",
-            Rejection::InvalidInput { .. } => "invalid_input",
-            Rejection::NotOnDoNotCallList(_) => "not_on_do_not_call_list",
-            Rejection::NotParked(_) => "contact_not_parked",
-            Rejection::NotConnectionLess { .. } => "not_connection_less",
-        }
+        self.into()
     }
 
     pub(crate) fn limit(limit: &str, max: impl Into<u64>) -> Self {

@@ -1,4 +1,5 @@
-//! Weekly open hours and holidays in a queue's IANA time zone (§8 "Schedule"), evaluated on
+//! Weekly open hours and holidays in a queue's IANA time zone (docs/callbacks.md,
+//! "Schedule and CLBK Stat"), evaluated on
 //! timestamps with jiff and its bundled time-zone database (no file is read), so daylight-
 //! saving changes are handled by the calendar, not by the engine.
 

@@ -94,6 +94,7 @@ use proptest::strategy::Union;
 use proptest::test_runner::TestCaseError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use strum::VariantArray;
 use switchboard_core::callback::{
     AttemptState, CallbackCounters, CallbackEnd, CallbackLocation, CallbackOrigin,
     CallbackSettings, CallbackStatus, CompletionStatus, DialOutcome,
@@ -228,7 +229,7 @@ fn channel() -> impl Strategy<Value = Channel> {
 }
 
 fn any_channel() -> impl Strategy<Value = Channel> {
-    prop::sample::select(Channel::ALL.to_vec())
+    prop::sample::select(Channel::VARIANTS.to_vec())
 }
 
 fn routing_strategy() -> impl Strategy<Value = RoutingStrategy> {
@@ -1093,7 +1094,7 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             aimed(
                 (
                     offer_lit(),
-                    prop::sample::select(DeliveryFailure::ALL.to_vec()),
+                    prop::sample::select(DeliveryFailure::VARIANTS.to_vec()),
                     cause(),
                 )
                     .prop_map(|(offer, reason, cause_code)| {
@@ -1136,7 +1137,7 @@ fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             aimed(
                 (
                     contact_lit(),
-                    prop::sample::select(DialOutcome::ALL.to_vec()),
+                    prop::sample::select(DialOutcome::VARIANTS.to_vec()),
                     cause(),
                 )
                     .prop_map(|(contact, outcome, cause_code)| {
@@ -1754,7 +1755,7 @@ fn work(engine: &Engine, k: usize, choice: u8) -> Option<Command> {
             }),
             7 if c % 3 == 0 => Command::Connector(ConnectorEvent::DialOutcome {
                 contact,
-                outcome: DialOutcome::ALL[(c / 8) % DialOutcome::ALL.len()],
+                outcome: DialOutcome::VARIANTS[(c / 8) % DialOutcome::VARIANTS.len()],
                 cause_code: None,
             }),
             5 if callback => Command::SetCompletion {
@@ -1998,7 +1999,7 @@ fn callback_closure_fits(
     if !pair_fits {
         return Err(format!(
             "callback {contact} completed {} but closed {code:?} (last counted minor {last_counted_minor:?})",
-            end.name()
+            end.as_str()
         ));
     }
     let cause = || input.map_or("a timer".to_string(), |c| format!("{c:?}"));
@@ -2046,7 +2047,7 @@ fn callback_closure_fits(
                 (None, Some(_)) => {
                     return Err(format!(
                         "callback {contact} completed {} by {}: only its wrap-up ends it so",
-                        end.name(),
+                        end.as_str(),
                         cause()
                     ));
                 }
@@ -2091,7 +2092,7 @@ fn callback_closure_fits(
     if !wrap_up_end && disposition.is_some() {
         return Err(format!(
             "callback {contact} completed {} with disposition {disposition:?}",
-            end.name()
+            end.as_str()
         ));
     }
     Ok(())
@@ -2508,7 +2509,7 @@ impl Harness {
         if let Some((contact, end)) = self.completing.pop_first() {
             return Err(format!(
                 "callback {contact} completed {} without its ContactClosed",
-                end.name()
+                end.as_str()
             ));
         }
         if let Some((contact, due, _)) = self.after_requested.take() {
@@ -2651,7 +2652,7 @@ impl Harness {
                 self.refusals += 1;
                 let name = reason.as_str();
                 if !REFUSAL_NAMES.contains(&name)
-                    || !RefusalReason::ALL.iter().any(|r| r.as_str() == name)
+                    || !RefusalReason::VARIANTS.iter().any(|r| r.as_str() == name)
                     || RefusalReason::parse(name) != Some(*reason)
                 {
                     return Err(format!("refusal reason {name:?} is not one of §6"));
@@ -3023,7 +3024,7 @@ impl Harness {
                 if *counted != counts {
                     return Err(format!(
                         "callback {contact} attempt {attempt} {} counted = {counted}",
-                        state.name()
+                        state.as_str()
                     ));
                 }
                 let expected_minor = match state {
@@ -3040,7 +3041,7 @@ impl Harness {
                 if minor.0 != expected_minor {
                     return Err(format!(
                         "callback {contact} attempt {} records minor {}",
-                        state.name(),
+                        state.as_str(),
                         minor.0
                     ));
                 }
@@ -3082,8 +3083,8 @@ impl Harness {
                         if *state != expected && *state != AttemptState::Error {
                             return Err(format!(
                                 "callback {contact} attempt {attempt} ended {} but its status says {}",
-                                state.name(),
-                                expected.name()
+                                state.as_str(),
+                                expected.as_str()
                             ));
                         }
                     }
@@ -3177,7 +3178,7 @@ impl Harness {
                     if !fits {
                         return Err(format!(
                             "callback {c}: after a counted attempt (recall {due:?}), {contact} completed {}",
-                            end.name()
+                            end.as_str()
                         ));
                     }
                 } else if *end == CallbackEnd::Failed {
@@ -3519,8 +3520,8 @@ impl Harness {
                     return Err(format!(
                         "callback {} listed under {} is {}",
                         v.id,
-                        location.name(),
-                        v.location.name()
+                        location.as_str(),
+                        v.location.as_str()
                     ));
                 }
                 locations.entry(v.id).or_default().push(location);
@@ -3532,7 +3533,7 @@ impl Harness {
                 (Some(end), Some(_)) => {
                     return Err(format!(
                         "callback {id} completed {} but still shown",
-                        end.name()
+                        end.as_str()
                     ));
                 }
                 (None, None) => return Err(format!("open callback {id} has no view")),
@@ -3543,7 +3544,7 @@ impl Harness {
             {
                 return Err(format!(
                     "callback {id} is {} but listed under {:?}",
-                    v.location.name(),
+                    v.location.as_str(),
                     locations.get(id)
                 ));
             }
@@ -3585,7 +3586,7 @@ impl Harness {
                     if c.state != ContactState::Queued || c.agent.is_some() || v.agent.is_some() {
                         return Err(format!(
                             "callback {id} {} but the contact is {} with {:?}",
-                            v.location.name(),
+                            v.location.as_str(),
                             c.state,
                             c.agent
                         ));
@@ -3611,7 +3612,7 @@ impl Harness {
                 return Err(format!(
                     "callback {id} expired at {:?} but is {} again",
                     log.expires,
-                    v.location.name()
+                    v.location.as_str()
                 ));
             }
             // Only an Active queue holds callbacks, and it holds every due one (§8).
@@ -3650,7 +3651,7 @@ impl Harness {
             if Some(m.status) != q.status {
                 return Err(format!(
                     "{queue}: CLBK Stat {} but the last CallbackStatusChanged says {:?}",
-                    m.status.name(),
+                    m.status.as_str(),
                     q.status
                 ));
             }
@@ -3662,9 +3663,9 @@ impl Harness {
             if m.status != CallbackStatus::Stopped && m.status != scheduled {
                 return Err(format!(
                     "{queue}: CLBK Stat {} at {} ({now}), the schedule says {}",
-                    m.status.name(),
+                    m.status.as_str(),
                     q.schedule.show(now),
-                    scheduled.name()
+                    scheduled.as_str()
                 ));
             }
             let shift = q.schedule.last_daily(now, q.shift);
@@ -4065,7 +4066,7 @@ impl Harness {
                 "callback {} in {} {} due {} attempts {} reserved {:?} agent {:?} expires {:?}\n",
                 v.id,
                 v.queue,
-                v.location.name(),
+                v.location.as_str(),
                 v.due,
                 v.attempts,
                 v.reserved_for,

@@ -4,6 +4,7 @@
 
 mod support;
 
+use strum::VariantArray;
 use support::Driver;
 use switchboard_core::command::{ConnectorEvent, TransferTarget};
 use switchboard_core::config::{PolicyState, PresencePolicy};
@@ -165,19 +166,21 @@ fn finish(d: &mut Driver, at: i64, agent: &str, contact: ContactId) -> Vec<Strin
 
 #[test]
 fn selectable_and_not_selectable_states() {
-    let not_selectable: Vec<AgentState> = AgentState::ALL
-        .into_iter()
+    let not_selectable: Vec<AgentState> = AgentState::VARIANTS
+        .iter()
+        .copied()
         .filter(|s| s.as_selectable().is_none())
         .collect();
     assert_eq!(
         not_selectable,
         vec![AgentState::Offered, AgentState::Busy, AgentState::NoAnswer]
     );
-    assert_eq!(AgentState::ALL.len(), 12);
-    let pending: Vec<&str> = AgentState::ALL
-        .into_iter()
+    assert_eq!(AgentState::VARIANTS.len(), 12);
+    let pending: Vec<&str> = AgentState::VARIANTS
+        .iter()
+        .copied()
         .filter(|s| s.is_pending())
-        .map(|s| s.name())
+        .map(|s| s.as_str())
         .collect();
     assert_eq!(
         pending,
@@ -448,8 +451,9 @@ fn login_needs_a_known_free_station_and_one_station_per_agent() {
 
 #[test]
 fn reason_table_spellings_raisers_and_penalties() {
-    let table: Vec<(&str, RaisedBy, RefusalPenalty)> = RefusalReason::ALL
-        .into_iter()
+    let table: Vec<(&str, RaisedBy, RefusalPenalty)> = RefusalReason::VARIANTS
+        .iter()
+        .copied()
         .map(|r| (r.as_str(), r.raised_by(), r.penalty()))
         .collect();
     use RaisedBy::*;
@@ -471,11 +475,11 @@ fn reason_table_spellings_raisers_and_penalties() {
             ("0", Connector, P::None),
         ]
     );
-    for f in DeliveryFailure::ALL {
+    for &f in DeliveryFailure::VARIANTS {
         assert_eq!(f.reason().raised_by(), Connector);
     }
     // Serialized names are the report spellings.
-    for r in RefusalReason::ALL {
+    for &r in RefusalReason::VARIANTS {
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             format!("\"{}\"", r.as_str())

@@ -4,6 +4,7 @@
 //!
 //! Usage: `cargo run --release -p switchboard-reports --example fill_refusals -- DIR [N]`
 
+use strum::VariantArray;
 use switchboard_core::event::{Event, EventRecord};
 use switchboard_core::ids::{AgentId, ContactId, StationId};
 use switchboard_core::model::RefusalReason;
@@ -42,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 agent: agent.clone(),
                 agent_full_name: name.clone(),
                 station: station.clone(),
-                reason: RefusalReason::ALL[(i % 12) as usize],
+                reason: RefusalReason::VARIANTS[(i % 12) as usize],
                 cause_code: None,
                 excluded_until: Timestamp(0),
             },

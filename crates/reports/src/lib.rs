@@ -1,4 +1,4 @@
-//! Switchboard's data-download reports (PRODUCT.md §10, docs/reports.md): `agent-refusal`,
+//! Switchboard's data-download reports (docs/reports.md): `agent-refusal`,
 //! `completed-callbacks`, `agent-state-log`, `contact-closure` and `callback-monitor`.
 //!
 //! A report reads the store's projection tables (`switchboard_store::projection`), never the
@@ -21,11 +21,13 @@ pub use request::{
 };
 
 use std::io::Write;
+use strum::VariantArray;
 use switchboard_core::time::Timestamp;
 
 /// Why a report could not be produced. Input errors ([`ReportError::is_input`]) are the
 /// caller's (HTTP 400, exit status 2); the rest are the store's or the output's.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum ReportError {
     #[error("unknown report {0:?}: expected one of {names}", names = report_names())]
     UnknownReport(String),
@@ -48,32 +50,32 @@ pub enum ReportError {
     #[error("writing the report: {0}")]
     Io(#[from] std::io::Error),
     #[error("writing the XLSX workbook: {0}")]
+    #[strum(serialize = "export")]
     Xlsx(String),
 }
 
 fn report_names() -> String {
-    ReportName::ALL.map(ReportName::as_str).join(", ")
+    ReportName::VARIANTS
+        .iter()
+        .map(|name| name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn preset_names() -> String {
-    Preset::ALL.map(Preset::as_str).join(", ")
+/// The presets, for messages: `today, yesterday, …`.
+pub(crate) fn preset_names() -> String {
+    Preset::VARIANTS
+        .iter()
+        .map(|preset| preset.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl ReportError {
-    /// A stable code for the HTTP API's `{error: {code, message}}`.
+    /// A stable code for the HTTP API's `{error: {code, message}}`: the variant's name in
+    /// snake case (`Xlsx` is `export`).
     pub fn code(&self) -> &'static str {
-        match self {
-            ReportError::UnknownReport(_) => "unknown_report",
-            ReportError::UnknownFormat(_) => "unknown_format",
-            ReportError::BadDate { .. } => "bad_date",
-            ReportError::BadTime { .. } => "bad_time",
-            ReportError::UnknownTimeZone(_) => "unknown_time_zone",
-            ReportError::BadRange(_) => "bad_range",
-            ReportError::BadParameter { .. } => "bad_parameter",
-            ReportError::Store(_) => "store",
-            ReportError::Io(_) => "io",
-            ReportError::Xlsx(_) => "export",
-        }
+        self.into()
     }
 
     /// The caller's mistake: HTTP 400, exit status 2.

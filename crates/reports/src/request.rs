@@ -8,11 +8,13 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::TimeZone;
 use std::fmt;
 use std::str::FromStr;
+use strum::{IntoStaticStr, VariantArray};
 use switchboard_core::closure::Lang;
 use switchboard_core::time::Timestamp;
 
-/// The five reports of PRODUCT.md §10.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The five reports of docs/reports.md, "The reports".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ReportName {
     AgentRefusal,
     CompletedCallbacks,
@@ -22,26 +24,12 @@ pub enum ReportName {
 }
 
 impl ReportName {
-    pub const ALL: [ReportName; 5] = [
-        ReportName::AgentRefusal,
-        ReportName::CompletedCallbacks,
-        ReportName::AgentStateLog,
-        ReportName::ContactClosure,
-        ReportName::CallbackMonitor,
-    ];
-
-    /// The §10 name: `agent-refusal`, `completed-callbacks`, …
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ReportName::AgentRefusal => "agent-refusal",
-            ReportName::CompletedCallbacks => "completed-callbacks",
-            ReportName::AgentStateLog => "agent-state-log",
-            ReportName::ContactClosure => "contact-closure",
-            ReportName::CallbackMonitor => "callback-monitor",
-        }
+    /// The report's name: `agent-refusal`, `completed-callbacks`, …
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
-    /// The report's columns, exactly as §10 names them, in order.
+    /// The report's columns, exactly as docs/reports.md names them, in order.
     pub const fn columns(self) -> &'static [&'static str] {
         match self {
             ReportName::AgentRefusal => &[
@@ -113,15 +101,17 @@ impl FromStr for ReportName {
     type Err = ReportError;
 
     fn from_str(text: &str) -> Result<Self, ReportError> {
-        ReportName::ALL
-            .into_iter()
+        ReportName::VARIANTS
+            .iter()
+            .copied()
             .find(|name| name.as_str() == text)
             .ok_or_else(|| ReportError::UnknownReport(text.to_owned()))
     }
 }
 
 /// Export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     Csv,
     Tsv,
@@ -131,23 +121,9 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Csv,
-        Format::Tsv,
-        Format::Xml,
-        Format::Json,
-        Format::Xlsx,
-    ];
-
     /// The option value, also the file extension.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Tsv => "tsv",
-            Format::Xml => "xml",
-            Format::Json => "json",
-            Format::Xlsx => "xlsx",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// The HTTP `Content-Type`.
@@ -166,8 +142,9 @@ impl FromStr for Format {
     type Err = ReportError;
 
     fn from_str(text: &str) -> Result<Self, ReportError> {
-        Format::ALL
-            .into_iter()
+        Format::VARIANTS
+            .iter()
+            .copied()
             .find(|format| format.as_str() == text)
             .ok_or_else(|| ReportError::UnknownFormat(text.to_owned()))
     }
@@ -175,15 +152,18 @@ impl FromStr for Format {
 
 /// Date-range presets (CXone's data-download presets), evaluated on today's date in the
 /// request's time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Preset {
     /// Today.
     Today,
     /// Yesterday.
     Yesterday,
     /// The seven days before today (today excluded).
+    #[strum(serialize = "last-7-days")]
     Last7Days,
     /// The thirty days before today (today excluded).
+    #[strum(serialize = "last-30-days")]
     Last30Days,
     /// Monday to Sunday of the week before this one.
     PreviousWeek,
@@ -194,30 +174,16 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 7] = [
-        Preset::Today,
-        Preset::Yesterday,
-        Preset::Last7Days,
-        Preset::Last30Days,
-        Preset::PreviousWeek,
-        Preset::PreviousMonth,
-        Preset::MonthToDate,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Preset::Today => "today",
-            Preset::Yesterday => "yesterday",
-            Preset::Last7Days => "last-7-days",
-            Preset::Last30Days => "last-30-days",
-            Preset::PreviousWeek => "previous-week",
-            Preset::PreviousMonth => "previous-month",
-            Preset::MonthToDate => "month-to-date",
-        }
+    /// The option value: `today`, `last-7-days`, …
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     pub fn parse(text: &str) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|p| p.as_str() == text)
+        Preset::VARIANTS
+            .iter()
+            .copied()
+            .find(|p| p.as_str() == text)
     }
 
     /// The first and last day of the preset, given today.
@@ -425,7 +391,7 @@ impl ReportRequest {
             (Some(p), None, None) => {
                 Range::Preset(Preset::parse(p).ok_or_else(|| ReportError::BadParameter {
                     param: "preset".to_owned(),
-                    message: format!("{p:?}: expected one of {}", preset_names()),
+                    message: format!("{p:?}: expected one of {}", crate::preset_names()),
                 })?)
             }
             (None, None, None) => Range::Preset(Preset::Today),
@@ -561,10 +527,6 @@ pub(crate) fn to_jiff(at: Timestamp) -> jiff::Timestamp {
     } else {
         jiff::Timestamp::MAX
     })
-}
-
-fn preset_names() -> String {
-    Preset::ALL.map(Preset::as_str).join(", ")
 }
 
 fn parse_bool(param: &'static str, value: &str) -> Result<bool, ReportError> {

@@ -27,6 +27,8 @@ use switchboard_store::{KeyRecord, NewKey, Store};
     utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
     Supervisor,
@@ -35,23 +37,18 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Supervisor, Role::Agent, Role::Connector];
-
+    /// The wire name, as serde spells it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Supervisor => "supervisor",
-            Role::Agent => "agent",
-            Role::Connector => "connector",
-        }
+        self.into()
     }
 }
 
 impl std::str::FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
+        <Role as strum::VariantArray>::VARIANTS
+            .iter()
+            .copied()
             .find(|role| role.as_str() == s)
             .ok_or_else(|| format!("unknown role {s:?} (admin, supervisor, agent, connector)"))
     }
@@ -259,7 +256,7 @@ impl FromRequestParts<AppState> for Principal {
             .to_str()
             .ok()
             .and_then(|value| {
-                // The scheme is case-insensitive (RFC 7235 §2.1).
+                // The scheme is case-insensitive (RFC 7235, section 2.1).
                 let (scheme, secret) = value.split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then_some(secret)
             })

@@ -27,7 +27,7 @@ use utoipa::OpenApi;
         (name = "agent", description = "What an agent does (agent keys act for their own agent)"),
         (name = "connector", description = "What the telephony connector reports (docs/connector.md)"),
         (name = "supervisor", description = "Monitor and callback management"),
-        (name = "callbacks", description = "Callbacks (§8)"),
+        (name = "callbacks", description = "Callbacks (docs/callbacks.md)"),
         (name = "do-not-call", description = "The do-not-call list (admin, supervisor): numbers never dialed"),
         (name = "reports", description = "Data downloads (Data Download View permission)"),
         (name = "events", description = "Live event stream (SSE)"),
@@ -466,7 +466,7 @@ mod tests {
             let row = format!("| `{}` | {} |", code.as_str(), code.status().as_u16());
             assert!(docs.contains(&row), "docs/api.md has no row {row}");
         }
-        for code in error::StreamErrorCode::ALL {
+        for &code in <error::StreamErrorCode as strum::VariantArray>::VARIANTS {
             assert!(
                 docs.contains(&format!("`{}`", code.as_str())),
                 "docs/api.md does not name {}",

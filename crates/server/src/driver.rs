@@ -99,8 +99,10 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Loads the engine from the store (full journal replay), fires what fell due while the
-    /// server was down, and starts the driver thread.
+    /// Starts the engine thread on `engine`, which the caller loaded from `store`
+    /// ([`load_engine`]: the latest snapshot, then the journal after it). Nothing is fired
+    /// here: timers that fell due while the server was down fire on the thread's first turn,
+    /// or ahead of the first command (the engine fires what is due before deciding).
     pub fn start(
         mut store: Store,
         engine: Engine,

@@ -144,7 +144,9 @@ impl ErrorCode {
 }
 
 /// The codes of `error` messages on the event stream, which has already answered 200.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `shutting_down` is the same code as [`ErrorCode::ShuttingDown`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum StreamErrorCode {
     /// The subscriber fell behind and was cut off.
     Lagged,
@@ -152,30 +154,17 @@ pub enum StreamErrorCode {
     JournalUnreadable,
     /// The server is stopping.
     ShuttingDown,
-    /// The stream's key was revoked while it was open.
+    /// The stream's key was revoked while it was open: the code a request with it gets, as
+    /// a revoked key is as unknown as any other.
+    #[strum(serialize = "unauthorized")]
     KeyRevoked,
     /// The stream's key expired while it was open.
     KeyExpired,
 }
 
 impl StreamErrorCode {
-    pub const ALL: [StreamErrorCode; 5] = [
-        StreamErrorCode::Lagged,
-        StreamErrorCode::JournalUnreadable,
-        StreamErrorCode::ShuttingDown,
-        StreamErrorCode::KeyRevoked,
-        StreamErrorCode::KeyExpired,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            StreamErrorCode::Lagged => "lagged",
-            StreamErrorCode::JournalUnreadable => "journal_unreadable",
-            StreamErrorCode::ShuttingDown => ErrorCode::ShuttingDown.as_str(),
-            // A revoked key is as unknown as any other: the code a request with it gets.
-            StreamErrorCode::KeyRevoked => ErrorCode::Unauthorized.as_str(),
-            StreamErrorCode::KeyExpired => ErrorCode::KeyExpired.as_str(),
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 }
 
@@ -485,6 +474,11 @@ mod tests {
                 code.as_str()
             );
         }
+        // The stream's code for a stopping server is the HTTP one.
+        assert_eq!(
+            StreamErrorCode::ShuttingDown.as_str(),
+            ErrorCode::ShuttingDown.as_str()
+        );
     }
 
     #[test]

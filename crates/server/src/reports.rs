@@ -1,4 +1,4 @@
-//! `GET /v1/reports/{name}`: the data downloads of §10, with the same options as
+//! `GET /v1/reports/{name}`: the data downloads of docs/reports.md, with the same options as
 //! `switchboard report` as query parameters. Needs the Data Download View permission.
 //!
 //! The report is written on a blocking thread, row by row, into a bounded channel that feeds
@@ -16,6 +16,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
+use strum::VariantArray;
 use switchboard_reports::{Format, Preset, ReportName, ReportRequest, write_report};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -76,7 +77,7 @@ struct ReportOptions {
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)]
 struct ReportPath {
-    /// One of the five reports of §10.
+    /// One of the five reports of docs/reports.md, "The reports".
     #[param(schema_with = report_names)]
     name: String,
 }
@@ -89,15 +90,24 @@ fn names_schema(names: impl IntoIterator<Item = &'static str>, description: &str
 }
 
 fn report_names() -> ObjectBuilder {
-    names_schema(ReportName::ALL.map(ReportName::as_str), "A report name.")
+    names_schema(
+        ReportName::VARIANTS.iter().map(|n| n.as_str()),
+        "A report name.",
+    )
 }
 
 fn formats() -> ObjectBuilder {
-    names_schema(Format::ALL.map(Format::as_str), "A file format.")
+    names_schema(
+        Format::VARIANTS.iter().map(|f| f.as_str()),
+        "A file format.",
+    )
 }
 
 fn presets() -> ObjectBuilder {
-    names_schema(Preset::ALL.map(Preset::as_str), "A date-range preset.")
+    names_schema(
+        Preset::VARIANTS.iter().map(|p| p.as_str()),
+        "A date-range preset.",
+    )
 }
 
 fn date_or_preset() -> OneOfBuilder {
@@ -141,8 +151,8 @@ impl utoipa::PartialSchema for Workbook {
 
 impl utoipa::ToSchema for Workbook {}
 
-/// A report as a file download (§10), streamed row by row. The time window is taken each
-/// day of the date range in `tz`. See docs/reports.md for the columns of each report.
+/// A report as a file download (docs/reports.md), streamed row by row. The time window is taken
+/// each day of the date range in `tz`. See docs/reports.md for the columns of each report.
 #[utoipa::path(get, path = "/v1/reports/{name}", tag = "reports", params(ReportPath, ReportOptions),
     responses((status = 200, description = "The file, with `Content-Disposition: attachment; filename=…`",
         headers(("Content-Disposition" = String, description = "attachment; filename=\"<report>[-YYYYMMDD].<format>\"")),

@@ -1,6 +1,6 @@
-//! Supervisor counters per queue for the current shift (§9): offered, answered, abandoned and
-//! service level. A projection of the committed events, restarted by `ShiftStarted`; rebuilt
-//! from the journal at start like the engine.
+//! Supervisor counters per queue for the current shift (docs/api.md, "Supervisor monitor"):
+//! offered, answered, abandoned and service level. A projection of the committed events, restarted
+//! by `ShiftStarted`; rebuilt from the journal at start like the engine.
 
 use serde::Serialize;
 use std::collections::BTreeMap;

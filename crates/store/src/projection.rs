@@ -346,7 +346,7 @@ impl Projector {
                         station,
                     } => (
                         agent,
-                        Some(state.name()),
+                        Some(state.as_str()),
                         reason.as_deref(),
                         station.as_ref().map(|s| s.as_str()),
                     ),
@@ -559,7 +559,7 @@ impl Projector {
                     at,
                     agent.as_ref().map(|a| a.as_str()),
                     agent_full_name,
-                    state.name(),
+                    state.as_str(),
                     minor.0,
                     counted,
                     dial_started.map(|t| t.0),
@@ -608,7 +608,7 @@ impl Projector {
                     destination,
                     at,
                     entrance.0,
-                    end.name(),
+                    end.as_str(),
                     attempts,
                     reached,
                     seq
@@ -618,7 +618,7 @@ impl Projector {
                 conn.prepare_cached(
                     "INSERT INTO callback_status (seq, queue, at, status) VALUES (?1, ?2, ?3, ?4)",
                 )?
-                .execute(params![seq, queue.as_str(), at, status.name()])?;
+                .execute(params![seq, queue.as_str(), at, status.as_str()])?;
             }
             _ => {}
         }

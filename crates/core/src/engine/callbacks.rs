@@ -1222,7 +1222,7 @@ impl Engine {
         if status != CallbackStatus::Active {
             return Err(Rejection::QueueUnavailable {
                 queue,
-                why: format!("callbacks are {}", status.name()),
+                why: format!("callbacks are {}", status.as_str()),
             });
         }
         // Sent ahead of its due time: it queues as of now, not as of the later due time.

@@ -276,12 +276,12 @@ impl Engine {
             let _ = write!(
                 out,
                 "callback {id} {} due {} attempts {}",
-                v.location.name(),
+                v.location.as_str(),
                 cb.due,
                 cb.attempts
             );
             if let Some(state) = v.last_attempt_state {
-                let _ = write!(out, " last {}", state.name());
+                let _ = write!(out, " last {}", state.as_str());
             }
             if let Some(agent) = &v.reserved_for {
                 let _ = write!(out, " reserved {agent}");
@@ -296,7 +296,7 @@ impl Engine {
                 let _ = writeln!(
                     out,
                     "callbacks {id} {} proc {} to-be-proc {} avg {:?} purged {} reached {:?} since {}",
-                    m.status.name(),
+                    m.status.as_str(),
                     m.processed,
                     m.to_be_processed,
                     m.avg_handle_ms,

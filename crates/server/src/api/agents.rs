@@ -1,5 +1,6 @@
-//! What an agent does (PRODUCT.md §4–§6): log in and out, select a state, dial out, accept or
-//! refuse an offer; and its live status. Agent keys act for their own agent only.
+//! What an agent does (docs/engine.md, "Agent states" and "Offers and refusals"): log in and
+//! out, select a state, dial out, accept or refuse an offer; and its live status. Agent keys
+//! act for their own agent only.
 
 use super::{Accepted, AgentPath, ApiResult, OfferPath, run};
 use crate::AppState;
@@ -72,8 +73,8 @@ async fn logout(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateRequest {
-    /// The state to select (§4); a `waiting_for_…` state takes effect after the current
-    /// contacts.
+    /// The state to select (docs/engine.md, "Agent states"); a `waiting_for_…` state takes
+    /// effect after the current contacts.
     pub state: SelectableState,
     /// An unavailable reason configured for the agent (with `break` or `back_office` only).
     #[serde(default)]
@@ -81,7 +82,7 @@ pub struct StateRequest {
     pub reason: Option<String>,
 }
 
-/// Select an agent state (§4).
+/// Select an agent state (docs/engine.md, "Agent states").
 #[utoipa::path(post, path = "/v1/agents/{id}/state", tag = "agent", params(AgentPath),
     request_body = StateRequest, responses((status = 200, body = Accepted), CommandWithBodyErrors))]
 async fn set_state(
@@ -157,8 +158,8 @@ async fn accept(
     ))
 }
 
-/// The one refusal reason an agent gives; the other reasons of §6 are raised by the engine
-/// (time-outs) or the connector (leg failures).
+/// The one refusal reason an agent gives; the other reasons (docs/engine.md, "Offers and
+/// refusals") are raised by the engine (time-outs) or the connector (leg failures).
 #[derive(ToSchema)]
 #[allow(dead_code)] // the schema of `RefuseRequest::reason`
 enum AgentRefusal {

@@ -1,4 +1,4 @@
-//! Callbacks (PRODUCT.md §8): created by the API or scheduled by agents, their completion
+//! Callbacks (docs/callbacks.md): created by the API or scheduled by agents, their completion
 //! statuses, and the supervisor's search and management.
 
 use super::contacts::acting_agent;
@@ -12,6 +12,7 @@ use crate::roles::{AgentKey, SupervisorKey};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use strum::VariantArray;
 use switchboard_core::callback::{CallbackLocation, CompletionStatus};
 use switchboard_core::command::Command;
 use switchboard_core::engine::CallbackView;
@@ -65,7 +66,8 @@ pub struct CallbackRequest {
     pub reserve: bool,
 }
 
-/// Create a callback (§8). With an agent key this is the agent scheduling one.
+/// Create a callback (docs/callbacks.md, "Creation"). With an agent key this is the agent
+/// scheduling one.
 #[utoipa::path(post, path = "/v1/callbacks", tag = "callbacks", request_body = CallbackRequest,
     responses((status = 200, body = Accepted), CommandWithBodyErrors))]
 async fn create_callback(
@@ -108,7 +110,7 @@ async fn create_callback(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionRequest {
-    /// The outcome of the current attempt (§8).
+    /// The outcome of the current attempt (docs/callbacks.md, "Attempts").
     pub status: CompletionStatus,
 }
 
@@ -157,20 +159,16 @@ async fn list_callbacks(
     let location = match query.location.as_deref() {
         None => None,
         Some(name) => Some(
-            [
-                CallbackLocation::Pending,
-                CallbackLocation::HandlingByBusinessProcess,
-                CallbackLocation::HandlingByAgent,
-                CallbackLocation::Completed,
-            ]
-            .into_iter()
-            .find(|l| l.name() == name)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidQuery,
-                    "location must be Pending, HandlingByBusinessProcess or HandlingByAgent",
-                )
-            })?,
+            CallbackLocation::VARIANTS
+                .iter()
+                .copied()
+                .find(|l| l.as_str() == name)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidQuery,
+                        "location must be Pending, HandlingByBusinessProcess or HandlingByAgent",
+                    )
+                })?,
         ),
     };
     // A queue that never existed has no callbacks (and is not interned: see `names`).

@@ -45,7 +45,7 @@ struct LangQuery {
     lang: Option<String>,
 }
 
-/// The closure-code catalog (§7): 22 major and 25 minor codes.
+/// The closure-code catalog (docs/engine.md, "Closure codes"): 22 major and 25 minor codes.
 #[utoipa::path(get, path = "/v1/closure-codes", tag = "configuration", params(LangQuery),
     responses((status = 200, body = Vec<CatalogRow>), CatalogErrors))]
 async fn closure_codes(
@@ -94,19 +94,90 @@ async fn put_settings(
     ))
 }
 
-/// Every queue's configuration.
-#[utoipa::path(get, path = "/v1/queues", tag = "configuration",
-    responses((status = 200, body = Vec<QueueConfig>), ReadErrors))]
-async fn list_queues(
-    State(state): State<AppState>,
-    _key: SupervisorKey,
-) -> ApiResult<Json<Vec<QueueConfig>>> {
-    Ok(Json(
-        state
-            .driver
-            .read(|e| e.queue_configs().cloned().collect())
-            .await?,
-    ))
+/// `GET` of every item of a kind, and `PUT` (create or replace) and `DELETE` of one: queues,
+/// agents and stations are configured alike. (Reading one item differs: an agent may read
+/// itself.)
+macro_rules! config_kind {
+    (
+        $what:literal, $list_path:literal, $item_path:literal, $Params:ident,
+        $Config:ty, $Body:ident, $configs:ident, $Configure:ident,
+        $Remove:ident { $field:ident } = $named:ident;
+        $(#[$list_doc:meta])* list $list:ident;
+        $(#[$put_doc:meta])* put $put:ident;
+        $(#[$delete_doc:meta])* delete $delete:ident;
+    ) => {
+        $(#[$list_doc])*
+        #[utoipa::path(get, path = $list_path, tag = "configuration",
+            responses((status = 200, body = Vec<$Config>), ReadErrors))]
+        async fn $list(
+            State(state): State<AppState>,
+            _key: SupervisorKey,
+        ) -> ApiResult<Json<Vec<$Config>>> {
+            Ok(Json(state.driver.read(|e| e.$configs().cloned().collect()).await?))
+        }
+
+        $(#[$put_doc])*
+        #[utoipa::path(put, path = $item_path, tag = "configuration", params($Params),
+            request_body = $Body,
+            responses((status = 200, body = Accepted), ConfigWriteErrors))]
+        async fn $put(
+            State(state): State<AppState>,
+            AdminKey(principal): AdminKey,
+            PathId(id): PathId,
+            Body(body): Body<serde_json::Value>,
+        ) -> ApiResult<Json<Accepted>> {
+            replace(&state, &principal, &id, body, $what, Command::$Configure).await
+        }
+
+        $(#[$delete_doc])*
+        #[utoipa::path(delete, path = $item_path, tag = "configuration", params($Params),
+            responses((status = 200, body = Accepted), CommandErrors))]
+        async fn $delete(
+            State(state): State<AppState>,
+            AdminKey(principal): AdminKey,
+            PathId(id): PathId,
+        ) -> ApiResult<Json<Accepted>> {
+            let $field = $named(&id)?;
+            Ok(Json(run(&state, &principal, Command::$Remove { $field }).await?))
+        }
+    };
+}
+
+config_kind! {
+    "queue", "/v1/queues", "/v1/queues/{id}", QueuePath,
+    QueueConfig, QueueConfigBody, queue_configs, ConfigureQueue,
+    RemoveQueue { queue } = named_queue;
+    /// Every queue's configuration.
+    list list_queues;
+    /// Create or replace a queue (channel, routing strategy, priorities, time-outs, limits,
+    /// dispositions, callbacks).
+    put put_queue;
+    /// Remove a queue (refused while contacts or agents use it).
+    delete delete_queue;
+}
+
+config_kind! {
+    "agent", "/v1/agents", "/v1/agents/{id}", AgentPath,
+    AgentConfig, AgentConfigBody, agent_configs, ConfigureAgent,
+    RemoveAgent { agent } = named_agent;
+    /// Every agent's configuration.
+    list list_agents;
+    /// Create or replace an agent.
+    put put_agent;
+    /// Remove an agent (refused while logged in).
+    delete delete_agent;
+}
+
+config_kind! {
+    "station", "/v1/stations", "/v1/stations/{id}", StationPath,
+    StationConfig, StationConfigBody, station_configs, ConfigureStation,
+    RemoveStation { station } = named_station;
+    /// Every station.
+    list list_stations;
+    /// Create or replace a station.
+    put put_station;
+    /// Remove a station (refused while an agent is logged in at it).
+    delete delete_station;
 }
 
 /// One queue's configuration.
@@ -151,42 +222,6 @@ async fn find_config<Id: Send + 'static, T: Send + 'static>(
         .ok_or_else(not_found)
 }
 
-/// Create or replace a queue (channel, routing strategy, priorities, time-outs, limits,
-/// dispositions, callbacks).
-#[utoipa::path(put, path = "/v1/queues/{id}", tag = "configuration", params(QueuePath),
-    request_body = QueueConfigBody,
-    responses((status = 200, body = Accepted), ConfigWriteErrors))]
-async fn put_queue(
-    State(state): State<AppState>,
-    AdminKey(principal): AdminKey,
-    PathId(id): PathId,
-    Body(body): Body<serde_json::Value>,
-) -> ApiResult<Json<Accepted>> {
-    replace(
-        &state,
-        &principal,
-        &id,
-        body,
-        "queue",
-        Command::ConfigureQueue,
-    )
-    .await
-}
-
-/// Remove a queue (refused while contacts or agents use it).
-#[utoipa::path(delete, path = "/v1/queues/{id}", tag = "configuration", params(QueuePath),
-    responses((status = 200, body = Accepted), CommandErrors))]
-async fn delete_queue(
-    State(state): State<AppState>,
-    AdminKey(principal): AdminKey,
-    PathId(id): PathId,
-) -> ApiResult<Json<Accepted>> {
-    let queue = named_queue(&id)?;
-    Ok(Json(
-        run(&state, &principal, Command::RemoveQueue { queue }).await?,
-    ))
-}
-
 /// A queue's dispositions (wrap-up outcomes).
 #[utoipa::path(get, path = "/v1/queues/{id}/dispositions", tag = "configuration",
     params(QueuePath), responses((status = 200, body = Vec<Disposition>), ReadOneErrors))]
@@ -215,21 +250,6 @@ async fn put_dispositions(
     ))
 }
 
-/// Every agent's configuration.
-#[utoipa::path(get, path = "/v1/agents", tag = "configuration",
-    responses((status = 200, body = Vec<AgentConfig>), ReadErrors))]
-async fn list_agents(
-    State(state): State<AppState>,
-    _key: SupervisorKey,
-) -> ApiResult<Json<Vec<AgentConfig>>> {
-    Ok(Json(
-        state
-            .driver
-            .read(|e| e.agent_configs().cloned().collect())
-            .await?,
-    ))
-}
-
 /// One agent's configuration (name, team, queues with proficiency, capacity, reasons).
 #[utoipa::path(get, path = "/v1/agents/{id}", tag = "configuration", params(AgentPath),
     responses((status = 200, body = AgentConfig), ReadOneErrors))]
@@ -247,56 +267,6 @@ async fn get_agent(
     )
     .await
     .map(Json)
-}
-
-/// Create or replace an agent.
-#[utoipa::path(put, path = "/v1/agents/{id}", tag = "configuration", params(AgentPath),
-    request_body = AgentConfigBody,
-    responses((status = 200, body = Accepted), ConfigWriteErrors))]
-async fn put_agent(
-    State(state): State<AppState>,
-    AdminKey(principal): AdminKey,
-    PathId(id): PathId,
-    Body(body): Body<serde_json::Value>,
-) -> ApiResult<Json<Accepted>> {
-    replace(
-        &state,
-        &principal,
-        &id,
-        body,
-        "agent",
-        Command::ConfigureAgent,
-    )
-    .await
-}
-
-/// Remove an agent (refused while logged in).
-#[utoipa::path(delete, path = "/v1/agents/{id}", tag = "configuration", params(AgentPath),
-    responses((status = 200, body = Accepted), CommandErrors))]
-async fn delete_agent(
-    State(state): State<AppState>,
-    AdminKey(principal): AdminKey,
-    PathId(id): PathId,
-) -> ApiResult<Json<Accepted>> {
-    let agent = named_agent(&id)?;
-    Ok(Json(
-        run(&state, &principal, Command::RemoveAgent { agent }).await?,
-    ))
-}
-
-/// Every station.
-#[utoipa::path(get, path = "/v1/stations", tag = "configuration",
-    responses((status = 200, body = Vec<StationConfig>), ReadErrors))]
-async fn list_stations(
-    State(state): State<AppState>,
-    _key: SupervisorKey,
-) -> ApiResult<Json<Vec<StationConfig>>> {
-    Ok(Json(
-        state
-            .driver
-            .read(|e| e.station_configs().cloned().collect())
-            .await?,
-    ))
 }
 
 /// One station (phone number, offer time-out override).
@@ -317,41 +287,6 @@ async fn get_station(
     )
     .await
     .map(Json)
-}
-
-/// Create or replace a station.
-#[utoipa::path(put, path = "/v1/stations/{id}", tag = "configuration", params(StationPath),
-    request_body = StationConfigBody,
-    responses((status = 200, body = Accepted), ConfigWriteErrors))]
-async fn put_station(
-    State(state): State<AppState>,
-    AdminKey(principal): AdminKey,
-    PathId(id): PathId,
-    Body(body): Body<serde_json::Value>,
-) -> ApiResult<Json<Accepted>> {
-    replace(
-        &state,
-        &principal,
-        &id,
-        body,
-        "station",
-        Command::ConfigureStation,
-    )
-    .await
-}
-
-/// Remove a station (refused while an agent is logged in at it).
-#[utoipa::path(delete, path = "/v1/stations/{id}", tag = "configuration", params(StationPath),
-    responses((status = 200, body = Accepted), CommandErrors))]
-async fn delete_station(
-    State(state): State<AppState>,
-    AdminKey(principal): AdminKey,
-    PathId(id): PathId,
-) -> ApiResult<Json<Accepted>> {
-    let station = named_station(&id)?;
-    Ok(Json(
-        run(&state, &principal, Command::RemoveStation { station }).await?,
-    ))
 }
 
 /// Creates or replaces the configuration item `id` from `body` (a `T` whose id is the

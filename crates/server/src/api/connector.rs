@@ -1,5 +1,5 @@
 //! What the telephony connector reports (docs/connector.md): arrivals, abandons, a caller's
-//! choice of a callback, and the leg and dial events of §6.
+//! choice of a callback, and the leg and dial events of docs/connector.md.
 
 use super::{Accepted, ApiResult, ContactPath, run};
 use crate::AppState;
@@ -72,8 +72,9 @@ async fn create_contact(
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
     let command = Command::CreateContact {
         channel: body.channel,
-        // A queue that does not exist is still a contact, closed (38, 14) as §7 says, so its
-        // name is interned: bounded by the contacts the connector creates, each journaled.
+        // A queue that does not exist is still a contact, closed (38, 14) as docs/engine.md,
+        // "Closure codes" says, so its name is interned: bounded by the contacts the connector
+        // creates, each journaled.
         queue: QueueId::new(&body.queue),
         from: body.from.into(),
         priority: body.priority,
@@ -130,7 +131,7 @@ async fn choose_callback(
 
 /// What the telephony connector reports: `leg_linked`, `leg_failed` (reason, cause code),
 /// `answered` (live / machine), `dial_failed`, `dial_outcome` (busy, fax, SIT, … with the
-/// raw cause), `hangup` (§6). See docs/connector.md.
+/// raw cause), `hangup`. See docs/connector.md, "Connector events".
 #[utoipa::path(post, path = "/v1/connector/events", tag = "connector",
     request_body = ConnectorEvent, responses((status = 200, body = Accepted), CommandWithBodyErrors))]
 async fn connector_event(

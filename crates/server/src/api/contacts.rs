@@ -66,11 +66,13 @@ pub(super) async fn acting_agent(
         })
 }
 
+/// `POST /v1/contacts/{id}/…` by the agent holding the contact (an admin acts as that agent):
+/// the command names the agent and the contact, and nothing else.
 macro_rules! contact_action {
-    ($name:ident, $path:literal, $variant:ident, $doc:literal) => {
-        #[doc = $doc]
+    ($name:ident, $path:literal, $variant:ident, $errors:ident, $($doc:literal),+) => {
+        $(#[doc = $doc])+
         #[utoipa::path(post, path = $path, tag = "agent", params(ContactPath),
-                                    responses((status = 200, body = Accepted), CommandErrors))]
+                                    responses((status = 200, body = Accepted), $errors))]
         async fn $name(
             State(state): State<AppState>,
             AgentKey(principal): AgentKey,
@@ -85,41 +87,98 @@ macro_rules! contact_action {
     };
 }
 
+/// The same with an optional body giving the disposition: the ways out of wrap-up.
+macro_rules! wrap_up_action {
+    ($name:ident, $path:literal, $variant:ident, $errors:ident, $($doc:literal),+) => {
+        $(#[doc = $doc])+
+        #[utoipa::path(post, path = $path, tag = "agent", params(ContactPath),
+            request_body(content = Option<CompleteRequest>, description = "optional"),
+            responses((status = 200, body = Accepted), $errors))]
+        async fn $name(
+            State(state): State<AppState>,
+            AgentKey(principal): AgentKey,
+            PathId(id): PathId,
+            MaybeBody(body): MaybeBody<CompleteRequest>,
+        ) -> ApiResult<Json<Accepted>> {
+            let contact = contact_id(&id)?;
+            let agent = acting_agent(&state, &principal, contact).await?;
+            let disposition = body.and_then(|b| b.disposition);
+            let command = Command::$variant {
+                agent,
+                contact,
+                disposition,
+            };
+            Ok(Json(run(&state, &principal, command).await?))
+        }
+    };
+}
+
 contact_action!(
     hold,
     "/v1/contacts/{id}/hold",
     Hold,
+    CommandErrors,
     "Put the customer on hold."
 );
 contact_action!(
     resume,
     "/v1/contacts/{id}/resume",
     Resume,
+    CommandErrors,
     "Take the customer off hold (or back from a consult)."
 );
 contact_action!(
     consult,
     "/v1/contacts/{id}/consult",
     Consult,
+    CommandErrors,
     "Consult another party while the customer holds."
 );
 contact_action!(
     conference,
     "/v1/contacts/{id}/conference",
     Conference,
+    CommandErrors,
     "Join the consulted party and the customer."
 );
 contact_action!(
     end,
     "/v1/contacts/{id}/end",
     End,
+    CommandErrors,
     "End the conversation: the agent's part goes to Wrap Up."
 );
 contact_action!(
     start_dial,
     "/v1/contacts/{id}/dial",
     StartDial,
+    CommandErrors,
     "Start the dial of a callback or outbound contact shown in Preview."
+);
+contact_action!(
+    park,
+    "/v1/contacts/{id}/park",
+    Park,
+    ParkErrors,
+    " Park an email or work item the agent is handling: it closes (61, 0), the agent moves",
+    " straight on, and the session stays out of routing until unparked; the customer's new",
+    " email and work items are held (62, 0) meanwhile."
+);
+wrap_up_action!(
+    complete,
+    "/v1/contacts/{id}/complete",
+    Complete,
+    CommandWithBodyErrors,
+    " Finish wrap-up, optionally with a disposition: the contact closes (48, 0)."
+);
+wrap_up_action!(
+    suspend,
+    "/v1/contacts/{id}/suspend",
+    Suspend,
+    SuspendErrors,
+    " Suspend an email or work item after one phase, from Handling or from Wrap Up (in place of",
+    " `complete`, with its disposition): it closes (50, 0), the agent moves straight on, and the",
+    " thread waits for the customer's next message (a suspended session)."
 );
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -129,67 +188,6 @@ pub struct CompleteRequest {
     #[serde(default)]
     #[schema(value_type = Option<DispositionCode>)]
     pub disposition: Option<String>,
-}
-
-/// Finish wrap-up, optionally with a disposition: the contact closes (48, 0).
-#[utoipa::path(post, path = "/v1/contacts/{id}/complete", tag = "agent", params(ContactPath),
-    request_body(content = Option<CompleteRequest>, description = "optional"),
-    responses((status = 200, body = Accepted), CommandWithBodyErrors))]
-async fn complete(
-    State(state): State<AppState>,
-    AgentKey(principal): AgentKey,
-    PathId(id): PathId,
-    MaybeBody(body): MaybeBody<CompleteRequest>,
-) -> ApiResult<Json<Accepted>> {
-    let contact = contact_id(&id)?;
-    let agent = acting_agent(&state, &principal, contact).await?;
-    let disposition = body.and_then(|b| b.disposition);
-    let command = Command::Complete {
-        agent,
-        contact,
-        disposition,
-    };
-    Ok(Json(run(&state, &principal, command).await?))
-}
-
-/// Suspend an email or work item after one phase, from Handling or from Wrap Up (in place of
-/// `complete`, with its disposition): it closes (50, 0), the agent moves straight on, and the
-/// thread waits for the customer's next message (a suspended session).
-#[utoipa::path(post, path = "/v1/contacts/{id}/suspend", tag = "agent", params(ContactPath),
-    request_body(content = Option<CompleteRequest>, description = "optional"),
-    responses((status = 200, body = Accepted), SuspendErrors))]
-async fn suspend(
-    State(state): State<AppState>,
-    AgentKey(principal): AgentKey,
-    PathId(id): PathId,
-    MaybeBody(body): MaybeBody<CompleteRequest>,
-) -> ApiResult<Json<Accepted>> {
-    let contact = contact_id(&id)?;
-    let agent = acting_agent(&state, &principal, contact).await?;
-    let disposition = body.and_then(|b| b.disposition);
-    let command = Command::Suspend {
-        agent,
-        contact,
-        disposition,
-    };
-    Ok(Json(run(&state, &principal, command).await?))
-}
-
-/// Park an email or work item the agent is handling: it closes (61, 0), the agent moves
-/// straight on, and the session stays out of routing until unparked; the customer's new
-/// email and work items are held (62, 0) meanwhile.
-#[utoipa::path(post, path = "/v1/contacts/{id}/park", tag = "agent", params(ContactPath),
-    responses((status = 200, body = Accepted), ParkErrors))]
-async fn park(
-    State(state): State<AppState>,
-    AgentKey(principal): AgentKey,
-    PathId(id): PathId,
-) -> ApiResult<Json<Accepted>> {
-    let contact = contact_id(&id)?;
-    let agent = acting_agent(&state, &principal, contact).await?;
-    Ok(Json(
-        run(&state, &principal, Command::Park { agent, contact }).await?,
-    ))
 }
 
 /// Unpark the session of a parked contact (an agent of its queue, a supervisor or an admin):

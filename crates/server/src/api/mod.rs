@@ -1,4 +1,4 @@
-//! The HTTP API (`/v1`, PRODUCT.md §11), one module per resource. Handlers translate wire
+//! The HTTP API (`/v1`, docs/api.md), one module per resource. Handlers translate wire
 //! requests into engine commands and hand them to the driver; every route is described in the
 //! OpenAPI document generated from these functions (`/openapi.json`, browsable at `/docs`).
 //!
@@ -9,7 +9,7 @@
 //! - `config`: settings, queues, dispositions, agents, stations, the closure-code catalog.
 //! - `agents`: what an agent does (login, state, dial, offers) and its live status.
 //! - `contacts`: what an agent does with a contact, and a contact's view.
-//! - `callbacks`: callbacks (§8) for agents and supervisors.
+//! - `callbacks`: callbacks (docs/callbacks.md) for agents and supervisors.
 //! - `connector`: what the telephony connector reports.
 //! - `monitor`: the supervisor's monitor.
 //! - `dnc`: the do-not-call list.
@@ -53,7 +53,7 @@ fn setter(principal: &Principal) -> String {
 }
 
 /// [`setter`] with the key's id when it has a label: "night desk (supervisor, key 2)" (the
-/// events of a supervisor's change to an agent name the key, PRODUCT.md §9).
+/// events of a supervisor's change to an agent name the key: docs/api.md, "Supervisor monitor").
 fn setter_with_key(principal: &Principal) -> String {
     key_name(principal, true)
 }

@@ -1,5 +1,5 @@
-//! The supervisor's monitor (§9): every agent, every queue with its shift counters and
-//! callback columns, every open contact.
+//! The supervisor's monitor (docs/api.md, "Supervisor monitor"): every agent, every queue with its
+//! shift counters and callback columns, every open contact.
 
 use super::ApiResult;
 use crate::AppState;
@@ -38,7 +38,7 @@ pub struct AgentRow {
     seconds_in_state: i64,
 }
 
-/// The monitor's availability column (§9).
+/// The monitor's availability column (docs/api.md, "Supervisor monitor").
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub enum Availability {
     Available,

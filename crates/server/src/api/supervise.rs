@@ -1,7 +1,7 @@
-//! A supervisor (or admin) sets an agent's state or logs the agent out (PRODUCT.md §9). The
-//! engine records it as its own event (`agent_state_forced`, naming the key), and the agent
-//! gets it as it would its own selection: at once, or as "Waiting for X" (Mode Pending) while
-//! it works. The state then shows who set it, in the monitor and the agent-state log.
+//! A supervisor (or admin) sets an agent's state or logs the agent out (docs/api.md, "Supervisor
+//! monitor"). The engine records it as its own event (`agent_state_forced`, naming the key), and
+//! the agent gets it as it would its own selection: at once, or as "Waiting for X" (Mode Pending)
+//! while it works. The state then shows who set it, in the monitor and the agent-state log.
 
 use super::{Accepted, AgentPath, ApiResult, run, setter_with_key};
 use crate::AppState;
@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForceStateRequest {
-    /// The state to set (§4); `offline` logs the agent out.
+    /// The state to set (docs/engine.md, "Agent states"); `offline` logs the agent out.
     pub state: SelectableState,
     /// An unavailable reason configured for the agent (with `break` or `back_office` only).
     #[serde(default)]

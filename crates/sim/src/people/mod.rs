@@ -19,6 +19,7 @@ pub use sample::{Draw, Sampler, seconds_to_ms};
 
 use crate::scenario::{DialOutcomes, HORIZON_MS, Scenario};
 use rand_distr::Exp;
+use strum::VariantArray;
 use switchboard_core::QueueId;
 use switchboard_core::callback::DialOutcome;
 use switchboard_core::model::{AnsweredBy, Channel, DeliveryFailure};
@@ -113,8 +114,9 @@ impl People {
                 .connector_failures
                 .iter()
                 .map(|(reason, p)| {
-                    let failure = DeliveryFailure::ALL
-                        .into_iter()
+                    let failure = DeliveryFailure::VARIANTS
+                        .iter()
+                        .copied()
                         .find(|f| f.reason().as_str() == reason)
                         .unwrap_or(DeliveryFailure::Error);
                     (*p, failure)

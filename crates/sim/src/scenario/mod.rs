@@ -6,6 +6,7 @@ use crate::toml_lines::Lines;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use strum::VariantArray;
 use switchboard_core::callback::{
     ATTEMPTS_BEFORE_FAILURE_MAX, CallbackSettings, DialOutcome, RECALL_INTERVALS_MAX,
 };
@@ -570,7 +571,7 @@ impl Scenario {
             total += p;
         }
         for (reason, p) in &b.connector_failures {
-            if !DeliveryFailure::ALL
+            if !DeliveryFailure::VARIANTS
                 .iter()
                 .any(|f| f.reason().as_str() == reason)
             {
