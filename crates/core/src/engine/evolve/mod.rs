@@ -1,15 +1,16 @@
-//! The evolve step: `apply(event)` is the only place state changes. It never fails and never
-//! decides; it keeps the indexes (routing, timers) in step with the state.
+//! evolve
 
-use super::{
-    AgentRt, Assignment, ContactRt, Engine, Membership, OfferRt, Place, QueueRt, Timer, WaitKey,
-};
-use crate::config::PriorityHandling;
+mod agent;
+mod callback;
+pub(crate) mod contact;
+mod offer;
+mod queue;
+mod session;
+
+use crate::engine::{Assignment, ContactRt, Engine, OfferRt, Place, Timer};
 use crate::event::{Event, EventRecord};
-use crate::ids::{AgentId, ContactId, OfferId, QueueId};
-use crate::model::{AgentState, Channel, ContactState, Presence, UNAVAILABLE_TIMEOUT_REASON};
-use crate::time::Timestamp;
-use std::collections::BTreeSet;
+use crate::ids::AgentId;
+use crate::model::{ContactState, Presence, UNAVAILABLE_TIMEOUT_REASON};
 
 impl Engine {
     pub(crate) fn apply(&mut self, record: &EventRecord) {
@@ -28,7 +29,7 @@ impl Engine {
         }
     }
 
-    fn evolve(&mut self, record: &EventRecord) {
+    pub(crate) fn evolve(&mut self, record: &EventRecord) {
         if self.apply_callback_event(record) || self.apply_session_event(record) {
             return;
         }
@@ -473,258 +474,5 @@ impl Engine {
                 self.stats.contacts_closed += 1;
             }
         }
-    }
-
-    /// Set the agent's unavailable time-out timer from what it shows now and the settings:
-    /// shown Break or BackOffice since `shown_since` with a time-out for its reason, the
-    /// timer is due that long after; otherwise it has none.
-    fn arm_unavailable(&mut self, agent: &AgentId) {
-        let Some(rt) = self.agents.get_mut(agent) else {
-            return;
-        };
-        if let Some(old) = rt.unavailable_deadline.take() {
-            self.timers
-                .remove(&(old, Timer::Unavailable(agent.clone())));
-        }
-        if rt.shown.is_unavailable()
-            && let Some(ms) = self
-                .settings
-                // The unavailable reason itself: the shown one may also say who set it.
-                .unavailable_timeout_for(rt.reason.as_deref())
-        {
-            let deadline = rt.shown_since.plus_ms(ms);
-            rt.unavailable_deadline = Some(deadline);
-            self.timers
-                .insert((deadline, Timer::Unavailable(agent.clone())));
-        }
-    }
-
-    /// An agent's eligibility may have changed: re-key it in its queues' indexes.
-    fn agent_changed(&mut self, agent: &AgentId) {
-        self.reindex_agent(agent);
-    }
-
-    fn remove_offer(&mut self, offer: OfferId) {
-        let Some(o) = self.offers.remove(&offer) else {
-            return;
-        };
-        self.timers.remove(&(o.deadline, Timer::Offer(offer)));
-        if let Some(link) = o.link_deadline {
-            self.timers.remove(&(link, Timer::Link(offer)));
-        }
-        if let Some(rt) = self.agents.get_mut(&o.agent)
-            && rt.offer == Some(offer)
-        {
-            rt.offer = None;
-        }
-        if let Some(c) = self.contacts.get_mut(&o.contact)
-            && let Place::Offered(offers) = &mut c.place
-        {
-            offers.retain(|x| *x != offer);
-        }
-    }
-
-    /// Take a contact out of its queue's waiting index (if it is there).
-    pub(crate) fn unqueue(&mut self, contact: ContactId) {
-        let Some(c) = self.contacts.get_mut(&contact) else {
-            return;
-        };
-        if let Some(key) = c.wait_key.take()
-            && let Some(q) = self.queues.get_mut(&c.queue)
-        {
-            q.waiting.remove(&key);
-            q.by_entrance.remove(&(c.entrance, contact));
-        }
-        if let Some(deadline) = c.queue_deadline.take() {
-            self.timers.remove(&(deadline, Timer::QueueLimit(contact)));
-        }
-    }
-
-    fn apply_contact_queued(&mut self, contact: ContactId, queue: &QueueId, entrance: Timestamp) {
-        self.unqueue(contact);
-        self.remove_pending(contact);
-        let Some(q) = self.queues.get_mut(queue) else {
-            return;
-        };
-        let Some(c) = self.contacts.get_mut(&contact) else {
-            return;
-        };
-        c.queue = queue.clone();
-        c.entrance = entrance;
-        c.place = Place::Queued;
-        let key = wait_key(q.config.priority_handling, c.priority, entrance, contact);
-        q.waiting.insert(key);
-        q.by_entrance.insert((entrance, contact));
-        c.wait_key = Some(key);
-        // Callbacks follow the callback process, not the queue's time limit for calls.
-        if let Some(max_wait) = q
-            .config
-            .max_wait_ms
-            .filter(|_| c.channel != Channel::Callback)
-        {
-            let deadline = entrance.plus_ms(max_wait);
-            c.queue_deadline = Some(deadline);
-            self.timers.insert((deadline, Timer::QueueLimit(contact)));
-        }
-        self.dirty.insert(queue.clone());
-    }
-
-    fn apply_queue_configured(&mut self, config: &crate::config::QueueConfig) {
-        let id = config.id.clone();
-        match self.queues.get_mut(&id) {
-            Some(q) => {
-                let rekey = q.config.priority_handling != config.priority_handling;
-                q.config = config.clone();
-                if rekey {
-                    let old: Vec<WaitKey> = std::mem::take(&mut q.waiting).into_iter().collect();
-                    for key in old {
-                        if let Some(c) = self.contacts.get_mut(&key.contact) {
-                            let new = wait_key(
-                                config.priority_handling,
-                                c.priority,
-                                c.entrance,
-                                key.contact,
-                            );
-                            c.wait_key = Some(new);
-                            q.waiting.insert(new);
-                        }
-                    }
-                }
-                let members: Vec<AgentId> = q.members.iter().cloned().collect();
-                for agent in members {
-                    self.reindex_agent(&agent);
-                }
-            }
-            None => {
-                // Agents may have been configured for this queue before it existed.
-                let members: BTreeSet<AgentId> = self
-                    .agents
-                    .iter()
-                    .filter(|(_, a)| a.memberships.iter().any(|m| m.queue == id))
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                let staffed = members
-                    .iter()
-                    .filter(|a| self.agents[*a].station.is_some())
-                    .count() as u32;
-                self.queues.insert(
-                    id.clone(),
-                    QueueRt {
-                        config: config.clone(),
-                        waiting: BTreeSet::new(),
-                        by_entrance: BTreeSet::new(),
-                        agents: BTreeSet::new(),
-                        members: members.clone(),
-                        staffed,
-                        closure: None,
-                        closure_since: Timestamp::ZERO,
-                        emergency: None,
-                        hours: None,
-                        hours_check: None,
-                        callbacks: None,
-                    },
-                );
-                for agent in members {
-                    self.reindex_agent(&agent);
-                }
-            }
-        }
-        self.configure_queue_callbacks(&id);
-        self.compile_queue_hours(&id);
-        self.dirty.insert(id);
-    }
-
-    fn apply_agent_configured(&mut self, at: Timestamp, config: &crate::config::AgentConfig) {
-        let id = config.id.clone();
-        let old = self.agents.remove(&id);
-        let (mut rt, old_memberships) = match old {
-            Some(mut rt) => {
-                let memberships = std::mem::take(&mut rt.memberships);
-                rt.config = config.clone();
-                (rt, memberships)
-            }
-            None => (
-                AgentRt {
-                    config: config.clone(),
-                    station: None,
-                    presence: Presence::Offline,
-                    reason: None,
-                    pending: None,
-                    offer: None,
-                    assignments: super::VecMap::new(),
-                    used_units: 0,
-                    last_work_at: at,
-                    shown: AgentState::Offline,
-                    shown_reason: None,
-                    shown_since: at,
-                    unavailable_deadline: None,
-                    logout_reason: None,
-                    presence_by: None,
-                    pending_by: None,
-                    memberships: Vec::new(),
-                    touched: false,
-                },
-                Vec::new(),
-            ),
-        };
-        let logged_in = rt.station.is_some();
-        for m in &old_memberships {
-            if let Some(q) = self.queues.get_mut(&m.queue) {
-                q.members.remove(&id);
-                if let Some(key) = &m.indexed {
-                    q.agents.remove(key);
-                }
-                if logged_in {
-                    q.staffed = q.staffed.saturating_sub(1);
-                }
-            }
-        }
-        rt.memberships = config
-            .queues
-            .iter()
-            .map(|skill| Membership {
-                queue: skill.queue.clone(),
-                proficiency: skill.proficiency,
-                last_offer_seq: old_memberships
-                    .iter()
-                    .find(|m| m.queue == skill.queue)
-                    .map_or(0, |m| m.last_offer_seq),
-                indexed: None,
-            })
-            .collect();
-        for m in &rt.memberships {
-            if let Some(q) = self.queues.get_mut(&m.queue) {
-                q.members.insert(id.clone());
-                if logged_in {
-                    q.staffed += 1;
-                }
-            }
-        }
-        self.agents.insert(id.clone(), rt);
-        self.agent_changed(&id);
-    }
-}
-
-/// The waiting-order key of a contact under a queue's priority handling.
-pub(crate) fn wait_key(
-    handling: PriorityHandling,
-    priority: u16,
-    entrance: Timestamp,
-    contact: ContactId,
-) -> WaitKey {
-    let (primary, secondary) = match handling {
-        PriorityHandling::Strict => (-i64::from(priority), entrance.millis()),
-        PriorityHandling::Fifo => (0, entrance.millis()),
-        PriorityHandling::WeightedAge { ms_per_level } => (
-            0,
-            entrance
-                .millis()
-                .saturating_sub(i64::from(priority).saturating_mul(ms_per_level as i64)),
-        ),
-    };
-    WaitKey {
-        primary,
-        secondary,
-        contact,
     }
 }

@@ -1,0 +1,5 @@
+//! config
+
+use crate::engine::Engine;
+
+impl Engine {}

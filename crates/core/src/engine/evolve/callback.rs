@@ -1,0 +1,421 @@
+//! callback
+
+use crate::callback::{CallbackLocation, CallbackStatus, CompletionStatus};
+use crate::engine::{AttemptRt, CallbackRt, Engine, Place, QueueCallbacks, Timer};
+use crate::event::{Event, EventRecord};
+use crate::ids::{AgentId, ContactId, QueueId};
+use crate::time::Timestamp;
+use std::collections::BTreeSet;
+
+impl Engine {
+    /// Apply a callback event. Returns false if `event` is not one.
+    pub(crate) fn apply_callback_event(&mut self, record: &EventRecord) -> bool {
+        let at = record.at;
+        match &record.event {
+            Event::CallbackCreated {
+                contact,
+                queue,
+                destination,
+                origin,
+                due,
+                reserved,
+                expires,
+                entrance,
+                from_contact,
+            } => {
+                if let Some(from) = from_contact
+                    && let Some(c) = self.contacts.get_mut(from)
+                {
+                    c.callback_scheduled = true;
+                }
+                if let Some(c) = self.contacts.get_mut(contact) {
+                    c.entrance = *entrance;
+                    c.place = Place::Pending;
+                }
+                self.callbacks.insert(
+                    *contact,
+                    CallbackRt {
+                        destination: destination.clone(),
+                        origin: *origin,
+                        due: *due,
+                        reserved: None,
+                        expires: *expires,
+                        expired: false,
+                        attempts: 0,
+                        attempt_no: 0,
+                        last_state: None,
+                        last_attempt_at: None,
+                        last_cause_code: None,
+                        current: None,
+                        reached: false,
+                    },
+                );
+                if let Some(expires) = expires {
+                    self.timers
+                        .insert((*expires, Timer::CallbackExpiry(*contact)));
+                }
+                self.set_reservation(*contact, reserved.clone());
+                self.add_pending(queue, *contact, *due);
+            }
+            Event::CallbackPending {
+                contact,
+                due,
+                reserved,
+            } => {
+                self.unqueue(*contact);
+                let queue = match self.contacts.get_mut(contact) {
+                    Some(c) => {
+                        c.place = Place::Pending;
+                        c.queue.clone()
+                    }
+                    None => return true,
+                };
+                if let Some(cb) = self.callbacks.get_mut(contact) {
+                    cb.due = *due;
+                }
+                self.set_reservation(*contact, reserved.clone());
+                self.add_pending(&queue, *contact, *due);
+            }
+            Event::AttemptStarted {
+                contact,
+                attempt,
+                agent,
+                no_answer_deadline,
+            } => {
+                if let Some(cb) = self.callbacks.get_mut(contact) {
+                    cb.attempt_no = cb.attempt_no.max(*attempt);
+                    cb.current = Some(AttemptRt {
+                        no: *attempt,
+                        agent: agent.clone(),
+                        dial_started: no_answer_deadline.map(|_| at),
+                        no_answer_deadline: *no_answer_deadline,
+                        status: None,
+                        automatic_no_answer: false,
+                        answered: None,
+                        cause_code: None,
+                    });
+                    if let Some(deadline) = no_answer_deadline {
+                        self.timers.insert((*deadline, Timer::NoAnswer(*contact)));
+                    }
+                }
+            }
+            Event::AttemptDialing {
+                contact,
+                no_answer_deadline,
+            } => {
+                if let Some(attempt) = self
+                    .callbacks
+                    .get_mut(contact)
+                    .and_then(|cb| cb.current.as_mut())
+                {
+                    attempt.dial_started = Some(at);
+                    attempt.no_answer_deadline = Some(*no_answer_deadline);
+                    self.timers
+                        .insert((*no_answer_deadline, Timer::NoAnswer(*contact)));
+                }
+            }
+            Event::DialOutcomeReported {
+                contact,
+                cause_code,
+                ..
+            } => {
+                if let Some(attempt) = self
+                    .callbacks
+                    .get_mut(contact)
+                    .and_then(|cb| cb.current.as_mut())
+                {
+                    attempt.cause_code = cause_code.clone();
+                }
+            }
+            Event::CompletionStatusSet {
+                contact,
+                status,
+                automatic,
+            } => {
+                self.stop_no_answer_timer(*contact);
+                if let Some(attempt) = self
+                    .callbacks
+                    .get_mut(contact)
+                    .and_then(|cb| cb.current.as_mut())
+                {
+                    attempt.status = Some(status.clone());
+                    if *automatic && *status == CompletionStatus::NoAnswer {
+                        attempt.automatic_no_answer = true;
+                    }
+                }
+            }
+            Event::AttemptEnded {
+                contact,
+                attempt,
+                state,
+                counted,
+                dial_started,
+                ..
+            } => {
+                self.stop_no_answer_timer(*contact);
+                let queue = self.contacts.get(contact).map(|c| c.queue.clone());
+                if let Some(cb) = self.callbacks.get_mut(contact) {
+                    if *counted {
+                        cb.attempts += 1;
+                    }
+                    cb.attempt_no = cb.attempt_no.max(*attempt);
+                    cb.last_state = Some(*state);
+                    cb.last_attempt_at = Some(at);
+                    cb.last_cause_code = cb.current.take().and_then(|a| a.cause_code);
+                }
+                if let Some(started) = dial_started
+                    && let Some(q) = queue
+                        .and_then(|q| self.queues.get_mut(&q))
+                        .and_then(|q| q.callbacks.as_mut())
+                {
+                    q.counters.handle_ms_total += at.since(*started);
+                    q.counters.handle_count += 1;
+                }
+            }
+            Event::CallbackExpired { contact } => {
+                if let Some(cb) = self.callbacks.get_mut(contact) {
+                    cb.expired = true;
+                    if let Some(expires) = cb.expires {
+                        self.timers
+                            .remove(&(expires, Timer::CallbackExpiry(*contact)));
+                    }
+                }
+            }
+            Event::ReservationEnded { contact } => {
+                self.set_reservation(*contact, None);
+                if let Some(c) = self.contacts.get(contact)
+                    && c.place == Place::Queued
+                {
+                    self.dirty.insert(c.queue.clone());
+                }
+            }
+            Event::CallbackCompleted {
+                contact,
+                queue,
+                end,
+                reached,
+                ..
+            } => {
+                self.remove_pending(*contact);
+                self.stop_no_answer_timer(*contact);
+                self.set_reservation(*contact, None);
+                if let Some(cb) = self.callbacks.remove(contact)
+                    && let Some(expires) = cb.expires
+                {
+                    self.timers
+                        .remove(&(expires, Timer::CallbackExpiry(*contact)));
+                }
+                if let Some(q) = self
+                    .queues
+                    .get_mut(queue)
+                    .and_then(|q| q.callbacks.as_mut())
+                {
+                    if end.is_processed() {
+                        q.counters.processed += 1;
+                        if *reached {
+                            q.counters.reached += 1;
+                        }
+                    } else {
+                        q.counters.purged += 1;
+                    }
+                }
+            }
+            Event::CallbackStatusChanged {
+                queue,
+                status,
+                next_check,
+            } => {
+                let Some(q) = self
+                    .queues
+                    .get_mut(queue)
+                    .and_then(|q| q.callbacks.as_mut())
+                else {
+                    return true;
+                };
+                let was_active = q.status == CallbackStatus::Active;
+                if let Some(old) = q.next_check.take() {
+                    self.timers
+                        .remove(&(old, Timer::CallbackSchedule(queue.clone())));
+                }
+                q.status = *status;
+                q.next_check = *next_check;
+                if let Some(next) = next_check {
+                    self.timers
+                        .insert((*next, Timer::CallbackSchedule(queue.clone())));
+                }
+                let active = *status == CallbackStatus::Active;
+                // Due timers exist only while the queue is Active (each one must fire an event).
+                if active != was_active {
+                    for (due, contact) in &q.pending {
+                        if active {
+                            self.timers.insert((*due, Timer::CallbackDue(*contact)));
+                        } else {
+                            self.timers.remove(&(*due, Timer::CallbackDue(*contact)));
+                        }
+                    }
+                }
+                self.dirty.insert(queue.clone());
+            }
+            Event::ShiftStarted { queue, since, next } => {
+                let Some(q) = self
+                    .queues
+                    .get_mut(queue)
+                    .and_then(|q| q.callbacks.as_mut())
+                else {
+                    return true;
+                };
+                if let Some(old) = q.next_shift.take() {
+                    self.timers.remove(&(old, Timer::Shift(queue.clone())));
+                }
+                q.counters = Default::default();
+                q.shift_since = *since;
+                q.next_shift = *next;
+                if let Some(next) = next {
+                    self.timers.insert((*next, Timer::Shift(queue.clone())));
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// A queue stops taking callbacks (or is removed): its schedule and shift timers go.
+    pub(crate) fn drop_queue_callback_timers(&mut self, queue: &QueueId, cb: &QueueCallbacks) {
+        if let Some(at) = cb.next_check {
+            self.timers
+                .remove(&(at, Timer::CallbackSchedule(queue.clone())));
+        }
+        if let Some(at) = cb.next_shift {
+            self.timers.remove(&(at, Timer::Shift(queue.clone())));
+        }
+    }
+
+    pub(crate) fn add_pending(&mut self, queue: &QueueId, contact: ContactId, due: Timestamp) {
+        if let Some(q) = self
+            .queues
+            .get_mut(queue)
+            .and_then(|q| q.callbacks.as_mut())
+        {
+            q.pending.insert((due, contact));
+            if q.status == CallbackStatus::Active {
+                self.timers.insert((due, Timer::CallbackDue(contact)));
+            }
+        }
+    }
+
+    /// Take a callback out of its queue's Pending index (when it is queued or completed).
+    pub(crate) fn remove_pending(&mut self, contact: ContactId) {
+        let (Some(c), Some(cb)) = (self.contacts.get(&contact), self.callbacks.get(&contact))
+        else {
+            return;
+        };
+        if c.place != Place::Pending {
+            return;
+        }
+        let key = (cb.due, contact);
+        if let Some(q) = self
+            .queues
+            .get_mut(&c.queue)
+            .and_then(|q| q.callbacks.as_mut())
+        {
+            q.pending.remove(&key);
+        }
+        self.timers.remove(&(key.0, Timer::CallbackDue(contact)));
+    }
+
+    pub(crate) fn stop_no_answer_timer(&mut self, contact: ContactId) {
+        if let Some(attempt) = self
+            .callbacks
+            .get_mut(&contact)
+            .and_then(|cb| cb.current.as_mut())
+            && let Some(deadline) = attempt.no_answer_deadline.take()
+        {
+            self.timers.remove(&(deadline, Timer::NoAnswer(contact)));
+        }
+    }
+
+    pub(crate) fn set_reservation(
+        &mut self,
+        contact: ContactId,
+        reserved: Option<(AgentId, Timestamp)>,
+    ) {
+        let Some(cb) = self.callbacks.get_mut(&contact) else {
+            return;
+        };
+        if let Some((_, until)) = cb.reserved.take() {
+            self.timers.remove(&(until, Timer::Reservation(contact)));
+        }
+        if let Some((_, until)) = &reserved {
+            self.timers.insert((*until, Timer::Reservation(contact)));
+        }
+        cb.reserved = reserved;
+    }
+
+    /// Keep "Clbk To Be Proc" in step: called with a callback's (queue, location) before and
+    /// after an event.
+    pub(crate) fn track_location(
+        &mut self,
+        before: Option<(QueueId, CallbackLocation)>,
+        after: Option<(QueueId, CallbackLocation)>,
+    ) {
+        if before == after {
+            return;
+        }
+        if let Some((queue, loc)) = before
+            && loc.to_be_processed()
+            && let Some(q) = self
+                .queues
+                .get_mut(&queue)
+                .and_then(|q| q.callbacks.as_mut())
+        {
+            q.to_be_processed = q.to_be_processed.saturating_sub(1);
+        }
+        if let Some((queue, loc)) = after
+            && loc.to_be_processed()
+            && let Some(q) = self
+                .queues
+                .get_mut(&queue)
+                .and_then(|q| q.callbacks.as_mut())
+        {
+            q.to_be_processed += 1;
+        }
+    }
+
+    /// Build or update a queue's callback state on configuration (apply of QueueConfigured).
+    pub(crate) fn configure_queue_callbacks(&mut self, queue: &QueueId) {
+        let Some(q) = self.queues.get_mut(queue) else {
+            return;
+        };
+        let Some(settings) = q.config.callbacks.clone() else {
+            if let Some(old) = q.callbacks.take() {
+                self.drop_queue_callback_timers(queue, &old);
+            }
+            return;
+        };
+        let Ok((schedule, shift_time)) = settings.compile(&format!("queues[{queue}].callbacks"))
+        else {
+            return; // decide validated it; an invalid journal entry changes nothing
+        };
+        match &mut q.callbacks {
+            Some(cb) => {
+                cb.settings = settings;
+                cb.schedule = schedule;
+                cb.shift_time = shift_time;
+            }
+            None => {
+                q.callbacks = Some(QueueCallbacks {
+                    settings,
+                    schedule,
+                    shift_time,
+                    status: CallbackStatus::OffScheduleHrs,
+                    next_check: None,
+                    shift_since: Timestamp::ZERO,
+                    next_shift: None,
+                    pending: BTreeSet::new(),
+                    to_be_processed: 0,
+                    counters: Default::default(),
+                });
+            }
+        }
+    }
+}
