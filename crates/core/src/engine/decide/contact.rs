@@ -11,6 +11,41 @@ use crate::output::ConnectorRequest;
 use crate::rejection::Rejection;
 
 impl Engine {
+    /// The agent starts the dial of a callback or outbound contact shown in Preview.
+    pub(crate) fn dial_from_preview(
+        &mut self,
+        agent: AgentId,
+        contact: ContactId,
+    ) -> Result<(), Rejection> {
+        let state = self.assignment_state(&agent, contact)?;
+        if state != ContactState::Preview {
+            return Err(invalid_state(contact, state, "start a dial"));
+        }
+        self.start_dial(&agent, contact);
+        self.attempt_dialing(contact);
+        Ok(())
+    }
+
+    /// The agent ends the conversation (or a callback's preview or dial): Wrap Up.
+    pub(crate) fn end(&mut self, agent: AgentId, contact: ContactId) -> Result<(), Rejection> {
+        let state = self.assignment_state(&agent, contact)?;
+        if !(state.is_conversation()
+            || matches!(state, ContactState::Preview | ContactState::Dialing))
+        {
+            return Err(invalid_state(contact, state, "end"));
+        }
+        self.cancel_by_default(contact, state);
+        self.start_wrap_up(&agent, contact, false);
+        Ok(())
+    }
+
+    /// The customer left; `Some`: the callback their drop was rescheduled as.
+    pub(crate) fn abandon(&mut self, contact: ContactId) -> Result<Option<ContactId>, Rejection> {
+        self.contact_rt(contact)?;
+        self.reject_unless_callback_with_agent(contact, "abandon")?;
+        Ok(self.customer_ended(contact, true))
+    }
+
     pub(crate) fn change_call_state(
         &mut self,
         agent: AgentId,

@@ -29,6 +29,22 @@ pub(crate) enum AgentAfter {
 }
 
 impl Engine {
+    /// The agent refuses an offer it has not accepted: a `Declined` refusal.
+    pub(crate) fn decline(&mut self, offer: OfferId) -> Result<(), Rejection> {
+        let o = self.offer_rt(offer)?;
+        if o.accepted {
+            return Err(Rejection::OfferAlreadyAccepted(offer));
+        }
+        self.refuse(
+            offer,
+            RefusalReason::Declined,
+            None,
+            AgentAfter::Policy,
+            AfterRefusal::Requeue,
+        );
+        Ok(())
+    }
+
     /// Create one offer of `contact` to `agent` (routing and transfers call this).
     pub(crate) fn make_offer(&mut self, contact: ContactId, agent: &AgentId) {
         let Some(rt) = self.agents.get(agent) else {
