@@ -1,18 +1,117 @@
-//! agent
+//! Evolve of agent-state events: login, logout, presence, pending, the shown state and the
+//! unavailable time-out.
 
-use crate::engine::{AgentRt, Engine, Membership, Timer};
+use crate::engine::evolve::{invariant, not_this_family};
+use crate::engine::{Engine, Timer};
+use crate::event::Event;
 use crate::ids::AgentId;
-use crate::model::{AgentState, Presence};
+use crate::model::{Presence, UNAVAILABLE_TIMEOUT_REASON};
 use crate::time::Timestamp;
 
+/// An event names a configured agent: decide looked it up before emitting.
+const AGENT: &str = "an event's agent is configured";
+
 impl Engine {
+    pub(super) fn evolve_agent(&mut self, at: Timestamp, event: &Event) {
+        match event {
+            Event::AgentLoggedIn { agent, station } => {
+                let rt = invariant(self.agents.get_mut(agent), AGENT);
+                debug_assert!(rt.station.is_none(), "agent {agent} logs in twice");
+                rt.station = Some(station.clone());
+                rt.last_work_at = at;
+                rt.logout_reason = None;
+                for m in &rt.memberships {
+                    // Lenient: an agent may have been configured for a queue before it existed.
+                    if let Some(q) = self.queues.get_mut(&m.queue) {
+                        q.staffed += 1;
+                    }
+                }
+                let other = self.station_users.insert(station.clone(), agent.clone());
+                debug_assert!(other.is_none(), "station {station} has two agents");
+                self.agent_changed(agent);
+            }
+            Event::AgentLoggedOut { agent, by } => {
+                let rt = invariant(self.agents.get_mut(agent), AGENT);
+                debug_assert!(
+                    rt.assignments.is_empty(),
+                    "agent {agent} logs out holding contacts"
+                );
+                rt.presence_by = None;
+                rt.pending_by = None;
+                if let Some(by) = by {
+                    rt.logout_reason = Some(format!("logged out by {by}"));
+                }
+                if let Some(station) = rt.station.take() {
+                    self.station_users.remove(&station);
+                    for m in &rt.memberships {
+                        // Lenient: see `AgentLoggedIn`.
+                        if let Some(q) = self.queues.get_mut(&m.queue) {
+                            q.staffed = q.staffed.saturating_sub(1);
+                        }
+                    }
+                }
+                rt.presence = Presence::Offline;
+                rt.reason = None;
+                rt.pending = None;
+                self.agent_changed(agent);
+            }
+            Event::AgentPresenceChanged {
+                agent,
+                presence,
+                reason,
+                by,
+            } => {
+                let rt = invariant(self.agents.get_mut(agent), AGENT);
+                rt.presence = *presence;
+                rt.reason = reason.clone();
+                rt.presence_by = by.clone();
+                if *presence == Presence::Ready {
+                    rt.last_work_at = at;
+                }
+                self.agent_changed(agent);
+            }
+            Event::AgentPendingChanged {
+                agent,
+                pending,
+                reason,
+                by,
+            } => {
+                let rt = invariant(self.agents.get_mut(agent), AGENT);
+                rt.pending = pending.map(|p| (p, reason.clone()));
+                rt.pending_by = by.clone().filter(|_| pending.is_some());
+                self.agent_changed(agent);
+            }
+            Event::AgentStateChanged {
+                agent,
+                state,
+                reason,
+                ..
+            } => {
+                let rt = invariant(self.agents.get_mut(agent), AGENT);
+                rt.shown = *state;
+                rt.shown_reason = reason.clone();
+                rt.shown_since = at;
+                self.arm_unavailable(agent);
+            }
+            // The record of a supervisor's change; the change is in the events after it.
+            Event::AgentStateForced { .. } => {}
+            Event::AgentUnavailableTimedOut { agent, .. } => {
+                let rt = invariant(self.agents.get_mut(agent), AGENT);
+                if let Some(deadline) = rt.unavailable_deadline.take() {
+                    self.timers
+                        .remove(&(deadline, Timer::Unavailable(agent.clone())));
+                }
+                rt.logout_reason = Some(UNAVAILABLE_TIMEOUT_REASON.to_string());
+            }
+            _ => not_this_family("agent", event),
+        }
+    }
+
     /// Set the agent's unavailable time-out timer from what it shows now and the settings:
     /// shown Break or BackOffice since `shown_since` with a time-out for its reason, the
     /// timer is due that long after; otherwise it has none.
-    pub(crate) fn arm_unavailable(&mut self, agent: &AgentId) {
-        let Some(rt) = self.agents.get_mut(agent) else {
-            return;
-        };
+    pub(super) fn arm_unavailable(&mut self, agent: &AgentId) {
+        let rt = invariant(self.agents.get_mut(agent), AGENT);
         if let Some(old) = rt.unavailable_deadline.take() {
             self.timers
                 .remove(&(old, Timer::Unavailable(agent.clone())));
@@ -31,81 +130,7 @@ impl Engine {
     }
 
     /// An agent's eligibility may have changed: re-key it in its queues' indexes.
-    pub(crate) fn agent_changed(&mut self, agent: &AgentId) {
+    pub(super) fn agent_changed(&mut self, agent: &AgentId) {
         self.reindex_agent(agent);
-    }
-
-    pub(crate) fn apply_agent_configured(
-        &mut self,
-        at: Timestamp,
-        config: &crate::config::AgentConfig,
-    ) {
-        let id = config.id.clone();
-        let old = self.agents.remove(&id);
-        let (mut rt, old_memberships) = match old {
-            Some(mut rt) => {
-                let memberships = std::mem::take(&mut rt.memberships);
-                rt.config = config.clone();
-                (rt, memberships)
-            }
-            None => (
-                AgentRt {
-                    config: config.clone(),
-                    station: None,
-                    presence: Presence::Offline,
-                    reason: None,
-                    pending: None,
-                    offer: None,
-                    assignments: crate::engine::VecMap::new(),
-                    used_units: 0,
-                    last_work_at: at,
-                    shown: AgentState::Offline,
-                    shown_reason: None,
-                    shown_since: at,
-                    unavailable_deadline: None,
-                    logout_reason: None,
-                    presence_by: None,
-                    pending_by: None,
-                    memberships: Vec::new(),
-                    touched: false,
-                },
-                Vec::new(),
-            ),
-        };
-        let logged_in = rt.station.is_some();
-        for m in &old_memberships {
-            if let Some(q) = self.queues.get_mut(&m.queue) {
-                q.members.remove(&id);
-                if let Some(key) = &m.indexed {
-                    q.agents.remove(key);
-                }
-                if logged_in {
-                    q.staffed = q.staffed.saturating_sub(1);
-                }
-            }
-        }
-        rt.memberships = config
-            .queues
-            .iter()
-            .map(|skill| Membership {
-                queue: skill.queue.clone(),
-                proficiency: skill.proficiency,
-                last_offer_seq: old_memberships
-                    .iter()
-                    .find(|m| m.queue == skill.queue)
-                    .map_or(0, |m| m.last_offer_seq),
-                indexed: None,
-            })
-            .collect();
-        for m in &rt.memberships {
-            if let Some(q) = self.queues.get_mut(&m.queue) {
-                q.members.insert(id.clone());
-                if logged_in {
-                    q.staffed += 1;
-                }
-            }
-        }
-        self.agents.insert(id.clone(), rt);
-        self.agent_changed(&id);
     }
 }

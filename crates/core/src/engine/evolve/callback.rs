@@ -1,17 +1,31 @@
-//! callback
+//! Evolve of callback events: creation, Pending and due times, attempts, expiry,
+//! reservations, completion, CLBK Stat and the shift counters; and "Clbk To Be Proc", which
+//! follows every callback's location (docs/callbacks.md, Statuses and counters).
 
 use crate::callback::{CallbackLocation, CallbackStatus, CompletionStatus};
+use crate::engine::evolve::{invariant, not_this_family};
 use crate::engine::{AttemptRt, CallbackRt, Engine, Place, QueueCallbacks, Timer};
-use crate::event::{Event, EventRecord};
+use crate::event::Event;
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
 
+/// A callback event names an open callback: decide looked it up before emitting, and its
+/// timers go when it completes.
+const CALLBACK: &str = "a callback event's callback is open";
+/// The same contact, open.
+const CONTACT: &str = "a callback event's contact is open";
+/// A callback with an agent has its attempt in progress.
+const ATTEMPT: &str = "a callback with an agent has a current attempt";
+/// Only a queue that takes callbacks has a callback status and a shift.
+const QUEUE_CALLBACKS: &str = "the queue of a callback status or shift takes callbacks";
+/// An open callback's queue takes callbacks: configuring a queue without them is refused
+/// while a callback is open in it.
+const CALLBACK_QUEUE: &str = "an open callback's queue takes callbacks";
+
 impl Engine {
-    /// Apply a callback event. Returns false if `event` is not one.
-    pub(crate) fn apply_callback_event(&mut self, record: &EventRecord) -> bool {
-        let at = record.at;
-        match &record.event {
+    pub(super) fn evolve_callback(&mut self, at: Timestamp, event: &Event) {
+        match event {
             Event::CallbackCreated {
                 contact,
                 queue,
@@ -23,16 +37,18 @@ impl Engine {
                 entrance,
                 from_contact,
             } => {
-                if let Some(from) = from_contact
-                    && let Some(c) = self.contacts.get_mut(from)
-                {
+                if let Some(from) = from_contact {
+                    let c = invariant(
+                        self.contacts.get_mut(from),
+                        "a callback is scheduled from an open contact",
+                    );
                     c.callback_scheduled = true;
                 }
-                if let Some(c) = self.contacts.get_mut(contact) {
-                    c.entrance = *entrance;
-                    c.place = Place::Pending;
-                }
-                self.callbacks.insert(
+                let c = invariant(self.contacts.get_mut(contact), CONTACT);
+                debug_assert!(c.place == Place::New, "a callback is created as it arrives");
+                c.entrance = *entrance;
+                c.place = Place::Pending;
+                let earlier = self.callbacks.insert(
                     *contact,
                     CallbackRt {
                         destination: destination.clone(),
@@ -50,6 +66,7 @@ impl Engine {
                         reached: false,
                     },
                 );
+                debug_assert!(earlier.is_none(), "callback {contact} is created twice");
                 if let Some(expires) = expires {
                     self.timers
                         .insert((*expires, Timer::CallbackExpiry(*contact)));
@@ -63,16 +80,10 @@ impl Engine {
                 reserved,
             } => {
                 self.unqueue(*contact);
-                let queue = match self.contacts.get_mut(contact) {
-                    Some(c) => {
-                        c.place = Place::Pending;
-                        c.queue.clone()
-                    }
-                    None => return true,
-                };
-                if let Some(cb) = self.callbacks.get_mut(contact) {
-                    cb.due = *due;
-                }
+                let c = invariant(self.contacts.get_mut(contact), CONTACT);
+                c.place = Place::Pending;
+                let queue = c.queue.clone();
+                invariant(self.callbacks.get_mut(contact), CALLBACK).due = *due;
                 self.set_reservation(*contact, reserved.clone());
                 self.add_pending(&queue, *contact, *due);
             }
@@ -82,7 +93,9 @@ impl Engine {
                 agent,
                 no_answer_deadline,
             } => {
-                if let Some(cb) = self.callbacks.get_mut(contact) {
+                let cb = invariant(self.callbacks.get_mut(contact), CALLBACK);
+                debug_assert!(cb.current.is_none(), "callback {contact} has two attempts");
+                {
                     cb.attempt_no = cb.attempt_no.max(*attempt);
                     cb.current = Some(AttemptRt {
                         no: *attempt,
@@ -103,10 +116,12 @@ impl Engine {
                 contact,
                 no_answer_deadline,
             } => {
-                if let Some(attempt) = self
-                    .callbacks
-                    .get_mut(contact)
-                    .and_then(|cb| cb.current.as_mut())
+                let attempt = invariant(
+                    self.callbacks
+                        .get_mut(contact)
+                        .and_then(|cb| cb.current.as_mut()),
+                    ATTEMPT,
+                );
                 {
                     attempt.dial_started = Some(at);
                     attempt.no_answer_deadline = Some(*no_answer_deadline);
@@ -119,6 +134,7 @@ impl Engine {
                 cause_code,
                 ..
             } => {
+                // Outbound dials report outcomes too: only a callback's attempt keeps it.
                 if let Some(attempt) = self
                     .callbacks
                     .get_mut(contact)
@@ -133,10 +149,12 @@ impl Engine {
                 automatic,
             } => {
                 self.stop_no_answer_timer(*contact);
-                if let Some(attempt) = self
-                    .callbacks
-                    .get_mut(contact)
-                    .and_then(|cb| cb.current.as_mut())
+                let attempt = invariant(
+                    self.callbacks
+                        .get_mut(contact)
+                        .and_then(|cb| cb.current.as_mut()),
+                    ATTEMPT,
+                );
                 {
                     attempt.status = Some(status.clone());
                     if *automatic && *status == CompletionStatus::NoAnswer {
@@ -153,8 +171,9 @@ impl Engine {
                 ..
             } => {
                 self.stop_no_answer_timer(*contact);
-                let queue = self.contacts.get(contact).map(|c| c.queue.clone());
-                if let Some(cb) = self.callbacks.get_mut(contact) {
+                let queue = invariant(self.contacts.get(contact), CONTACT).queue.clone();
+                let cb = invariant(self.callbacks.get_mut(contact), CALLBACK);
+                {
                     if *counted {
                         cb.attempts += 1;
                     }
@@ -163,29 +182,30 @@ impl Engine {
                     cb.last_attempt_at = Some(at);
                     cb.last_cause_code = cb.current.take().and_then(|a| a.cause_code);
                 }
-                if let Some(started) = dial_started
-                    && let Some(q) = queue
-                        .and_then(|q| self.queues.get_mut(&q))
-                        .and_then(|q| q.callbacks.as_mut())
-                {
+                if let Some(started) = dial_started {
+                    let q = invariant(
+                        self.queues
+                            .get_mut(&queue)
+                            .and_then(|q| q.callbacks.as_mut()),
+                        CALLBACK_QUEUE,
+                    );
                     q.counters.handle_ms_total += at.since(*started);
                     q.counters.handle_count += 1;
                 }
             }
             Event::CallbackExpired { contact } => {
-                if let Some(cb) = self.callbacks.get_mut(contact) {
-                    cb.expired = true;
-                    if let Some(expires) = cb.expires {
-                        self.timers
-                            .remove(&(expires, Timer::CallbackExpiry(*contact)));
-                    }
+                let cb = invariant(self.callbacks.get_mut(contact), CALLBACK);
+                debug_assert!(!cb.expired, "callback {contact} expires twice");
+                cb.expired = true;
+                if let Some(expires) = cb.expires {
+                    self.timers
+                        .remove(&(expires, Timer::CallbackExpiry(*contact)));
                 }
             }
             Event::ReservationEnded { contact } => {
                 self.set_reservation(*contact, None);
-                if let Some(c) = self.contacts.get(contact)
-                    && c.place == Place::Queued
-                {
+                let c = invariant(self.contacts.get(contact), CONTACT);
+                if c.place == Place::Queued {
                     self.dirty.insert(c.queue.clone());
                 }
             }
@@ -199,16 +219,17 @@ impl Engine {
                 self.remove_pending(*contact);
                 self.stop_no_answer_timer(*contact);
                 self.set_reservation(*contact, None);
-                if let Some(cb) = self.callbacks.remove(contact)
-                    && let Some(expires) = cb.expires
-                {
+                let cb = invariant(self.callbacks.remove(contact), CALLBACK);
+                if let Some(expires) = cb.expires {
                     self.timers
                         .remove(&(expires, Timer::CallbackExpiry(*contact)));
                 }
-                if let Some(q) = self
-                    .queues
-                    .get_mut(queue)
-                    .and_then(|q| q.callbacks.as_mut())
+                let q = invariant(
+                    self.queues
+                        .get_mut(queue)
+                        .and_then(|q| q.callbacks.as_mut()),
+                    CALLBACK_QUEUE,
+                );
                 {
                     if end.is_processed() {
                         q.counters.processed += 1;
@@ -225,13 +246,12 @@ impl Engine {
                 status,
                 next_check,
             } => {
-                let Some(q) = self
-                    .queues
-                    .get_mut(queue)
-                    .and_then(|q| q.callbacks.as_mut())
-                else {
-                    return true;
-                };
+                let q = invariant(
+                    self.queues
+                        .get_mut(queue)
+                        .and_then(|q| q.callbacks.as_mut()),
+                    QUEUE_CALLBACKS,
+                );
                 let was_active = q.status == CallbackStatus::Active;
                 if let Some(old) = q.next_check.take() {
                     self.timers
@@ -257,13 +277,12 @@ impl Engine {
                 self.dirty.insert(queue.clone());
             }
             Event::ShiftStarted { queue, since, next } => {
-                let Some(q) = self
-                    .queues
-                    .get_mut(queue)
-                    .and_then(|q| q.callbacks.as_mut())
-                else {
-                    return true;
-                };
+                let q = invariant(
+                    self.queues
+                        .get_mut(queue)
+                        .and_then(|q| q.callbacks.as_mut()),
+                    QUEUE_CALLBACKS,
+                );
                 if let Some(old) = q.next_shift.take() {
                     self.timers.remove(&(old, Timer::Shift(queue.clone())));
                 }
@@ -274,9 +293,8 @@ impl Engine {
                     self.timers.insert((*next, Timer::Shift(queue.clone())));
                 }
             }
-            _ => return false,
+            _ => not_this_family("callback", event),
         }
-        true
     }
 
     /// A queue stops taking callbacks (or is removed): its schedule and shift timers go.
@@ -290,40 +308,49 @@ impl Engine {
         }
     }
 
-    pub(crate) fn add_pending(&mut self, queue: &QueueId, contact: ContactId, due: Timestamp) {
-        if let Some(q) = self
-            .queues
-            .get_mut(queue)
-            .and_then(|q| q.callbacks.as_mut())
-        {
-            q.pending.insert((due, contact));
-            if q.status == CallbackStatus::Active {
-                self.timers.insert((due, Timer::CallbackDue(contact)));
-            }
+    /// A callback becomes Pending in its queue's index; its due timer runs while the queue's
+    /// callbacks are Active.
+    fn add_pending(&mut self, queue: &QueueId, contact: ContactId, due: Timestamp) {
+        let q = invariant(
+            self.queues
+                .get_mut(queue)
+                .and_then(|q| q.callbacks.as_mut()),
+            CALLBACK_QUEUE,
+        );
+        q.pending.insert((due, contact));
+        if q.status == CallbackStatus::Active {
+            self.timers.insert((due, Timer::CallbackDue(contact)));
         }
     }
 
     /// Take a callback out of its queue's Pending index (when it is queued or completed).
     pub(crate) fn remove_pending(&mut self, contact: ContactId) {
-        let (Some(c), Some(cb)) = (self.contacts.get(&contact), self.callbacks.get(&contact))
-        else {
+        let c = invariant(self.contacts.get(&contact), CONTACT);
+        // Any contact may be queued; only a callback is ever Pending.
+        let Some(cb) = self.callbacks.get(&contact) else {
             return;
         };
         if c.place != Place::Pending {
             return;
         }
         let key = (cb.due, contact);
-        if let Some(q) = self
-            .queues
-            .get_mut(&c.queue)
-            .and_then(|q| q.callbacks.as_mut())
-        {
-            q.pending.remove(&key);
-        }
+        let q = invariant(
+            self.queues
+                .get_mut(&c.queue)
+                .and_then(|q| q.callbacks.as_mut()),
+            CALLBACK_QUEUE,
+        );
+        let removed = q.pending.remove(&key);
+        debug_assert!(
+            removed,
+            "a Pending callback is in its queue's Pending index"
+        );
         self.timers.remove(&(key.0, Timer::CallbackDue(contact)));
     }
 
-    pub(crate) fn stop_no_answer_timer(&mut self, contact: ContactId) {
+    /// The dial is over: Duration For No Answer no longer applies (any contact: only a
+    /// callback's attempt has the timer).
+    pub(super) fn stop_no_answer_timer(&mut self, contact: ContactId) {
         if let Some(attempt) = self
             .callbacks
             .get_mut(&contact)
@@ -334,14 +361,9 @@ impl Engine {
         }
     }
 
-    pub(crate) fn set_reservation(
-        &mut self,
-        contact: ContactId,
-        reserved: Option<(AgentId, Timestamp)>,
-    ) {
-        let Some(cb) = self.callbacks.get_mut(&contact) else {
-            return;
-        };
+    /// A callback's reservation for an agent, and its timer, replaced by `reserved`.
+    fn set_reservation(&mut self, contact: ContactId, reserved: Option<(AgentId, Timestamp)>) {
+        let cb = invariant(self.callbacks.get_mut(&contact), CALLBACK);
         if let Some((_, until)) = cb.reserved.take() {
             self.timers.remove(&(until, Timer::Reservation(contact)));
         }
@@ -363,29 +385,38 @@ impl Engine {
         }
         if let Some((queue, loc)) = before
             && loc.to_be_processed()
-            && let Some(q) = self
-                .queues
-                .get_mut(&queue)
-                .and_then(|q| q.callbacks.as_mut())
         {
+            let q = invariant(
+                self.queues
+                    .get_mut(&queue)
+                    .and_then(|q| q.callbacks.as_mut()),
+                CALLBACK_QUEUE,
+            );
+            debug_assert!(
+                q.to_be_processed > 0,
+                "Clbk To Be Proc counts this callback"
+            );
             q.to_be_processed = q.to_be_processed.saturating_sub(1);
         }
         if let Some((queue, loc)) = after
             && loc.to_be_processed()
-            && let Some(q) = self
-                .queues
-                .get_mut(&queue)
-                .and_then(|q| q.callbacks.as_mut())
         {
+            let q = invariant(
+                self.queues
+                    .get_mut(&queue)
+                    .and_then(|q| q.callbacks.as_mut()),
+                CALLBACK_QUEUE,
+            );
             q.to_be_processed += 1;
         }
     }
 
     /// Build or update a queue's callback state on configuration (apply of QueueConfigured).
     pub(crate) fn configure_queue_callbacks(&mut self, queue: &QueueId) {
-        let Some(q) = self.queues.get_mut(queue) else {
-            return;
-        };
+        let q = invariant(
+            self.queues.get_mut(queue),
+            "callbacks are configured for a configured queue",
+        );
         let Some(settings) = q.config.callbacks.clone() else {
             if let Some(old) = q.callbacks.take() {
                 self.drop_queue_callback_timers(queue, &old);

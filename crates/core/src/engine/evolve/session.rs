@@ -1,21 +1,23 @@
-//! session
+//! Evolve of session events: suspended (50) and parked (61) sessions, contacts held in a
+//! parked session (62), resume and unpark (docs/engine.md, Sessions: suspend and park).
 
+use crate::engine::evolve::{invariant, not_this_family};
 use crate::engine::{Engine, HeldRt, ParkedRt, SuspendedRt};
-use crate::event::{Event, EventRecord};
+use crate::event::Event;
+use crate::time::Timestamp;
+
+/// The contact a session event names is open until its `ContactClosed`, which follows.
+const CONTACT: &str = "a session event's contact is open";
 
 impl Engine {
-    /// The evolve step of the session events; `false` for any other event.
-    pub(crate) fn apply_session_event(&mut self, record: &EventRecord) -> bool {
-        let at = record.at;
-        match &record.event {
+    pub(super) fn evolve_session(&mut self, at: Timestamp, event: &Event) {
+        match event {
             Event::ContactSuspended {
                 contact,
                 agent,
                 thread,
             } => {
-                let Some(c) = self.contacts.get(contact) else {
-                    return true;
-                };
+                let c = invariant(self.contacts.get(contact), CONTACT);
                 let session = SuspendedRt {
                     queue: c.queue.clone(),
                     channel: c.channel,
@@ -31,14 +33,14 @@ impl Engine {
                 self.suspended.insert(*contact, session);
             }
             Event::SessionResumed { suspended, .. } => {
-                if let Some(session) = self.suspended.remove(suspended) {
-                    self.suspended_threads.remove(&session.thread);
-                }
+                let session = invariant(
+                    self.suspended.remove(suspended),
+                    "a resumed session is suspended",
+                );
+                self.suspended_threads.remove(&session.thread);
             }
             Event::ContactParked { contact, agent } => {
-                let Some(c) = self.contacts.get(contact) else {
-                    return true;
-                };
+                let c = invariant(self.contacts.get(contact), CONTACT);
                 let session = ParkedRt {
                     queue: c.queue.clone(),
                     channel: c.channel,
@@ -53,9 +55,7 @@ impl Engine {
                 self.parked.insert(*contact, session);
             }
             Event::ContactHeld { contact, parked } => {
-                let Some(c) = self.contacts.get(contact) else {
-                    return true;
-                };
+                let c = invariant(self.contacts.get(contact), CONTACT);
                 let held = HeldRt {
                     contact: *contact,
                     queue: c.queue.clone(),
@@ -64,19 +64,20 @@ impl Engine {
                     attributes: c.attributes.clone(),
                     arrived: c.arrived,
                 };
-                if let Some(session) = self.parked.get_mut(parked) {
-                    session.held.push(held);
-                    self.held_contacts += 1;
-                }
+                let session = invariant(
+                    self.parked.get_mut(parked),
+                    "a contact is held in a parked session",
+                );
+                session.held.push(held);
+                self.held_contacts += 1;
             }
             Event::SessionUnparked { contact, .. } => {
-                if let Some(session) = self.parked.remove(contact) {
-                    self.parked_customers.remove(&(session.from, *contact));
-                    self.held_contacts -= session.held.len();
-                }
+                let session =
+                    invariant(self.parked.remove(contact), "an unparked session is parked");
+                self.parked_customers.remove(&(session.from, *contact));
+                self.held_contacts -= session.held.len();
             }
-            _ => return false,
+            _ => not_this_family("session", event),
         }
-        true
     }
 }
