@@ -249,7 +249,7 @@ pub(crate) struct OfferRt {
 }
 
 impl AgentRt {
-    /// The §4 state shown for this agent, derived from presence, offers, contacts and pending.
+    /// The state shown for this agent (docs/engine.md, Agent states), derived from presence, offers, contacts and pending.
     pub(crate) fn derived_state(&self) -> AgentState {
         if self.station.is_none() {
             return AgentState::Offline;

@@ -19,7 +19,7 @@ pub struct EngineStats {
     pub contacts_connected: u64,
     pub offers_created: u64,
     pub refusals: u64,
-    /// Keyed by the exact reason names of §6.
+    /// Keyed by the exact reason names of docs/engine.md, Offers and refusals.
     pub refusals_by_reason: BTreeMap<String, u64>,
 }
 
@@ -368,7 +368,7 @@ pub struct CallbackView {
     pub agent: Option<AgentId>,
 }
 
-/// A queue's callback columns in the supervisor monitor (§8).
+/// A queue's callback columns in the supervisor monitor (docs/callbacks.md, Supervisor counters).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackMonitorView {

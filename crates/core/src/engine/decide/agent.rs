@@ -79,7 +79,7 @@ impl Engine {
         let presence = rt.presence;
         let current_reason = rt.reason.clone();
 
-        // Picking anything but Ready while an offer is open withdraws it (§4): a Declined
+        // Picking anything but Ready while an offer is open withdraws it (docs/engine.md, Agent states): a Declined
         // refusal; the agent's own selection decides its state, not the policy.
         if target != Presence::Ready
             && let Some(offer) = offer
@@ -225,8 +225,14 @@ impl Engine {
         }
     }
 
-    /// The presence policy after a refusal (§6).
-    pub(crate) fn apply_policy(&mut self, agent: &AgentId, reason: RefusalReason, queue: &QueueId) {
+    /// The presence policy after a refusal (docs/engine.md, Offers and refusals): the state
+    /// the queue's policy gives the refusing agent for the refusal's penalty.
+    pub(crate) fn impose_presence_policy(
+        &mut self,
+        agent: &AgentId,
+        reason: RefusalReason,
+        queue: &QueueId,
+    ) {
         let policy = self
             .queue_config(queue)
             .and_then(|q| q.presence_policy)

@@ -148,7 +148,8 @@ impl Engine {
         Ok(self.receipt(contact))
     }
 
-    /// Which closure, if the queue cannot take a new contact of `channel` (§7)? A queue at
+    /// Which closure, if the queue cannot take a new contact of `channel` (docs/engine.md,
+    /// Closure codes)? A queue at
     /// the engine's limit of waiting contacts refuses the command instead.
     pub(crate) fn arrival_refusal(
         &self,

@@ -153,7 +153,8 @@ impl Engine {
         }
     }
 
-    /// Wrap-up of a callback attempt is over: record the attempt and apply its status (§8).
+    /// Wrap-up of a callback attempt is over: record the attempt and apply its status
+    /// (docs/callbacks.md, Attempts).
     pub(crate) fn finish_attempt(
         &mut self,
         agent: &AgentId,

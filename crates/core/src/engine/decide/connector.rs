@@ -146,7 +146,7 @@ impl Engine {
         }
     }
 
-    /// A hang-up with reason `error` (seed 002, §6).
+    /// A hang-up with reason `error` (docs/engine.md, Connector hang-ups).
     pub(crate) fn call_error(
         &mut self,
         contact: ContactId,
@@ -194,7 +194,7 @@ impl Engine {
                 if agent_status == Some(AgentStatus::MissedCallStatus)
                     && self.callbacks.contains_key(&contact)
                 {
-                    // The customer missed the callback: a No Answer attempt (§6).
+                    // The customer missed the callback: a No Answer attempt (docs/callbacks.md, Attempts).
                     self.no_answer(contact, &agent);
                     return;
                 }
@@ -209,7 +209,7 @@ impl Engine {
                     agent: agent.clone(),
                 });
                 if let Some(reason) = refusal {
-                    self.apply_policy(&agent, reason, &queue);
+                    self.impose_presence_policy(&agent, reason, &queue);
                 }
                 self.after_call_error(contact, close_call_on_error);
                 self.after_work(&agent);

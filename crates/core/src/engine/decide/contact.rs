@@ -207,7 +207,7 @@ impl Engine {
                     && c.answered_by.is_none()
             });
             let closure = if scheduled && !no_interest {
-                // The agent scheduled a callback from this contact (§7: agent rescheduled).
+                // The agent scheduled a callback from this contact (51, 0: docs/engine.md, Closure codes).
                 code(Major::OK_CALLBACK, Minor::DEFAULT)
             } else if unanswered_dial {
                 // The dial ended before anyone answered: the remote party was not reached.

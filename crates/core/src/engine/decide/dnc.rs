@@ -9,7 +9,7 @@ use crate::ids::ContactId;
 use crate::rejection::Rejection;
 use std::collections::BTreeSet;
 
-/// The closure of a contact to a number on the list (§7).
+/// The closure of a contact to a number on the list (58, 0: docs/callbacks.md, The do-not-call list).
 pub(crate) const ON_LIST: ClosureCode = ClosureCode::new(Major::OK_ON_BLACKLIST, Minor::DEFAULT);
 
 impl Engine {

@@ -208,7 +208,7 @@ impl Engine {
             });
         }
         if agent_after == AgentAfter::Policy {
-            self.apply_policy(&agent, reason, &queue);
+            self.impose_presence_policy(&agent, reason, &queue);
         }
         if after == AfterRefusal::Requeue {
             self.requeue_if_unoffered(contact);
