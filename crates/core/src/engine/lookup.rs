@@ -1,4 +1,6 @@
-//! Lookups.
+//! Read-only queries of the state that decide, evolve, routing and the views share: a queue's
+//! configuration and defaults, a contact's shown state, where a callback is, a contact's
+//! thread key. None of them changes state or rejects.
 
 use crate::callback::{CallbackLocation, CallbackSettings};
 use crate::config::QueueConfig;

@@ -1,4 +1,7 @@
-//! The engine's runtime records: agents, queues, contacts, offers, callbacks, sessions.
+//! The engine's runtime records: agents (`AgentRt`, their memberships and assignments),
+//! queues (`QueueRt`, their callback process), contacts (`ContactRt`, where each one is:
+//! `Place`), offers, callbacks and their attempts, suspended and parked sessions; and the
+//! routing keys. Evolve changes them; everything else reads them.
 
 use crate::callback::CallbackCounters;
 use crate::callback::{

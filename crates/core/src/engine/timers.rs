@@ -1,4 +1,9 @@
-//! Timers.
+//! Timers: the kinds of deadline the engine keeps, and their firing. Every timer stands for
+//! live state (an open offer, a wrap-up, a waiting contact, an exclusion, a Pending callback,
+//! a schedule) and is armed and dropped by evolve with that state, so a replayed engine holds
+//! exactly the timers of the original. Firing is a decision the clock starts: it looks again
+//! at the state and emits events only if the deadline still holds, so firing one early or
+//! twice does nothing.
 
 use crate::callback::CallbackStatus;
 use crate::closure::{Major, Minor};

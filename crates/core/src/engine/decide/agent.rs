@@ -1,4 +1,7 @@
-//! agent
+//! Decisions on an agent's state: login, its own selection (`set_state`), a supervisor's
+//! (`force_state`), the pending state taken when the last contact ends (`after_work`), the
+//! presence policy after a refusal, and logout (docs/engine.md, Agent states; the policy in
+//! Offers and refusals).
 
 use crate::config::check_text;
 use crate::engine::Engine;

@@ -1,4 +1,7 @@
-//! arrival
+//! Decisions on arrivals: a customer's contact (`create_contact`), an agent's outbound dial,
+//! and what a queue says to a new contact (`arrival_refusal`: closed, full, no agent; docs/
+//! engine.md, Closure codes and Queue hours). The arrival step itself, shared with unpark, is
+//! `arrive` in `decide/session.rs`.
 
 use crate::closure::{ClosureCode, Major, Minor};
 use crate::config::{check_id, check_text};

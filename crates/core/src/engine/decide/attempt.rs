@@ -1,4 +1,6 @@
-//! attempt
+//! Decisions on a callback's attempts: start, dial, completion status, No Answer, the end of
+//! wrap-up that applies the status (Attempts Before Failure, Recall Intervals), expiry and
+//! the callback's completion record (docs/callbacks.md, Attempts and Dial outcomes).
 
 use crate::callback::{AttemptState, CallbackEnd, CallbackSettings, CompletionStatus};
 use crate::closure::{ClosureCode, Major, Minor};

@@ -1,4 +1,8 @@
-//! callback
+//! Decisions of the callback process (seed 004): creation three ways (API, a customer's
+//! choice, an agent's schedule), Pending and due times, CLBK Stat from the schedule, and the
+//! supervisor actions (docs/callbacks.md, Creation, Schedule and CLBK Stat, Supervisor
+//! actions). The attempts are in `decide/attempt.rs`, the state changes in
+//! `evolve/callback.rs`, the timers in `timers.rs`.
 
 use crate::callback::{
     AttemptState, CallbackEnd, CallbackLocation, CallbackOrigin, CallbackStatus,

@@ -1,8 +1,10 @@
-//! checks
+//! Lookups that reject and the small validations every decision shares: the agent, offer or
+//! contact a command names, the state of a contact in an agent's hands, the open-contact
+//! limit, a queue's callback process; the `Rejection`s they build.
 
 use crate::closure::{ClosureCode, Major, Minor};
 use crate::config::check_text;
-use crate::engine::{Engine, QueueCallbacks, Receipt};
+use crate::engine::{Engine, QueueCallbacks};
 
 use crate::event::Event;
 use crate::ids::{AgentId, ContactId, OfferId, QueueId};
@@ -63,29 +65,6 @@ impl Engine {
                 queue: queue.clone(),
                 why: "it takes no callbacks".into(),
             })
-    }
-
-    /// What a command that created `contact` answers: the contact, and its closure if it
-    /// closed at once (the latest `ContactClosed` among the outputs not yet drained).
-    pub(crate) fn receipt(&self, contact: ContactId) -> Receipt {
-        let closed = if self.contacts.get(&contact).is_some() {
-            None
-        } else {
-            self.outputs.iter().rev().find_map(|o| match o {
-                Output::Event(record) => match &record.event {
-                    Event::ContactClosed {
-                        contact: c, code, ..
-                    } if *c == contact => Some(*code),
-                    _ => None,
-                },
-                Output::Connector(_) => None,
-            })
-        };
-        Receipt {
-            contact: Some(contact),
-            closed,
-            ..Receipt::default()
-        }
     }
 }
 

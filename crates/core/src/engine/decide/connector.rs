@@ -1,4 +1,6 @@
-//! connector
+//! Decisions on the connector's reports: a voice leg linked or failed, a dial answered,
+//! failed or with its outcome, and hang-ups, ended or in error (docs/engine.md, Connector
+//! hang-ups; docs/connector.md).
 
 use crate::closure::{Major, Minor};
 use crate::command::ConnectorEvent;

@@ -1,4 +1,7 @@
-//! contact
+//! Decisions on a contact in an agent's hands: call states (hold, consult, conference), the
+//! dial of a preview, end and wrap-up, completion with its disposition, transfer, the
+//! customer leaving, and `close`, the one way a contact closes (docs/engine.md, Contact states
+//! and Closure codes).
 
 use crate::closure::{ClosureCode, Major, Minor};
 use crate::command::TransferTarget;

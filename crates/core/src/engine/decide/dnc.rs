@@ -1,4 +1,7 @@
-//! dnc
+//! Decisions on the do-not-call list (issue 13): add and remove, and closing open callbacks
+//! to a listed number (58, 0). The list changes only by `DoNotCallAdded` / `DoNotCallRemoved`,
+//! so it is journaled, replayed and snapshotted like everything else; the normal form of a
+//! number is `crate::dnc` (docs/callbacks.md, The do-not-call list).
 
 use crate::callback::CallbackEnd;
 use crate::closure::{ClosureCode, Major, Minor};

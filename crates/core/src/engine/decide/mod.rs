@@ -1,4 +1,13 @@
-//! decide
+//! The decide step: validate a command against the state, then emit its events. Every check
+//! that can reject comes before the first `emit`, so a rejected command changes nothing; state
+//! changes only through `emit`, which applies each event at once (evolve), so a later step of
+//! the same decision sees the effect of an earlier one.
+//!
+//! This module is the dispatch: one function per command, in the file of its family. Steps
+//! several families share live in the family they belong to: `close` and `start_wrap_up` in
+//! `contact.rs`, `make_offer`, `refuse` and the requeue steps in `offer.rs`, `after_work` and
+//! the presence policy in `agent.rs`, `arrive` in `session.rs`, `close_callback` and the
+//! attempt steps in `attempt.rs`, the lookups that reject in `checks.rs`.
 
 pub(crate) mod agent;
 pub(crate) mod arrival;
@@ -16,8 +25,10 @@ pub(crate) mod session;
 use crate::callback::CallbackOrigin;
 use crate::command::Command;
 use crate::engine::{Engine, Receipt};
+use crate::event::Event;
 use crate::ids::ContactId;
 use crate::model::{ContactState, SelectableState};
+use crate::output::Output;
 use crate::rejection::Rejection;
 
 impl Engine {
@@ -179,6 +190,30 @@ impl Engine {
             Command::PurgeCallback { contact } => done(self.purge_callback(contact)),
             Command::StopCallbacks { queue } => done(self.stop_callbacks(queue)),
             Command::StartCallbacks { queue } => done(self.start_callbacks(queue)),
+        }
+    }
+
+    /// What a command that created `contact` answers: the contact, and its closure if it
+    /// closed at once (the latest `ContactClosed` among the outputs not yet drained).
+    #[must_use]
+    pub(crate) fn receipt(&self, contact: ContactId) -> Receipt {
+        let closed = if self.contacts.get(&contact).is_some() {
+            None
+        } else {
+            self.outputs.iter().rev().find_map(|o| match o {
+                Output::Event(record) => match &record.event {
+                    Event::ContactClosed {
+                        contact: c, code, ..
+                    } if *c == contact => Some(*code),
+                    _ => None,
+                },
+                Output::Connector(_) => None,
+            })
+        };
+        Receipt {
+            contact: Some(contact),
+            closed,
+            ..Receipt::default()
         }
     }
 

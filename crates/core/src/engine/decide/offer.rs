@@ -1,4 +1,7 @@
-//! offer
+//! Decisions on offers: making one (routing and transfers), accept, refusal in all its forms
+//! (the record, the cancel request, the presence policy, the contact back to its place or
+//! closed at the hop limit), and rescinding offers the agent is not to blame for (docs/
+//! engine.md, Offers and refusals).
 
 use crate::closure::{ClosureCode, Major, Minor};
 use crate::engine::decide::checks::code;

@@ -1,4 +1,7 @@
-//! queue
+//! Decisions on a queue's hours for arrivals: the emergency switch and the schedule, each
+//! change one `QueueClosureChanged`, and closing the waiting contacts of a `close-waiting`
+//! queue (docs/engine.md, Queue hours, holidays and emergencies). The calendar arithmetic is
+//! `hours.rs`.
 
 use crate::closure::ClosureCode;
 use crate::config::WhenClosed;

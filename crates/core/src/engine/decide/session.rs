@@ -1,4 +1,16 @@
-//! session
+//! Decisions on sessions that outlive a contact (issue 13, item 4): a call the customer
+//! dropped and the engine rescheduled as a callback (49), and the connection-less media's
+//! suspended (50) and parked (61, 62) sessions.
+//!
+//! The closure catalog's major codes close a *task* and say what becomes of the customer's
+//! *session*: 50 "Session state was changed to SUSPEND", 61/62 "Parked". Switchboard routes
+//! tasks (contacts); the messages themselves live in the connector's mail or ticket system.
+//! So a suspend or a park closes the contact with its code, and the engine keeps the session
+//! — what it needs to route the thread again — until the customer writes again (suspended)
+//! or someone unparks it (parked). Sessions count against `limits.contacts_open_max`, held
+//! contacts included, so they cannot grow without bound.
+//!
+//! The rules: docs/engine.md, Sessions: suspend and park, and Customer disconnect (49).
 
 use crate::callback::CallbackOrigin;
 use crate::closure::{ClosureCode, Major, Minor};
