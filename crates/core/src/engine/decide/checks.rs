@@ -6,10 +6,8 @@ use crate::closure::{ClosureCode, Major, Minor};
 use crate::config::check_text;
 use crate::engine::{Engine, QueueCallbacks};
 
-use crate::event::Event;
 use crate::ids::{AgentId, ContactId, OfferId, QueueId};
 use crate::model::ContactState;
-use crate::output::Output;
 use crate::rejection::Rejection;
 
 impl Engine {
