@@ -17,6 +17,7 @@ use crate::schedule::Schedule;
 use crate::time::Timestamp;
 
 /// The closure a schedule gives at `at`: a holiday first, then the weekly hours.
+#[must_use]
 pub(crate) fn scheduled_closure(schedule: &Schedule, at: Timestamp) -> Option<QueueClosure> {
     if schedule.is_holiday(at) {
         Some(QueueClosure::Holiday)
@@ -28,6 +29,7 @@ pub(crate) fn scheduled_closure(schedule: &Schedule, at: Timestamp) -> Option<Qu
 }
 
 /// The code an arrival (or a waiting contact, with `CloseWaiting`) closes with.
+#[must_use]
 pub(crate) fn closure_code(closure: QueueClosure) -> ClosureCode {
     let minor = match closure {
         QueueClosure::Schedule => Minor::INACTIVECAMP,

@@ -10,6 +10,7 @@ use crate::model::{Channel, ContactState};
 use std::collections::BTreeMap;
 
 /// Email and work items: media without a live connection, which can wait for a next phase.
+#[must_use]
 pub(crate) fn connection_less(channel: Channel) -> bool {
     matches!(channel, Channel::Email | Channel::WorkItem)
 }
@@ -19,21 +20,25 @@ pub(crate) fn connection_less(channel: Channel) -> bool {
 pub const THREAD_ATTRIBUTE: &str = "thread";
 
 impl Engine {
+    #[must_use]
     pub(crate) fn queue_config(&self, queue: &QueueId) -> Option<&QueueConfig> {
         self.queues.get(queue).map(|q| &q.config)
     }
 
     /// Capacity units `channel` costs `agent`.
+    #[must_use]
     pub(crate) fn units_for(&self, agent: &AgentRt, channel: Channel) -> u8 {
         agent.units_for(&self.settings, channel)
     }
 
+    #[must_use]
     pub(crate) fn reoffer_delay_ms(&self, queue: &QueueId) -> u64 {
         self.queue_config(queue)
             .and_then(|q| q.reoffer_delay_ms)
             .unwrap_or(self.settings.reoffer_delay_ms)
     }
 
+    #[must_use]
     pub(crate) fn contact_state(&self, id: ContactId) -> Option<ContactState> {
         let contact = self.contacts.get(&id)?;
         Some(match &contact.place {
@@ -49,6 +54,7 @@ impl Engine {
     }
 
     /// Where a callback is, or `None` if `contact` is not an open callback.
+    #[must_use]
     pub(crate) fn callback_location(&self, contact: ContactId) -> Option<CallbackLocation> {
         if !self.callbacks.contains_key(&contact) {
             return None;
@@ -60,11 +66,13 @@ impl Engine {
         })
     }
 
+    #[must_use]
     pub(crate) fn callback_place(&self, contact: ContactId) -> Option<(QueueId, CallbackLocation)> {
         let location = self.callback_location(contact)?;
         Some((self.contacts.get(&contact)?.queue.clone(), location))
     }
 
+    #[must_use]
     pub(crate) fn callback_settings(&self, queue: &QueueId) -> Option<&CallbackSettings> {
         self.queues
             .get(queue)
@@ -73,6 +81,7 @@ impl Engine {
     }
 
     /// The agent a queued callback is reserved for, if any.
+    #[must_use]
     pub(crate) fn reserved_for(&self, contact: ContactId) -> Option<&AgentId> {
         self.callbacks
             .get(&contact)
@@ -81,6 +90,7 @@ impl Engine {
     }
 
     /// The key of a contact's thread: its `thread` attribute, else the customer in the queue.
+    #[must_use]
     pub(crate) fn thread_key(
         queue: &QueueId,
         from: &str,

@@ -192,6 +192,7 @@ impl Engine {
             );
         }
         self.finish();
+        self.debug_assert_settled();
         result
     }
 
@@ -200,6 +201,7 @@ impl Engine {
         self.advance(now);
         self.fire_due_timers();
         self.finish();
+        self.debug_assert_settled();
     }
 
     // ----- outputs -----
@@ -249,9 +251,7 @@ impl Engine {
         let ids: Vec<QueueId> = engine.queues.keys().cloned().collect();
         for id in ids {
             engine.compile_queue_hours(&id);
-            let Some(queue) = engine.queues.get_mut(&id) else {
-                continue;
-            };
+            let queue = engine.queues.get_mut(&id).expect("a queue of the snapshot");
             if let Some(cb) = &mut queue.callbacks {
                 let (schedule, shift_time) = cb
                     .settings
@@ -274,6 +274,7 @@ impl Engine {
         }
         self.dirty.clear();
         for agent in std::mem::take(&mut self.touched) {
+            // A later event of the journal may have removed an agent it touched.
             if let Some(rt) = self.agents.get_mut(&agent) {
                 rt.touched = false;
             }
@@ -307,6 +308,7 @@ impl Engine {
         self.dispatch();
         let mut touched = std::mem::take(&mut self.touched);
         for agent in touched.drain(..) {
+            // An agent touched earlier in the input may have been removed since.
             let Some(rt) = self.agents.get_mut(&agent) else {
                 continue;
             };
@@ -327,5 +329,18 @@ impl Engine {
         if self.touched.is_empty() {
             self.touched = touched;
         }
+    }
+
+    /// The postcondition of every input: routing has looked at every queue that became
+    /// routable, and every agent whose shown state may have changed has been looked at.
+    fn debug_assert_settled(&self) {
+        debug_assert!(
+            self.dirty.is_empty(),
+            "routing left a queue unlooked at after an input"
+        );
+        debug_assert!(
+            self.touched.is_empty(),
+            "an agent's shown state was left unpublished after an input"
+        );
     }
 }

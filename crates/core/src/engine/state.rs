@@ -253,6 +253,7 @@ pub(crate) struct OfferRt {
 
 impl AgentRt {
     /// The state shown for this agent (docs/engine.md, Agent states), derived from presence, offers, contacts and pending.
+    #[must_use]
     pub(crate) fn derived_state(&self) -> AgentState {
         if self.station.is_none() {
             return AgentState::Offline;
@@ -276,6 +277,7 @@ impl AgentRt {
 
     /// The reason shown with the state (and kept in the agent-state log): the unavailable
     /// reason, why the engine logged the agent out, and who set the state if a supervisor did.
+    #[must_use]
     pub(crate) fn derived_reason(&self) -> Option<String> {
         match self.derived_state() {
             AgentState::Break | AgentState::BackOffice => {
@@ -292,6 +294,7 @@ impl AgentRt {
     }
 
     /// Capacity units `channel` costs this agent: its own override, else the settings'.
+    #[must_use]
     pub(crate) fn units_for(&self, settings: &Settings, channel: Channel) -> u8 {
         self.config
             .capacity

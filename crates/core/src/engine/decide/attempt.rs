@@ -101,6 +101,7 @@ impl Engine {
         }
     }
 
+    #[must_use]
     pub(crate) fn no_answer_ms(&self, contact: ContactId) -> u64 {
         self.contacts
             .get(&contact)
@@ -326,6 +327,7 @@ impl Engine {
     }
 
     /// The closure end state of a callback closed through the generic paths.
+    #[must_use]
     pub(crate) fn callback_end_for(code: ClosureCode) -> CallbackEnd {
         match (code.major, code.minor) {
             (Major::OK_CLOSE, Minor::WRONGNUMBER) => CallbackEnd::WrongDestination,

@@ -22,6 +22,7 @@ pub(crate) const DUE_MAX_AHEAD_MS: u64 = 366 * 24 * 3_600_000;
 
 impl Engine {
     /// The schedule's status at `now` (ignoring Stopped) and when to look again.
+    #[must_use]
     pub(crate) fn scheduled_status(&self, queue: &QueueId) -> (CallbackStatus, Option<Timestamp>) {
         match self.queues.get(queue).and_then(|q| q.callbacks.as_ref()) {
             Some(cb) => {

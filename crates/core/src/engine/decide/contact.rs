@@ -306,6 +306,7 @@ impl Engine {
     /// The contact ended: abandon while waiting or offered, wrap-up when talking. `by_customer`:
     /// the customer ended it (an abandon, a hang-up `ended_by: customer`), so the queue may
     /// reschedule the drop as a callback (49): then the callback it created.
+    #[must_use]
     pub(crate) fn customer_ended(
         &mut self,
         contact: ContactId,

@@ -82,6 +82,7 @@ impl Engine {
 
     /// A callback about to go to the queue (or just created) whose number is listed: it
     /// closes (58, 0) instead. Returns whether it closed.
+    #[must_use]
     pub(crate) fn close_if_listed(&mut self, contact: ContactId) -> bool {
         let listed = self
             .callbacks

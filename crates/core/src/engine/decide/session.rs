@@ -41,6 +41,7 @@ impl Engine {
 
     /// The parked session (the oldest, if several) that holds new `channel` contacts from
     /// `from`: only connection-less media wait; a call or chat cannot be held.
+    #[must_use]
     pub(crate) fn parked_session_of(&self, from: &Arc<str>, channel: Channel) -> Option<ContactId> {
         if !connection_less(channel) || self.parked.is_empty() {
             return None;
@@ -55,6 +56,7 @@ impl Engine {
     /// A contact arrives (its checks passed): held in a parked session, closed with
     /// `refusal`, or queued — resuming the suspended session of its thread.
     #[allow(clippy::too_many_arguments)]
+    #[must_use]
     pub(crate) fn arrive(
         &mut self,
         channel: Channel,
@@ -325,6 +327,7 @@ impl Engine {
     /// queue reschedules drops and the drop came before its handling completed — while
     /// queued (12 ABANDONED), offered or connecting (0), or within the queue's
     /// `dropped_within_ms` of the conversation's start (0).
+    #[must_use]
     pub(crate) fn drop_reschedule(&self, contact: ContactId) -> Option<(Minor, u64)> {
         let c = self.contacts.get(&contact)?;
         if c.channel != Channel::Voice
@@ -364,6 +367,7 @@ impl Engine {
     /// Close a dropped call (49, minor) and reschedule it: a callback to the caller's number
     /// in the same queue, due `after_ms` from now (the do-not-call list and the queue's
     /// callback schedule apply as to any callback). Returns the callback.
+    #[must_use]
     pub(crate) fn reschedule_dropped(
         &mut self,
         contact: ContactId,
