@@ -4,7 +4,8 @@
 
 use crate::callback::{CallbackLocation, CallbackStatus, CompletionStatus};
 use crate::engine::evolve::{invariant, not_this_family};
-use crate::engine::{AttemptRt, CallbackRt, Engine, Place, QueueCallbacks, Timer};
+use crate::engine::tables::IdMap;
+use crate::engine::{AttemptRt, CallbackRt, Engine, Place, QueueCallbacks, QueueRt, Timer};
 use crate::event::Event;
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::time::Timestamp;
@@ -183,12 +184,7 @@ impl Engine {
                     cb.last_cause_code = cb.current.take().and_then(|a| a.cause_code);
                 }
                 if let Some(started) = dial_started {
-                    let q = invariant(
-                        self.queues
-                            .get_mut(&queue)
-                            .and_then(|q| q.callbacks.as_mut()),
-                        CALLBACK_QUEUE,
-                    );
+                    let q = callbacks_of(&mut self.queues, &queue, CALLBACK_QUEUE);
                     q.counters.handle_ms_total += at.since(*started);
                     q.counters.handle_count += 1;
                 }
@@ -224,12 +220,7 @@ impl Engine {
                     self.timers
                         .remove(&(expires, Timer::CallbackExpiry(*contact)));
                 }
-                let q = invariant(
-                    self.queues
-                        .get_mut(queue)
-                        .and_then(|q| q.callbacks.as_mut()),
-                    CALLBACK_QUEUE,
-                );
+                let q = callbacks_of(&mut self.queues, queue, CALLBACK_QUEUE);
                 {
                     if end.is_processed() {
                         q.counters.processed += 1;
@@ -246,12 +237,7 @@ impl Engine {
                 status,
                 next_check,
             } => {
-                let q = invariant(
-                    self.queues
-                        .get_mut(queue)
-                        .and_then(|q| q.callbacks.as_mut()),
-                    QUEUE_CALLBACKS,
-                );
+                let q = callbacks_of(&mut self.queues, queue, QUEUE_CALLBACKS);
                 let was_active = q.status == CallbackStatus::Active;
                 if let Some(old) = q.next_check.take() {
                     self.timers
@@ -277,12 +263,7 @@ impl Engine {
                 self.dirty.insert(queue.clone());
             }
             Event::ShiftStarted { queue, since, next } => {
-                let q = invariant(
-                    self.queues
-                        .get_mut(queue)
-                        .and_then(|q| q.callbacks.as_mut()),
-                    QUEUE_CALLBACKS,
-                );
+                let q = callbacks_of(&mut self.queues, queue, QUEUE_CALLBACKS);
                 if let Some(old) = q.next_shift.take() {
                     self.timers.remove(&(old, Timer::Shift(queue.clone())));
                 }
@@ -311,12 +292,7 @@ impl Engine {
     /// A callback becomes Pending in its queue's index; its due timer runs while the queue's
     /// callbacks are Active.
     fn add_pending(&mut self, queue: &QueueId, contact: ContactId, due: Timestamp) {
-        let q = invariant(
-            self.queues
-                .get_mut(queue)
-                .and_then(|q| q.callbacks.as_mut()),
-            CALLBACK_QUEUE,
-        );
+        let q = callbacks_of(&mut self.queues, queue, CALLBACK_QUEUE);
         q.pending.insert((due, contact));
         if q.status == CallbackStatus::Active {
             self.timers.insert((due, Timer::CallbackDue(contact)));
@@ -334,12 +310,7 @@ impl Engine {
             return;
         }
         let key = (cb.due, contact);
-        let q = invariant(
-            self.queues
-                .get_mut(&c.queue)
-                .and_then(|q| q.callbacks.as_mut()),
-            CALLBACK_QUEUE,
-        );
+        let q = callbacks_of(&mut self.queues, &c.queue, CALLBACK_QUEUE);
         let removed = q.pending.remove(&key);
         debug_assert!(
             removed,
@@ -386,12 +357,7 @@ impl Engine {
         if let Some((queue, loc)) = before
             && loc.to_be_processed()
         {
-            let q = invariant(
-                self.queues
-                    .get_mut(&queue)
-                    .and_then(|q| q.callbacks.as_mut()),
-                CALLBACK_QUEUE,
-            );
+            let q = callbacks_of(&mut self.queues, &queue, CALLBACK_QUEUE);
             debug_assert!(
                 q.to_be_processed > 0,
                 "Clbk To Be Proc counts this callback"
@@ -401,12 +367,7 @@ impl Engine {
         if let Some((queue, loc)) = after
             && loc.to_be_processed()
         {
-            let q = invariant(
-                self.queues
-                    .get_mut(&queue)
-                    .and_then(|q| q.callbacks.as_mut()),
-                CALLBACK_QUEUE,
-            );
+            let q = callbacks_of(&mut self.queues, &queue, CALLBACK_QUEUE);
             q.to_be_processed += 1;
         }
     }
@@ -449,4 +410,18 @@ impl Engine {
             }
         }
     }
+}
+
+/// The callback process of a queue an invariant says takes callbacks. A free function, so
+/// the borrow is of `queues` alone and the timers stay free to change beside it.
+#[track_caller]
+fn callbacks_of<'a>(
+    queues: &'a mut IdMap<QueueId, QueueRt>,
+    queue: &QueueId,
+    what: &str,
+) -> &'a mut QueueCallbacks {
+    invariant(
+        queues.get_mut(queue).and_then(|q| q.callbacks.as_mut()),
+        what,
+    )
 }

@@ -3,9 +3,10 @@
 
 use crate::config::PriorityHandling;
 use crate::engine::evolve::{invariant, not_this_family};
-use crate::engine::{Assignment, ContactRt, Engine, Place, Timer, WaitKey};
+use crate::engine::tables::AgentMap;
+use crate::engine::{AgentRt, Assignment, ContactRt, Engine, Place, Timer, WaitKey};
 use crate::event::Event;
-use crate::ids::{ContactId, QueueId};
+use crate::ids::{AgentId, ContactId, QueueId};
 use crate::model::{Channel, ContactState};
 use crate::time::Timestamp;
 
@@ -144,12 +145,7 @@ impl Engine {
                 state,
                 answered_by,
             } => {
-                let a = invariant(
-                    self.agents
-                        .get_mut(agent)
-                        .and_then(|rt| rt.assignments.get_mut(contact)),
-                    ASSIGNMENT,
-                );
+                let a = assignment_mut(&mut self.agents, agent, *contact);
                 a.state = *state;
                 a.since = at;
                 if let Some(by) = answered_by {
@@ -175,12 +171,7 @@ impl Engine {
                 deadline,
                 detached,
             } => {
-                let a = invariant(
-                    self.agents
-                        .get_mut(agent)
-                        .and_then(|rt| rt.assignments.get_mut(contact)),
-                    ASSIGNMENT,
-                );
+                let a = assignment_mut(&mut self.agents, agent, *contact);
                 debug_assert!(
                     a.state != ContactState::WrapUp,
                     "contact {contact} starts wrap-up twice"
@@ -291,4 +282,19 @@ impl Engine {
         );
         self.dirty.insert(queue.clone());
     }
+}
+
+/// The assignment of the agent holding a contact an event names (decide looked it up).
+#[track_caller]
+fn assignment_mut<'a>(
+    agents: &'a mut AgentMap<AgentRt>,
+    agent: &AgentId,
+    contact: ContactId,
+) -> &'a mut Assignment {
+    invariant(
+        agents
+            .get_mut(agent)
+            .and_then(|rt| rt.assignments.get_mut(&contact)),
+        ASSIGNMENT,
+    )
 }
