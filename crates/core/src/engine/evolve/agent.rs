@@ -11,6 +11,10 @@ use crate::time::Timestamp;
 /// An event names a configured agent: decide looked it up before emitting.
 const AGENT: &str = "an event's agent is configured";
 
+/// An agent's queues are configured: `configure_agent` checks them and `remove_queue` waits
+/// until no agent serves the queue.
+const MEMBER_QUEUE: &str = "an agent's queue is configured";
+
 impl Engine {
     pub(super) fn evolve_agent(&mut self, at: Timestamp, event: &Event) {
         match event {
@@ -21,10 +25,8 @@ impl Engine {
                 rt.last_work_at = at;
                 rt.logout_reason = None;
                 for m in &rt.memberships {
-                    // Lenient: an agent may have been configured for a queue before it existed.
-                    if let Some(q) = self.queues.get_mut(&m.queue) {
-                        q.staffed += 1;
-                    }
+                    let q = invariant(self.queues.get_mut(&m.queue), MEMBER_QUEUE);
+                    q.staffed += 1;
                 }
                 let other = self.station_users.insert(station.clone(), agent.clone());
                 debug_assert!(other.is_none(), "station {station} has two agents");
@@ -44,10 +46,8 @@ impl Engine {
                 if let Some(station) = rt.station.take() {
                     self.station_users.remove(&station);
                     for m in &rt.memberships {
-                        // Lenient: see `AgentLoggedIn`.
-                        if let Some(q) = self.queues.get_mut(&m.queue) {
-                            q.staffed = q.staffed.saturating_sub(1);
-                        }
+                        let q = invariant(self.queues.get_mut(&m.queue), MEMBER_QUEUE);
+                        q.staffed = q.staffed.saturating_sub(1);
                     }
                 }
                 rt.presence = Presence::Offline;

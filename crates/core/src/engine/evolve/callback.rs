@@ -96,21 +96,19 @@ impl Engine {
             } => {
                 let cb = invariant(self.callbacks.get_mut(contact), CALLBACK);
                 debug_assert!(cb.current.is_none(), "callback {contact} has two attempts");
-                {
-                    cb.attempt_no = cb.attempt_no.max(*attempt);
-                    cb.current = Some(AttemptRt {
-                        no: *attempt,
-                        agent: agent.clone(),
-                        dial_started: no_answer_deadline.map(|_| at),
-                        no_answer_deadline: *no_answer_deadline,
-                        status: None,
-                        automatic_no_answer: false,
-                        answered: None,
-                        cause_code: None,
-                    });
-                    if let Some(deadline) = no_answer_deadline {
-                        self.timers.insert((*deadline, Timer::NoAnswer(*contact)));
-                    }
+                cb.attempt_no = cb.attempt_no.max(*attempt);
+                cb.current = Some(AttemptRt {
+                    no: *attempt,
+                    agent: agent.clone(),
+                    dial_started: no_answer_deadline.map(|_| at),
+                    no_answer_deadline: *no_answer_deadline,
+                    status: None,
+                    automatic_no_answer: false,
+                    answered: None,
+                    cause_code: None,
+                });
+                if let Some(deadline) = no_answer_deadline {
+                    self.timers.insert((*deadline, Timer::NoAnswer(*contact)));
                 }
             }
             Event::AttemptDialing {
@@ -123,12 +121,10 @@ impl Engine {
                         .and_then(|cb| cb.current.as_mut()),
                     ATTEMPT,
                 );
-                {
-                    attempt.dial_started = Some(at);
-                    attempt.no_answer_deadline = Some(*no_answer_deadline);
-                    self.timers
-                        .insert((*no_answer_deadline, Timer::NoAnswer(*contact)));
-                }
+                attempt.dial_started = Some(at);
+                attempt.no_answer_deadline = Some(*no_answer_deadline);
+                self.timers
+                    .insert((*no_answer_deadline, Timer::NoAnswer(*contact)));
             }
             Event::DialOutcomeReported {
                 contact,
@@ -156,11 +152,9 @@ impl Engine {
                         .and_then(|cb| cb.current.as_mut()),
                     ATTEMPT,
                 );
-                {
-                    attempt.status = Some(status.clone());
-                    if *automatic && *status == CompletionStatus::NoAnswer {
-                        attempt.automatic_no_answer = true;
-                    }
+                attempt.status = Some(status.clone());
+                if *automatic && *status == CompletionStatus::NoAnswer {
+                    attempt.automatic_no_answer = true;
                 }
             }
             Event::AttemptEnded {
@@ -174,15 +168,13 @@ impl Engine {
                 self.stop_no_answer_timer(*contact);
                 let queue = invariant(self.contacts.get(contact), CONTACT).queue.clone();
                 let cb = invariant(self.callbacks.get_mut(contact), CALLBACK);
-                {
-                    if *counted {
-                        cb.attempts += 1;
-                    }
-                    cb.attempt_no = cb.attempt_no.max(*attempt);
-                    cb.last_state = Some(*state);
-                    cb.last_attempt_at = Some(at);
-                    cb.last_cause_code = cb.current.take().and_then(|a| a.cause_code);
+                if *counted {
+                    cb.attempts += 1;
                 }
+                cb.attempt_no = cb.attempt_no.max(*attempt);
+                cb.last_state = Some(*state);
+                cb.last_attempt_at = Some(at);
+                cb.last_cause_code = cb.current.take().and_then(|a| a.cause_code);
                 if let Some(started) = dial_started {
                     let q = callbacks_of(&mut self.queues, &queue, CALLBACK_QUEUE);
                     q.counters.handle_ms_total += at.since(*started);
@@ -221,15 +213,13 @@ impl Engine {
                         .remove(&(expires, Timer::CallbackExpiry(*contact)));
                 }
                 let q = callbacks_of(&mut self.queues, queue, CALLBACK_QUEUE);
-                {
-                    if end.is_processed() {
-                        q.counters.processed += 1;
-                        if *reached {
-                            q.counters.reached += 1;
-                        }
-                    } else {
-                        q.counters.purged += 1;
+                if end.is_processed() {
+                    q.counters.processed += 1;
+                    if *reached {
+                        q.counters.reached += 1;
                     }
+                } else {
+                    q.counters.purged += 1;
                 }
             }
             Event::CallbackStatusChanged {

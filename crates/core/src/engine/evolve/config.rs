@@ -1,12 +1,16 @@
 //! Evolve of configuration events: settings, queues, agents, stations.
 
-use crate::engine::evolve::{not_this_family, wait_key};
+use crate::engine::evolve::{invariant, not_this_family, wait_key};
 use crate::engine::{AgentRt, Engine, Membership, QueueRt, Timer, WaitKey};
 use crate::event::Event;
 use crate::ids::AgentId;
 use crate::model::{AgentState, Presence};
 use crate::time::Timestamp;
 use std::collections::BTreeSet;
+
+/// An agent's queues are configured: `configure_agent` checks them and `remove_queue` waits
+/// until no agent serves the queue.
+const MEMBER_QUEUE: &str = "an agent's queue is configured";
 
 impl Engine {
     pub(super) fn evolve_config(&mut self, at: Timestamp, event: &Event) {
@@ -50,12 +54,10 @@ impl Engine {
                         .remove(&(deadline, Timer::Unavailable(agent.clone())));
                 }
                 for m in rt.memberships {
-                    // Lenient: an agent may have been configured for a queue before it existed.
-                    if let Some(q) = self.queues.get_mut(&m.queue) {
-                        q.members.remove(agent);
-                        if let Some(key) = m.indexed {
-                            q.agents.remove(&key);
-                        }
+                    let q = invariant(self.queues.get_mut(&m.queue), MEMBER_QUEUE);
+                    q.members.remove(agent);
+                    if let Some(key) = m.indexed {
+                        q.agents.remove(&key);
                     }
                 }
             }
@@ -86,16 +88,14 @@ impl Engine {
                             .contacts
                             .get_mut(&key.contact)
                             .expect("invariant: a waiting contact is open");
-                        {
-                            let new = wait_key(
-                                config.priority_handling,
-                                c.priority,
-                                c.entrance,
-                                key.contact,
-                            );
-                            c.wait_key = Some(new);
-                            q.waiting.insert(new);
-                        }
+                        let new = wait_key(
+                            config.priority_handling,
+                            c.priority,
+                            c.entrance,
+                            key.contact,
+                        );
+                        c.wait_key = Some(new);
+                        q.waiting.insert(new);
                     }
                 }
                 let members: Vec<AgentId> = q.members.iter().cloned().collect();
@@ -181,14 +181,13 @@ impl Engine {
         };
         let logged_in = rt.station.is_some();
         for m in &old_memberships {
-            if let Some(q) = self.queues.get_mut(&m.queue) {
-                q.members.remove(&id);
-                if let Some(key) = &m.indexed {
-                    q.agents.remove(key);
-                }
-                if logged_in {
-                    q.staffed = q.staffed.saturating_sub(1);
-                }
+            let q = invariant(self.queues.get_mut(&m.queue), MEMBER_QUEUE);
+            q.members.remove(&id);
+            if let Some(key) = &m.indexed {
+                q.agents.remove(key);
+            }
+            if logged_in {
+                q.staffed = q.staffed.saturating_sub(1);
             }
         }
         rt.memberships = config
@@ -205,11 +204,10 @@ impl Engine {
             })
             .collect();
         for m in &rt.memberships {
-            if let Some(q) = self.queues.get_mut(&m.queue) {
-                q.members.insert(id.clone());
-                if logged_in {
-                    q.staffed += 1;
-                }
+            let q = invariant(self.queues.get_mut(&m.queue), MEMBER_QUEUE);
+            q.members.insert(id.clone());
+            if logged_in {
+                q.staffed += 1;
             }
         }
         self.agents.insert(id.clone(), rt);
