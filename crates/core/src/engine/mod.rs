@@ -9,17 +9,22 @@
 //!
 //! # One axis: the engine is split by step
 //!
-//! - `decide/`: one file per command family (config, agent, offer, contact, arrival, connector,
-//!   callback, attempt, session, dnc, queue). Reads state, validates, rejects before the first
-//!   `emit`, then emits events; it changes state only through `emit`. `decide/mod.rs` is the
-//!   dispatch: one call per command, no logic.
-//! - `evolve/`: the same families. Applies one already-validated event to the state; never
-//!   fails, never decides, never emits. A missing record is a broken invariant: it panics.
-//! - `timers.rs`: the `Timer` kinds and their firing (a decision the clock starts).
-//! - Read side: `views.rs`, `desktop.rs`, `invariants.rs` (the auditor); shared read-only
-//!   queries in `lookup.rs`. Pure helpers: `routing.rs`, `hours.rs`, `tables.rs`, `state.rs`.
-//! - A new feature adds its command's function to `decide/<family>.rs`, its event's arm to
-//!   `evolve/<family>.rs` (and the dispatch lines in both `mod.rs`), its timer to `timers.rs`.
+//! - `decide/`: one file per command family (config, queue, dnc, agent, offer, contact,
+//!   arrival, connector, callback, attempt, session). Reads state, validates, rejects before
+//!   its first `emit`, then emits events; it changes state only through `emit`.
+//!   `decide/mod.rs` is the dispatch: one call per command, no rule of its own.
+//! - `evolve/`: one file per event family (config, queue, dnc, agent, offer, contact,
+//!   callback, session). Applies one already-decided event; cannot reject, never decides,
+//!   never emits. A record the event names that is missing is a bug: it panics naming the
+//!   invariant. `evolve/mod.rs` is the dispatch over `Event`.
+//! - `timers.rs`: the `Timer` kinds and their firing, a decision the clock starts.
+//!   `routing.rs`: the routing indexes and `dispatch`, the decision made after every input.
+//! - Read side, never mutating: `views.rs`, `desktop.rs`, `invariants.rs` (the auditor),
+//!   `lookup.rs` (queries decide and evolve share). Data and pure helpers: `state.rs` (the
+//!   runtime records), `tables.rs` (their maps), `hours.rs` (calendar arithmetic).
+//! - A new feature puts its command's function in `decide/<family>.rs`, its event's arm in
+//!   `evolve/<family>.rs`, one dispatch line in each `mod.rs`, any timer in `timers.rs`; a
+//!   step that several families share lives in the family it belongs to.
 
 mod decide;
 mod desktop;
