@@ -300,7 +300,9 @@ impl Engine {
             at: self.now,
             event,
         };
+        let outputs = self.outputs.len();
         self.apply(&record);
+        debug_assert_eq!(self.outputs.len(), outputs, "evolve emitted output");
         self.outputs.push_back(Output::Event(record));
     }
 

@@ -419,6 +419,11 @@ impl Engine {
             entrance: c.entrance,
         };
         self.emit(event);
+        debug_assert!(
+            self.contacts.get(&contact).is_none()
+                && self.offers.iter().all(|(_, o)| o.contact != contact),
+            "contact {contact} closed with an open offer"
+        );
         if let Some(agent) = holder {
             self.after_work(&agent);
         }

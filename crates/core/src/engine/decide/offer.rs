@@ -76,6 +76,14 @@ impl Engine {
             station: station.clone(),
             deadline: self.now.plus_ms(timeout),
         });
+        debug_assert!(
+            self.agents
+                .get(agent)
+                .is_some_and(|a| a.offer == Some(offer))
+                && matches!(self.contacts.get(&contact).map(|c| &c.place),
+                    Some(Place::Offered(offers)) if offers.contains(&offer)),
+            "offer {offer} is the agent's open offer and among the contact's"
+        );
         self.request(ConnectorRequest::Deliver {
             offer,
             contact,
