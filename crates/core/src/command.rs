@@ -162,7 +162,7 @@ pub enum Command {
     },
     Connector(ConnectorEvent),
 
-    // --- callbacks (§8) ---
+    // --- callbacks (docs/callbacks.md) ---
     /// A callback created through the API: Pending until `due` (default now).
     CreateCallback {
         queue: QueueId,
@@ -234,6 +234,59 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The agent a command acts as, for checking an agent's key against it (beside
+    /// [`crate::event::Event::agent`]): the agent named by an agent's own action (login, state,
+    /// a contact it holds, a dial, a callback it schedules or completes, an unpark), and the
+    /// agent a created callback is reserved for. `None` for everything else: configuration
+    /// and supervisor commands (`force_state` and `remove_agent` act *on* an agent, not as
+    /// it), connector reports, an unpark by no agent, and `accept` / `refuse`, which name an
+    /// offer whose agent only the engine knows.
+    #[must_use]
+    pub fn agent(&self) -> Option<&AgentId> {
+        match self {
+            Command::Login { agent, .. }
+            | Command::Logout { agent }
+            | Command::SetState { agent, .. }
+            | Command::Hold { agent, .. }
+            | Command::Resume { agent, .. }
+            | Command::Consult { agent, .. }
+            | Command::Conference { agent, .. }
+            | Command::StartDial { agent, .. }
+            | Command::End { agent, .. }
+            | Command::Complete { agent, .. }
+            | Command::Suspend { agent, .. }
+            | Command::Park { agent, .. }
+            | Command::Transfer { agent, .. }
+            | Command::Dial { agent, .. }
+            | Command::ScheduleCallback { agent, .. }
+            | Command::SetCompletion { agent, .. } => Some(agent),
+            Command::CreateCallback { agent, .. } | Command::Unpark { agent, .. } => agent.as_ref(),
+            Command::ConfigureSettings(_)
+            | Command::ConfigureQueue(_)
+            | Command::RemoveQueue { .. }
+            | Command::ConfigureAgent(_)
+            | Command::RemoveAgent { .. }
+            | Command::ConfigureStation(_)
+            | Command::RemoveStation { .. }
+            | Command::SetQueueEmergency { .. }
+            | Command::ForceState { .. }
+            | Command::Accept { .. }
+            | Command::Refuse { .. }
+            | Command::CreateContact { .. }
+            | Command::Abandon { .. }
+            | Command::Connector(_)
+            | Command::ChooseCallback { .. }
+            | Command::SendCallbackToQueue { .. }
+            | Command::PurgeCallback { .. }
+            | Command::StopCallbacks { .. }
+            | Command::StartCallbacks { .. }
+            | Command::AddDoNotCall { .. }
+            | Command::RemoveDoNotCall { .. } => None,
+        }
+    }
+}
+
 /// Where a transfer sends the contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -293,4 +346,34 @@ pub enum ConnectorEvent {
         #[serde(default)]
         ended_by: Option<EndedBy>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_is_who_the_command_acts_as_not_whom_it_acts_on() {
+        let a = AgentId::new("a1");
+        let own = Command::SetState {
+            agent: a.clone(),
+            state: SelectableState::Ready,
+            reason: None,
+        };
+        assert_eq!(own.agent(), Some(&a));
+        let forced = Command::ForceState {
+            agent: a.clone(),
+            state: SelectableState::Ready,
+            reason: None,
+            by: "key 2".into(),
+        };
+        assert_eq!(forced.agent(), None);
+        assert_eq!(Command::RemoveAgent { agent: a.clone() }.agent(), None);
+        let unpark = |agent| Command::Unpark {
+            contact: ContactId(1),
+            agent,
+        };
+        assert_eq!(unpark(Some(a.clone())).agent(), Some(&a));
+        assert_eq!(unpark(None).agent(), None);
+    }
 }

@@ -562,28 +562,14 @@ impl Loop<'_> {
         self.feed.publish(&items);
     }
 
-    /// An agent key may act only as its own agent.
+    /// An agent key may act only as its own agent (`Command::agent`), and only in an agent's
+    /// commands.
     fn check_actor(&self, command: &Command, actor: &Actor) -> Result<(), CommandError> {
         let Actor::Agent(me) = actor else {
             return Ok(());
         };
         let acting_as = match command {
-            Command::Login { agent, .. }
-            | Command::Logout { agent }
-            | Command::SetState { agent, .. }
-            | Command::Hold { agent, .. }
-            | Command::Resume { agent, .. }
-            | Command::Consult { agent, .. }
-            | Command::Conference { agent, .. }
-            | Command::StartDial { agent, .. }
-            | Command::End { agent, .. }
-            | Command::Complete { agent, .. }
-            | Command::Suspend { agent, .. }
-            | Command::Park { agent, .. }
-            | Command::Transfer { agent, .. }
-            | Command::Dial { agent, .. }
-            | Command::ScheduleCallback { agent, .. }
-            | Command::SetCompletion { agent, .. } => Some(agent.clone()),
+            // They name an offer: its agent acts.
             Command::Accept { offer } | Command::Refuse { offer } => {
                 match self.engine.offer_view(*offer) {
                     Some(view) => Some(view.agent),
@@ -591,16 +577,18 @@ impl Loop<'_> {
                     None => return Ok(()),
                 }
             }
-            Command::CreateCallback { agent, .. } => agent.clone(),
-            // An agent unparks as itself; only a supervisor or admin unparks as no one.
-            Command::Unpark {
-                agent: Some(agent), ..
-            } => Some(agent.clone()),
-            _ => {
-                return Err(CommandError::Forbidden(
-                    "an agent key cannot do this".to_string(),
-                ));
-            }
+            // An agent may create a callback reserved for no one, or for itself.
+            Command::CreateCallback { .. } => command.agent().cloned(),
+            // Otherwise an agent's command names the agent; one that names none is not an
+            // agent's to give (an unpark by no one is a supervisor's).
+            _ => match command.agent() {
+                Some(agent) => Some(agent.clone()),
+                None => {
+                    return Err(CommandError::Forbidden(
+                        "an agent key cannot do this".to_string(),
+                    ));
+                }
+            },
         };
         match acting_as {
             Some(agent) if agent == *me => Ok(()),

@@ -1168,7 +1168,7 @@ export interface components {
          * @enum {string}
          */
         CallbackLocation: "Pending" | "HandlingByBusinessProcess" | "HandlingByAgent" | "Completed";
-        /** @description A queue's callback columns in the supervisor monitor (§8). */
+        /** @description A queue's callback columns in the supervisor monitor (docs/callbacks.md, Supervisor counters). */
         CallbackMonitorView: {
             /** @description Clbk Avg Time, in milliseconds. */
             avg_handle_ms?: number | null;

@@ -2,50 +2,66 @@
 //!
 //! Shape (after quinn-proto and esrs): `handle_command(now, cmd)` and `handle_timeout(now)` are
 //! the inputs; `poll_output()` drains events and connector requests; `poll_timeout()` is the
-//! next deadline. Every state change goes through [`Engine::apply`] — the *evolve* step — so
+//! next deadline. Every state change goes through `Engine::apply` (the *evolve* step), so
 //! that [`Engine::replay`] rebuilds the same state from the journal without re-deciding.
+//! A decision `emit`s events one at a time and each is applied at once, so later steps of the
+//! same decision see its effect. A rejected command emits nothing.
 //!
-//! Decisions (the *decide* step, in `decide.rs` and `routing.rs`) read the state, validate,
-//! and then `emit` events, each applied at once so later decisions of the same command see it.
-//! A rejected command emits nothing.
+//! # One axis: the engine is split by step
+//!
+//! - `decide/`: one file per command family (config, queue, dnc, agent, offer, contact,
+//!   arrival, connector, callback, attempt, session). Reads state, validates, rejects before
+//!   its first `emit`, then emits events; it changes state only through `emit`.
+//!   `decide/mod.rs` is the dispatch: one call per command, no rule of its own.
+//! - `evolve/`: one file per event family (config, queue, dnc, agent, offer, contact,
+//!   callback, session). Applies one already-decided event; cannot reject, never decides,
+//!   never emits. A record the event names that is missing is a bug: it panics naming the
+//!   invariant. `evolve/mod.rs` is the dispatch over `Event`.
+//! - `timers.rs`: the `Timer` kinds and their firing, a decision the clock starts.
+//!   `routing.rs`: the routing indexes and `dispatch`, the decision made after every input.
+//! - Read side, never mutating: `views.rs`, `desktop.rs`, `invariants.rs` (the auditor),
+//!   `lookup.rs` (queries decide and evolve share). Data and pure helpers: `state.rs` (the
+//!   runtime records), `tables.rs` (their maps), `hours.rs` (calendar arithmetic).
+//! - A new feature puts its command's function in `decide/<family>.rs`, its event's arm in
+//!   `evolve/<family>.rs`, one dispatch line in each `mod.rs`, any timer in `timers.rs`; a
+//!   step that several families share lives in the family it belongs to.
 
-mod apply;
-mod callbacks;
 mod decide;
 mod desktop;
-mod dnc;
+mod evolve;
 mod hours;
 mod invariants;
+mod lookup;
 mod routing;
-mod sessions;
-mod store;
+mod state;
+mod tables;
+mod timers;
 mod views;
 
 pub use desktop::{AttemptView, Colleague, DesktopContact, DesktopOffer, DesktopView};
-pub use sessions::{SessionState, SessionView};
 pub use views::{
     AgentView, CallbackMonitorView, CallbackView, ContactView, EngineStats, OfferView, QueueView,
+    SessionState, SessionView,
 };
 
-use crate::callback::{
-    AttemptState, CallbackCounters, CallbackOrigin, CallbackSettings, CallbackStatus,
-    CompletionStatus,
+pub(crate) use state::{
+    AgentRt, Assignment, AttemptRt, CallbackRt, ContactRt, HeldRt, Membership, OfferRt, ParkedRt,
+    Place, QueueCallbacks, QueueRt, RouteKey, SuspendedRt, WaitKey,
 };
+pub(crate) use tables::NamedId;
+pub(crate) use timers::Timer;
+
 use crate::command::Command;
-use crate::config::{AgentConfig, QueueConfig, Settings, StationConfig};
+use crate::config::{Settings, StationConfig};
 use crate::event::{Event, EventRecord};
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
-use crate::model::{
-    AgentState, AnsweredBy, Channel, ContactState, Direction, Presence, QueueClosure,
-};
+use crate::model::QueueClosure;
 use crate::output::{ConnectorRequest, Output};
 use crate::rejection::Rejection;
-use crate::schedule::Schedule;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-pub(crate) use store::NamedId;
-use store::{AgentMap, IdMap, SeqMap, VecMap, VecSet};
+use tables::{AgentMap, IdMap, SeqMap, VecMap, VecSet};
 
 /// What a successful command created, for drivers that answer with ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,271 +73,6 @@ pub struct Receipt {
     /// The created contact closed because its queue is closed: why, and the emergency (its
     /// message), so the connector can play the right announcement.
     pub queue_closed: Option<(QueueClosure, Option<crate::model::QueueEmergency>)>,
-}
-
-/// Orders agents of a queue for routing: smallest first wins.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub(crate) struct RouteKey {
-    pub primary: i64,
-    pub secondary: i64,
-    pub agent: AgentId,
-}
-
-/// Orders waiting contacts of a queue: smallest first is offered first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub(crate) struct WaitKey {
-    pub primary: i64,
-    pub secondary: i64,
-    pub contact: ContactId,
-}
-
-/// Deadlines. Every timer stands for live state (an open offer, a wrap-up, a waiting contact,
-/// an exclusion) and firing it emits events that remove it, so a replayed engine holds
-/// exactly the timers of the original. Firing one early or twice does nothing.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub(crate) enum Timer {
-    /// An offer rang too long: NoAnswer.
-    Offer(OfferId),
-    /// An accepted voice offer's leg did not link: AgentLinkTimeout.
-    Link(OfferId),
-    /// Wrap-up time limit: closes with 59.
-    WrapUp(ContactId, AgentId),
-    /// Queue time limit: closes with 38/19.
-    QueueLimit(ContactId),
-    /// A refusing agent's exclusion from a contact ends: route again.
-    Reoffer(ContactId, AgentId),
-    /// A Pending callback is due (only while its queue's callbacks are Active).
-    CallbackDue(ContactId),
-    /// Duration For No Answer of the current attempt's dial.
-    NoAnswer(ContactId),
-    /// A callback's expiry (max age or window end).
-    CallbackExpiry(ContactId),
-    /// A callback's reservation for an agent ends.
-    Reservation(ContactId),
-    /// The queue's callback schedule may change status.
-    CallbackSchedule(QueueId),
-    /// The queue's supervisor counters restart.
-    Shift(QueueId),
-    /// The agent has been unavailable (Break, BackOffice) for its unavailable time-out.
-    Unavailable(AgentId),
-    /// The queue's own schedule may open or close it to arrivals.
-    QueueHours(QueueId),
-}
-
-/// One queue an agent serves, and where the agent stands in that queue's routing index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Membership {
-    pub queue: QueueId,
-    pub proficiency: u8,
-    /// Round-robin: the engine-wide offer sequence number of this agent's last offer here.
-    pub last_offer_seq: u64,
-    /// The key under which the agent sits in the queue's index, if eligible now.
-    pub indexed: Option<RouteKey>,
-}
-
-/// An agent's part in one contact, from connect to the end of wrap-up.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Assignment {
-    pub channel: Channel,
-    pub units: u8,
-    /// Preview, Dialing, Handling, On Hold, Consulting, In Conference or Wrap Up.
-    pub state: ContactState,
-    pub since: Timestamp,
-    /// The contact moved on (transfer) while this agent wraps up.
-    pub detached: bool,
-    pub wrap_up_deadline: Option<Timestamp>,
-    pub queue: QueueId,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct AgentRt {
-    pub config: AgentConfig,
-    /// Logged in at this station; `None`: Offline.
-    pub station: Option<StationId>,
-    /// The base state the agent chose (or the policy imposed); what it returns to.
-    pub presence: Presence,
-    pub reason: Option<String>,
-    /// "Waiting for X": applied when the last contact ends.
-    pub pending: Option<(Presence, Option<String>)>,
-    /// At most one open offer per agent.
-    pub offer: Option<OfferId>,
-    pub assignments: VecMap<ContactId, Assignment>,
-    /// Sum of the assignments' units; never above 100.
-    pub used_units: u16,
-    /// Last time the agent became Ready or took or finished a contact (longest-idle key).
-    pub last_work_at: Timestamp,
-    pub shown: AgentState,
-    pub shown_reason: Option<String>,
-    pub shown_since: Timestamp,
-    /// When the unavailable time-out logs the agent out (its `Timer::Unavailable`), while it
-    /// is shown unavailable and a time-out applies. Derived in `apply`, so a replay and an
-    /// old snapshot (without it: the settings had no time-out) agree.
-    #[serde(default)]
-    pub unavailable_deadline: Option<Timestamp>,
-    /// Why the engine logged the agent out (shown with Offline) until it logs in again.
-    #[serde(default)]
-    pub logout_reason: Option<String>,
-    /// The supervisor who set the current presence (`by` of its event); none when the agent
-    /// (or the engine) did.
-    #[serde(default)]
-    pub presence_by: Option<String>,
-    /// The supervisor who set the pending state.
-    #[serde(default)]
-    pub pending_by: Option<String>,
-    pub memberships: Vec<Membership>,
-    /// Listed in `Engine::touched` (its shown state is looked at after the input).
-    pub touched: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct QueueRt {
-    pub config: QueueConfig,
-    /// Contacts waiting, by priority handling then entrance time.
-    pub waiting: BTreeSet<WaitKey>,
-    /// The same contacts by entrance time alone: the longest wait without a scan.
-    pub by_entrance: BTreeSet<(Timestamp, ContactId)>,
-    /// Agents who could take a contact of this queue now, best first.
-    pub agents: BTreeSet<RouteKey>,
-    /// Agents configured for this queue.
-    pub members: BTreeSet<AgentId>,
-    /// Members logged in (any state).
-    pub staffed: u32,
-    pub closure: Option<QueueClosure>,
-    /// Since when `closure` holds (the last change from open to closed, between reasons, or
-    /// back); not older snapshots' (they held no schedule): then the Unix epoch.
-    #[serde(default)]
-    pub closure_since: Timestamp,
-    /// The emergency that closes the queue, if set (then `closure` is `Emergency`).
-    #[serde(default)]
-    pub emergency: Option<crate::model::QueueEmergency>,
-    /// The queue's own schedule, compiled from `config.schedule`.
-    #[serde(skip)]
-    pub hours: Option<Schedule>,
-    /// When the schedule is next looked at (its `Timer::QueueHours`).
-    #[serde(default)]
-    pub hours_check: Option<Timestamp>,
-    /// The callback process, if the queue takes callbacks.
-    pub callbacks: Option<QueueCallbacks>,
-}
-
-/// A queue's callback process state.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct QueueCallbacks {
-    pub settings: CallbackSettings,
-    #[serde(skip)]
-    pub schedule: Schedule,
-    #[serde(skip)]
-    pub shift_time: jiff::civil::Time,
-    /// CLBK Stat.
-    pub status: CallbackStatus,
-    /// When the schedule is next looked at (none while Stopped or never changing).
-    pub next_check: Option<Timestamp>,
-    pub shift_since: Timestamp,
-    pub next_shift: Option<Timestamp>,
-    /// Pending callbacks of this queue by due time.
-    pub pending: BTreeSet<(Timestamp, ContactId)>,
-    /// Callbacks Pending or waiting in the queue ("Clbk To Be Proc").
-    pub to_be_processed: u64,
-    pub counters: CallbackCounters,
-}
-
-/// A callback's process state (the contact itself holds place, queue and entrance).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct CallbackRt {
-    pub destination: String,
-    pub origin: CallbackOrigin,
-    pub due: Timestamp,
-    pub reserved: Option<(AgentId, Timestamp)>,
-    pub expires: Option<Timestamp>,
-    pub expired: bool,
-    /// Counted attempts (the dial outcomes: Answering Machine, No Answer, Busy, Fax, …).
-    pub attempts: u32,
-    /// Number of the latest attempt of any kind (Aborted and Cancel included).
-    pub attempt_no: u32,
-    pub last_state: Option<AttemptState>,
-    pub last_attempt_at: Option<Timestamp>,
-    /// The connector's raw cause of the last attempt's dial outcome, if it gave one. Absent
-    /// from snapshots written before dial outcomes (serde default: none then).
-    #[serde(default)]
-    pub last_cause_code: Option<String>,
-    pub current: Option<AttemptRt>,
-    /// A live customer answered at least one attempt.
-    pub reached: bool,
-}
-
-/// The attempt in progress: from accept to the end of wrap-up.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct AttemptRt {
-    pub no: u32,
-    pub agent: AgentId,
-    pub dial_started: Option<Timestamp>,
-    pub no_answer_deadline: Option<Timestamp>,
-    pub status: Option<CompletionStatus>,
-    /// No Answer was set by the engine: Cancel is no longer an option.
-    pub automatic_no_answer: bool,
-    pub answered: Option<AnsweredBy>,
-    /// The raw cause of the connector's `dial_outcome` for this attempt.
-    #[serde(default)]
-    pub cause_code: Option<String>,
-}
-
-/// The open offers of a contact: nearly always one, so kept inline (no allocation per offer).
-pub(crate) type OfferList = smallvec::SmallVec<[OfferId; 2]>;
-
-/// Where an open contact is. Exactly one of these at the end of every command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum Place {
-    /// Transient inside a command: arrived, not yet queued or closed.
-    New,
-    /// A callback not in the queue yet (due later, recall interval, off schedule, stopped).
-    Pending,
-    Queued,
-    /// Offered to these agents (several with dynamic delivery; one, inline, without).
-    Offered(OfferList),
-    /// With this agent (Preview, Dialing, Handling, …, Wrap Up).
-    Agent(AgentId),
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ContactRt {
-    pub channel: Channel,
-    pub direction: Direction,
-    pub queue: QueueId,
-    pub from: std::sync::Arc<str>,
-    pub priority: u16,
-    pub attributes: BTreeMap<String, String>,
-    pub arrived: Timestamp,
-    /// Orders the contact in its queue; kept when an offer fails (original place).
-    pub entrance: Timestamp,
-    pub place: Place,
-    pub wait_key: Option<WaitKey>,
-    pub queue_deadline: Option<Timestamp>,
-    /// Offers made so far (hops).
-    pub offers_made: u32,
-    /// Agents who refused, and until when they are kept from this contact.
-    pub exclusions: Vec<(AgentId, Timestamp)>,
-    /// Agents still wrapping up this contact after transferring it: never offered it back
-    /// until that wrap-up ends.
-    pub wrapping_up: Vec<AgentId>,
-    pub last_agent: Option<AgentId>,
-    pub answered_by: Option<AnsweredBy>,
-    /// An agent scheduled a callback from this contact: it closes (51, 0).
-    pub callback_scheduled: bool,
-    /// When an agent connected with it (the conversation began): a customer hang-up within
-    /// the queue's `dropped_within_ms` of this counts as a drop. Absent in older snapshots.
-    #[serde(default)]
-    pub connected_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct OfferRt {
-    pub contact: ContactId,
-    pub agent: AgentId,
-    pub station: StationId,
-    pub created: Timestamp,
-    pub deadline: Timestamp,
-    pub accepted: bool,
-    pub link_deadline: Option<Timestamp>,
 }
 
 /// The routing engine. See the module docs.
@@ -344,13 +95,13 @@ pub struct Engine {
     /// Suspended sessions (50), by the contact that was suspended: each waits for the
     /// customer's next message on its thread. At most one per thread key.
     #[serde(default)]
-    pub(crate) suspended: BTreeMap<ContactId, sessions::SuspendedRt>,
+    pub(crate) suspended: BTreeMap<ContactId, SuspendedRt>,
     /// Thread key → the suspended session waiting on it (the same entries as `suspended`).
     #[serde(default)]
     pub(crate) suspended_threads: BTreeMap<String, ContactId>,
     /// Parked sessions (61), by the contact that was parked, with the contacts held in each.
     #[serde(default)]
-    pub(crate) parked: BTreeMap<ContactId, sessions::ParkedRt>,
+    pub(crate) parked: BTreeMap<ContactId, ParkedRt>,
     /// (customer `from`, parked contact): finds a customer's parked sessions without a scan.
     #[serde(default)]
     pub(crate) parked_customers: BTreeSet<(std::sync::Arc<str>, ContactId)>,
@@ -446,6 +197,7 @@ impl Engine {
             );
         }
         self.finish();
+        self.debug_assert_settled();
         result
     }
 
@@ -454,19 +206,7 @@ impl Engine {
         self.advance(now);
         self.fire_due_timers();
         self.finish();
-    }
-
-    /// Fire due timers in deadline order, routing after each: a contact that a timed-out offer
-    /// sends back to the queue meets a free agent before its own queue time limit is checked.
-    fn fire_due_timers(&mut self) {
-        while let Some((at, timer)) = self.timers.first().cloned() {
-            if at > self.now {
-                break;
-            }
-            self.fire(timer.clone());
-            self.timers.remove(&(at, timer));
-            self.dispatch();
-        }
+        self.debug_assert_settled();
     }
 
     // ----- outputs -----
@@ -516,9 +256,7 @@ impl Engine {
         let ids: Vec<QueueId> = engine.queues.keys().cloned().collect();
         for id in ids {
             engine.compile_queue_hours(&id);
-            let Some(queue) = engine.queues.get_mut(&id) else {
-                continue;
-            };
+            let queue = engine.queues.get_mut(&id).expect("a queue of the snapshot");
             if let Some(cb) = &mut queue.callbacks {
                 let (schedule, shift_time) = cb
                     .settings
@@ -541,6 +279,7 @@ impl Engine {
         }
         self.dirty.clear();
         for agent in std::mem::take(&mut self.touched) {
+            // A later event of the journal may have removed an agent it touched.
             if let Some(rt) = self.agents.get_mut(&agent) {
                 rt.touched = false;
             }
@@ -561,7 +300,9 @@ impl Engine {
             at: self.now,
             event,
         };
+        let outputs = self.outputs.len();
         self.apply(&record);
+        debug_assert_eq!(self.outputs.len(), outputs, "evolve emitted output");
         self.outputs.push_back(Output::Event(record));
     }
 
@@ -574,6 +315,7 @@ impl Engine {
         self.dispatch();
         let mut touched = std::mem::take(&mut self.touched);
         for agent in touched.drain(..) {
+            // An agent touched earlier in the input may have been removed since.
             let Some(rt) = self.agents.get_mut(&agent) else {
                 continue;
             };
@@ -596,96 +338,16 @@ impl Engine {
         }
     }
 
-    pub(crate) fn queue_config(&self, queue: &QueueId) -> Option<&QueueConfig> {
-        self.queues.get(queue).map(|q| &q.config)
-    }
-
-    /// Capacity units `channel` costs `agent`.
-    pub(crate) fn units_for(&self, agent: &AgentRt, channel: Channel) -> u8 {
-        agent.units_for(&self.settings, channel)
-    }
-
-    pub(crate) fn reoffer_delay_ms(&self, queue: &QueueId) -> u64 {
-        self.queue_config(queue)
-            .and_then(|q| q.reoffer_delay_ms)
-            .unwrap_or(self.settings.reoffer_delay_ms)
-    }
-
-    pub(crate) fn contact_state(&self, id: ContactId) -> Option<ContactState> {
-        let contact = self.contacts.get(&id)?;
-        Some(match &contact.place {
-            Place::New | Place::Queued | Place::Pending => ContactState::Queued,
-            Place::Offered(_) => ContactState::Offered,
-            Place::Agent(agent) => self
-                .agents
-                .get(agent)
-                .and_then(|a| a.assignments.get(&id))
-                .map(|a| a.state)
-                .unwrap_or(ContactState::Handling),
-        })
-    }
-}
-
-impl AgentRt {
-    /// The §4 state shown for this agent, derived from presence, offers, contacts and pending.
-    pub(crate) fn derived_state(&self) -> AgentState {
-        if self.station.is_none() {
-            return AgentState::Offline;
-        }
-        if !self.assignments.is_empty() {
-            if let Some((pending, _)) = &self.pending
-                && let Some(waiting) = pending.waiting_for()
-            {
-                return waiting;
-            }
-            if self.presence == Presence::OutgoingInteractions {
-                return AgentState::OutgoingInteractions;
-            }
-            return AgentState::Busy;
-        }
-        if self.offer.is_some() {
-            return AgentState::Offered;
-        }
-        self.presence.shown()
-    }
-
-    /// The reason shown with the state (and kept in the agent-state log): the unavailable
-    /// reason, why the engine logged the agent out, and who set the state if a supervisor did.
-    pub(crate) fn derived_reason(&self) -> Option<String> {
-        match self.derived_state() {
-            AgentState::Break | AgentState::BackOffice => {
-                set_by(self.reason.clone(), &self.presence_by)
-            }
-            AgentState::Ready | AgentState::OutgoingInteractions => set_by(None, &self.presence_by),
-            AgentState::Offline => self.logout_reason.clone(),
-            s if s.is_pending() => set_by(
-                self.pending.as_ref().and_then(|(_, r)| r.clone()),
-                &self.pending_by,
-            ),
-            _ => None,
-        }
-    }
-
-    /// Capacity units `channel` costs this agent: its own override, else the settings'.
-    pub(crate) fn units_for(&self, settings: &Settings, channel: Channel) -> u8 {
-        self.config
-            .capacity
-            .get(&channel)
-            .copied()
-            .unwrap_or_else(|| settings.units_for(channel))
-    }
-
-    pub(crate) fn is_busy(&self) -> bool {
-        !self.assignments.is_empty()
-    }
-}
-
-/// A reason with who set the state, `by` naming a supervisor's key with its role: "Lunch
-/// (set by night desk (supervisor))", or "set by night desk (supervisor)" alone.
-fn set_by(reason: Option<String>, by: &Option<String>) -> Option<String> {
-    match (reason, by) {
-        (reason, None) => reason,
-        (Some(reason), Some(by)) => Some(format!("{reason} (set by {by})")),
-        (None, Some(by)) => Some(format!("set by {by}")),
+    /// The postcondition of every input: routing has looked at every queue that became
+    /// routable, and every agent whose shown state may have changed has been looked at.
+    fn debug_assert_settled(&self) {
+        debug_assert!(
+            self.dirty.is_empty(),
+            "routing left a queue unlooked at after an input"
+        );
+        debug_assert!(
+            self.touched.is_empty(),
+            "an agent's shown state was left unpublished after an input"
+        );
     }
 }

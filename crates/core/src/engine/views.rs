@@ -1,6 +1,7 @@
 //! Read-only views of the engine for drivers, the monitor and tests.
 
 use super::{Engine, Place};
+use crate::dnc::normalize;
 use crate::ids::{AgentId, ContactId, OfferId, QueueId, StationId};
 use crate::model::{
     AgentState, AnsweredBy, Channel, ContactState, Direction, QueueClosure, QueueEmergency,
@@ -18,7 +19,7 @@ pub struct EngineStats {
     pub contacts_connected: u64,
     pub offers_created: u64,
     pub refusals: u64,
-    /// Keyed by the exact reason names of §6.
+    /// Keyed by the exact reason names of docs/engine.md, Offers and refusals.
     pub refusals_by_reason: BTreeMap<String, u64>,
 }
 
@@ -367,7 +368,7 @@ pub struct CallbackView {
     pub agent: Option<AgentId>,
 }
 
-/// A queue's callback columns in the supervisor monitor (§8).
+/// A queue's callback columns in the supervisor monitor (docs/callbacks.md, Supervisor counters).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallbackMonitorView {
@@ -443,6 +444,107 @@ impl Engine {
             pct_fail: pct.map(|p| p.1),
             shift_since: cb.shift_since,
             counters: cb.counters.clone(),
+        })
+    }
+}
+
+/// Suspended (waiting for the customer's next message) or Parked (waiting for an unpark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Suspended,
+    Parked,
+}
+
+/// A suspended or parked session, named by the contact that was suspended or parked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    /// The contact that was suspended or parked (closed (50, 0) or (61, 0)); unpark names it.
+    pub contact: ContactId,
+    pub state: SessionState,
+    pub channel: Channel,
+    pub queue: QueueId,
+    /// The customer.
+    pub from: String,
+    /// The agent who suspended or parked it.
+    pub agent: AgentId,
+    pub since: Timestamp,
+    /// Suspended: the thread key the customer's next message must carry.
+    pub thread: Option<String>,
+    /// Parked: the contacts held (62, 0) meanwhile, in arrival order.
+    pub held: Vec<ContactId>,
+}
+
+impl Engine {
+    /// Whether `destination` is on the do-not-call list (a text that is no phone number never
+    /// is).
+    pub fn is_do_not_call(&self, destination: &str) -> bool {
+        !self.do_not_call.is_empty()
+            && normalize(destination).is_ok_and(|n| self.do_not_call.contains(&n))
+    }
+
+    /// The list in its normal form, in order.
+    pub fn do_not_call_numbers(&self) -> impl Iterator<Item = &str> {
+        self.do_not_call.iter().map(String::as_str)
+    }
+
+    /// Up to `limit` listed numbers after `after` (normal form), in order.
+    pub fn do_not_call_page(&self, after: Option<&str>, limit: usize) -> Vec<String> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(a) => Bound::Excluded(a.to_string()),
+            None => Bound::Unbounded,
+        };
+        self.do_not_call
+            .range((start, Bound::Unbounded))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    pub fn do_not_call_len(&self) -> usize {
+        self.do_not_call.len()
+    }
+
+    /// Every suspended and parked session, by the contact's id.
+    pub fn session_views(&self) -> Vec<SessionView> {
+        let mut views: Vec<SessionView> = self
+            .suspended
+            .keys()
+            .chain(self.parked.keys())
+            .filter_map(|c| self.session_view(*c))
+            .collect();
+        views.sort_by_key(|v| v.contact);
+        views
+    }
+
+    pub fn session_view(&self, contact: ContactId) -> Option<SessionView> {
+        if let Some(s) = self.suspended.get(&contact) {
+            return Some(SessionView {
+                contact,
+                state: SessionState::Suspended,
+                channel: s.channel,
+                queue: s.queue.clone(),
+                from: s.from.to_string(),
+                agent: s.agent.clone(),
+                since: s.since,
+                thread: Some(s.thread.clone()),
+                held: Vec::new(),
+            });
+        }
+        let p = self.parked.get(&contact)?;
+        Some(SessionView {
+            contact,
+            state: SessionState::Parked,
+            channel: p.channel,
+            queue: p.queue.clone(),
+            from: p.from.to_string(),
+            agent: p.agent.clone(),
+            since: p.since,
+            thread: None,
+            held: p.held.iter().map(|h| h.contact).collect(),
         })
     }
 }

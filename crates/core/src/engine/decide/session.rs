@@ -1,6 +1,6 @@
-//! Sessions that outlive a contact (issue 13, item 4): a call the customer dropped and the
-//! engine rescheduled as a callback (49), and the connection-less media's suspended (50) and
-//! parked (61, 62) sessions.
+//! Decisions on sessions that outlive a contact (issue 13, item 4): a call the customer
+//! dropped and the engine rescheduled as a callback (49), and the connection-less media's
+//! suspended (50) and parked (61, 62) sessions.
 //!
 //! The closure catalog's major codes close a *task* and say what becomes of the customer's
 //! *session*: 50 "Session state was changed to SUSPEND", 61/62 "Parked". Switchboard routes
@@ -9,189 +9,23 @@
 //! — what it needs to route the thread again — until the customer writes again (suspended)
 //! or someone unparks it (parked). Sessions count against `limits.contacts_open_max`, held
 //! contacts included, so they cannot grow without bound.
+//!
+//! The rules: docs/engine.md, Sessions: suspend and park, and Customer disconnect (49).
 
-use super::{Engine, Place};
 use crate::callback::CallbackOrigin;
 use crate::closure::{ClosureCode, Major, Minor};
-use crate::event::{Event, EventRecord};
+use crate::engine::lookup::connection_less;
+use crate::engine::{Engine, Place};
+use crate::event::Event;
 use crate::ids::{AgentId, ContactId, QueueId};
 use crate::model::{Channel, ContactState, Direction};
 use crate::rejection::Rejection;
-use crate::time::Timestamp;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The attribute that names a contact's thread (an email thread, a ticket): the customer's
-/// next message on it resumes a suspended session.
-pub const THREAD_ATTRIBUTE: &str = "thread";
-
-/// A suspended session: the contact `suspended` closed (50, 0) and the thread waits for the
-/// customer's next message.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct SuspendedRt {
-    pub queue: QueueId,
-    pub channel: Channel,
-    pub from: Arc<str>,
-    /// The agent who suspended it.
-    pub agent: AgentId,
-    pub since: Timestamp,
-    /// The thread key (`Engine::thread_key`); `Engine::suspended_threads` maps it back.
-    pub thread: String,
-}
-
-/// A parked session: the contact closed (61, 0); what it takes to queue it again, and the
-/// contacts of the same customer held (62, 0) meanwhile.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ParkedRt {
-    pub queue: QueueId,
-    pub channel: Channel,
-    pub from: Arc<str>,
-    pub priority: u16,
-    pub attributes: BTreeMap<String, String>,
-    /// The agent who parked it.
-    pub agent: AgentId,
-    pub since: Timestamp,
-    /// Held contacts in arrival order; queued again after the parked one on unpark.
-    pub held: Vec<HeldRt>,
-}
-
-/// A contact held in a parked session (closed (62, 0)): what it takes to queue it again.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct HeldRt {
-    pub contact: ContactId,
-    pub queue: QueueId,
-    pub channel: Channel,
-    pub priority: u16,
-    pub attributes: BTreeMap<String, String>,
-    pub arrived: Timestamp,
-}
-
-/// Suspended (waiting for the customer's next message) or Parked (waiting for an unpark).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SessionState {
-    Suspended,
-    Parked,
-}
-
-/// A suspended or parked session, named by the contact that was suspended or parked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SessionView {
-    /// The contact that was suspended or parked (closed (50, 0) or (61, 0)); unpark names it.
-    pub contact: ContactId,
-    pub state: SessionState,
-    pub channel: Channel,
-    pub queue: QueueId,
-    /// The customer.
-    pub from: String,
-    /// The agent who suspended or parked it.
-    pub agent: AgentId,
-    pub since: Timestamp,
-    /// Suspended: the thread key the customer's next message must carry.
-    pub thread: Option<String>,
-    /// Parked: the contacts held (62, 0) meanwhile, in arrival order.
-    pub held: Vec<ContactId>,
-}
-
-/// Email and work items: media without a live connection, which can wait for a next phase.
-pub(crate) fn connection_less(channel: Channel) -> bool {
-    matches!(channel, Channel::Email | Channel::WorkItem)
-}
-
 impl Engine {
-    /// The key of a contact's thread: its `thread` attribute, else the customer in the queue.
-    pub(crate) fn thread_key(
-        queue: &QueueId,
-        from: &str,
-        attributes: &BTreeMap<String, String>,
-    ) -> String {
-        match attributes.get(THREAD_ATTRIBUTE) {
-            Some(thread) => format!("thread {thread}"),
-            None => format!("{from} in {queue}"),
-        }
-    }
-
-    /// The evolve step of the session events; `false` for any other event.
-    pub(crate) fn apply_session_event(&mut self, record: &EventRecord) -> bool {
-        let at = record.at;
-        match &record.event {
-            Event::ContactSuspended {
-                contact,
-                agent,
-                thread,
-            } => {
-                let Some(c) = self.contacts.get(contact) else {
-                    return true;
-                };
-                let session = SuspendedRt {
-                    queue: c.queue.clone(),
-                    channel: c.channel,
-                    from: c.from.clone(),
-                    agent: agent.clone(),
-                    since: at,
-                    thread: thread.clone(),
-                };
-                // One session per thread: a later suspend of the same thread replaces it.
-                if let Some(old) = self.suspended_threads.insert(thread.clone(), *contact) {
-                    self.suspended.remove(&old);
-                }
-                self.suspended.insert(*contact, session);
-            }
-            Event::SessionResumed { suspended, .. } => {
-                if let Some(session) = self.suspended.remove(suspended) {
-                    self.suspended_threads.remove(&session.thread);
-                }
-            }
-            Event::ContactParked { contact, agent } => {
-                let Some(c) = self.contacts.get(contact) else {
-                    return true;
-                };
-                let session = ParkedRt {
-                    queue: c.queue.clone(),
-                    channel: c.channel,
-                    from: c.from.clone(),
-                    priority: c.priority,
-                    attributes: c.attributes.clone(),
-                    agent: agent.clone(),
-                    since: at,
-                    held: Vec::new(),
-                };
-                self.parked_customers.insert((c.from.clone(), *contact));
-                self.parked.insert(*contact, session);
-            }
-            Event::ContactHeld { contact, parked } => {
-                let Some(c) = self.contacts.get(contact) else {
-                    return true;
-                };
-                let held = HeldRt {
-                    contact: *contact,
-                    queue: c.queue.clone(),
-                    channel: c.channel,
-                    priority: c.priority,
-                    attributes: c.attributes.clone(),
-                    arrived: c.arrived,
-                };
-                if let Some(session) = self.parked.get_mut(parked) {
-                    session.held.push(held);
-                    self.held_contacts += 1;
-                }
-            }
-            Event::SessionUnparked { contact, .. } => {
-                if let Some(session) = self.parked.remove(contact) {
-                    self.parked_customers.remove(&(session.from, *contact));
-                    self.held_contacts -= session.held.len();
-                }
-            }
-            _ => return false,
-        }
-        true
-    }
-
     /// Room for `more` suspended or parked sessions or held contacts.
-    fn check_session_room(&self, more: usize) -> Result<(), Rejection> {
+    pub(crate) fn check_session_room(&self, more: usize) -> Result<(), Rejection> {
         let max = self.settings.limits.contacts_open_max;
         let used = self.suspended.len() + self.parked.len() + self.held_contacts;
         if used + more > max as usize {
@@ -207,6 +41,7 @@ impl Engine {
 
     /// The parked session (the oldest, if several) that holds new `channel` contacts from
     /// `from`: only connection-less media wait; a call or chat cannot be held.
+    #[must_use]
     pub(crate) fn parked_session_of(&self, from: &Arc<str>, channel: Channel) -> Option<ContactId> {
         if !connection_less(channel) || self.parked.is_empty() {
             return None;
@@ -221,6 +56,7 @@ impl Engine {
     /// A contact arrives (its checks passed): held in a parked session, closed with
     /// `refusal`, or queued — resuming the suspended session of its thread.
     #[allow(clippy::too_many_arguments)]
+    #[must_use]
     pub(crate) fn arrive(
         &mut self,
         channel: Channel,
@@ -269,7 +105,7 @@ impl Engine {
     }
 
     /// The disposition checks of `complete`, for a suspend.
-    fn check_disposition(
+    pub(crate) fn check_disposition(
         &self,
         queue: &QueueId,
         disposition: &Option<String>,
@@ -288,7 +124,7 @@ impl Engine {
     }
 
     /// The agent's own, not transferred, connection-less contact, and its state.
-    fn own_connection_less(
+    pub(crate) fn own_connection_less(
         &self,
         agent: &AgentId,
         contact: ContactId,
@@ -491,6 +327,7 @@ impl Engine {
     /// queue reschedules drops and the drop came before its handling completed — while
     /// queued (12 ABANDONED), offered or connecting (0), or within the queue's
     /// `dropped_within_ms` of the conversation's start (0).
+    #[must_use]
     pub(crate) fn drop_reschedule(&self, contact: ContactId) -> Option<(Minor, u64)> {
         let c = self.contacts.get(&contact)?;
         if c.channel != Channel::Voice
@@ -530,6 +367,7 @@ impl Engine {
     /// Close a dropped call (49, minor) and reschedule it: a callback to the caller's number
     /// in the same queue, due `after_ms` from now (the do-not-call list and the queue's
     /// callback schedule apply as to any callback). Returns the callback.
+    #[must_use]
     pub(crate) fn reschedule_dropped(
         &mut self,
         contact: ContactId,
@@ -557,47 +395,5 @@ impl Engine {
         // callback process and its room, a due time within a year).
         debug_assert!(created.is_ok(), "{created:?}");
         created.ok()
-    }
-
-    // ----- views -----
-
-    /// Every suspended and parked session, by the contact's id.
-    pub fn session_views(&self) -> Vec<SessionView> {
-        let mut views: Vec<SessionView> = self
-            .suspended
-            .keys()
-            .chain(self.parked.keys())
-            .filter_map(|c| self.session_view(*c))
-            .collect();
-        views.sort_by_key(|v| v.contact);
-        views
-    }
-
-    pub fn session_view(&self, contact: ContactId) -> Option<SessionView> {
-        if let Some(s) = self.suspended.get(&contact) {
-            return Some(SessionView {
-                contact,
-                state: SessionState::Suspended,
-                channel: s.channel,
-                queue: s.queue.clone(),
-                from: s.from.to_string(),
-                agent: s.agent.clone(),
-                since: s.since,
-                thread: Some(s.thread.clone()),
-                held: Vec::new(),
-            });
-        }
-        let p = self.parked.get(&contact)?;
-        Some(SessionView {
-            contact,
-            state: SessionState::Parked,
-            channel: p.channel,
-            queue: p.queue.clone(),
-            from: p.from.to_string(),
-            agent: p.agent.clone(),
-            since: p.since,
-            thread: None,
-            held: p.held.iter().map(|h| h.contact).collect(),
-        })
     }
 }

@@ -1,51 +1,21 @@
-//! The do-not-call list (issue 13): engine state changed only by `DoNotCallAdded` /
-//! `DoNotCallRemoved`, so it is journaled, replayed and snapshotted like everything else.
-//! Decisions here; the normal form is `crate::dnc`. See docs/callbacks.md.
+//! Decisions on the do-not-call list (issue 13): add and remove, and closing open callbacks
+//! to a listed number (58, 0). The list changes only by `DoNotCallAdded` / `DoNotCallRemoved`,
+//! so it is journaled, replayed and snapshotted like everything else; the normal form of a
+//! number is `crate::dnc` (docs/callbacks.md, The do-not-call list).
 
-use super::{Engine, Place, Receipt};
 use crate::callback::CallbackEnd;
 use crate::closure::{ClosureCode, Major, Minor};
 use crate::dnc::normalize;
+use crate::engine::{Engine, Place};
 use crate::event::Event;
 use crate::ids::ContactId;
-use crate::output::Output;
 use crate::rejection::Rejection;
 use std::collections::BTreeSet;
 
-/// The closure of a contact to a number on the list (§7).
+/// The closure of a contact to a number on the list (58, 0: docs/callbacks.md, The do-not-call list).
 pub(crate) const ON_LIST: ClosureCode = ClosureCode::new(Major::OK_ON_BLACKLIST, Minor::DEFAULT);
 
 impl Engine {
-    /// Whether `destination` is on the do-not-call list (a text that is no phone number never
-    /// is).
-    pub fn is_do_not_call(&self, destination: &str) -> bool {
-        !self.do_not_call.is_empty()
-            && normalize(destination).is_ok_and(|n| self.do_not_call.contains(&n))
-    }
-
-    /// The list in its normal form, in order.
-    pub fn do_not_call_numbers(&self) -> impl Iterator<Item = &str> {
-        self.do_not_call.iter().map(String::as_str)
-    }
-
-    /// Up to `limit` listed numbers after `after` (normal form), in order.
-    pub fn do_not_call_page(&self, after: Option<&str>, limit: usize) -> Vec<String> {
-        use std::ops::Bound;
-        let start = match after {
-            Some(a) => Bound::Excluded(a.to_string()),
-            None => Bound::Unbounded,
-        };
-        self.do_not_call
-            .range((start, Bound::Unbounded))
-            .take(limit)
-            .cloned()
-            .collect()
-    }
-
-    pub fn do_not_call_len(&self) -> usize {
-        self.do_not_call.len()
-    }
-
     /// Validate and add numbers (all or none).
     pub(crate) fn add_do_not_call(&mut self, numbers: &[String]) -> Result<(), Rejection> {
         let mut new = BTreeSet::new();
@@ -112,6 +82,7 @@ impl Engine {
 
     /// A callback about to go to the queue (or just created) whose number is listed: it
     /// closes (58, 0) instead. Returns whether it closed.
+    #[must_use]
     pub(crate) fn close_if_listed(&mut self, contact: ContactId) -> bool {
         let listed = self
             .callbacks
@@ -121,28 +92,5 @@ impl Engine {
             self.close_callback(contact, CallbackEnd::DoNotCall, ON_LIST, None);
         }
         listed
-    }
-
-    /// What a command that created `contact` answers: the contact, and its closure if it
-    /// closed at once (the latest `ContactClosed` among the outputs not yet drained).
-    pub(crate) fn receipt(&self, contact: ContactId) -> Receipt {
-        let closed = if self.contacts.get(&contact).is_some() {
-            None
-        } else {
-            self.outputs.iter().rev().find_map(|o| match o {
-                Output::Event(record) => match &record.event {
-                    Event::ContactClosed {
-                        contact: c, code, ..
-                    } if *c == contact => Some(*code),
-                    _ => None,
-                },
-                Output::Connector(_) => None,
-            })
-        };
-        Receipt {
-            contact: Some(contact),
-            closed,
-            ..Receipt::default()
-        }
     }
 }
