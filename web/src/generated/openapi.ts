@@ -185,7 +185,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Select an agent state (§4). */
+        /** Select an agent state (docs/engine.md, "Agent states"). */
         post: operations["set_state"];
         delete?: never;
         options?: never;
@@ -220,7 +220,10 @@ export interface paths {
         /** Callback search: open callbacks with destination, due time, attempts and location. */
         get: operations["list_callbacks"];
         put?: never;
-        /** Create a callback (§8). With an agent key this is the agent scheduling one. */
+        /**
+         * Create a callback (docs/callbacks.md, "Creation"). With an agent key this is the agent
+         *     scheduling one.
+         */
         post: operations["create_callback"];
         delete?: never;
         options?: never;
@@ -286,7 +289,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The closure-code catalog (§7): 22 major and 25 minor codes. */
+        /** The closure-code catalog (docs/engine.md, "Closure codes"): 22 major and 25 minor codes. */
         get: operations["closure_codes"];
         put?: never;
         post?: never;
@@ -308,7 +311,7 @@ export interface paths {
         /**
          * What the telephony connector reports: `leg_linked`, `leg_failed` (reason, cause code),
          *     `answered` (live / machine), `dial_failed`, `dial_outcome` (busy, fax, SIT, … with the
-         *     raw cause), `hangup` (§6). See docs/connector.md.
+         *     raw cause), `hangup`. See docs/connector.md, "Connector events".
          */
         post: operations["connector_event"];
         delete?: never;
@@ -920,8 +923,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A report as a file download (§10), streamed row by row. The time window is taken each
-         *     day of the date range in `tz`. See docs/reports.md for the columns of each report.
+         * A report as a file download (docs/reports.md), streamed row by row. The time window is taken
+         *     each day of the date range in `tz`. See docs/reports.md for the columns of each report.
          */
         get: operations["report"];
         put?: never;
@@ -1072,8 +1075,8 @@ export interface components {
          */
         AgentId: string;
         /**
-         * @description The one refusal reason an agent gives; the other reasons of §6 are raised by the engine
-         *     (time-outs) or the connector (leg failures).
+         * @description The one refusal reason an agent gives; the other reasons (docs/engine.md, "Offers and
+         *     refusals") are raised by the engine (time-outs) or the connector (leg failures).
          * @enum {string}
          */
         AgentRefusal: "Declined";
@@ -1087,12 +1090,14 @@ export interface components {
             seconds_in_state: number;
         };
         /**
-         * @description The twelve agent states of §4 (seed 003), as shown to supervisors and in reports.
+         * @description The twelve agent states (seed 003; docs/engine.md, "Agent states"), as shown to supervisors
+         *     and in reports.
          * @enum {string}
          */
         AgentState: "offline" | "ready" | "break" | "back_office" | "outgoing_interactions" | "offered" | "busy" | "no_answer" | "waiting_for_back_office" | "waiting_for_break" | "waiting_for_outgoing_interactions" | "waiting_for_offline";
         /**
-         * @description `agent_status` of a connector hang-up (seed 002), mapped onto refusals as §6 says.
+         * @description `agent_status` of a connector hang-up (seed 002), mapped onto refusals as docs/engine.md,
+         *     "Connector hang-ups" says.
          * @enum {string}
          */
         AgentStatus: "MissedCallAgent" | "DeclinedByAgent" | "FailedConnectAgent" | "FailedConnectCustomer" | "MissedCallStatus";
@@ -1143,7 +1148,7 @@ export interface components {
             status?: components["schemas"]["CompletionStatus"] | null;
         };
         /**
-         * @description The monitor's availability column (§9).
+         * @description The monitor's availability column (docs/api.md, "Supervisor monitor").
          * @enum {string}
          */
         Availability: "Available" | "Unavailable" | "Mode Pending";
@@ -1361,10 +1366,10 @@ export interface components {
             disposition?: components["schemas"]["DispositionCode"] | null;
         };
         CompletionRequest: {
-            /** @description The outcome of the current attempt (§8). */
+            /** @description The outcome of the current attempt (docs/callbacks.md, "Attempts"). */
             status: components["schemas"]["CompletionStatus"];
         };
-        /** @description The outcome an agent (or the engine) gives an attempt (§8). */
+        /** @description The outcome an agent (or the engine) gives an attempt (docs/callbacks.md, "Attempts"). */
         CompletionStatus: "handled" | "answering_machine" | "no_answer" | "cancel" | {
             /** @description Reschedule, optionally for an agent: Pending until `due`. */
             callback_requested: {
@@ -1468,7 +1473,7 @@ export interface components {
             queue: components["schemas"]["QueueId"];
         };
         /**
-         * @description The ten contact states of §5 (seed 003).
+         * @description The ten contact states (seed 003; docs/engine.md, "Contact states").
          * @enum {string}
          */
         ContactState: "queued" | "offered" | "preview" | "dialing" | "handling" | "on_hold" | "consulting" | "in_conference" | "wrap_up" | "closed";
@@ -1964,7 +1969,7 @@ export interface components {
         };
         ForceStateRequest: {
             reason?: components["schemas"]["Text"] | null;
-            /** @description The state to set (§4); `offline` logs the agent out. */
+            /** @description The state to set (docs/engine.md, "Agent states"); `offline` logs the agent out. */
             state: components["schemas"]["SelectableState"];
         };
         /**
@@ -2103,7 +2108,8 @@ export interface components {
          */
         PhoneNumber: string;
         /**
-         * @description What an agent's state becomes after a refusal (§6 presence policy).
+         * @description What an agent's state becomes after a refusal (the presence policy: docs/engine.md,
+         *     "Offers and refusals").
          * @enum {string}
          */
         PolicyState: "unchanged" | "ready" | "break" | "back_office" | "outgoing_interactions" | "offline" | "no_answer";
@@ -2304,7 +2310,10 @@ export interface components {
          * @enum {string}
          */
         QueueStatus: "Open" | "Closed (schedule)" | "Closed (holiday)" | "Closed (emergency)";
-        /** @description When the supervisor monitor flags a queue (PRODUCT.md §9). Any of them; none: never. */
+        /**
+         * @description When the supervisor monitor flags a queue (docs/api.md, "Supervisor monitor"). Any of them;
+         *     none: never.
+         */
         QueueThresholds: {
             /**
              * Format: int64
@@ -2337,7 +2346,8 @@ export interface components {
             waiting: number;
         };
         /**
-         * @description The twelve refusal reasons of §6, spelled exactly as the Agent Refusal report prints them.
+         * @description The twelve refusal reasons (docs/engine.md, "Offers and refusals"), spelled exactly as the
+         *     Agent Refusal report prints them.
          * @enum {string}
          */
         RefusalReason: "Declined" | "NoAnswer" | "AgentLinkTimeout" | "ContactAlreadyRouted" | "Bad Number" | "Busy" | "Error" | "Invalid Call Leg" | "LinkFailed" | "Dropped" | "NA" | "0";
@@ -2371,8 +2381,8 @@ export interface components {
             time_zone: string;
         };
         /**
-         * @description The states an agent may select (§4). Selecting a "Waiting for X" while not busy is the same
-         *     as selecting X.
+         * @description The states an agent may select (docs/engine.md, "Agent states"). Selecting a "Waiting for X"
+         *     while not busy is the same as selecting X.
          * @enum {string}
          */
         SelectableState: "offline" | "ready" | "break" | "back_office" | "outgoing_interactions" | "waiting_for_back_office" | "waiting_for_break" | "waiting_for_outgoing_interactions" | "waiting_for_offline";
@@ -2533,8 +2543,8 @@ export interface components {
         StateRequest: {
             reason?: components["schemas"]["Text"] | null;
             /**
-             * @description The state to select (§4); a `waiting_for_…` state takes effect after the current
-             *     contacts.
+             * @description The state to select (docs/engine.md, "Agent states"); a `waiting_for_…` state takes
+             *     effect after the current contacts.
              */
             state: components["schemas"]["SelectableState"];
         };
