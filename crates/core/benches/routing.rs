@@ -1,4 +1,4 @@
-//! Routing decision cost at two sizes (PRODUCT.md §12: "an offer decision at 10,000 agents and
+//! Routing decision cost at two sizes (docs/benchmarks.md, Routing decision cost: "an offer decision at 10,000 agents and
 //! 100,000 queued contacts costs at most 2× what it costs at 100 agents").
 //!
 //! Every fixture is built once (untimed) and then driven in a steady state, so the sizes stay
@@ -464,7 +464,7 @@ impl Tally {
                 show(large)
             );
         }
-        println!("target (PRODUCT.md §12): large/small ≤ 2×");
+        println!("target (docs/benchmarks.md, Routing decision cost): large/small ≤ 2×");
     }
 }
 

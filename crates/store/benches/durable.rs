@@ -1,4 +1,4 @@
-//! Durable throughput (PRODUCT.md §12: "engine events committed per second, at least half the
+//! Durable throughput (docs/benchmarks.md, Durable throughput: "engine events committed per second, at least half the
 //! raw SQLite insert rate for the same rows and batch size on the same disk").
 //!
 //! A `harness = false` benchmark that prints a table. Steps:
