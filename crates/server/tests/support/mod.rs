@@ -1,0 +1,19 @@
+//! What the driver tests share: a driver started on a data directory the way the server
+//! starts it (the store opened, the engine loaded from its snapshot and journal).
+
+use std::path::Path;
+use std::sync::Arc;
+use switchboard_server::clock::SystemClock;
+use switchboard_server::driver::{self, Driver};
+use switchboard_server::shift::Shifts;
+use switchboard_store::{Durability, Store};
+
+/// Starts a driver on `dir` (created if new); returns it and its thread.
+pub fn start_driver(dir: &Path) -> (Driver, std::thread::JoinHandle<()>) {
+    let store = Store::open(dir, Durability::Normal).unwrap();
+    let shifts = Arc::new(Shifts::default());
+    let engine = driver::load_engine(&store, &shifts).unwrap();
+    let clock = Arc::new(SystemClock::new(1.0).not_before(engine.now()));
+    let feed = switchboard_server::feed::Feed::new(Default::default());
+    Driver::start(store, engine, shifts, clock, feed).unwrap()
+}
