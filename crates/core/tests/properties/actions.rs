@@ -583,7 +583,7 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Contact,
             ),
         ),
-        // --- callbacks (§8) ---
+        // --- callbacks (docs/callbacks.md) ---
         (
             6,
             aimed(

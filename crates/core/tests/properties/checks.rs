@@ -108,7 +108,7 @@ impl Harness {
                     && !transfer
                 {
                     return Err(format!(
-                        "{contact} offered to {agent}, who refused it and is excluded until {until} (§6)"
+                        "{contact} offered to {agent}, who refused it and is excluded until {until} (docs/engine.md, Offers and refusals)"
                     ));
                 }
             }
@@ -147,7 +147,9 @@ impl Harness {
                     || !RefusalReason::ALL.iter().any(|r| r.as_str() == name)
                     || RefusalReason::parse(name) != Some(*reason)
                 {
-                    return Err(format!("refusal reason {name:?} is not one of §6"));
+                    return Err(format!(
+                        "refusal reason {name:?} is not one of docs/engine.md, Offers and refusals"
+                    ));
                 }
                 let serialized = serde_json::to_value(reason).map_err(|e| e.to_string())?;
                 if serialized != serde_json::Value::String(name.to_string()) {
@@ -190,9 +192,10 @@ impl Harness {
         self.observe_callback(event)
     }
 
-    /// A callback is created as its command asked (§8): the queue (by default the contact's,
-    /// else the agent's first that takes callbacks), due no earlier than now, expiring at
-    /// the earlier of max age and window end, reserved until due + the fallback delay.
+    /// A callback is created as its command asked (docs/callbacks.md, Creation): the queue
+    /// (by default the contact's, else the agent's first that takes callbacks), due no
+    /// earlier than now, expiring at the earlier of max age and window end, reserved until
+    /// due + the fallback delay.
     pub fn check_creation(&self, event: &Event) -> Check {
         let Event::CallbackCreated {
             contact: id,
@@ -299,7 +302,7 @@ impl Harness {
         Ok(())
     }
 
-    /// Per-event checks and recounts of the callback process (§8).
+    /// Per-event checks and recounts of the callback process (docs/callbacks.md).
     pub fn observe_callback(&mut self, event: &Event) -> Check {
         let at = self.clock;
         // The open callback an event is about.
@@ -398,7 +401,8 @@ impl Harness {
                     self.scheduled_from.insert(*from);
                 }
                 self.check_creation(event)?;
-                // §8 (a): a customer's callback keeps the call's place in the queue.
+                // A customer's callback keeps the call's place in the queue (docs/callbacks.md,
+                // Creation).
                 if let Some(Command::ChooseCallback { contact: call, .. }) = &self.input
                     && *origin == CallbackOrigin::Customer
                     && self.entrances.get(call) != Some(entrance)
@@ -510,8 +514,8 @@ impl Harness {
             } => {
                 open(self, contact)?;
                 let log = self.callbacks.get_mut(contact).expect("checked");
-                // §8: only the dial outcomes count (Answering Machine, No Answer, Busy, …);
-                // never Aborted or Cancel.
+                // docs/callbacks.md, Attempts: only the dial outcomes count (Answering
+                // Machine, No Answer, Busy, …); never Aborted or Cancel.
                 let counts = outcome_of(*state).is_some();
                 if *counted != counts {
                     return Err(format!(
@@ -565,7 +569,8 @@ impl Harness {
                                 log.open_attempt
                             ));
                         }
-                        // The status set, else what the dial's answer implies (§8).
+                        // The status set, else what the dial's answer implies (docs/callbacks.md,
+                        // Attempts).
                         let expected = match (&log.status, log.answered) {
                             (Some(status), _) => attempt_state_of(status),
                             (None, Some(AnsweredBy::Live)) => AttemptState::Handled,
@@ -889,7 +894,8 @@ impl Harness {
                 .iter()
                 .filter(|a| a.station.is_some() && members.contains(&a.id))
                 .count();
-            // A Pending callback shows Queued but waits outside the queue (§8).
+            // A Pending callback shows Queued but waits outside the queue (docs/callbacks.md,
+            // Where it is).
             let waiting: Vec<ContactId> = e
                 .contact_views()
                 .filter(|c| c.queue == q.id && c.state == ContactState::Queued)
@@ -976,12 +982,15 @@ impl Harness {
             .keys()
             .find(|k| !REFUSAL_NAMES.contains(&k.as_str()))
         {
-            return Err(format!("stats count a refusal reason {name:?} not in §6"));
+            return Err(format!(
+                "stats count a refusal reason {name:?} not in docs/engine.md, Offers and refusals"
+            ));
         }
         self.check_callbacks()
     }
 
-    /// The callback process as the views show it, against the events (§8, issue 3).
+    /// The callback process as the views show it, against the events (docs/callbacks.md,
+    /// issue 3).
     pub fn check_callbacks(&self) -> Check {
         let e = &self.engine;
         let now = e.now();
@@ -1099,7 +1108,8 @@ impl Harness {
                     return Err(format!("open callback {id} shown Completed"));
                 }
             }
-            // §8: an expired callback completes (57); only an agent's attempt may finish first.
+            // docs/callbacks.md, Supervisor actions (Expiry): an expired callback completes (57);
+            // only an agent's attempt may finish first.
             if log.expired && v.location.to_be_processed() {
                 return Err(format!(
                     "callback {id} expired at {:?} but is {} again",
@@ -1107,7 +1117,8 @@ impl Harness {
                     v.location.name()
                 ));
             }
-            // Only an Active queue holds callbacks, and it holds every due one (§8).
+            // Only an Active queue holds callbacks, and it holds every due one (docs/callbacks.md,
+            // Schedule and CLBK Stat).
             if v.location == CallbackLocation::HandlingByBusinessProcess
                 && status != Some(CallbackStatus::Active)
             {

@@ -44,8 +44,9 @@ pub struct Harness {
     pub callbacks: BTreeMap<ContactId, CallbackLog>,
     /// Callbacks completed by the input being drained, awaiting their ContactClosed.
     pub completing: BTreeMap<ContactId, CallbackEnd>,
-    /// A counted attempt just ended: the callback must now be recalled at this time (§8
-    /// Recall Intervals), or complete (`None`: as Failed, the limit is reached).
+    /// A counted attempt just ended: the callback must now be recalled at this time
+    /// (docs/callbacks.md, Attempts: Recall Intervals), or complete (`None`: as Failed, the
+    /// limit is reached).
     pub after_counted: Option<(ContactId, Option<Timestamp>)>,
     /// A Callback Requested attempt just ended: the callback must now be Pending until the
     /// requested time, reserved for the requested agent (if any) until the fallback.

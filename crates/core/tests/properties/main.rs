@@ -2,13 +2,13 @@
 //!
 //! Each case builds a world (2–3 queues of mixed channels and settings, 3–6 agents in 1–2
 //! queues each, one station per agent plus a spare), then runs 50–300 steps. Voice and
-//! callback queues mostly take callbacks (§8): 1–4 attempts before failure, 1–3 recall
-//! intervals of 1–120 s, 5–60 s for no answer, a time zone (UTC, Europe/Budapest,
-//! America/New_York), open hours (always, office hours, or short windows twice an hour so
-//! CLBK Stat flips within a case), sometimes a holiday, a shift start (sometimes 02:30, in
-//! the DST gap or overlap), a reservation fallback and sometimes a max age. The clock starts
-//! at the Unix epoch or between the Saturday before and the Monday after a European DST
-//! change (March or October 2026).
+//! callback queues mostly take callbacks (docs/callbacks.md): 1–4 attempts before failure,
+//! 1–3 recall intervals of 1–120 s, 5–60 s for no answer, a time zone (UTC,
+//! Europe/Budapest, America/New_York), open hours (always, office hours, or short windows
+//! twice an hour so CLBK Stat flips within a case), sometimes a holiday, a shift start
+//! (sometimes 02:30, in the DST gap or overlap), a reservation fallback and sometimes a max
+//! age. The clock starts at the Unix epoch or between the Saturday before and the Monday
+//! after a European DST change (March or October 2026).
 //!
 //! A step moves the clock forward (mostly 0–70 s, now and then 10 minutes to 26 hours, so
 //! schedules and shifts flip) and then lets time pass (a driver tick), runs one command
@@ -33,15 +33,16 @@
 //!   event names a contact after its close (except the former agent finishing the detached
 //!   wrap-up of a transferred contact), and no event names one that never arrived;
 //! - stats agree with a recount of the events (arrivals, closes, offers, refusals by reason);
-//!   every refusal reason is one of the twelve names of §6; every closure pair is in the
-//!   catalog and is one §7 gives for the input that caused it (with the disposition only on
+//!   every refusal reason is one of the twelve names of docs/engine.md, Offers and refusals;
+//!   every closure pair is in the catalog and is one docs/engine.md, Closure codes (or
+//!   docs/callbacks.md) gives for the input that caused it (with the disposition only on
 //!   a completed wrap-up);
 //! - AgentStateChanged events track the shown states; queue views agree with the contacts;
 //!   no idle Ready member is left beside a waiting contact it is not excluded from (nor a
 //!   callback reserved for another agent), and no refusing agent is offered the contact
 //!   again before its ExclusionEnded;
 //! - events and commands survive a JSON round trip;
-//! - callbacks (§8, issue 3), against a recount of the events:
+//! - callbacks (docs/callbacks.md, issue 3), against a recount of the events:
 //!   - every open callback has a view in exactly one location (each location's search
 //!     lists it once); completed ones have none; Pending and queued ones show Queued with
 //!     no agent, HandlingByAgent ones are offered or held; only an Active queue holds

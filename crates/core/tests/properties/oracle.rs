@@ -11,7 +11,8 @@ use switchboard_core::model::{AnsweredBy, HangupReason};
 use switchboard_core::schedule::Schedule;
 use switchboard_core::{AgentId, Command, ConnectorEvent, ContactId, Event, QueueId, Timestamp};
 
-/// The twelve refusal reasons of PRODUCT.md §6, spelled as the report prints them.
+/// The twelve refusal reasons (docs/engine.md, Offers and refusals), spelled as the report
+/// prints them.
 pub const REFUSAL_NAMES: [&str; 12] = [
     "Declined",
     "NoAnswer",
@@ -42,8 +43,9 @@ pub fn event_contact(event: &Event) -> Option<ContactId> {
     event.contact()
 }
 
-/// §7: the (major, minor) pairs an input may close a contact (not a callback) with, and the
-/// disposition. `scheduled`: an agent scheduled a callback from this contact.
+/// docs/engine.md, Closure codes: the (major, minor) pairs an input may close a contact (not
+/// a callback) with, and the disposition. `scheduled`: an agent scheduled a callback from
+/// this contact.
 pub fn closure_fits_cause(
     input: Option<&Command>,
     contact: ContactId,
@@ -92,7 +94,8 @@ pub fn closure_fits_cause(
         }) => {
             // "no_thanks" is the one no-interest disposition of the generated queues.
             let no_interest = chosen.as_deref() == Some("no_thanks");
-            // §7: an agent rescheduled (scheduled a callback from the contact): (51, 0).
+            // An agent rescheduled (scheduled a callback from the contact): (51, 0)
+            // (docs/callbacks.md, Creation).
             let rescheduled = scheduled && !no_interest;
             let expected = if rescheduled {
                 (51, 0)
@@ -169,15 +172,16 @@ pub fn closure_fits_cause(
             DialOutcome::WrongParty => &[(33, 13)],
             DialOutcome::Live | DialOutcome::AnsweringMachine => &[],
         },
-        // §7: customer chose a callback while queued.
+        // The customer chose a callback while queued (docs/callbacks.md, Creation).
         Some(Command::ChooseCallback { .. }) => &[(51, 22)],
-        // §7: the destination is on the do-not-call list: the dial is not made.
+        // The destination is on the do-not-call list: the dial is not made (docs/callbacks.md,
+        // The do-not-call list).
         Some(Command::Dial { .. }) => &[(58, 0)],
         Some(_) => REQUEUE,
     };
     if !allowed.contains(&code) {
         return Err(format!(
-            "closed {code:?} by {}, which §7 does not give that code",
+            "closed {code:?} by {}, which docs/engine.md, Closure codes does not give that code",
             input.map_or("a timer".to_string(), |c| format!("{c:?}"))
         ));
     }
@@ -189,7 +193,8 @@ pub fn closure_fits_cause(
     Ok(())
 }
 
-/// §7 and §8: a completed callback's closure pair matches its end state, and the end state
+/// docs/callbacks.md, Attempts (and Supervisor actions, The do-not-call list): a completed
+/// callback's closure pair matches its end state, and the end state
 /// fits the input that caused it. `last_counted_minor`: the minor of its last attempt, if
 /// that attempt counted.
 pub fn callback_closure_fits(
@@ -320,7 +325,8 @@ pub fn callback_closure_fits(
     Ok(())
 }
 
-/// The attempt state a completion status gives (§8), written out here.
+/// The attempt state a completion status gives (docs/callbacks.md, Attempts), written out
+/// here.
 pub fn attempt_state_of(status: &CompletionStatus) -> AttemptState {
     match status {
         CompletionStatus::Handled => AttemptState::Handled,
