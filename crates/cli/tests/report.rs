@@ -1,6 +1,6 @@
-//! Black-box tests of `switchboard report` (PRODUCT.md §10, §11; docs/reports.md): the real
-//! binary over a store written through `switchboard_store`, its output files, stderr and
-//! exit status; and the refusal report against the simulator's own count.
+//! Black-box tests of `switchboard report` (docs/reports.md): the real binary over a store
+//! written through `switchboard_store`, its output files, stderr and exit status; and the
+//! refusal report against the simulator's own count.
 
 use std::path::Path;
 use std::process::{Command, Output};

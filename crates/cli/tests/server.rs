@@ -1,5 +1,5 @@
 //! Black-box tests of `switchboard serve`: the real binary on a free port, driven over HTTP
-//! (PRODUCT.md §6, §7, §11, §12). Each test runs its own server on its own data directory.
+//! (docs/api.md, docs/engine.md). Each test runs its own server on its own data directory.
 //!
 //! Timers are tested with the hidden `--speed N` (the engine clock N times real time); every
 //! wait is for an event on the stream (or a state) with a generous deadline, never a fixed
@@ -486,7 +486,7 @@ fn c_keys_are_checked_401_and_403_with_json_errors() {
         .try_send("POST", "/v1/contacts", None, Some(contact_json))
         .unwrap()
         .assert_error(401, "unauthorized");
-    // The scheme is case-insensitive (RFC 7235 §2.1).
+    // The scheme is case-insensitive (RFC 7235, section 2.1).
     let lowercase: &[(&str, &[u8])] = &[("authorization", b"bearer supervisor-secret")];
     let reply = server.try_request("GET", "/v1/queues", lowercase, None);
     reply.unwrap().ok();
@@ -800,7 +800,8 @@ fn d_malformed_json_unknown_ids_and_other_bad_requests_get_4xx_with_stable_codes
     assert_eq!(server.get("/healthz", None).ok()["status"], "ok");
 
     // A contact for a queue that does not exist is not an error of the request: it arrives
-    // and closes at once with (38 FAILED_ROUTE_INBOUND, 14 MINOR_NOCAMPAIGN) (§7).
+    // and closes at once with (38 FAILED_ROUTE_INBOUND, 14 MINOR_NOCAMPAIGN) (docs/engine.md,
+    // Closure codes).
     let contact = server.create_contact("voice", "nope", "+361");
     let closed = server
         .journal()

@@ -1,7 +1,7 @@
 //! Black-box tests of a supervisor setting an agent's state and logging it out through
-//! `switchboard serve` (PRODUCT.md §9): the journaled event names the key, an agent in a
-//! contact gets it as Mode Pending, the monitor and the agent-state-log report show who set
-//! it, and agent and connector keys may not do it.
+//! `switchboard serve` (docs/engine.md, Agent states): the journaled event names the key, an
+//! agent in a contact gets it as Mode Pending, the monitor and the agent-state-log report
+//! show who set it, and agent and connector keys may not do it.
 
 mod support;
 
