@@ -2,11 +2,11 @@
 //! the same engine as a full replay; an unreadable snapshot falls back to the full replay.
 
 mod support;
-use support::start_driver;
+use support::{call_to_sales, start_driver, without_clock};
 
 use switchboard_core::command::Command;
 use switchboard_core::config::{AgentConfig, QueueConfig, StationConfig};
-use switchboard_core::ids::{AgentId, QueueId, StationId};
+use switchboard_core::ids::{AgentId, StationId};
 use switchboard_core::model::{Channel, SelectableState};
 use switchboard_server::driver::{self, Actor, SNAPSHOT_FORMAT};
 use switchboard_server::shift::Shifts;
@@ -23,20 +23,8 @@ fn config_commands() -> Vec<Command> {
             station: StationId::new("s1"),
             state: Some(SelectableState::Ready),
         },
-        Command::CreateContact {
-            channel: Channel::Voice,
-            queue: QueueId::new("sales"),
-            from: "+3620".into(),
-            priority: 0,
-            attributes: Default::default(),
-        },
-        Command::CreateContact {
-            channel: Channel::Voice,
-            queue: QueueId::new("sales"),
-            from: "+3621".into(),
-            priority: 0,
-            attributes: Default::default(),
-        },
+        call_to_sales("+3620"),
+        call_to_sales("+3621"),
     ]
 }
 
@@ -72,15 +60,6 @@ fn full_replay_dump(dir: &std::path::Path) -> String {
         .collect();
     engine.replay(&records);
     engine.dump()
-}
-
-/// The journal carries the clock only through event times, and the driver may tell the engine
-/// the time again (a later `now`) after the live dump was read; everything else must match.
-fn without_clock(dump: &str) -> String {
-    dump.lines()
-        .filter(|l| !l.starts_with("now "))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -10,21 +10,11 @@ mod support;
 
 use axum::response::IntoResponse;
 use std::path::Path;
-use support::start_driver;
-use switchboard_core::{Channel, Command, ContactId, Engine, Event, QueueConfig, QueueId};
+use support::{call_to_sales, start_driver, without_clock};
+use switchboard_core::{Channel, Command, ContactId, Engine, Event, QueueConfig};
 use switchboard_server::driver::{Actor, CommandError};
 use switchboard_server::error::ApiError;
 use switchboard_store::Store;
-
-fn contact_arrives() -> Command {
-    Command::CreateContact {
-        channel: Channel::Voice,
-        queue: QueueId::new("sales"),
-        from: "+3620".into(),
-        priority: 0,
-        attributes: Default::default(),
-    }
-}
 
 /// Turns the fault on or off from a second connection, as an outside condition would.
 fn journal_fault(dir: &Path, on: bool) {
@@ -40,14 +30,6 @@ fn journal_fault(dir: &Path, on: bool) {
     conn.execute_batch(sql).unwrap();
 }
 
-/// The dump without its clock line: the driver's clock moves on between reads.
-fn without_clock(dump: String) -> String {
-    dump.lines()
-        .filter(|l| !l.starts_with("now "))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
     let dir = tempfile::tempdir().unwrap();
@@ -60,15 +42,15 @@ fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
             .await
             .unwrap();
         let first = driver
-            .execute(contact_arrives(), Actor::Trusted)
+            .execute(call_to_sales("+3620"), Actor::Trusted)
             .await
             .unwrap();
         assert_eq!(first.receipt.contact, Some(ContactId(1)));
-        let acknowledged = without_clock(driver.read(|e| e.dump()).await.unwrap());
+        let acknowledged = without_clock(&driver.read(|e| e.dump()).await.unwrap());
 
         journal_fault(dir.path(), true);
         let error = driver
-            .execute(contact_arrives(), Actor::Trusted)
+            .execute(call_to_sales("+3620"), Actor::Trusted)
             .await
             .unwrap_err();
         assert!(matches!(error, CommandError::Storage(_)), "{error:?}");
@@ -82,19 +64,19 @@ fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
         assert_eq!(body["error"]["code"], "storage_unavailable");
         // The engine was reloaded from the journal: the refused contact is not there, the
         // acknowledged one is.
-        let reloaded = without_clock(driver.read(|e| e.dump()).await.unwrap());
+        let reloaded = without_clock(&driver.read(|e| e.dump()).await.unwrap());
         assert_eq!(reloaded, acknowledged);
         assert_eq!(driver.read(|e| e.open_contacts()).await.unwrap(), 1);
 
         // The fault ends; the server serves again, numbering on from the journal.
         journal_fault(dir.path(), false);
         let after = driver
-            .execute(contact_arrives(), Actor::Trusted)
+            .execute(call_to_sales("+3620"), Actor::Trusted)
             .await
             .unwrap();
         assert_eq!(after.receipt.contact, Some(ContactId(2)));
         assert_eq!(after.first_seq, first.last_seq + 1);
-        let live = without_clock(driver.read(|e| e.dump()).await.unwrap());
+        let live = without_clock(&driver.read(|e| e.dump()).await.unwrap());
         driver.shutdown().await;
         thread.join().unwrap();
 
@@ -112,6 +94,6 @@ fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
         assert_eq!(arrivals, [ContactId(1), ContactId(2)]);
         let mut replayed = Engine::default();
         replayed.replay(entries.iter().map(|e| &e.record));
-        assert_eq!(without_clock(replayed.dump()), live);
+        assert_eq!(without_clock(&replayed.dump()), live);
     });
 }

@@ -227,6 +227,11 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
     let queue = move || queue_id(m);
     let station = move || station_id(s);
     let holding = move || (agent_id(n), contact_lit());
+    // An agent's command on a contact it holds, aimed at a live assignment.
+    let held = move |weight: u32, command: fn(AgentId, ContactId) -> Command| {
+        let strategy = holding().prop_map(move |(agent, contact)| command(agent, contact));
+        (weight, aimed(strategy, Live::Holding))
+    };
     let channels = ctx.channels.clone();
     let admin_channels = ctx.channels.clone();
 
@@ -302,48 +307,12 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Offer,
             ),
         ),
-        (
-            2,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::Hold { agent, contact }),
-                Live::Holding,
-            ),
-        ),
-        (
-            2,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::Resume { agent, contact }),
-                Live::Holding,
-            ),
-        ),
-        (
-            2,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::Consult { agent, contact }),
-                Live::Holding,
-            ),
-        ),
-        (
-            2,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::Conference { agent, contact }),
-                Live::Holding,
-            ),
-        ),
-        (
-            2,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::StartDial { agent, contact }),
-                Live::Holding,
-            ),
-        ),
-        (
-            6,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::End { agent, contact }),
-                Live::Holding,
-            ),
-        ),
+        held(2, |agent, contact| Command::Hold { agent, contact }),
+        held(2, |agent, contact| Command::Resume { agent, contact }),
+        held(2, |agent, contact| Command::Consult { agent, contact }),
+        held(2, |agent, contact| Command::Conference { agent, contact }),
+        held(2, |agent, contact| Command::StartDial { agent, contact }),
+        held(6, |agent, contact| Command::End { agent, contact }),
         (
             2,
             aimed(
@@ -363,13 +332,7 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Holding,
             ),
         ),
-        (
-            2,
-            aimed(
-                holding().prop_map(|(agent, contact)| Command::Park { agent, contact }),
-                Live::Holding,
-            ),
-        ),
+        held(2, |agent, contact| Command::Park { agent, contact }),
         (
             2,
             aimed(

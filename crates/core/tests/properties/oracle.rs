@@ -126,18 +126,9 @@ pub fn closure_fits_cause(
             return Ok(());
         }
         Some(Command::Park { .. }) => &[(61, 0)],
-        // (62, 0): a parked customer's new email or work item is held.
-        Some(Command::CreateContact { .. }) => &[
-            (38, 7),
-            (38, 14),
-            (38, 15),
-            (38, 17),
-            (38, 23),
-            (38, 24),
-            (62, 0),
-        ],
-        // The contacts an unpark queues again meet the checks of an arrival.
-        Some(Command::Unpark { .. }) => &[
+        // An arrival that cannot be routed (38, …), or a parked customer's new email or work
+        // item, held (62, 0). The contacts an unpark queues again meet the same checks.
+        Some(Command::CreateContact { .. } | Command::Unpark { .. }) => &[
             (38, 7),
             (38, 14),
             (38, 15),

@@ -151,6 +151,32 @@ pub fn call_error_by_agent(contact: u64) -> Command {
     })
 }
 
+/// a0 ends the conversation (the contact goes to Wrap Up).
+pub fn end(contact: ContactId) -> Command {
+    Command::End {
+        agent: a(0),
+        contact,
+    }
+}
+
+/// a0 completes the wrap-up, without a disposition.
+pub fn complete(contact: ContactId) -> Command {
+    Command::Complete {
+        agent: a(0),
+        contact,
+        disposition: None,
+    }
+}
+
+/// a0 sets the completion status of the attempt on `contact`.
+pub fn set_completion(contact: ContactId, status: CompletionStatus) -> Command {
+    Command::SetCompletion {
+        agent: a(0),
+        contact,
+        status,
+    }
+}
+
 pub fn agent_error_logs_out() -> Option<PresencePolicy> {
     Some(PresencePolicy {
         state_on_agent_error: PolicyState::Offline,
@@ -236,17 +262,6 @@ fn policy_logout_after_a_call_error_withdraws_the_open_offer() {
 fn pending_logout_from_the_policy_withdraws_the_open_offer() {
     let mut world = small_world(Channel::Chat, agent_error_logs_out(), 1);
     world.settings.capacity_units.insert(Channel::Chat, 25);
-    let (end, complete) = (
-        Command::End {
-            agent: a(0),
-            contact: ContactId(2),
-        },
-        Command::Complete {
-            agent: a(0),
-            contact: ContactId(2),
-            disposition: None,
-        },
-    );
     let h = scripted(
         &world,
         vec![
@@ -257,8 +272,8 @@ fn pending_logout_from_the_policy_withdraws_the_open_offer() {
             ok(4_000, accept(2)),
             ok(5_000, chat_arrives()),
             ok(6_000, call_error_by_agent(1)),
-            ok(7_000, end),
-            ok(8_000, complete),
+            ok(7_000, end(ContactId(2))),
+            ok(8_000, complete(ContactId(2))),
         ],
     );
     let a0 = agent(&h, 0);
@@ -407,14 +422,7 @@ pub fn accept_and_fail_the_dial(at: i64, offer: u64, contact: u64) -> Vec<Input>
                 cause_code: None,
             }),
         ),
-        ok(
-            at + 2_000,
-            Command::Complete {
-                agent: a(0),
-                contact: ContactId(contact),
-                disposition: None,
-            },
-        ),
+        ok(at + 2_000, complete(ContactId(contact))),
     ]
 }
 
@@ -490,35 +498,22 @@ fn callbacks_open_in_the_repeated_hour_of_the_autumn_dst_change() {
 fn a_dial_started_with_its_status_set_leaves_no_timer_behind() {
     let mut world = callback_world(Channel::Callback, CallbackSettings::default(), 1);
     world.queues[0].preview = true;
-    let (agent_id, contact) = (a(0), ContactId(1));
+    let contact = ContactId(1);
     let h = scripted(
         &world,
         vec![
             ok(0, login(0)),
             ok(1_000, create_callback()),
             ok(2_000, accept(1)),
-            ok(
-                3_000,
-                Command::SetCompletion {
-                    agent: agent_id.clone(),
-                    contact,
-                    status: CompletionStatus::Handled,
-                },
-            ),
+            ok(3_000, set_completion(contact, CompletionStatus::Handled)),
             ok(
                 4_000,
                 Command::StartDial {
-                    agent: agent_id.clone(),
+                    agent: a(0),
                     contact,
                 },
             ),
-            ok(
-                5_000,
-                Command::End {
-                    agent: agent_id,
-                    contact,
-                },
-            ),
+            ok(5_000, end(contact)),
             // Past the No Answer deadline (64 s).
             ok(70_000, Command::StartCallbacks { queue: q0() }),
         ],
@@ -608,7 +603,7 @@ fn an_expired_callback_is_not_rescheduled() {
         ..CallbackSettings::default()
     };
     let world = callback_world(Channel::Callback, callbacks, 1);
-    let (agent_id, contact) = (a(0), ContactId(1));
+    let contact = ContactId(1);
     let requested = CompletionStatus::CallbackRequested {
         due: Timestamp(300_000),
         agent: None,
@@ -626,30 +621,10 @@ fn an_expired_callback_is_not_rescheduled() {
                     by: AnsweredBy::Live,
                 }),
             ),
-            ok(
-                4_000,
-                Command::SetCompletion {
-                    agent: agent_id.clone(),
-                    contact,
-                    status: requested,
-                },
-            ),
+            ok(4_000, set_completion(contact, requested)),
             // Expired at 61 s, during the attempt.
-            ok(
-                70_000,
-                Command::End {
-                    agent: agent_id.clone(),
-                    contact,
-                },
-            ),
-            ok(
-                71_000,
-                Command::Complete {
-                    agent: agent_id,
-                    contact,
-                    disposition: None,
-                },
-            ),
+            ok(70_000, end(contact)),
+            ok(71_000, complete(contact)),
         ],
     );
     assert_eq!(callback_end(&h, 1), Some(CallbackEnd::Expired));
