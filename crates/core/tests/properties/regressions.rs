@@ -177,6 +177,17 @@ pub fn set_completion(contact: ContactId, status: CompletionStatus) -> Command {
     }
 }
 
+/// a0 logs in and accepts a chat (c1, offer o1) by 2 s; then `rest`.
+pub fn a0_takes_a_chat_then(rest: Vec<Input>) -> Vec<Input> {
+    let mut script = vec![
+        ok(0, login(0)),
+        ok(1_000, chat_arrives()),
+        ok(2_000, accept(1)),
+    ];
+    script.extend(rest);
+    script
+}
+
 pub fn agent_error_logs_out() -> Option<PresencePolicy> {
     Some(PresencePolicy {
         state_on_agent_error: PolicyState::Offline,
@@ -191,10 +202,7 @@ pub fn agent_error_logs_out() -> Option<PresencePolicy> {
 fn transferred_chat_is_not_offered_back_to_the_agent_wrapping_it_up() {
     let h = scripted(
         &small_world(Channel::Chat, None, 1),
-        vec![
-            ok(0, login(0)),
-            ok(1_000, chat_arrives()),
-            ok(2_000, accept(1)),
+        a0_takes_a_chat_then(vec![
             ok(
                 3_000,
                 Command::Transfer {
@@ -205,7 +213,7 @@ fn transferred_chat_is_not_offered_back_to_the_agent_wrapping_it_up() {
             ),
             // The bug offered it back as o2; no offer is made while a0 wraps it up.
             refused(4_000, accept(2), "unknown_offer"),
-        ],
+        ]),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.offer, a0.used_units), (None, 34), "{a0:?}");
@@ -220,14 +228,11 @@ fn accepting_never_takes_an_agent_over_100_units() {
     settings.capacity_units.insert(Channel::Chat, 100);
     let h = scripted(
         &small_world(Channel::Chat, None, 1),
-        vec![
-            ok(0, login(0)),
-            ok(1_000, chat_arrives()),
-            ok(2_000, accept(1)),
+        a0_takes_a_chat_then(vec![
             ok(3_000, chat_arrives()),
             ok(4_000, Command::ConfigureSettings(settings)),
             refused(5_000, accept(2), "capacity_exceeded"),
-        ],
+        ]),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.offer, a0.used_units), (Some(OfferId(2)), 34), "{a0:?}");
@@ -241,13 +246,10 @@ fn accepting_never_takes_an_agent_over_100_units() {
 fn policy_logout_after_a_call_error_withdraws_the_open_offer() {
     let h = scripted(
         &small_world(Channel::Chat, agent_error_logs_out(), 1),
-        vec![
-            ok(0, login(0)),
-            ok(1_000, chat_arrives()),
-            ok(2_000, accept(1)),
+        a0_takes_a_chat_then(vec![
             ok(3_000, chat_arrives()),
             ok(4_000, call_error_by_agent(1)),
-        ],
+        ]),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.state, a0.offer), (AgentState::Offline, None), "{a0:?}");
@@ -264,17 +266,14 @@ fn pending_logout_from_the_policy_withdraws_the_open_offer() {
     world.settings.capacity_units.insert(Channel::Chat, 25);
     let h = scripted(
         &world,
-        vec![
-            ok(0, login(0)),
-            ok(1_000, chat_arrives()),
-            ok(2_000, accept(1)),
+        a0_takes_a_chat_then(vec![
             ok(3_000, chat_arrives()),
             ok(4_000, accept(2)),
             ok(5_000, chat_arrives()),
             ok(6_000, call_error_by_agent(1)),
             ok(7_000, end(ContactId(2))),
             ok(8_000, complete(ContactId(2))),
-        ],
+        ]),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.state, a0.offer), (AgentState::Offline, None), "{a0:?}");
