@@ -177,13 +177,10 @@ pub fn set_completion(contact: ContactId, status: CompletionStatus) -> Command {
     }
 }
 
-/// a0 logs in and accepts a chat (c1, offer o1) by 2 s; then `rest`.
-pub fn a0_takes_a_chat_then(rest: Vec<Input>) -> Vec<Input> {
-    let mut script = vec![
-        ok(0, login(0)),
-        ok(1_000, chat_arrives()),
-        ok(2_000, accept(1)),
-    ];
+/// a0 logs in, `arrival` (a chat, a callback: c1) comes at 1 s and a0 accepts it (o1) at
+/// 2 s; then `rest`.
+pub fn a0_takes_then(arrival: Command, rest: Vec<Input>) -> Vec<Input> {
+    let mut script = vec![ok(0, login(0)), ok(1_000, arrival), ok(2_000, accept(1))];
     script.extend(rest);
     script
 }
@@ -202,18 +199,21 @@ pub fn agent_error_logs_out() -> Option<PresencePolicy> {
 fn transferred_chat_is_not_offered_back_to_the_agent_wrapping_it_up() {
     let h = scripted(
         &small_world(Channel::Chat, None, 1),
-        a0_takes_a_chat_then(vec![
-            ok(
-                3_000,
-                Command::Transfer {
-                    agent: a(0),
-                    contact: ContactId(1),
-                    target: TransferTarget::Queue(q0()),
-                },
-            ),
-            // The bug offered it back as o2; no offer is made while a0 wraps it up.
-            refused(4_000, accept(2), "unknown_offer"),
-        ]),
+        a0_takes_then(
+            chat_arrives(),
+            vec![
+                ok(
+                    3_000,
+                    Command::Transfer {
+                        agent: a(0),
+                        contact: ContactId(1),
+                        target: TransferTarget::Queue(q0()),
+                    },
+                ),
+                // The bug offered it back as o2; no offer is made while a0 wraps it up.
+                refused(4_000, accept(2), "unknown_offer"),
+            ],
+        ),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.offer, a0.used_units), (None, 34), "{a0:?}");
@@ -228,11 +228,14 @@ fn accepting_never_takes_an_agent_over_100_units() {
     settings.capacity_units.insert(Channel::Chat, 100);
     let h = scripted(
         &small_world(Channel::Chat, None, 1),
-        a0_takes_a_chat_then(vec![
-            ok(3_000, chat_arrives()),
-            ok(4_000, Command::ConfigureSettings(settings)),
-            refused(5_000, accept(2), "capacity_exceeded"),
-        ]),
+        a0_takes_then(
+            chat_arrives(),
+            vec![
+                ok(3_000, chat_arrives()),
+                ok(4_000, Command::ConfigureSettings(settings)),
+                refused(5_000, accept(2), "capacity_exceeded"),
+            ],
+        ),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.offer, a0.used_units), (Some(OfferId(2)), 34), "{a0:?}");
@@ -246,10 +249,10 @@ fn accepting_never_takes_an_agent_over_100_units() {
 fn policy_logout_after_a_call_error_withdraws_the_open_offer() {
     let h = scripted(
         &small_world(Channel::Chat, agent_error_logs_out(), 1),
-        a0_takes_a_chat_then(vec![
-            ok(3_000, chat_arrives()),
-            ok(4_000, call_error_by_agent(1)),
-        ]),
+        a0_takes_then(
+            chat_arrives(),
+            vec![ok(3_000, chat_arrives()), ok(4_000, call_error_by_agent(1))],
+        ),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.state, a0.offer), (AgentState::Offline, None), "{a0:?}");
@@ -266,14 +269,17 @@ fn pending_logout_from_the_policy_withdraws_the_open_offer() {
     world.settings.capacity_units.insert(Channel::Chat, 25);
     let h = scripted(
         &world,
-        a0_takes_a_chat_then(vec![
-            ok(3_000, chat_arrives()),
-            ok(4_000, accept(2)),
-            ok(5_000, chat_arrives()),
-            ok(6_000, call_error_by_agent(1)),
-            ok(7_000, end(ContactId(2))),
-            ok(8_000, complete(ContactId(2))),
-        ]),
+        a0_takes_then(
+            chat_arrives(),
+            vec![
+                ok(3_000, chat_arrives()),
+                ok(4_000, accept(2)),
+                ok(5_000, chat_arrives()),
+                ok(6_000, call_error_by_agent(1)),
+                ok(7_000, end(ContactId(2))),
+                ok(8_000, complete(ContactId(2))),
+            ],
+        ),
     );
     let a0 = agent(&h, 0);
     assert_eq!((a0.state, a0.offer), (AgentState::Offline, None), "{a0:?}");
@@ -500,22 +506,22 @@ fn a_dial_started_with_its_status_set_leaves_no_timer_behind() {
     let contact = ContactId(1);
     let h = scripted(
         &world,
-        vec![
-            ok(0, login(0)),
-            ok(1_000, create_callback()),
-            ok(2_000, accept(1)),
-            ok(3_000, set_completion(contact, CompletionStatus::Handled)),
-            ok(
-                4_000,
-                Command::StartDial {
-                    agent: a(0),
-                    contact,
-                },
-            ),
-            ok(5_000, end(contact)),
-            // Past the No Answer deadline (64 s).
-            ok(70_000, Command::StartCallbacks { queue: q0() }),
-        ],
+        a0_takes_then(
+            create_callback(),
+            vec![
+                ok(3_000, set_completion(contact, CompletionStatus::Handled)),
+                ok(
+                    4_000,
+                    Command::StartDial {
+                        agent: a(0),
+                        contact,
+                    },
+                ),
+                ok(5_000, end(contact)),
+                // Past the No Answer deadline (64 s).
+                ok(70_000, Command::StartCallbacks { queue: q0() }),
+            ],
+        ),
     );
     assert!(
         h.journal
@@ -609,22 +615,22 @@ fn an_expired_callback_is_not_rescheduled() {
     };
     let h = scripted(
         &world,
-        vec![
-            ok(0, login(0)),
-            ok(1_000, create_callback()),
-            ok(2_000, accept(1)),
-            ok(
-                3_000,
-                Command::Connector(ConnectorEvent::Answered {
-                    contact,
-                    by: AnsweredBy::Live,
-                }),
-            ),
-            ok(4_000, set_completion(contact, requested)),
-            // Expired at 61 s, during the attempt.
-            ok(70_000, end(contact)),
-            ok(71_000, complete(contact)),
-        ],
+        a0_takes_then(
+            create_callback(),
+            vec![
+                ok(
+                    3_000,
+                    Command::Connector(ConnectorEvent::Answered {
+                        contact,
+                        by: AnsweredBy::Live,
+                    }),
+                ),
+                ok(4_000, set_completion(contact, requested)),
+                // Expired at 61 s, during the attempt.
+                ok(70_000, end(contact)),
+                ok(71_000, complete(contact)),
+            ],
+        ),
     );
     assert_eq!(callback_end(&h, 1), Some(CallbackEnd::Expired));
     assert!(h.engine.callback_view(contact).is_none());
