@@ -91,24 +91,7 @@ impl Harness {
             entrances: BTreeMap::new(),
         };
         h.now = world.start;
-        // Settings go in as a command so the journal carries them (Engine::new does not).
-        let mut setup = vec![Command::ConfigureSettings(world.settings.clone())];
-        setup.extend(
-            world
-                .queues
-                .iter()
-                .cloned()
-                .map(|q| Command::ConfigureQueue(Box::new(q))),
-        );
-        setup.extend(
-            world
-                .stations
-                .iter()
-                .cloned()
-                .map(Command::ConfigureStation),
-        );
-        setup.extend(world.agents.iter().cloned().map(Command::ConfigureAgent));
-        for command in setup {
+        for command in world.configuration() {
             if let Err(r) = h.command(command)? {
                 return Err(format!("world setup rejected: {r}"));
             }
@@ -454,22 +437,7 @@ impl Harness {
     /// for those no agent can take and callbacks waiting for time (see [`Harness::left_open`]).
     pub fn cooperate(&mut self, world: &World) -> Check {
         self.trace.push("--- cooperative phase ---".into());
-        let mut restore: Vec<Command> = vec![Command::ConfigureSettings(world.settings.clone())];
-        restore.extend(
-            world
-                .queues
-                .iter()
-                .cloned()
-                .map(|q| Command::ConfigureQueue(Box::new(q))),
-        );
-        restore.extend(
-            world
-                .stations
-                .iter()
-                .cloned()
-                .map(Command::ConfigureStation),
-        );
-        restore.extend(world.agents.iter().cloned().map(Command::ConfigureAgent));
+        let mut restore = world.configuration();
         restore.extend(world.queues.iter().map(|q| Command::SetQueueEmergency {
             queue: q.id.clone(),
             emergency: None,

@@ -10,7 +10,9 @@ use switchboard_core::config::{
     RoutingStrategy,
 };
 use switchboard_core::schedule::ScheduleSettings;
-use switchboard_core::{AgentConfig, Channel, QueueConfig, QueueId, Settings, StationConfig};
+use switchboard_core::{
+    AgentConfig, Channel, Command, QueueConfig, QueueId, Settings, StationConfig,
+};
 
 pub const POLICY_STATES: [PolicyState; 7] = [
     PolicyState::Unchanged,
@@ -44,6 +46,21 @@ pub struct Ctx {
 }
 
 impl World {
+    /// The commands that set the world up: settings, queues, stations, agents. Settings go
+    /// in as a command so the journal carries them (`Engine::new` does not).
+    pub fn configuration(&self) -> Vec<Command> {
+        let mut commands = vec![Command::ConfigureSettings(self.settings.clone())];
+        commands.extend(
+            self.queues
+                .iter()
+                .cloned()
+                .map(|q| Command::ConfigureQueue(Box::new(q))),
+        );
+        commands.extend(self.stations.iter().cloned().map(Command::ConfigureStation));
+        commands.extend(self.agents.iter().cloned().map(Command::ConfigureAgent));
+        commands
+    }
+
     pub fn ctx(&self, admin: bool) -> Ctx {
         Ctx {
             agents: self.agents.len(),
