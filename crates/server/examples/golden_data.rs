@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use switchboard_core::callback::{CallbackSettings, CompletionStatus, DialOutcome};
 use switchboard_core::model::{AnsweredBy, QueueEmergency, SelectableState};
 use switchboard_core::{
-    AgentConfig, AgentId, Channel, Command, ConnectorEvent, Engine, EventRecord, OfferId, Output,
-    QueueConfig, QueueId, Receipt, StationConfig, StationId, Timestamp,
+    AgentConfig, AgentId, Channel, Command, ConnectorEvent, ContactId, Engine, EventRecord,
+    OfferId, Output, QueueConfig, QueueId, Receipt, StationConfig, StationId, Timestamp,
 };
 use switchboard_server::driver::{self, SNAPSHOT_FORMAT};
 use switchboard_server::shift::Shifts;
@@ -147,6 +147,22 @@ impl Tail<'_> {
             .unwrap_or_else(|| panic!("{agent} has no offer"))
     }
 
+    /// b1 ends the conversation on `contact` after `seconds` and completes the wrap-up 5 s
+    /// later, without a disposition.
+    fn b1_ends_and_completes(&mut self, contact: ContactId, seconds: i64) {
+        let end = Command::End {
+            agent: a("b1"),
+            contact,
+        };
+        self.run_after(seconds, end);
+        let complete = Command::Complete {
+            agent: a("b1"),
+            contact,
+            disposition: None,
+        };
+        self.run_after(5, complete);
+    }
+
     fn run(&mut self) {
         let mail = QueueConfig::new("mail", Channel::Email);
         let mut calls = QueueConfig::new("calls", Channel::Callback);
@@ -195,21 +211,7 @@ impl Tail<'_> {
         let offer = self.offer_of("b1");
         self.run_after(2, Command::Accept { offer });
         self.run_after(1, Command::Connector(ConnectorEvent::LegLinked { offer }));
-        self.run_after(
-            60,
-            Command::End {
-                agent: a("b1"),
-                contact: call,
-            },
-        );
-        self.run_after(
-            5,
-            Command::Complete {
-                agent: a("b1"),
-                contact: call,
-                disposition: None,
-            },
-        );
+        self.b1_ends_and_completes(call, 60);
 
         // An email session: accepted, parked; the customer writes again (held); unparked,
         // accepted again and suspended; the customer's next message resumes it.
@@ -269,21 +271,7 @@ impl Tail<'_> {
         let offer = self.offer_of("b1");
         let resumed = self.engine.offer_view(offer).unwrap().contact;
         self.run_after(2, Command::Accept { offer });
-        self.run_after(
-            10,
-            Command::End {
-                agent: a("b1"),
-                contact: resumed,
-            },
-        );
-        self.run_after(
-            5,
-            Command::Complete {
-                agent: a("b1"),
-                contact: resumed,
-                disposition: None,
-            },
-        );
+        self.b1_ends_and_completes(resumed, 10);
 
         // A callback previewed, its status set, dialed, answered by a machine.
         let callback = Command::CreateCallback {
@@ -318,21 +306,7 @@ impl Tail<'_> {
                 status,
             },
         );
-        self.run_after(
-            5,
-            Command::End {
-                agent: a("b1"),
-                contact: cb,
-            },
-        );
-        self.run_after(
-            5,
-            Command::Complete {
-                agent: a("b1"),
-                contact: cb,
-                disposition: None,
-            },
-        );
+        self.b1_ends_and_completes(cb, 5);
 
         // A callback due later (Pending), reserved for b2 who is not there (the reservation
         // ends), and one left to expire.
@@ -398,21 +372,7 @@ impl Tail<'_> {
         };
         self.run_after(4, Command::Connector(answered));
         self.run_after(1, force(SelectableState::Offline));
-        self.run_after(
-            30,
-            Command::End {
-                agent: a("b1"),
-                contact: out,
-            },
-        );
-        self.run_after(
-            5,
-            Command::Complete {
-                agent: a("b1"),
-                contact: out,
-                disposition: None,
-            },
-        );
+        self.b1_ends_and_completes(out, 30);
 
         // The do-not-call list, an emergency on the mail queue, and removals.
         let numbers = vec!["+36307778888".into(), "+36309990000".into()];
