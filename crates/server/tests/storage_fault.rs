@@ -1,6 +1,7 @@
 //! The driver's failed-append path: when the journal cannot take a batch, every command of
-//! the batch is answered `storage_unavailable` (nothing of it applied), what was acknowledged
-//! before stays, the engine is reloaded from the journal, and the server goes on serving.
+//! the batch is answered `storage_unavailable` (nothing of it applied or sent to subscribers),
+//! what was acknowledged before stays, the engine is reloaded from the journal, and the server
+//! goes on serving.
 //!
 //! The fault is a real storage failure: another connection to the data directory's database
 //! adds a trigger that aborts every insert into the journal (as a full disk or an I/O error
@@ -12,7 +13,7 @@ use axum::response::IntoResponse;
 use std::path::Path;
 use support::{call_to_sales, start_driver, without_clock};
 use switchboard_core::{Channel, Command, ContactId, Engine, Event, QueueConfig};
-use switchboard_server::driver::{Actor, CommandError};
+use switchboard_server::driver::{Actor, CommandError, Published};
 use switchboard_server::error::ApiError;
 use switchboard_store::Store;
 
@@ -36,6 +37,7 @@ fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let (driver, thread) = start_driver(dir.path());
+        let mut feed = driver.subscribe();
         let queue = QueueConfig::new("sales", Channel::Voice);
         driver
             .execute(Command::ConfigureQueue(Box::new(queue)), Actor::Trusted)
@@ -77,6 +79,13 @@ fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
         assert_eq!(after.receipt.contact, Some(ContactId(2)));
         assert_eq!(after.first_seq, first.last_seq + 1);
         let live = without_clock(&driver.read(|e| e.dump()).await.unwrap());
+        // Subscribers were sent what was committed, and nothing of the failed batch.
+        let mut published = Vec::new();
+        while let Some(item) = feed.try_recv() {
+            if let Published::Event(entry) = item.unwrap() {
+                published.push((entry.seq, entry.record.clone()));
+            }
+        }
         driver.shutdown().await;
         thread.join().unwrap();
 
@@ -92,6 +101,8 @@ fn a_failed_append_answers_storage_unavailable_loses_nothing_and_reloads() {
             })
             .collect();
         assert_eq!(arrivals, [ContactId(1), ContactId(2)]);
+        let journaled: Vec<_> = entries.iter().map(|e| (e.seq, e.record.clone())).collect();
+        assert_eq!(published, journaled);
         let mut replayed = Engine::default();
         replayed.replay(entries.iter().map(|e| &e.record));
         assert_eq!(without_clock(&replayed.dump()), live);
