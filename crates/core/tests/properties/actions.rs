@@ -217,6 +217,16 @@ pub fn aimed(
         .boxed()
 }
 
+/// A weighted arm: a command on one target drawn by `target`, aimed at something live.
+pub fn on<T: std::fmt::Debug + 'static>(
+    weight: u32,
+    target: impl Strategy<Value = T> + 'static,
+    command: fn(T) -> Command,
+    live: fn(usize) -> Live,
+) -> (u32, BoxedStrategy<Action>) {
+    (weight, aimed(target.prop_map(command), live))
+}
+
 pub fn plain(command: impl Strategy<Value = Command> + 'static) -> BoxedStrategy<Action> {
     command.prop_map(|c| Action::Run(c, None)).boxed()
 }
@@ -228,9 +238,8 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
     let station = move || station_id(s);
     let holding = move || (agent_id(n), contact_lit());
     // An agent's command on a contact it holds, aimed at a live assignment.
-    let held = move |weight: u32, command: fn(AgentId, ContactId) -> Command| {
-        let strategy = holding().prop_map(move |(agent, contact)| command(agent, contact));
-        (weight, aimed(strategy, Live::Holding))
+    let held = move |weight: u32, command: fn((AgentId, ContactId)) -> Command| {
+        on(weight, holding(), command, Live::Holding)
     };
     let channels = ctx.channels.clone();
     let admin_channels = ctx.channels.clone();
@@ -259,13 +268,7 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Login,
             ),
         ),
-        (
-            1,
-            aimed(
-                agent().prop_map(|agent| Command::Logout { agent }),
-                Live::Agent,
-            ),
-        ),
+        on(1, agent(), |agent| Command::Logout { agent }, Live::Agent),
         (
             8,
             aimed(
@@ -293,26 +296,24 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Agent,
             ),
         ),
-        (
+        on(
             14,
-            aimed(
-                offer_lit().prop_map(|offer| Command::Accept { offer }),
-                Live::Offer,
-            ),
+            offer_lit(),
+            |offer| Command::Accept { offer },
+            Live::Offer,
         ),
-        (
+        on(
             3,
-            aimed(
-                offer_lit().prop_map(|offer| Command::Refuse { offer }),
-                Live::Offer,
-            ),
+            offer_lit(),
+            |offer| Command::Refuse { offer },
+            Live::Offer,
         ),
-        held(2, |agent, contact| Command::Hold { agent, contact }),
-        held(2, |agent, contact| Command::Resume { agent, contact }),
-        held(2, |agent, contact| Command::Consult { agent, contact }),
-        held(2, |agent, contact| Command::Conference { agent, contact }),
-        held(2, |agent, contact| Command::StartDial { agent, contact }),
-        held(6, |agent, contact| Command::End { agent, contact }),
+        held(2, |(agent, contact)| Command::Hold { agent, contact }),
+        held(2, |(agent, contact)| Command::Resume { agent, contact }),
+        held(2, |(agent, contact)| Command::Consult { agent, contact }),
+        held(2, |(agent, contact)| Command::Conference { agent, contact }),
+        held(2, |(agent, contact)| Command::StartDial { agent, contact }),
+        held(6, |(agent, contact)| Command::End { agent, contact }),
         (
             2,
             aimed(
@@ -332,7 +333,7 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Holding,
             ),
         ),
-        held(2, |agent, contact| Command::Park { agent, contact }),
+        held(2, |(agent, contact)| Command::Park { agent, contact }),
         (
             2,
             aimed(
@@ -434,12 +435,11 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                     ),
             ),
         ),
-        (
+        on(
             1,
-            aimed(
-                contact_lit().prop_map(|contact| Command::Abandon { contact }),
-                Live::Contact,
-            ),
+            contact_lit(),
+            |contact| Command::Abandon { contact },
+            Live::Contact,
         ),
         (
             8,
@@ -648,33 +648,29 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 Live::Holding,
             ),
         ),
-        (
+        on(
             2,
-            aimed(
-                contact_lit().prop_map(|contact| Command::SendCallbackToQueue { contact }),
-                Live::Callback,
-            ),
+            contact_lit(),
+            |contact| Command::SendCallbackToQueue { contact },
+            Live::Callback,
         ),
-        (
+        on(
             1,
-            aimed(
-                contact_lit().prop_map(|contact| Command::PurgeCallback { contact }),
-                Live::Callback,
-            ),
+            contact_lit(),
+            |contact| Command::PurgeCallback { contact },
+            Live::Callback,
         ),
-        (
+        on(
             1,
-            aimed(
-                queue().prop_map(|queue| Command::StopCallbacks { queue }),
-                Live::CallbackQueue,
-            ),
+            queue(),
+            |queue| Command::StopCallbacks { queue },
+            Live::CallbackQueue,
         ),
-        (
+        on(
             2,
-            aimed(
-                queue().prop_map(|queue| Command::StartCallbacks { queue }),
-                Live::CallbackQueue,
-            ),
+            queue(),
+            |queue| Command::StartCallbacks { queue },
+            Live::CallbackQueue,
         ),
         // --- the do-not-call list (issue 13): the callbacks' and dials' numbers ---
         (
