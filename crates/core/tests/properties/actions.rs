@@ -252,49 +252,41 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
                 .prop_map(|(k, choice)| Action::Work { k, choice })
                 .boxed(),
         ),
-        (
+        on(
             5,
-            aimed(
-                (
-                    agent(),
-                    station(),
-                    prop::option::weighted(0.5, selectable()),
-                )
-                    .prop_map(|(agent, station, state)| Command::Login {
-                        agent,
-                        station,
-                        state,
-                    }),
-                Live::Login,
+            (
+                agent(),
+                station(),
+                prop::option::weighted(0.5, selectable()),
             ),
+            |(agent, station, state)| Command::Login {
+                agent,
+                station,
+                state,
+            },
+            Live::Login,
         ),
         on(1, agent(), |agent| Command::Logout { agent }, Live::Agent),
-        (
+        on(
             8,
-            aimed(
-                (agent(), selectable(), reason()).prop_map(|(agent, state, reason)| {
-                    Command::SetState {
-                        agent,
-                        state,
-                        reason,
-                    }
-                }),
-                Live::Agent,
-            ),
+            (agent(), selectable(), reason()),
+            |(agent, state, reason)| Command::SetState {
+                agent,
+                state,
+                reason,
+            },
+            Live::Agent,
         ),
-        (
+        on(
             2,
-            aimed(
-                (agent(), selectable(), reason()).prop_map(|(agent, state, reason)| {
-                    Command::ForceState {
-                        agent,
-                        state,
-                        reason,
-                        by: "night desk (supervisor, key 2)".into(),
-                    }
-                }),
-                Live::Agent,
-            ),
+            (agent(), selectable(), reason()),
+            |(agent, state, reason)| Command::ForceState {
+                agent,
+                state,
+                reason,
+                by: "night desk (supervisor, key 2)".into(),
+            },
+            Live::Agent,
         ),
         on(
             14,
@@ -314,90 +306,78 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
         held(2, |(agent, contact)| Command::Conference { agent, contact }),
         held(2, |(agent, contact)| Command::StartDial { agent, contact }),
         held(6, |(agent, contact)| Command::End { agent, contact }),
-        (
+        on(
             2,
-            aimed(
-                (
-                    holding(),
-                    prop_oneof![
-                        3 => Just(None),
-                        1 => Just(Some("sale".to_string())),
-                        1 => Just(Some("bogus".to_string())),
-                    ],
-                )
-                    .prop_map(|((agent, contact), disposition)| Command::Suspend {
-                        agent,
-                        contact,
-                        disposition,
-                    }),
-                Live::Holding,
+            (
+                holding(),
+                prop_oneof![
+                    3 => Just(None),
+                    1 => Just(Some("sale".to_string())),
+                    1 => Just(Some("bogus".to_string())),
+                ],
             ),
+            |((agent, contact), disposition)| Command::Suspend {
+                agent,
+                contact,
+                disposition,
+            },
+            Live::Holding,
         ),
         held(2, |(agent, contact)| Command::Park { agent, contact }),
-        (
+        on(
             2,
-            aimed(
-                (contact_lit(), prop::option::weighted(0.5, agent()))
-                    .prop_map(|(contact, agent)| Command::Unpark { contact, agent }),
-                Live::Parked,
-            ),
+            (contact_lit(), prop::option::weighted(0.5, agent())),
+            |(contact, agent)| Command::Unpark { contact, agent },
+            Live::Parked,
         ),
-        (
+        on(
             6,
-            aimed(
-                (
-                    holding(),
-                    prop_oneof![
-                        4 => Just(None),
-                        2 => Just(Some("sale".to_string())),
-                        1 => Just(Some("no_thanks".to_string())),
-                        1 => Just(Some("call_later".to_string())),
-                        1 => Just(Some("bogus".to_string())),
-                    ],
-                )
-                    .prop_map(|((agent, contact), disposition)| {
-                        Command::Complete {
-                            agent,
-                            contact,
-                            disposition,
-                        }
-                    }),
-                Live::Holding,
+            (
+                holding(),
+                prop_oneof![
+                    4 => Just(None),
+                    2 => Just(Some("sale".to_string())),
+                    1 => Just(Some("no_thanks".to_string())),
+                    1 => Just(Some("call_later".to_string())),
+                    1 => Just(Some("bogus".to_string())),
+                ],
             ),
+            |((agent, contact), disposition)| Command::Complete {
+                agent,
+                contact,
+                disposition,
+            },
+            Live::Holding,
         ),
-        (
+        on(
             3,
-            aimed(
-                (
-                    holding(),
-                    prop_oneof![
-                        queue().prop_map(TransferTarget::Queue),
-                        agent().prop_map(TransferTarget::Agent),
-                    ],
-                )
-                    .prop_map(|((agent, contact), target)| Command::Transfer {
-                        agent,
-                        contact,
-                        target,
-                    }),
-                Live::Holding,
+            (
+                holding(),
+                prop_oneof![
+                    queue().prop_map(TransferTarget::Queue),
+                    agent().prop_map(TransferTarget::Agent),
+                ],
             ),
+            |((agent, contact), target)| Command::Transfer {
+                agent,
+                contact,
+                target,
+            },
+            Live::Holding,
         ),
-        (
+        on(
             3,
-            aimed(
-                (
-                    agent(),
-                    prop::sample::select(vec!["+3615550", "+36 1 555 0101", ""]),
-                    prop::option::weighted(0.3, queue()),
-                )
-                    .prop_map(|(agent, destination, queue)| Command::Dial {
-                        agent,
-                        destination: destination.to_string(),
-                        queue,
-                    }),
-                Live::Agent,
+            (
+                agent(),
+                prop::sample::select(vec!["+3615550", "+36 1 555 0101", ""]),
+                prop::option::weighted(0.3, queue()),
             ),
+            |(agent, destination, queue)| Command::Dial {
+                agent,
+                destination: destination.to_string(),
+                queue,
+            },
+            Live::Agent,
         ),
         (
             12,
@@ -441,212 +421,171 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
             |contact| Command::Abandon { contact },
             Live::Contact,
         ),
-        (
+        on(
             8,
-            aimed(
-                offer_lit()
-                    .prop_map(|offer| Command::Connector(ConnectorEvent::LegLinked { offer })),
-                Live::Offer,
-            ),
+            offer_lit(),
+            |offer| Command::Connector(ConnectorEvent::LegLinked { offer }),
+            Live::Offer,
         ),
-        (
+        on(
             2,
-            aimed(
-                (
-                    offer_lit(),
-                    prop::sample::select(DeliveryFailure::ALL.to_vec()),
-                    cause(),
-                )
-                    .prop_map(|(offer, reason, cause_code)| {
-                        Command::Connector(ConnectorEvent::LegFailed {
-                            offer,
-                            reason,
-                            cause_code,
-                        })
-                    }),
-                Live::Offer,
+            (
+                offer_lit(),
+                prop::sample::select(DeliveryFailure::ALL.to_vec()),
+                cause(),
             ),
+            |(offer, reason, cause_code)| {
+                Command::Connector(ConnectorEvent::LegFailed {
+                    offer,
+                    reason,
+                    cause_code,
+                })
+            },
+            Live::Offer,
         ),
-        (
+        on(
             4,
-            aimed(
-                (
-                    contact_lit(),
-                    prop::sample::select(vec![AnsweredBy::Live, AnsweredBy::Machine]),
-                )
-                    .prop_map(|(contact, by)| {
-                        Command::Connector(ConnectorEvent::Answered { contact, by })
-                    }),
-                Live::Contact,
+            (
+                contact_lit(),
+                prop::sample::select(vec![AnsweredBy::Live, AnsweredBy::Machine]),
             ),
+            |(contact, by)| Command::Connector(ConnectorEvent::Answered { contact, by }),
+            Live::Contact,
         ),
-        (
+        on(
             2,
-            aimed(
-                (contact_lit(), cause()).prop_map(|(contact, cause_code)| {
-                    Command::Connector(ConnectorEvent::DialFailed {
-                        contact,
-                        cause_code,
-                    })
-                }),
-                Live::Contact,
-            ),
+            (contact_lit(), cause()),
+            |(contact, cause_code)| {
+                Command::Connector(ConnectorEvent::DialFailed {
+                    contact,
+                    cause_code,
+                })
+            },
+            Live::Contact,
         ),
-        (
+        on(
             3,
-            aimed(
-                (
-                    contact_lit(),
-                    prop::sample::select(DialOutcome::ALL.to_vec()),
-                    cause(),
-                )
-                    .prop_map(|(contact, outcome, cause_code)| {
-                        Command::Connector(ConnectorEvent::DialOutcome {
-                            contact,
-                            outcome,
-                            cause_code,
-                        })
-                    }),
-                Live::Contact,
+            (
+                contact_lit(),
+                prop::sample::select(DialOutcome::ALL.to_vec()),
+                cause(),
             ),
+            |(contact, outcome, cause_code)| {
+                Command::Connector(ConnectorEvent::DialOutcome {
+                    contact,
+                    outcome,
+                    cause_code,
+                })
+            },
+            Live::Contact,
         ),
-        (
+        on(
             3,
-            aimed(
-                (
-                    contact_lit(),
-                    prop::sample::select(vec![HangupReason::Ended, HangupReason::Error]),
-                    any::<bool>(),
-                    prop::option::weighted(0.7, prop::sample::select(AGENT_STATUSES.to_vec())),
-                    cause(),
-                    prop::option::weighted(
-                        0.6,
-                        prop::sample::select(vec![EndedBy::Customer, EndedBy::Agent]),
-                    ),
-                )
-                    .prop_map(
-                        |(
-                            contact,
-                            reason,
-                            close_call_on_error,
-                            agent_status,
-                            cause_code,
-                            ended_by,
-                        )| {
-                            Command::Connector(ConnectorEvent::Hangup {
-                                contact,
-                                reason,
-                                close_call_on_error,
-                                agent_status,
-                                cause_code,
-                                ended_by,
-                            })
-                        },
-                    ),
-                Live::Contact,
+            (
+                contact_lit(),
+                prop::sample::select(vec![HangupReason::Ended, HangupReason::Error]),
+                any::<bool>(),
+                prop::option::weighted(0.7, prop::sample::select(AGENT_STATUSES.to_vec())),
+                cause(),
+                prop::option::weighted(
+                    0.6,
+                    prop::sample::select(vec![EndedBy::Customer, EndedBy::Agent]),
+                ),
             ),
+            |(contact, reason, close_call_on_error, agent_status, cause_code, ended_by)| {
+                Command::Connector(ConnectorEvent::Hangup {
+                    contact,
+                    reason,
+                    close_call_on_error,
+                    agent_status,
+                    cause_code,
+                    ended_by,
+                })
+            },
+            Live::Contact,
         ),
         // --- callbacks (docs/callbacks.md) ---
-        (
+        on(
             6,
-            aimed(
-                (
-                    queue(),
-                    prop_oneof![
-                        9 => prop::sample::select(vec!["+3612", "+36 1 555 0102"]),
-                        1 => Just(""),
-                    ],
-                    prop::option::weighted(0.5, later().prop_map(Timestamp)),
-                    window_end(),
-                    prop::option::weighted(0.25, agent()),
-                )
-                    .prop_map(|(queue, destination, due, window_end, agent)| {
-                        Command::CreateCallback {
-                            queue,
-                            destination: destination.to_string(),
-                            due,
-                            window_end,
-                            agent,
-                        }
-                    }),
-                Live::CallbackQueue,
+            (
+                queue(),
+                prop_oneof![
+                    9 => prop::sample::select(vec!["+3612", "+36 1 555 0102"]),
+                    1 => Just(""),
+                ],
+                prop::option::weighted(0.5, later().prop_map(Timestamp)),
+                window_end(),
+                prop::option::weighted(0.25, agent()),
             ),
+            |(queue, destination, due, window_end, agent)| Command::CreateCallback {
+                queue,
+                destination: destination.to_string(),
+                due,
+                window_end,
+                agent,
+            },
+            Live::CallbackQueue,
         ),
-        (
+        on(
             2,
-            aimed(
-                (
-                    contact_lit(),
-                    prop::option::weighted(0.3, Just("+3613".to_string())),
-                )
-                    .prop_map(|(contact, destination)| Command::ChooseCallback {
-                        contact,
-                        destination,
-                    }),
-                Live::Contact,
+            (
+                contact_lit(),
+                prop::option::weighted(0.3, Just("+3613".to_string())),
             ),
+            |(contact, destination)| Command::ChooseCallback {
+                contact,
+                destination,
+            },
+            Live::Contact,
         ),
-        (
+        on(
             2,
-            aimed(
-                (
-                    holding(),
-                    prop::option::weighted(0.2, queue()),
-                    later(),
-                    window_end(),
-                    any::<bool>(),
-                )
-                    .prop_map(
-                        |((agent, contact), queue, due, window_end, reserve)| {
-                            Command::ScheduleCallback {
-                                agent,
-                                contact: Some(contact),
-                                destination: "+3614".to_string(),
-                                queue,
-                                due: Timestamp(due),
-                                window_end,
-                                reserve,
-                            }
-                        },
-                    ),
-                Live::Holding,
+            (
+                holding(),
+                prop::option::weighted(0.2, queue()),
+                later(),
+                window_end(),
+                any::<bool>(),
             ),
+            |((agent, contact), queue, due, window_end, reserve)| Command::ScheduleCallback {
+                agent,
+                contact: Some(contact),
+                destination: "+3614".to_string(),
+                queue,
+                due: Timestamp(due),
+                window_end,
+                reserve,
+            },
+            Live::Holding,
         ),
-        (
+        on(
             1,
-            aimed(
-                (
-                    agent(),
-                    prop::option::weighted(0.3, queue()),
-                    later(),
-                    any::<bool>(),
-                )
-                    .prop_map(|(agent, queue, due, reserve)| {
-                        Command::ScheduleCallback {
-                            agent,
-                            contact: None,
-                            destination: "+3615".to_string(),
-                            queue,
-                            due: Timestamp(due),
-                            window_end: None,
-                            reserve,
-                        }
-                    }),
-                Live::Agent,
+            (
+                agent(),
+                prop::option::weighted(0.3, queue()),
+                later(),
+                any::<bool>(),
             ),
+            |(agent, queue, due, reserve)| Command::ScheduleCallback {
+                agent,
+                contact: None,
+                destination: "+3615".to_string(),
+                queue,
+                due: Timestamp(due),
+                window_end: None,
+                reserve,
+            },
+            Live::Agent,
         ),
-        (
+        on(
             7,
-            aimed(
-                (holding(), completion_status(n)).prop_map(|((agent, contact), status)| {
-                    Command::SetCompletion {
-                        agent,
-                        contact,
-                        status,
-                    }
-                }),
-                Live::Holding,
-            ),
+            (holding(), completion_status(n)),
+            |((agent, contact), status)| Command::SetCompletion {
+                agent,
+                contact,
+                status,
+            },
+            Live::Holding,
         ),
         on(
             2,
