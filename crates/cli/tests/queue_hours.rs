@@ -60,17 +60,6 @@ fn arrive(server: &Server, queue: &str) -> serde_json::Value {
     reply.json()
 }
 
-/// The monitor's row of `queue`.
-fn monitor_row(server: &Server, queue: &str) -> serde_json::Value {
-    let rows = server.get("/v1/monitor/queues", Some(SUPERVISOR)).ok();
-    rows.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == queue)
-        .cloned()
-        .unwrap_or_else(|| panic!("no row for {queue}: {rows}"))
-}
-
 fn delete(server: &Server, path: &str, key: &str) -> Reply {
     server.try_send("DELETE", path, Some(key), None).unwrap()
 }
@@ -90,7 +79,7 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
     );
     assert_eq!(closed["reason"], "holiday", "{holiday}");
     assert!(closed.get("message").is_none(), "{holiday}");
-    let front = monitor_row(&server, "front");
+    let front = server.monitor_row("queues", "front");
     assert_eq!(front["status"], "Closed (holiday)", "{front}");
     assert_eq!(front["closure"], "holiday");
     assert!(front["next_change"].as_i64().is_some(), "{front}");
@@ -103,10 +92,13 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
     );
     assert_eq!(reply.json()["closed"]["minor"], 15, "{}", reply.text);
     assert_eq!(reply.json()["closed"]["reason"], "schedule");
-    assert_eq!(monitor_row(&server, "night")["status"], "Closed (schedule)");
+    assert_eq!(
+        server.monitor_row("queues", "night")["status"],
+        "Closed (schedule)"
+    );
 
     // Open queue: the caller waits.
-    let sales = monitor_row(&server, "sales");
+    let sales = server.monitor_row("queues", "sales");
     assert_eq!(sales["status"], "Open", "{sales}");
     let waiting = arrive(&server, "sales");
     assert!(waiting.get("closed").is_none(), "{waiting}");
@@ -167,7 +159,7 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
         emergency["closed"]["message"],
         "Flooding: we call you back tomorrow"
     );
-    let sales = monitor_row(&server, "sales");
+    let sales = server.monitor_row("queues", "sales");
     assert_eq!(sales["status"], "Closed (emergency)", "{sales}");
     assert_eq!(sales["emergency"]["set_by"], "night-desk (supervisor)");
     assert!(sales["closed_since"].as_i64().is_some(), "{sales}");
@@ -178,21 +170,27 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
     // An emergency over the holiday; ended, the queue is back to what its schedule says.
     server.put("/v1/queues/front/emergency", ADMIN, "{}").ok();
     assert_eq!(
-        monitor_row(&server, "front")["status"],
+        server.monitor_row("queues", "front")["status"],
         "Closed (emergency)"
     );
     assert_eq!(arrive(&server, "front")["closed"]["minor"], 24);
     delete(&server, "/v1/queues/front/emergency", SUPERVISOR).ok();
-    assert_eq!(monitor_row(&server, "front")["status"], "Closed (holiday)");
+    assert_eq!(
+        server.monitor_row("queues", "front")["status"],
+        "Closed (holiday)"
+    );
 
     // Both states survive a restart (snapshot written at the stop).
     assert!(server.terminate().success());
     let server = site.start(1);
     assert_eq!(
-        monitor_row(&server, "sales")["status"],
+        server.monitor_row("queues", "sales")["status"],
         "Closed (emergency)"
     );
-    assert_eq!(monitor_row(&server, "front")["status"], "Closed (holiday)");
+    assert_eq!(
+        server.monitor_row("queues", "front")["status"],
+        "Closed (holiday)"
+    );
 
     // Cleared: open again, and the feed says so.
     let mut feed = server.events(SUPERVISOR, None);
@@ -203,7 +201,7 @@ fn emergency_and_holiday_close_arrivals_and_say_why() {
     });
     assert!(reopened.ev()["closure"].is_null(), "{reopened:?}");
     assert!(reopened.ev().get("emergency").is_none(), "{reopened:?}");
-    assert_eq!(monitor_row(&server, "sales")["status"], "Open");
+    assert_eq!(server.monitor_row("queues", "sales")["status"], "Open");
     assert!(arrive(&server, "sales").get("closed").is_none());
     let mut server = server;
     assert!(server.terminate().success());
@@ -261,7 +259,7 @@ fn the_emergency_command_works_whether_the_server_runs_or_not() {
     assert!(shown.contains("front\tClosed (holiday)\n"), "{shown}");
 
     let server = site.start(1);
-    let sales = monitor_row(&server, "sales");
+    let sales = server.monitor_row("queues", "sales");
     assert_eq!(sales["status"], "Closed (emergency)", "{sales}");
     assert_eq!(sales["emergency"]["set_by"], "night desk (admin)");
     let cleared = emergency(&["clear", "sales", "--by", "day desk"]);
@@ -270,14 +268,14 @@ fn the_emergency_command_works_whether_the_server_runs_or_not() {
         String::from_utf8_lossy(&cleared.stderr).contains("through the server"),
         "{cleared:?}"
     );
-    assert_eq!(monitor_row(&server, "sales")["status"], "Open");
+    assert_eq!(server.monitor_row("queues", "sales")["status"], "Open");
     // Set through the server: the one-time key's label is the setter.
     assert!(
         emergency(&["set", "front", "--by", "day desk"])
             .status
             .success()
     );
-    let front = monitor_row(&server, "front");
+    let front = server.monitor_row("queues", "front");
     assert_eq!(front["emergency"]["set_by"], "day desk (admin)", "{front}");
     // The one-time keys are revoked.
     let keys = run(&["keys", "list", "--data", &data]);

@@ -1,6 +1,6 @@
-//! Black-box tests of `switchboard report` (docs/reports.md): the real
-//! binary over a store written through `switchboard_store`, its output files, stderr and
-//! exit status; and the refusal report against the simulator's own count.
+//! Black-box tests of `switchboard report` (docs/reports.md): the real binary over a store
+//! written through `switchboard_store`, its output files, stderr and exit status; and the
+//! refusal report against the simulator's own count.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -64,22 +64,36 @@ fn data(dir: &Path) -> String {
     dir.display().to_string()
 }
 
+/// `switchboard report <name> --data <dir> <options>`, which must succeed.
+fn report(dir: &Path, name: &str, options: &[&str]) -> Output {
+    let mut args = vec!["report", name, "--data"];
+    let data = data(dir);
+    args.push(&data);
+    args.extend(options);
+    let output = switchboard(&args);
+    assert!(
+        output.status.success(),
+        "{name} {options:?}: {}",
+        stderr(&output)
+    );
+    output
+}
+
 #[test]
 fn agent_refusal_csv_on_stdout() {
     let dir = store();
-    let output = switchboard(&[
-        "report",
+    let output = report(
+        dir.path(),
         "agent-refusal",
-        "--data",
-        &data(dir.path()),
-        "--from",
-        "2026-10-24",
-        "--to",
-        "2026-10-25",
-        "--tz",
-        "Europe/Budapest",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+        &[
+            "--from",
+            "2026-10-24",
+            "--to",
+            "2026-10-25",
+            "--tz",
+            "Europe/Budapest",
+        ],
+    );
     assert_eq!(
         stdout(&output),
         "Contact_ID,Agent_No,FullName,Station_ID,Reason,Refuse_Time\r\n\
@@ -94,24 +108,23 @@ fn agent_refusal_csv_on_stdout() {
 fn time_window_and_no_header() {
     let dir = store();
     // 01:00–03:00 local on the 25th is three hours long that night.
-    let output = switchboard(&[
-        "report",
+    let output = report(
+        dir.path(),
         "agent-refusal",
-        "--data",
-        &data(dir.path()),
-        "--from",
-        "2026-10-25",
-        "--start",
-        "01:00",
-        "--end",
-        "03:00",
-        "--tz",
-        "Europe/Budapest",
-        "--no-header",
-        "--format",
-        "tsv",
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+        &[
+            "--from",
+            "2026-10-25",
+            "--start",
+            "01:00",
+            "--end",
+            "03:00",
+            "--tz",
+            "Europe/Budapest",
+            "--no-header",
+            "--format",
+            "tsv",
+        ],
+    );
     assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
 }
 
@@ -128,22 +141,17 @@ fn every_report_in_every_format() {
     ] {
         for format in ["csv", "tsv", "xml", "json", "xlsx"] {
             let file = out.path().join(format!("{name}.{format}"));
-            let output = switchboard(&[
-                "report",
+            let output = report(
+                dir.path(),
                 name,
-                "--data",
-                &data(dir.path()),
-                "--from",
-                "2026-10-24",
-                "--format",
-                format,
-                "--out",
-                &file.display().to_string(),
-            ]);
-            assert!(
-                output.status.success(),
-                "{name} {format}: {}",
-                stderr(&output)
+                &[
+                    "--from",
+                    "2026-10-24",
+                    "--format",
+                    format,
+                    "--out",
+                    &file.display().to_string(),
+                ],
             );
             assert!(output.stdout.is_empty());
             let bytes = std::fs::read(&file).unwrap();
@@ -168,18 +176,17 @@ fn every_report_in_every_format() {
 fn append_date_puts_today_in_the_file_name() {
     let dir = store();
     let out = tempfile::tempdir().unwrap();
-    let output = switchboard(&[
-        "report",
+    report(
+        dir.path(),
         "agent-refusal",
-        "--data",
-        &data(dir.path()),
-        "--from",
-        "2026-10-24",
-        "--append-date",
-        "--out",
-        &out.path().join("refusals.csv").display().to_string(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
+        &[
+            "--from",
+            "2026-10-24",
+            "--append-date",
+            "--out",
+            &out.path().join("refusals.csv").display().to_string(),
+        ],
+    );
     let names: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

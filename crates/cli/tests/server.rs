@@ -1,6 +1,5 @@
 //! Black-box tests of `switchboard serve`: the real binary on a free port, driven over HTTP
-//! (docs/engine.md, "Offers and refusals" and "Closure codes"; docs/api.md). Each test runs its
-//! own server on its own data directory.
+//! (docs/api.md, docs/engine.md). Each test runs its own server on its own data directory.
 //!
 //! Timers are tested with the hidden `--speed N` (the engine clock N times real time); every
 //! wait is for an event on the stream (or a state) with a generous deadline, never a fixed
@@ -92,18 +91,6 @@ fn agent_of(message: &Sse) -> String {
         .to_string()
 }
 
-/// The connector reports the leg of voice offer `offer` linked.
-#[track_caller]
-fn link_leg(server: &Server, offer: u64) {
-    server
-        .post(
-            "/v1/connector/events",
-            CONNECTOR,
-            Some(&format!(r#"{{"type":"leg_linked","offer":{offer}}}"#)),
-        )
-        .ok();
-}
-
 /// `switchboard report agent-refusal` over a data directory, for the years around this one
 /// (a range may span ten years at most): the CSV.
 fn refusal_report(data: &Path) -> String {
@@ -180,7 +167,7 @@ fn a_full_flow_queue_offer_refuse_reoffer_accept_hold_end_wrap_up_closes_48_0() 
     server
         .post(&format!("/v1/offers/{offer}/accept"), &key, None)
         .ok();
-    link_leg(&server, offer);
+    server.link_leg(offer);
     // The agent's moves on the contact, and the contact as the agent sees it.
     let act = |action: &str| server.post(&format!("/v1/contacts/{contact}/{action}"), &key, None);
     let view = || {
@@ -572,7 +559,7 @@ fn c_keys_are_checked_401_and_403_with_json_errors() {
     server
         .post(&format!("/v1/offers/{offer}/accept"), &a1, None)
         .ok();
-    link_leg(&server, offer);
+    server.link_leg(offer);
     admin.wait_contact("contact_connected", contact);
     let before = server.last_seq();
     for action in ["hold", "end", "complete"] {
@@ -802,7 +789,7 @@ fn d_malformed_json_unknown_ids_and_other_bad_requests_get_4xx_with_stable_codes
 
     // A contact for a queue that does not exist is not an error of the request: it arrives
     // and closes at once with (38 FAILED_ROUTE_INBOUND, 14 MINOR_NOCAMPAIGN) (docs/engine.md,
-    // "Closure codes").
+    // Closure codes).
     let contact = server.create_contact("voice", "nope", "+361");
     let closed = server
         .journal()
@@ -816,7 +803,7 @@ fn d_malformed_json_unknown_ids_and_other_bad_requests_get_4xx_with_stable_codes
 
 /// Links the leg of an accepted voice offer, ends the conversation and completes wrap-up.
 fn finish(server: &Server, admin: &mut EventStream, contact: u64, offer: u64, key: &str) {
-    link_leg(server, offer);
+    server.link_leg(offer);
     admin.wait_contact("contact_connected", contact);
     server
         .post(&format!("/v1/contacts/{contact}/end"), key, None)
@@ -1191,7 +1178,7 @@ fn g_sigterm_exits_0_and_a_restart_sees_everything() {
             None,
         )
         .ok();
-    link_leg(&server, offer_of(&offer));
+    server.link_leg(offer_of(&offer));
     admin.wait_contact("contact_connected", handled);
     server
         .post(&format!("/v1/contacts/{handled}/hold"), &key, None)

@@ -17,13 +17,7 @@ fn take(server: &Server, events: &mut EventStream, id: &str, contact: u64, voice
         .post(&format!("/v1/offers/{offer}/accept"), &agent_key(id), None)
         .ok();
     if voice {
-        server
-            .post(
-                "/v1/connector/events",
-                CONNECTOR,
-                Some(&format!(r#"{{"type":"leg_linked","offer":{offer}}}"#)),
-            )
-            .ok();
+        server.link_leg(offer);
     }
     events.wait_contact("contact_connected", contact);
 }

@@ -1,7 +1,6 @@
-//! Black-box tests of the event streams' bounds (a dropped event stream frees its slot at
-//! once: docs/api.md, "Event stream" and "Limits"): the real binary on a
-//! free port, streams opened over raw TCP so that the tests control exactly when a client
-//! goes away.
+//! Black-box tests of the event streams' bounds (docs/api.md, "Event stream": a dropped
+//! stream frees its slot at once; and "Limits"): the real binary on a free port, streams
+//! opened over raw TCP so that the tests control exactly when a client goes away.
 
 mod support;
 

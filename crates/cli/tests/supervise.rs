@@ -1,7 +1,7 @@
-//! Black-box tests of a supervisor setting an agent's state and logging it out through `switchboard
-//! serve` (docs/api.md, "Supervisor monitor"): the journaled event names the key, an agent in a
-//! contact gets it as Mode Pending, the monitor and the agent-state-log report show who set it, and
-//! agent and connector keys may not do it.
+//! Black-box tests of a supervisor setting an agent's state and logging it out through
+//! `switchboard serve` (docs/engine.md, Agent states): the journaled event names the key, an
+//! agent in a contact gets it as Mode Pending, the monitor and the agent-state-log report
+//! show who set it, and agent and connector keys may not do it.
 
 mod support;
 
@@ -13,17 +13,6 @@ fn site() -> Site {
          [[queues]]\nid = \"sales\"\nchannel = \"voice\"\n{KEYS_TOML}{}",
         agents_toml(&["a1", "a2"], &["sales"])
     ))
-}
-
-/// The agent's row of the supervisor monitor.
-fn monitor_row(server: &Server, agent: &str) -> serde_json::Value {
-    let rows = server.get("/v1/monitor/agents", Some(SUPERVISOR)).ok();
-    rows.as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == agent)
-        .cloned()
-        .unwrap_or_else(|| panic!("no row for {agent}: {rows}"))
 }
 
 #[test]
@@ -52,7 +41,7 @@ fn a_supervisor_sets_states_and_logs_out_and_the_report_shows_who() {
         by.starts_with("config: supervisor (supervisor, key "),
         "{by}"
     );
-    let a1 = monitor_row(&server, "a1");
+    let a1 = server.monitor_row("agents", "a1");
     assert_eq!(a1["state"], "break");
     assert_eq!(a1["reason"], format!("Training (set by {by})"));
 
@@ -66,13 +55,7 @@ fn a_supervisor_sets_states_and_logs_out_and_the_report_shows_who() {
             None,
         )
         .ok();
-    server
-        .post(
-            "/v1/connector/events",
-            CONNECTOR,
-            Some(&format!(r#"{{"type":"leg_linked","offer":{offer}}}"#)),
-        )
-        .ok();
+    server.link_leg(offer);
     server
         .post(
             "/v1/agents/a2/force-state",
@@ -80,7 +63,7 @@ fn a_supervisor_sets_states_and_logs_out_and_the_report_shows_who() {
             Some(r#"{"state":"break","reason":"Lunch"}"#),
         )
         .ok();
-    let a2 = monitor_row(&server, "a2");
+    let a2 = server.monitor_row("agents", "a2");
     assert_eq!(a2["state"], "waiting_for_break");
     assert_eq!(a2["availability"], "Mode Pending");
     server
@@ -97,7 +80,7 @@ fn a_supervisor_sets_states_and_logs_out_and_the_report_shows_who() {
             None,
         )
         .ok();
-    assert_eq!(monitor_row(&server, "a2")["state"], "break");
+    assert_eq!(server.monitor_row("agents", "a2")["state"], "break");
 
     // Logged out by the supervisor; an agent key and a connector key may not do it.
     server
@@ -119,7 +102,7 @@ fn a_supervisor_sets_states_and_logs_out_and_the_report_shows_who() {
     server
         .post("/v1/agents/a1/force-logout", SUPERVISOR, None)
         .ok();
-    let a1 = monitor_row(&server, "a1");
+    let a1 = server.monitor_row("agents", "a1");
     assert_eq!(a1["state"], "offline");
     assert_eq!(a1["reason"], format!("logged out by {by}"));
 

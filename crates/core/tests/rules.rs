@@ -1,6 +1,7 @@
-//! Given / when / then tests, one per rule of PRODUCT.md §4 (agent states) and §6 (offers,
-//! refusals, call errors): given a world and some commands, when one more command (or time)
-//! comes, then exactly these events — or this rejection.
+//! Given / when / then tests, one per rule of docs/engine.md, Agent states, and of
+//! docs/engine.md, Offers and refusals (offers, refusals, call errors): given a world and
+//! some commands, when one more command (or time) comes, then exactly these events — or this
+//! rejection.
 
 mod support;
 
@@ -162,7 +163,7 @@ fn finish(d: &mut Driver, at: i64, agent: &str, contact: ContactId) -> Vec<Strin
     )
 }
 
-// ----- §4 agent states -----
+// ----- agent states (docs/engine.md, Agent states) -----
 
 #[test]
 fn selectable_and_not_selectable_states() {
@@ -447,7 +448,7 @@ fn login_needs_a_known_free_station_and_one_station_per_agent() {
     );
 }
 
-// ----- §6 offers and refusals -----
+// ----- offers and refusals (docs/engine.md, Offers and refusals) -----
 
 #[test]
 fn reason_table_spellings_raisers_and_penalties() {
@@ -1244,7 +1245,7 @@ fn outbound_dials_need_a_voice_queue_and_an_unanswered_dial_closes_33_6() {
     );
 }
 
-// ----- callbacks (§8) -----
+// ----- callbacks (docs/callbacks.md) -----
 
 fn callback_world() -> Driver {
     world(Settings::default(), |q| {

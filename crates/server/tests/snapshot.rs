@@ -1,13 +1,14 @@
 //! Snapshots: a graceful stop writes one; a restart from it (plus the journal after it) gives
 //! the same engine as a full replay; an unreadable snapshot falls back to the full replay.
 
-use std::sync::Arc;
+mod support;
+use support::{call_to_sales, start_driver, without_clock};
+
 use switchboard_core::command::Command;
 use switchboard_core::config::{AgentConfig, QueueConfig, StationConfig};
-use switchboard_core::ids::{AgentId, QueueId, StationId};
+use switchboard_core::ids::{AgentId, StationId};
 use switchboard_core::model::{Channel, SelectableState};
-use switchboard_server::clock::SystemClock;
-use switchboard_server::driver::{self, Actor, Driver, SNAPSHOT_FORMAT};
+use switchboard_server::driver::{self, Actor, SNAPSHOT_FORMAT};
 use switchboard_server::shift::Shifts;
 use switchboard_store::{Durability, Snapshot, Store};
 
@@ -22,20 +23,8 @@ fn config_commands() -> Vec<Command> {
             station: StationId::new("s1"),
             state: Some(SelectableState::Ready),
         },
-        Command::CreateContact {
-            channel: Channel::Voice,
-            queue: QueueId::new("sales"),
-            from: "+3620".into(),
-            priority: 0,
-            attributes: Default::default(),
-        },
-        Command::CreateContact {
-            channel: Channel::Voice,
-            queue: QueueId::new("sales"),
-            from: "+3621".into(),
-            priority: 0,
-            attributes: Default::default(),
-        },
+        call_to_sales("+3620"),
+        call_to_sales("+3621"),
     ]
 }
 
@@ -43,18 +32,7 @@ fn config_commands() -> Vec<Command> {
 fn run_and_stop(dir: &std::path::Path, commands: Vec<Command>) -> String {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(dir, Durability::Normal).unwrap();
-        let shifts = Arc::new(Shifts::default());
-        let engine = driver::load_engine(&store, &shifts).unwrap();
-        let clock = Arc::new(SystemClock::new(1.0).not_before(engine.now()));
-        let (driver, thread): (Driver, _) = Driver::start(
-            store,
-            engine,
-            shifts,
-            clock,
-            switchboard_server::feed::Feed::new(Default::default()),
-        )
-        .unwrap();
+        let (driver, thread) = start_driver(dir);
         for command in commands {
             driver.execute(command, Actor::Trusted).await.unwrap();
         }
@@ -82,15 +60,6 @@ fn full_replay_dump(dir: &std::path::Path) -> String {
         .collect();
     engine.replay(&records);
     engine.dump()
-}
-
-/// The journal carries the clock only through event times, and the driver may tell the engine
-/// the time again (a later `now`) after the live dump was read; everything else must match.
-fn without_clock(dump: &str) -> String {
-    dump.lines()
-        .filter(|l| !l.starts_with("now "))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]
@@ -156,18 +125,7 @@ fn an_idle_driver_catches_the_contact_index_up() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(dir.path(), Durability::Normal).unwrap();
-        let shifts = Arc::new(Shifts::default());
-        let engine = driver::load_engine(&store, &shifts).unwrap();
-        let clock = Arc::new(SystemClock::new(1.0).not_before(engine.now()));
-        let (driver, thread): (Driver, _) = Driver::start(
-            store,
-            engine,
-            shifts,
-            clock,
-            switchboard_server::feed::Feed::new(Default::default()),
-        )
-        .unwrap();
+        let (driver, thread) = start_driver(dir.path());
         for command in config_commands() {
             driver.execute(command, Actor::Trusted).await.unwrap();
         }

@@ -10,6 +10,12 @@ fn record(at: i64, event: Event) -> EventRecord {
     }
 }
 
+/// How many rows `table` holds.
+fn rows(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 fn refusal(contact: u64) -> Event {
     Event::OfferRefused {
         offer: None,
@@ -57,11 +63,7 @@ fn appended_entries_come_back_in_order_after_reopening() {
     );
     assert_eq!(store.read_journal(2, 10).unwrap().len(), 1);
     assert_eq!(store.read_journal(0, 1).unwrap().len(), 1);
-    let refusals: i64 = store
-        .connection()
-        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(refusals, 1);
+    assert_eq!(rows(store.connection(), "refusals"), 1);
 }
 
 #[test]
@@ -136,11 +138,7 @@ fn snapshots_keep_the_two_newest() {
     }
     assert_eq!(store.latest_snapshot(1).unwrap().unwrap().seq, 3);
     assert_eq!(store.latest_snapshot(2).unwrap(), None);
-    let count: i64 = store
-        .connection()
-        .query_row("SELECT count(*) FROM snapshots", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 2);
+    assert_eq!(rows(store.connection(), "snapshots"), 2);
 }
 
 #[test]
@@ -155,11 +153,7 @@ fn backup_copies_a_readable_store_and_projections_rebuild() {
     let mut copy = Store::open_existing(out.path()).unwrap();
     assert_eq!(copy.last_seq(), 2);
     copy.rebuild_projections().unwrap();
-    let refusals: i64 = copy
-        .connection()
-        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(refusals, 2);
+    assert_eq!(rows(copy.connection(), "refusals"), 2);
 }
 
 #[test]
@@ -313,10 +307,7 @@ fn a_version_1_database_opens_and_migrates() {
         )
         .unwrap();
     assert_eq!(index, 0);
-    let refusals: i64 = conn
-        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(refusals, 1);
+    assert_eq!(rows(conn, "refusals"), 1);
     let row = |seq: i64, agent: &str, state: &str, start: i64, end: Option<i64>| {
         (seq, agent.to_owned(), state.to_owned(), start, end)
     };
@@ -376,11 +367,7 @@ fn a_journal_written_behind_the_stores_back_is_noticed() {
         "{error}"
     );
     assert_eq!(store.last_seq(), 1);
-    let refusals: i64 = store
-        .connection()
-        .query_row("SELECT count(*) FROM refusals", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(refusals, 1);
+    assert_eq!(rows(store.connection(), "refusals"), 1);
 }
 
 #[test]
@@ -430,11 +417,11 @@ fn a_contacts_history_joins_the_contact_index_and_the_journal_tail() {
     assert_eq!(seqs(&store, 7, 10), [1, 4, 5]);
     assert_eq!(seqs(&store, 8, 10), [2]);
     assert!(seqs(&store, 9, 10).is_empty());
-    let indexed: i64 = store
-        .connection()
-        .query_row("SELECT count(*) FROM contact_entries", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(indexed, 4, "one row per entry naming a contact");
+    assert_eq!(
+        rows(store.connection(), "contact_entries"),
+        4,
+        "one row per entry naming a contact"
+    );
     // Appended after the index: found in the tail, in order, no duplicate.
     store.append(&[record(6, refusal(7))]).unwrap();
     assert_eq!(seqs(&store, 7, 10), [1, 4, 5, 6]);

@@ -466,6 +466,31 @@ impl Client {
         .ok();
     }
 
+    /// The connector reports the leg of voice offer `offer` linked.
+    #[track_caller]
+    pub fn link_leg(&self, offer: u64) {
+        self.post(
+            "/v1/connector/events",
+            CONNECTOR,
+            Some(&format!(r#"{{"type":"leg_linked","offer":{offer}}}"#)),
+        )
+        .ok();
+    }
+
+    /// The row of `id` in the supervisor monitor's `table` (`agents`, `queues`).
+    #[track_caller]
+    pub fn monitor_row(&self, table: &str, id: &str) -> Value {
+        let rows = self
+            .get(&format!("/v1/monitor/{table}"), Some(SUPERVISOR))
+            .ok();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row for {id}: {rows}"))
+    }
+
     /// Waits until agent `id` has an offer (reading its status with `key`); returns the offer.
     #[track_caller]
     pub fn wait_offer(&self, id: &str, key: &str) -> u64 {

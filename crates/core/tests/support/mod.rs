@@ -11,40 +11,17 @@ use switchboard_core::{
     StationConfig, Timestamp,
 };
 
-/// Parse "90s", "1m30s", "500ms", "2h", "1h2m3s" or "0" into milliseconds.
+/// Parse "90s", "1m30s", "500ms", "2h", "1h2m3s" or "0" into milliseconds, with jiff's
+/// friendly duration format. A bare "0" has no unit, which jiff refuses, so it is read here.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     let text = text.trim();
     if text == "0" {
         return Ok(0);
     }
-    let mut total = 0i64;
-    let mut digits = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let n: i64 = digits
-            .parse()
-            .map_err(|_| format!("bad duration {text:?}"))?;
-        digits.clear();
-        let unit = match c {
-            'h' => 3_600_000,
-            'm' if chars.peek() == Some(&'s') => {
-                chars.next();
-                1
-            }
-            'm' => 60_000,
-            's' => 1_000,
-            _ => return Err(format!("bad unit {c:?} in {text:?}")),
-        };
-        total += n * unit;
-    }
-    if !digits.is_empty() {
-        return Err(format!("duration {text:?} lacks a unit"));
-    }
-    Ok(total)
+    let duration: jiff::SignedDuration = jiff::fmt::friendly::SpanParser::new()
+        .parse_duration(text)
+        .map_err(|e| format!("bad duration {text:?}: {e}"))?;
+    i64::try_from(duration.as_millis()).map_err(|_| format!("duration {text:?} is too long"))
 }
 
 /// A driven engine with its trace.
