@@ -109,6 +109,30 @@ test("a refused offer leaves the agent in No Answer until it picks a state", asy
   await page.close();
 });
 
+test("with decline reasons configured, Refuse goes with a Decline reason, recorded with the refusal", async () => {
+  const own = await startServer(
+    '[settings]\ndecline_reasons = ["Wrong skill", "Personal call"]\n' + CONFIG,
+  );
+  try {
+    const page = await desktop(own, "a2", "s2");
+    const { contact } = await call(own, "+36202222223");
+    const offer = page.getByRole("region", { name: "Offer" });
+    const reason = offer.getByRole("combobox", { name: "Decline reason" });
+    // No reason is the default; the settings' reasons follow.
+    assert.equal(await reason.inputValue(), "");
+    await reason.selectOption({ label: "Wrong skill" });
+    await offer.getByRole("button", { name: "Refuse" }).click();
+    await expectCount(page.getByRole("region", { name: "Offer" }), 0);
+    const history = await own.api("GET", `/v1/contacts/${contact}/history`, "admin-secret");
+    const refusal = history.entries.find((e) => e.event.type === "offer_refused");
+    assert.equal(refusal.event.reason, "Declined");
+    assert.equal(refusal.event.decline_reason, "Wrong skill");
+    await page.close();
+  } finally {
+    await own.stop();
+  }
+});
+
 test("a missed offer: the desktop says so and the agent is in No Answer until it picks a state", async () => {
   // A server 20 times faster than real time: the 20 s offer times out in one real second.
   const fast = await startServer(undefined, { speed: 20 });

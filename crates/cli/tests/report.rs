@@ -46,6 +46,7 @@ fn store() -> tempfile::TempDir {
             reason,
             cause_code: None,
             excluded_until: Timestamp(0),
+            decline_reason: None,
         },
     };
     store

@@ -385,7 +385,10 @@ impl Fixture {
     }
 
     fn refuse(&mut self, offer: OfferId) {
-        self.cmd(Command::Refuse { offer });
+        self.cmd(Command::Refuse {
+            offer,
+            decline_reason: None,
+        });
         assert!(self.offers.is_empty(), "a refusal led to another offer");
     }
 

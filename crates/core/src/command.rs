@@ -69,9 +69,12 @@ pub enum Command {
     Accept {
         offer: OfferId,
     },
-    /// The agent refuses an offer: a refusal with reason `Declined`.
+    /// The agent refuses an offer: a refusal with reason `Declined`, and the agent's own
+    /// reason when the settings list decline reasons (docs/engine.md, "Offers and refusals").
     Refuse {
         offer: OfferId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decline_reason: Option<String>,
     },
     Hold {
         agent: AgentId,

@@ -165,6 +165,11 @@ pub enum Event {
         cause_code: Option<String>,
         /// The refusing agent is kept from this contact until then.
         excluded_until: Timestamp,
+        /// A `Declined` refusal's reason, picked by the agent from the settings'
+        /// `decline_reasons`. Absent otherwise, and then not serialized, so journals written
+        /// before it keep their shape.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decline_reason: Option<String>,
     },
     /// A refusing agent's time away from this contact is over: it may be offered again.
     ExclusionEnded {
@@ -588,13 +593,20 @@ impl std::fmt::Display for Event {
                 reason,
                 cause_code,
                 excluded_until,
-            } => write!(
-                f,
-                "refusal {} {contact} by {agent} ({agent_full_name}) at {station} reason {reason:?} cause {} excluded until {excluded_until}",
-                opt(offer),
-                opt(cause_code),
-                reason = reason.as_str()
-            ),
+                decline_reason,
+            } => {
+                write!(
+                    f,
+                    "refusal {} {contact} by {agent} ({agent_full_name}) at {station} reason {reason:?} cause {} excluded until {excluded_until}",
+                    opt(offer),
+                    opt(cause_code),
+                    reason = reason.as_str()
+                )?;
+                match decline_reason {
+                    Some(why) => write!(f, " because {why:?}"),
+                    None => Ok(()),
+                }
+            }
             Event::OfferRescinded {
                 offer,
                 contact,

@@ -28,6 +28,8 @@ pub enum Rejection {
     DispositionRequired(QueueId),
     #[error("{reason:?} is not an unavailable reason agent {agent} may give")]
     UnknownReason { agent: AgentId, reason: String },
+    #[error("{reason:?} is not one of the settings' decline reasons")]
+    UnknownDeclineReason { reason: String },
     #[error("agent {0} is not logged in")]
     AgentNotLoggedIn(AgentId),
     #[error("agent {agent} is already logged in at station {station}")]

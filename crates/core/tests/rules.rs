@@ -67,6 +67,18 @@ fn login(d: &mut Driver, at: i64, agent: &str, station: &str) {
     .unwrap();
 }
 
+/// The agent refuses `offer` at `at` seconds, giving no reason.
+fn refuse(d: &mut Driver, at: i64, offer: OfferId) {
+    d.command(
+        t(at),
+        Command::Refuse {
+            offer,
+            decline_reason: None,
+        },
+    )
+    .unwrap();
+}
+
 fn arrive(d: &mut Driver, at: i64, channel: Channel, queue: &str) -> ContactId {
     let before = d.journal.len();
     d.command(
@@ -558,6 +570,7 @@ fn agent_refusal_timeout_per_channel_beats_queue_and_yields_to_station() {
         t(4),
         Command::Refuse {
             offer: offer_of(&d, "a1"),
+            decline_reason: None,
         },
     )
     .unwrap();
@@ -677,13 +690,13 @@ fn reoffer_rule_prefers_other_agents_and_waits_out_the_delay() {
     let c = arrive(&mut d, 2, Channel::Voice, "q");
     let offer = offer_of(&d, "a1");
     // a1 refuses and stays Ready (policy unchanged) but is not offered c1 again…
-    d.command(t(3), Command::Refuse { offer }).unwrap();
+    refuse(&mut d, 3, offer);
     assert_eq!(state(&d, "a1"), AgentState::Ready);
     assert_eq!(d.engine.exclusions(c), vec![id("a1")]);
     // …another eligible agent gets it…
     login(&mut d, 4, "a2", "s2");
     let o2 = offer_of(&d, "a2");
-    d.command(t(5), Command::Refuse { offer: o2 }).unwrap();
+    refuse(&mut d, 5, o2);
     // …and once both have refused, it waits until a1's delay passes (13 s).
     assert_eq!(d.engine.agent_offer(&id("a1")), None);
     let then = when_time(&mut d, 13);
@@ -718,7 +731,7 @@ fn presence_policy_per_queue_overrides_the_global_default() {
     // chat queue uses the global policy: Declined → Break.
     arrive(&mut d, 2, Channel::Chat, "chat");
     let offer = offer_of(&d, "a1");
-    d.command(t(3), Command::Refuse { offer }).unwrap();
+    refuse(&mut d, 3, offer);
     assert_eq!(state(&d, "a1"), AgentState::Break);
     // voice queue overrides: Declined → unchanged.
     set(&mut d, 4, "a1", SelectableState::Ready);
@@ -731,7 +744,7 @@ fn presence_policy_per_queue_overrides_the_global_default() {
     .unwrap();
     let voice = arrive(&mut d, 5, Channel::Voice, "q");
     let offer = offer_of(&d, "a1");
-    d.command(t(6), Command::Refuse { offer }).unwrap();
+    refuse(&mut d, 6, offer);
     assert_eq!(state(&d, "a1"), AgentState::Ready);
     // push time-out → Offline (logged out).
     login(&mut d, 7, "a2", "s2");
@@ -913,7 +926,7 @@ fn refusal_never_loses_a_contact_and_transfer_keeps_its_id() {
     let c = arrive(&mut d, 2, Channel::Voice, "q");
     for at in [3, 40, 80] {
         let offer = offer_of(&d, "a1");
-        d.command(t(at), Command::Refuse { offer }).unwrap();
+        refuse(&mut d, at, offer);
         assert!(d.engine.contact_view(c).is_some());
         set(&mut d, at + 1, "a1", SelectableState::Ready);
         d.advance(t(at + 31));

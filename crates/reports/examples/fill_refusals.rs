@@ -46,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 reason: RefusalReason::VARIANTS[(i % 12) as usize],
                 cause_code: None,
                 excluded_until: Timestamp(0),
+                decline_reason: None,
             },
         });
         if batch.len() == 10_000 {

@@ -31,6 +31,7 @@ fn refusal(contact: u64, by: &str, name: &str, reason: RefusalReason) -> Event {
         reason,
         cause_code: None,
         excluded_until: Timestamp(0),
+        decline_reason: None,
     }
 }
 

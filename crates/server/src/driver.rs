@@ -570,7 +570,7 @@ impl Loop<'_> {
         };
         let acting_as = match command {
             // They name an offer: its agent acts.
-            Command::Accept { offer } | Command::Refuse { offer } => {
+            Command::Accept { offer } | Command::Refuse { offer, .. } => {
                 match self.engine.offer_view(*offer) {
                     Some(view) => Some(view.agent),
                     // Unknown offers are the engine's to reject.

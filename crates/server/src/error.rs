@@ -100,6 +100,7 @@ error_codes! {
     UnknownDisposition = "unknown_disposition", UNPROCESSABLE_ENTITY, "the queue has no such disposition";
     DispositionRequired = "disposition_required", UNPROCESSABLE_ENTITY, "the queue requires a disposition on complete";
     UnknownReason = "unknown_reason", UNPROCESSABLE_ENTITY, "not an unavailable reason this agent may give";
+    UnknownDeclineReason = "unknown_decline_reason", UNPROCESSABLE_ENTITY, "not one of the settings' decline reasons";
     UnknownAgent = "unknown_agent", NOT_FOUND, "no such agent";
     UnknownQueue = "unknown_queue", NOT_FOUND, "no such queue";
     UnknownStation = "unknown_station", NOT_FOUND, "no such station";
@@ -324,6 +325,7 @@ const ENGINE_REFUSALS: &[ErrorCode] = &[
     ErrorCode::UnknownDisposition,
     ErrorCode::DispositionRequired,
     ErrorCode::UnknownReason,
+    ErrorCode::UnknownDeclineReason,
     ErrorCode::NotAgentsContact,
     ErrorCode::LimitExceeded,
     ErrorCode::AgentNotLoggedIn,
@@ -503,6 +505,9 @@ mod tests {
             Rejection::DispositionRequired(queue.clone()),
             Rejection::UnknownReason {
                 agent: agent.clone(),
+                reason: text.clone(),
+            },
+            Rejection::UnknownDeclineReason {
                 reason: text.clone(),
             },
             Rejection::AgentNotLoggedIn(agent.clone()),

@@ -328,7 +328,10 @@ fn generate() -> Workload {
                 }
             }
             Action::Accept(offer) => Command::Accept { offer },
-            Action::Refuse(offer) => Command::Refuse { offer },
+            Action::Refuse(offer) => Command::Refuse {
+                offer,
+                decline_reason: None,
+            },
             Action::LegFailed(offer) => Command::Connector(ConnectorEvent::LegFailed {
                 offer,
                 reason: DeliveryFailure::Busy,

@@ -26,6 +26,7 @@ fn refusal(contact: u64) -> Event {
         reason: RefusalReason::Busy,
         cause_code: Some("486".into()),
         excluded_until: Timestamp(0),
+        decline_reason: None,
     }
 }
 

@@ -1552,6 +1552,11 @@ export interface components {
             colleagues: components["schemas"]["Colleague"][];
             /** @description The contacts the agent holds, oldest first. */
             contacts: components["schemas"]["DesktopContact"][];
+            /**
+             * @description The reasons the agent may give when it refuses an offer (the settings'
+             *     `decline_reasons`); empty: a refusal asks for none.
+             */
+            decline_reasons: string[];
             offer?: components["schemas"]["DesktopOffer"] | null;
             /** @description Parked sessions in the queues the agent serves, which it may unpark. */
             parked: components["schemas"]["SessionView"][];
@@ -1633,7 +1638,7 @@ export interface components {
          * @description The stable error code (docs/api.md, Error codes).
          * @enum {string}
          */
-        ErrorCode: "unauthorized" | "key_expired" | "forbidden" | "malformed_json" | "invalid_body" | "unreadable_body" | "unsupported_media_type" | "payload_too_large" | "invalid_query" | "unknown_lang" | "id_mismatch" | "not_with_an_agent" | "invalid_reason" | "not_found" | "method_not_allowed" | "overloaded" | "shutting_down" | "storage_unavailable" | "too_many_subscribers" | "too_many_connections" | "server_busy" | "invalid_last_event_id" | "internal" | "invalid_config" | "invalid_input" | "unknown_disposition" | "disposition_required" | "unknown_reason" | "unknown_agent" | "unknown_queue" | "unknown_station" | "unknown_contact" | "unknown_offer" | "not_agents_contact" | "limit_exceeded" | "agent_not_logged_in" | "agent_already_logged_in" | "station_in_use" | "invalid_agent_state" | "agent_not_available" | "invalid_contact_state" | "capacity_exceeded" | "offer_already_accepted" | "offer_not_accepted" | "queue_unavailable" | "in_use" | "not_on_do_not_call_list" | "contact_not_parked" | "not_connection_less" | "unknown_report" | "unknown_format" | "bad_date" | "bad_time" | "unknown_time_zone" | "bad_range" | "bad_parameter";
+        ErrorCode: "unauthorized" | "key_expired" | "forbidden" | "malformed_json" | "invalid_body" | "unreadable_body" | "unsupported_media_type" | "payload_too_large" | "invalid_query" | "unknown_lang" | "id_mismatch" | "not_with_an_agent" | "invalid_reason" | "not_found" | "method_not_allowed" | "overloaded" | "shutting_down" | "storage_unavailable" | "too_many_subscribers" | "too_many_connections" | "server_busy" | "invalid_last_event_id" | "internal" | "invalid_config" | "invalid_input" | "unknown_disposition" | "disposition_required" | "unknown_reason" | "unknown_decline_reason" | "unknown_agent" | "unknown_queue" | "unknown_station" | "unknown_contact" | "unknown_offer" | "not_agents_contact" | "limit_exceeded" | "agent_not_logged_in" | "agent_already_logged_in" | "station_in_use" | "invalid_agent_state" | "agent_not_available" | "invalid_contact_state" | "capacity_exceeded" | "offer_already_accepted" | "offer_not_accepted" | "queue_unavailable" | "in_use" | "not_on_do_not_call_list" | "contact_not_parked" | "not_connection_less" | "unknown_report" | "unknown_format" | "bad_date" | "bad_time" | "unknown_time_zone" | "bad_range" | "bad_parameter";
         ErrorDetail: {
             /** @description Stable, machine-readable (docs/api.md lists them). */
             code: components["schemas"]["ErrorCode"];
@@ -1769,6 +1774,12 @@ export interface components {
             agent_full_name: string;
             cause_code?: string | null;
             contact: components["schemas"]["ContactId"];
+            /**
+             * @description A `Declined` refusal's reason, picked by the agent from the settings'
+             *     `decline_reasons`. Absent otherwise, and then not serialized, so journals written
+             *     before it keep their shape.
+             */
+            decline_reason?: string | null;
             /** @description The refusing agent is kept from this contact until then. */
             excluded_until: components["schemas"]["Timestamp"];
             offer?: components["schemas"]["OfferId"] | null;
@@ -2352,6 +2363,7 @@ export interface components {
          */
         RefusalReason: "Declined" | "NoAnswer" | "AgentLinkTimeout" | "ContactAlreadyRouted" | "Bad Number" | "Busy" | "Error" | "Invalid Call Leg" | "LinkFailed" | "Dropped" | "NA" | "0";
         RefuseRequest: {
+            decline_reason?: components["schemas"]["Text"] | null;
             reason?: components["schemas"]["AgentRefusal"] | null;
         };
         /** @description One row: column name (e.g. `Contact_ID`) → value; times are local-time strings, empty cells null. */
@@ -2453,6 +2465,13 @@ export interface components {
             capacity_units: {
                 [key: string]: components["schemas"]["CapacityUnits"];
             };
+            /**
+             * @description Reasons an agent may give when it refuses an offer (none by default: a refusal asks
+             *     for no reason). Recorded with the `Declined` refusal. Not serialized while empty, so
+             *     journals and bodies of settings without it keep their shape.
+             * @default []
+             */
+            decline_reasons: components["schemas"]["UnavailableReasons"];
             /**
              * @default {
              *       "agents_max": 100000,
@@ -2882,7 +2901,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2966,7 +2985,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3147,7 +3166,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3231,7 +3250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3346,7 +3365,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3461,7 +3480,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3545,7 +3564,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,7 +3679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3914,7 +3933,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4029,7 +4048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4113,7 +4132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4197,7 +4216,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4350,7 +4369,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4463,7 +4482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4613,7 +4632,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4729,7 +4748,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4845,7 +4864,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4929,7 +4948,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5013,7 +5032,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5097,7 +5116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5181,7 +5200,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5322,7 +5341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,7 +5425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5490,7 +5509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5606,7 +5625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent" */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent" */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5721,7 +5740,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5805,7 +5824,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6513,7 +6532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6629,7 +6648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6865,7 +6884,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6949,7 +6968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7033,7 +7052,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7117,7 +7136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7298,7 +7317,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7414,7 +7433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `invalid_reason`: refusing with a reason other than `Declined` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7498,7 +7517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7802,7 +7821,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8038,7 +8057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons; `invalid_body`: valid JSON of the wrong shape: unknown field, wrong type, missing field, not an object, `queue is required`, "exactly one of queue or agent"; `id_mismatch`: the body's `id` differs from the id in the path */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8122,7 +8141,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give */
+            /** @description `invalid_config`: a queue, agent, station or settings value is invalid (the message names the field); `invalid_input`: an invalid command input (field: message); `unknown_disposition`: the queue has no such disposition; `disposition_required`: the queue requires a disposition on complete; `unknown_reason`: not an unavailable reason this agent may give; `unknown_decline_reason`: not one of the settings' decline reasons */
             422: {
                 headers: {
                     [name: string]: unknown;

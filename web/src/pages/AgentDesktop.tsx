@@ -141,7 +141,7 @@ export function AgentDesktop({ credentials, session, clock, onKeyRefused }: Prop
               )}
             </p>
           )}
-          {desk.offer && <OfferPanel offer={desk.offer} ctx={ctx} />}
+          {desk.offer && <OfferPanel offer={desk.offer} reasons={desk.decline_reasons} ctx={ctx} />}
           {desk.contacts.map((item) => (
             <ContactPanel item={item} colleagues={desk.colleagues} ctx={ctx} key={item.id} />
           ))}

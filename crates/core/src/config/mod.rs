@@ -261,6 +261,12 @@ pub struct Settings {
     /// Unavailable reasons any agent may give with Break or BackOffice.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::UnavailableReasons))]
     pub unavailable_reasons: Vec<String>,
+    /// Reasons an agent may give when it refuses an offer (none by default: a refusal asks
+    /// for no reason). Recorded with the `Declined` refusal. Not serialized while empty, so
+    /// journals and bodies of settings without it keep their shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::UnavailableReasons))]
+    pub decline_reasons: Vec<String>,
     /// The state an agent is in right after login when the login names none.
     pub login_state: LoginState,
     pub limits: Limits,
@@ -316,6 +322,7 @@ impl Default for Settings {
             reoffer_delay_ms: REOFFER_DELAY_DEFAULT_MS,
             presence_policy: PresencePolicy::default(),
             unavailable_reasons: Vec::new(),
+            decline_reasons: Vec::new(),
             login_state: LoginState::default(),
             limits: Limits::default(),
             unavailable_timeout_ms: None,
@@ -364,6 +371,11 @@ impl Settings {
         check_reasons(
             "settings.unavailable_reasons",
             &self.unavailable_reasons,
+            self.limits.unavailable_reasons_max,
+        )?;
+        check_reasons(
+            "settings.decline_reasons",
+            &self.decline_reasons,
             self.limits.unavailable_reasons_max,
         )?;
         if let Some(ms) = self.unavailable_timeout_ms {

@@ -18,6 +18,9 @@ pub struct DesktopView {
     /// The reasons the agent may give with Break or BackOffice (its own list, else the
     /// settings'); empty: no reason is asked.
     pub unavailable_reasons: Vec<String>,
+    /// The reasons the agent may give when it refuses an offer (the settings'
+    /// `decline_reasons`); empty: a refusal asks for none.
+    pub decline_reasons: Vec<String>,
     pub offer: Option<DesktopOffer>,
     /// The contacts the agent holds, oldest first.
     pub contacts: Vec<DesktopContact>,
@@ -165,6 +168,7 @@ impl Engine {
             parked,
             agent: self.agent_view(id)?,
             unavailable_reasons: reasons.clone(),
+            decline_reasons: self.settings.decline_reasons.clone(),
             offer,
             contacts,
             callbacks,

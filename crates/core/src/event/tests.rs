@@ -108,6 +108,7 @@ fn samples() -> Vec<Event> {
             reason: RefusalReason::Declined,
             cause_code: None,
             excluded_until: t,
+            decline_reason: Some("Wrong skill".to_owned()),
         },
         Event::ExclusionEnded {
             contact: c,

@@ -298,7 +298,10 @@ pub fn action(ctx: &Ctx) -> BoxedStrategy<Action> {
         on(
             3,
             offer_lit(),
-            |offer| Command::Refuse { offer },
+            |offer| Command::Refuse {
+                offer,
+                decline_reason: None,
+            },
             Live::Offer,
         ),
         held(2, |(agent, contact)| Command::Hold { agent, contact }),

@@ -501,7 +501,10 @@ impl Harness {
                         let Command::Accept { offer } = command else {
                             return Err("capacity_exceeded for a non-accept".into());
                         };
-                        if let Err(r) = self.command(Command::Refuse { offer })? {
+                        if let Err(r) = self.command(Command::Refuse {
+                            offer,
+                            decline_reason: None,
+                        })? {
                             return Err(format!("cooperative refuse rejected: {r}"));
                         }
                     }

@@ -589,7 +589,13 @@ fn a_callback_expiring_while_offered_does_not_return_to_the_queue() {
             ok(0, login(0)),
             ok(1_000, create_callback()),
             // Expires at 61 s while offered; the agent declines at 70 s.
-            ok(70_000, Command::Refuse { offer: OfferId(1) }),
+            ok(
+                70_000,
+                Command::Refuse {
+                    offer: OfferId(1),
+                    decline_reason: None,
+                },
+            ),
         ],
     );
     assert_eq!(callback_end(&h, 1), Some(CallbackEnd::Expired));

@@ -94,7 +94,7 @@ pub fn retarget(command: &mut Command, live: Live, engine: &Engine) {
             let Some(chosen) = chosen else { return };
             match command {
                 Command::Accept { offer }
-                | Command::Refuse { offer }
+                | Command::Refuse { offer, .. }
                 | Command::Connector(ConnectorEvent::LegLinked { offer })
                 | Command::Connector(ConnectorEvent::LegFailed { offer, .. }) => {
                     *offer = chosen.id;
@@ -304,7 +304,10 @@ pub fn work(engine: &Engine, k: usize, choice: u8) -> Option<Command> {
     if let Some(offer) = a.offer.and_then(|o| engine.offer_view(o)) {
         return Some(match (offer.accepted, c % 8) {
             (true, _) => Command::Connector(ConnectorEvent::LegLinked { offer: offer.id }),
-            (false, 0) => Command::Refuse { offer: offer.id },
+            (false, 0) => Command::Refuse {
+                offer: offer.id,
+                decline_reason: None,
+            },
             (false, _) => Command::Accept { offer: offer.id },
         });
     }

@@ -130,7 +130,13 @@ impl Director {
             Action::Refuse(offer) => {
                 if let Some(info) = self.offers.get(&offer) {
                     let agent = info.agent.clone();
-                    self.send_one(Command::Refuse { offer }, Actor::Agent(agent));
+                    self.send_one(
+                        Command::Refuse {
+                            offer,
+                            decline_reason: None,
+                        },
+                        Actor::Agent(agent),
+                    );
                 }
             }
             Action::LinkLeg(offer) => {

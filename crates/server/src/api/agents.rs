@@ -173,6 +173,11 @@ pub struct RefuseRequest {
     #[serde(default)]
     #[schema(value_type = Option<AgentRefusal>)]
     pub reason: Option<String>,
+    /// The agent's reason for declining: one of the settings' `decline_reasons` (422
+    /// `unknown_decline_reason` otherwise). Optional: a refusal asks for no reason.
+    #[serde(default)]
+    #[schema(value_type = Option<Text>)]
+    pub decline_reason: Option<String>,
 }
 
 /// Refuse an offer: one refusal record with reason Declined; the contact goes back to its
@@ -187,9 +192,11 @@ async fn refuse(
     MaybeBody(body): MaybeBody<RefuseRequest>,
 ) -> ApiResult<Json<Accepted>> {
     let offer = offer_id(&id)?;
-    if let Some(RefuseRequest {
-        reason: Some(reason),
-    }) = &body
+    let RefuseRequest {
+        reason,
+        decline_reason,
+    } = body.unwrap_or_default();
+    if let Some(reason) = reason
         && reason != "Declined"
     {
         return Err(ApiError::new(
@@ -200,6 +207,14 @@ async fn refuse(
         ));
     }
     Ok(Json(
-        run(&state, &principal, Command::Refuse { offer }).await?,
+        run(
+            &state,
+            &principal,
+            Command::Refuse {
+                offer,
+                decline_reason,
+            },
+        )
+        .await?,
     ))
 }

@@ -446,7 +446,10 @@ impl Simulation {
                 self.command(command);
             }
             Ev::Refuse(offer) => {
-                self.command(Command::Refuse { offer });
+                self.command(Command::Refuse {
+                    offer,
+                    decline_reason: None,
+                });
             }
             Ev::LegFail(offer, reason) => {
                 self.command(Command::Connector(ConnectorEvent::LegFailed {

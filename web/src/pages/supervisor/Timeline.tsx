@@ -63,11 +63,14 @@ export function describe(e: Fields, names: Names): string {
         station: text(e["station"]),
         offer: text(e["offer"]),
       });
-    case "offer_refused":
+    case "offer_refused": {
+      const why = text(e["decline_reason"]);
       return (
         t("Refused by {agent}: {reason}", { agent, reason: text(e["reason"]) }) +
-        cause(e["cause_code"])
+        cause(e["cause_code"]) +
+        (why ? t(" (reason: {reason})", { reason: why }) : "")
       );
+    }
     case "offer_rescinded":
       return `${t("Offer to {agent} withdrawn", { agent })} ${code(e["code"], names)}`.trim();
     case "exclusion_ended":

@@ -72,7 +72,10 @@ impl Engine {
             } => done(self.force_state(agent, state, reason, by)),
             // offers: decide/offer.rs
             Command::Accept { offer } => done(self.accept(offer, false)),
-            Command::Refuse { offer } => done(self.decline(offer)),
+            Command::Refuse {
+                offer,
+                decline_reason,
+            } => done(self.decline(offer, decline_reason)),
             // contacts with agents: decide/contact.rs
             Command::Hold { agent, contact } => {
                 done(self.change_call_state(agent, contact, "hold", ContactState::OnHold))

@@ -33,15 +33,27 @@ pub(crate) enum AgentAfter {
 
 impl Engine {
     /// The agent refuses an offer it has not accepted: a `Declined` refusal.
-    pub(crate) fn decline(&mut self, offer: OfferId) -> Result<(), Rejection> {
+    pub(crate) fn decline(
+        &mut self,
+        offer: OfferId,
+        decline_reason: Option<String>,
+    ) -> Result<(), Rejection> {
         let o = self.offer_rt(offer)?;
         if o.accepted {
             return Err(Rejection::OfferAlreadyAccepted(offer));
         }
-        self.refuse(
+        if let Some(reason) = &decline_reason
+            && !self.settings.decline_reasons.contains(reason)
+        {
+            return Err(Rejection::UnknownDeclineReason {
+                reason: reason.clone(),
+            });
+        }
+        self.refuse_because(
             offer,
             RefusalReason::Declined,
             None,
+            decline_reason,
             AgentAfter::Policy,
             AfterRefusal::Requeue,
         );
@@ -181,6 +193,19 @@ impl Engine {
         agent_after: AgentAfter,
         after: AfterRefusal,
     ) {
+        self.refuse_because(offer, reason, cause_code, None, agent_after, after);
+    }
+
+    /// [`Self::refuse`] with the agent's own reason for a `Declined` refusal.
+    pub(crate) fn refuse_because(
+        &mut self,
+        offer: OfferId,
+        reason: RefusalReason,
+        cause_code: Option<String>,
+        decline_reason: Option<String>,
+        agent_after: AgentAfter,
+        after: AfterRefusal,
+    ) {
         let Some(o) = self.offers.get(&offer) else {
             return;
         };
@@ -210,6 +235,7 @@ impl Engine {
             reason,
             cause_code,
             excluded_until,
+            decline_reason,
         });
         if reason.raised_by() != crate::model::RaisedBy::Connector {
             self.request(ConnectorRequest::CancelDelivery {
@@ -358,6 +384,7 @@ impl Engine {
             reason,
             cause_code,
             excluded_until,
+            decline_reason: None,
         });
     }
 }
