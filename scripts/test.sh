@@ -11,8 +11,8 @@
 #
 # Arguments go to `cargo test` and then only the Rust tests run (a focused run, e.g.
 # `scripts/test.sh -p switchboard --test openapi_contract`); without arguments everything
-# runs: the Rust tests, the web application's checks (its generated API types and built
-# bundle match the sources, tsc, prettier) and the browser tests.
+# runs: the Rust tests, the web application's checks (API types generated from the binary,
+# tsc against them, the built bundle matches the sources, prettier) and the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
