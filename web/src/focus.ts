@@ -2,7 +2,7 @@
 // out, Purge, Emergency): the first control of what opened takes the focus, Escape closes it,
 // and closing gives the focus back to the button that opened it — so a keyboard user never
 // loses their place in a long table.
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 
 export function useInPlace<Opened extends HTMLElement, Opener extends HTMLElement>(
   isOpen: boolean,
@@ -10,7 +10,9 @@ export function useInPlace<Opened extends HTMLElement, Opener extends HTMLElemen
   const first = useRef<Opened>(null);
   const opener = useRef<Opener>(null);
   const wasOpen = useRef(false);
-  useEffect(() => {
+  // A layout effect: the focus moves in the same turn as the render, so a key pressed right
+  // after opening or closing already lands in the right place.
+  useLayoutEffect(() => {
     if (isOpen) first.current?.focus();
     else if (wasOpen.current) opener.current?.focus();
     wasOpen.current = isOpen;
