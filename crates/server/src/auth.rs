@@ -176,6 +176,9 @@ pub const KEY_CACHE_ENTRIES: usize = 200_000;
 pub struct Keys {
     reader: Mutex<Store>,
     cache: Mutex<BTreeMap<String, (std::time::Instant, Principal)>>,
+    /// The store's revocation mark and when it was read: one read a second at most, however
+    /// many event streams ask.
+    revocations: Mutex<Option<(std::time::Instant, (i64, i64))>>,
 }
 
 impl Keys {
@@ -183,6 +186,7 @@ impl Keys {
         Keys {
             reader: Mutex::new(reader),
             cache: Mutex::new(BTreeMap::new()),
+            revocations: Mutex::new(None),
         }
     }
 
@@ -190,7 +194,27 @@ impl Keys {
         self.find_hash(hash_secret(secret))
     }
 
-    /// [`Self::find`] by the secret's hash (what an open event stream keeps, to look again).
+    /// The store's revocation mark ([`Store::revocation_mark`]), read again at most once per
+    /// [`KEY_CACHE_SECONDS`]; `None` when the store cannot be read now.
+    pub fn revocation_mark(&self) -> Option<(i64, i64)> {
+        let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
+        let mut last = self.revocations.lock().expect("revocation mark");
+        if let Some((read, mark)) = *last
+            && read.elapsed() < fresh
+        {
+            return Some(mark);
+        }
+        let mark = self
+            .reader
+            .lock()
+            .expect("key reader")
+            .revocation_mark()
+            .ok()?;
+        *last = Some((std::time::Instant::now(), mark));
+        Some(mark)
+    }
+
+    /// [`Self::find`] by the secret's hash, through the cache.
     pub fn find_hash(&self, hash: String) -> Result<Option<Principal>, ApiError> {
         let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
         if let Some((checked, found)) = self.cache.lock().expect("key cache").get(&hash)
@@ -198,6 +222,12 @@ impl Keys {
         {
             return Ok(Some(found.clone()));
         }
+        self.look_up(hash)
+    }
+
+    /// The key with this hash as the store has it now, past the cache (which it refreshes):
+    /// what a stream asks after a revocation, when a cached answer could be a second old.
+    pub fn look_up(&self, hash: String) -> Result<Option<Principal>, ApiError> {
         let record = self
             .reader
             .lock()

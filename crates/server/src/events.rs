@@ -134,6 +134,7 @@ pub async fn events(
                 check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 check
             },
+            mark: None,
         },
     };
     let body = futures_util::stream::unfold(stream, |mut stream| async move {
@@ -177,8 +178,12 @@ struct KeyWatch {
     hash: String,
     id: i64,
     expires_at: Option<i64>,
-    /// When to look the key up again; kept across waits, so a busy stream checks too.
+    /// When to look at the revocation mark again; kept across waits, so a busy stream
+    /// checks too.
     check: tokio::time::Interval,
+    /// The revocation mark when the key was last looked up (`None`: not yet, so the first
+    /// check looks it up whatever the mark says).
+    mark: Option<(i64, i64)>,
 }
 
 impl KeyWatch {
@@ -193,13 +198,21 @@ impl KeyWatch {
                 }
             }
         };
-        let (keys, hash, check) = (&self.keys, &self.hash, &mut self.check);
+        let (keys, hash, check, seen) = (&self.keys, &self.hash, &mut self.check, &mut self.mark);
         let revocation = async {
             loop {
                 check.tick().await;
+                // The key itself is looked up only when some key was revoked since the last
+                // look: 20,000 open streams cost one cheap query a second, not 4,000 lookups.
+                let mark = keys.revocation_mark();
+                if mark.is_none() || mark == *seen {
+                    continue;
+                }
                 // A store that cannot be read now is not a revocation: look again later.
-                if let Ok(None) = keys.find_hash(hash.clone()) {
-                    return;
+                match keys.look_up(hash.clone()) {
+                    Ok(None) => return,
+                    Ok(Some(_)) => *seen = mark,
+                    Err(_) => {}
                 }
             }
         };

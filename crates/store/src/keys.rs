@@ -107,6 +107,17 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// A mark that changes whenever a key is revoked (or a revoked one made live again): the
+    /// number of revoked keys and the latest revocation time. Cheap to read often, so open
+    /// event streams look their own key up only after it moved.
+    pub fn revocation_mark(&self) -> Result<(i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(MAX(revoked_at), 0) FROM api_keys WHERE revoked_at IS NOT NULL",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+
     /// Revokes a key; false when there is no live key with that id.
     pub fn revoke_key(&self, id: i64, at: i64) -> Result<bool> {
         Ok(self.conn.execute(
