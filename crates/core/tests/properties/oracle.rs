@@ -84,7 +84,16 @@ pub fn closure_fits_cause(
         // (38, 15) or a holiday begins (38, 23).
         None => &[(59, 0), (38, 19), (38, 21), (32, 0), (38, 15), (38, 23)],
         // Close-waiting again: an emergency (38, 24), or a new schedule that closes it now.
-        Some(Command::SetQueueEmergency { .. }) => &[(38, 24)],
+        Some(Command::SetQueueEmergency {
+            emergency: Some(_), ..
+        }) => &[(38, 24)],
+        // Ending an emergency makes the queue what its schedule says now: closed outside its
+        // hours or on a holiday is a change of reason, and close-waiting closes its waiting
+        // contacts with the new code (docs/engine.md, "Queue hours, holidays and
+        // emergencies").
+        Some(Command::SetQueueEmergency {
+            emergency: None, ..
+        }) => &[(38, 15), (38, 23)],
         Some(Command::ConfigureQueue(q)) if q.when_closed == WhenClosed::CloseWaiting => {
             &[(38, 15), (38, 23)]
         }
