@@ -8,6 +8,10 @@
 # - the web application (web/): its npm packages from web/package-lock.json (`npm ci`), and
 #   Debian's chromium for the browser tests (installed with apt-get when /usr/bin/chromium is
 #   missing; that needs root). Needs Node.js 20 or later with npm.
+# - PostgreSQL: the cluster store's tests start a real PostgreSQL server themselves
+#   (crates/pgtest: initdb and postgres in a temporary directory, as the `postgres` user when
+#   run as root). Debian's postgresql package is installed with apt-get when its server
+#   programs are missing (that needs root).
 #
 # Arguments go to `cargo test` and then only the Rust tests run (a focused run, e.g.
 # `scripts/test.sh -p switchboard --test openapi_contract`); without arguments everything
@@ -28,6 +32,22 @@ if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null || [ ! -x "$ven
 fi
 "$venv/bin/st" --version
 
+# Installs Debian package $1 (non-interactively; root only) unless test $2 already holds.
+install_debian_package() {
+    local package=$1 present=$2
+    if eval "$present"; then return; fi
+    echo "== installing Debian's $package for the tests"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test.sh: $package is missing; install it: sudo apt-get install $package" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "$package" >/dev/null \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$package" >/dev/null; }
+    eval "$present" || { echo "test.sh: installing $package failed" >&2; exit 1; }
+}
+install_debian_package postgresql 'ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1'
+
 if [ $# -gt 0 ]; then
     cargo test --workspace --locked "$@"
     exit
@@ -37,17 +57,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "test.sh: the web application's checks need Node.js 20+ with npm; install them" >&2
     exit 1
 fi
-if [ ! -x /usr/bin/chromium ]; then
-    echo "== installing Debian's chromium for the browser tests"
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "test.sh: /usr/bin/chromium is missing; install it: sudo apt-get install chromium" >&2
-        exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends chromium >/dev/null \
-        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }
-    [ -x /usr/bin/chromium ] || { echo "test.sh: installing chromium failed" >&2; exit 1; }
-fi
+install_debian_package chromium '[ -x /usr/bin/chromium ]'
 echo "== npm ci (web/)"
 npm ci --prefix web --no-audit --no-fund
 

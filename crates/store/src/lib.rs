@@ -14,6 +14,7 @@
 
 mod keys;
 mod migrate;
+pub mod postgres;
 pub mod projection;
 mod rows;
 
@@ -50,6 +51,8 @@ pub enum StoreError {
     TimeWentBack { at: Timestamp, last: Timestamp },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

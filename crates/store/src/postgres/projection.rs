@@ -1,0 +1,1 @@
+//! The projection tables in PostgreSQL (see `crate::projection` for SQLite).
