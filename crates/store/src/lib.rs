@@ -53,6 +53,79 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// The database cannot be reached now (connection pool timed out, bad address).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// This node no longer holds the domain's lease at the epoch it writes with: another node
+    /// took the domain. Nothing was written; the node must drop the domain.
+    #[error("domain {domain}: this node's lease (epoch {epoch}) was taken over by another node")]
+    Fenced { domain: String, epoch: i64 },
+}
+
+impl StoreError {
+    /// Whether the same request may succeed if retried shortly (possibly at another node).
+    pub fn is_retriable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Fenced { .. } | StoreError::Unavailable(_) | StoreError::Postgres(_)
+        )
+    }
+}
+
+/// What the engine's driver writes through: one domain's journal, snapshots and contact index.
+/// The embedded [`Store`] is one; [`postgres::DomainWriter`] (one domain of a cluster, fenced
+/// by its lease) is the other. The contract both keep is tested in `tests/contract.rs`.
+pub trait Journal: Send {
+    /// Sequence number of the last journal entry (0: empty journal).
+    fn last_seq(&self) -> u64;
+    /// Appends `records` in one transaction; the sequence number of the first. Entries are
+    /// numbered consecutively; nothing is written when it fails.
+    fn append(&mut self, records: &[EventRecord]) -> Result<u64>;
+    /// The newest snapshot written in `format`, if any.
+    fn latest_snapshot(&self, format: u32) -> Result<Option<Snapshot>>;
+    /// Saves an engine state that includes every entry up to `snapshot.seq`.
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<()>;
+    /// Calls `visit` with every entry after `after` (up to `limit`), in order, without holding
+    /// them all in memory.
+    fn for_each_entry(
+        &self,
+        after: u64,
+        limit: Option<usize>,
+        visit: &mut dyn FnMut(JournalEntry) -> Result<()>,
+    ) -> Result<()>;
+    /// The last journal entry the contact index covers.
+    fn contact_index_upto(&self) -> Result<u64>;
+    /// Indexes the next at most `max_entries` entries by contact; how many are left.
+    fn index_contacts(&mut self, max_entries: usize) -> Result<u64>;
+}
+
+impl Journal for Store {
+    fn last_seq(&self) -> u64 {
+        Store::last_seq(self)
+    }
+    fn append(&mut self, records: &[EventRecord]) -> Result<u64> {
+        Store::append(self, records)
+    }
+    fn latest_snapshot(&self, format: u32) -> Result<Option<Snapshot>> {
+        Store::latest_snapshot(self, format)
+    }
+    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<()> {
+        Store::save_snapshot(self, snapshot)
+    }
+    fn for_each_entry(
+        &self,
+        after: u64,
+        limit: Option<usize>,
+        visit: &mut dyn FnMut(JournalEntry) -> Result<()>,
+    ) -> Result<()> {
+        Store::for_each_entry(self, after, limit, visit)
+    }
+    fn contact_index_upto(&self) -> Result<u64> {
+        Store::contact_index_upto(self)
+    }
+    fn index_contacts(&mut self, max_entries: usize) -> Result<u64> {
+        Store::index_contacts(self, max_entries)
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
