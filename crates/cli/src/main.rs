@@ -8,6 +8,7 @@
 //! usage error found after parsing (inputs valid one by one but not together) is
 //! returned as a [`clap::Error`] and reported like one found while parsing.
 
+mod cluster_cmd;
 mod demo_cmd;
 mod dnc_cmd;
 mod emergency_cmd;
@@ -51,6 +52,8 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Make, list and revoke API keys.
     Keys(server_cmd::KeysArgs),
+    /// A cluster's routing domains (`serve --store postgres://…`): create, list, delete.
+    Domains(cluster_cmd::DomainsArgs),
     /// Print the HTTP API's OpenAPI 3.1 document (what `/openapi.json` serves), e.g. to
     /// generate a client without starting a server.
     Openapi,
@@ -149,6 +152,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => server_cmd::serve(&args),
         Command::Report(args) => report_cmd::report(&args),
         Command::Keys(args) => server_cmd::keys(&args),
+        Command::Domains(args) => cluster_cmd::domains(&args),
         Command::Openapi => openapi(),
         Command::Dnc(args) => dnc_cmd::dnc(&args),
         Command::Emergency(args) => emergency_cmd::emergency(&args),

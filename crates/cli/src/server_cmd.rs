@@ -34,6 +34,27 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = ConnectionLimits::default().max_in_flight as u32,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_in_flight: u32,
+    /// Run as a node of a cluster over this PostgreSQL database (`postgres://user@host/db`)
+    /// instead of the embedded store in --data: many routing domains, each served by one node
+    /// at a time (see docs/operations.md).
+    #[arg(long, value_name = "URL", conflicts_with = "config")]
+    store: Option<String>,
+    /// This node's name in the cluster (with --store): unique among the nodes.
+    #[arg(long, value_name = "NAME", requires = "store")]
+    node_id: Option<String>,
+    /// The URL other nodes forward requests to (with --store); default: http:// and the
+    /// listening address.
+    #[arg(long, value_name = "URL", requires = "store")]
+    advertise: Option<String>,
+    /// How long a domain's lease lasts without renewal (with --store), in milliseconds: a
+    /// node that dies loses its domains after this. Renewed every third of it.
+    #[arg(long, value_name = "MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(300..=600_000))]
+    lease_ms: u64,
+    /// Database connections this node keeps (with --store).
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pool_size: u32,
 }
 
 pub fn parse_speed(text: &str) -> Result<f64, String> {
@@ -55,9 +76,10 @@ pub struct KeysArgs {
 enum KeysAction {
     /// Make a new API key and print it (once: only its hash is stored).
     Create {
-        /// admin, supervisor, agent or connector.
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
+        /// admin, supervisor, agent or connector; with --store also cluster-admin (a key
+        /// of no domain that manages domains: /v1/domains).
+        #[arg(long, value_parser = parse_key_role)]
+        role: KeyRole,
         /// The agent an agent key acts as.
         #[arg(long, value_name = "ID")]
         agent: Option<String>,
@@ -75,22 +97,52 @@ enum KeysAction {
         expires_at: Option<jiff::Timestamp>,
         #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
         data: PathBuf,
+        #[command(flatten)]
+        cluster: ClusterKeyArgs,
     },
     /// List keys (never their secrets).
     List {
         #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
         data: PathBuf,
+        #[command(flatten)]
+        cluster: ClusterKeyArgs,
     },
     /// Revoke a key by its id.
     Revoke {
         id: i64,
         #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
         data: PathBuf,
+        #[command(flatten)]
+        cluster: ClusterKeyArgs,
     },
 }
 
-fn parse_role(text: &str) -> Result<Role, String> {
+/// Keys of a cluster (instead of a data directory).
+#[derive(Debug, Args)]
+pub struct ClusterKeyArgs {
+    /// The cluster's PostgreSQL database (`serve --store`) instead of --data.
+    #[arg(long, value_name = "URL")]
+    store: Option<String>,
+    /// The routing domain the key belongs to (with --store; every key but a cluster-admin
+    /// key belongs to one).
+    #[arg(long, value_name = "NAME", requires = "store")]
+    domain: Option<String>,
+}
+
+/// A key's role: one of a domain's, or the cluster's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    Domain(Role),
+    ClusterAdmin,
+}
+
+fn parse_key_role(text: &str) -> Result<KeyRole, String> {
+    if text == "cluster-admin" || text == switchboard_server::cluster::CLUSTER_ADMIN {
+        return Ok(KeyRole::ClusterAdmin);
+    }
     text.parse()
+        .map(KeyRole::Domain)
+        .map_err(|e: String| format!("{e}; with --store also cluster-admin"))
 }
 
 /// A positive length of time; days and weeks are 24 hours and 7 days long.
@@ -138,6 +190,9 @@ fn input(error: impl std::fmt::Display) -> anyhow::Error {
 /// Starts the server and runs it until Ctrl-C or SIGTERM.
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     init_logging();
+    if let Some(store) = &args.store {
+        return serve_node(args, store);
+    }
     let options = ServeOptions {
         config: args.config.clone(),
         data: args.data.clone(),
@@ -166,6 +221,51 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     })
 }
 
+/// `serve --store postgres://…`: one node of a cluster.
+fn serve_node(args: &ServeArgs, store: &str) -> anyhow::Result<()> {
+    let Some(node_id) = args.node_id.clone() else {
+        return Err(input(
+            "--store needs --node-id NAME (unique among the cluster's nodes)",
+        ));
+    };
+    let options = switchboard_server::cluster::ClusterOptions {
+        store: store.to_string(),
+        node_id,
+        advertise: args.advertise.clone(),
+        listen: args.listen,
+        lease: std::time::Duration::from_millis(args.lease_ms),
+        speed: args.speed,
+        streams: Default::default(),
+        connections: ConnectionLimits {
+            max_connections: args.max_connections as usize,
+            max_in_flight: args.max_in_flight as usize,
+            ..ConnectionLimits::default()
+        },
+        pool_size: args.pool_size as usize,
+    };
+    runtime()?.block_on(async {
+        let running =
+            switchboard_server::cluster::start(options)
+                .await
+                .map_err(
+                    |error| match error.downcast::<switchboard_server::InputError>() {
+                        Ok(input_error) => input(input_error),
+                        Err(other) => other,
+                    },
+                )?;
+        let stop = shutdown_signal().context("while installing the signal handlers")?;
+        println!("switchboard: listening on http://{}", running.addr);
+        println!(
+            "switchboard: node {} of the cluster; API docs at http://{}/docs",
+            running.node.id(),
+            running.addr
+        );
+        stop.await;
+        eprintln!("switchboard: shutting down; giving the domains up");
+        running.shutdown().await
+    })
+}
+
 pub async fn start(options: ServeOptions) -> anyhow::Result<switchboard_server::Running> {
     switchboard_server::start(options).await.map_err(|error| {
         match error.downcast::<switchboard_server::InputError>() {
@@ -185,6 +285,13 @@ pub fn init_logging() {
 }
 
 pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
+    if let KeysAction::Create { cluster, .. }
+    | KeysAction::List { cluster, .. }
+    | KeysAction::Revoke { cluster, .. } = &args.action
+        && let Some(store) = &cluster.store
+    {
+        return crate::cluster_cmd::keys(&args.action_view(), store, cluster.domain.as_deref());
+    }
     match &args.action {
         KeysAction::Create {
             role,
@@ -194,7 +301,13 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
             expires_in,
             expires_at,
             data,
+            cluster: _,
         } => {
+            let KeyRole::Domain(role) = role else {
+                return Err(input(
+                    "--role cluster-admin needs --store (a cluster's database)",
+                ));
+            };
             let now = now_ms();
             let expires_at = match (expires_in, expires_at) {
                 (Some(after), _) => Some(now.saturating_add(after.as_millis() as i64)),
@@ -228,7 +341,7 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
             println!("{secret}");
             Ok(())
         }
-        KeysAction::List { data } => {
+        KeysAction::List { data, .. } => {
             let store = Store::open_existing(data).map_err(input)?;
             println!("id\trole\tagent\tdata_download\trevoked\texpires\tlabel");
             for key in store.keys()? {
@@ -246,7 +359,7 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        KeysAction::Revoke { id, data } => {
+        KeysAction::Revoke { id, data, .. } => {
             let store = Store::open_existing(data).map_err(input)?;
             if store.revoke_key(*id, now_ms())? {
                 eprintln!("switchboard: key {id} revoked");
@@ -292,4 +405,45 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// What `keys` was asked, for the cluster's key commands.
+pub enum KeysView<'a> {
+    Create {
+        role: KeyRole,
+        agent: Option<&'a str>,
+        data_download: bool,
+        label: &'a str,
+        expires_at: Option<i64>,
+    },
+    List,
+    Revoke(i64),
+}
+
+impl KeysArgs {
+    fn action_view(&self) -> KeysView<'_> {
+        match &self.action {
+            KeysAction::Create {
+                role,
+                agent,
+                data_download,
+                label,
+                expires_in,
+                expires_at,
+                ..
+            } => KeysView::Create {
+                role: *role,
+                agent: agent.as_deref(),
+                data_download: *data_download,
+                label,
+                expires_at: match (expires_in, expires_at) {
+                    (Some(after), _) => Some(now_ms().saturating_add(after.as_millis() as i64)),
+                    (None, Some(at)) => Some(at.as_millisecond()),
+                    (None, None) => None,
+                },
+            },
+            KeysAction::List { .. } => KeysView::List,
+            KeysAction::Revoke { id, .. } => KeysView::Revoke(*id),
+        }
+    }
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use switchboard_core::ids::AgentId;
+use switchboard_store::postgres::DomainReader;
 use switchboard_store::{KeyRecord, NewKey, Store};
 
 #[derive(
@@ -174,65 +175,94 @@ pub const KEY_CACHE_ENTRIES: usize = 200_000;
 /// `switchboard keys create` while the server runs work at once, and revoked ones stop
 /// working within [`KEY_CACHE_SECONDS`].
 pub struct Keys {
-    reader: Mutex<Store>,
+    source: KeySource,
     cache: Mutex<BTreeMap<String, (std::time::Instant, Principal)>>,
     /// The store's revocation mark and when it was read: one read a second at most, however
     /// many event streams ask.
     revocations: Mutex<Option<(std::time::Instant, (i64, i64))>>,
 }
 
+/// Where keys are looked up: the embedded store, or one domain of the cluster store (a key
+/// of another domain is not found there: tenant isolation by construction).
+enum KeySource {
+    Sqlite(Box<Mutex<Store>>),
+    Postgres(DomainReader),
+}
+
+impl KeySource {
+    async fn find_key(
+        &self,
+        hash: &str,
+    ) -> Result<Option<KeyRecord>, switchboard_store::StoreError> {
+        match self {
+            KeySource::Sqlite(store) => store.lock().expect("key reader").find_key(hash),
+            KeySource::Postgres(reader) => reader.find_key(hash).await,
+        }
+    }
+
+    async fn revocation_mark(&self) -> Result<(i64, i64), switchboard_store::StoreError> {
+        match self {
+            KeySource::Sqlite(store) => store.lock().expect("key reader").revocation_mark(),
+            KeySource::Postgres(reader) => reader.revocation_mark().await,
+        }
+    }
+}
+
 impl Keys {
     pub fn new(reader: Store) -> Self {
+        Self::with_source(KeySource::Sqlite(Box::new(Mutex::new(reader))))
+    }
+
+    /// The keys of one domain of the cluster store.
+    pub fn postgres(reader: DomainReader) -> Self {
+        Self::with_source(KeySource::Postgres(reader))
+    }
+
+    fn with_source(source: KeySource) -> Self {
         Keys {
-            reader: Mutex::new(reader),
+            source,
             cache: Mutex::new(BTreeMap::new()),
             revocations: Mutex::new(None),
         }
     }
 
-    pub fn find(&self, secret: &str) -> Result<Option<Principal>, ApiError> {
-        self.find_hash(hash_secret(secret))
+    pub async fn find(&self, secret: &str) -> Result<Option<Principal>, ApiError> {
+        self.find_hash(hash_secret(secret)).await
     }
 
     /// The store's revocation mark ([`Store::revocation_mark`]), read again at most once per
     /// [`KEY_CACHE_SECONDS`]; `None` when the store cannot be read now.
-    pub fn revocation_mark(&self) -> Option<(i64, i64)> {
+    pub async fn revocation_mark(&self) -> Option<(i64, i64)> {
         let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
-        let mut last = self.revocations.lock().expect("revocation mark");
-        if let Some((read, mark)) = *last
+        if let Some((read, mark)) = *self.revocations.lock().expect("revocation mark")
             && read.elapsed() < fresh
         {
             return Some(mark);
         }
-        let mark = self
-            .reader
-            .lock()
-            .expect("key reader")
-            .revocation_mark()
-            .ok()?;
-        *last = Some((std::time::Instant::now(), mark));
+        let mark = self.source.revocation_mark().await.ok()?;
+        *self.revocations.lock().expect("revocation mark") =
+            Some((std::time::Instant::now(), mark));
         Some(mark)
     }
 
     /// [`Self::find`] by the secret's hash, through the cache.
-    pub fn find_hash(&self, hash: String) -> Result<Option<Principal>, ApiError> {
+    pub async fn find_hash(&self, hash: String) -> Result<Option<Principal>, ApiError> {
         let fresh = std::time::Duration::from_secs(KEY_CACHE_SECONDS);
         if let Some((checked, found)) = self.cache.lock().expect("key cache").get(&hash)
             && checked.elapsed() < fresh
         {
             return Ok(Some(found.clone()));
         }
-        self.look_up(hash)
+        self.look_up(hash).await
     }
 
     /// The key with this hash as the store has it now, past the cache (which it refreshes):
     /// what a stream asks after a revocation, when a cached answer could be a second old.
-    pub fn look_up(&self, hash: String) -> Result<Option<Principal>, ApiError> {
+    pub async fn look_up(&self, hash: String) -> Result<Option<Principal>, ApiError> {
         let record = self
-            .reader
-            .lock()
-            .expect("key reader")
+            .source
             .find_key(&hash)
+            .await
             .map_err(ApiError::internal)?;
         let principal = record.and_then(principal_of);
         let mut cache = self.cache.lock().expect("key cache");
@@ -297,7 +327,8 @@ impl FromRequestParts<AppState> for Principal {
             })?;
         let principal = state
             .keys
-            .find(secret)?
+            .find(secret)
+            .await?
             .ok_or_else(|| ApiError::unauthorized("unknown or revoked key"))?;
         parts.extensions.insert(KeyHash(hash_secret(secret)));
         // Expiry is checked at every use, cached key or not: the wall clock, not the engine's

@@ -23,7 +23,7 @@ use switchboard_core::ids::AgentId;
 use switchboard_core::output::{ConnectorRequest, Output};
 use switchboard_core::rejection::Rejection;
 use switchboard_core::time::Timestamp;
-use switchboard_store::{JournalEntry, Store};
+use switchboard_store::{Journal, JournalEntry, StoreError};
 use tokio::sync::oneshot;
 
 /// Most requests taken into one commit.
@@ -62,6 +62,10 @@ pub enum CommandError {
     Overloaded,
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// The domain's lease passed to another node while the command waited: nothing was
+    /// applied; the same request, sent again, reaches the new owner.
+    #[error("the domain moved to another node; nothing was applied, retry")]
+    Moved,
 }
 
 type ReadFn = Box<dyn FnOnce(&Engine) + Send>;
@@ -104,11 +108,27 @@ impl Driver {
     /// here: timers that fell due while the server was down fire on the thread's first turn,
     /// or ahead of the first command (the engine fires what is due before deciding).
     pub fn start(
-        mut store: Store,
+        store: Box<dyn Journal>,
         engine: Engine,
         shifts: Arc<Shifts>,
         clock: Arc<dyn Clock>,
         feed: Arc<Feed>,
+    ) -> anyhow::Result<(Driver, std::thread::JoinHandle<()>)> {
+        Self::start_owned(store, engine, shifts, clock, feed, None)
+    }
+
+    /// [`Self::start`] for one domain of a cluster: when the domain is lost — the store says
+    /// another node took its lease ([`StoreError::Fenced`]) or the engine cannot be reloaded
+    /// after a failed append — the thread answers what it holds with [`CommandError::Moved`],
+    /// calls `lost` with the reason and ends (a single node exits instead: nobody else could
+    /// serve its data).
+    pub fn start_owned(
+        mut store: Box<dyn Journal>,
+        engine: Engine,
+        shifts: Arc<Shifts>,
+        clock: Arc<dyn Clock>,
+        feed: Arc<Feed>,
+        lost: Option<Box<dyn FnOnce(String) + Send>>,
     ) -> anyhow::Result<(Driver, std::thread::JoinHandle<()>)> {
         let snapshot_seq = store
             .latest_snapshot(SNAPSHOT_FORMAT)?
@@ -128,7 +148,9 @@ impl Driver {
             .spawn(move || {
                 let mut state = Loop {
                     engine,
-                    store: &mut store,
+                    store: &mut *store,
+                    lost,
+                    lost_reason: None,
                     clock,
                     feed,
                     stats,
@@ -143,6 +165,9 @@ impl Driver {
                 state.run(inbox);
                 // Every stream ends with `shutting_down` once it has sent what it holds.
                 state.feed.close();
+                if let (Some(lost), Some(reason)) = (state.lost.take(), state.lost_reason.take()) {
+                    lost(reason);
+                }
             })?;
         Ok((driver, thread))
     }
@@ -241,7 +266,7 @@ pub const SNAPSHOT_EVERY: u64 = 100_000;
 
 /// The engine (and the shift counters) as the journal leaves them: the latest snapshot, then
 /// the entries after it. A snapshot that cannot be read is skipped (full replay).
-pub fn load_engine(store: &Store, shifts: &Shifts) -> anyhow::Result<Engine> {
+pub fn load_engine(store: &dyn Journal, shifts: &Shifts) -> anyhow::Result<Engine> {
     let mut engine = Engine::default();
     let mut after = 0;
     if let Some(snapshot) = store.latest_snapshot(SNAPSHOT_FORMAT)? {
@@ -256,7 +281,7 @@ pub fn load_engine(store: &Store, shifts: &Shifts) -> anyhow::Result<Engine> {
         }
     }
     let mut batch = Vec::with_capacity(4096);
-    store.for_each_entry(after, None, |entry| {
+    store.for_each_entry(after, None, &mut |entry| {
         shifts.apply(&entry.record);
         batch.push(entry.record);
         if batch.len() == batch.capacity() {
@@ -283,7 +308,7 @@ fn restore(state: &[u8], shifts: &Shifts) -> anyhow::Result<Engine> {
 
 /// Writes a snapshot of `engine` (which must hold exactly the journal up to `seq`).
 pub fn save_snapshot(
-    store: &mut Store,
+    store: &mut dyn Journal,
     engine: &Engine,
     shifts: &Shifts,
     seq: u64,
@@ -303,7 +328,11 @@ pub fn save_snapshot(
 
 struct Loop<'a> {
     engine: Engine,
-    store: &'a mut Store,
+    store: &'a mut dyn Journal,
+    /// Called when a cluster domain is lost (`Driver::start_owned`); `None` on a single node.
+    lost: Option<Box<dyn FnOnce(String) + Send>>,
+    /// Why the domain was lost: the loop ends.
+    lost_reason: Option<String>,
     clock: Arc<dyn Clock>,
     feed: Arc<Feed>,
     stats: Arc<DriverStats>,
@@ -385,6 +414,15 @@ impl Loop<'_> {
                 }
             }
             self.batch(requests, &mut shutdown);
+            if self.lost_reason.is_some() {
+                // Whatever still waits in the inbox is answered `Moved` as the inbox drops.
+                while let Ok(request) = inbox.try_recv() {
+                    if let Request::Command { reply, .. } = request {
+                        let _ = reply.send(Err(CommandError::Moved));
+                    }
+                }
+                return;
+            }
             // Under sustained load the driver is never idle: keep the index's lag bounded.
             if self.store.last_seq() > self.contacts_indexed + CONTACT_INDEX_LAG_MAX {
                 self.index_contacts_step();
@@ -502,17 +540,29 @@ impl Loop<'_> {
                 }
             }
             Err(error) => {
-                tracing::error!(%error, "journal append failed; reloading the engine from the journal");
+                let fenced = matches!(error, StoreError::Fenced { .. });
                 let message = error.to_string();
                 for waiting in waiting {
                     let answer = match waiting.result {
+                        Ok(_) if fenced => Err(CommandError::Moved),
                         Ok(_) => Err(CommandError::Storage(message.clone())),
                         Err(rejected) => Err(rejected),
                     };
                     let _ = waiting.reply.send(answer);
                 }
+                if fenced {
+                    tracing::warn!(%error, "another node took the domain; dropping it");
+                    self.lost_reason = Some(message);
+                    return;
+                }
+                tracing::error!(%error, "journal append failed; reloading the engine from the journal");
                 match load_engine(self.store, &Shifts::default()) {
                     Ok(engine) => self.engine = engine,
+                    Err(error) if self.lost.is_some() => {
+                        tracing::error!(%error, "cannot reload the domain's engine; dropping it");
+                        self.lost_reason = Some(error.to_string());
+                        return;
+                    }
                     Err(error) => {
                         tracing::error!(%error, "cannot reload the engine; stopping");
                         std::process::exit(1);

@@ -83,6 +83,12 @@ error_codes! {
         "the server is stopping (also an `error` message on the event stream)";
     StorageUnavailable = "storage_unavailable", SERVICE_UNAVAILABLE,
         "the journal could not be written; the change was **not** applied";
+    DomainExists = "domain_exists", CONFLICT, "cluster store only: `POST /v1/domains` of a domain that exists";
+    UnknownDomain = "unknown_domain", NOT_FOUND, "cluster store only: `DELETE /v1/domains/{domain}` of a domain that does not exist";
+    OwnerLost = "owner_lost", BAD_GATEWAY,
+        "cluster store only: the node serving the key's domain stopped while it handled the request, which may or may not have been applied; read before retrying";
+    DomainMoving = "domain_moving", SERVICE_UNAVAILABLE,
+        "cluster store only: the key's domain is moving to another node (failover, rebalancing) or has no owner yet; nothing was applied; retry after `Retry-After` seconds";
     TooManySubscribers = "too_many_subscribers", TOO_MANY_REQUESTS,
         "the key or its role already holds as many event streams as its budget allows ([Event stream](#event-stream))";
     TooManyConnections = "too_many_connections", SERVICE_UNAVAILABLE,
@@ -270,6 +276,7 @@ impl From<CommandError> for ApiError {
             CommandError::Forbidden(message) => ApiError::forbidden(message),
             CommandError::Overloaded => ApiError::new(ErrorCode::Overloaded, error.to_string()),
             CommandError::ShuttingDown => ApiError::new(ErrorCode::ShuttingDown, error.to_string()),
+            CommandError::Moved => ApiError::new(ErrorCode::DomainMoving, error.to_string()),
             CommandError::Storage(cause) => {
                 tracing::error!(%cause, "storage failure");
                 ApiError::new(
@@ -289,7 +296,15 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.code.status(), Json(body)).into_response()
+        let mut response = (self.code.status(), Json(body)).into_response();
+        if self.code.status() == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+            // Every 503 is worth retrying shortly (stopping, storage, a domain moving).
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 
@@ -300,7 +315,11 @@ const KEY: &[ErrorCode] = &[ErrorCode::Unauthorized, ErrorCode::KeyExpired];
 /// The errors of a key of the wrong role.
 const ROLE: &[ErrorCode] = &[ErrorCode::Forbidden];
 /// The errors of asking the engine thread anything.
-const ENGINE_BUSY: &[ErrorCode] = &[ErrorCode::Overloaded, ErrorCode::ShuttingDown];
+const ENGINE_BUSY: &[ErrorCode] = &[
+    ErrorCode::Overloaded,
+    ErrorCode::ShuttingDown,
+    ErrorCode::DomainMoving,
+];
 /// The errors of reading a JSON body (`extract::Body`).
 const JSON_BODY: &[ErrorCode] = &[
     ErrorCode::MalformedJson,

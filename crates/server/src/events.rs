@@ -26,9 +26,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::path::PathBuf;
 use switchboard_core::ids::AgentId;
-use switchboard_store::{JournalEntry, Store};
+use switchboard_store::JournalEntry;
 
 /// Journal entries read per page when catching up.
 const PAGE: usize = 1000;
@@ -120,7 +119,7 @@ pub async fn events(
         },
         sent: after,
         ready: VecDeque::new(),
-        data_dir: state.data_dir.clone(),
+        backend: state.backend.clone(),
         stopping: state.stopping.clone(),
         key: KeyWatch {
             keys: state.keys.clone(),
@@ -166,7 +165,7 @@ struct Stream {
     sent: u64,
     /// Journal entries read while catching up, not yet sent.
     ready: VecDeque<JournalEntry>,
-    data_dir: PathBuf,
+    backend: crate::backend::Backend,
     stopping: tokio::sync::watch::Receiver<bool>,
     key: KeyWatch,
 }
@@ -204,12 +203,12 @@ impl KeyWatch {
                 check.tick().await;
                 // The key itself is looked up only when some key was revoked since the last
                 // look: 20,000 open streams cost one cheap query a second, not 4,000 lookups.
-                let mark = keys.revocation_mark();
+                let mark = keys.revocation_mark().await;
                 if mark.is_none() || mark == *seen {
                     continue;
                 }
                 // A store that cannot be read now is not a revocation: look again later.
-                match keys.look_up(hash.clone()) {
+                match keys.look_up(hash.clone()).await {
                     Ok(None) => return,
                     Ok(Some(_)) => *seen = mark,
                     Err(_) => {}
@@ -299,14 +298,11 @@ impl Stream {
     /// Reads the next page of the journal, off the async threads, keeping what this stream
     /// may see. A short page ends the catch-up.
     async fn read_page(&mut self) -> Result<(), String> {
-        let dir = self.data_dir.clone();
-        let after = self.sent;
-        let page = tokio::task::spawn_blocking(move || {
-            Store::open_existing(&dir).and_then(|store| store.read_journal(after, PAGE))
-        })
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        let page = self
+            .backend
+            .read_journal(self.sent, PAGE)
+            .await
+            .map_err(|e| e.to_string())?;
         if page.len() < PAGE {
             self.phase = Phase::Live;
         }

@@ -16,7 +16,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod backend;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod doc;
 pub mod driver;
@@ -42,7 +44,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub driver: driver::Driver,
     pub keys: Arc<auth::Keys>,
-    pub data_dir: PathBuf,
+    /// Where the domain's journal and report tables are read from.
+    pub backend: backend::Backend,
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     pub shift: Arc<shift::Shifts>,
     /// Turns true when the server stops: open event streams end with `shutting_down`.
@@ -97,7 +100,7 @@ async fn not_found() -> error::ApiError {
     error::ApiError::new(error::ErrorCode::NotFound, "no such endpoint; see /docs")
 }
 
-async fn index() -> axum::response::Html<&'static str> {
+pub(crate) async fn index() -> axum::response::Html<&'static str> {
     axum::response::Html(include_str!("../assets/index.html"))
 }
 
@@ -285,7 +288,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
     let clock: Arc<dyn clock::Clock> =
         Arc::new(clock::SystemClock::new(options.speed).not_before(engine.now()));
     let (driver, engine_thread) = driver::Driver::start(
-        store,
+        Box::new(store),
         engine,
         shifts.clone(),
         clock.clone(),
@@ -315,7 +318,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         stopping: stopping.clone(),
         driver,
         keys,
-        data_dir: options.data.clone(),
+        backend: backend::Backend::Sqlite(options.data.clone()),
         metrics,
         shift: shifts,
         clock,

@@ -181,7 +181,14 @@ async fn report(
     let content_type = request.content_type();
 
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(16);
-    let data_dir = state.data_dir.clone();
+    let data_dir = match &state.backend {
+        crate::backend::Backend::Sqlite(dir) => dir.clone(),
+        crate::backend::Backend::Postgres(_) => {
+            return Err(ApiError::internal(
+                "reports on the cluster store: not built yet",
+            ));
+        }
+    };
     tokio::task::spawn_blocking(move || {
         let mut out = ChannelWriter {
             tx: tx.clone(),

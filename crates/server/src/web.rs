@@ -3,7 +3,6 @@
 //! nor the README's run command needs Node; the test command rebuilds it from the lockfile
 //! and fails if it differs). The shell picks the page from the path.
 
-use crate::AppState;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -18,7 +17,7 @@ const STYLE: &str = include_str!("../assets/web/app.css");
 /// Revalidate every time: the assets change with the binary, and are small.
 const NO_CACHE: (axum::http::HeaderName, &str) = (CACHE_CONTROL, "no-cache");
 
-pub fn router() -> axum::Router<AppState> {
+pub fn router<S: Clone + Send + Sync + 'static>() -> axum::Router<S> {
     let mut router = axum::Router::new()
         .route(
             "/assets/app.js",

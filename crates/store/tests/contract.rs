@@ -104,7 +104,10 @@ impl Postgres {
     fn owner(&self, node: &str) -> (Held, DomainWriter) {
         let held = self
             .runtime
-            .block_on(self.cluster.acquire(node, "http://x", Duration::from_secs(60), 100))
+            .block_on(
+                self.cluster
+                    .acquire(node, "http://x", Duration::from_secs(60), 100),
+            )
             .unwrap()
             .into_iter()
             .find(|h| h.domain == self.domain)
@@ -135,7 +138,11 @@ impl Backend for Postgres {
                     domain: domain.domain,
                     epoch: domain.epoch,
                 };
-                assert!(self.runtime.block_on(self.cluster.release(&previous, &held)).unwrap());
+                assert!(
+                    self.runtime
+                        .block_on(self.cluster.release(&previous, &held))
+                        .unwrap()
+                );
             }
         }
         Box::new(self.owner(&node).1)
@@ -221,7 +228,12 @@ fn entries_going_back_in_time_are_refused_and_nothing_is_written() {
 fn the_newest_snapshot_of_a_format_is_found_and_older_formats_are_not() {
     for mut backend in backends() {
         let mut writer = backend.open();
-        assert_eq!(writer.latest_snapshot(3).unwrap(), None, "{}", backend.name());
+        assert_eq!(
+            writer.latest_snapshot(3).unwrap(),
+            None,
+            "{}",
+            backend.name()
+        );
         writer.append(&journal(10)).unwrap();
         for (seq, format) in [(4, 3), (8, 3), (9, 2)] {
             writer
@@ -235,7 +247,12 @@ fn the_newest_snapshot_of_a_format_is_found_and_older_formats_are_not() {
         let latest = writer.latest_snapshot(3).unwrap().unwrap();
         assert_eq!((latest.seq, latest.state), (8, b"state at 8".to_vec()));
         assert_eq!(writer.latest_snapshot(2).unwrap().unwrap().seq, 9);
-        assert_eq!(writer.latest_snapshot(4).unwrap(), None, "{}", backend.name());
+        assert_eq!(
+            writer.latest_snapshot(4).unwrap(),
+            None,
+            "{}",
+            backend.name()
+        );
         drop(writer);
         let writer = backend.open();
         assert_eq!(writer.latest_snapshot(3).unwrap().unwrap().seq, 8);
@@ -247,7 +264,12 @@ fn the_contact_index_catches_up_in_steps() {
     for mut backend in backends() {
         let mut writer = backend.open();
         writer.append(&journal(100)).unwrap();
-        assert_eq!(writer.contact_index_upto().unwrap(), 0, "{}", backend.name());
+        assert_eq!(
+            writer.contact_index_upto().unwrap(),
+            0,
+            "{}",
+            backend.name()
+        );
         assert_eq!(writer.index_contacts(60).unwrap(), 40, "{}", backend.name());
         assert_eq!(writer.contact_index_upto().unwrap(), 60);
         assert_eq!(writer.index_contacts(60).unwrap(), 0);
@@ -277,7 +299,10 @@ fn domains_of_one_database_do_not_see_each_other() {
         .unwrap();
     assert_eq!(beta.last_seq(), 0);
     assert!(entries(&beta, 0, None).is_empty());
-    let read = a.runtime.block_on(cluster.domain("beta").read_journal(0, 100)).unwrap();
+    let read = a
+        .runtime
+        .block_on(cluster.domain("beta").read_journal(0, 100))
+        .unwrap();
     assert!(read.is_empty());
     assert_eq!(
         a.runtime
@@ -296,7 +321,10 @@ fn a_deposed_owner_cannot_append_or_snapshot() {
     old.append(&journal(3)).unwrap();
     // n1 stops renewing; its lease runs out and n2 takes the domain (a new epoch).
     pg.runtime
-        .block_on(pg.cluster.renew("n1", std::slice::from_ref(&held), Duration::ZERO))
+        .block_on(
+            pg.cluster
+                .renew("n1", std::slice::from_ref(&held), Duration::ZERO),
+        )
         .unwrap();
     let (taken, mut new) = pg.owner("n2");
     assert_eq!(taken.epoch, held.epoch + 1);

@@ -122,46 +122,64 @@ impl Site {
     pub fn start_with(&mut self, speed: u32, options: &[&str]) -> Server {
         self.starts += 1;
         let stderr = self.dir.path().join(format!("stderr-{}.log", self.starts));
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .arg("serve")
             .arg("--config")
             .arg(&self.config)
             .arg("--data")
             .arg(&self.data)
             .args(["--listen", "127.0.0.1:0", "--speed", &speed.to_string()])
-            .args(options)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).expect("stderr file"))
-            .spawn()
-            .expect("start the switchboard binary");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            // Keep reading so the server never blocks on a full pipe.
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(addr) = line.strip_prefix("switchboard: listening on http://") {
-                    let _ = tx.send(addr.trim().to_string());
-                }
+            .args(options);
+        spawn_server(command, stderr)
+    }
+}
+
+/// Starts `switchboard serve ARGS` (a cluster node: `--store URL --node-id N …`) on a free
+/// port, its stderr in `stderr`.
+pub fn start_node(args: &[&str], stderr: PathBuf) -> Server {
+    let mut command = Command::new(BIN);
+    command
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args);
+    spawn_server(command, stderr)
+}
+
+/// Runs `command` (a `switchboard serve`) and waits for the address it prints.
+fn spawn_server(mut command: Command, stderr: PathBuf) -> Server {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+        .spawn()
+        .expect("start the switchboard binary");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // Keep reading so the server never blocks on a full pipe.
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.strip_prefix("switchboard: listening on http://") {
+                let _ = tx.send(addr.trim().to_string());
             }
-        });
-        let addr = match rx.recv_timeout(DEADLINE) {
-            Ok(addr) => addr,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "the server did not print its address; stderr:\n{}",
-                    std::fs::read_to_string(&stderr).unwrap_or_default()
-                );
-            }
-        };
-        Server {
-            client: Client::new(&addr),
-            child: Some(child),
-            stderr,
         }
+    });
+    let addr = match rx.recv_timeout(DEADLINE) {
+        Ok(addr) => addr,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the server did not print its address; stderr:\n{}",
+                std::fs::read_to_string(&stderr).unwrap_or_default()
+            );
+        }
+    };
+    Server {
+        client: Client::new(&addr),
+        child: Some(child),
+        stderr,
     }
 }
 

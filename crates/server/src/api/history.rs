@@ -16,7 +16,6 @@ use axum::extract::State;
 use serde::Serialize;
 use switchboard_core::event::Event;
 use switchboard_core::time::Timestamp;
-use switchboard_store::Store;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -56,13 +55,13 @@ async fn history(
     PathId(id): PathId,
 ) -> ApiResult<Json<ContactHistory>> {
     let contact = contact_id(&id)?.0;
-    let dir = state.data_dir.clone();
-    let entries = tokio::task::spawn_blocking(move || {
-        Store::open_existing(&dir).and_then(|store| store.contact_history(contact, HISTORY_MAX + 1))
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|error| ApiError::internal(format!("reading contact {contact}'s history: {error}")))?;
+    let entries = state
+        .backend
+        .contact_history(contact, HISTORY_MAX + 1)
+        .await
+        .map_err(|error| {
+            ApiError::internal(format!("reading contact {contact}'s history: {error}"))
+        })?;
     if entries.is_empty() {
         return Err(ApiError::new(
             ErrorCode::UnknownContact,

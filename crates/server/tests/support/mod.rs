@@ -27,7 +27,7 @@ pub fn start_driver(dir: &Path) -> (Driver, std::thread::JoinHandle<()>) {
     let engine = driver::load_engine(&store, &shifts).unwrap();
     let clock = Arc::new(SystemClock::new(1.0).not_before(engine.now()));
     let feed = switchboard_server::feed::Feed::new(Default::default());
-    Driver::start(store, engine, shifts, clock, feed).unwrap()
+    Driver::start(Box::new(store), engine, shifts, clock, feed).unwrap()
 }
 
 /// The dump without its clock line: the journal carries the clock only through event times,

@@ -216,11 +216,8 @@ impl Cluster {
             .await?
             == 1;
         if created {
-            tx.execute(
-                "INSERT INTO domain_leases (domain) VALUES ($1)",
-                &[&domain],
-            )
-            .await?;
+            tx.execute("INSERT INTO domain_leases (domain) VALUES ($1)", &[&domain])
+                .await?;
         }
         tx.commit().await?;
         Ok(created)
@@ -236,17 +233,15 @@ impl Cluster {
             .execute("DELETE FROM domains WHERE domain = $1", &[&domain])
             .await?
             == 1;
-        for table in [
-            "journal",
-            "snapshots",
-            "meta",
-            "contact_entries",
-        ]
-        .iter()
-        .chain(projection::TABLES)
+        for table in ["journal", "snapshots", "meta", "contact_entries"]
+            .iter()
+            .chain(projection::TABLES)
         {
-            tx.execute(&format!("DELETE FROM {table} WHERE domain = $1"), &[&domain])
-                .await?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE domain = $1"),
+                &[&domain],
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(found)
@@ -308,7 +303,12 @@ impl Cluster {
 
     /// Records that `node` is alive (at `advertise`); the live nodes (seen within `lease`),
     /// by name, this one included.
-    pub async fn heartbeat(&self, node: &str, advertise: &str, lease: Duration) -> Result<Vec<String>> {
+    pub async fn heartbeat(
+        &self,
+        node: &str,
+        advertise: &str,
+        lease: Duration,
+    ) -> Result<Vec<String>> {
         let client = self.pool.get().await.map_err(pg)?;
         client
             .execute(
@@ -477,7 +477,8 @@ impl Cluster {
     }
 }
 
-const KEY_COLUMNS: &str = "id, label, role, agent, data_download, created_at, revoked_at, expires_at";
+const KEY_COLUMNS: &str =
+    "id, label, role, agent, data_download, created_at, revoked_at, expires_at";
 
 fn key_record(row: &Row, first: usize) -> KeyRecord {
     KeyRecord {
@@ -567,7 +568,8 @@ impl DomainReader {
                 &[&self.domain, &(contact as i64), &(limit as i64)],
             )
             .await?;
-        let mut entries: Vec<JournalEntry> = rows.iter().map(journal_entry).collect::<Result<_>>()?;
+        let mut entries: Vec<JournalEntry> =
+            rows.iter().map(journal_entry).collect::<Result<_>>()?;
         if entries.len() < limit {
             let rows = client
                 .query(
@@ -800,7 +802,9 @@ impl DomainWriter {
             kinds.push(record.event.kind());
             contacts.push(record.event.contact().map(|c| c.0 as i64));
             agents.push(record.event.agent().map(|a| a.as_str()));
-            payloads.push(serde_json::to_string(&record.event).expect("engine events always serialize"));
+            payloads.push(
+                serde_json::to_string(&record.event).expect("engine events always serialize"),
+            );
         }
         let inserted = tx
             .execute(
@@ -951,6 +955,7 @@ impl crate::Journal for DomainWriter {
     }
 
     fn index_contacts(&mut self, max_entries: usize) -> Result<u64> {
-        self.runtime.block_on(self.index_contacts_async(max_entries))
+        self.runtime
+            .block_on(self.index_contacts_async(max_entries))
     }
 }

@@ -1,0 +1,309 @@
+//! A cluster of `switchboard serve --store postgres://… --node-id N` processes over a real
+//! PostgreSQL server started by the test (crates/pgtest): routing domains spread over the
+//! nodes, requests forwarded from any node to the owner, failover after `kill -9`, and the
+//! fence that keeps a stopped-then-resumed owner from writing.
+//!
+//! Nothing waits a fixed time: every wait polls for what it waits for, with a generous
+//! deadline (support::eventually).
+
+mod support;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use support::*;
+
+/// How long a lease lasts in these tests: short, so failover happens within a test.
+const LEASE_MS: &str = "1500";
+
+struct Cluster {
+    dir: tempfile::TempDir,
+    url: String,
+    database: String,
+    /// The cluster-admin key.
+    root: String,
+    /// Per domain: its admin key and its connector key.
+    keys: BTreeMap<String, (String, String)>,
+    nodes: BTreeMap<String, Server>,
+}
+
+fn cli(args: &[&str]) -> String {
+    let output = run(args);
+    assert!(output.status.success(), "{args:?}: {output:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+impl Cluster {
+    fn new(domains: &[&str]) -> Cluster {
+        let url = switchboard_pgtest::shared().database();
+        let database = url.rsplit('/').next().unwrap().to_string();
+        let root = cli(&["keys", "create", "--store", &url, "--role", "cluster-admin"]);
+        let mut keys = BTreeMap::new();
+        for domain in domains {
+            cli(&["domains", "create", domain, "--store", &url]);
+            let key = |role: &str| {
+                cli(&[
+                    "keys", "create", "--store", &url, "--domain", domain, "--role", role,
+                ])
+            };
+            keys.insert(domain.to_string(), (key("admin"), key("connector")));
+        }
+        Cluster {
+            dir: tempfile::tempdir().unwrap(),
+            url,
+            database,
+            root,
+            keys,
+            nodes: BTreeMap::new(),
+        }
+    }
+
+    fn start(&mut self, node: &str) {
+        let stderr = self.dir.path().join(format!("{node}.log"));
+        let server = start_node(
+            &[
+                "--store",
+                &self.url,
+                "--node-id",
+                node,
+                "--lease-ms",
+                LEASE_MS,
+            ],
+            stderr,
+        );
+        self.nodes.insert(node.to_string(), server);
+    }
+
+    fn node(&self, name: &str) -> &Server {
+        &self.nodes[name]
+    }
+
+    /// Domain → owner, as `GET /v1/domains` on `via` says (owners only).
+    fn owners(&self, via: &str) -> BTreeMap<String, String> {
+        let list = self.node(via).get("/v1/domains", Some(&self.root)).ok();
+        list["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    d["domain"].as_str()?.to_string(),
+                    d["owner"].as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Waits until every domain is owned by one of `nodes`, each holding its fair share.
+    fn wait_balanced(&self, via: &str, nodes: &[&str]) -> BTreeMap<String, String> {
+        let share = self.keys.len().div_ceil(nodes.len());
+        eventually("the domains spread over the live nodes", || {
+            let owners = self.owners(via);
+            let all = owners.len() == self.keys.len()
+                && owners.values().all(|o| nodes.contains(&o.as_str()));
+            let fair = nodes
+                .iter()
+                .all(|n| owners.values().filter(|o| o == n).count() <= share);
+            (all && fair).then_some(owners)
+        })
+    }
+
+    fn psql(&self, sql: &str) -> String {
+        switchboard_pgtest::shared().psql(&self.database, sql)
+    }
+}
+
+/// Configures queue `q` in `domain` through `via`.
+fn configure(server: &Server, admin: &str) {
+    server
+        .put("/v1/queues/q", admin, r#"{"channel":"voice"}"#)
+        .ok();
+}
+
+/// Creates a contact through `via`: `Some(id)` when acknowledged.
+fn contact(server: &Server, connector: &str, from: &str) -> Option<u64> {
+    let reply = server
+        .try_send(
+            "POST",
+            "/v1/contacts",
+            Some(connector),
+            Some(&format!(
+                r#"{{"channel":"voice","queue":"q","from":"{from}"}}"#
+            )),
+        )
+        .ok()?;
+    (reply.status == 201).then(|| reply.json()["contact"].as_u64().expect("id"))
+}
+
+#[test]
+fn keys_reach_only_their_own_domain_from_any_node() {
+    let mut cluster = Cluster::new(&["alpha", "beta"]);
+    cluster.start("n1");
+    cluster.start("n2");
+    cluster.wait_balanced("n1", &["n1", "n2"]);
+    let (alpha_admin, _) = cluster.keys["alpha"].clone();
+    let (beta_admin, _) = cluster.keys["beta"].clone();
+    for via in ["n1", "n2"] {
+        let node = cluster.node(via);
+        configure(node, &alpha_admin);
+        // The queue is alpha's: beta's key, through either node, does not see it.
+        node.get("/v1/queues/q", Some(&alpha_admin)).ok();
+        node.get("/v1/queues/q", Some(&beta_admin))
+            .assert_error(404, "unknown_queue");
+        let queues: Value = node.get("/v1/queues", Some(&beta_admin)).ok();
+        assert_eq!(queues.as_array().map(Vec::len), Some(0), "{queues}");
+        // A domain key cannot manage domains; the cluster key reaches no domain's API.
+        node.get("/v1/domains", Some(&alpha_admin))
+            .assert_error(403, "forbidden");
+        node.get("/v1/queues", Some(&cluster.root))
+            .assert_error(403, "forbidden");
+        node.get("/v1/queues", Some("no-such-key"))
+            .assert_error(401, "unauthorized");
+    }
+}
+
+#[test]
+fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
+    let domains = ["d1", "d2", "d3", "d4", "d5", "d6"];
+    let mut cluster = Cluster::new(&domains);
+    for node in ["n1", "n2", "n3"] {
+        cluster.start(node);
+    }
+    let owners = cluster.wait_balanced("n1", &["n1", "n2", "n3"]);
+    // Each domain is used through a node that does not own it.
+    let entry = |owner: &str| if owner == "n1" { "n2" } else { "n1" };
+    let mut acknowledged: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for domain in domains {
+        let (admin, connector) = &cluster.keys[domain];
+        let via = cluster.node(entry(&owners[domain]));
+        configure(via, admin);
+        for i in 0..5 {
+            let id = contact(via, connector, &format!("+3612345{i}")).expect("acknowledged");
+            acknowledged.entry(domain.into()).or_default().push(id);
+        }
+    }
+    // kill -9 the owner of d1 (not n1, which the test reads through).
+    let victim = owners["d1"].clone();
+    let victim = if victim == "n1" {
+        owners.values().find(|o| *o != "n1").unwrap().clone()
+    } else {
+        victim
+    };
+    let moved: Vec<String> = owners
+        .iter()
+        .filter(|(_, o)| **o == victim)
+        .map(|(d, _)| d.clone())
+        .collect();
+    cluster.nodes.get_mut(&victim).unwrap().kill9();
+    cluster.nodes.remove(&victim);
+    let alive: Vec<&str> = ["n1", "n2", "n3"]
+        .into_iter()
+        .filter(|n| *n != victim)
+        .collect();
+    // Its domains come back (after the lease runs out) on the others, through n1.
+    for domain in &moved {
+        let (_, connector) = &cluster.keys[domain.as_str()];
+        let id = eventually(&format!("domain {domain} served again"), || {
+            contact(cluster.node("n1"), connector, "+36999")
+        });
+        acknowledged.get_mut(domain.as_str()).unwrap().push(id);
+    }
+    cluster.wait_balanced("n1", &alive);
+    // Every acknowledged contact is in its domain's journal, through any live node.
+    for (domain, ids) in &acknowledged {
+        let (admin, _) = &cluster.keys[domain.as_str()];
+        for via in &alive {
+            for id in ids {
+                let history = cluster
+                    .node(via)
+                    .get(&format!("/v1/contacts/{id}/history"), Some(admin))
+                    .ok();
+                assert_eq!(
+                    history["entries"][0]["event"]["type"], "contact_arrived",
+                    "{domain} {id}: {history}"
+                );
+            }
+        }
+    }
+    // The moved domains' journals: one epoch per stretch, the new one after the old.
+    for domain in &moved {
+        let stretches = cluster.psql(&format!(
+            "SELECT string_agg(epoch || ':' || lo || '-' || hi, ',' ORDER BY lo) FROM
+             (SELECT epoch, min(seq) lo, max(seq) hi FROM journal WHERE domain = '{domain}'
+              GROUP BY epoch) s"
+        ));
+        let ranges: Vec<(i64, i64, i64)> = stretches
+            .split(',')
+            .map(|s| {
+                let (epoch, range) = s.split_once(':').unwrap();
+                let (lo, hi) = range.split_once('-').unwrap();
+                (
+                    epoch.parse().unwrap(),
+                    lo.parse().unwrap(),
+                    hi.parse().unwrap(),
+                )
+            })
+            .collect();
+        assert!(ranges.len() >= 2, "{domain}: {stretches}");
+        for pair in ranges.windows(2) {
+            assert!(
+                pair[0].0 < pair[1].0 && pair[0].2 < pair[1].1,
+                "{domain}: {stretches}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_stopped_owner_that_wakes_after_losing_its_lease_writes_nothing_and_drops_the_domain() {
+    let mut cluster = Cluster::new(&["z"]);
+    cluster.start("n1");
+    cluster.wait_balanced("n1", &["n1"]);
+    cluster.start("n2");
+    let (admin, connector) = cluster.keys["z"].clone();
+    configure(cluster.node("n2"), &admin);
+    contact(cluster.node("n2"), &connector, "+361").expect("acknowledged");
+    let epoch_before = cluster.psql("SELECT epoch FROM domain_leases WHERE domain = 'z'");
+    // SIGSTOP the owner past its lease; n2 takes the domain.
+    let pid = cluster.node("n1").pid().to_string();
+    let signal = |name: &str| {
+        assert!(
+            std::process::Command::new("kill")
+                .args([name, &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    signal("-STOP");
+    eventually("n2 to take the domain", || {
+        (cluster.owners("n2").get("z").map(String::as_str) == Some("n2")).then_some(())
+    });
+    let taken = contact(cluster.node("n2"), &connector, "+362").expect("acknowledged by n2");
+    signal("-CONT");
+    // Straight to the old owner, which may still think it serves z: never a success.
+    let reply = cluster
+        .node("n1")
+        .try_send(
+            "POST",
+            "/v1/contacts",
+            Some(&connector),
+            Some(r#"{"channel":"voice","queue":"q","from":"+363"}"#),
+        )
+        .expect("an answer");
+    let old_owner_wrote = reply.status == 201
+        && cluster.psql(&format!(
+            "SELECT count(*) FROM journal WHERE domain = 'z' AND epoch = {epoch_before} AND seq > (SELECT min(seq) FROM journal WHERE domain = 'z' AND contact = {taken})"
+        )) != "0";
+    assert!(!old_owner_wrote, "the deposed owner appended: {reply:?}");
+    // It drops the domain; what it answers now comes from n2 (forwarded).
+    eventually("n1 to drop the domain", || {
+        let health = cluster.node("n1").get("/healthz", None).ok();
+        (health["domains"].as_array().map(Vec::len) == Some(0)).then_some(())
+    });
+    // One epoch per stretch: nothing of the old epoch after the new one began.
+    let overlap = cluster.psql(&format!(
+        "SELECT count(*) FROM journal WHERE domain = 'z' AND epoch = {epoch_before}
+         AND seq > (SELECT min(seq) FROM journal WHERE domain = 'z' AND epoch > {epoch_before})"
+    ));
+    assert_eq!(overlap, "0");
+}

@@ -1,0 +1,757 @@
+//! A node of a cluster: `switchboard serve --store postgres://… --node-id n1`.
+//!
+//! Several nodes share one PostgreSQL database holding many routing domains. Each domain has
+//! one owner at a time (its lease in `domain_leases`); the owner runs the domain's engine
+//! exactly as a single node runs its one engine (the same driver, API, streams), writing
+//! through a [`DomainWriter`] whose appends the database fences by the lease's epoch.
+//!
+//! - **Leases** ([`lease_loop`]): every third of the lease time a node records that it is
+//!   alive, renews the leases it holds (a lease it no longer holds — taken after it expired,
+//!   or its domain deleted — is dropped at once), takes free or expired leases up to its fair
+//!   share (domains ÷ live nodes, rounded up) and, when it holds more than that (a node
+//!   joined), gives one up per round. On a graceful stop it gives all of them up.
+//! - **Any node answers any request** ([`dispatch`]): the request's key names its domain; the
+//!   owner serves it, any other node forwards it to the owner (commands, reads and event
+//!   streams alike, streamed both ways). While a domain has no owner (failover), a request
+//!   waits up to [`MOVE_WAIT`] for one, then gets 503 `domain_moving` with `Retry-After`.
+
+use crate::auth::hash_secret;
+use crate::backend::Backend;
+use crate::driver::{self, Driver};
+use crate::error::{ApiError, ErrorCode};
+use crate::{AppState, InputError, feed, serve, shift};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use switchboard_store::postgres::DomainRecord;
+use switchboard_store::postgres::{Cluster, DomainWriter, Held, Lease};
+
+/// How long a request waits for its domain to get an owner before 503 `domain_moving`.
+pub const MOVE_WAIT: Duration = Duration::from_secs(3);
+/// How long a node trusts what it read about a key's domain or a domain's owner.
+const CACHE_FOR: Duration = Duration::from_millis(500);
+/// The header a forwarded request carries (the forwarding node's id): a node that receives
+/// one and does not own the domain answers 503 instead of forwarding again (no loops).
+pub const FORWARDED_BY: &str = "x-switchboard-forwarded-by";
+/// The role of the keys that manage domains (`/v1/domains`); they belong to no domain.
+pub const CLUSTER_ADMIN: &str = "cluster_admin";
+
+/// `switchboard serve --store postgres://…` options.
+#[derive(Debug, Clone)]
+pub struct ClusterOptions {
+    pub store: String,
+    pub node_id: String,
+    /// The URL other nodes forward requests to (`http://host:port`); the listening address
+    /// when not given.
+    pub advertise: Option<String>,
+    pub listen: SocketAddr,
+    /// How long a lease lasts without renewal: a dead node's domains move after this.
+    pub lease: Duration,
+    pub speed: f64,
+    pub streams: feed::StreamLimits,
+    pub connections: serve::ConnectionLimits,
+    /// Database connections of this node's pool.
+    pub pool_size: usize,
+}
+
+/// A domain this node owns and serves.
+struct Owned {
+    held: Held,
+    state: AppState,
+    router: axum::Router,
+    stop: tokio::sync::watch::Sender<bool>,
+    engine_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The node: what every request and the lease loop share.
+pub struct Node {
+    cluster: Cluster,
+    id: String,
+    advertise: String,
+    lease: Duration,
+    speed: f64,
+    streams: feed::StreamLimits,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    owned: tokio::sync::RwLock<BTreeMap<String, Owned>>,
+    /// Key hash → (when read, its domain; `None` inside: a cluster key). Unknown keys are
+    /// not kept.
+    key_domains: Mutex<BTreeMap<String, (Instant, Option<String>)>>,
+    owners: Mutex<BTreeMap<String, (Instant, Option<Lease>)>>,
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Body,
+    >,
+    /// Domains whose driver ended on its own (fenced, unreadable store): the lease loop drops
+    /// them.
+    lost: tokio::sync::mpsc::UnboundedSender<(String, i64)>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+/// A started node.
+pub struct RunningNode {
+    pub addr: SocketAddr,
+    pub node: Arc<Node>,
+    pub connections: serve::ConnectionLimits,
+    server: tokio::task::JoinHandle<()>,
+    leases: tokio::task::JoinHandle<()>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// Connects to the database, starts the lease loop and serves.
+pub async fn start(options: ClusterOptions) -> anyhow::Result<RunningNode> {
+    if !switchboard_store::postgres::valid_domain_name(&options.node_id) {
+        return Err(InputError(format!(
+            "--node-id {:?}: 1–63 of a-z, 0-9, - and _, starting with a letter",
+            options.node_id
+        ))
+        .into());
+    }
+    let cluster = Cluster::connect(&options.store, options.pool_size)
+        .await
+        .map_err(|e| InputError(format!("--store: {e}")))?;
+    let listener = serve::listen(options.listen)
+        .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
+    let addr = listener.local_addr()?;
+    let advertise = options
+        .advertise
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .ok();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let (lost, lost_rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build_http();
+    let node = Arc::new(Node {
+        cluster,
+        id: options.node_id.clone(),
+        advertise,
+        lease: options.lease,
+        speed: options.speed,
+        streams: options.streams,
+        metrics,
+        owned: tokio::sync::RwLock::new(BTreeMap::new()),
+        key_domains: Mutex::new(BTreeMap::new()),
+        owners: Mutex::new(BTreeMap::new()),
+        client,
+        lost,
+        stopping: stopping.clone(),
+    });
+    // The first round before serving: a lone node starts with its domains.
+    node.round().await;
+    let leases = tokio::spawn(lease_loop(node.clone(), lost_rx, stopping.clone()));
+    let connections = options
+        .connections
+        .within_open_files(serve::raise_open_file_limit());
+    let app = serve::limit_requests(router(node.clone()), &connections);
+    let server = tokio::spawn(serve::serve(
+        listener,
+        app,
+        connections,
+        stopping,
+        Duration::from_secs(5),
+    ));
+    Ok(RunningNode {
+        addr,
+        node,
+        connections,
+        server,
+        leases,
+        stop,
+    })
+}
+
+impl RunningNode {
+    /// Stops serving, commits and closes every owned domain and gives its lease up, so other
+    /// nodes take the domains at once instead of after the lease time.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        let _ = self.leases.await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
+        let domains: Vec<String> = self.node.owned.read().await.keys().cloned().collect();
+        for domain in domains {
+            self.node.close(&domain, true).await;
+        }
+        let _ = self.node.cluster.leave(&self.node.id).await;
+        Ok(())
+    }
+}
+
+/// Renews, takes and gives up leases every third of the lease time until the node stops.
+async fn lease_loop(
+    node: Arc<Node>,
+    mut lost: tokio::sync::mpsc::UnboundedReceiver<(String, i64)>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(node.lease / 3);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => node.round().await,
+            Some((domain, epoch)) = lost.recv() => {
+                let current = node.owned.read().await.get(&domain).map(|o| o.held.epoch);
+                if current == Some(epoch) {
+                    node.close(&domain, false).await;
+                }
+            }
+            _ = async { let _ = stopping.wait_for(|stop| *stop).await; } => return,
+        }
+    }
+}
+
+impl Node {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The domains this node serves now.
+    pub async fn owned(&self) -> Vec<Held> {
+        self.owned
+            .read()
+            .await
+            .values()
+            .map(|o| o.held.clone())
+            .collect()
+    }
+
+    /// One round of the lease loop.
+    async fn round(self: &Arc<Self>) {
+        let live = match self
+            .cluster
+            .heartbeat(&self.id, &self.advertise, self.lease)
+            .await
+        {
+            Ok(live) => live,
+            Err(error) => {
+                tracing::warn!(%error, "cannot reach the database to renew leases");
+                return;
+            }
+        };
+        let held = self.owned().await;
+        match self.cluster.renew(&self.id, &held, self.lease).await {
+            Ok(kept) => {
+                for gone in held.iter().filter(|h| !kept.contains(h)) {
+                    tracing::warn!(domain = %gone.domain, epoch = gone.epoch, "lease lost; dropping the domain");
+                    self.close(&gone.domain, false).await;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "lease renewal failed; trying again next round");
+                return;
+            }
+        }
+        let Ok(domains) = self.cluster.domain_count().await else {
+            return;
+        };
+        let nodes = live.len().max(1) as u64;
+        let share = domains.div_ceil(nodes) as usize;
+        let holding = self.owned.read().await.len();
+        if holding < share {
+            match self
+                .cluster
+                .acquire(&self.id, &self.advertise, self.lease, share - holding)
+                .await
+            {
+                Ok(taken) => {
+                    for held in taken {
+                        if let Err(error) = self.open(held.clone()).await {
+                            tracing::error!(%error, domain = %held.domain, "cannot open the domain; giving it up");
+                            let _ = self.cluster.release(&self.id, &held).await;
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "taking leases failed"),
+            }
+        } else if holding > share && nodes > 1 {
+            // A node joined: give one domain up per round, so domains move one at a time.
+            let last = self.owned.read().await.keys().next_back().cloned();
+            if let Some(domain) = last {
+                tracing::info!(%domain, "rebalancing: giving the domain up");
+                self.close(&domain, true).await;
+            }
+        }
+    }
+
+    /// Loads a domain whose lease this node just took and starts serving it.
+    async fn open(self: &Arc<Self>, held: Held) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let runtime = tokio::runtime::Handle::current();
+        let writer =
+            DomainWriter::open(&self.cluster, &held.domain, &self.id, held.epoch, runtime).await?;
+        let reader = writer.reader().clone();
+        let shifts = Arc::new(shift::Shifts::default());
+        let loading = shifts.clone();
+        // The replay blocks on the database: off the async threads.
+        let (engine, writer) = tokio::task::spawn_blocking(move || {
+            driver::load_engine(&writer, &loading).map(|engine| (engine, writer))
+        })
+        .await??;
+        let clock: Arc<dyn crate::clock::Clock> =
+            Arc::new(crate::clock::SystemClock::new(self.speed).not_before(engine.now()));
+        let lost = self.lost.clone();
+        let (domain, epoch) = (held.domain.clone(), held.epoch);
+        let streams = self.streams;
+        let (thread_shifts, thread_clock) = (shifts.clone(), clock.clone());
+        // The driver reads the latest snapshot's position as it starts: off the async threads.
+        let (driver, engine_thread) = tokio::task::spawn_blocking(move || {
+            Driver::start_owned(
+                Box::new(writer),
+                engine,
+                thread_shifts,
+                thread_clock,
+                feed::Feed::new(streams),
+                Some(Box::new(move |_reason| {
+                    let _ = lost.send((domain, epoch));
+                })),
+            )
+        })
+        .await??;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let state = AppState {
+            driver,
+            keys: Arc::new(crate::auth::Keys::postgres(reader.clone())),
+            backend: Backend::Postgres(reader),
+            metrics: self.metrics.clone(),
+            shift: shifts,
+            stopping,
+            clock,
+            speed: self.speed,
+        };
+        let router = crate::app(state.clone());
+        tracing::info!(domain = %held.domain, epoch = held.epoch, ms = started.elapsed().as_millis() as u64, "serving the domain");
+        self.owned.write().await.insert(
+            held.domain.clone(),
+            Owned {
+                held,
+                state,
+                router,
+                stop,
+                engine_thread: Some(engine_thread),
+            },
+        );
+        Ok(())
+    }
+
+    /// Stops serving `domain`: its streams end, its engine thread commits what it holds and
+    /// stops; with `release`, the lease is given up for another node to take at once.
+    async fn close(&self, domain: &str, release: bool) {
+        let Some(mut owned) = self.owned.write().await.remove(domain) else {
+            return;
+        };
+        let _ = owned.stop.send(true);
+        owned.state.driver.shutdown().await;
+        if let Some(thread) = owned.engine_thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        if release {
+            let _ = self.cluster.release(&self.id, &owned.held).await;
+        }
+        self.owners.lock().expect("owners").remove(domain);
+    }
+
+    /// The domain of the key with this hash; `Some(None)` for a cluster key, `None` when no
+    /// live key has it.
+    async fn key_domain(&self, hash: &str) -> Result<Option<Option<String>>, ApiError> {
+        if let Some((read, domain)) = self.key_domains.lock().expect("keys").get(hash)
+            && read.elapsed() < CACHE_FOR
+        {
+            return Ok(Some(domain.clone()));
+        }
+        let found = self
+            .cluster
+            .find_key(hash)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::StorageUnavailable, e.to_string()))?;
+        let mut cache = self.key_domains.lock().expect("keys");
+        if cache.len() > crate::auth::KEY_CACHE_ENTRIES {
+            cache.clear();
+        }
+        Ok(match found {
+            Some((domain, _)) => {
+                cache.insert(hash.to_string(), (Instant::now(), domain.clone()));
+                Some(domain)
+            }
+            None => {
+                cache.remove(hash);
+                None
+            }
+        })
+    }
+
+    /// The domain's live owner, as the database said at most [`CACHE_FOR`] ago.
+    async fn owner(&self, domain: &str, fresh: bool) -> Option<Lease> {
+        if !fresh
+            && let Some((read, lease)) = self.owners.lock().expect("owners").get(domain)
+            && read.elapsed() < CACHE_FOR
+        {
+            return lease.clone();
+        }
+        let lease = self.cluster.owner(domain).await.ok().flatten();
+        self.owners
+            .lock()
+            .expect("owners")
+            .insert(domain.to_string(), (Instant::now(), lease.clone()));
+        lease
+    }
+}
+
+/// The node's HTTP application: the pages, the documents and `/healthz` from the node itself,
+/// `/v1/domains` for cluster keys, everything else to the domain's owner.
+fn router(node: Arc<Node>) -> axum::Router {
+    let openapi = Arc::new(crate::openapi());
+    let docs = (*openapi).clone();
+    axum::Router::new()
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let api = openapi.clone();
+                async move { axum::Json((*api).clone()) }
+            }),
+        )
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/docs/openapi.json", docs))
+        .route("/", axum::routing::get(crate::index))
+        .merge(crate::web::router())
+        .route("/healthz", axum::routing::get(healthz))
+        .route(
+            "/v1/domains",
+            axum::routing::get(list_domains).post(create_domain),
+        )
+        .route("/v1/domains/{domain}", axum::routing::delete(delete_domain))
+        .fallback(dispatch)
+        .with_state(node)
+}
+
+#[derive(serde::Serialize)]
+struct NodeHealth {
+    status: &'static str,
+    node: String,
+    domains: Vec<String>,
+}
+
+/// The node is up; the domains it serves.
+async fn healthz(State(node): State<Arc<Node>>) -> axum::Json<NodeHealth> {
+    axum::Json(NodeHealth {
+        status: "ok",
+        node: node.id.clone(),
+        domains: node.owned.read().await.keys().cloned().collect(),
+    })
+}
+
+/// The bearer secret's hash, or the 401 a request without one gets.
+fn bearer_hash(request: &Request) -> Result<String, ApiError> {
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing Authorization: Bearer <key>"))?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|value| {
+            let (scheme, secret) = value.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(secret.trim())
+        })
+        .filter(|s| !s.is_empty())
+        .map(hash_secret)
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be Bearer <key>"))
+}
+
+/// A request to the cluster's API goes to its key's domain, on this node or its owner.
+async fn dispatch(State(node): State<Arc<Node>>, request: Request) -> Response {
+    match route(&node, request).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn route(node: &Arc<Node>, request: Request) -> Result<Response, ApiError> {
+    if !request.uri().path().starts_with("/v1/") {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "no such endpoint; see /docs",
+        ));
+    }
+    let hash = bearer_hash(&request)?;
+    let domain = match node.key_domain(&hash).await? {
+        None => return Err(ApiError::unauthorized("unknown or revoked key")),
+        Some(None) => {
+            return Err(ApiError::forbidden(
+                "a cluster-admin key manages domains (/v1/domains) only; use a key of the domain",
+            ));
+        }
+        Some(Some(domain)) => domain,
+    };
+    let forwarded = request.headers().contains_key(FORWARDED_BY);
+    let deadline = Instant::now() + MOVE_WAIT;
+    let mut pending = Pending::Original(request);
+    let mut fresh = false;
+    loop {
+        let local = node
+            .owned
+            .read()
+            .await
+            .get(&domain)
+            .map(|owned| owned.router.clone());
+        if let Some(router) = local {
+            return Ok(tower::ServiceExt::oneshot(router, pending.into_request())
+                .await
+                .into_response());
+        }
+        if forwarded {
+            // The sender's idea of the owner is stale: it looks again, not this node.
+            let mut response = ApiError::new(
+                ErrorCode::DomainMoving,
+                format!("node {} does not serve domain {domain}", node.id),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(NOT_OWNER, HeaderValue::from_static("1"));
+            return Ok(response);
+        }
+        if let Some(lease) = node.owner(&domain, fresh).await
+            && lease.owner != node.id
+        {
+            let (parts, bytes) = pending.buffered().await?;
+            match forward(node, &lease, &parts, &bytes).await {
+                Forwarded::Answered(response) => return Ok(response),
+                Forwarded::NotSent => {}
+                Forwarded::Failed(error) => return Err(error),
+            }
+            pending = Pending::Buffered(parts, bytes);
+        }
+        if Instant::now() >= deadline || *node.stopping.borrow() {
+            return Err(ApiError::new(
+                ErrorCode::DomainMoving,
+                format!("domain {domain} has no owner that answers now; retry shortly"),
+            ));
+        }
+        fresh = true;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The header of a node's 503 to a forwarded request for a domain it does not serve.
+const NOT_OWNER: &str = "x-switchboard-not-owner";
+
+/// A request on its way: as it came, or read into memory once it has to be forwarded (so it
+/// can be sent again after a failed connection).
+enum Pending {
+    Original(Request),
+    Buffered(axum::http::request::Parts, axum::body::Bytes),
+}
+
+impl Pending {
+    fn into_request(self) -> Request {
+        match self {
+            Pending::Original(request) => request,
+            Pending::Buffered(parts, bytes) => Request::from_parts(parts, Body::from(bytes)),
+        }
+    }
+
+    async fn buffered(self) -> Result<(axum::http::request::Parts, axum::body::Bytes), ApiError> {
+        match self {
+            Pending::Buffered(parts, bytes) => Ok((parts, bytes)),
+            Pending::Original(request) => {
+                let (parts, body) = request.into_parts();
+                let bytes = axum::body::to_bytes(body, crate::BODY_LIMIT_BYTES)
+                    .await
+                    .map_err(|_| {
+                        ApiError::new(ErrorCode::PayloadTooLarge, "the body is larger than 1 MiB")
+                    })?;
+                Ok((parts, bytes))
+            }
+        }
+    }
+}
+
+enum Forwarded {
+    Answered(Response),
+    /// Nothing reached the owner (no connection, or it does not serve the domain): look the
+    /// owner up again and retry.
+    NotSent,
+    /// The owner stopped answering after it got the request: it may have applied it.
+    Failed(ApiError),
+}
+
+/// Sends the request to the owner and streams its answer back.
+async fn forward(
+    node: &Node,
+    lease: &Lease,
+    parts: &axum::http::request::Parts,
+    bytes: &axum::body::Bytes,
+) -> Forwarded {
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let Ok(uri) =
+        format!("{}{path}", lease.advertise.trim_end_matches('/')).parse::<axum::http::Uri>()
+    else {
+        return Forwarded::Failed(ApiError::internal(format!(
+            "node {} advertises an unusable address {:?}",
+            lease.owner, lease.advertise
+        )));
+    };
+    let mut outgoing = Request::new(Body::from(bytes.clone()));
+    *outgoing.method_mut() = parts.method.clone();
+    *outgoing.uri_mut() = uri;
+    *outgoing.headers_mut() = parts.headers.clone();
+    let headers = outgoing.headers_mut();
+    headers.remove(header::HOST);
+    headers.remove(header::CONNECTION);
+    if let Ok(id) = HeaderValue::from_str(&node.id) {
+        headers.insert(FORWARDED_BY, id);
+    }
+    match node.client.request(outgoing).await {
+        Ok(response) if response.headers().contains_key(NOT_OWNER) => Forwarded::NotSent,
+        Ok(response) => {
+            let (parts, incoming) = response.into_parts();
+            Forwarded::Answered(Response::from_parts(parts, Body::new(incoming)))
+        }
+        Err(error) if error.is_connect() => Forwarded::NotSent,
+        Err(error) => Forwarded::Failed(ApiError::new(
+            ErrorCode::OwnerLost,
+            format!(
+                "node {} stopped answering while it handled the request ({error}); it may or may not have been applied: read before retrying",
+                lease.owner
+            ),
+        )),
+    }
+}
+
+/// 401 or 403 unless the request carries a cluster-admin key.
+async fn require_cluster_admin(
+    node: &Node,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    let mut request = Request::new(Body::empty());
+    *request.headers_mut() = headers.clone();
+    let hash = bearer_hash(&request)?;
+    match node.cluster.find_key(&hash).await {
+        Ok(Some((None, key))) if key.role == CLUSTER_ADMIN => Ok(()),
+        Ok(Some(_)) => Err(ApiError::forbidden(
+            "managing domains needs a cluster-admin key (`switchboard keys create --role cluster-admin`)",
+        )),
+        Ok(None) => Err(ApiError::unauthorized("unknown or revoked key")),
+        Err(error) => Err(ApiError::new(
+            ErrorCode::StorageUnavailable,
+            error.to_string(),
+        )),
+    }
+}
+
+/// A routing domain, as `/v1/domains` shows it.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DomainView {
+    pub domain: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// The node serving it now; absent while it has none (failover, no node running).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Its lease's epoch: how many times an owner took it.
+    pub epoch: i64,
+}
+
+impl From<DomainRecord> for DomainView {
+    fn from(record: DomainRecord) -> Self {
+        DomainView {
+            domain: record.domain,
+            created_at: crate::clock::rfc3339(record.created_at),
+            owner: record.owner,
+            epoch: record.epoch,
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DomainList {
+    pub domains: Vec<DomainView>,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDomain {
+    /// 1–63 of `a-z`, `0-9`, `-` and `_`, starting with a letter.
+    pub domain: String,
+}
+
+async fn list_domains(
+    State(node): State<Arc<Node>>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::Json<DomainList>, ApiError> {
+    require_cluster_admin(&node, &headers).await?;
+    let domains = node
+        .cluster
+        .domains()
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::StorageUnavailable, e.to_string()))?;
+    Ok(axum::Json(DomainList {
+        domains: domains.into_iter().map(DomainView::from).collect(),
+    }))
+}
+
+async fn create_domain(
+    State(node): State<Arc<Node>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    require_cluster_admin(&node, &headers).await?;
+    let new: NewDomain = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidBody, e.to_string()))?;
+    if !switchboard_store::postgres::valid_domain_name(&new.domain) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            format!(
+                "domain: {:?} is not a domain name (1–63 of a-z, 0-9, - and _, starting with a letter)",
+                new.domain
+            ),
+        ));
+    }
+    let created = node
+        .cluster
+        .create_domain(&new.domain, crate::clock::wall_ms())
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::StorageUnavailable, e.to_string()))?;
+    if !created {
+        return Err(ApiError::new(
+            ErrorCode::DomainExists,
+            format!("domain {} exists already", new.domain),
+        ));
+    }
+    let view = node
+        .cluster
+        .domains()
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|d| d.domain == new.domain))
+        .map(DomainView::from);
+    Ok((StatusCode::CREATED, axum::Json(view)).into_response())
+}
+
+async fn delete_domain(
+    State(node): State<Arc<Node>>,
+    headers: axum::http::HeaderMap,
+    axum::extract::Path(domain): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require_cluster_admin(&node, &headers).await?;
+    let deleted = node
+        .cluster
+        .delete_domain(&domain)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::StorageUnavailable, e.to_string()))?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            ErrorCode::UnknownDomain,
+            format!("no domain {domain:?}"),
+        ))
+    }
+}
