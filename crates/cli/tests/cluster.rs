@@ -24,6 +24,8 @@ struct Cluster {
     /// Per domain: its admin key and its connector key.
     keys: BTreeMap<String, (String, String)>,
     nodes: BTreeMap<String, Server>,
+    /// Nodes started so far (each start logs to a file of its own).
+    starts: usize,
 }
 
 fn cli(args: &[&str]) -> String {
@@ -54,11 +56,13 @@ impl Cluster {
             root,
             keys,
             nodes: BTreeMap::new(),
+            starts: 0,
         }
     }
 
     fn start(&mut self, node: &str) {
-        let stderr = self.dir.path().join(format!("{node}.log"));
+        self.starts += 1;
+        let stderr = self.dir.path().join(format!("{node}-{}.log", self.starts));
         let server = start_node(
             &[
                 "--store",
@@ -306,4 +310,106 @@ fn a_stopped_owner_that_wakes_after_losing_its_lease_writes_nothing_and_drops_th
          AND seq > (SELECT min(seq) FROM journal WHERE domain = 'z' AND epoch > {epoch_before})"
     ));
     assert_eq!(overlap, "0");
+}
+
+#[test]
+fn a_rolling_restart_under_load_loses_nothing_and_answers_no_request_with_a_5xx() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let domains = ["r1", "r2", "r3"];
+    let mut cluster = Cluster::new(&domains);
+    for node in ["n1", "n2", "n3"] {
+        cluster.start(node);
+    }
+    cluster.wait_balanced("n1", &["n1", "n2", "n3"]);
+    for domain in domains {
+        configure(cluster.node("n1"), &cluster.keys[domain].0);
+    }
+    // What a load balancer sends to: the nodes it has not taken out of rotation.
+    let rotation: Arc<Mutex<Vec<(String, Client)>>> = Arc::new(Mutex::new(
+        cluster
+            .nodes
+            .iter()
+            .map(|(name, server)| (name.clone(), server.client.clone()))
+            .collect(),
+    ));
+    let stop = Arc::new(AtomicBool::new(false));
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let load = {
+        let (rotation, stop, answered) = (rotation.clone(), stop.clone(), answered.clone());
+        let connectors: Vec<(String, String)> = domains
+            .iter()
+            .map(|d| (d.to_string(), cluster.keys[*d].1.clone()))
+            .collect();
+        std::thread::spawn(move || {
+            let mut acknowledged: Vec<(String, u64)> = Vec::new();
+            let mut failures: Vec<String> = Vec::new();
+            let mut turn = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                for (domain, connector) in &connectors {
+                    turn += 1;
+                    let client = {
+                        let rotation = rotation.lock().unwrap();
+                        rotation[turn % rotation.len()].1.clone()
+                    };
+                    let body = format!(r#"{{"channel":"voice","queue":"q","from":"+36{turn}"}}"#);
+                    match client.try_send("POST", "/v1/contacts", Some(connector), Some(&body)) {
+                        // A connection refused or closed: the balancer tries another node.
+                        Err(_) => {}
+                        Ok(reply) if reply.status == 201 => {
+                            acknowledged
+                                .push((domain.clone(), reply.json()["contact"].as_u64().unwrap()));
+                            answered.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(reply) => failures.push(format!("{domain}: {reply:?}")),
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            (acknowledged, failures)
+        })
+    };
+    // Load flows before, between and after the restarts.
+    let flowing = |what: &str| {
+        let from = answered.load(Ordering::Relaxed);
+        eventually(what, || {
+            (answered.load(Ordering::Relaxed) >= from + 15).then_some(())
+        });
+    };
+    flowing("load before the restarts");
+    for name in ["n1", "n2", "n3"] {
+        // Out of rotation, then SIGTERM: it hands its domains over and exits.
+        rotation.lock().unwrap().retain(|(n, _)| n != name);
+        let status = cluster.nodes.get_mut(name).unwrap().terminate();
+        assert!(status.success(), "{name} exited with {status}");
+        cluster.nodes.remove(name);
+        cluster.start(name);
+        rotation
+            .lock()
+            .unwrap()
+            .push((name.to_string(), cluster.node(name).client.clone()));
+        cluster.wait_balanced(name, &["n1", "n2", "n3"]);
+        flowing(&format!("load after restarting {name}"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let (acknowledged, failures) = load.join().unwrap();
+    if !failures.is_empty() {
+        let logs: Vec<String> = cluster
+            .nodes
+            .iter()
+            .map(|(name, server)| format!("--- {name}\n{}", server.stderr()))
+            .collect();
+        panic!(
+            "{} answers were not 201: {failures:#?}\n{}",
+            failures.len(),
+            logs.join("\n")
+        );
+    }
+    for (domain, id) in &acknowledged {
+        let (admin, _) = &cluster.keys[domain.as_str()];
+        cluster
+            .node("n2")
+            .get(&format!("/v1/contacts/{id}/history"), Some(admin))
+            .ok();
+    }
 }

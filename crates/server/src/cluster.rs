@@ -64,6 +64,8 @@ struct Owned {
     held: Held,
     state: AppState,
     router: axum::Router,
+    /// One clone per request being handled here: closing the domain waits for them.
+    in_flight: Arc<()>,
     stop: tokio::sync::watch::Sender<bool>,
     engine_thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -89,7 +91,6 @@ pub struct Node {
     /// Domains whose driver ended on its own (fenced, unreadable store): the lease loop drops
     /// them.
     lost: tokio::sync::mpsc::UnboundedSender<(String, i64)>,
-    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// A started node.
@@ -99,6 +100,9 @@ pub struct RunningNode {
     pub connections: serve::ConnectionLimits,
     server: tokio::task::JoinHandle<()>,
     leases: tokio::task::JoinHandle<()>,
+    /// Ends the lease loop (first, on a graceful stop).
+    leases_stop: tokio::sync::watch::Sender<bool>,
+    /// Ends the HTTP server (last).
     stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -142,11 +146,18 @@ pub async fn start(options: ClusterOptions) -> anyhow::Result<RunningNode> {
         owners: Mutex::new(BTreeMap::new()),
         client,
         lost,
-        stopping: stopping.clone(),
     });
     // The first round before serving: a lone node starts with its domains.
     node.round().await;
-    let leases = tokio::spawn(lease_loop(node.clone(), lost_rx, stopping.clone()));
+    let (leases_stop, leases_stopping) = tokio::sync::watch::channel(false);
+    let changes = match node.cluster.lease_changes().await {
+        Ok(changes) => Some(changes),
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for lease changes; relying on the lease rounds");
+            None
+        }
+    };
+    let leases = tokio::spawn(lease_loop(node.clone(), lost_rx, changes, leases_stopping));
     let connections = options
         .connections
         .within_open_files(serve::raise_open_file_limit());
@@ -164,6 +175,7 @@ pub async fn start(options: ClusterOptions) -> anyhow::Result<RunningNode> {
         connections,
         server,
         leases,
+        leases_stop,
         stop,
     })
 }
@@ -171,15 +183,26 @@ pub async fn start(options: ClusterOptions) -> anyhow::Result<RunningNode> {
 impl RunningNode {
     /// Stops serving, commits and closes every owned domain and gives its lease up, so other
     /// nodes take the domains at once instead of after the lease time.
+    ///
+    /// The order keeps every request answered: the node leaves the cluster (the others stop
+    /// counting it and are told at once), then hands its domains over one by one while it
+    /// still serves HTTP — a request for a domain it gave up is forwarded to the new owner —
+    /// and only a second after that (when no node's cached owner names it any more) stops
+    /// accepting connections.
     pub async fn shutdown(self) -> anyhow::Result<()> {
-        let _ = self.stop.send(true);
+        let _ = self.leases_stop.send(true);
         let _ = self.leases.await;
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
+        let _ = self.node.cluster.leave(&self.node.id).await;
         let domains: Vec<String> = self.node.owned.read().await.keys().cloned().collect();
         for domain in domains {
             self.node.close(&domain, true).await;
         }
-        let _ = self.node.cluster.leave(&self.node.id).await;
+        // Other nodes may have read this node as an owner up to CACHE_FOR ago: they get
+        // `not owner` answers (and look again) until their reads are fresh, instead of a
+        // connection closing under a request they forwarded.
+        tokio::time::sleep(2 * CACHE_FOR).await;
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
         Ok(())
     }
 }
@@ -188,13 +211,29 @@ impl RunningNode {
 async fn lease_loop(
     node: Arc<Node>,
     mut lost: tokio::sync::mpsc::UnboundedReceiver<(String, i64)>,
+    mut changes: Option<switchboard_store::postgres::LeaseChanges>,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut tick = tokio::time::interval(node.lease / 3);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let change = async {
+            match &mut changes {
+                Some(listening) => listening.changes.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = tick.tick() => node.round().await,
+            notice = change => match notice {
+                // Another node gave a lease up or left, or a domain was created: take what
+                // is free now, not a third of a lease later.
+                Some(_) => node.round().await,
+                None => {
+                    tracing::warn!("the lease-change listener stopped; relying on the lease rounds");
+                    changes = None;
+                }
+            },
             Some((domain, epoch)) = lost.recv() => {
                 let current = node.owned.read().await.get(&domain).map(|o| o.held.epoch);
                 if current == Some(epoch) {
@@ -332,6 +371,7 @@ impl Node {
                 held,
                 state,
                 router,
+                in_flight: Arc::new(()),
                 stop,
                 engine_thread: Some(engine_thread),
             },
@@ -345,7 +385,12 @@ impl Node {
         let Some(mut owned) = self.owned.write().await.remove(domain) else {
             return;
         };
+        // Streams end; requests already inside get their answers before the engine stops.
         let _ = owned.stop.send(true);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Arc::strong_count(&owned.in_flight) > 1 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         owned.state.driver.shutdown().await;
         if let Some(thread) = owned.engine_thread.take() {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
@@ -499,8 +544,8 @@ async fn route(node: &Arc<Node>, request: Request) -> Result<Response, ApiError>
             .read()
             .await
             .get(&domain)
-            .map(|owned| owned.router.clone());
-        if let Some(router) = local {
+            .map(|owned| (owned.router.clone(), owned.in_flight.clone()));
+        if let Some((router, _in_flight)) = local {
             return Ok(tower::ServiceExt::oneshot(router, pending.into_request())
                 .await
                 .into_response());
@@ -528,7 +573,9 @@ async fn route(node: &Arc<Node>, request: Request) -> Result<Response, ApiError>
             }
             pending = Pending::Buffered(parts, bytes);
         }
-        if Instant::now() >= deadline || *node.stopping.borrow() {
+        // Even while this node stops: it serves HTTP until its domains are handed over, and
+        // a request it took waits for their new owners like any other.
+        if Instant::now() >= deadline {
             return Err(ApiError::new(
                 ErrorCode::DomainMoving,
                 format!("domain {domain} has no owner that answers now; retry shortly"),

@@ -135,6 +135,17 @@ pub struct Held {
 #[derive(Clone)]
 pub struct Cluster {
     pool: Pool,
+    config: tokio_postgres::Config,
+}
+
+/// The channel of `NOTIFY` messages about leases: a lease given up, a node gone, a domain
+/// created. Nodes listening run a lease round at once instead of at their next tick.
+const LEASE_CHANNEL: &str = "switchboard_leases";
+
+/// Notices of lease changes ([`Cluster::lease_changes`]); ends when its connection breaks.
+pub struct LeaseChanges {
+    pub changes: tokio::sync::mpsc::UnboundedReceiver<String>,
+    _client: tokio_postgres::Client,
 }
 
 fn pg(error: deadpool_postgres::PoolError) -> StoreError {
@@ -151,7 +162,7 @@ impl Cluster {
             .parse()
             .map_err(|e: tokio_postgres::Error| StoreError::Unavailable(format!("{url}: {e}")))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -164,7 +175,7 @@ impl Cluster {
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let cluster = Cluster { pool };
+        let cluster = Cluster { pool, config };
         cluster.migrate().await?;
         Ok(cluster)
     }
@@ -204,6 +215,38 @@ impl Cluster {
         &self.pool
     }
 
+    /// Listens for lease changes on a connection of its own (outside the pool).
+    pub async fn lease_changes(&self) -> Result<LeaseChanges> {
+        use futures_util::StreamExt;
+        let (client, mut connection) = self.config.connect(NoTls).await?;
+        let (sender, changes) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(Ok(message)) = messages.next().await {
+                if let tokio_postgres::AsyncMessage::Notification(notice) = message
+                    && sender.send(notice.payload().to_string()).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        client
+            .batch_execute(&format!("LISTEN {LEASE_CHANNEL}"))
+            .await?;
+        Ok(LeaseChanges {
+            changes,
+            _client: client,
+        })
+    }
+
+    /// Tells the listening nodes that leases changed (`what` says how, for the logs).
+    async fn notify(&self, client: &deadpool_postgres::Object, what: &str) -> Result<()> {
+        client
+            .execute("SELECT pg_notify($1, $2)", &[&LEASE_CHANNEL, &what])
+            .await?;
+        Ok(())
+    }
+
     /// Creates a domain (with a free lease); false when it exists already.
     pub async fn create_domain(&self, domain: &str, now_ms: i64) -> Result<bool> {
         let mut client = self.pool.get().await.map_err(pg)?;
@@ -220,6 +263,9 @@ impl Cluster {
                 .await?;
         }
         tx.commit().await?;
+        if created {
+            self.notify(&client, &format!("created {domain}")).await?;
+        }
         Ok(created)
     }
 
@@ -333,7 +379,7 @@ impl Cluster {
         client
             .execute("DELETE FROM nodes WHERE node = $1", &[&node])
             .await?;
-        Ok(())
+        self.notify(&client, &format!("left {node}")).await
     }
 
     /// The number of domains.
@@ -418,14 +464,19 @@ impl Cluster {
     /// Gives a lease up (graceful stop, rebalancing): free at once for another node.
     pub async fn release(&self, node: &str, held: &Held) -> Result<bool> {
         let client = self.pool.get().await.map_err(pg)?;
-        Ok(client
+        let released = client
             .execute(
                 "UPDATE domain_leases SET owner = NULL, advertise = NULL, expires_at = '-infinity'
                  WHERE domain = $1 AND owner = $2 AND epoch = $3",
                 &[&held.domain, &node, &held.epoch],
             )
             .await?
-            == 1)
+            == 1;
+        if released {
+            self.notify(&client, &format!("released {}", held.domain))
+                .await?;
+        }
+        Ok(released)
     }
 
     /// One domain's data, for reading (any node may read; only the owner writes).
@@ -452,29 +503,38 @@ impl Cluster {
     /// (same secret, new role or domain). Its id.
     pub async fn insert_key(&self, domain: Option<&str>, key: &NewKey) -> Result<i64> {
         let client = self.pool.get().await.map_err(pg)?;
-        let row = client
-            .query_one(
-                "INSERT INTO api_keys (domain, hash, label, role, agent, data_download, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (hash) DO UPDATE SET domain = excluded.domain, label = excluded.label,
-                    role = excluded.role, agent = excluded.agent,
-                    data_download = excluded.data_download, revoked_at = NULL,
-                    expires_at = excluded.expires_at
-                 RETURNING id",
-                &[
-                    &domain,
-                    &key.hash,
-                    &key.label,
-                    &key.role,
-                    &key.agent,
-                    &key.data_download,
-                    &key.created_at,
-                    &key.expires_at,
-                ],
-            )
-            .await?;
-        Ok(row.get(0))
+        insert_key(&client, domain, key).await
     }
+}
+
+/// Stores a key of `domain` (`None`: a cluster key); a key with the same hash is replaced.
+async fn insert_key(
+    client: &deadpool_postgres::Object,
+    domain: Option<&str>,
+    key: &NewKey,
+) -> Result<i64> {
+    let row = client
+        .query_one(
+            "INSERT INTO api_keys (domain, hash, label, role, agent, data_download, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (hash) DO UPDATE SET domain = excluded.domain, label = excluded.label,
+                role = excluded.role, agent = excluded.agent,
+                data_download = excluded.data_download, revoked_at = NULL,
+                expires_at = excluded.expires_at
+             RETURNING id",
+            &[
+                &domain,
+                &key.hash,
+                &key.label,
+                &key.role,
+                &key.agent,
+                &key.data_download,
+                &key.created_at,
+                &key.expires_at,
+            ],
+        )
+        .await?;
+    Ok(row.get(0))
 }
 
 const KEY_COLUMNS: &str =
@@ -703,11 +763,8 @@ impl DomainReader {
 
     /// Stores a key of this domain (as [`Cluster::insert_key`]).
     pub async fn insert_key(&self, key: &NewKey) -> Result<i64> {
-        Cluster {
-            pool: self.pool.clone(),
-        }
-        .insert_key(Some(&self.domain), key)
-        .await
+        let client = self.pool.get().await.map_err(pg)?;
+        insert_key(&client, Some(&self.domain), key).await
     }
 }
 
