@@ -143,9 +143,15 @@ fn keys_reach_only_their_own_domain_from_any_node() {
     let mut cluster = Cluster::new(&["alpha", "beta"]);
     cluster.start("n1");
     cluster.start("n2");
-    cluster.wait_balanced("n1", &["n1", "n2"]);
-    let (alpha_admin, _) = cluster.keys["alpha"].clone();
+    let owners = cluster.wait_balanced("n1", &["n1", "n2"]);
+    let (alpha_admin, alpha_connector) = cluster.keys["alpha"].clone();
     let (beta_admin, _) = cluster.keys["beta"].clone();
+    // An event stream through the node that does not own the domain is forwarded, live.
+    let elsewhere = if owners["alpha"] == "n1" { "n2" } else { "n1" };
+    let mut stream = cluster.node(elsewhere).events(&alpha_admin, None);
+    configure(cluster.node(elsewhere), &alpha_admin);
+    let id = contact(cluster.node(elsewhere), &alpha_connector, "+3610").expect("acknowledged");
+    stream.wait_contact("contact_arrived", id);
     for via in ["n1", "n2"] {
         let node = cluster.node(via);
         configure(node, &alpha_admin);
@@ -180,6 +186,9 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
         let (admin, connector) = &cluster.keys[domain];
         let via = cluster.node(entry(&owners[domain]));
         configure(via, admin);
+        // Contacts wait at most a second here: the timer falls due during the failover.
+        via.put("/v1/queues/w", admin, r#"{"channel":"voice","max_wait_ms":1000}"#)
+            .ok();
         for i in 0..5 {
             let id = contact(via, connector, &format!("+3612345{i}")).expect("acknowledged");
             acknowledged.entry(domain.into()).or_default().push(id);
@@ -197,6 +206,23 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
         .filter(|(_, o)| **o == victim)
         .map(|(d, _)| d.clone())
         .collect();
+    let mut waiting: Vec<(String, u64)> = Vec::new();
+    for domain in &moved {
+        let (_, connector) = &cluster.keys[domain.as_str()];
+        let reply = cluster.node("n1").post(
+            "/v1/contacts",
+            connector,
+            Some(r#"{"channel":"voice","queue":"w","from":"+3677"}"#),
+        );
+        waiting.push((domain.clone(), reply.ok()["contact"].as_u64().unwrap()));
+    }
+    let old_epochs: BTreeMap<String, String> = moved
+        .iter()
+        .map(|d| {
+            let epoch = cluster.psql(&format!("SELECT epoch FROM domain_leases WHERE domain = '{d}'"));
+            (d.clone(), epoch)
+        })
+        .collect();
     cluster.nodes.get_mut(&victim).unwrap().kill9();
     cluster.nodes.remove(&victim);
     let alive: Vec<&str> = ["n1", "n2", "n3"]
@@ -212,6 +238,19 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
         acknowledged.get_mut(domain.as_str()).unwrap().push(id);
     }
     cluster.wait_balanced("n1", &alive);
+    // The max-wait timers that fell due while nobody served the domain fired on the new
+    // owner: the contacts are closed, in the new epoch.
+    for (domain, id) in &waiting {
+        let closed_in = eventually(&format!("contact {id} of {domain} closed"), || {
+            let epoch = cluster.psql(&format!(
+                "SELECT epoch FROM journal WHERE domain = '{domain}' AND contact = {id}
+                 AND kind = 'contact_closed'"
+            ));
+            (!epoch.is_empty()).then_some(epoch)
+        });
+        let old: i64 = old_epochs[domain].parse().unwrap();
+        assert!(closed_in.parse::<i64>().unwrap() > old, "{domain}: closed in epoch {closed_in}, old {old}");
+    }
     // Every acknowledged contact is in its domain's journal, through any live node.
     for (domain, ids) in &acknowledged {
         let (admin, _) = &cluster.keys[domain.as_str()];
