@@ -152,6 +152,24 @@ fn keys_reach_only_their_own_domain_from_any_node() {
     configure(cluster.node(elsewhere), &alpha_admin);
     let id = contact(cluster.node(elsewhere), &alpha_connector, "+3610").expect("acknowledged");
     stream.wait_contact("contact_arrived", id);
+    // Connector requests carry the domain's lease epoch.
+    let via = cluster.node(elsewhere);
+    let mut requests = via.events(&alpha_connector, None);
+    via.put("/v1/stations/s1", &alpha_admin, r#"{"number":"+3611"}"#).ok();
+    via.put(
+        "/v1/agents/a1",
+        &alpha_admin,
+        r#"{"full_name":"Ann Lee","queues":[{"queue":"q"}]}"#,
+    )
+    .ok();
+    let agent = cli(&[
+        "keys", "create", "--store", &cluster.url, "--domain", "alpha", "--role", "agent",
+        "--agent", "a1",
+    ]);
+    via.post("/v1/agents/a1/login", &agent, Some(r#"{"station":"s1"}"#)).ok();
+    let deliver = requests.wait_for("a connector request", |m| m.event == "connector_request");
+    let epoch = cluster.psql("SELECT epoch FROM domain_leases WHERE domain = 'alpha'");
+    assert_eq!(deliver.data["epoch"].to_string(), epoch, "{:?}", deliver.data);
     for via in ["n1", "n2"] {
         let node = cluster.node(via);
         configure(node, &alpha_admin);

@@ -362,6 +362,7 @@ impl Node {
             stopping,
             clock,
             speed: self.speed,
+            epoch: Some(held.epoch),
         };
         let router = crate::app(state.clone());
         tracing::info!(domain = %held.domain, epoch = held.epoch, ms = started.elapsed().as_millis() as u64, "serving the domain");

@@ -120,6 +120,7 @@ pub async fn events(
         sent: after,
         ready: VecDeque::new(),
         backend: state.backend.clone(),
+        epoch: state.epoch,
         stopping: state.stopping.clone(),
         key: KeyWatch {
             keys: state.keys.clone(),
@@ -166,6 +167,8 @@ struct Stream {
     /// Journal entries read while catching up, not yet sent.
     ready: VecDeque<JournalEntry>,
     backend: crate::backend::Backend,
+    /// The domain's lease epoch on a cluster node, put on every connector request.
+    epoch: Option<i64>,
     stopping: tokio::sync::watch::Receiver<bool>,
     key: KeyWatch,
 }
@@ -264,9 +267,13 @@ impl Stream {
                             return Some(sse_event(&entry));
                         }
                         Ok(Published::Connector(request)) => {
+                            let message = crate::wire::ConnectorMessage {
+                                request: &request,
+                                epoch: self.epoch,
+                            };
                             match SseEvent::default()
                                 .event("connector_request")
-                                .json_data(&*request)
+                                .json_data(&message)
                             {
                                 Ok(event) => return Some(event),
                                 Err(_) => continue,

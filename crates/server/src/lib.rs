@@ -32,7 +32,7 @@ pub mod roles;
 pub mod serve;
 pub mod shift;
 pub mod web;
-mod wire;
+pub(crate) mod wire;
 
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -54,6 +54,9 @@ pub struct AppState {
     /// count down offers and wrap-ups on this clock, not the browser's.
     pub clock: Arc<dyn clock::Clock>,
     pub speed: f64,
+    /// The domain's lease epoch on a cluster node (`None` on a single node): every
+    /// `connector_request` carries it, so a connector can ignore a deposed owner's requests.
+    pub epoch: Option<i64>,
 }
 
 /// The OpenAPI 3.1 document.
@@ -323,6 +326,7 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
         shift: shifts,
         clock,
         speed: options.speed,
+        epoch: None,
     };
     let listener = serve::listen(options.listen)
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;

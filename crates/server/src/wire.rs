@@ -19,6 +19,16 @@ pub struct JournalMessage {
     event: Event,
 }
 
+/// The data of a `connector_request` message: the request, and on a cluster node the
+/// domain's lease epoch.
+#[derive(serde::Serialize)]
+pub struct ConnectorMessage<'a> {
+    #[serde(flatten)]
+    pub request: &'a ConnectorRequest,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<i64>,
+}
+
 /// One Server-Sent Events message: a journal event (`id` = its sequence number, `event` =
 /// its type), a `connector_request` (connector and admin keys), or an `error` that ends the
 /// stream (`lagged`, `journal_unreadable`, `shutting_down`).
@@ -28,7 +38,23 @@ impl PartialSchema for StreamMessage {
     fn schema() -> RefOr<Schema> {
         let data = OneOfBuilder::new()
             .item(Ref::from_schema_name("JournalMessage"))
-            .item(Ref::from_schema_name("ConnectorRequest"))
+            .item(
+                utoipa::openapi::schema::AllOfBuilder::new()
+                    .item(Ref::from_schema_name("ConnectorRequest"))
+                    .item(
+                        ObjectBuilder::new().schema_type(Type::Object).property(
+                            "epoch",
+                            ObjectBuilder::new()
+                                .schema_type(Type::Integer)
+                                .minimum(Some(1))
+                                .description(Some(
+                                    "Cluster store only: the lease epoch of the node that sent it. \
+                                     A connector ignores requests of an epoch lower than the \
+                                     highest it has seen for the domain (a deposed owner's).",
+                                )),
+                        ),
+                    ),
+            )
             .item(Ref::from_schema_name("ErrorBody"));
         ObjectBuilder::new()
             .schema_type(Type::Object)
