@@ -13,8 +13,9 @@ use switchboard_store::{Durability, Store};
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Configuration file (TOML): settings, queues, agents, stations, keys. See docs/api.md.
+    /// With --store, once per domain (each file names its domain).
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    config: Vec<PathBuf>,
     /// Data directory (the embedded store); created if missing.
     #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
     data: PathBuf,
@@ -37,7 +38,7 @@ pub struct ServeArgs {
     /// Run as a node of a cluster over this PostgreSQL database (`postgres://user@host/db`)
     /// instead of the embedded store in --data: many routing domains, each served by one node
     /// at a time (see docs/operations.md).
-    #[arg(long, value_name = "URL", conflicts_with = "config")]
+    #[arg(long, value_name = "URL")]
     store: Option<String>,
     /// This node's name in the cluster (with --store): unique among the nodes.
     #[arg(long, value_name = "NAME", requires = "store")]
@@ -193,8 +194,13 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(store) = &args.store {
         return serve_node(args, store);
     }
+    if args.config.len() > 1 {
+        return Err(input(
+            "--config: a single node takes one configuration file (several, one per domain, with --store)",
+        ));
+    }
     let options = ServeOptions {
-        config: args.config.clone(),
+        config: args.config.first().cloned(),
         data: args.data.clone(),
         listen: args.listen,
         speed: args.speed,
@@ -242,6 +248,7 @@ fn serve_node(args: &ServeArgs, store: &str) -> anyhow::Result<()> {
             ..ConnectionLimits::default()
         },
         pool_size: args.pool_size as usize,
+        configs: args.config.clone(),
     };
     runtime()?.block_on(async {
         let running =

@@ -155,7 +155,8 @@ fn keys_reach_only_their_own_domain_from_any_node() {
     // Connector requests carry the domain's lease epoch.
     let via = cluster.node(elsewhere);
     let mut requests = via.events(&alpha_connector, None);
-    via.put("/v1/stations/s1", &alpha_admin, r#"{"number":"+3611"}"#).ok();
+    via.put("/v1/stations/s1", &alpha_admin, r#"{"number":"+3611"}"#)
+        .ok();
     via.put(
         "/v1/agents/a1",
         &alpha_admin,
@@ -163,13 +164,27 @@ fn keys_reach_only_their_own_domain_from_any_node() {
     )
     .ok();
     let agent = cli(&[
-        "keys", "create", "--store", &cluster.url, "--domain", "alpha", "--role", "agent",
-        "--agent", "a1",
+        "keys",
+        "create",
+        "--store",
+        &cluster.url,
+        "--domain",
+        "alpha",
+        "--role",
+        "agent",
+        "--agent",
+        "a1",
     ]);
-    via.post("/v1/agents/a1/login", &agent, Some(r#"{"station":"s1"}"#)).ok();
+    via.post("/v1/agents/a1/login", &agent, Some(r#"{"station":"s1"}"#))
+        .ok();
     let deliver = requests.wait_for("a connector request", |m| m.event == "connector_request");
     let epoch = cluster.psql("SELECT epoch FROM domain_leases WHERE domain = 'alpha'");
-    assert_eq!(deliver.data["epoch"].to_string(), epoch, "{:?}", deliver.data);
+    assert_eq!(
+        deliver.data["epoch"].to_string(),
+        epoch,
+        "{:?}",
+        deliver.data
+    );
     for via in ["n1", "n2"] {
         let node = cluster.node(via);
         configure(node, &alpha_admin);
@@ -205,8 +220,12 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
         let via = cluster.node(entry(&owners[domain]));
         configure(via, admin);
         // Contacts wait at most a second here: the timer falls due during the failover.
-        via.put("/v1/queues/w", admin, r#"{"channel":"voice","max_wait_ms":1000}"#)
-            .ok();
+        via.put(
+            "/v1/queues/w",
+            admin,
+            r#"{"channel":"voice","max_wait_ms":1000}"#,
+        )
+        .ok();
         for i in 0..5 {
             let id = contact(via, connector, &format!("+3612345{i}")).expect("acknowledged");
             acknowledged.entry(domain.into()).or_default().push(id);
@@ -237,7 +256,9 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
     let old_epochs: BTreeMap<String, String> = moved
         .iter()
         .map(|d| {
-            let epoch = cluster.psql(&format!("SELECT epoch FROM domain_leases WHERE domain = '{d}'"));
+            let epoch = cluster.psql(&format!(
+                "SELECT epoch FROM domain_leases WHERE domain = '{d}'"
+            ));
             (d.clone(), epoch)
         })
         .collect();
@@ -267,7 +288,10 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
             (!epoch.is_empty()).then_some(epoch)
         });
         let old: i64 = old_epochs[domain].parse().unwrap();
-        assert!(closed_in.parse::<i64>().unwrap() > old, "{domain}: closed in epoch {closed_in}, old {old}");
+        assert!(
+            closed_in.parse::<i64>().unwrap() > old,
+            "{domain}: closed in epoch {closed_in}, old {old}"
+        );
     }
     // Every acknowledged contact is in its domain's journal, through any live node.
     for (domain, ids) in &acknowledged {
@@ -469,4 +493,61 @@ fn a_rolling_restart_under_load_loses_nothing_and_answers_no_request_with_a_5xx(
             .get(&format!("/v1/contacts/{id}/history"), Some(admin))
             .ok();
     }
+}
+
+#[test]
+fn a_configuration_file_names_its_domain_and_is_applied_by_whichever_node_serves_it() {
+    let cluster = Cluster::new(&["cfg"]);
+    let file = cluster.dir.path().join("cfg.toml");
+    std::fs::write(
+        &file,
+        "domain = \"cfg\"\n\n[[queues]]\nid = \"billing\"\nchannel = \"chat\"\n\n\
+         [[keys]]\nrole = \"supervisor\"\nsecret = \"cfg-supervisor\"\n",
+    )
+    .unwrap();
+    let config = file.to_str().unwrap().to_string();
+    // Without the domain, or with one that does not exist, the node does not start.
+    for (text, says) in [
+        (
+            "[[queues]]\nid = \"x\"\nchannel = \"chat\"\n",
+            "domain: missing",
+        ),
+        ("domain = \"nope\"\n", "no domain \"nope\""),
+    ] {
+        let bad = cluster.dir.path().join("bad.toml");
+        std::fs::write(&bad, text).unwrap();
+        let output = run(&[
+            "serve",
+            "--store",
+            &cluster.url,
+            "--node-id",
+            "nx",
+            "--config",
+            bad.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let stderr = cluster.dir.path().join("n1.log");
+    let n1 = start_node(
+        &[
+            "--store",
+            &cluster.url,
+            "--node-id",
+            "n1",
+            "--lease-ms",
+            LEASE_MS,
+            "--config",
+            &config,
+        ],
+        stderr,
+    );
+    let queue = eventually("the file's queue", || {
+        let reply = n1.get("/v1/queues/billing", Some("cfg-supervisor"));
+        reply.is_success().then(|| reply.json())
+    });
+    assert_eq!(queue["channel"], "chat", "{queue}");
 }

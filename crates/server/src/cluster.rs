@@ -57,6 +57,15 @@ pub struct ClusterOptions {
     pub connections: serve::ConnectionLimits,
     /// Database connections of this node's pool.
     pub pool_size: usize,
+    /// Configuration files, each naming its domain (`domain = "…"`): applied whenever this
+    /// node takes that domain (only what differs from the domain's state is written).
+    pub configs: Vec<std::path::PathBuf>,
+}
+
+/// A configuration file of one domain: its name and text.
+struct DomainConfig {
+    file: String,
+    text: String,
 }
 
 /// A domain this node owns and serves.
@@ -88,6 +97,8 @@ pub struct Node {
         hyper_util::client::legacy::connect::HttpConnector,
         Body,
     >,
+    /// Configuration files by domain.
+    configs: BTreeMap<String, DomainConfig>,
     /// Domains whose driver ended on its own (fenced, unreadable store): the lease loop drops
     /// them.
     lost: tokio::sync::mpsc::UnboundedSender<(String, i64)>,
@@ -118,6 +129,7 @@ pub async fn start(options: ClusterOptions) -> anyhow::Result<RunningNode> {
     let cluster = Cluster::connect(&options.store, options.pool_size)
         .await
         .map_err(|e| InputError(format!("--store: {e}")))?;
+    let configs = read_configs(&cluster, &options.configs).await?;
     let listener = serve::listen(options.listen)
         .map_err(|e| InputError(format!("cannot listen on {}: {e}", options.listen)))?;
     let addr = listener.local_addr()?;
@@ -142,6 +154,7 @@ pub async fn start(options: ClusterOptions) -> anyhow::Result<RunningNode> {
         streams: options.streams,
         metrics,
         owned: tokio::sync::RwLock::new(BTreeMap::new()),
+        configs,
         key_domains: Mutex::new(BTreeMap::new()),
         owners: Mutex::new(BTreeMap::new()),
         client,
@@ -205,6 +218,82 @@ impl RunningNode {
         let _ = tokio::time::timeout(Duration::from_secs(5), self.server).await;
         Ok(())
     }
+}
+
+/// Reads and checks the configuration files (each must name its domain, which must exist, and
+/// no two may name the same one) and stores their keys in their domains.
+async fn read_configs(
+    cluster: &Cluster,
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<BTreeMap<String, DomainConfig>> {
+    let mut configs = BTreeMap::new();
+    for path in paths {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| InputError(format!("{file}: {e}")))?;
+        // Checked against an empty engine here; applied against the domain's own state
+        // when a node takes it.
+        let parsed = crate::config::ConfigFile::parse(
+            &file,
+            &text,
+            &switchboard_core::engine::Engine::default(),
+        )
+        .map_err(|e| InputError(e.to_string()))?;
+        let Some(domain) = parsed.domain.clone() else {
+            return Err(InputError(format!(
+                "{file}: domain: missing; on a cluster node every configuration file names its domain (domain = \"…\")"
+            ))
+            .into());
+        };
+        if !cluster.domain_exists(&domain).await? {
+            return Err(InputError(format!(
+                "{file}: domain: no domain {domain:?} (switchboard domains create {domain})"
+            ))
+            .into());
+        }
+        let reader = cluster.domain(&domain);
+        for (index, key) in parsed.keys.iter().enumerate() {
+            let role: crate::auth::Role = key.role.parse().map_err(InputError)?;
+            let hash = match (&key.secret, &key.sha256) {
+                (Some(secret), _) => hash_secret(secret),
+                (None, Some(hash)) => hash.to_lowercase(),
+                (None, None) => unreachable!("checked by ConfigFile::parse"),
+            };
+            if let Some(id) = reader.revoked_key(&hash).await? {
+                return Err(InputError(format!(
+                    "{file}: keys[{index}]: this key was revoked (key {id}); remove it from the file or give it a new secret"
+                ))
+                .into());
+            }
+            reader
+                .insert_key(&switchboard_store::NewKey {
+                    hash,
+                    label: key
+                        .label
+                        .clone()
+                        .unwrap_or_else(|| format!("config: {}", role.as_str())),
+                    role: role.as_str().into(),
+                    agent: key.agent.clone(),
+                    data_download: key.data_download || role == crate::auth::Role::Admin,
+                    created_at: crate::clock::wall_ms(),
+                    expires_at: key.expires_at_ms(),
+                })
+                .await?;
+        }
+        if let Some(other) = configs.insert(
+            domain.clone(),
+            DomainConfig {
+                file: file.clone(),
+                text,
+            },
+        ) {
+            return Err(InputError(format!(
+                "{file}: domain: {domain:?} is configured by {} already",
+                other.file
+            ))
+            .into());
+        }
+    }
+    Ok(configs)
 }
 
 /// Renews, takes and gives up leases every third of the lease time until the node stops.
@@ -352,6 +441,36 @@ impl Node {
             )
         })
         .await??;
+        if let Some(config) = self.configs.get(&held.domain) {
+            // What the file changes in the domain as it is now, in order, many at a time.
+            let changes = driver
+                .read({
+                    let (file, text) = (config.file.clone(), config.text.clone());
+                    move |engine| {
+                        crate::config::ConfigFile::parse(&file, &text, engine)
+                            .map(|parsed| parsed.changes(engine))
+                    }
+                })
+                .await?;
+            match changes {
+                Ok(changes) => {
+                    for chunk in changes.chunks(1024) {
+                        let answers = chunk
+                            .iter()
+                            .map(|command| driver.submit(command.clone(), driver::Actor::Trusted))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        for answer in futures_util::future::join_all(answers).await {
+                            if let Err(error) = answer {
+                                tracing::error!(%error, domain = %held.domain, file = %config.file, "a configuration change was refused");
+                            }
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, domain = %held.domain, "the configuration file does not fit the domain's state; serving without it")
+                }
+            }
+        }
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let state = AppState {
             driver,
@@ -474,19 +593,15 @@ fn router(node: Arc<Node>) -> axum::Router {
         .with_state(node)
 }
 
-#[derive(serde::Serialize)]
-struct NodeHealth {
-    status: &'static str,
-    node: String,
-    domains: Vec<String>,
-}
-
-/// The node is up; the domains it serves.
-async fn healthz(State(node): State<Arc<Node>>) -> axum::Json<NodeHealth> {
-    axum::Json(NodeHealth {
-        status: "ok",
-        node: node.id.clone(),
-        domains: node.owned.read().await.keys().cloned().collect(),
+/// The node is up; the domains it serves (the same shape as a single node's `/healthz`).
+async fn healthz(State(node): State<Arc<Node>>) -> axum::Json<crate::api::health::Health> {
+    let owned = node.owned.read().await;
+    axum::Json(crate::api::health::Health {
+        status: crate::api::health::HealthStatus::Ok,
+        last_seq: owned.values().map(|o| o.state.driver.last_seq()).sum(),
+        subscribers: owned.values().map(|o| o.state.driver.subscribers()).sum(),
+        node: Some(node.id.clone()),
+        domains: Some(owned.keys().cloned().collect()),
     })
 }
 

@@ -14,6 +14,11 @@ use switchboard_sim::toml_lines::Lines;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    /// The routing domain the file configures: required on a cluster node (`serve --store`),
+    /// where one node may be given the files of many domains; a single node takes only
+    /// `default` (or none).
+    #[serde(default)]
+    pub domain: Option<String>,
     #[serde(default)]
     pub settings: Option<Settings>,
     #[serde(default)]

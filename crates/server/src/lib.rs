@@ -231,6 +231,18 @@ pub async fn start(options: ServeOptions) -> anyhow::Result<Running> {
             let file = path.display().to_string();
             let parsed = config::ConfigFile::parse(&file, &text, &engine)
                 .map_err(|e| InputError(e.to_string()))?;
+            if let Some(domain) = parsed.domain.as_deref()
+                && domain != switchboard_store::postgres::DEFAULT_DOMAIN
+            {
+                let at = switchboard_sim::toml_lines::Lines::new(&text)
+                    .line_of("domain")
+                    .map_or_else(|| file.clone(), |line| format!("{file}:{line}"));
+                return Err(InputError(format!(
+                    "{at}: domain: {domain:?}: a single node serves only the domain \"default\"; \
+                     other domains need the cluster store (serve --store postgres://…)"
+                ))
+                .into());
+            }
             Some((parsed, file, text))
         }
     };

@@ -22,10 +22,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct Health {
     /// Always `ok` when the engine thread answered.
     pub status: HealthStatus,
-    /// Sequence number of the last committed journal entry.
+    /// Sequence number of the last committed journal entry (on a cluster node: the sum over
+    /// the domains it serves).
     pub last_seq: u64,
     /// Event streams open now.
     pub subscribers: usize,
+    /// Cluster store only: this node's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Cluster store only: the domains this node serves now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -47,6 +54,8 @@ async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
         status: HealthStatus::Ok,
         last_seq,
         subscribers: state.driver.subscribers(),
+        node: None,
+        domains: None,
     }))
 }
 
