@@ -155,20 +155,7 @@ pub fn keys(action: &KeysView<'_>, store: &str, domain: Option<&str>) -> anyhow:
                 let Some(domain) = domain else {
                     return Err(input("keys list --store needs --domain NAME"));
                 };
-                println!("id\trole\tagent\tdata_download\trevoked\texpires\tlabel");
-                for key in cluster.domain(domain).keys().await? {
-                    println!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        key.id,
-                        key.role,
-                        key.agent.as_deref().unwrap_or("-"),
-                        key.data_download,
-                        key.revoked,
-                        key.expires_at
-                            .map_or("-".to_string(), switchboard_server::clock::rfc3339),
-                        key.label
-                    );
-                }
+                crate::server_cmd::print_keys(&cluster.domain(domain).keys().await?);
             }
             KeysView::Revoke(id) => {
                 let domain = domain.expect("checked above");

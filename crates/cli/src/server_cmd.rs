@@ -316,11 +316,7 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
                 ));
             };
             let now = now_ms();
-            let expires_at = match (expires_in, expires_at) {
-                (Some(after), _) => Some(now.saturating_add(after.as_millis() as i64)),
-                (None, Some(at)) => Some(at.as_millisecond()),
-                (None, None) => None,
-            };
+            let expires_at = key_expiry(now, expires_in, expires_at);
             let store = Store::open(data, Durability::Full).map_err(input)?;
             if let Some(name) = agent {
                 require_agent(&store, data, name)?;
@@ -350,20 +346,7 @@ pub fn keys(args: &KeysArgs) -> anyhow::Result<()> {
         }
         KeysAction::List { data, .. } => {
             let store = Store::open_existing(data).map_err(input)?;
-            println!("id\trole\tagent\tdata_download\trevoked\texpires\tlabel");
-            for key in store.keys()? {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    key.id,
-                    key.role,
-                    key.agent.as_deref().unwrap_or("-"),
-                    key.data_download,
-                    key.revoked,
-                    key.expires_at
-                        .map_or("-".to_string(), switchboard_server::clock::rfc3339),
-                    key.label
-                );
-            }
+            print_keys(&store.keys()?);
             Ok(())
         }
         KeysAction::Revoke { id, data, .. } => {
@@ -414,6 +397,37 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `keys list`'s table (never a secret).
+pub fn print_keys(keys: &[switchboard_store::KeyRecord]) {
+    println!("id\trole\tagent\tdata_download\trevoked\texpires\tlabel");
+    for key in keys {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            key.id,
+            key.role,
+            key.agent.as_deref().unwrap_or("-"),
+            key.data_download,
+            key.revoked,
+            key.expires_at
+                .map_or("-".to_string(), switchboard_server::clock::rfc3339),
+            key.label
+        );
+    }
+}
+
+/// When a key made now stops working: `--expires-in` from now, or `--expires-at`.
+fn key_expiry(
+    now: i64,
+    expires_in: &Option<jiff::SignedDuration>,
+    expires_at: &Option<jiff::Timestamp>,
+) -> Option<i64> {
+    match (expires_in, expires_at) {
+        (Some(after), _) => Some(now.saturating_add(after.as_millis() as i64)),
+        (None, Some(at)) => Some(at.as_millisecond()),
+        (None, None) => None,
+    }
+}
+
 /// What `keys` was asked, for the cluster's key commands.
 pub enum KeysView<'a> {
     Create {
@@ -443,11 +457,7 @@ impl KeysArgs {
                 agent: agent.as_deref(),
                 data_download: *data_download,
                 label,
-                expires_at: match (expires_in, expires_at) {
-                    (Some(after), _) => Some(now_ms().saturating_add(after.as_millis() as i64)),
-                    (None, Some(at)) => Some(at.as_millisecond()),
-                    (None, None) => None,
-                },
+                expires_at: key_expiry(now_ms(), expires_in, expires_at),
             },
             KeysAction::List { .. } => KeysView::List,
             KeysAction::Revoke { id, .. } => KeysView::Revoke(*id),

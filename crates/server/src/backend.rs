@@ -24,12 +24,7 @@ impl Backend {
     ) -> Result<Vec<JournalEntry>, StoreError> {
         match self {
             Backend::Sqlite(dir) => {
-                let dir = dir.clone();
-                tokio::task::spawn_blocking(move || {
-                    Store::open_existing(&dir).and_then(|store| store.read_journal(after, limit))
-                })
-                .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?
+                on_sqlite(dir, move |store| store.read_journal(after, limit)).await
             }
             Backend::Postgres(reader) => reader.read_journal(after, limit).await,
         }
@@ -54,4 +49,15 @@ impl Backend {
             Backend::Postgres(reader) => reader.contact_history(contact, limit).await,
         }
     }
+}
+
+/// Runs `read` on a reader of the data directory `dir`, off the async threads.
+async fn on_sqlite<T: Send + 'static>(
+    dir: &std::path::Path,
+    read: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || Store::open_existing(&dir).and_then(|store| read(&store)))
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
 }

@@ -310,16 +310,7 @@ impl Store {
         if records.is_empty() {
             return Ok(first);
         }
-        let mut last_at = self.last_at;
-        for record in records {
-            if record.at < last_at {
-                return Err(StoreError::TimeWentBack {
-                    at: record.at,
-                    last: last_at,
-                });
-            }
-            last_at = record.at;
-        }
+        let last_at = check_times(self.last_at, records)?;
         let tx = self.conn.transaction()?;
         let payloads = &mut self.payloads;
         let projector = &mut self.projector;
@@ -543,6 +534,22 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// The time of the last of `records`, after checking that none goes back in time from
+/// `last_at` or from the one before it (both stores refuse such a batch whole).
+pub(crate) fn check_times(last_at: Timestamp, records: &[EventRecord]) -> Result<Timestamp> {
+    let mut last_at = last_at;
+    for record in records {
+        if record.at < last_at {
+            return Err(StoreError::TimeWentBack {
+                at: record.at,
+                last: last_at,
+            });
+        }
+        last_at = record.at;
+    }
+    Ok(last_at)
 }
 
 /// A journal row read as `seq, at, payload`.

@@ -815,38 +815,36 @@ impl DomainWriter {
         self.epoch
     }
 
+    /// The fence: in the caller's transaction, locks the domain's lease row until the commit
+    /// and checks that it still carries this writer's epoch (a new owner's lease update waits
+    /// for the lock, so an append commits before the epoch moves or is refused after).
+    async fn fence(&self, tx: &tokio_postgres::Transaction<'_>) -> Result<()> {
+        let holds = tx
+            .query_opt(
+                "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
+                 FOR SHARE",
+                &[&self.reader.domain, &self.node, &self.epoch],
+            )
+            .await?;
+        match holds {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Fenced {
+                domain: self.reader.domain.clone(),
+                epoch: self.epoch,
+            }),
+        }
+    }
+
     async fn append_async(&mut self, records: &[EventRecord]) -> Result<u64> {
         let first = self.last_seq + 1;
         if records.is_empty() {
             return Ok(first);
         }
-        let mut last_at = self.last_at;
-        for record in records {
-            if record.at < last_at {
-                return Err(StoreError::TimeWentBack {
-                    at: record.at,
-                    last: last_at,
-                });
-            }
-            last_at = record.at;
-        }
+        let last_at = crate::check_times(self.last_at, records)?;
         let domain = self.reader.domain.as_str();
         let mut client = self.reader.client().await?;
         let tx = client.transaction().await?;
-        // The fence: the lease row, locked until the commit, must still carry our epoch.
-        let holds = tx
-            .query_opt(
-                "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
-                 FOR SHARE",
-                &[&domain, &self.node, &self.epoch],
-            )
-            .await?;
-        if holds.is_none() {
-            return Err(StoreError::Fenced {
-                domain: domain.to_string(),
-                epoch: self.epoch,
-            });
-        }
+        self.fence(&tx).await?;
         let mut seqs = Vec::with_capacity(records.len());
         let mut ats = Vec::with_capacity(records.len());
         let mut kinds = Vec::with_capacity(records.len());
@@ -898,19 +896,7 @@ impl DomainWriter {
         let domain = self.reader.domain.as_str();
         let mut client = self.reader.client().await?;
         let tx = client.transaction().await?;
-        let holds = tx
-            .query_opt(
-                "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
-                 FOR SHARE",
-                &[&domain, &self.node, &self.epoch],
-            )
-            .await?;
-        if holds.is_none() {
-            return Err(StoreError::Fenced {
-                domain: domain.to_string(),
-                epoch: self.epoch,
-            });
-        }
+        self.fence(&tx).await?;
         tx.execute(
             "INSERT INTO snapshots (domain, seq, format, state) VALUES ($1, $2, $3, $4)
              ON CONFLICT (domain, seq) DO UPDATE SET format = excluded.format, state = excluded.state",
