@@ -202,6 +202,52 @@ fn keys_reach_only_their_own_domain_from_any_node() {
         node.get("/v1/queues", Some("no-such-key"))
             .assert_error(401, "unauthorized");
     }
+    // Domains over HTTP with the cluster key: create, list, refuse a duplicate, delete.
+    let n2 = cluster.node("n2");
+    let created = n2.post("/v1/domains", &cluster.root, Some(r#"{"domain":"gamma"}"#));
+    assert_eq!(created.status, 201, "{created:?}");
+    assert_eq!(created.json()["domain"], "gamma");
+    n2.post("/v1/domains", &cluster.root, Some(r#"{"domain":"gamma"}"#))
+        .assert_error(409, "domain_exists");
+    n2.post(
+        "/v1/domains",
+        &cluster.root,
+        Some(r#"{"domain":"Bad Name"}"#),
+    )
+    .assert_error(422, "invalid_body");
+    eventually("gamma served", || {
+        cluster.owners("n1").contains_key("gamma").then_some(())
+    });
+    let reply = n2
+        .try_send("DELETE", "/v1/domains/beta", Some(&cluster.root), None)
+        .unwrap();
+    assert_eq!(reply.status, 204, "{reply:?}");
+    // Its keys went with it (within the key caches' second); its node stops serving it.
+    eventually("beta's key refused", || {
+        let reply = cluster.node("n1").get("/v1/queues", Some(&beta_admin));
+        (reply.status == 401).then_some(reply)
+    })
+    .assert_error(401, "unauthorized");
+    eventually("beta dropped", || {
+        let domains: Vec<Value> = ["n1", "n2"]
+            .iter()
+            .flat_map(|n| {
+                cluster.node(n).get("/healthz", None).ok()["domains"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
+        (!domains.contains(&Value::from("beta"))).then_some(())
+    });
+    let reply = n2
+        .try_send("DELETE", "/v1/domains/beta", Some(&cluster.root), None)
+        .unwrap();
+    reply.assert_error(404, "unknown_domain");
+    assert_eq!(
+        cluster.psql("SELECT count(*) FROM journal WHERE domain = 'beta'"),
+        "0"
+    );
 }
 
 #[test]
