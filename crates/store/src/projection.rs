@@ -25,6 +25,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::OnceLock;
 use switchboard_core::event::EventRecord;
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub(crate) mod plan;
 use plan::{Tracker, Update};
 
