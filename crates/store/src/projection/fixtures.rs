@@ -1,7 +1,10 @@
 //! For tests (feature `fixtures`): a seeded journal that writes every projection table, with
-//! the cases the writers treat specially, so the SQLite and PostgreSQL stores can be compared
-//! row for row and report for report.
+//! the cases the writers treat specially, and [`append_to_both`], so the SQLite and
+//! PostgreSQL stores can be compared row for row and report for report.
 
+use crate::postgres::projection::PgProjector;
+use crate::{Durability, Store};
+use std::path::Path;
 use switchboard_core::callback::{
     AttemptState, CallbackEnd, CallbackOrigin, CallbackSettings, CallbackStatus,
 };
@@ -230,4 +233,40 @@ pub fn mixed_journal(seed: u64, len: usize, start: i64) -> Vec<EventRecord> {
         });
     }
     records
+}
+
+/// Appends `records` to a new SQLite store in `dir` and applies them to domain `domain` in
+/// PostgreSQL (the projection tables, made by the caller), in the same batches: sizes
+/// cycling through `sizes`, each batch in a transaction of its own. Before batch `reload_at`
+/// the projector is loaded again from the tables and the SQLite store reopened, as after a
+/// restart. Returns the SQLite store.
+pub async fn append_to_both(
+    dir: &Path,
+    client: &mut tokio_postgres::Client,
+    domain: &str,
+    records: &[EventRecord],
+    sizes: &[usize],
+    reload_at: usize,
+) -> Store {
+    let mut store = Store::open(dir, Durability::Normal).unwrap();
+    let mut projector = PgProjector::load(client, domain).await.unwrap();
+    let (mut offset, mut batch) = (0, 0);
+    while offset < records.len() {
+        if batch == reload_at {
+            drop(store);
+            store = Store::open(dir, Durability::Normal).unwrap();
+            projector = PgProjector::load(client, domain).await.unwrap();
+        }
+        let end = (offset + sizes[batch % sizes.len()]).min(records.len());
+        let first = store.append(&records[offset..end]).unwrap();
+        let transaction = client.transaction().await.unwrap();
+        projector
+            .apply(&transaction, domain, first, &records[offset..end])
+            .await
+            .unwrap();
+        transaction.commit().await.unwrap();
+        offset = end;
+        batch += 1;
+    }
+    store
 }

@@ -2,10 +2,9 @@
 //! gives the same rows in every table (the domain aside), across a reload of the projector,
 //! with another domain's rows in the same tables.
 
-use super::{PgProjector, SCHEMA, STATES_AT, reset};
-use crate::projection::fixtures::mixed_journal;
-use crate::{Durability, Store};
-use switchboard_core::event::EventRecord;
+use super::{SCHEMA, STATES_AT, reset};
+use crate::Store;
+use crate::projection::fixtures::{append_to_both, mixed_journal};
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, NoTls};
 
@@ -123,41 +122,6 @@ async fn connect() -> Client {
     client
 }
 
-/// Appends `records` to `store` and applies them to `domain` in PostgreSQL, batch by batch
-/// (sizes cycling through `sizes`), each batch in a transaction of its own; the projector is
-/// loaded again from the tables before batch `reload_at`, as after a restart (and the SQLite
-/// store is reopened there too).
-async fn feed(
-    dir: &std::path::Path,
-    client: &mut Client,
-    domain: &str,
-    records: &[EventRecord],
-    sizes: &[usize],
-    reload_at: usize,
-) -> Store {
-    let mut store = Store::open(dir, Durability::Normal).unwrap();
-    let mut projector = PgProjector::load(client, domain).await.unwrap();
-    let (mut offset, mut batch) = (0, 0);
-    while offset < records.len() {
-        if batch == reload_at {
-            drop(store);
-            store = Store::open(dir, Durability::Normal).unwrap();
-            projector = PgProjector::load(client, domain).await.unwrap();
-        }
-        let end = (offset + sizes[batch % sizes.len()]).min(records.len());
-        let first = store.append(&records[offset..end]).unwrap();
-        let transaction = client.transaction().await.unwrap();
-        projector
-            .apply(&transaction, domain, first, &records[offset..end])
-            .await
-            .unwrap();
-        transaction.commit().await.unwrap();
-        offset = end;
-        batch += 1;
-    }
-    store
-}
-
 /// The same journal in the same batches gives the same rows in SQLite and in PostgreSQL, in
 /// every table and the view, with the projector reloaded halfway (its marks continue as the
 /// SQLite store's do), while another domain's different journal shares the tables; and
@@ -174,7 +138,7 @@ async fn postgres_projection_rows_equal_sqlite_rows_per_domain() {
     let (alpha_dir, beta_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let sizes = [37, 1, 200, 5, 64];
     let alpha_batches = alpha.len().div_ceil(61);
-    let alpha_store = feed(
+    let alpha_store = append_to_both(
         alpha_dir.path(),
         &mut client,
         "alpha",
@@ -183,7 +147,8 @@ async fn postgres_projection_rows_equal_sqlite_rows_per_domain() {
         alpha_batches / 2,
     )
     .await;
-    let beta_store = feed(beta_dir.path(), &mut client, "beta", &beta, &[50, 3], 20).await;
+    let beta_store =
+        append_to_both(beta_dir.path(), &mut client, "beta", &beta, &[50, 3], 20).await;
 
     let marks: i64 = alpha_store
         .connection()
