@@ -8,10 +8,13 @@
 //!
 //! A batch's statements are sent together, pipelined on the connection, and their answers
 //! awaited together: one round trip per batch, however many tables it writes. The rows of
-//! the insert-only tables go in one `INSERT … SELECT … FROM UNNEST(arrays)` per table.
+//! the insert-only tables go in one `INSERT … SELECT … FROM UNNEST(arrays)` per table, the
+//! updates in one such statement per kind of update and phase (`updates.rs`).
+
+mod updates;
 
 use crate::Result;
-use crate::projection::plan::{Plan, Tracker, Update};
+use crate::projection::plan::{Plan, Tracker};
 use futures_util::future::try_join_all;
 use std::future::Future;
 use std::pin::Pin;
@@ -262,10 +265,9 @@ impl PgProjector {
     ) -> Result<()> {
         let plan = self.tracker.plan(first, records);
         let columns = Columns::of(&plan);
+        let updates = updates::Phases::of(&plan.updates);
         let mut statements: Vec<(&str, Params<'_>)> = Vec::new();
-        for update in &plan.updates {
-            update_statements(&domain, update, &mut statements);
-        }
+        updates.statements(&domain, &mut statements);
         columns.statements(&domain, &mut statements);
         let pending: Vec<Pending<'_>> = statements
             .iter()
@@ -482,210 +484,6 @@ impl<'a> Columns<'a> {
                 ],
             ));
         }
-    }
-}
-
-/// The statements of one update, as `crate::projection`'s SQLite writer runs them (`INSERT
-/// OR REPLACE` is an upsert that sets every other column to its default).
-fn update_statements<'s>(
-    domain: &'s &str,
-    update: &'s Update<'_>,
-    out: &mut Vec<(&'static str, Params<'s>)>,
-) {
-    let d = (domain as &(dyn ToSql + Sync), Type::TEXT);
-    const TEXT: Type = Type::TEXT;
-    const INT8: Type = Type::INT8;
-    const BOOL: Type = Type::BOOL;
-    match update {
-        Update::AgentConfigured {
-            seq,
-            id,
-            full_name,
-            team,
-        } => out.push((
-            "INSERT INTO agents (domain, id, full_name, team, removed_at, seq)
-             VALUES ($1, $2, $3, $4, NULL, $5)
-             ON CONFLICT (domain, id) DO UPDATE SET full_name = excluded.full_name,
-                 team = excluded.team, removed_at = NULL, seq = excluded.seq",
-            vec![d, (id, TEXT), (full_name, TEXT), (team, TEXT), (seq, INT8)],
-        )),
-        Update::AgentSeen { seq, id } => out.push((
-            "INSERT INTO agents (domain, id, full_name, team, removed_at, seq)
-             VALUES ($1, $2, $2, NULL, NULL, $3) ON CONFLICT DO NOTHING",
-            vec![d, (id, TEXT), (seq, INT8)],
-        )),
-        Update::AgentRemoved { seq, at, id } => out.push((
-            "UPDATE agents SET removed_at = $3, seq = $4 WHERE domain = $1 AND id = $2",
-            vec![d, (id, TEXT), (at, INT8), (seq, INT8)],
-        )),
-        Update::QueueConfigured {
-            seq,
-            id,
-            name,
-            channel,
-            callbacks,
-            dispositions,
-        } => {
-            out.push((
-                "INSERT INTO queues (domain, id, name, channel, callbacks, removed_at, seq)
-                 VALUES ($1, $2, $3, $4, $5, NULL, $6)
-                 ON CONFLICT (domain, id) DO UPDATE SET name = excluded.name,
-                     channel = excluded.channel, callbacks = excluded.callbacks,
-                     removed_at = NULL, seq = excluded.seq",
-                vec![
-                    d.clone(),
-                    (id, TEXT),
-                    (name, TEXT),
-                    (channel, TEXT),
-                    (callbacks, BOOL),
-                    (seq, INT8),
-                ],
-            ));
-            out.push((
-                "DELETE FROM dispositions WHERE domain = $1 AND queue = $2",
-                vec![d.clone(), (id, TEXT)],
-            ));
-            // One statement each, in order: a code listed twice keeps its last labels, as
-            // SQLite's `INSERT OR REPLACE` does (one multi-row upsert may not touch a row twice).
-            for disposition in dispositions.iter() {
-                out.push((
-                    "INSERT INTO dispositions (domain, queue, code, label_en, label_hu)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (domain, queue, code) DO UPDATE SET
-                         label_en = excluded.label_en, label_hu = excluded.label_hu",
-                    vec![
-                        d.clone(),
-                        (id, TEXT),
-                        (&disposition.code, TEXT),
-                        (&disposition.label_en, TEXT),
-                        (&disposition.label_hu, TEXT),
-                    ],
-                ));
-            }
-        }
-        Update::QueueRemoved { seq, at, id } => out.push((
-            "UPDATE queues SET removed_at = $3, seq = $4 WHERE domain = $1 AND id = $2",
-            vec![d, (id, TEXT), (at, INT8), (seq, INT8)],
-        )),
-        Update::CallbackCreated {
-            seq,
-            at,
-            contact,
-            queue,
-            destination,
-            entrance,
-        } => out.push((
-            "INSERT INTO callbacks (domain, contact, queue, destination, created_at, entrance, seq)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (domain, contact) DO UPDATE SET queue = excluded.queue,
-                 destination = excluded.destination, created_at = excluded.created_at,
-                 entrance = excluded.entrance, total_attempts = 0, last_attempt_at = NULL,
-                 completed_at = NULL, end_state = NULL, counted_attempts = NULL, reached = NULL,
-                 seq = excluded.seq",
-            vec![
-                d,
-                (contact, INT8),
-                (queue, TEXT),
-                (destination, TEXT),
-                (at, INT8),
-                (entrance, INT8),
-                (seq, INT8),
-            ],
-        )),
-        Update::AttemptStarted {
-            seq,
-            at,
-            contact,
-            attempt,
-            agent,
-        } => out.push((
-            "INSERT INTO callback_attempts (domain, contact, attempt, started_at, agent, seq)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (domain, contact, attempt) DO UPDATE SET
-                 started_at = excluded.started_at, ended_at = NULL, agent = excluded.agent,
-                 agent_name = NULL, state = NULL, minor = NULL, counted = NULL,
-                 dial_started = NULL, seq = excluded.seq",
-            vec![
-                d,
-                (contact, INT8),
-                (attempt, INT8),
-                (at, INT8),
-                (agent, TEXT),
-                (seq, INT8),
-            ],
-        )),
-        Update::AttemptEnded {
-            seq,
-            at,
-            contact,
-            attempt,
-            agent,
-            agent_name,
-            state,
-            minor,
-            counted,
-            dial_started,
-        } => out.push((
-            // The upsert returns the attempt's start (its own, or `at` for one that never
-            // started), which the callback's row takes as its last attempt's.
-            "WITH attempt AS (
-                 INSERT INTO callback_attempts (domain, contact, attempt, started_at, ended_at,
-                     agent, agent_name, state, minor, counted, dial_started, seq)
-                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11)
-                 ON CONFLICT (domain, contact, attempt) DO UPDATE SET ended_at = excluded.ended_at,
-                     agent = excluded.agent, agent_name = excluded.agent_name,
-                     state = excluded.state, minor = excluded.minor, counted = excluded.counted,
-                     dial_started = excluded.dial_started, seq = excluded.seq
-                 RETURNING started_at)
-             UPDATE callbacks SET total_attempts = $3,
-                 last_attempt_at = (SELECT started_at FROM attempt), seq = $11
-             WHERE domain = $1 AND contact = $2 AND total_attempts <= $3",
-            vec![
-                d,
-                (contact, INT8),
-                (attempt, INT8),
-                (at, INT8),
-                (agent, TEXT),
-                (agent_name, TEXT),
-                (state, TEXT),
-                (minor, INT8),
-                (counted, BOOL),
-                (dial_started, INT8),
-                (seq, INT8),
-            ],
-        )),
-        Update::CallbackCompleted {
-            seq,
-            at,
-            contact,
-            queue,
-            destination,
-            entrance,
-            end_state,
-            attempts,
-            reached,
-        } => out.push((
-            "INSERT INTO callbacks (domain, contact, queue, destination, created_at, entrance,
-                 completed_at, end_state, counted_attempts, reached, seq)
-             VALUES ($1, $2, $3, $4, $5, $6, $5, $7, $8, $9, $10)
-             ON CONFLICT (domain, contact) DO UPDATE SET queue = excluded.queue,
-                 destination = excluded.destination, entrance = excluded.entrance,
-                 completed_at = excluded.completed_at, end_state = excluded.end_state,
-                 counted_attempts = excluded.counted_attempts, reached = excluded.reached,
-                 seq = excluded.seq",
-            vec![
-                d,
-                (contact, INT8),
-                (queue, TEXT),
-                (destination, TEXT),
-                (at, INT8),
-                (entrance, INT8),
-                (end_state, TEXT),
-                (attempts, INT8),
-                (reached, BOOL),
-                (seq, INT8),
-            ],
-        )),
     }
 }
 

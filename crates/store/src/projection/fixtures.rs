@@ -141,8 +141,12 @@ pub fn mixed_journal(seed: u64, len: usize, start: i64) -> Vec<EventRecord> {
             17 if !callbacks.is_empty() => {
                 let pick = r / 5 % callbacks.len();
                 let (id, attempts, under_way) = callbacks[pick];
-                // One under way ends; otherwise a new attempt is aborted before it starts.
-                let (attempt, state) = if under_way {
+                // One under way ends; now and then an earlier attempt ends again, late (the
+                // callback keeps counting its latest); otherwise a new attempt is aborted
+                // before it starts.
+                let (attempt, state) = if !under_way && attempts >= 2 && r % 7 == 0 {
+                    (attempts - 1, AttemptState::NoAnswer)
+                } else if under_way {
                     let states = [
                         AttemptState::Handled,
                         AttemptState::NoAnswer,
@@ -152,7 +156,7 @@ pub fn mixed_journal(seed: u64, len: usize, start: i64) -> Vec<EventRecord> {
                 } else {
                     (attempts + 1, AttemptState::Aborted)
                 };
-                callbacks[pick] = (id, attempt, false);
+                callbacks[pick] = (id, attempt.max(attempts), false);
                 let by = (state != AttemptState::Aborted).then_some(agent);
                 Event::AttemptEnded {
                     contact: ContactId(id),
