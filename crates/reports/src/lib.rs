@@ -169,18 +169,35 @@ pub async fn write_report_pg<W: Write + ?Sized>(
     now: Timestamp,
     out: &mut W,
 ) -> Result<u64, ReportError> {
-    let windows = request.windows(now)?;
+    // Bad input is refused before a transaction is begun (`write_report_pg_in` computes the
+    // windows again: a few thousand at most, cheap).
+    request.windows(now)?;
     let transaction = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()
         .await?;
-    let mut sink = sink(request, out)?;
-    let mut store = source::postgres::Postgres::new(&transaction, domain);
-    let rows = reports::run(&mut store, request, &windows, now.0, &mut sink).await?;
-    sink.finish()?;
+    let rows = write_report_pg_in(&transaction, domain, request, now, out).await?;
     // Read only: committing ends the snapshot and changes nothing.
     transaction.commit().await?;
+    Ok(rows)
+}
+
+/// [`write_report_pg`] inside the caller's transaction (or on a bare connection): the
+/// report's queries see one snapshot only if `client` is a REPEATABLE READ (or SERIALIZABLE)
+/// transaction, which is the caller's to begin.
+pub async fn write_report_pg_in<W: Write + ?Sized>(
+    client: &(impl tokio_postgres::GenericClient + Sync),
+    domain: &str,
+    request: &ReportRequest,
+    now: Timestamp,
+    out: &mut W,
+) -> Result<u64, ReportError> {
+    let windows = request.windows(now)?;
+    let mut sink = sink(request, out)?;
+    let mut store = source::postgres::Postgres::new(client, domain);
+    let rows = reports::run(&mut store, request, &windows, now.0, &mut sink).await?;
+    sink.finish()?;
     Ok(rows)
 }

@@ -7,7 +7,9 @@ mod common;
 
 use common::{at, journal};
 use switchboard_core::time::Timestamp;
-use switchboard_reports::{ReportError, ReportRequest, write_report, write_report_pg};
+use switchboard_reports::{
+    ReportError, ReportRequest, write_report, write_report_pg, write_report_pg_in,
+};
 use switchboard_store::Store;
 use switchboard_store::postgres::projection::SCHEMA;
 use switchboard_store::projection::fixtures::{append_to_both, mixed_journal};
@@ -159,35 +161,34 @@ async fn every_report_is_the_same_over_postgres_for_a_long_mixed_journal() {
 }
 
 /// A report over PostgreSQL can be spawned on a multi-threaded runtime (its future is
-/// `Send` when the output is), and a failing query is a `postgres` error, not input.
+/// `Send` when the output is); inside the caller's own transaction it gives the same bytes;
+/// and a failing query is a `postgres` error, not input.
 #[tokio::test]
 async fn the_postgres_report_is_send_and_its_errors_are_the_stores() {
     fn assert_send<T: Send>(_: &T) {}
     let mut client = connect().await;
+    let dir = tempfile::tempdir().unwrap();
+    append_to_both(dir.path(), &mut client, "d", &journal(), &[100], 1).await;
     let request = ReportRequest::from_pairs("agent-refusal", [("from", "2026-03-28")]).unwrap();
+    let now = at("2026-03-29T00:00:00Z");
     let mut out = Vec::new();
-    let future = write_report_pg(
-        &mut client,
-        "d",
-        &request,
-        at("2026-03-29T00:00:00Z"),
-        &mut out,
-    );
+    let future = write_report_pg(&mut client, "d", &request, now, &mut out);
     assert_send(&future);
-    assert_eq!(future.await.unwrap(), 0);
+    assert_eq!(future.await.unwrap(), 2);
+    let transaction = client.transaction().await.unwrap();
+    let mut inside = Vec::new();
+    let future = write_report_pg_in(&transaction, "d", &request, now, &mut inside);
+    assert_send(&future);
+    assert_eq!(future.await.unwrap(), 2);
+    assert_eq!(inside, out);
+    transaction.commit().await.unwrap();
     client
         .batch_execute("DROP TABLE refusals CASCADE")
         .await
         .unwrap();
-    let error: ReportError = write_report_pg(
-        &mut client,
-        "d",
-        &request,
-        at("2026-03-29T00:00:00Z"),
-        &mut out,
-    )
-    .await
-    .unwrap_err();
+    let error: ReportError = write_report_pg(&mut client, "d", &request, now, &mut out)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), "postgres");
     assert!(!error.is_input());
 }
