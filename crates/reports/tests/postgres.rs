@@ -6,6 +6,9 @@
 mod common;
 
 use common::{at, journal};
+use switchboard_core::event::{Event, EventRecord};
+use switchboard_core::ids::AgentId;
+use switchboard_core::model::AgentState;
 use switchboard_core::time::Timestamp;
 use switchboard_reports::{
     ReportError, ReportRequest, write_report, write_report_pg, write_report_pg_in,
@@ -191,4 +194,57 @@ async fn the_postgres_report_is_send_and_its_errors_are_the_stores() {
         .unwrap_err();
     assert_eq!(error.code(), "postgres");
     assert!(!error.is_input());
+}
+
+/// Names are ordered by their bytes, as SQLite orders them, even in a database whose own
+/// collation is a language's (ICU English puts `ann` before `Zed`; bytes put `Zed` first):
+/// the agent-state log lists the states carried into a window by agent id.
+#[tokio::test]
+async fn names_are_ordered_by_bytes_in_a_database_with_a_language_collation() {
+    let server = switchboard_pgtest::shared();
+    let name = format!("icu_en_{}", std::process::id());
+    server.psql(
+        "postgres",
+        &format!(
+            "CREATE DATABASE {name} LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C' \
+             TEMPLATE template0"
+        ),
+    );
+    let (mut client, connection) = tokio_postgres::connect(&server.url(&name), NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client.batch_execute(SCHEMA).await.unwrap();
+    let english: bool = client
+        .query_one("SELECT 'ann' < 'Zed'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(english, "the database's collation should put ann first");
+    let state = |who: &str, at: &str| EventRecord {
+        at: common::at(at),
+        event: Event::AgentStateChanged {
+            agent: AgentId::new(who),
+            state: AgentState::Ready,
+            reason: None,
+            station: None,
+        },
+    };
+    let records = [
+        state("ann", "2026-03-28T08:00:00Z"),
+        state("Zed", "2026-03-28T09:00:00Z"),
+        state("bob", "2026-03-28T10:00:00Z"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let store = append_to_both(dir.path(), &mut client, "d", &records, &[3], 1).await;
+    let requests = vec![vec![("from", "2026-03-29")]];
+    let compared = compare(
+        &store,
+        &mut client,
+        "d",
+        &requests,
+        &[at("2026-03-30T00:00:00Z")],
+    )
+    .await;
+    assert!(compared > 0);
 }
