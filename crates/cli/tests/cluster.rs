@@ -339,6 +339,24 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
             "{domain}: closed in epoch {closed_in}, old {old}"
         );
     }
+    // The report tables follow the journal on PostgreSQL too: the closures are in the
+    // domain's contact-closure report, read through a node that does not own it.
+    for (domain, id) in &waiting {
+        let (admin, _) = &cluster.keys[domain.as_str()];
+        let report = cluster
+            .node("n1")
+            .get("/v1/reports/contact-closure?format=csv", Some(admin));
+        assert_eq!(report.status, 200, "{report:?}");
+        let row = report
+            .text
+            .lines()
+            .find(|line| line.starts_with(&format!("{id},voice,w,")))
+            .unwrap_or_else(|| panic!("{domain}: no closure of {id}: {}", report.text));
+        assert!(
+            row.contains(",38,FAILED_ROUTE_INBOUND,19,Queue Time Limit,"),
+            "{row}"
+        );
+    }
     // Every acknowledged contact is in its domain's journal, through any live node.
     for (domain, ids) in &acknowledged {
         let (admin, _) = &cluster.keys[domain.as_str()];

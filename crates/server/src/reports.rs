@@ -181,30 +181,47 @@ async fn report(
     let content_type = request.content_type();
 
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(16);
-    let data_dir = match &state.backend {
-        crate::backend::Backend::Sqlite(dir) => dir.clone(),
-        crate::backend::Backend::Postgres(_) => {
-            return Err(ApiError::internal(
-                "reports on the cluster store: not built yet",
-            ));
+    match state.backend.clone() {
+        crate::backend::Backend::Sqlite(data_dir) => {
+            tokio::task::spawn_blocking(move || {
+                let mut out = ChannelWriter::new(tx.clone(), false);
+                let result = switchboard_store::Store::open_existing(&data_dir)
+                    .map_err(|e| e.to_string())
+                    .and_then(|store| {
+                        write_report(store.connection(), &request, now, &mut out)
+                            .map_err(|e| e.to_string())
+                    })
+                    .and_then(|_| out.flush().map_err(|e| e.to_string()));
+                if let Err(error) = result {
+                    tracing::error!(%error, "report export failed after streaming began");
+                    let _ = tx.blocking_send(Err(std::io::Error::other(error)));
+                }
+            });
         }
-    };
-    tokio::task::spawn_blocking(move || {
-        let mut out = ChannelWriter {
-            tx: tx.clone(),
-            buffer: Vec::with_capacity(CHUNK),
-        };
-        let result = switchboard_store::Store::open_existing(&data_dir)
-            .map_err(|e| e.to_string())
-            .and_then(|store| {
-                write_report(store.connection(), &request, now, &mut out).map_err(|e| e.to_string())
-            })
-            .and_then(|_| out.flush().map_err(|e| e.to_string()));
-        if let Err(error) = result {
-            tracing::error!(%error, "report export failed after streaming began");
-            let _ = tx.blocking_send(Err(std::io::Error::other(error)));
+        crate::backend::Backend::Postgres(reader) => {
+            tokio::spawn(async move {
+                let mut out = ChannelWriter::new(tx.clone(), true);
+                let result = async {
+                    let mut client = reader.client().await.map_err(|e| e.to_string())?;
+                    switchboard_reports::write_report_pg(
+                        &mut client,
+                        reader.domain(),
+                        &request,
+                        now,
+                        &mut out,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    out.flush().map_err(|e| e.to_string())
+                }
+                .await;
+                if let Err(error) = result {
+                    tracing::error!(%error, "report export failed after streaming began");
+                    let _ = tx.send(Err(std::io::Error::other(error))).await;
+                }
+            });
         }
-    });
+    }
     let mut response = Body::from_stream(ReceiverStream::new(rx)).into_response();
     *response.status_mut() = StatusCode::OK;
     let headers = response.headers_mut();
@@ -221,6 +238,19 @@ const CHUNK: usize = 64 * 1024;
 struct ChannelWriter {
     tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
     buffer: Vec<u8>,
+    /// Written from an async task (a PostgreSQL report): a full channel is waited for in
+    /// `block_in_place`, which lets the runtime move the task's other work elsewhere.
+    in_runtime: bool,
+}
+
+impl ChannelWriter {
+    fn new(tx: mpsc::Sender<Result<Bytes, std::io::Error>>, in_runtime: bool) -> Self {
+        ChannelWriter {
+            tx,
+            buffer: Vec::with_capacity(CHUNK),
+            in_runtime,
+        }
+    }
 }
 
 impl Write for ChannelWriter {
@@ -240,7 +270,13 @@ impl Write for ChannelWriter {
             &mut self.buffer,
             Vec::with_capacity(CHUNK),
         ));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+        let send = || self.tx.blocking_send(Ok(chunk));
+        let sent = if self.in_runtime {
+            tokio::task::block_in_place(send)
+        } else {
+            send()
+        };
+        sent.map_err(|_| {
             std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
         })
     }

@@ -279,16 +279,14 @@ impl Cluster {
             .execute("DELETE FROM domains WHERE domain = $1", &[&domain])
             .await?
             == 1;
-        for table in ["journal", "snapshots", "meta", "contact_entries"]
-            .iter()
-            .chain(projection::TABLES)
-        {
+        for table in ["journal", "snapshots", "meta", "contact_entries"] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE domain = $1"),
                 &[&domain],
             )
             .await?;
         }
+        projection::reset(&*tx, domain).await?;
         tx.commit().await?;
         Ok(found)
     }
