@@ -269,6 +269,9 @@ impl PgProjector {
         let mut statements: Vec<(&str, Params<'_>)> = Vec::new();
         updates.statements(&domain, &mut statements);
         columns.statements(&domain, &mut statements);
+        // Each statement is sent when its future is first polled, and `try_join_all` first
+        // polls them in order: the server runs them in this order (updates in journal order,
+        // a phase's dispositions deleted before they are inserted), in one round trip.
         let pending: Vec<Pending<'_>> = statements
             .iter()
             .map(|(sql, params)| client.execute_typed(sql, params))
