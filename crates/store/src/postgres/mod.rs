@@ -766,6 +766,31 @@ impl DomainReader {
     }
 }
 
+/// The fence: in the caller's transaction, locks `domain`'s lease row until the commit and
+/// checks that `node` still holds it at `epoch` (a new owner's lease update waits for the lock,
+/// so an append commits before the epoch moves or is refused after).
+async fn fence(
+    tx: &tokio_postgres::Transaction<'_>,
+    domain: &str,
+    node: &str,
+    epoch: i64,
+) -> Result<()> {
+    let holds = tx
+        .query_opt(
+            "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
+             FOR SHARE",
+            &[&domain, &node, &epoch],
+        )
+        .await?;
+    match holds {
+        Some(_) => Ok(()),
+        None => Err(StoreError::Fenced {
+            domain: domain.to_string(),
+            epoch,
+        }),
+    }
+}
+
 /// The writer of one domain, held by the node that owns its lease at `epoch`: the
 /// [`crate::Journal`] the engine's driver thread appends through. Its methods block on the
 /// runtime `runtime` (call them from a thread outside it: the driver's).
@@ -813,26 +838,6 @@ impl DomainWriter {
         self.epoch
     }
 
-    /// The fence: in the caller's transaction, locks the domain's lease row until the commit
-    /// and checks that it still carries this writer's epoch (a new owner's lease update waits
-    /// for the lock, so an append commits before the epoch moves or is refused after).
-    async fn fence(&self, tx: &tokio_postgres::Transaction<'_>) -> Result<()> {
-        let holds = tx
-            .query_opt(
-                "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
-                 FOR SHARE",
-                &[&self.reader.domain, &self.node, &self.epoch],
-            )
-            .await?;
-        match holds {
-            Some(_) => Ok(()),
-            None => Err(StoreError::Fenced {
-                domain: self.reader.domain.clone(),
-                epoch: self.epoch,
-            }),
-        }
-    }
-
     async fn append_async(&mut self, records: &[EventRecord]) -> Result<u64> {
         let first = self.last_seq + 1;
         if records.is_empty() {
@@ -842,7 +847,6 @@ impl DomainWriter {
         let domain = self.reader.domain.as_str();
         let mut client = self.reader.client().await?;
         let tx = client.transaction().await?;
-        self.fence(&tx).await?;
         let mut seqs = Vec::with_capacity(records.len());
         let mut ats = Vec::with_capacity(records.len());
         let mut kinds = Vec::with_capacity(records.len());
@@ -859,25 +863,38 @@ impl DomainWriter {
                 serde_json::to_string(&record.event).expect("engine events always serialize"),
             );
         }
-        let inserted = tx
-            .execute(
-                "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
-                 SELECT $1, s, a, k, c, g, p, $2
-                 FROM UNNEST($3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-                      AS t(s, a, k, c, g, p)",
-                &[&domain, &self.epoch, &seqs, &ats, &kinds, &contacts, &agents, &payloads],
-            )
-            .await?;
-        debug_assert_eq!(inserted as usize, records.len());
-        let projected = self.projector.apply(&*tx, domain, first, records).await;
-        if let Err(error) = projected {
-            drop(tx);
+        let journal = async {
+            let inserted = tx
+                .execute(
+                    "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
+                     SELECT $1, s, a, k, c, g, p, $2
+                     FROM UNNEST($3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+                          AS t(s, a, k, c, g, p)",
+                    &[&domain, &self.epoch, &seqs, &ats, &kinds, &contacts, &agents, &payloads],
+                )
+                .await?;
+            debug_assert_eq!(inserted as usize, records.len());
+            Ok(())
+        };
+        // The fence, the journal rows and the projection rows go out together, one round trip
+        // (PostgreSQL runs them in order in the transaction): if the fence finds another
+        // epoch, the rows already sent are rolled back with the transaction, never committed.
+        let written = tokio::try_join!(
+            fence(&tx, domain, &self.node, self.epoch),
+            journal,
+            self.projector.apply(&*tx, domain, first, records),
+        );
+        let committed = match written {
+            Ok(_) => tx.commit().await.map_err(StoreError::from),
+            Err(error) => {
+                drop(tx);
+                Err(error)
+            }
+        };
+        if let Err(error) = committed {
+            // The projector may hold rows of the batch that was not committed.
             self.reload_projector().await?;
             return Err(error);
-        }
-        if let Err(error) = tx.commit().await {
-            self.reload_projector().await?;
-            return Err(error.into());
         }
         self.last_seq = first + records.len() as u64 - 1;
         self.last_at = last_at;
@@ -894,7 +911,7 @@ impl DomainWriter {
         let domain = self.reader.domain.as_str();
         let mut client = self.reader.client().await?;
         let tx = client.transaction().await?;
-        self.fence(&tx).await?;
+        fence(&tx, domain, &self.node, self.epoch).await?;
         tx.execute(
             "INSERT INTO snapshots (domain, seq, format, state) VALUES ($1, $2, $3, $4)
              ON CONFLICT (domain, seq) DO UPDATE SET format = excluded.format, state = excluded.state",
