@@ -21,6 +21,12 @@ pub struct ReportArgs {
     /// The data directory (the store written by `serve` or `sim --data`).
     #[arg(long, value_name = "DIR", default_value = "./switchboard-data")]
     data: PathBuf,
+    /// A cluster's PostgreSQL database (`serve --store`) instead of --data; needs --domain.
+    #[arg(long, value_name = "URL", requires = "domain")]
+    store: Option<String>,
+    /// The routing domain whose report it is (with --store).
+    #[arg(long, value_name = "NAME", requires = "store")]
+    domain: Option<String>,
     /// First day (YYYY-MM-DD), or a preset: today, yesterday, last-7-days, last-30-days,
     /// previous-week, previous-month, month-to-date. Default: today.
     #[arg(long, value_name = "DATE|PRESET")]
@@ -99,10 +105,16 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
             return Err(InputError("--append-date needs --out FILE".to_owned()).into());
         }
     }
-    let store = Store::open_existing(&args.data).map_err(|error| match error {
-        StoreError::Missing(_) => InputError(format!("--data {error}")).into(),
-        other => anyhow::Error::new(other),
-    })?;
+    let store = match (&args.store, &args.domain) {
+        (Some(url), Some(domain)) => ReportStore::postgres(url, domain)?,
+        _ => ReportStore::Sqlite(
+            Store::open_existing(&args.data).map_err(|error| match error {
+                StoreError::Missing(_) => InputError(format!("--data {error}")).into(),
+                other => anyhow::Error::new(other),
+            })?,
+            args.data.display().to_string(),
+        ),
+    };
     let now = Timestamp(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -114,9 +126,9 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
         None => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-            let rows = write_report(store.connection(), &request, now, &mut out).map_err(input)?;
+            let rows = store.write(&request, now, &mut out).map_err(input)?;
             out.flush()?;
-            note_if_outside(&store, &args.data, &request, now, rows)?;
+            note_if_outside(&store, &request, now, rows)?;
         }
         Some(file) => {
             let path = request.dated_path(file, now);
@@ -138,8 +150,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
                 .map_err(|e| InputError(format!("--out {}: {e}", path.display())))?;
             let rows = {
                 let mut out = BufWriter::with_capacity(64 * 1024, temporary.as_file_mut());
-                let rows =
-                    write_report(store.connection(), &request, now, &mut out).map_err(input)?;
+                let rows = store.write(&request, now, &mut out).map_err(input)?;
                 out.flush()
                     .with_context(|| format!("while writing {}", path.display()))?;
                 rows
@@ -147,10 +158,76 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
             temporary
                 .persist(&path)
                 .with_context(|| format!("while writing {}", path.display()))?;
-            note_if_outside(&store, &args.data, &request, now, rows)?;
+            note_if_outside(&store, &request, now, rows)?;
         }
     }
     Ok(())
+}
+
+/// Where the report is read: a data directory, or one domain of a cluster's database.
+enum ReportStore {
+    /// The store, and the directory as the user named it.
+    Sqlite(Store, String),
+    Postgres {
+        runtime: tokio::runtime::Runtime,
+        reader: switchboard_store::postgres::DomainReader,
+    },
+}
+
+impl ReportStore {
+    fn postgres(url: &str, domain: &str) -> anyhow::Result<ReportStore> {
+        let runtime = crate::server_cmd::runtime()?;
+        let reader = runtime.block_on(async {
+            let cluster = switchboard_store::postgres::Cluster::connect(url, 2)
+                .await
+                .map_err(|e| InputError(format!("--store: {e}")))?;
+            if !cluster.domain_exists(domain).await? {
+                return Err(InputError(format!("--domain {domain}: no such domain")).into());
+            }
+            anyhow::Ok(cluster.domain(domain))
+        })?;
+        Ok(ReportStore::Postgres { runtime, reader })
+    }
+
+    fn write(
+        &self,
+        request: &ReportRequest,
+        now: Timestamp,
+        out: &mut dyn Write,
+    ) -> Result<u64, ReportError> {
+        match self {
+            ReportStore::Sqlite(store, _) => write_report(store.connection(), request, now, out),
+            ReportStore::Postgres { runtime, reader } => runtime.block_on(async {
+                let mut client = reader.client().await.map_err(|error| match error {
+                    StoreError::Postgres(error) => ReportError::Postgres(error),
+                    other => ReportError::Io(std::io::Error::other(other.to_string())),
+                })?;
+                switchboard_reports::write_report_pg(
+                    &mut client,
+                    reader.domain(),
+                    request,
+                    now,
+                    out,
+                )
+                .await
+            }),
+        }
+    }
+
+    fn journal_span(&self) -> anyhow::Result<Option<(i64, i64)>> {
+        Ok(match self {
+            ReportStore::Sqlite(store, _) => store.journal_span()?,
+            ReportStore::Postgres { runtime, reader } => runtime.block_on(reader.journal_span())?,
+        })
+    }
+
+    /// How the note names the data.
+    fn describe(&self) -> String {
+        match self {
+            ReportStore::Sqlite(_, dir) => dir.clone(),
+            ReportStore::Postgres { reader, .. } => format!("domain {}", reader.domain()),
+        }
+    }
 }
 
 /// An empty report whose dates miss every day the data covers (a preset such as
@@ -158,8 +235,7 @@ pub fn report(args: &ReportArgs) -> anyhow::Result<()> {
 /// happened": say so on stderr, with the data's own dates. The report itself stays as it is
 /// (empty, exit status 0): an empty range is a valid question.
 fn note_if_outside(
-    store: &Store,
-    data: &std::path::Path,
+    store: &ReportStore,
     request: &ReportRequest,
     now: Timestamp,
     rows: u64,
@@ -180,7 +256,7 @@ fn note_if_outside(
     if to < first || from > last {
         eprintln!(
             "switchboard: note: no rows: the report covers {from} to {to}, but the data in {} runs from {first} to {last} ({}); try --from {first} --to {last}",
-            data.display(),
+            store.describe(),
             request.time_zone_name,
         );
     }

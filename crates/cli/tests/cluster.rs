@@ -356,6 +356,18 @@ fn a_killed_owners_domains_are_served_again_with_every_acknowledged_command() {
             row.contains(",38,FAILED_ROUTE_INBOUND,19,Queue Time Limit,"),
             "{row}"
         );
+        // The command line reads the same report straight from the database.
+        let cli_report = cli(&[
+            "report",
+            "contact-closure",
+            "--store",
+            &cluster.url,
+            "--domain",
+            domain,
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(cli_report, report.text.trim(), "{domain}");
     }
     // Every acknowledged contact is in its domain's journal, through any live node.
     for (domain, ids) in &acknowledged {
