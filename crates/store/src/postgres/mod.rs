@@ -15,8 +15,13 @@
 //!   clocks agree on who holds what.
 
 pub mod projection;
+mod reader;
+mod writer;
 
-use crate::{JournalEntry, KeyRecord, NewKey, Result, Snapshot, StoreError};
+pub use reader::DomainReader;
+pub use writer::DomainWriter;
+
+use crate::{JournalEntry, KeyRecord, NewKey, Result, StoreError};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::time::Duration;
 use switchboard_core::event::EventRecord;
@@ -148,7 +153,7 @@ pub struct LeaseChanges {
     _client: tokio_postgres::Client,
 }
 
-fn pg(error: deadpool_postgres::PoolError) -> StoreError {
+pub(crate) fn pg(error: deadpool_postgres::PoolError) -> StoreError {
     match error {
         deadpool_postgres::PoolError::Backend(error) => StoreError::Postgres(error),
         other => StoreError::Unavailable(other.to_string()),
@@ -506,7 +511,7 @@ impl Cluster {
 }
 
 /// Stores a key of `domain` (`None`: a cluster key); a key with the same hash is replaced.
-async fn insert_key(
+pub(crate) async fn insert_key(
     client: &deadpool_postgres::Object,
     domain: Option<&str>,
     key: &NewKey,
@@ -535,10 +540,10 @@ async fn insert_key(
     Ok(row.get(0))
 }
 
-const KEY_COLUMNS: &str =
+pub(crate) const KEY_COLUMNS: &str =
     "id, label, role, agent, data_download, created_at, revoked_at, expires_at";
 
-fn key_record(row: &Row, first: usize) -> KeyRecord {
+pub(crate) fn key_record(row: &Row, first: usize) -> KeyRecord {
     KeyRecord {
         id: row.get(first),
         label: row.get(first + 1),
@@ -552,7 +557,7 @@ fn key_record(row: &Row, first: usize) -> KeyRecord {
 }
 
 /// A journal row read as `seq, at, payload`.
-fn journal_entry(row: &Row) -> Result<JournalEntry> {
+pub(crate) fn journal_entry(row: &Row) -> Result<JournalEntry> {
     let seq = row.get::<_, i64>(0) as u64;
     let at = Timestamp(row.get(1));
     let payload: &str = row.get(2);
@@ -564,456 +569,4 @@ fn journal_entry(row: &Row) -> Result<JournalEntry> {
         seq,
         record: EventRecord { at, event },
     })
-}
-
-/// One domain's data, read by any node.
-#[derive(Clone)]
-pub struct DomainReader {
-    pool: Pool,
-    domain: String,
-}
-
-/// The `meta` key of the last journal entry `contact_entries` covers.
-const CONTACT_INDEX_UPTO: &str = "contact_index_upto";
-
-impl DomainReader {
-    pub fn domain(&self) -> &str {
-        &self.domain
-    }
-
-    /// A client of the pool, for a caller's own queries (reports).
-    pub async fn client(&self) -> Result<deadpool_postgres::Object> {
-        self.pool.get().await.map_err(pg)
-    }
-
-    /// Sequence number of the last journal entry (0: empty journal) and its time.
-    pub async fn last(&self) -> Result<(u64, Timestamp)> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let row = client
-            .query_opt(
-                "SELECT seq, at FROM journal WHERE domain = $1 ORDER BY seq DESC LIMIT 1",
-                &[&self.domain],
-            )
-            .await?;
-        Ok(row.map_or((0, Timestamp(i64::MIN)), |row| {
-            (row.get::<_, i64>(0) as u64, Timestamp(row.get(1)))
-        }))
-    }
-
-    /// Journal entries after `after`, at most `limit` of them, in order.
-    pub async fn read_journal(&self, after: u64, limit: usize) -> Result<Vec<JournalEntry>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let rows = client
-            .query(
-                "SELECT seq, at, payload FROM journal WHERE domain = $1 AND seq > $2
-                 ORDER BY seq LIMIT $3",
-                &[&self.domain, &(after as i64), &(limit as i64)],
-            )
-            .await?;
-        rows.iter().map(journal_entry).collect()
-    }
-
-    /// The journal entries about `contact`, in order, at most `limit` (as
-    /// `Store::contact_history`: the index, then the journal's tail after it).
-    pub async fn contact_history(&self, contact: u64, limit: usize) -> Result<Vec<JournalEntry>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let upto = self.contact_index_upto_with(&client).await?;
-        let rows = client
-            .query(
-                "SELECT j.seq, j.at, j.payload FROM contact_entries c
-                 JOIN journal j ON j.domain = c.domain AND j.seq = c.seq
-                 WHERE c.domain = $1 AND c.contact = $2 ORDER BY c.seq LIMIT $3",
-                &[&self.domain, &(contact as i64), &(limit as i64)],
-            )
-            .await?;
-        let mut entries: Vec<JournalEntry> =
-            rows.iter().map(journal_entry).collect::<Result<_>>()?;
-        if entries.len() < limit {
-            let rows = client
-                .query(
-                    "SELECT seq, at, payload FROM journal
-                     WHERE domain = $1 AND seq > $2 AND contact = $3 ORDER BY seq LIMIT $4",
-                    &[
-                        &self.domain,
-                        &(upto as i64),
-                        &(contact as i64),
-                        &((limit - entries.len()) as i64),
-                    ],
-                )
-                .await?;
-            for row in &rows {
-                entries.push(journal_entry(row)?);
-            }
-        }
-        Ok(entries)
-    }
-
-    async fn contact_index_upto_with(&self, client: &deadpool_postgres::Object) -> Result<u64> {
-        Ok(client
-            .query_opt(
-                "SELECT value FROM meta WHERE domain = $1 AND key = $2",
-                &[&self.domain, &CONTACT_INDEX_UPTO],
-            )
-            .await?
-            .and_then(|row| row.get::<_, String>(0).parse().ok())
-            .unwrap_or(0))
-    }
-
-    /// The newest snapshot written in `format`, if any.
-    pub async fn latest_snapshot(&self, format: u32) -> Result<Option<Snapshot>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let row = client
-            .query_opt(
-                "SELECT seq, format, state FROM snapshots WHERE domain = $1 AND format = $2
-                 ORDER BY seq DESC LIMIT 1",
-                &[&self.domain, &(format as i64)],
-            )
-            .await?;
-        Ok(row.map(|row| Snapshot {
-            seq: row.get::<_, i64>(0) as u64,
-            format: row.get::<_, i64>(1) as u32,
-            state: row.get(2),
-        }))
-    }
-
-    /// When the journal's first and last entries about a contact or an agent happened.
-    pub async fn journal_span(&self) -> Result<Option<(i64, i64)>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let mut ends = Vec::new();
-        for order in ["ASC", "DESC"] {
-            let row = client
-                .query_opt(
-                    &format!(
-                        "SELECT at FROM journal WHERE domain = $1
-                         AND (contact IS NOT NULL OR agent IS NOT NULL) ORDER BY seq {order} LIMIT 1"
-                    ),
-                    &[&self.domain],
-                )
-                .await?;
-            ends.push(row.map(|row| row.get::<_, i64>(0)));
-        }
-        Ok(ends[0].zip(ends[1]))
-    }
-
-    /// The domain's keys (live and revoked), oldest first.
-    pub async fn keys(&self) -> Result<Vec<KeyRecord>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let rows = client
-            .query(
-                &format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE domain = $1 ORDER BY id"),
-                &[&self.domain],
-            )
-            .await?;
-        Ok(rows.iter().map(|row| key_record(row, 0)).collect())
-    }
-
-    /// The domain's revocation mark (as `Store::revocation_mark`).
-    pub async fn revocation_mark(&self) -> Result<(i64, i64)> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let row = client
-            .query_one(
-                "SELECT count(*), coalesce(max(revoked_at), 0) FROM api_keys
-                 WHERE domain = $1 AND revoked_at IS NOT NULL",
-                &[&self.domain],
-            )
-            .await?;
-        Ok((row.get(0), row.get(1)))
-    }
-
-    /// The domain's live key with this hash.
-    pub async fn find_key(&self, hash: &str) -> Result<Option<KeyRecord>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let row = client
-            .query_opt(
-                &format!(
-                    "SELECT {KEY_COLUMNS} FROM api_keys
-                     WHERE domain = $1 AND hash = $2 AND revoked_at IS NULL"
-                ),
-                &[&self.domain, &hash],
-            )
-            .await?;
-        Ok(row.map(|row| key_record(&row, 0)))
-    }
-
-    /// The id of a revoked key of this domain with this hash.
-    pub async fn revoked_key(&self, hash: &str) -> Result<Option<i64>> {
-        let client = self.pool.get().await.map_err(pg)?;
-        let row = client
-            .query_opt(
-                "SELECT id FROM api_keys WHERE domain = $1 AND hash = $2 AND revoked_at IS NOT NULL",
-                &[&self.domain, &hash],
-            )
-            .await?;
-        Ok(row.map(|row| row.get(0)))
-    }
-
-    /// Revokes one of the domain's keys; false when it has no live key with that id.
-    pub async fn revoke_key(&self, id: i64, at: i64) -> Result<bool> {
-        let client = self.pool.get().await.map_err(pg)?;
-        Ok(client
-            .execute(
-                "UPDATE api_keys SET revoked_at = $3 WHERE domain = $1 AND id = $2 AND revoked_at IS NULL",
-                &[&self.domain, &id, &at],
-            )
-            .await?
-            == 1)
-    }
-
-    /// Stores a key of this domain (as [`Cluster::insert_key`]).
-    pub async fn insert_key(&self, key: &NewKey) -> Result<i64> {
-        let client = self.pool.get().await.map_err(pg)?;
-        insert_key(&client, Some(&self.domain), key).await
-    }
-}
-
-/// The fence: in the caller's transaction, locks `domain`'s lease row until the commit and
-/// checks that `node` still holds it at `epoch` (a new owner's lease update waits for the lock,
-/// so an append commits before the epoch moves or is refused after).
-async fn fence(
-    tx: &tokio_postgres::Transaction<'_>,
-    domain: &str,
-    node: &str,
-    epoch: i64,
-) -> Result<()> {
-    let holds = tx
-        .query_opt(
-            "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
-             FOR SHARE",
-            &[&domain, &node, &epoch],
-        )
-        .await?;
-    match holds {
-        Some(_) => Ok(()),
-        None => Err(StoreError::Fenced {
-            domain: domain.to_string(),
-            epoch,
-        }),
-    }
-}
-
-/// The writer of one domain, held by the node that owns its lease at `epoch`: the
-/// [`crate::Journal`] the engine's driver thread appends through. Its methods block on the
-/// runtime `runtime` (call them from a thread outside it: the driver's).
-pub struct DomainWriter {
-    reader: DomainReader,
-    node: String,
-    epoch: i64,
-    runtime: tokio::runtime::Handle,
-    last_seq: u64,
-    last_at: Timestamp,
-    projector: projection::PgProjector,
-}
-
-impl DomainWriter {
-    /// Opens the writer of `domain` for `node` at `epoch` (the lease it acquired).
-    pub async fn open(
-        cluster: &Cluster,
-        domain: &str,
-        node: &str,
-        epoch: i64,
-        runtime: tokio::runtime::Handle,
-    ) -> Result<DomainWriter> {
-        let reader = cluster.domain(domain);
-        let (last_seq, last_at) = reader.last().await?;
-        let projector = {
-            let client = reader.client().await?;
-            projection::PgProjector::load(&**client, domain).await?
-        };
-        Ok(DomainWriter {
-            reader,
-            node: node.to_string(),
-            epoch,
-            runtime,
-            last_seq,
-            last_at,
-            projector,
-        })
-    }
-
-    pub fn reader(&self) -> &DomainReader {
-        &self.reader
-    }
-
-    pub fn epoch(&self) -> i64 {
-        self.epoch
-    }
-
-    async fn append_async(&mut self, records: &[EventRecord]) -> Result<u64> {
-        let first = self.last_seq + 1;
-        if records.is_empty() {
-            return Ok(first);
-        }
-        let last_at = crate::check_times(self.last_at, records)?;
-        let domain = self.reader.domain.as_str();
-        let mut client = self.reader.client().await?;
-        let tx = client.transaction().await?;
-        let mut seqs = Vec::with_capacity(records.len());
-        let mut ats = Vec::with_capacity(records.len());
-        let mut kinds = Vec::with_capacity(records.len());
-        let mut contacts = Vec::with_capacity(records.len());
-        let mut agents = Vec::with_capacity(records.len());
-        let mut payloads = Vec::with_capacity(records.len());
-        for (index, record) in records.iter().enumerate() {
-            seqs.push((first + index as u64) as i64);
-            ats.push(record.at.0);
-            kinds.push(record.event.kind());
-            contacts.push(record.event.contact().map(|c| c.0 as i64));
-            agents.push(record.event.agent().map(|a| a.as_str()));
-            payloads.push(
-                serde_json::to_string(&record.event).expect("engine events always serialize"),
-            );
-        }
-        let journal = async {
-            let inserted = tx
-                .execute(
-                    "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
-                     SELECT $1, s, a, k, c, g, p, $2
-                     FROM UNNEST($3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-                          AS t(s, a, k, c, g, p)",
-                    &[&domain, &self.epoch, &seqs, &ats, &kinds, &contacts, &agents, &payloads],
-                )
-                .await?;
-            debug_assert_eq!(inserted as usize, records.len());
-            Ok(())
-        };
-        // The fence, the journal rows and the projection rows go out together, one round trip
-        // (PostgreSQL runs them in order in the transaction): if the fence finds another
-        // epoch, the rows already sent are rolled back with the transaction, never committed.
-        let written = tokio::try_join!(
-            fence(&tx, domain, &self.node, self.epoch),
-            journal,
-            self.projector.apply(&*tx, domain, first, records),
-        );
-        let committed = match written {
-            Ok(_) => tx.commit().await.map_err(StoreError::from),
-            Err(error) => {
-                drop(tx);
-                Err(error)
-            }
-        };
-        if let Err(error) = committed {
-            // The projector may hold rows of the batch that was not committed.
-            self.reload_projector().await?;
-            return Err(error);
-        }
-        self.last_seq = first + records.len() as u64 - 1;
-        self.last_at = last_at;
-        Ok(first)
-    }
-
-    async fn reload_projector(&mut self) -> Result<()> {
-        let client = self.reader.client().await?;
-        self.projector = projection::PgProjector::load(&**client, &self.reader.domain).await?;
-        Ok(())
-    }
-
-    async fn save_snapshot_async(&self, snapshot: &Snapshot) -> Result<()> {
-        let domain = self.reader.domain.as_str();
-        let mut client = self.reader.client().await?;
-        let tx = client.transaction().await?;
-        fence(&tx, domain, &self.node, self.epoch).await?;
-        tx.execute(
-            "INSERT INTO snapshots (domain, seq, format, state) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (domain, seq) DO UPDATE SET format = excluded.format, state = excluded.state",
-            &[&domain, &(snapshot.seq as i64), &(snapshot.format as i64), &snapshot.state],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM snapshots WHERE domain = $1 AND seq NOT IN
-                (SELECT seq FROM snapshots WHERE domain = $1 ORDER BY seq DESC LIMIT 2)",
-            &[&domain],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn index_contacts_async(&self, max_entries: usize) -> Result<u64> {
-        let domain = self.reader.domain.as_str();
-        let mut client = self.reader.client().await?;
-        let upto = self.reader.contact_index_upto_with(&client).await?;
-        if upto >= self.last_seq {
-            return Ok(0);
-        }
-        let tx = client.transaction().await?;
-        let last: Option<i64> = tx
-            .query_one(
-                "WITH batch AS (SELECT seq, contact FROM journal WHERE domain = $1 AND seq > $2
-                                ORDER BY seq LIMIT $3),
-                      added AS (INSERT INTO contact_entries (domain, contact, seq)
-                                SELECT $1, contact, seq FROM batch WHERE contact IS NOT NULL
-                                ON CONFLICT DO NOTHING)
-                 SELECT max(seq) FROM batch",
-                &[&domain, &(upto as i64), &(max_entries as i64)],
-            )
-            .await?
-            .get(0);
-        let last = last.unwrap_or(upto as i64);
-        tx.execute(
-            "INSERT INTO meta (domain, key, value) VALUES ($1, $2, $3)
-             ON CONFLICT (domain, key) DO UPDATE SET value = excluded.value",
-            &[&domain, &CONTACT_INDEX_UPTO, &last.to_string()],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(self.last_seq.saturating_sub(last as u64))
-    }
-}
-
-impl crate::Journal for DomainWriter {
-    fn last_seq(&self) -> u64 {
-        self.last_seq
-    }
-
-    fn append(&mut self, records: &[EventRecord]) -> Result<u64> {
-        let runtime = self.runtime.clone();
-        runtime.block_on(self.append_async(records))
-    }
-
-    fn latest_snapshot(&self, format: u32) -> Result<Option<Snapshot>> {
-        self.runtime.block_on(self.reader.latest_snapshot(format))
-    }
-
-    fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<()> {
-        self.runtime.block_on(self.save_snapshot_async(snapshot))
-    }
-
-    fn for_each_entry(
-        &self,
-        after: u64,
-        limit: Option<usize>,
-        visit: &mut dyn FnMut(JournalEntry) -> Result<()>,
-    ) -> Result<()> {
-        // Pages of entries, so a long journal is never held in memory at once.
-        const PAGE: usize = 4096;
-        let mut after = after;
-        let mut left = limit.unwrap_or(usize::MAX);
-        while left > 0 {
-            let page = self
-                .runtime
-                .block_on(self.reader.read_journal(after, PAGE.min(left)))?;
-            let done = page.len() < PAGE.min(left);
-            for entry in page {
-                after = entry.seq;
-                left -= 1;
-                visit(entry)?;
-            }
-            if done {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    fn contact_index_upto(&self) -> Result<u64> {
-        self.runtime.block_on(async {
-            let client = self.reader.client().await?;
-            self.reader.contact_index_upto_with(&client).await
-        })
-    }
-
-    fn index_contacts(&mut self, max_entries: usize) -> Result<u64> {
-        self.runtime
-            .block_on(self.index_contacts_async(max_entries))
-    }
 }
