@@ -5,6 +5,7 @@ use super::{Cluster, DomainReader, projection};
 use crate::{JournalEntry, Result, Snapshot, StoreError};
 use switchboard_core::event::EventRecord;
 use switchboard_core::time::Timestamp;
+use tokio_postgres::types::Type;
 
 /// The fence: in the caller's transaction, locks `domain`'s lease row until the commit and
 /// checks that `node` still holds it at `epoch` (a new owner's lease update waits for the lock,
@@ -15,19 +16,26 @@ async fn fence(
     node: &str,
     epoch: i64,
 ) -> Result<()> {
+    // Typed, so it is sent in one message with no separate prepare round trip: pipelined
+    // statements then run in the order they were sent.
     let holds = tx
-        .query_opt(
+        .query_typed(
             "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
              FOR SHARE",
-            &[&domain, &node, &epoch],
+            &[
+                (&domain, Type::TEXT),
+                (&node, Type::TEXT),
+                (&epoch, Type::INT8),
+            ],
         )
         .await?;
-    match holds {
-        Some(_) => Ok(()),
-        None => Err(StoreError::Fenced {
+    if holds.is_empty() {
+        Err(StoreError::Fenced {
             domain: domain.to_string(),
             epoch,
-        }),
+        })
+    } else {
+        Ok(())
     }
 }
 
@@ -105,12 +113,20 @@ impl DomainWriter {
         }
         let journal = async {
             let inserted = tx
-                .execute(
+                .execute_typed(
                     "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
                      SELECT $1, s, a, k, c, g, p, $2
-                     FROM UNNEST($3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-                          AS t(s, a, k, c, g, p)",
-                    &[&domain, &self.epoch, &seqs, &ats, &kinds, &contacts, &agents, &payloads],
+                     FROM UNNEST($3, $4, $5, $6, $7, $8) AS t(s, a, k, c, g, p)",
+                    &[
+                        (&domain, Type::TEXT),
+                        (&self.epoch, Type::INT8),
+                        (&seqs, Type::INT8_ARRAY),
+                        (&ats, Type::INT8_ARRAY),
+                        (&kinds, Type::TEXT_ARRAY),
+                        (&contacts, Type::INT8_ARRAY),
+                        (&agents, Type::TEXT_ARRAY),
+                        (&payloads, Type::TEXT_ARRAY),
+                    ],
                 )
                 .await?;
             debug_assert_eq!(inserted as usize, records.len());
@@ -119,11 +135,15 @@ impl DomainWriter {
         // The fence, the journal rows and the projection rows go out together, one round trip
         // (PostgreSQL runs them in order in the transaction): if the fence finds another
         // epoch, the rows already sent are rolled back with the transaction, never committed.
-        let written = tokio::try_join!(
+        // All three run to the end (`join!`, which polls in a rotating order, not `try_join!`,
+        // which would return whichever error it saw first): a deposed writer's rows collide
+        // with the new owner's, and the answer must be the fence's, not the collision's.
+        let (fenced, journal, projected) = tokio::join!(
             fence(&tx, domain, &self.node, self.epoch),
             journal,
             self.projector.apply(&*tx, domain, first, records),
         );
+        let written = fenced.and(journal).and(projected);
         let committed = match written {
             Ok(_) => tx.commit().await.map_err(StoreError::from),
             Err(error) => {
@@ -134,11 +154,31 @@ impl DomainWriter {
         if let Err(error) = committed {
             // The projector may hold rows of the batch that was not committed.
             self.reload_projector().await?;
+            // A deposed writer's rows may collide with the new owner's before the fence's
+            // answer is read: whatever failed, a lost lease is what the caller must hear.
+            if !matches!(error, StoreError::Fenced { .. }) && !self.holds_lease().await? {
+                return Err(StoreError::Fenced {
+                    domain: self.reader.domain.clone(),
+                    epoch: self.epoch,
+                });
+            }
             return Err(error);
         }
         self.last_seq = first + records.len() as u64 - 1;
         self.last_at = last_at;
         Ok(first)
+    }
+
+    /// Whether the lease row still names this writer at its epoch (outside any transaction).
+    async fn holds_lease(&self) -> Result<bool> {
+        let client = self.reader.client().await?;
+        Ok(client
+            .query_opt(
+                "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3",
+                &[&self.reader.domain, &self.node, &self.epoch],
+            )
+            .await?
+            .is_some())
     }
 
     async fn reload_projector(&mut self) -> Result<()> {
