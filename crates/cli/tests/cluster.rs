@@ -439,7 +439,7 @@ fn a_stopped_owner_that_wakes_after_losing_its_lease_writes_nothing_and_drops_th
     eventually("n2 to take the domain", || {
         (cluster.owners("n2").get("z").map(String::as_str) == Some("n2")).then_some(())
     });
-    let taken = contact(cluster.node("n2"), &connector, "+362").expect("acknowledged by n2");
+    contact(cluster.node("n2"), &connector, "+362").expect("acknowledged by n2");
     // Commands sent to the stopped old owner wait in its sockets; it meets them when it wakes,
     // possibly before its lease round tells it the domain is gone: its engine may still take
     // them and try to append, and the fence must refuse that.
