@@ -361,18 +361,8 @@ impl Node {
                 return;
             }
         };
-        let held = self.owned().await;
-        match self.cluster.renew(&self.id, &held, self.lease).await {
-            Ok(kept) => {
-                for gone in held.iter().filter(|h| !kept.contains(h)) {
-                    tracing::warn!(domain = %gone.domain, epoch = gone.epoch, "lease lost; dropping the domain");
-                    self.close(&gone.domain, false).await;
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "lease renewal failed; trying again next round");
-                return;
-            }
+        if !self.renew().await {
+            return;
         }
         let Ok(domains) = self.cluster.domain_count().await else {
             return;
@@ -392,6 +382,9 @@ impl Node {
                             tracing::error!(%error, domain = %held.domain, "cannot open the domain; giving it up");
                             let _ = self.cluster.release(&self.id, &held).await;
                         }
+                        // Loading a long journal may take a while: renew what this node
+                        // holds after each domain, so no lease runs out meanwhile.
+                        self.renew().await;
                     }
                 }
                 Err(error) => tracing::warn!(%error, "taking leases failed"),
@@ -402,6 +395,25 @@ impl Node {
             if let Some(domain) = last {
                 tracing::info!(%domain, "rebalancing: giving the domain up");
                 self.close(&domain, true).await;
+            }
+        }
+    }
+
+    /// Renews the leases this node holds and drops the domains whose lease it lost; false
+    /// when the database could not be asked.
+    async fn renew(&self) -> bool {
+        let held = self.owned().await;
+        match self.cluster.renew(&self.id, &held, self.lease).await {
+            Ok(kept) => {
+                for gone in held.iter().filter(|h| !kept.contains(h)) {
+                    tracing::warn!(domain = %gone.domain, epoch = gone.epoch, "lease lost; dropping the domain");
+                    self.close(&gone.domain, false).await;
+                }
+                true
+            }
+            Err(error) => {
+                tracing::warn!(%error, "lease renewal failed; trying again next round");
+                false
             }
         }
     }
