@@ -1,0 +1,577 @@
+//! Durable throughput on PostgreSQL (docs/benchmarks.md, "Durable throughput on PostgreSQL"):
+//! engine events committed per second through a cluster domain's [`DomainWriter`] ÷ raw
+//! PostgreSQL inserts of the same journal rows in the same transactions, on the same server.
+//!
+//! A `harness = false` benchmark that prints two tables. It starts its own PostgreSQL
+//! (`switchboard_pgtest::Server::start` with `fsync` on: every commit waits for the disk, as in
+//! production) and plays the workload of `durable.rs` (`common/mod.rs`: 100 agents, 24,000
+//! contacts against the real engine on a virtual clock, every event kept). Each path gets a
+//! fresh database on that server; the workload's first part is written untimed in batches of
+//! [`WARMUP_BATCH`] events, then a `CHECKPOINT`, then the timed window:
+//!
+//! - **durable**: a domain created and leased as a node does (`Cluster::create_domain`,
+//!   `Cluster::acquire`), then ONE `Journal::append` of `DomainWriter` per batch — the
+//!   server's path: the fenced transaction (the lease row read `FOR SHARE`), serialization,
+//!   the journal rows in one `UNNEST` insert, the projection rows (`PgProjector`), commit;
+//! - **raw UNNEST** (the strong baseline): the same rows, serialized beforehand (domain, seq,
+//!   at, kind, contact, agent, payload, epoch), into the cluster schema's own `journal` table,
+//!   with ONE prepared `INSERT … SELECT … FROM UNNEST(arrays)` per transaction — the journal
+//!   insert `DomainWriter` itself runs, without the fence and the projections;
+//! - **raw single-row** (the plain baseline): the same rows with one prepared single-row
+//!   `INSERT` per row, each awaited before the next.
+//!
+//! Both raw paths use the same client library (tokio-postgres), the same runtime and the same
+//! `BEGIN … COMMIT` boundaries. After each run the three journals are compared (an md5 over
+//! every column of every row): the comparison is fair only if they hold the same rows.
+//!
+//! A second table replays the workload's *commands* through a fresh engine, 1, 64 or 512
+//! commands per transaction, one `DomainWriter::append` of their events per batch (the
+//! driver's group commit), against both raw paths with the rows of the same commands per
+//! transaction. The order of the paths rotates from round to round; the tables give medians of
+//! the rounds and of the per-round ratios.
+//!
+//! Run: `cargo bench -p switchboard-store --bench durable_pg`
+//! Options (environment): `DURABLE_ROUNDS` (default 3), `DURABLE_SCALE` (default 1.0: scales
+//! the timed windows), `DURABLE_PG_SYNC` (`on`, the default, or `off`: the databases'
+//! `synchronous_commit`, to see the cost without the commit's fsync wait).
+
+mod common;
+
+use common::{Row, WARMUP_BATCH, env_or, generate, median, ratio_cell, row};
+use std::time::{Duration, Instant};
+use switchboard_core::{Command, Engine, EventRecord, Output, Timestamp};
+use switchboard_pgtest::{Options, Server};
+use switchboard_store::Journal;
+use switchboard_store::postgres::{Cluster, DomainWriter};
+use tokio::runtime::Runtime;
+
+const DOMAIN: &str = "bench";
+const NODE: &str = "n1";
+
+/// `DomainWriter`'s journal insert (crates/store/src/postgres/mod.rs), prepared once.
+const UNNEST_INSERT: &str =
+    "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
+     SELECT $1, s, a, k, c, g, p, $2
+     FROM UNNEST($3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+          AS t(s, a, k, c, g, p)";
+
+const SINGLE_INSERT: &str =
+    "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// The PostgreSQL server and what each run needs of it.
+struct Pg {
+    server: Server,
+    runtime: Runtime,
+    sync: String,
+}
+
+/// A fresh database of the server with the cluster schema (every table of `serve --store`).
+struct Db {
+    name: String,
+    url: String,
+    cluster: Cluster,
+}
+
+impl Pg {
+    fn fresh(&self) -> Db {
+        let url = self.server.database();
+        let name = url.rsplit('/').next().expect("a name").to_string();
+        self.server.psql(
+            "postgres",
+            &format!(
+                "ALTER DATABASE {name} SET synchronous_commit = {}",
+                self.sync
+            ),
+        );
+        let cluster = self
+            .runtime
+            .block_on(Cluster::connect(&url, 4))
+            .expect("connect and create the schema");
+        Db { name, url, cluster }
+    }
+
+    fn drop_db(&self, db: Db) {
+        drop(db.cluster);
+        self.server.psql(
+            "postgres",
+            &format!("DROP DATABASE {} WITH (FORCE)", db.name),
+        );
+    }
+
+    fn checkpoint(&self, db: &Db) {
+        self.server.psql(&db.name, "CHECKPOINT");
+    }
+
+    /// md5 of every column of every journal row, in `seq` order.
+    fn journal_digest(&self, db: &Db) -> String {
+        self.server.psql(
+            &db.name,
+            "SELECT count(*) || ':' || md5(string_agg(concat_ws('|', domain, seq, at, kind, contact, agent, payload, epoch), E'\\n' ORDER BY seq)) FROM journal",
+        )
+    }
+
+    /// The domain created and leased as a node does; its writer.
+    fn writer(&self, db: &Db) -> DomainWriter {
+        self.runtime.block_on(async {
+            assert!(db.cluster.create_domain(DOMAIN, 0).await.expect("create"));
+            let held = db
+                .cluster
+                .acquire(NODE, "http://127.0.0.1:1", Duration::from_secs(3600), 1)
+                .await
+                .expect("acquire");
+            assert_eq!(held.len(), 1, "the lease");
+            assert_eq!(held[0].epoch, EPOCH);
+            DomainWriter::open(
+                &db.cluster,
+                DOMAIN,
+                NODE,
+                held[0].epoch,
+                self.runtime.handle().clone(),
+            )
+            .await
+            .expect("open the writer")
+        })
+    }
+
+    /// A plain connection to the database for the raw paths.
+    fn raw_client(&self, db: &Db) -> tokio_postgres::Client {
+        self.runtime.block_on(async {
+            let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+            tokio::spawn(connection);
+            client
+        })
+    }
+}
+
+/// The epoch of a domain's first lease (what the raw rows carry).
+const EPOCH: i64 = 1;
+
+/// How a raw path inserts a transaction's rows.
+#[derive(Clone, Copy, PartialEq)]
+enum Raw {
+    Unnest,
+    SingleRow,
+}
+
+/// A raw path's connection and its prepared statement.
+struct RawWriter {
+    client: tokio_postgres::Client,
+    statement: tokio_postgres::Statement,
+    how: Raw,
+}
+
+impl RawWriter {
+    fn new(pg: &Pg, db: &Db, how: Raw) -> RawWriter {
+        let client = pg.raw_client(db);
+        let sql = match how {
+            Raw::Unnest => UNNEST_INSERT,
+            Raw::SingleRow => SINGLE_INSERT,
+        };
+        let statement = pg.runtime.block_on(client.prepare(sql)).expect("prepare");
+        RawWriter {
+            client,
+            statement,
+            how,
+        }
+    }
+
+    /// One transaction of pre-serialized rows.
+    fn transaction(&mut self, runtime: &Runtime, rows: &[&Row]) {
+        runtime.block_on(async {
+            let tx = self.client.transaction().await.expect("begin");
+            match self.how {
+                Raw::Unnest => {
+                    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+                    let ats: Vec<i64> = rows.iter().map(|r| r.at).collect();
+                    let kinds: Vec<&str> = rows.iter().map(|r| r.kind).collect();
+                    let contacts: Vec<Option<i64>> = rows.iter().map(|r| r.contact).collect();
+                    let agents: Vec<Option<&str>> =
+                        rows.iter().map(|r| r.agent.as_deref()).collect();
+                    let payloads: Vec<&str> = rows.iter().map(|r| r.payload.as_str()).collect();
+                    let n = tx
+                        .execute(
+                            &self.statement,
+                            &[
+                                &DOMAIN, &EPOCH, &seqs, &ats, &kinds, &contacts, &agents, &payloads,
+                            ],
+                        )
+                        .await
+                        .expect("insert");
+                    assert_eq!(n as usize, rows.len());
+                }
+                Raw::SingleRow => {
+                    for r in rows {
+                        tx.execute(
+                            &self.statement,
+                            &[
+                                &DOMAIN,
+                                &r.seq,
+                                &r.at,
+                                &r.kind,
+                                &r.contact,
+                                &r.agent.as_deref(),
+                                &r.payload.as_str(),
+                                &EPOCH,
+                            ],
+                        )
+                        .await
+                        .expect("insert");
+                    }
+                }
+            }
+            tx.commit().await.expect("commit");
+        })
+    }
+}
+
+/// One timed run's result: elapsed time, events, and the journal's digest.
+struct Run {
+    elapsed: Duration,
+    events: usize,
+    digest: String,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.events as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// `DomainWriter::append` of each batch: the prefix untimed, then `timed` in batches of
+/// `batch` events.
+fn durable(pg: &Pg, prefix: &[EventRecord], timed: &[EventRecord], batch: usize) -> Run {
+    let db = pg.fresh();
+    let mut writer = pg.writer(&db);
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        writer.append(chunk).expect("append");
+    }
+    pg.checkpoint(&db);
+    let started = Instant::now();
+    for chunk in timed.chunks(batch) {
+        writer.append(chunk).expect("append");
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(writer.last_seq(), (prefix.len() + timed.len()) as u64);
+    drop(writer);
+    let digest = pg.journal_digest(&db);
+    pg.drop_db(db);
+    Run {
+        elapsed,
+        events: timed.len(),
+        digest,
+    }
+}
+
+/// A raw path: the same rows, serialized beforehand, in the same transactions; `groups` are
+/// the rows of one event (or one command) each, `batch` groups per transaction (a transaction
+/// without rows is skipped, as an append of no events writes nothing).
+fn raw<'a>(pg: &Pg, prefix: &[&'a [Row]], timed: &[&'a [Row]], batch: usize, how: Raw) -> Run {
+    let db = pg.fresh();
+    let mut writer = RawWriter::new(pg, &db, how);
+    let mut rows: Vec<&'a Row> = Vec::new();
+    let mut run = |writer: &mut RawWriter, groups: &[&'a [Row]]| {
+        rows.clear();
+        rows.extend(groups.iter().flat_map(|g| g.iter()));
+        if rows.is_empty() {
+            return 0;
+        }
+        writer.transaction(&pg.runtime, &rows);
+        rows.len()
+    };
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        run(&mut writer, chunk);
+    }
+    pg.checkpoint(&db);
+    let started = Instant::now();
+    let mut events = 0;
+    for chunk in timed.chunks(batch) {
+        events += run(&mut writer, chunk);
+    }
+    let elapsed = started.elapsed();
+    drop(writer);
+    let digest = pg.journal_digest(&db);
+    pg.drop_db(db);
+    Run {
+        elapsed,
+        events,
+        digest,
+    }
+}
+
+/// The server's path: `batch` commands through a fresh engine, then ONE
+/// `DomainWriter::append` of their events.
+fn engine_durable(
+    pg: &Pg,
+    prefix: &[(Timestamp, Command)],
+    timed: &[(Timestamp, Command)],
+    batch: usize,
+) -> Run {
+    let db = pg.fresh();
+    let mut writer = pg.writer(&db);
+    let mut engine = Engine::default();
+    let mut events: Vec<EventRecord> = Vec::with_capacity(batch * 4);
+    let mut run = |writer: &mut DomainWriter, commands: &[(Timestamp, Command)]| {
+        events.clear();
+        for (at, command) in commands {
+            if let Err(rejection) = engine.handle_command(*at, command.clone()) {
+                panic!("the replayed workload diverged: {rejection:?}");
+            }
+            while let Some(output) = engine.poll_output() {
+                if let Output::Event(record) = output {
+                    events.push(record);
+                }
+            }
+        }
+        writer.append(&events).expect("append");
+        events.len()
+    };
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        run(&mut writer, chunk);
+    }
+    pg.checkpoint(&db);
+    let started = Instant::now();
+    let mut count = 0;
+    for chunk in timed.chunks(batch) {
+        count += run(&mut writer, chunk);
+    }
+    let elapsed = started.elapsed();
+    drop(writer);
+    let digest = pg.journal_digest(&db);
+    pg.drop_db(db);
+    Run {
+        elapsed,
+        events: count,
+        digest,
+    }
+}
+
+#[derive(Default)]
+struct Samples {
+    durable: Vec<f64>,
+    unnest: Vec<f64>,
+    single: Vec<f64>,
+    /// durable ÷ raw UNNEST, per round.
+    ratio_unnest: Vec<f64>,
+    /// durable ÷ raw single-row, per round.
+    ratio_single: Vec<f64>,
+    events: usize,
+}
+
+impl Samples {
+    fn push(&mut self, d: &Run, u: &Run, s: &Run) {
+        assert_eq!(d.events, u.events, "both sides write the same rows");
+        assert_eq!(d.events, s.events, "both sides write the same rows");
+        assert_eq!(
+            d.digest, u.digest,
+            "DomainWriter and raw UNNEST journals differ"
+        );
+        assert_eq!(
+            d.digest, s.digest,
+            "DomainWriter and raw single-row journals differ"
+        );
+        self.durable.push(d.rate());
+        self.unnest.push(u.rate());
+        self.single.push(s.rate());
+        self.ratio_unnest.push(d.rate() / u.rate());
+        self.ratio_single.push(d.rate() / s.rate());
+        self.events = d.events;
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not: then one tiny round.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let rounds: usize = env_or("DURABLE_ROUNDS", if quick { 1 } else { 3 });
+    let scale: f64 = env_or("DURABLE_SCALE", if quick { 0.02 } else { 1.0 });
+    let sync: String = env_or("DURABLE_PG_SYNC", "on".to_string());
+    assert!(
+        sync == "on" || sync == "off",
+        "DURABLE_PG_SYNC is on or off"
+    );
+
+    let started = Instant::now();
+    let workload = generate();
+    let prefix_len: usize = workload.events[..workload.warmup]
+        .iter()
+        .map(Vec::len)
+        .sum();
+    let per_command: Vec<usize> = workload.events.iter().map(Vec::len).collect();
+    let commands = workload.commands;
+    let warmup_commands = workload.warmup;
+    let events: Vec<EventRecord> = workload.events.into_iter().flatten().collect();
+    let rows: Vec<Row> = events
+        .iter()
+        .enumerate()
+        .map(|(i, record)| row(i as i64 + 1, record))
+        .collect();
+    let (prefix, timed) = events.split_at(prefix_len);
+    println!(
+        "workload: {} commands, {} events ({} in the untimed prefix), generated in {:.1} s",
+        commands.len(),
+        events.len(),
+        prefix_len,
+        started.elapsed().as_secs_f64()
+    );
+    let pg = Pg {
+        server: Server::start(Options {
+            fsync: true,
+            ..Options::default()
+        }),
+        runtime: tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime"),
+        sync,
+    };
+    println!(
+        "PostgreSQL {} (fsync on, synchronous_commit {})",
+        pg.server.psql("postgres", "SHOW server_version"),
+        pg.sync
+    );
+
+    // Rows one per event (for batches of events) and grouped by command.
+    let singles: Vec<&[Row]> = rows.chunks(1).collect();
+    let (prefix_singles, timed_singles) = singles.split_at(prefix_len);
+    let mut by_command: Vec<&[Row]> = Vec::with_capacity(per_command.len());
+    let mut offset = 0;
+    for n in &per_command {
+        by_command.push(&rows[offset..offset + n]);
+        offset += n;
+    }
+    let (prefix_commands, timed_commands) = commands.split_at(warmup_commands);
+    let (prefix_groups, timed_groups) = by_command.split_at(warmup_commands);
+
+    let window = |n: usize, all: usize| ((n as f64 * scale) as usize).clamp(1, all);
+    let event_cases = [
+        (1, window(2_000, timed.len())),
+        (64, window(60_000, timed.len())),
+        (512, window(timed.len(), timed.len())),
+    ];
+    let command_cases = [
+        (1, window(1_000, timed_commands.len())),
+        (64, window(30_000, timed_commands.len())),
+        (512, window(timed_commands.len(), timed_commands.len())),
+    ];
+    let mut event_results: Vec<Samples> = event_cases.iter().map(|_| Samples::default()).collect();
+    let mut command_results: Vec<Samples> =
+        command_cases.iter().map(|_| Samples::default()).collect();
+    let (mut d, mut u, mut s) = (None, None, None);
+    for round in 0..rounds {
+        for (&(batch, window), samples) in event_cases.iter().zip(event_results.iter_mut()) {
+            for step in 0..3 {
+                match (step + round) % 3 {
+                    0 => d = Some(durable(&pg, prefix, &timed[..window], batch)),
+                    1 => {
+                        u = Some(raw(
+                            &pg,
+                            prefix_singles,
+                            &timed_singles[..window],
+                            batch,
+                            Raw::Unnest,
+                        ))
+                    }
+                    _ => {
+                        s = Some(raw(
+                            &pg,
+                            prefix_singles,
+                            &timed_singles[..window],
+                            batch,
+                            Raw::SingleRow,
+                        ))
+                    }
+                }
+            }
+            let (d, u, s) = (d.take().unwrap(), u.take().unwrap(), s.take().unwrap());
+            samples.push(&d, &u, &s);
+            eprintln!(
+                "round {} {batch:>3} events per commit: DomainWriter {:>8.0} ev/s, raw UNNEST {:>8.0} rows/s, raw single-row {:>8.0} rows/s, ratios {:.2} / {:.2}",
+                round + 1,
+                d.rate(),
+                u.rate(),
+                s.rate(),
+                d.rate() / u.rate(),
+                d.rate() / s.rate()
+            );
+        }
+        for (&(batch, window), samples) in command_cases.iter().zip(command_results.iter_mut()) {
+            for step in 0..3 {
+                match (step + round) % 3 {
+                    0 => {
+                        d = Some(engine_durable(
+                            &pg,
+                            prefix_commands,
+                            &timed_commands[..window],
+                            batch,
+                        ))
+                    }
+                    1 => {
+                        u = Some(raw(
+                            &pg,
+                            prefix_groups,
+                            &timed_groups[..window],
+                            batch,
+                            Raw::Unnest,
+                        ))
+                    }
+                    _ => {
+                        s = Some(raw(
+                            &pg,
+                            prefix_groups,
+                            &timed_groups[..window],
+                            batch,
+                            Raw::SingleRow,
+                        ))
+                    }
+                }
+            }
+            let (d, u, s) = (d.take().unwrap(), u.take().unwrap(), s.take().unwrap());
+            samples.push(&d, &u, &s);
+            eprintln!(
+                "round {} {batch:>3} commands per commit: engine + DomainWriter {:>8.0} ev/s, raw UNNEST {:>8.0} rows/s, raw single-row {:>8.0} rows/s, ratios {:.2} / {:.2}",
+                round + 1,
+                d.rate(),
+                u.rate(),
+                s.rate(),
+                d.rate() / u.rate(),
+                d.rate() / s.rate()
+            );
+        }
+    }
+    let table = |title: &str, unit: &str, cases: &[(usize, usize)], results: &[Samples]| {
+        println!();
+        println!(
+            "{title}: medians of {rounds} round(s), synchronous_commit {}",
+            pg.sync
+        );
+        println!(
+            "| {unit} per transaction | timed events | durable events/s | raw UNNEST rows/s | raw single-row rows/s | ratio vs UNNEST (min–max) | ratio vs single-row (min–max) |"
+        );
+        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (&(batch, _), samples) in cases.iter().zip(results) {
+            println!(
+                "| {batch} | {} | {:.0} | {:.0} | {:.0} | {} | {} |",
+                samples.events,
+                median(&samples.durable),
+                median(&samples.unnest),
+                median(&samples.single),
+                ratio_cell(&samples.ratio_unnest),
+                ratio_cell(&samples.ratio_single),
+            );
+        }
+    };
+    table(
+        "DomainWriter::append, batches of events",
+        "events",
+        &event_cases,
+        &event_results,
+    );
+    table(
+        "the server's path (engine + DomainWriter, batches of commands)",
+        "commands",
+        &command_cases,
+        &command_results,
+    );
+}
