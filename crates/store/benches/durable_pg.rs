@@ -7,7 +7,10 @@
 //! production) and plays the workload of `durable.rs` (`common/mod.rs`: 100 agents, 24,000
 //! contacts against the real engine on a virtual clock, every event kept). Each path gets a
 //! fresh database on that server; the workload's first part is written untimed in batches of
-//! [`WARMUP_BATCH`] events, then a `CHECKPOINT`, then the timed window:
+//! [`WARMUP_BATCH`] events, then a `CHECKPOINT`, then the timed window. The three paths of a
+//! table run **interleaved** (a few transactions of one, then of the next, the order rotating),
+//! each timing only its own transactions: the machine is shared, and a slow stretch of its disk
+//! or CPU then falls on all three alike instead of on whichever ran then.
 //!
 //! - **durable**: a domain created and leased as a node does (`Cluster::create_domain`,
 //!   `Cluster::acquire`), then ONE `Journal::append` of `DomainWriter` per batch — the
@@ -227,7 +230,8 @@ impl RawWriter {
     }
 }
 
-/// One timed run's result: elapsed time, events, and the journal's digest.
+/// One path's result: elapsed time (its share of the interleaved window), events, and the
+/// journal's digest.
 struct Run {
     elapsed: Duration,
     events: usize,
@@ -240,111 +244,192 @@ impl Run {
     }
 }
 
-/// `DomainWriter::append` of each batch: the prefix untimed, then `timed` in batches of
-/// `batch` events.
-fn durable(pg: &Pg, prefix: &[EventRecord], timed: &[EventRecord], batch: usize) -> Run {
+/// What a lane writes with.
+enum Writer<'a> {
+    /// `DomainWriter::append` of batches of events.
+    Events(DomainWriter, &'a [EventRecord]),
+    /// Batches of commands through an engine, then one `DomainWriter::append` of their events.
+    Commands(
+        DomainWriter,
+        Engine,
+        Vec<EventRecord>,
+        &'a [(Timestamp, Command)],
+    ),
+    /// A raw path: groups of pre-serialized rows (one event's, or one command's).
+    Raw(RawWriter, Vec<&'a Row>, &'a [&'a [Row]]),
+}
+
+/// One path on a fresh database: its writer, its timed input, and the time spent in it.
+struct Lane<'a> {
+    db: Db,
+    writer: Writer<'a>,
+    batch: usize,
+    elapsed: Duration,
+    events: usize,
+}
+
+impl<'a> Lane<'a> {
+    /// Transaction `i` of the timed window (untimed: `warm`); the events it wrote.
+    fn transaction(&mut self, pg: &Pg, i: usize) -> usize {
+        let b = self.batch;
+        match &mut self.writer {
+            Writer::Events(writer, timed) => {
+                let chunk = &timed[i * b..((i + 1) * b).min(timed.len())];
+                writer.append(chunk).expect("append");
+                chunk.len()
+            }
+            Writer::Commands(writer, engine, events, timed) => {
+                let chunk = &timed[i * b..((i + 1) * b).min(timed.len())];
+                run_commands(writer, engine, events, chunk)
+            }
+            Writer::Raw(writer, rows, timed) => {
+                let chunk = &timed[i * b..((i + 1) * b).min(timed.len())];
+                rows.clear();
+                rows.extend(chunk.iter().flat_map(|g| g.iter()));
+                if rows.is_empty() {
+                    // As an append of no events writes nothing.
+                    return 0;
+                }
+                writer.transaction(&pg.runtime, rows);
+                rows.len()
+            }
+        }
+    }
+
+    fn finish(self, pg: &Pg) -> Run {
+        match self.writer {
+            Writer::Events(writer, _) | Writer::Commands(writer, ..) => drop(writer),
+            Writer::Raw(writer, ..) => drop(writer),
+        }
+        let digest = pg.journal_digest(&self.db);
+        pg.drop_db(self.db);
+        Run {
+            elapsed: self.elapsed,
+            events: self.events,
+            digest,
+        }
+    }
+}
+
+/// `commands` through the engine, then ONE append of their events (the driver's group commit).
+fn run_commands(
+    writer: &mut DomainWriter,
+    engine: &mut Engine,
+    events: &mut Vec<EventRecord>,
+    commands: &[(Timestamp, Command)],
+) -> usize {
+    events.clear();
+    for (at, command) in commands {
+        if let Err(rejection) = engine.handle_command(*at, command.clone()) {
+            panic!("the replayed workload diverged: {rejection:?}");
+        }
+        while let Some(output) = engine.poll_output() {
+            if let Output::Event(record) = output {
+                events.push(record);
+            }
+        }
+    }
+    writer.append(events).expect("append");
+    events.len()
+}
+
+/// The DomainWriter lane of a table of event batches: the prefix written untimed.
+fn events_lane<'a>(
+    pg: &Pg,
+    prefix: &[EventRecord],
+    timed: &'a [EventRecord],
+    batch: usize,
+) -> Lane<'a> {
     let db = pg.fresh();
     let mut writer = pg.writer(&db);
     for chunk in prefix.chunks(WARMUP_BATCH) {
         writer.append(chunk).expect("append");
     }
-    pg.checkpoint(&db);
-    let started = Instant::now();
-    for chunk in timed.chunks(batch) {
-        writer.append(chunk).expect("append");
-    }
-    let elapsed = started.elapsed();
-    assert_eq!(writer.last_seq(), (prefix.len() + timed.len()) as u64);
-    drop(writer);
-    let digest = pg.journal_digest(&db);
-    pg.drop_db(db);
-    Run {
-        elapsed,
-        events: timed.len(),
-        digest,
+    Lane {
+        db,
+        writer: Writer::Events(writer, timed),
+        batch,
+        elapsed: Duration::ZERO,
+        events: 0,
     }
 }
 
-/// A raw path: the same rows, serialized beforehand, in the same transactions; `groups` are
-/// the rows of one event (or one command) each, `batch` groups per transaction (a transaction
-/// without rows is skipped, as an append of no events writes nothing).
-fn raw<'a>(pg: &Pg, prefix: &[&'a [Row]], timed: &[&'a [Row]], batch: usize, how: Raw) -> Run {
-    let db = pg.fresh();
-    let mut writer = RawWriter::new(pg, &db, how);
-    let mut rows: Vec<&'a Row> = Vec::new();
-    let mut run = |writer: &mut RawWriter, groups: &[&'a [Row]]| {
-        rows.clear();
-        rows.extend(groups.iter().flat_map(|g| g.iter()));
-        if rows.is_empty() {
-            return 0;
-        }
-        writer.transaction(&pg.runtime, &rows);
-        rows.len()
-    };
-    for chunk in prefix.chunks(WARMUP_BATCH) {
-        run(&mut writer, chunk);
-    }
-    pg.checkpoint(&db);
-    let started = Instant::now();
-    let mut events = 0;
-    for chunk in timed.chunks(batch) {
-        events += run(&mut writer, chunk);
-    }
-    let elapsed = started.elapsed();
-    drop(writer);
-    let digest = pg.journal_digest(&db);
-    pg.drop_db(db);
-    Run {
-        elapsed,
-        events,
-        digest,
-    }
-}
-
-/// The server's path: `batch` commands through a fresh engine, then ONE
-/// `DomainWriter::append` of their events.
-fn engine_durable(
+/// The engine + DomainWriter lane of a table of command batches.
+fn commands_lane<'a>(
     pg: &Pg,
     prefix: &[(Timestamp, Command)],
-    timed: &[(Timestamp, Command)],
+    timed: &'a [(Timestamp, Command)],
     batch: usize,
-) -> Run {
+) -> Lane<'a> {
     let db = pg.fresh();
     let mut writer = pg.writer(&db);
     let mut engine = Engine::default();
-    let mut events: Vec<EventRecord> = Vec::with_capacity(batch * 4);
-    let mut run = |writer: &mut DomainWriter, commands: &[(Timestamp, Command)]| {
-        events.clear();
-        for (at, command) in commands {
-            if let Err(rejection) = engine.handle_command(*at, command.clone()) {
-                panic!("the replayed workload diverged: {rejection:?}");
-            }
-            while let Some(output) = engine.poll_output() {
-                if let Output::Event(record) = output {
-                    events.push(record);
-                }
-            }
-        }
-        writer.append(&events).expect("append");
-        events.len()
-    };
+    let mut events = Vec::with_capacity(batch * 4);
     for chunk in prefix.chunks(WARMUP_BATCH) {
-        run(&mut writer, chunk);
+        run_commands(&mut writer, &mut engine, &mut events, chunk);
     }
-    pg.checkpoint(&db);
-    let started = Instant::now();
-    let mut count = 0;
-    for chunk in timed.chunks(batch) {
-        count += run(&mut writer, chunk);
+    Lane {
+        db,
+        writer: Writer::Commands(writer, engine, events, timed),
+        batch,
+        elapsed: Duration::ZERO,
+        events: 0,
     }
-    let elapsed = started.elapsed();
-    drop(writer);
-    let digest = pg.journal_digest(&db);
-    pg.drop_db(db);
-    Run {
-        elapsed,
-        events: count,
-        digest,
+}
+
+/// A raw lane: the same rows, serialized beforehand, in the same transactions.
+fn raw_lane<'a>(
+    pg: &Pg,
+    prefix: &[&'a [Row]],
+    timed: &'a [&'a [Row]],
+    batch: usize,
+    how: Raw,
+) -> Lane<'a> {
+    let db = pg.fresh();
+    let mut writer = RawWriter::new(pg, &db, how);
+    let mut rows: Vec<&'a Row> = Vec::new();
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        rows.clear();
+        rows.extend(chunk.iter().flat_map(|g| g.iter()));
+        if !rows.is_empty() {
+            writer.transaction(&pg.runtime, &rows);
+        }
+    }
+    Lane {
+        db,
+        writer: Writer::Raw(writer, rows, timed),
+        batch,
+        elapsed: Duration::ZERO,
+        events: 0,
+    }
+}
+
+/// Runs the lanes' `transactions` timed transactions interleaved: a slice of a few
+/// transactions (about 16 ms of work at most) on each lane in turn, the order rotating every
+/// slice, so a slow stretch of the shared disk or CPU falls on every path alike. A
+/// `CHECKPOINT` of each database first, so none starts with a checkpoint owed.
+fn interleave(pg: &Pg, lanes: &mut [Lane<'_>], transactions: usize, batch: usize) {
+    for lane in lanes.iter() {
+        pg.checkpoint(&lane.db);
+    }
+    let slice = (64 / batch).clamp(1, 16);
+    let mut turn = 0;
+    let mut i = 0;
+    while i < transactions {
+        let end = (i + slice).min(transactions);
+        let n = lanes.len();
+        for k in 0..n {
+            let lane = &mut lanes[(k + turn) % n];
+            let started = Instant::now();
+            let mut events = 0;
+            for t in i..end {
+                events += lane.transaction(pg, t);
+            }
+            lane.elapsed += started.elapsed();
+            lane.events += events;
+        }
+        turn += 1;
+        i = end;
     }
 }
 
@@ -432,6 +517,30 @@ fn main() {
         pg.sync
     );
 
+    // What one round trip to the server costs here (the fence and the prepares are round
+    // trips of their own): the median of 2,000 prepared `SELECT 1`.
+    {
+        let db = pg.fresh();
+        let client = pg.raw_client(&db);
+        let mut times: Vec<f64> = pg.runtime.block_on(async {
+            let select = client.prepare("SELECT 1").await.expect("prepare");
+            let mut times = Vec::with_capacity(2_000);
+            for _ in 0..2_000 {
+                let started = Instant::now();
+                client.query_one(&select, &[]).await.expect("SELECT 1");
+                times.push(started.elapsed().as_secs_f64() * 1e6);
+            }
+            times
+        });
+        drop(client);
+        pg.drop_db(db);
+        times.sort_by(f64::total_cmp);
+        println!(
+            "round trip (prepared SELECT 1 from the bench's runtime): median {:.0} µs, p90 {:.0} µs",
+            times[times.len() / 2],
+            times[times.len() * 9 / 10]
+        );
+    }
     // Rows one per event (for batches of events) and grouped by command.
     let singles: Vec<&[Row]> = rows.chunks(1).collect();
     let (prefix_singles, timed_singles) = singles.split_at(prefix_len);
@@ -458,33 +567,29 @@ fn main() {
     let mut event_results: Vec<Samples> = event_cases.iter().map(|_| Samples::default()).collect();
     let mut command_results: Vec<Samples> =
         command_cases.iter().map(|_| Samples::default()).collect();
-    let (mut d, mut u, mut s) = (None, None, None);
     for round in 0..rounds {
         for (&(batch, window), samples) in event_cases.iter().zip(event_results.iter_mut()) {
-            for step in 0..3 {
-                match (step + round) % 3 {
-                    0 => d = Some(durable(&pg, prefix, &timed[..window], batch)),
-                    1 => {
-                        u = Some(raw(
-                            &pg,
-                            prefix_singles,
-                            &timed_singles[..window],
-                            batch,
-                            Raw::Unnest,
-                        ))
-                    }
-                    _ => {
-                        s = Some(raw(
-                            &pg,
-                            prefix_singles,
-                            &timed_singles[..window],
-                            batch,
-                            Raw::SingleRow,
-                        ))
-                    }
-                }
-            }
-            let (d, u, s) = (d.take().unwrap(), u.take().unwrap(), s.take().unwrap());
+            let mut lanes = [
+                events_lane(&pg, prefix, &timed[..window], batch),
+                raw_lane(
+                    &pg,
+                    prefix_singles,
+                    &timed_singles[..window],
+                    batch,
+                    Raw::Unnest,
+                ),
+                raw_lane(
+                    &pg,
+                    prefix_singles,
+                    &timed_singles[..window],
+                    batch,
+                    Raw::SingleRow,
+                ),
+            ];
+            lanes.rotate_left(round % 3);
+            interleave(&pg, &mut lanes, window.div_ceil(batch), batch);
+            lanes.rotate_right(round % 3);
+            let [d, u, s] = lanes.map(|lane| lane.finish(&pg));
             samples.push(&d, &u, &s);
             eprintln!(
                 "round {} {batch:>3} events per commit: DomainWriter {:>8.0} ev/s, raw UNNEST {:>8.0} rows/s, raw single-row {:>8.0} rows/s, ratios {:.2} / {:.2}",
@@ -497,37 +602,27 @@ fn main() {
             );
         }
         for (&(batch, window), samples) in command_cases.iter().zip(command_results.iter_mut()) {
-            for step in 0..3 {
-                match (step + round) % 3 {
-                    0 => {
-                        d = Some(engine_durable(
-                            &pg,
-                            prefix_commands,
-                            &timed_commands[..window],
-                            batch,
-                        ))
-                    }
-                    1 => {
-                        u = Some(raw(
-                            &pg,
-                            prefix_groups,
-                            &timed_groups[..window],
-                            batch,
-                            Raw::Unnest,
-                        ))
-                    }
-                    _ => {
-                        s = Some(raw(
-                            &pg,
-                            prefix_groups,
-                            &timed_groups[..window],
-                            batch,
-                            Raw::SingleRow,
-                        ))
-                    }
-                }
-            }
-            let (d, u, s) = (d.take().unwrap(), u.take().unwrap(), s.take().unwrap());
+            let mut lanes = [
+                commands_lane(&pg, prefix_commands, &timed_commands[..window], batch),
+                raw_lane(
+                    &pg,
+                    prefix_groups,
+                    &timed_groups[..window],
+                    batch,
+                    Raw::Unnest,
+                ),
+                raw_lane(
+                    &pg,
+                    prefix_groups,
+                    &timed_groups[..window],
+                    batch,
+                    Raw::SingleRow,
+                ),
+            ];
+            lanes.rotate_left(round % 3);
+            interleave(&pg, &mut lanes, window.div_ceil(batch), batch);
+            lanes.rotate_right(round % 3);
+            let [d, u, s] = lanes.map(|lane| lane.finish(&pg));
             samples.push(&d, &u, &s);
             eprintln!(
                 "round {} {batch:>3} commands per commit: engine + DomainWriter {:>8.0} ev/s, raw UNNEST {:>8.0} rows/s, raw single-row {:>8.0} rows/s, ratios {:.2} / {:.2}",
@@ -562,6 +657,9 @@ fn main() {
             );
         }
     };
+    if let Some(path) = std::env::var_os("DURABLE_PG_LOG") {
+        std::fs::write(path, pg.server.log()).expect("log");
+    }
     table(
         "DomainWriter::append, batches of events",
         "events",
