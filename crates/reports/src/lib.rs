@@ -5,21 +5,26 @@
 //! journal's JSON: each is one indexed scan per time window, and every row goes straight to
 //! the exporter (CSV, TSV, XML, JSON or XLSX) as it is read, so memory stays flat for any
 //! number of rows. The CLI (`switchboard report`) and the HTTP API (`GET /v1/reports/{name}`)
-//! both build a [`ReportRequest`] from the same parameters and call [`write_report`].
+//! both build a [`ReportRequest`] from the same parameters and call [`write_report`] (the
+//! embedded store, SQLite) or [`write_report_pg`] (one domain of the cluster store,
+//! PostgreSQL): the same reports, byte for byte, over either.
 //!
 //! - `request.rs`: [`ReportName`], [`Format`], [`Preset`], [`ReportRequest`] (parameter
 //!   parsing, date ranges and daily time windows in an IANA zone, file names).
-//! - `reports.rs`: the five queries.
+//! - `reports.rs`: the five reports, written once over a `source::Source`.
+//! - `source/`: the stores' SQL and rows (`sqlite.rs`, `postgres.rs`).
 //! - `output.rs`: the streaming exporters and the local-time formatting.
 
 mod output;
 mod reports;
 mod request;
+mod source;
 
 pub use request::{
     Format, PARAMETERS, Preset, RANGE_DAYS_MAX, Range, ReportName, ReportRequest, TimeOfDay,
 };
 
+use output::Sink;
 use std::io::Write;
 use strum::VariantArray;
 use switchboard_core::time::Timestamp;
@@ -47,6 +52,8 @@ pub enum ReportError {
     BadParameter { param: String, message: String },
     #[error("reading the store: {0}")]
     Store(#[from] rusqlite::Error),
+    #[error("reading the PostgreSQL store: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
     #[error("writing the report: {0}")]
     Io(#[from] std::io::Error),
     #[error("writing the XLSX workbook: {0}")]
@@ -82,7 +89,10 @@ impl ReportError {
     pub fn is_input(&self) -> bool {
         !matches!(
             self,
-            ReportError::Store(_) | ReportError::Io(_) | ReportError::Xlsx(_)
+            ReportError::Store(_)
+                | ReportError::Postgres(_)
+                | ReportError::Io(_)
+                | ReportError::Xlsx(_)
         )
     }
 
@@ -104,6 +114,21 @@ impl ReportError {
     }
 }
 
+/// The sink of `request`'s format, its header written.
+fn sink<'w, W: Write + ?Sized>(
+    request: &ReportRequest,
+    out: &'w mut W,
+) -> Result<output::Sinks<'w, W>, ReportError> {
+    output::sink(
+        request.format,
+        request.name.as_str(),
+        request.name.columns(),
+        request.header,
+        request.time_zone.clone(),
+        out,
+    )
+}
+
 /// Writes the report `request` asks for to `out`, reading `conn` (a store's connection) in
 /// one read transaction, row by row. `now` resolves presets and ends intervals still open.
 /// Returns the number of data rows. XLSX is assembled in a temporary file and then copied.
@@ -120,16 +145,59 @@ pub fn write_report(
     } else {
         None
     };
-    let mut sink = output::sink(
-        request.format,
-        request.name.as_str(),
-        request.name.columns(),
-        request.header,
-        request.time_zone.clone(),
-        out,
-    )?;
-    let rows = reports::run(conn, request, &windows, now.0, sink.as_mut())?;
+    let mut sink = sink(request, out)?;
+    let mut store = source::sqlite::Sqlite::new(conn);
+    let rows = source::ready(reports::run(
+        &mut store, request, &windows, now.0, &mut sink,
+    ))?;
     sink.finish()?;
     drop(transaction); // read only: rolling back changes nothing
+    Ok(rows)
+}
+
+/// [`write_report`] over routing domain `domain` of the cluster store (PostgreSQL): the same
+/// bytes for the same journal. Every query of the report runs in one read-only REPEATABLE
+/// READ transaction begun on `client` (one snapshot, as SQLite's read transaction gives),
+/// and rows stream from the server to `out` as they are read.
+///
+/// `out` is written synchronously between awaits; the future is `Send` when `out` is, so it
+/// can be spawned. A pooled connection (`deadpool_postgres::Object`) derefs to the client.
+pub async fn write_report_pg<W: Write + ?Sized>(
+    client: &mut tokio_postgres::Client,
+    domain: &str,
+    request: &ReportRequest,
+    now: Timestamp,
+    out: &mut W,
+) -> Result<u64, ReportError> {
+    // Bad input is refused before a transaction is begun (`write_report_pg_in` computes the
+    // windows again: a few thousand at most, cheap).
+    request.windows(now)?;
+    let transaction = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let rows = write_report_pg_in(&transaction, domain, request, now, out).await?;
+    // Read only: committing ends the snapshot and changes nothing.
+    transaction.commit().await?;
+    Ok(rows)
+}
+
+/// [`write_report_pg`] inside the caller's transaction (or on a bare connection): the
+/// report's queries see one snapshot only if `client` is a REPEATABLE READ (or SERIALIZABLE)
+/// transaction, which is the caller's to begin.
+pub async fn write_report_pg_in<W: Write + ?Sized>(
+    client: &(impl tokio_postgres::GenericClient + Sync),
+    domain: &str,
+    request: &ReportRequest,
+    now: Timestamp,
+    out: &mut W,
+) -> Result<u64, ReportError> {
+    let windows = request.windows(now)?;
+    let mut sink = sink(request, out)?;
+    let mut store = source::postgres::Postgres::new(client, domain);
+    let rows = reports::run(&mut store, request, &windows, now.0, &mut sink).await?;
+    sink.finish()?;
     Ok(rows)
 }

@@ -139,43 +139,79 @@ pub(crate) fn format_num(value: f64, out: &mut String) {
 pub(crate) trait Sink {
     fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError>;
     /// Ends the output (closing elements, saving the workbook) and writes what is left.
-    fn finish(self: Box<Self>) -> Result<(), ReportError>;
+    fn finish(self) -> Result<(), ReportError>
+    where
+        Self: Sized;
 }
 
-/// Makes the sink for `format`, writing the header (or the opening of the document).
-pub(crate) fn sink<'w>(
+/// Makes the sink for `format`, writing the header (or the opening of the document). It is
+/// generic over the writer, not boxed, so that it is `Send` when the writer is: the
+/// PostgreSQL report holds it across awaits.
+pub(crate) fn sink<'w, W: Write + ?Sized>(
     format: Format,
     report: &'static str,
     columns: &'static [&'static str],
     header: bool,
     tz: TimeZone,
-    out: &'w mut dyn Write,
-) -> Result<Box<dyn Sink + 'w>, ReportError> {
+    out: &'w mut W,
+) -> Result<Sinks<'w, W>, ReportError> {
     let clock = Clock::new(tz);
     Ok(match format {
-        Format::Csv => Box::new(Delimited::new(b',', columns, header, clock, out)?),
-        Format::Tsv => Box::new(Delimited::new(b'\t', columns, header, clock, out)?),
-        Format::Xml => Box::new(Xml::new(report, columns, clock, out)?),
-        Format::Json => Box::new(Json::new(columns, clock, out)?),
-        Format::Xlsx => Box::new(Xlsx::new(report, columns, header, clock, out)?),
+        Format::Csv => {
+            Sinks::Delimited(Box::new(Delimited::new(b',', columns, header, clock, out)?))
+        }
+        Format::Tsv => Sinks::Delimited(Box::new(Delimited::new(
+            b'\t', columns, header, clock, out,
+        )?)),
+        Format::Xml => Sinks::Xml(Xml::new(report, columns, clock, out)?),
+        Format::Json => Sinks::Json(Json::new(columns, clock, out)?),
+        Format::Xlsx => Sinks::Xlsx(Box::new(Xlsx::new(report, columns, header, clock, out)?)),
     })
+}
+
+/// The sink of each format.
+pub(crate) enum Sinks<'w, W: Write + ?Sized> {
+    Delimited(Box<Delimited<'w, W>>),
+    Xml(Xml<'w, W>),
+    Json(Json<'w, W>),
+    Xlsx(Box<Xlsx<'w, W>>),
+}
+
+impl<W: Write + ?Sized> Sink for Sinks<'_, W> {
+    fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
+        match self {
+            Sinks::Delimited(sink) => sink.row(cells),
+            Sinks::Xml(sink) => sink.row(cells),
+            Sinks::Json(sink) => sink.row(cells),
+            Sinks::Xlsx(sink) => sink.row(cells),
+        }
+    }
+
+    fn finish(self) -> Result<(), ReportError> {
+        match self {
+            Sinks::Delimited(sink) => (*sink).finish(),
+            Sinks::Xml(sink) => sink.finish(),
+            Sinks::Json(sink) => sink.finish(),
+            Sinks::Xlsx(sink) => (*sink).finish(),
+        }
+    }
 }
 
 /// CSV and TSV: RFC 4180 quoting (fields with the delimiter, a quote or a line break are
 /// quoted, quotes doubled), CRLF line ends.
-struct Delimited<'w> {
-    writer: csv::Writer<&'w mut dyn Write>,
+pub(crate) struct Delimited<'w, W: Write + ?Sized> {
+    writer: csv::Writer<&'w mut W>,
     clock: Clock,
     number: String,
 }
 
-impl<'w> Delimited<'w> {
+impl<'w, W: Write + ?Sized> Delimited<'w, W> {
     fn new(
         delimiter: u8,
         columns: &'static [&'static str],
         header: bool,
         clock: Clock,
-        out: &'w mut dyn Write,
+        out: &'w mut W,
     ) -> Result<Self, ReportError> {
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
@@ -201,7 +237,7 @@ fn csv_error(error: csv::Error) -> ReportError {
     }
 }
 
-impl Sink for Delimited<'_> {
+impl<W: Write + ?Sized> Sink for Delimited<'_, W> {
     fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
         let mut buf = [0u8; 19];
         let mut int = itoa::Buffer::new();
@@ -223,7 +259,7 @@ impl Sink for Delimited<'_> {
         Ok(())
     }
 
-    fn finish(mut self: Box<Self>) -> Result<(), ReportError> {
+    fn finish(mut self) -> Result<(), ReportError> {
         self.writer.flush()?;
         Ok(())
     }
@@ -231,19 +267,19 @@ impl Sink for Delimited<'_> {
 
 /// XML: `<report name="…">` with one `<row>` per row and one element per column, named as the
 /// column. Characters XML 1.0 does not allow become U+FFFD.
-struct Xml<'w> {
-    out: std::io::BufWriter<&'w mut dyn Write>,
+pub(crate) struct Xml<'w, W: Write + ?Sized> {
+    out: std::io::BufWriter<&'w mut W>,
     columns: &'static [&'static str],
     clock: Clock,
     number: String,
 }
 
-impl<'w> Xml<'w> {
+impl<'w, W: Write + ?Sized> Xml<'w, W> {
     fn new(
         report: &'static str,
         columns: &'static [&'static str],
         clock: Clock,
-        out: &'w mut dyn Write,
+        out: &'w mut W,
     ) -> Result<Self, ReportError> {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
         write!(
@@ -277,7 +313,7 @@ fn write_xml_text(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     out.write_all(&text.as_bytes()[start..])
 }
 
-impl Sink for Xml<'_> {
+impl<W: Write + ?Sized> Sink for Xml<'_, W> {
     fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
         let mut buf = [0u8; 19];
         let mut int = itoa::Buffer::new();
@@ -310,7 +346,7 @@ impl Sink for Xml<'_> {
         Ok(())
     }
 
-    fn finish(mut self: Box<Self>) -> Result<(), ReportError> {
+    fn finish(mut self) -> Result<(), ReportError> {
         self.out.write_all(b"</report>\n")?;
         self.out.flush()?;
         Ok(())
@@ -319,19 +355,19 @@ impl Sink for Xml<'_> {
 
 /// JSON: an array of objects keyed by column name, one object per line. Numbers are JSON
 /// numbers, times strings, empty values `null`.
-struct Json<'w> {
-    out: std::io::BufWriter<&'w mut dyn Write>,
+pub(crate) struct Json<'w, W: Write + ?Sized> {
+    out: std::io::BufWriter<&'w mut W>,
     columns: &'static [&'static str],
     clock: Clock,
     number: String,
     first: bool,
 }
 
-impl<'w> Json<'w> {
+impl<'w, W: Write + ?Sized> Json<'w, W> {
     fn new(
         columns: &'static [&'static str],
         clock: Clock,
-        out: &'w mut dyn Write,
+        out: &'w mut W,
     ) -> Result<Self, ReportError> {
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
         out.write_all(b"[")?;
@@ -345,7 +381,7 @@ impl<'w> Json<'w> {
     }
 }
 
-impl Sink for Json<'_> {
+impl<W: Write + ?Sized> Sink for Json<'_, W> {
     fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
         let mut buf = [0u8; 19];
         let mut int = itoa::Buffer::new();
@@ -385,7 +421,7 @@ impl Sink for Json<'_> {
         Ok(())
     }
 
-    fn finish(mut self: Box<Self>) -> Result<(), ReportError> {
+    fn finish(mut self) -> Result<(), ReportError> {
         self.out
             .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
         self.out.flush()?;
@@ -399,8 +435,8 @@ pub(crate) const XLSX_ROWS_MAX: u32 = 1_048_576;
 /// XLSX with rust_xlsxwriter in constant-memory mode (each row goes to a temporary file as it
 /// is written): real dates and numbers, the header row frozen. The workbook is saved to a
 /// temporary file and then copied to the output.
-struct Xlsx<'w> {
-    out: &'w mut dyn Write,
+pub(crate) struct Xlsx<'w, W: Write + ?Sized> {
+    out: &'w mut W,
     workbook: rust_xlsxwriter::Workbook,
     report: &'static str,
     columns: &'static [&'static str],
@@ -417,13 +453,13 @@ fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> ReportError {
     ReportError::Xlsx(error.to_string())
 }
 
-impl<'w> Xlsx<'w> {
+impl<'w, W: Write + ?Sized> Xlsx<'w, W> {
     fn new(
         report: &'static str,
         columns: &'static [&'static str],
         header: bool,
         clock: Clock,
-        out: &'w mut dyn Write,
+        out: &'w mut W,
     ) -> Result<Self, ReportError> {
         let mut xlsx = Xlsx {
             out,
@@ -477,7 +513,7 @@ impl<'w> Xlsx<'w> {
     }
 }
 
-impl Sink for Xlsx<'_> {
+impl<W: Write + ?Sized> Sink for Xlsx<'_, W> {
     fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ReportError> {
         if self.next_row >= XLSX_ROWS_MAX {
             self.add_sheet()?;
@@ -523,7 +559,7 @@ impl Sink for Xlsx<'_> {
         Ok(())
     }
 
-    fn finish(mut self: Box<Self>) -> Result<(), ReportError> {
+    fn finish(mut self) -> Result<(), ReportError> {
         let file = tempfile::tempfile()?;
         let mut writer = std::io::BufWriter::new(file);
         self.workbook

@@ -1,156 +1,90 @@
-//! The five reports: one SQL scan of a projection table per time window, each row handed to
-//! the sink as it is read.
+//! The five reports, written once for both stores ([`Source`]): one scan of a projection
+//! table per time window, each row handed to the sink as it is read.
 
 use crate::ReportError;
 use crate::output::{Cell, Sink};
 use crate::request::{ReportName, ReportRequest};
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Row, params};
+use crate::source::{Columns, Journaled, OwnedRow, Param, Query, Source};
 use std::collections::BTreeMap;
 use switchboard_core::closure::{self, Lang};
 
 /// Runs the report over `windows`, returns the number of rows.
-pub(crate) fn run(
-    conn: &Connection,
+pub(crate) async fn run<S: Source, K: Sink + ?Sized>(
+    db: &mut S,
     request: &ReportRequest,
     windows: &[(i64, i64)],
     now: i64,
-    sink: &mut dyn Sink,
+    sink: &mut K,
 ) -> Result<u64, ReportError> {
     match request.name {
-        ReportName::AgentRefusal => agent_refusal(conn, windows, sink),
-        ReportName::CompletedCallbacks => completed_callbacks(conn, windows, sink),
-        ReportName::AgentStateLog => agent_state_log(conn, windows, now, sink),
-        ReportName::ContactClosure => contact_closure(conn, request.lang, windows, sink),
-        ReportName::CallbackMonitor => callback_monitor(conn, windows, now, sink),
+        ReportName::AgentRefusal => agent_refusal(db, windows, sink).await,
+        ReportName::CompletedCallbacks => completed_callbacks(db, windows, sink).await,
+        ReportName::AgentStateLog => agent_state_log(db, windows, now, sink).await,
+        ReportName::ContactClosure => contact_closure(db, request.lang, windows, sink).await,
+        ReportName::CallbackMonitor => callback_monitor(db, windows, now, sink).await,
     }
 }
 
-/// The column as a cell: text, a number or empty.
-fn value<'r>(row: &'r Row<'_>, index: usize) -> Result<Cell<'r>, ReportError> {
-    Ok(match row.get_ref(index)? {
-        ValueRef::Null | ValueRef::Blob(_) => Cell::Empty,
-        ValueRef::Integer(value) => Cell::Int(value),
-        ValueRef::Real(value) => Cell::Num(value),
-        ValueRef::Text(text) => Cell::Text(
-            std::str::from_utf8(text)
-                .map_err(|e| ReportError::Store(rusqlite::Error::Utf8Error(index, e)))?,
-        ),
-    })
+/// A time column as a cell (empty when NULL).
+fn time(row: &dyn Columns, index: usize) -> Result<Cell<'static>, ReportError> {
+    Ok(row.opt_int(index)?.map_or(Cell::Empty, Cell::Time))
 }
 
-fn time(row: &Row<'_>, index: usize) -> Result<Cell<'static>, ReportError> {
-    Ok(match row.get::<_, Option<i64>>(index)? {
-        Some(at) => Cell::Time(at),
-        None => Cell::Empty,
-    })
-}
-
-/// The journal-ordered tables (`refusals`, `closures`, `agent_states`) are written in `seq`
-/// order and the store refuses events that go back in time, so their time column never
-/// decreases with `seq`: a time window is a `seq` range, found by binary search on the
-/// primary key. This spares the store a time index per table on every write.
-/// Returns the first `seq` whose row's `column` is at or after `at` (one past the last row
-/// when there is none).
-fn first_seq_at(conn: &Connection, table: &str, column: &str, at: i64) -> Result<i64, ReportError> {
-    let max: Option<i64> = conn
-        .prepare_cached(&format!("SELECT max(seq) FROM {table}"))?
-        .query_row([], |row| row.get(0))?;
-    let Some(max) = max else { return Ok(0) };
-    let mut probe = conn.prepare_cached(&format!(
-        "SELECT {column} FROM {table} WHERE seq >= ?1 ORDER BY seq LIMIT 1"
-    ))?;
-    // The answer lies in [low, high]: rows at or after it are at or after `at`.
-    let (mut low, mut high) = (0i64, max + 1);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        let first: Option<i64> = match probe.query_row([middle], |row| row.get(0)) {
-            Ok(value) => Some(value),
-            Err(rusqlite::Error::QueryReturnedNoRows) => None,
-            Err(error) => return Err(error.into()),
-        };
-        match first {
-            Some(value) if value < at => low = middle + 1,
-            _ => high = middle,
-        }
-    }
-    Ok(low)
-}
-
-/// The `seq` range `[first, last)` of the rows of `table` whose `column` lies in
-/// `[start, end)`.
-fn seq_range(
-    conn: &Connection,
-    table: &str,
-    column: &str,
-    start: i64,
-    end: i64,
-) -> Result<(i64, i64), ReportError> {
-    Ok((
-        first_seq_at(conn, table, column, start)?,
-        first_seq_at(conn, table, column, end)?,
-    ))
-}
-
-fn agent_refusal(
-    conn: &Connection,
+async fn agent_refusal<S: Source, K: Sink + ?Sized>(
+    db: &mut S,
     windows: &[(i64, i64)],
-    sink: &mut dyn Sink,
+    sink: &mut K,
 ) -> Result<u64, ReportError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT contact, agent, full_name, station, reason, at FROM refusals
-         WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
-    )?;
     let mut count = 0;
     for &(start, end) in windows {
-        let (first, last) = seq_range(conn, "refusals", "at", start, end)?;
-        let mut rows = statement.query(params![first, last])?;
-        while let Some(row) = rows.next()? {
-            sink.row(&[
-                value(row, 0)?,
-                value(row, 1)?,
-                value(row, 2)?,
-                value(row, 3)?,
-                value(row, 4)?,
-                Cell::Minute(row.get(5)?),
-            ])?;
-            count += 1;
-        }
+        let (first, last) = db.seq_range(Journaled::Refusals, start, end).await?;
+        db.each(
+            Query::Refusals,
+            &[Param::Int(first), Param::Int(last)],
+            |row| {
+                sink.row(&[
+                    row.cell(0)?,
+                    row.cell(1)?,
+                    row.cell(2)?,
+                    row.cell(3)?,
+                    row.cell(4)?,
+                    Cell::Minute(row.int(5)?),
+                ])?;
+                count += 1;
+                Ok(())
+            },
+        )
+        .await?;
     }
     Ok(count)
 }
 
-fn completed_callbacks(
-    conn: &Connection,
+async fn completed_callbacks<S: Source, K: Sink + ?Sized>(
+    db: &mut S,
     windows: &[(i64, i64)],
-    sink: &mut dyn Sink,
+    sink: &mut K,
 ) -> Result<u64, ReportError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT c.contact, c.queue, c.destination, c.end_state, c.entrance, c.last_attempt_at,
-                c.total_attempts, a.attempt, a.started_at, coalesce(a.agent_name, a.agent), a.state
-         FROM callbacks c LEFT JOIN callback_attempts a ON a.contact = c.contact
-         WHERE c.completed_at >= ?1 AND c.completed_at < ?2
-         ORDER BY c.completed_at, c.contact, a.attempt",
-    )?;
     let mut count = 0;
     for &(start, end) in windows {
-        let mut rows = statement.query(params![start, end])?;
-        while let Some(row) = rows.next()? {
+        let params = [Param::Int(start), Param::Int(end)];
+        db.each(Query::CompletedCallbacks, &params, |row| {
             sink.row(&[
-                value(row, 0)?,
-                value(row, 1)?,
-                value(row, 2)?,
-                value(row, 3)?,
+                row.cell(0)?,
+                row.cell(1)?,
+                row.cell(2)?,
+                row.cell(3)?,
                 time(row, 4)?,
                 time(row, 5)?,
-                value(row, 6)?,
-                value(row, 7)?,
+                row.cell(6)?,
+                row.cell(7)?,
                 time(row, 8)?,
-                value(row, 9)?,
-                value(row, 10)?,
+                row.cell(9)?,
+                row.cell(10)?,
             ])?;
             count += 1;
-        }
+            Ok(())
+        })
+        .await?;
     }
     Ok(count)
 }
@@ -163,162 +97,186 @@ fn completed_callbacks(
 // state is still current from the latest mark plus the rows after it. A state whose end is
 // not in the window and that is not current ends at or after the window's end.
 
-/// Each agent's latest row before `seq` `?1` (the mark at or before it, then the rows
-/// between), as `(agent, seq)`.
-const LATEST: &str = "
-mark AS (SELECT max(seq) AS m FROM agent_state_marks WHERE seq <= ?1),
-latest AS (
-    SELECT k.agent, k.state_seq AS seq FROM agent_state_marks k, mark WHERE k.seq = mark.m
-    UNION ALL
-    SELECT x.agent, x.seq FROM agent_states x, mark
-    WHERE x.seq >= coalesce(mark.m, 0) AND x.seq < ?1
-),
-last AS (SELECT agent, max(seq) AS seq FROM latest GROUP BY agent)";
+/// The columns of [`Query::CarriedStates`] and [`Query::BeganStates`].
+const STATE_COLUMNS: usize = 8;
 
-/// The state each agent was in when a window opened (`?1`: its first `seq`, `?2`: one past
-/// its last), with the start of the agent's first row in the window (its end, if there).
-fn carried_sql() -> String {
-    format!(
-        "WITH {LATEST},
-              next AS (SELECT agent, min(seq) AS seq FROM agent_states
-                       WHERE seq >= ?1 AND seq < ?2 GROUP BY agent)
-         SELECT s.seq, s.agent, a.full_name, a.team, s.start_at, n.start_at, s.state, s.reason
-         FROM last JOIN agent_states s ON s.seq = last.seq JOIN agents a ON a.id = s.agent
-         LEFT JOIN next x ON x.agent = s.agent LEFT JOIN agent_states n ON n.seq = x.seq
-         WHERE s.state IS NOT NULL
-         ORDER BY a.id"
-    )
+/// A window of the agent-state log and what its rows are judged by.
+struct StateWindow<'a> {
+    start: i64,
+    end: i64,
+    now: i64,
+    /// Each agent's current state: the `seq` of its row.
+    current: &'a BTreeMap<String, i64>,
 }
 
-/// The states that began in a window (`?1`: its first `seq`, `?2`: one past its last), each
-/// with the start of the agent's next row in the window (its end, if there).
-const BEGAN: &str = "
-SELECT w.seq, w.agent, a.full_name, a.team, w.start_at, w.next_at, w.state, w.reason
-FROM (SELECT seq, agent, state, reason, start_at,
-             lead(start_at) OVER (PARTITION BY agent ORDER BY seq) AS next_at
-      FROM agent_states WHERE seq >= ?1 AND seq < ?2) w
-LEFT JOIN agents a ON a.id = w.agent
-WHERE w.state IS NOT NULL
-ORDER BY w.seq";
+impl StateWindow<'_> {
+    /// A window with no length: a state's end beyond it must be looked up.
+    fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
 
-fn agent_state_log(
-    conn: &Connection,
+    /// Whether the row's state is its agent's current one.
+    fn is_current(&self, row: &dyn Columns) -> Result<bool, ReportError> {
+        let seq = row.int(0)?;
+        Ok(match row.cell(1)? {
+            Cell::Text(agent) => self.current.get(agent) == Some(&seq),
+            _ => false,
+        })
+    }
+
+    /// Whether the row's end is neither in the window nor implied by it: an empty window's
+    /// state that is not current ends at its agent's next start, which must be looked up.
+    fn needs_next_start(&self, row: &dyn Columns) -> Result<bool, ReportError> {
+        Ok(self.is_empty() && row.opt_int(5)?.is_none() && !self.is_current(row)?)
+    }
+
+    /// The row's interval, clipped to the window, to `sink`; `next_start` is its agent's next
+    /// start when [`needs_next_start`](Self::needs_next_start). Returns the rows written.
+    fn interval<K: Sink + ?Sized>(
+        &self,
+        row: &dyn Columns,
+        carried: bool,
+        next_start: Option<i64>,
+        sink: &mut K,
+    ) -> Result<u64, ReportError> {
+        let start_at = row.int(4)?;
+        let end_at: Option<i64> = match row.opt_int(5)? {
+            Some(next) => Some(next),
+            None if self.is_current(row)? => None,
+            // It ends at or after the window's end (exactly when, only an empty window needs
+            // to know).
+            None if !self.is_empty() => Some(self.end),
+            None => Some(next_start.unwrap_or(self.end)),
+        };
+        if carried && end_at.is_some_and(|end| end <= self.start) {
+            return Ok(0); // ended as the window opened
+        }
+        // Clipped to the window; a current interval ends now.
+        let start = start_at.max(self.start);
+        let end = end_at.unwrap_or(self.now.max(start_at)).min(self.end);
+        if end < start {
+            return Ok(0); // still current, and the window lies after now
+        }
+        sink.row(&[
+            row.cell(1)?,
+            row.cell(2)?,
+            row.cell(3)?,
+            Cell::Time(start),
+            Cell::Time(end),
+            row.cell(6)?,
+            row.cell(7)?,
+            Cell::Num((end - start) as f64 / 1000.0),
+        ])?;
+        Ok(1)
+    }
+}
+
+pub(crate) async fn agent_state_log<S: Source, K: Sink + ?Sized>(
+    db: &mut S,
     windows: &[(i64, i64)],
     now: i64,
-    sink: &mut dyn Sink,
+    sink: &mut K,
 ) -> Result<u64, ReportError> {
     // The agents' current states: (agent, seq of its row).
-    let current: BTreeMap<String, i64> = conn
-        .prepare_cached(&format!(
-            "WITH {LATEST} SELECT l.agent, l.seq FROM last l
-             JOIN agent_states s ON s.seq = l.seq WHERE s.state IS NOT NULL"
-        ))?
-        .query_map([i64::MAX], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut carried = conn.prepare_cached(&carried_sql())?;
-    let mut began = conn.prepare_cached(BEGAN)?;
-    let mut next_start = conn.prepare_cached(
-        "SELECT start_at FROM agent_states WHERE seq >= ?1 AND agent = ?2 ORDER BY seq LIMIT 1",
-    )?;
-    let mut count = 0;
-    for &(window_start, window_end) in windows {
-        let (first, last) = seq_range(conn, "agent_states", "start_at", window_start, window_end)?;
-        // The state each agent was in when the window opened, then every state that began in
-        // it.
-        for (statement, is_carried) in [(&mut carried, true), (&mut began, false)] {
-            let mut rows = statement.query([first, last])?;
-            while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                let start_at: i64 = row.get(4)?;
-                let is_current = || -> Result<bool, ReportError> {
-                    Ok(match value(row, 1)? {
-                        Cell::Text(agent) => current.get(agent) == Some(&seq),
-                        _ => false,
-                    })
-                };
-                let end_at: Option<i64> = match row.get(5)? {
-                    Some(next) => Some(next),
-                    None if is_current()? => None,
-                    // It ends at or after the window's end (exactly when, only an empty window
-                    // needs to know).
-                    None if window_end > window_start => Some(window_end),
-                    None => {
-                        let agent: String = row.get(1)?;
-                        Some(next_start.query_row(params![last, agent], |r| r.get(0))?)
-                    }
-                };
-                if is_carried && end_at.is_some_and(|end| end <= window_start) {
-                    continue; // ended as the window opened
-                }
-                // Clipped to the window; a current interval ends now.
-                let start = start_at.max(window_start);
-                let end = end_at.unwrap_or(now.max(start_at)).min(window_end);
-                if end < start {
-                    continue; // still current, and the window lies after now
-                }
-                sink.row(&[
-                    value(row, 1)?,
-                    value(row, 2)?,
-                    value(row, 3)?,
-                    Cell::Time(start),
-                    Cell::Time(end),
-                    value(row, 6)?,
-                    value(row, 7)?,
-                    Cell::Num((end - start) as f64 / 1000.0),
-                ])?;
-                count += 1;
-            }
+    let mut current: BTreeMap<String, i64> = BTreeMap::new();
+    db.each(Query::CurrentStates, &[Param::Int(i64::MAX)], |row| {
+        if let Cell::Text(agent) = row.cell(0)? {
+            current.insert(agent.to_owned(), row.int(1)?);
         }
+        Ok(())
+    })
+    .await?;
+    let mut count = 0;
+    for &(start, end) in windows {
+        let window = StateWindow {
+            start,
+            end,
+            now,
+            current: &current,
+        };
+        let (first, last) = db.seq_range(Journaled::AgentStates, start, end).await?;
+        let range = [Param::Int(first), Param::Int(last)];
+        // The state each agent was in when the window opened (at most one row per agent,
+        // kept: one may need another query, which cannot run while these rows stream)…
+        let mut carried = Vec::new();
+        db.each(Query::CarriedStates, &range, |row| {
+            carried.push(OwnedRow::of(row, STATE_COLUMNS)?);
+            Ok(())
+        })
+        .await?;
+        for row in &carried {
+            let mut next_start = None;
+            if window.needs_next_start(row)? {
+                let agent = match row.cell(1)? {
+                    Cell::Text(agent) => agent,
+                    _ => "",
+                };
+                db.each(
+                    Query::NextStart,
+                    &[Param::Int(last), Param::Text(agent)],
+                    |next| {
+                        next_start = Some(next.int(0)?);
+                        Ok(())
+                    },
+                )
+                .await?;
+            }
+            count += window.interval(row, true, next_start, sink)?;
+        }
+        // …then every state that began in it (none in an empty window, so no lookups).
+        db.each(Query::BeganStates, &range, |row| {
+            count += window.interval(row, false, None, sink)?;
+            Ok(())
+        })
+        .await?;
     }
     Ok(count)
 }
 
-fn contact_closure(
-    conn: &Connection,
+async fn contact_closure<S: Source, K: Sink + ?Sized>(
+    db: &mut S,
     lang: Lang,
     windows: &[(i64, i64)],
-    sink: &mut dyn Sink,
+    sink: &mut K,
 ) -> Result<u64, ReportError> {
-    let mut statement = conn.prepare_cached(
-        "SELECT c.contact, c.channel, c.queue, c.agent, c.entrance, c.at, c.major, c.minor,
-                c.disposition, d.label_en, d.label_hu
-         FROM closures c LEFT JOIN dispositions d ON d.queue = c.queue AND d.code = c.disposition
-         WHERE c.seq >= ?1 AND c.seq < ?2
-         ORDER BY c.seq",
-    )?;
     let mut count = 0;
     for &(start, end) in windows {
-        let (first, last) = seq_range(conn, "closures", "at", start, end)?;
-        let mut rows = statement.query(params![first, last])?;
-        while let Some(row) = rows.next()? {
-            let major: i64 = row.get(6)?;
-            let minor: i64 = row.get(7)?;
-            let major_info = u16::try_from(major).ok().and_then(closure::major);
-            let minor_info = u16::try_from(minor).ok().and_then(closure::minor);
-            let label = match lang {
-                Lang::En => 9,
-                Lang::Hu => 10,
-            };
-            let disposition = match value(row, label)? {
-                Cell::Empty => value(row, 8)?,
-                label => label,
-            };
-            sink.row(&[
-                value(row, 0)?,
-                value(row, 1)?,
-                value(row, 2)?,
-                value(row, 3)?,
-                time(row, 4)?,
-                time(row, 5)?,
-                Cell::Int(major),
-                major_info.map_or(Cell::Empty, |m| Cell::Text(m.name(lang))),
-                Cell::Int(minor),
-                minor_info.map_or(Cell::Empty, |m| Cell::Text(m.name(lang))),
-                disposition,
-                major_info.map_or(Cell::Empty, |m| Cell::Text(m.outcome.as_str())),
-            ])?;
-            count += 1;
-        }
+        let (first, last) = db.seq_range(Journaled::Closures, start, end).await?;
+        db.each(
+            Query::Closures,
+            &[Param::Int(first), Param::Int(last)],
+            |row| {
+                let major = row.int(6)?;
+                let minor = row.int(7)?;
+                let major_info = u16::try_from(major).ok().and_then(closure::major);
+                let minor_info = u16::try_from(minor).ok().and_then(closure::minor);
+                let label = match lang {
+                    Lang::En => 9,
+                    Lang::Hu => 10,
+                };
+                let disposition = match row.cell(label)? {
+                    Cell::Empty => row.cell(8)?,
+                    label => label,
+                };
+                sink.row(&[
+                    row.cell(0)?,
+                    row.cell(1)?,
+                    row.cell(2)?,
+                    row.cell(3)?,
+                    time(row, 4)?,
+                    time(row, 5)?,
+                    Cell::Int(major),
+                    major_info.map_or(Cell::Empty, |m| Cell::Text(m.name(lang))),
+                    Cell::Int(minor),
+                    minor_info.map_or(Cell::Empty, |m| Cell::Text(m.name(lang))),
+                    disposition,
+                    major_info.map_or(Cell::Empty, |m| Cell::Text(m.outcome.as_str())),
+                ])?;
+                count += 1;
+                Ok(())
+            },
+        )
+        .await?;
     }
     Ok(count)
 }
@@ -332,70 +290,67 @@ struct Monitor {
     handled: i64,
 }
 
-fn callback_monitor(
-    conn: &Connection,
+/// The queue a monitor query's row is about (its first column).
+fn queue_of<'m>(
+    queues: &'m mut BTreeMap<String, Monitor>,
+    row: &dyn Columns,
+) -> Result<&'m mut Monitor, ReportError> {
+    let queue = match row.cell(0)? {
+        Cell::Text(queue) => queue.to_owned(),
+        _ => String::new(),
+    };
+    Ok(queues.entry(queue).or_default())
+}
+
+async fn callback_monitor<S: Source, K: Sink + ?Sized>(
+    db: &mut S,
     windows: &[(i64, i64)],
     now: i64,
-    sink: &mut dyn Sink,
+    sink: &mut K,
 ) -> Result<u64, ReportError> {
     let mut queues: BTreeMap<String, Monitor> = BTreeMap::new();
-    {
-        let mut statement = conn.prepare_cached(
-            "SELECT id FROM queues WHERE callbacks = 1 AND removed_at IS NULL
-             UNION SELECT DISTINCT queue FROM callbacks",
-        )?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            queues.insert(row.get(0)?, Monitor::default());
-        }
-    }
-    let mut completed = conn.prepare_cached(
-        "SELECT queue, sum(end_state <> 'Purged'), sum(end_state <> 'Purged' AND reached),
-                sum(end_state = 'Purged')
-         FROM callbacks WHERE completed_at >= ?1 AND completed_at < ?2 GROUP BY queue",
-    )?;
-    let mut attempts = conn.prepare_cached(
-        "SELECT c.queue, sum(a.ended_at - a.dial_started), count(*)
-         FROM callback_attempts a JOIN callbacks c ON c.contact = a.contact
-         WHERE a.ended_at >= ?1 AND a.ended_at < ?2 AND a.dial_started IS NOT NULL
-         GROUP BY c.queue",
-    )?;
+    db.each(Query::MonitorQueues, &[], |row| {
+        queue_of(&mut queues, row)?;
+        Ok(())
+    })
+    .await?;
     for &(start, end) in windows {
-        let mut rows = completed.query(params![start, end])?;
-        while let Some(row) = rows.next()? {
-            let m = queues.entry(row.get(0)?).or_default();
-            m.processed += row.get::<_, i64>(1)?;
-            m.reached += row.get::<_, i64>(2)?;
-            m.purged += row.get::<_, i64>(3)?;
-        }
-        let mut rows = attempts.query(params![start, end])?;
-        while let Some(row) = rows.next()? {
-            let m = queues.entry(row.get(0)?).or_default();
-            m.handle_ms += row.get::<_, i64>(1)?;
-            m.handled += row.get::<_, i64>(2)?;
-        }
+        let params = [Param::Int(start), Param::Int(end)];
+        db.each(Query::MonitorCompleted, &params, |row| {
+            let m = queue_of(&mut queues, row)?;
+            m.processed += row.int(1)?;
+            m.reached += row.int(2)?;
+            m.purged += row.int(3)?;
+            Ok(())
+        })
+        .await?;
+        db.each(Query::MonitorAttempts, &params, |row| {
+            let m = queue_of(&mut queues, row)?;
+            m.handle_ms += row.int(1)?;
+            m.handled += row.int(2)?;
+            Ok(())
+        })
+        .await?;
     }
     // CLBK Stat and Clbk To Be Proc are states: taken at the end of the range (or now).
     let at = windows.last().map_or(now, |w| w.1.min(now));
-    let mut status = conn.prepare_cached(
-        "SELECT status FROM callback_status WHERE queue = ?1 AND at < ?2
-         ORDER BY at DESC, seq DESC LIMIT 1",
-    )?;
-    let mut waiting = conn.prepare_cached(
-        "SELECT count(*) FROM callbacks c
-         WHERE c.queue = ?1 AND c.created_at < ?2 AND (c.completed_at IS NULL OR c.completed_at >= ?2)
-           AND NOT EXISTS (SELECT 1 FROM callback_attempts a WHERE a.contact = c.contact
-                           AND a.started_at < ?2 AND (a.ended_at IS NULL OR a.ended_at >= ?2))",
-    )?;
     let mut count = 0;
     for (queue, m) in &queues {
-        let mut rows = status.query(params![queue, at])?;
-        let row = rows.next()?;
-        let stat = match row {
-            Some(row) => value(row, 0)?,
-            None => Cell::Empty,
-        };
-        let to_be_processed: i64 = waiting.query_row(params![queue, at], |row| row.get(0))?;
+        let params = [Param::Text(queue), Param::Int(at)];
+        let mut stat: Option<String> = None;
+        db.each(Query::MonitorStatus, &params, |row| {
+            if let Cell::Text(text) = row.cell(0)? {
+                stat = Some(text.to_owned());
+            }
+            Ok(())
+        })
+        .await?;
+        let mut to_be_processed = 0;
+        db.each(Query::MonitorWaiting, &params, |row| {
+            to_be_processed = row.int(0)?;
+            Ok(())
+        })
+        .await?;
         let (reached, fail) = if m.processed > 0 {
             let reached = m.reached as f64 * 100.0 / m.processed as f64;
             (Cell::Num(reached), Cell::Num(100.0 - reached))
@@ -409,7 +364,7 @@ fn callback_monitor(
         };
         sink.row(&[
             Cell::Text(queue),
-            stat,
+            stat.as_deref().map_or(Cell::Empty, Cell::Text),
             Cell::Int(m.processed),
             Cell::Int(to_be_processed),
             average,
@@ -424,7 +379,9 @@ fn callback_monitor(
 
 #[cfg(test)]
 mod tests {
-    use super::{Cell, ReportError, Sink, agent_state_log, seq_range, value};
+    use super::{Cell, Journaled, ReportError, Sink, agent_state_log};
+    use crate::source::sqlite::Sqlite;
+    use crate::source::{Columns, ready};
     use rusqlite::Connection;
     use switchboard_core::event::{Event, EventRecord};
     use switchboard_core::ids::{AgentId, ContactId};
@@ -450,7 +407,7 @@ mod tests {
             self.0.push(cells.join(" "));
             Ok(())
         }
-        fn finish(self: Box<Self>) -> Result<(), ReportError> {
+        fn finish(self) -> Result<(), ReportError> {
             Ok(())
         }
     }
@@ -478,8 +435,13 @@ mod tests {
             )
             .unwrap();
         for &(window_start, window_end) in windows {
-            let (first, last) =
-                seq_range(conn, "agent_states", "start_at", window_start, window_end).unwrap();
+            let store = Sqlite::new(conn);
+            let first = store
+                .first_seq_at(Journaled::AgentStates, window_start)
+                .unwrap();
+            let last = store
+                .first_seq_at(Journaled::AgentStates, window_end)
+                .unwrap();
             for (statement, parameters) in [
                 (&mut carried, [first, window_start]),
                 (&mut began, [first, last]),
@@ -494,13 +456,13 @@ mod tests {
                         continue;
                     }
                     let cells = [
-                        value(row, 0).unwrap(),
-                        value(row, 1).unwrap(),
-                        value(row, 2).unwrap(),
+                        row.cell(0).unwrap(),
+                        row.cell(1).unwrap(),
+                        row.cell(2).unwrap(),
                         Cell::Time(start),
                         Cell::Time(end),
-                        value(row, 5).unwrap(),
-                        value(row, 6).unwrap(),
+                        row.cell(5).unwrap(),
+                        row.cell(6).unwrap(),
                         Cell::Num((end - start) as f64 / 1000.0),
                     ];
                     sink.row(&cells).unwrap();
@@ -552,7 +514,13 @@ mod tests {
         for &window in &windows {
             for now in [2_000_000, 2_700_000] {
                 let mut sink = Rows::default();
-                agent_state_log(conn, &[window], now, &mut sink).unwrap();
+                ready(agent_state_log(
+                    &mut Sqlite::new(conn),
+                    &[window],
+                    now,
+                    &mut sink,
+                ))
+                .unwrap();
                 let expected = by_search(conn, &[window], now);
                 cases += usize::from(!expected.is_empty());
                 assert_eq!(sink.0, expected, "window {window:?}, now {now}");

@@ -22,9 +22,13 @@
 use crate::Result;
 use crate::rows::MultiInsert;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
-use switchboard_core::event::{Event, EventRecord};
+use switchboard_core::event::EventRecord;
+
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+pub(crate) mod plan;
+use plan::{Tracker, Update};
 
 /// The projection tables of schema version 2. `refusals`, `closures` and `agent_states` have
 /// no time index: their time never decreases with `seq` (the store refuses events that go
@@ -220,44 +224,22 @@ pub(crate) fn rebuild(conn: &Connection) -> Result<Projector> {
     Ok(projector)
 }
 
-/// Turns journal entries into projection rows. It may keep state between entries (loaded
-/// from the tables by `load`); `committed` is called after each successful transaction, and
-/// after a failed one the store loads a fresh projector.
+/// Turns journal entries into projection rows: the [`plan`] of each batch (shared with the
+/// PostgreSQL store), written as SQLite statements. Its memory between entries ([`Tracker`])
+/// is loaded from the tables by `load`; `committed` is called after each successful
+/// transaction, and after a failed one the store loads a fresh projector.
 #[derive(Debug, Default)]
 pub(crate) struct Projector {
-    /// Agents with a row in `agents`.
-    agents: BTreeSet<String>,
-    /// Each agent whose latest `agent_states` row is a state (not a removal): that row's
-    /// `seq` (what a mark records).
-    current: BTreeMap<String, i64>,
-    /// `agent_states` rows since the latest mark (all of them before the first mark).
-    since_mark: usize,
-    /// The batch's rows of the insert-only tables, written at its end.
-    pending: Pending,
-}
-
-/// Rows of the batch being applied, by index in it.
-#[derive(Debug, Default)]
-struct Pending {
-    /// A state change or removal.
-    states: Vec<usize>,
-    closures: Vec<usize>,
-    refusals: Vec<usize>,
-}
-
-impl Pending {
-    fn clear(&mut self) {
-        self.states.clear();
-        self.closures.clear();
-        self.refusals.clear();
-    }
+    tracker: Tracker,
 }
 
 /// The multi-row INSERTs of the insert-only tables.
 struct Inserts {
     states: MultiInsert,
+    marks: MultiInsert,
     closures: MultiInsert,
     refusals: MultiInsert,
+    statuses: MultiInsert,
 }
 
 fn inserts() -> &'static Inserts {
@@ -267,6 +249,7 @@ fn inserts() -> &'static Inserts {
             "agent_states (seq, agent, state, reason, station, start_at)",
             6,
         ),
+        marks: MultiInsert::new("agent_state_marks (seq, agent, state_seq)", 3),
         closures: MultiInsert::new(
             "closures (seq, at, contact, channel, queue, agent, arrived, entrance,
                  major, minor, disposition)",
@@ -276,21 +259,22 @@ fn inserts() -> &'static Inserts {
             "refusals (seq, at, contact, agent, full_name, station, reason, cause_code)",
             8,
         ),
+        statuses: MultiInsert::new("callback_status (seq, queue, at, status)", 4),
     })
 }
 
 impl Projector {
     pub(crate) fn load(conn: &Connection) -> Result<Self> {
-        let mut projector = Projector::default();
+        let mut tracker = Tracker::default();
         let mut statement = conn.prepare("SELECT id FROM agents")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            projector.agents.insert(row.get(0)?);
+            tracker.agents.insert(row.get(0)?);
         }
         let mut statement = conn.prepare(STATES_AT)?;
         let mut rows = statement.query([i64::MAX])?;
         while let Some(row) = rows.next()? {
-            projector.current.insert(row.get(0)?, row.get(1)?);
+            tracker.current.insert(row.get(0)?, row.get(1)?);
         }
         let since_mark: i64 = conn.query_row(
             "SELECT count(*) FROM agent_states
@@ -298,334 +282,240 @@ impl Projector {
             [],
             |row| row.get(0),
         )?;
-        projector.since_mark = since_mark as usize;
-        Ok(projector)
+        tracker.since_mark = since_mark as usize;
+        Ok(Projector { tracker })
     }
 
-    /// Before an `agent_states` row at `seq`: writes a mark (each agent's current state) when
-    /// enough rows came since the previous one. A mark with no agent in a state would have no
-    /// rows: none is written then.
-    fn mark(&mut self, conn: &Connection, seq: i64) -> Result<()> {
-        let due = MARK_ROWS.max(MARK_ROWS_PER_AGENT * self.current.len());
-        if self.since_mark >= due && !self.current.is_empty() {
-            let mut insert = conn.prepare_cached(
-                "INSERT INTO agent_state_marks (seq, agent, state_seq) VALUES (?1, ?2, ?3)",
-            )?;
-            for (agent, state_seq) in &self.current {
-                insert.execute(params![seq, agent, state_seq])?;
-            }
-            self.since_mark = 0;
-        }
-        self.since_mark += 1;
-        Ok(())
-    }
-
-    /// Writes the projection rows of `records`, numbered from `first`. The rows of the
-    /// insert-only tables (`agent_states`, `closures`, `refusals`) are collected and inserted
-    /// at the end, a few statements per table ([`MultiInsert`]).
+    /// Writes the projection rows of `records`, numbered from `first`: the updates one
+    /// statement each, in journal order, then the rows of each insert-only table a few
+    /// statements at a time ([`MultiInsert`]).
     pub(crate) fn apply(
         &mut self,
         conn: &Connection,
         first: u64,
         records: &[EventRecord],
     ) -> Result<()> {
-        self.pending.clear();
-        for (index, record) in records.iter().enumerate() {
-            self.apply_one(conn, first + index as u64, index, record)?;
+        let plan = self.tracker.plan(first, records);
+        for update in &plan.updates {
+            write_update(conn, update)?;
         }
-        let seq = |index: usize| (first + index as u64) as i64;
-        inserts()
-            .states
-            .run(conn, &self.pending.states, |s, p, &index| {
-                let record = &records[index];
-                let (agent, state, reason, station) = match &record.event {
-                    Event::AgentStateChanged {
-                        agent,
-                        state,
-                        reason,
-                        station,
-                    } => (
-                        agent,
-                        Some(state.as_str()),
-                        reason.as_deref(),
-                        station.as_ref().map(|s| s.as_str()),
-                    ),
-                    Event::AgentRemoved { agent } => (agent, None, None, None),
-                    _ => unreachable!("only state rows are pending here"),
-                };
-                s.raw_bind_parameter(p + 1, seq(index))?;
-                s.raw_bind_parameter(p + 2, agent.as_str())?;
-                s.raw_bind_parameter(p + 3, state)?;
-                s.raw_bind_parameter(p + 4, reason)?;
-                s.raw_bind_parameter(p + 5, station)?;
-                s.raw_bind_parameter(p + 6, record.at.0)
-            })?;
-        inserts()
-            .closures
-            .run(conn, &self.pending.closures, |s, p, &index| {
-                let record = &records[index];
-                let Event::ContactClosed {
-                    contact,
-                    code,
-                    disposition,
-                    agent,
-                    queue,
-                    channel,
-                    arrived,
-                    entrance,
-                } = &record.event
-                else {
-                    unreachable!("only closures are pending here")
-                };
-                s.raw_bind_parameter(p + 1, seq(index))?;
-                s.raw_bind_parameter(p + 2, record.at.0)?;
-                s.raw_bind_parameter(p + 3, contact.0 as i64)?;
-                s.raw_bind_parameter(p + 4, channel.as_str())?;
-                s.raw_bind_parameter(p + 5, queue.as_str())?;
-                s.raw_bind_parameter(p + 6, agent.as_ref().map(|a| a.as_str()))?;
-                s.raw_bind_parameter(p + 7, arrived.0)?;
-                s.raw_bind_parameter(p + 8, entrance.0)?;
-                s.raw_bind_parameter(p + 9, code.major.0)?;
-                s.raw_bind_parameter(p + 10, code.minor.0)?;
-                s.raw_bind_parameter(p + 11, disposition)
-            })?;
-        inserts()
-            .refusals
-            .run(conn, &self.pending.refusals, |s, p, &index| {
-                let record = &records[index];
-                let Event::OfferRefused {
-                    contact,
-                    agent,
-                    agent_full_name,
-                    station,
-                    reason,
-                    cause_code,
-                    ..
-                } = &record.event
-                else {
-                    unreachable!("only refusals are pending here")
-                };
-                s.raw_bind_parameter(p + 1, seq(index))?;
-                s.raw_bind_parameter(p + 2, record.at.0)?;
-                s.raw_bind_parameter(p + 3, contact.0 as i64)?;
-                s.raw_bind_parameter(p + 4, agent.as_str())?;
-                s.raw_bind_parameter(p + 5, agent_full_name)?;
-                s.raw_bind_parameter(p + 6, station.as_str())?;
-                s.raw_bind_parameter(p + 7, reason.as_str())?;
-                s.raw_bind_parameter(p + 8, cause_code)
-            })?;
-        Ok(())
-    }
-
-    /// One entry: its rows in the other tables now, its rows of the insert-only tables into
-    /// `pending` (by `index` in the batch).
-    fn apply_one(
-        &mut self,
-        conn: &Connection,
-        seq: u64,
-        index: usize,
-        record: &EventRecord,
-    ) -> Result<()> {
-        let seq = seq as i64;
-        let at = record.at.0;
-        match &record.event {
-            Event::OfferRefused { .. } => self.pending.refusals.push(index),
-            Event::AgentConfigured { agent } => {
-                conn.prepare_cached(
-                    "INSERT INTO agents (id, full_name, team, removed_at, seq) VALUES (?1, ?2, ?3, NULL, ?4)
-                     ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
-                         team = excluded.team, removed_at = NULL, seq = excluded.seq",
-                )?
-                .execute(params![agent.id.as_str(), agent.full_name, agent.team, seq])?;
-                self.agents.insert(agent.id.as_str().to_owned());
-            }
-            Event::AgentRemoved { agent } => {
-                conn.prepare_cached("UPDATE agents SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
-                    .execute(params![agent.as_str(), at, seq])?;
-                // Ends the agent's current interval (a start with no state).
-                self.mark(conn, seq)?;
-                self.current.remove(agent.as_str());
-                self.pending.states.push(index);
-            }
-            Event::AgentStateChanged { agent, .. } => {
-                let agent = agent.as_str();
-                if !self.agents.contains(agent) {
-                    // Not configured in this journal (it began after): named by its id.
-                    conn.prepare_cached(
-                        "INSERT OR IGNORE INTO agents (id, full_name, team, removed_at, seq)
-                         VALUES (?1, ?1, NULL, NULL, ?2)",
-                    )?
-                    .execute(params![agent, seq])?;
-                    self.agents.insert(agent.to_owned());
-                }
-                self.mark(conn, seq)?;
-                match self.current.get_mut(agent) {
-                    Some(current) => *current = seq,
-                    None => {
-                        self.current.insert(agent.to_owned(), seq);
-                    }
-                }
-                self.pending.states.push(index);
-            }
-            Event::QueueConfigured { queue } => {
-                conn.prepare_cached(
-                    "INSERT INTO queues (id, name, channel, callbacks, removed_at, seq)
-                     VALUES (?1, ?2, ?3, ?4, NULL, ?5)
-                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, channel = excluded.channel,
-                         callbacks = excluded.callbacks, removed_at = NULL, seq = excluded.seq",
-                )?
-                .execute(params![
-                    queue.id.as_str(),
-                    queue.name,
-                    queue.channel.as_str(),
-                    queue.callbacks.is_some(),
-                    seq
-                ])?;
-                conn.prepare_cached("DELETE FROM dispositions WHERE queue = ?1")?
-                    .execute([queue.id.as_str()])?;
-                let mut insert = conn.prepare_cached(
-                    "INSERT OR REPLACE INTO dispositions (queue, code, label_en, label_hu)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?;
-                for disposition in &queue.dispositions {
-                    insert.execute(params![
-                        queue.id.as_str(),
-                        disposition.code,
-                        disposition.label_en,
-                        disposition.label_hu
-                    ])?;
-                }
-            }
-            Event::QueueRemoved { queue } => {
-                conn.prepare_cached("UPDATE queues SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
-                    .execute(params![queue.as_str(), at, seq])?;
-            }
-            Event::ContactClosed { .. } => self.pending.closures.push(index),
-            Event::CallbackCreated {
-                contact,
-                queue,
-                destination,
-                entrance,
-                ..
-            } => {
-                conn.prepare_cached(
-                    "INSERT OR REPLACE INTO callbacks (contact, queue, destination, created_at, entrance, seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    contact.0 as i64,
-                    queue.as_str(),
-                    destination,
-                    at,
-                    entrance.0,
-                    seq
-                ])?;
-            }
-            Event::AttemptStarted {
-                contact,
-                attempt,
-                agent,
-                ..
-            } => {
-                conn.prepare_cached(
-                    "INSERT OR REPLACE INTO callback_attempts (contact, attempt, started_at, agent, seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![contact.0 as i64, attempt, at, agent.as_str(), seq])?;
-            }
-            Event::AttemptEnded {
-                contact,
-                attempt,
-                agent,
-                agent_full_name,
-                state,
-                minor,
-                counted,
-                dial_started,
-            } => {
-                // An attempt that never started (Aborted) starts and ends now.
-                conn.prepare_cached(
-                    "INSERT INTO callback_attempts
-                         (contact, attempt, started_at, ended_at, agent, agent_name, state, minor, counted, dial_started, seq)
-                     VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                     ON CONFLICT (contact, attempt) DO UPDATE SET ended_at = excluded.ended_at,
-                         agent = excluded.agent, agent_name = excluded.agent_name,
-                         state = excluded.state, minor = excluded.minor, counted = excluded.counted,
-                         dial_started = excluded.dial_started, seq = excluded.seq",
-                )?
-                .execute(params![
-                    contact.0 as i64,
-                    attempt,
-                    at,
-                    agent.as_ref().map(|a| a.as_str()),
-                    agent_full_name,
-                    state.as_str(),
-                    minor.0,
-                    counted,
-                    dial_started.map(|t| t.0),
-                    seq
-                ])?;
-                let started: Option<i64> = conn
-                    .prepare_cached(
-                        "SELECT started_at FROM callback_attempts WHERE contact = ?1 AND attempt = ?2",
-                    )?
-                    .query_row(params![contact.0 as i64, attempt], |row| row.get(0))
-                    .optional()?;
-                conn.prepare_cached(
-                    "UPDATE callbacks SET total_attempts = ?2, last_attempt_at = ?3, seq = ?4
-                     WHERE contact = ?1 AND total_attempts <= ?2",
-                )?
-                .execute(params![
-                    contact.0 as i64,
-                    attempt,
-                    started.unwrap_or(at),
-                    seq
-                ])?;
-            }
-            Event::CallbackCompleted {
-                contact,
-                queue,
-                destination,
-                end,
-                entrance,
-                attempts,
-                reached,
-            } => {
-                // A callback created before this journal began gets its row now.
-                conn.prepare_cached(
-                    "INSERT INTO callbacks (contact, queue, destination, created_at, entrance, completed_at,
-                         end_state, counted_attempts, reached, seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (contact) DO UPDATE SET queue = excluded.queue,
-                         destination = excluded.destination, entrance = excluded.entrance,
-                         completed_at = excluded.completed_at, end_state = excluded.end_state,
-                         counted_attempts = excluded.counted_attempts, reached = excluded.reached,
-                         seq = excluded.seq",
-                )?
-                .execute(params![
-                    contact.0 as i64,
-                    queue.as_str(),
-                    destination,
-                    at,
-                    entrance.0,
-                    end.as_str(),
-                    attempts,
-                    reached,
-                    seq
-                ])?;
-            }
-            Event::CallbackStatusChanged { queue, status, .. } => {
-                conn.prepare_cached(
-                    "INSERT INTO callback_status (seq, queue, at, status) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![seq, queue.as_str(), at, status.as_str()])?;
-            }
-            _ => {}
-        }
+        let inserts = inserts();
+        inserts.states.run(conn, &plan.states, |s, p, row| {
+            s.raw_bind_parameter(p + 1, row.seq)?;
+            s.raw_bind_parameter(p + 2, row.agent)?;
+            s.raw_bind_parameter(p + 3, row.state)?;
+            s.raw_bind_parameter(p + 4, row.reason)?;
+            s.raw_bind_parameter(p + 5, row.station)?;
+            s.raw_bind_parameter(p + 6, row.start_at)
+        })?;
+        inserts.marks.run(conn, &plan.marks, |s, p, row| {
+            s.raw_bind_parameter(p + 1, row.seq)?;
+            s.raw_bind_parameter(p + 2, &row.agent)?;
+            s.raw_bind_parameter(p + 3, row.state_seq)
+        })?;
+        inserts.closures.run(conn, &plan.closures, |s, p, row| {
+            s.raw_bind_parameter(p + 1, row.seq)?;
+            s.raw_bind_parameter(p + 2, row.at)?;
+            s.raw_bind_parameter(p + 3, row.contact)?;
+            s.raw_bind_parameter(p + 4, row.channel)?;
+            s.raw_bind_parameter(p + 5, row.queue)?;
+            s.raw_bind_parameter(p + 6, row.agent)?;
+            s.raw_bind_parameter(p + 7, row.arrived)?;
+            s.raw_bind_parameter(p + 8, row.entrance)?;
+            s.raw_bind_parameter(p + 9, row.major)?;
+            s.raw_bind_parameter(p + 10, row.minor)?;
+            s.raw_bind_parameter(p + 11, row.disposition)
+        })?;
+        inserts.refusals.run(conn, &plan.refusals, |s, p, row| {
+            s.raw_bind_parameter(p + 1, row.seq)?;
+            s.raw_bind_parameter(p + 2, row.at)?;
+            s.raw_bind_parameter(p + 3, row.contact)?;
+            s.raw_bind_parameter(p + 4, row.agent)?;
+            s.raw_bind_parameter(p + 5, row.full_name)?;
+            s.raw_bind_parameter(p + 6, row.station)?;
+            s.raw_bind_parameter(p + 7, row.reason)?;
+            s.raw_bind_parameter(p + 8, row.cause_code)
+        })?;
+        inserts.statuses.run(conn, &plan.statuses, |s, p, row| {
+            s.raw_bind_parameter(p + 1, row.seq)?;
+            s.raw_bind_parameter(p + 2, row.queue)?;
+            s.raw_bind_parameter(p + 3, row.at)?;
+            s.raw_bind_parameter(p + 4, row.status)
+        })?;
         Ok(())
     }
 
     pub(crate) fn committed(&mut self) {}
+}
+
+/// One update of a [`Plan`] as SQLite statements.
+fn write_update(conn: &Connection, update: &Update<'_>) -> Result<()> {
+    match *update {
+        Update::AgentConfigured {
+            seq,
+            id,
+            full_name,
+            team,
+        } => {
+            conn.prepare_cached(
+                "INSERT INTO agents (id, full_name, team, removed_at, seq) VALUES (?1, ?2, ?3, NULL, ?4)
+                 ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
+                     team = excluded.team, removed_at = NULL, seq = excluded.seq",
+            )?
+            .execute(params![id, full_name, team, seq])?;
+        }
+        Update::AgentSeen { seq, id } => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO agents (id, full_name, team, removed_at, seq)
+                 VALUES (?1, ?1, NULL, NULL, ?2)",
+            )?
+            .execute(params![id, seq])?;
+        }
+        Update::AgentRemoved { seq, at, id } => {
+            conn.prepare_cached("UPDATE agents SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
+                .execute(params![id, at, seq])?;
+        }
+        Update::QueueConfigured {
+            seq,
+            id,
+            name,
+            channel,
+            callbacks,
+            dispositions,
+        } => {
+            conn.prepare_cached(
+                "INSERT INTO queues (id, name, channel, callbacks, removed_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, NULL, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, channel = excluded.channel,
+                     callbacks = excluded.callbacks, removed_at = NULL, seq = excluded.seq",
+            )?
+            .execute(params![id, name, channel, callbacks, seq])?;
+            conn.prepare_cached("DELETE FROM dispositions WHERE queue = ?1")?
+                .execute([id])?;
+            let mut insert = conn.prepare_cached(
+                "INSERT OR REPLACE INTO dispositions (queue, code, label_en, label_hu)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for disposition in dispositions {
+                insert.execute(params![
+                    id,
+                    disposition.code,
+                    disposition.label_en,
+                    disposition.label_hu
+                ])?;
+            }
+        }
+        Update::QueueRemoved { seq, at, id } => {
+            conn.prepare_cached("UPDATE queues SET removed_at = ?2, seq = ?3 WHERE id = ?1")?
+                .execute(params![id, at, seq])?;
+        }
+        Update::CallbackCreated {
+            seq,
+            at,
+            contact,
+            queue,
+            destination,
+            entrance,
+        } => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO callbacks (contact, queue, destination, created_at, entrance, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![contact, queue, destination, at, entrance, seq])?;
+        }
+        Update::AttemptStarted {
+            seq,
+            at,
+            contact,
+            attempt,
+            agent,
+        } => {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO callback_attempts (contact, attempt, started_at, agent, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![contact, attempt, at, agent, seq])?;
+        }
+        Update::AttemptEnded {
+            seq,
+            at,
+            contact,
+            attempt,
+            agent,
+            agent_name,
+            state,
+            minor,
+            counted,
+            dial_started,
+        } => {
+            conn.prepare_cached(
+                "INSERT INTO callback_attempts
+                     (contact, attempt, started_at, ended_at, agent, agent_name, state, minor, counted, dial_started, seq)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (contact, attempt) DO UPDATE SET ended_at = excluded.ended_at,
+                     agent = excluded.agent, agent_name = excluded.agent_name,
+                     state = excluded.state, minor = excluded.minor, counted = excluded.counted,
+                     dial_started = excluded.dial_started, seq = excluded.seq",
+            )?
+            .execute(params![
+                contact,
+                attempt,
+                at,
+                agent,
+                agent_name,
+                state,
+                minor,
+                counted,
+                dial_started,
+                seq
+            ])?;
+            let started: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT started_at FROM callback_attempts WHERE contact = ?1 AND attempt = ?2",
+                )?
+                .query_row(params![contact, attempt], |row| row.get(0))
+                .optional()?;
+            conn.prepare_cached(
+                "UPDATE callbacks SET total_attempts = ?2, last_attempt_at = ?3, seq = ?4
+                 WHERE contact = ?1 AND total_attempts <= ?2",
+            )?
+            .execute(params![contact, attempt, started.unwrap_or(at), seq])?;
+        }
+        Update::CallbackCompleted {
+            seq,
+            at,
+            contact,
+            queue,
+            destination,
+            entrance,
+            end_state,
+            attempts,
+            reached,
+        } => {
+            conn.prepare_cached(
+                "INSERT INTO callbacks (contact, queue, destination, created_at, entrance, completed_at,
+                     end_state, counted_attempts, reached, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (contact) DO UPDATE SET queue = excluded.queue,
+                     destination = excluded.destination, entrance = excluded.entrance,
+                     completed_at = excluded.completed_at, end_state = excluded.end_state,
+                     counted_attempts = excluded.counted_attempts, reached = excluded.reached,
+                     seq = excluded.seq",
+            )?
+            .execute(params![
+                contact,
+                queue,
+                destination,
+                at,
+                entrance,
+                end_state,
+                attempts,
+                reached,
+                seq
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
