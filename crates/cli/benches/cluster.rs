@@ -16,7 +16,9 @@
 //! 3. **Failover.** Three nodes, three domains, light load (about 20 requests/s over the other
 //!    domains); `kill -9` the owner of `d1`, then a client sends `POST /v1/contacts` for `d1`
 //!    through a surviving node until one is acknowledged: the time from the kill to that 201.
-//!    The killed node is started again and the domains rebalanced before the next repetition.
+//!    The killed node is started again and the domains rebalanced before the next repetition;
+//!    each kill waits a different fraction of the renewal interval first, so the kills fall at
+//!    spread phases of the lease cycle.
 //!    Repeated `FAILOVER_REPS` times for each lease time in `FAILOVER_LEASES_MS`.
 //!
 //! Run: `cargo bench -p switchboard --bench cluster` (builds the release binary).
@@ -278,6 +280,68 @@ fn cpu_ticks(pid: u32) -> u64 {
     get(14) + get(15)
 }
 
+/// The PostgreSQL server's processes: the postmaster listening on `port` and its children
+/// (backends, WAL writer, checkpointer …), for their CPU.
+fn pg_pids(port: u16) -> Vec<u32> {
+    let port = port.to_string();
+    let mut postmaster = None;
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let is_postmaster = args.first().is_some_and(|a| a.ends_with(b"postgres"))
+            && args
+                .windows(2)
+                .any(|w| w[0] == b"-p" && w[1] == port.as_bytes());
+        if is_postmaster {
+            postmaster = Some(pid);
+        }
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parents.push((pid, ppid));
+        }
+    }
+    let Some(postmaster) = postmaster else {
+        return Vec::new();
+    };
+    let mut pids = vec![postmaster];
+    pids.extend(
+        parents
+            .iter()
+            .filter(|(_, p)| *p == postmaster)
+            .map(|(c, _)| *c),
+    );
+    pids
+}
+
+/// CPU time of all of a process's threads in nanoseconds (`/proc/PID/task/*/schedstat`,
+/// finer than the 10 ms ticks of `stat`: for an idle node's few milliseconds).
+fn cpu_ns(pid: u32) -> u64 {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| {
+            std::fs::read_to_string(task.path().join("schedstat"))
+                .ok()?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
 fn clock_ticks_per_second() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
@@ -317,6 +381,8 @@ struct Load {
     p50_ms: f64,
     p99_ms: f64,
     cpu_us_per_command: f64,
+    /// PostgreSQL's CPU (all its processes) per command.
+    pg_us_per_command: f64,
     /// Answers other than 201 in the window.
     failed: usize,
 }
@@ -329,6 +395,7 @@ fn drive(
     warmup: Duration,
     window: Duration,
     pids: &[u32],
+    pg_port: u16,
 ) -> Load {
     let start = Instant::now();
     let (from, to) = (start + warmup, start + warmup + window);
@@ -363,9 +430,10 @@ fn drive(
         .collect();
     let ticks = |pids: &[u32]| pids.iter().map(|p| cpu_ticks(*p)).sum::<u64>();
     std::thread::sleep(from.saturating_duration_since(Instant::now()));
-    let before = ticks(pids);
+    let pg = pg_pids(pg_port);
+    let (before, pg_before) = (ticks(pids), ticks(&pg));
     std::thread::sleep(to.saturating_duration_since(Instant::now()));
-    let after = ticks(pids);
+    let (after, pg_after) = (ticks(pids), ticks(&pg));
     let (mut ok, mut failed, mut latencies) = (0, 0, Vec::new());
     for thread in threads {
         let (o, f, l) = thread.join().expect("client");
@@ -380,6 +448,9 @@ fn drive(
         p50_ms: percentile(&latencies, 0.5),
         p99_ms: percentile(&latencies, 0.99),
         cpu_us_per_command: cpu_s * 1e6 / ok.max(1) as f64,
+        pg_us_per_command: pg_after.saturating_sub(pg_before) as f64 / clock_ticks_per_second()
+            * 1e6
+            / ok.max(1) as f64,
         failed,
     }
 }
@@ -423,14 +494,15 @@ fn coordination(pg: &Server, dir: &Path) {
                 .collect();
             let pids: Vec<u32> = started.iter().map(|n| n.pid).collect();
             for (level, &clients) in levels.iter().enumerate() {
-                let load = drive(&targets, clients, warmup, window, &pids);
+                let load = drive(&targets, clients, warmup, window, &pids, pg.port());
                 eprintln!(
-                    "round {} {nodes} node(s) {clients:>3} clients: {:>7.0} commands/s, p50 {:.2} ms, p99 {:.2} ms, CPU {:.0} µs/command, {} not 201",
+                    "round {} {nodes} node(s) {clients:>3} clients: {:>7.0} commands/s, p50 {:.2} ms, p99 {:.2} ms, CPU {:.0} µs/command (PostgreSQL {:.0}), {} not 201",
                     round + 1,
                     load.per_second,
                     load.p50_ms,
                     load.p99_ms,
                     load.cpu_us_per_command,
+                    load.pg_us_per_command,
                     load.failed
                 );
                 results.entry((level, nodes)).or_default().push(load);
@@ -444,9 +516,9 @@ fn coordination(pg: &Server, dir: &Path) {
         window.as_secs_f64()
     );
     println!(
-        "| clients | nodes | commands/s | p50 ms | p99 ms | node CPU µs/command | not 201 | ratio 3 ÷ 1: commands/s, p50, p99, CPU/command (per-round medians) |"
+        "| clients | nodes | commands/s | p50 ms | p99 ms | node CPU µs/command | PostgreSQL CPU µs/command | not 201 | ratio 3 ÷ 1: commands/s, p50, p99, CPU/command (per-round medians) |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for (level, &clients) in levels.iter().enumerate() {
         let one = &results[&(level, 1)];
         let three = &results[&(level, 3)];
@@ -471,11 +543,12 @@ fn coordination(pg: &Server, dir: &Path) {
                 "1".to_string()
             };
             println!(
-                "| {clients} | {nodes} | {:.0} | {:.2} | {:.2} | {:.0} | {} | {ratios} |",
+                "| {clients} | {nodes} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0} | {} | {ratios} |",
                 m(|l| l.per_second),
                 m(|l| l.p50_ms),
                 m(|l| l.p99_ms),
                 m(|l| l.cpu_us_per_command),
+                m(|l| l.pg_us_per_command),
                 loads.iter().map(|l| l.failed).sum::<usize>()
             );
         }
@@ -489,13 +562,23 @@ fn idle(pg: &Server, dir: &Path) {
     site.wait_balanced(&node, &["n1"]);
     site.configure(&node);
     std::thread::sleep(Duration::from_secs(2));
-    let before = cpu_ticks(node.pid);
+    let pg_processes = pg_pids(pg.port());
+    let pg_ticks = || pg_processes.iter().map(|p| cpu_ticks(*p)).sum::<u64>();
+    let (before, pg_before) = (cpu_ns(node.pid), pg_ticks());
     std::thread::sleep(Duration::from_secs_f64(seconds));
-    let after = cpu_ticks(node.pid);
-    let cpu_ms = (after - before) as f64 / clock_ticks_per_second() * 1000.0;
+    let (after, pg_after) = (cpu_ns(node.pid), pg_ticks());
+    let cpu_ms = after.saturating_sub(before) as f64 / 1e6;
+    let pg_ms = pg_after.saturating_sub(pg_before) as f64 / clock_ticks_per_second() * 1000.0;
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", node.pid))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .map_or(String::new(), |l| {
+            l.trim_start_matches("VmRSS:").trim().to_string()
+        });
     println!();
     println!(
-        "lease renewal: one idle node with 3 domains, --lease-ms 10000 (a round every 3.3 s): {cpu_ms:.0} ms of CPU in {seconds:.0} s ({:.3} % of one core; {:.1} ms per lease round)",
+        "lease renewal: one idle node with 3 domains, --lease-ms 10000 (a round every 3.3 s): {cpu_ms:.1} ms of CPU in {seconds:.0} s ({:.3} % of one core; {:.2} ms per lease round); PostgreSQL {pg_ms:.0} ms (10 ms ticks); node RSS {rss}",
         cpu_ms / seconds / 10.0,
         cpu_ms / (seconds / (10.0 / 3.0))
     );
@@ -573,6 +656,11 @@ fn failover(pg: &Server, dir: &Path) {
                 .unwrap()
                 .addr
                 .clone();
+            // The domains just rebalanced, in a lease round: kill at a spread of phases of
+            // the renewal cycle (0, 0.3, 0.6, 0.9, 0.2 … of a third of the lease after it),
+            // not always right after a renewal.
+            let phase = (rep * 3 % 10) as f64 / 10.0;
+            std::thread::sleep(Duration::from_secs_f64(lease as f64 / 3000.0 * phase));
             // A command acknowledged just before the kill: the domain was served.
             assert_eq!(post_contact(&http, &entry, &connector, 1), 201);
             let victim_addr = nodes[&victim].addr.clone();

@@ -21,7 +21,11 @@
 //!   with ONE prepared `INSERT … SELECT … FROM UNNEST(arrays)` per transaction — the journal
 //!   insert `DomainWriter` itself runs, without the fence and the projections;
 //! - **raw single-row** (the plain baseline): the same rows with one prepared single-row
-//!   `INSERT` per row, each awaited before the next.
+//!   `INSERT` per row, each awaited before the next;
+//! - **journal only** (the breakdown, tables of event batches only): `DomainWriter::append`'s
+//!   own statements, sent as it sends them (fence, serialization, the unprepared `UNNEST`
+//!   insert), without the projection: durable ÷ journal only is the projections' share, and
+//!   journal only ÷ raw UNNEST the fence's, the serialization's and the extra round trips'.
 //!
 //! Both raw paths use the same client library (tokio-postgres), the same runtime and the same
 //! `BEGIN … COMMIT` boundaries. After each run the three journals are compared (an md5 over
@@ -257,6 +261,8 @@ enum Writer<'a> {
     ),
     /// A raw path: groups of pre-serialized rows (one event's, or one command's).
     Raw(RawWriter, Vec<&'a Row>, &'a [&'a [Row]]),
+    /// For the breakdown: `DomainWriter::append`'s statements without the projection.
+    JournalOnly(tokio_postgres::Client, u64, &'a [EventRecord]),
 }
 
 /// One path on a fresh database: its writer, its timed input, and the time spent in it.
@@ -282,6 +288,12 @@ impl<'a> Lane<'a> {
                 let chunk = &timed[i * b..((i + 1) * b).min(timed.len())];
                 run_commands(writer, engine, events, chunk)
             }
+            Writer::JournalOnly(client, seq, timed) => {
+                let chunk = &timed[i * b..((i + 1) * b).min(timed.len())];
+                pg.runtime.block_on(journal_only(client, *seq + 1, chunk));
+                *seq += chunk.len() as u64;
+                chunk.len()
+            }
             Writer::Raw(writer, rows, timed) => {
                 let chunk = &timed[i * b..((i + 1) * b).min(timed.len())];
                 rows.clear();
@@ -300,6 +312,7 @@ impl<'a> Lane<'a> {
         match self.writer {
             Writer::Events(writer, _) | Writer::Commands(writer, ..) => drop(writer),
             Writer::Raw(writer, ..) => drop(writer),
+            Writer::JournalOnly(client, ..) => drop(client),
         }
         let digest = pg.journal_digest(&self.db);
         pg.drop_db(self.db);
@@ -331,6 +344,71 @@ fn run_commands(
     }
     writer.append(events).expect("append");
     events.len()
+}
+
+/// What `DomainWriter::append` does (crates/store/src/postgres/mod.rs), its projection left
+/// out: the fence, each event serialized, the journal rows in one `UNNEST` insert, the
+/// statements sent as it sends them (unprepared text).
+async fn journal_only(client: &mut tokio_postgres::Client, first: u64, records: &[EventRecord]) {
+    let tx = client.transaction().await.expect("begin");
+    let holds = tx
+        .query_opt(
+            "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
+             FOR SHARE",
+            &[&DOMAIN, &NODE, &EPOCH],
+        )
+        .await
+        .expect("fence");
+    assert!(holds.is_some(), "the lease");
+    let mut seqs = Vec::with_capacity(records.len());
+    let mut ats = Vec::with_capacity(records.len());
+    let mut kinds = Vec::with_capacity(records.len());
+    let mut contacts = Vec::with_capacity(records.len());
+    let mut agents = Vec::with_capacity(records.len());
+    let mut payloads = Vec::with_capacity(records.len());
+    for (index, record) in records.iter().enumerate() {
+        seqs.push((first + index as u64) as i64);
+        ats.push(record.at.0);
+        kinds.push(record.event.kind());
+        contacts.push(record.event.contact().map(|c| c.0 as i64));
+        agents.push(record.event.agent().map(|a| a.as_str()));
+        payloads.push(serde_json::to_string(&record.event).expect("serialize"));
+    }
+    tx.execute(
+        UNNEST_INSERT,
+        &[
+            &DOMAIN, &EPOCH, &seqs, &ats, &kinds, &contacts, &agents, &payloads,
+        ],
+    )
+    .await
+    .expect("insert");
+    tx.commit().await.expect("commit");
+}
+
+/// The journal-only lane of a table of event batches (the domain leased as for
+/// `DomainWriter`, whose lease row the fence reads).
+fn journal_lane<'a>(
+    pg: &Pg,
+    prefix: &[EventRecord],
+    timed: &'a [EventRecord],
+    batch: usize,
+) -> Lane<'a> {
+    let db = pg.fresh();
+    drop(pg.writer(&db));
+    let mut client = pg.raw_client(&db);
+    let mut seq = 0;
+    for chunk in prefix.chunks(WARMUP_BATCH) {
+        pg.runtime
+            .block_on(journal_only(&mut client, seq + 1, chunk));
+        seq += chunk.len() as u64;
+    }
+    Lane {
+        db,
+        writer: Writer::JournalOnly(client, seq, timed),
+        batch,
+        elapsed: Duration::ZERO,
+        events: 0,
+    }
 }
 
 /// The DomainWriter lane of a table of event batches: the prefix written untimed.
@@ -442,6 +520,8 @@ struct Samples {
     ratio_unnest: Vec<f64>,
     /// durable ÷ raw single-row, per round.
     ratio_single: Vec<f64>,
+    /// The journal-only lane (tables of event batches only).
+    journal: Vec<f64>,
     events: usize,
 }
 
@@ -585,16 +665,20 @@ fn main() {
                     batch,
                     Raw::SingleRow,
                 ),
+                journal_lane(&pg, prefix, &timed[..window], batch),
             ];
-            lanes.rotate_left(round % 3);
+            lanes.rotate_left(round % 4);
             interleave(&pg, &mut lanes, window.div_ceil(batch), batch);
-            lanes.rotate_right(round % 3);
-            let [d, u, s] = lanes.map(|lane| lane.finish(&pg));
+            lanes.rotate_right(round % 4);
+            let [d, u, s, j] = lanes.map(|lane| lane.finish(&pg));
             samples.push(&d, &u, &s);
+            assert_eq!(d.digest, j.digest, "the journal-only lane wrote other rows");
+            samples.journal.push(j.rate());
             eprintln!(
-                "round {} {batch:>3} events per commit: DomainWriter {:>8.0} ev/s, raw UNNEST {:>8.0} rows/s, raw single-row {:>8.0} rows/s, ratios {:.2} / {:.2}",
+                "round {} {batch:>3} events per commit: DomainWriter {:>8.0} ev/s, journal only {:>8.0} ev/s, raw UNNEST {:>8.0} rows/s, raw single-row {:>8.0} rows/s, ratios {:.2} / {:.2}",
                 round + 1,
                 d.rate(),
+                j.rate(),
                 u.rate(),
                 s.rate(),
                 d.rate() / u.rate(),
@@ -642,12 +726,24 @@ fn main() {
             pg.sync
         );
         println!(
-            "| {unit} per transaction | timed events | durable events/s | raw UNNEST rows/s | raw single-row rows/s | ratio vs UNNEST (min–max) | ratio vs single-row (min–max) |"
+            "| {unit} per transaction | timed events | durable events/s | journal only events/s | raw UNNEST rows/s | raw single-row rows/s | ratio vs UNNEST (min–max) | ratio vs single-row (min–max) | projections' share of durable time |"
         );
-        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (&(batch, _), samples) in cases.iter().zip(results) {
+            let (journal, share) = if samples.journal.is_empty() {
+                ("-".to_string(), "-".to_string())
+            } else {
+                let j = median(&samples.journal);
+                (
+                    format!("{j:.0}"),
+                    format!(
+                        "{:.0} %",
+                        (100.0 * (1.0 - median(&samples.durable) / j)).max(0.0)
+                    ),
+                )
+            };
             println!(
-                "| {batch} | {} | {:.0} | {:.0} | {:.0} | {} | {} |",
+                "| {batch} | {} | {:.0} | {journal} | {:.0} | {:.0} | {} | {} | {share} |",
                 samples.events,
                 median(&samples.durable),
                 median(&samples.unnest),
