@@ -152,24 +152,8 @@ impl Site {
 
     /// Domain → owner, as `GET /v1/domains` through `via` says.
     fn owners(&self, via: &Node) -> BTreeMap<String, String> {
-        let http = agent(Duration::from_secs(5));
-        let Ok(mut reply) = http
-            .get(format!("{}/v1/domains", via.addr))
-            .header("authorization", format!("Bearer {}", self.root))
-            .call()
-        else {
-            return BTreeMap::new();
-        };
-        let body: serde_json::Value = reply
-            .body_mut()
-            .read_to_string()
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default();
-        body["domains"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        self.domains(via)
+            .iter()
             .filter_map(|d| {
                 Some((
                     d["domain"].as_str()?.to_string(),
@@ -177,6 +161,25 @@ impl Site {
                 ))
             })
             .collect()
+    }
+
+    /// The domains as `GET /v1/domains` through `via` lists them (none when it does not answer).
+    fn domains(&self, via: &Node) -> Vec<serde_json::Value> {
+        let http = agent(Duration::from_secs(5));
+        let Ok(mut reply) = http
+            .get(format!("{}/v1/domains", via.addr))
+            .header("authorization", format!("Bearer {}", self.root))
+            .call()
+        else {
+            return Vec::new();
+        };
+        let body: serde_json::Value = reply
+            .body_mut()
+            .read_to_string()
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
+        body["domains"].as_array().cloned().unwrap_or_default()
     }
 
     /// Waits until the domains are spread over `nodes` (each owner one of them, nobody more
@@ -740,24 +743,8 @@ fn strip_ansi(text: &str) -> String {
 
 /// The epoch of `domain`'s lease, from `GET /v1/domains`.
 fn domain_epoch(site: &Site, via: &Node, domain: &str) -> i64 {
-    let http = agent(Duration::from_secs(5));
-    let Ok(mut reply) = http
-        .get(format!("{}/v1/domains", via.addr))
-        .header("authorization", format!("Bearer {}", site.root))
-        .call()
-    else {
-        return -1;
-    };
-    let body: serde_json::Value = reply
-        .body_mut()
-        .read_to_string()
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
-    body["domains"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    site.domains(via)
+        .iter()
         .find(|d| d["domain"] == domain)
         .and_then(|d| d["epoch"].as_i64())
         .unwrap_or(-1)

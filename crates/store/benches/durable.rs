@@ -71,7 +71,7 @@ type Result<T, E = rusqlite::Error> = std::result::Result<T, E>;
 
 mod common;
 
-use common::{Row, WARMUP_BATCH, env_or, generate, median, ratio_cell, row};
+use common::{Flat, Row, WARMUP_BATCH, env_or, flat_workload, median, ratio_cell};
 
 // ------------------------------------------------------------------------------ the four paths
 
@@ -406,20 +406,14 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
 
     let started = Instant::now();
-    let workload = generate();
-    let prefix_len: usize = workload.events[..workload.warmup]
-        .iter()
-        .map(Vec::len)
-        .sum();
-    let per_command: Vec<usize> = workload.events.iter().map(Vec::len).collect();
-    let commands = workload.commands;
-    let warmup_commands = workload.warmup;
-    let events: Vec<EventRecord> = workload.events.into_iter().flatten().collect();
-    let rows: Vec<Row> = events
-        .iter()
-        .enumerate()
-        .map(|(i, record)| row(i as i64 + 1, record))
-        .collect();
+    let Flat {
+        commands,
+        per_command,
+        warmup_commands,
+        events,
+        rows,
+        prefix_len,
+    } = flat_workload();
     let (prefix, timed) = events.split_at(prefix_len);
     let (prefix_rows, timed_rows) = rows.split_at(prefix_len);
     let bytes: usize = rows.iter().map(|r| r.payload.len()).sum();

@@ -44,7 +44,7 @@
 
 mod common;
 
-use common::{Row, WARMUP_BATCH, env_or, generate, median, ratio_cell, row};
+use common::{Flat, Row, WARMUP_BATCH, env_or, flat_workload, median, ratio_cell};
 use std::time::{Duration, Instant};
 use switchboard_core::{Command, Engine, EventRecord, Output, Timestamp};
 use switchboard_pgtest::{Options, Server};
@@ -255,7 +255,7 @@ enum Writer<'a> {
     /// Batches of commands through an engine, then one `DomainWriter::append` of their events.
     Commands(
         DomainWriter,
-        Engine,
+        Box<Engine>,
         Vec<EventRecord>,
         &'a [(Timestamp, Command)],
     ),
@@ -448,7 +448,7 @@ fn commands_lane<'a>(
     }
     Lane {
         db,
-        writer: Writer::Commands(writer, engine, events, timed),
+        writer: Writer::Commands(writer, Box::new(engine), events, timed),
         batch,
         elapsed: Duration::ZERO,
         events: 0,
@@ -558,20 +558,14 @@ fn main() {
     );
 
     let started = Instant::now();
-    let workload = generate();
-    let prefix_len: usize = workload.events[..workload.warmup]
-        .iter()
-        .map(Vec::len)
-        .sum();
-    let per_command: Vec<usize> = workload.events.iter().map(Vec::len).collect();
-    let commands = workload.commands;
-    let warmup_commands = workload.warmup;
-    let events: Vec<EventRecord> = workload.events.into_iter().flatten().collect();
-    let rows: Vec<Row> = events
-        .iter()
-        .enumerate()
-        .map(|(i, record)| row(i as i64 + 1, record))
-        .collect();
+    let Flat {
+        commands,
+        per_command,
+        warmup_commands,
+        events,
+        rows,
+        prefix_len,
+    } = flat_workload();
     let (prefix, timed) = events.split_at(prefix_len);
     println!(
         "workload: {} commands, {} events ({} in the untimed prefix), generated in {:.1} s",

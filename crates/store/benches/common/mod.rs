@@ -359,3 +359,42 @@ pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// The workload laid out for the benches: every event in order with its journal row, the
+/// commands with how many events each made, and where the untimed prefix ends.
+pub struct Flat {
+    pub commands: Vec<(Timestamp, Command)>,
+    /// Events of each command, in order (same index as `commands`).
+    pub per_command: Vec<usize>,
+    /// Commands `..warmup_commands` are the untimed prefix.
+    pub warmup_commands: usize,
+    pub events: Vec<EventRecord>,
+    /// `events` as journal rows, numbered from 1.
+    pub rows: Vec<Row>,
+    /// Events `..prefix_len` are the untimed prefix.
+    pub prefix_len: usize,
+}
+
+/// Generates the workload (`generate`) and lays it out.
+pub fn flat_workload() -> Flat {
+    let workload = generate();
+    let prefix_len: usize = workload.events[..workload.warmup]
+        .iter()
+        .map(Vec::len)
+        .sum();
+    let per_command: Vec<usize> = workload.events.iter().map(Vec::len).collect();
+    let events: Vec<EventRecord> = workload.events.into_iter().flatten().collect();
+    let rows: Vec<Row> = events
+        .iter()
+        .enumerate()
+        .map(|(i, record)| row(i as i64 + 1, record))
+        .collect();
+    Flat {
+        commands: workload.commands,
+        per_command,
+        warmup_commands: workload.warmup,
+        events,
+        rows,
+        prefix_len,
+    }
+}
