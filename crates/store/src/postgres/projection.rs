@@ -161,8 +161,8 @@ CREATE TABLE IF NOT EXISTS callback_status (
 CREATE INDEX IF NOT EXISTS callback_status_queue ON callback_status (domain, queue, at);
 "#;
 
-/// The projection tables, for [`reset`].
-const TABLES: [&str; 10] = [
+/// The projection tables, for [`reset`] and the cluster store's domain deletion.
+pub const TABLES: &[&str] = &[
     "refusals",
     "agents",
     "agent_states",
