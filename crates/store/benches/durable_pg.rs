@@ -346,20 +346,12 @@ fn run_commands(
     events.len()
 }
 
-/// What `DomainWriter::append` does (crates/store/src/postgres/mod.rs), its projection left
-/// out: the fence, each event serialized, the journal rows in one `UNNEST` insert, the
-/// statements sent as it sends them (unprepared text).
+/// What `DomainWriter::append` does (crates/store/src/postgres/writer.rs), its projection
+/// left out: each event serialized, then the fence and the journal rows' `UNNEST` insert as
+/// typed statements sent together (one round trip), then the commit.
 async fn journal_only(client: &mut tokio_postgres::Client, first: u64, records: &[EventRecord]) {
+    use tokio_postgres::types::Type;
     let tx = client.transaction().await.expect("begin");
-    let holds = tx
-        .query_opt(
-            "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
-             FOR SHARE",
-            &[&DOMAIN, &NODE, &EPOCH],
-        )
-        .await
-        .expect("fence");
-    assert!(holds.is_some(), "the lease");
     let mut seqs = Vec::with_capacity(records.len());
     let mut ats = Vec::with_capacity(records.len());
     let mut kinds = Vec::with_capacity(records.len());
@@ -374,14 +366,36 @@ async fn journal_only(client: &mut tokio_postgres::Client, first: u64, records: 
         agents.push(record.event.agent().map(|a| a.as_str()));
         payloads.push(serde_json::to_string(&record.event).expect("serialize"));
     }
-    tx.execute(
-        UNNEST_INSERT,
-        &[
-            &DOMAIN, &EPOCH, &seqs, &ats, &kinds, &contacts, &agents, &payloads,
-        ],
-    )
-    .await
-    .expect("insert");
+    let fence_params: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 3] = [
+        (&DOMAIN, Type::TEXT),
+        (&NODE, Type::TEXT),
+        (&EPOCH, Type::INT8),
+    ];
+    let insert_params: [(&(dyn tokio_postgres::types::ToSql + Sync), Type); 8] = [
+        (&DOMAIN, Type::TEXT),
+        (&EPOCH, Type::INT8),
+        (&seqs, Type::INT8_ARRAY),
+        (&ats, Type::INT8_ARRAY),
+        (&kinds, Type::TEXT_ARRAY),
+        (&contacts, Type::INT8_ARRAY),
+        (&agents, Type::TEXT_ARRAY),
+        (&payloads, Type::TEXT_ARRAY),
+    ];
+    let (holds, inserted) = tokio::join!(
+        tx.query_typed(
+            "SELECT 1 FROM domain_leases WHERE domain = $1 AND owner = $2 AND epoch = $3
+             FOR SHARE",
+            &fence_params,
+        ),
+        tx.execute_typed(
+            "INSERT INTO journal (domain, seq, at, kind, contact, agent, payload, epoch)
+             SELECT $1, s, a, k, c, g, p, $2
+             FROM UNNEST($3, $4, $5, $6, $7, $8) AS t(s, a, k, c, g, p)",
+            &insert_params,
+        ),
+    );
+    assert!(!holds.expect("fence").is_empty(), "the lease");
+    inserted.expect("insert");
     tx.commit().await.expect("commit");
 }
 
