@@ -215,8 +215,63 @@ pub struct PgProjector {
     tracker: Tracker,
 }
 
-/// A statement's future, as `GenericClient` gives it.
+/// A statement's future.
 type Pending<'a> = Pin<Box<dyn Future<Output = Result<u64, tokio_postgres::Error>> + Send + 'a>>;
+
+/// What the projector writes through: statements prepared once per connection where the
+/// caller has a statement cache (a pooled connection's transaction), so PostgreSQL parses and
+/// plans each of the projection's statements once per connection instead of at every commit.
+pub trait Prepared: Sync {
+    /// The prepared statement of `sql` with parameters of `types` (from the cache if any).
+    fn prepared<'a>(
+        &'a self,
+        sql: &'a str,
+        types: &'a [Type],
+    ) -> Pin<Box<dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send + 'a>>;
+    /// Runs a prepared statement; sent when first polled.
+    fn run<'a>(
+        &'a self,
+        statement: &'a tokio_postgres::Statement,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> Pending<'a>;
+}
+
+impl Prepared for deadpool_postgres::Transaction<'_> {
+    fn prepared<'a>(
+        &'a self,
+        sql: &'a str,
+        types: &'a [Type],
+    ) -> Pin<Box<dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send + 'a>>
+    {
+        Box::pin(self.prepare_typed_cached(sql, types))
+    }
+    fn run<'a>(
+        &'a self,
+        statement: &'a tokio_postgres::Statement,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> Pending<'a> {
+        Box::pin(tokio_postgres::Transaction::execute(self, statement, params))
+    }
+}
+
+/// Without a cache (tests, tools): prepared at every call.
+impl Prepared for tokio_postgres::Transaction<'_> {
+    fn prepared<'a>(
+        &'a self,
+        sql: &'a str,
+        types: &'a [Type],
+    ) -> Pin<Box<dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send + 'a>>
+    {
+        Box::pin(self.prepare_typed(sql, types))
+    }
+    fn run<'a>(
+        &'a self,
+        statement: &'a tokio_postgres::Statement,
+        params: &'a [&'a (dyn ToSql + Sync)],
+    ) -> Pending<'a> {
+        Box::pin(self.execute(statement, params))
+    }
+}
 
 /// A statement's parameters with their types: typed statements are parsed with the
 /// parameters in one message, with no round trip of their own to prepare them.
@@ -258,7 +313,7 @@ impl PgProjector {
     /// rolled back and the projector loaded again.
     pub async fn apply(
         &mut self,
-        client: &impl GenericClient,
+        client: &impl Prepared,
         domain: &str,
         first: u64,
         records: &[EventRecord],
@@ -269,12 +324,21 @@ impl PgProjector {
         let mut statements: Vec<(&str, Params<'_>)> = Vec::new();
         updates.statements(&domain, &mut statements);
         columns.statements(&domain, &mut statements);
+        // Prepared once per connection (a cached statement costs no round trip here).
+        let mut prepared = Vec::with_capacity(statements.len());
+        let mut values: Vec<Vec<&(dyn ToSql + Sync)>> = Vec::with_capacity(statements.len());
+        for (sql, params) in &statements {
+            let types: Vec<Type> = params.iter().map(|(_, kind)| kind.clone()).collect();
+            prepared.push(client.prepared(sql, &types).await?);
+            values.push(params.iter().map(|(value, _)| *value).collect());
+        }
         // Each statement is sent when its future is first polled, and `try_join_all` first
         // polls them in order: the server runs them in this order (updates in journal order,
         // a phase's dispositions deleted before they are inserted), in one round trip.
-        let pending: Vec<Pending<'_>> = statements
+        let pending: Vec<Pending<'_>> = prepared
             .iter()
-            .map(|(sql, params)| client.execute_typed(sql, params))
+            .zip(&values)
+            .map(|(statement, values)| client.run(statement, values))
             .collect();
         try_join_all(pending).await?;
         Ok(())

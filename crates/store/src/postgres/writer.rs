@@ -141,7 +141,7 @@ impl DomainWriter {
         let (fenced, journal, projected) = tokio::join!(
             fence(&tx, domain, &self.node, self.epoch),
             journal,
-            self.projector.apply(&*tx, domain, first, records),
+            self.projector.apply(&tx, domain, first, records),
         );
         let written = fenced.and(journal).and(projected);
         let committed = match written {
