@@ -227,7 +227,13 @@ pub trait Prepared: Sync {
         &'a self,
         sql: &'a str,
         types: &'a [Type],
-    ) -> Pin<Box<dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send + 'a>>;
+    ) -> Pin<
+        Box<
+            dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>
+                + Send
+                + 'a,
+        >,
+    >;
     /// Runs a prepared statement; sent when first polled.
     fn run<'a>(
         &'a self,
@@ -241,8 +247,13 @@ impl Prepared for deadpool_postgres::Transaction<'_> {
         &'a self,
         sql: &'a str,
         types: &'a [Type],
-    ) -> Pin<Box<dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send + 'a>>
-    {
+    ) -> Pin<
+        Box<
+            dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>
+                + Send
+                + 'a,
+        >,
+    > {
         Box::pin(self.prepare_typed_cached(sql, types))
     }
     fn run<'a>(
@@ -250,7 +261,9 @@ impl Prepared for deadpool_postgres::Transaction<'_> {
         statement: &'a tokio_postgres::Statement,
         params: &'a [&'a (dyn ToSql + Sync)],
     ) -> Pending<'a> {
-        Box::pin(tokio_postgres::Transaction::execute(self, statement, params))
+        Box::pin(tokio_postgres::Transaction::execute(
+            self, statement, params,
+        ))
     }
 }
 
@@ -260,8 +273,13 @@ impl Prepared for tokio_postgres::Transaction<'_> {
         &'a self,
         sql: &'a str,
         types: &'a [Type],
-    ) -> Pin<Box<dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send + 'a>>
-    {
+    ) -> Pin<
+        Box<
+            dyn Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>
+                + Send
+                + 'a,
+        >,
+    > {
         Box::pin(self.prepare_typed(sql, types))
     }
     fn run<'a>(
