@@ -215,6 +215,37 @@ fn keys_reach_only_their_own_domain_from_any_node() {
         Some(r#"{"domain":"Bad Name"}"#),
     )
     .assert_error(422, "invalid_body");
+    n2.post("/v1/domains", &cluster.root, Some(r#"{"domain":"#))
+        .assert_error(400, "malformed_json");
+    n2.try_send("PUT", "/v1/domains", Some(&cluster.root), Some("{}"))
+        .unwrap()
+        .assert_error(405, "method_not_allowed");
+    // A cluster node's document has the cluster's routes with every status they answer.
+    let doc = n2.get("/openapi.json", None).ok();
+    for (path, method, statuses) in [
+        ("/v1/domains", "get", &["200", "401", "403", "503"][..]),
+        (
+            "/v1/domains",
+            "post",
+            &["201", "400", "401", "403", "409", "422", "503"][..],
+        ),
+        (
+            "/v1/domains/{domain}",
+            "delete",
+            &["204", "401", "403", "404", "503"][..],
+        ),
+    ] {
+        let responses = doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} is not in the document"));
+        let mut listed: Vec<&str> = responses.keys().map(String::as_str).collect();
+        listed.sort();
+        assert_eq!(listed, statuses, "{method} {path}");
+    }
+    assert!(
+        doc["paths"]["/v1/queues"].is_object(),
+        "the domain API is there too"
+    );
     eventually("gamma served", || {
         cluster.owners("n1").contains_key("gamma").then_some(())
     });

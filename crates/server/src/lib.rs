@@ -92,7 +92,7 @@ pub fn app(state: AppState) -> axum::Router {
 /// Largest request body accepted (larger: 413 `payload_too_large`).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-async fn method_not_allowed() -> error::ApiError {
+pub(crate) async fn method_not_allowed() -> error::ApiError {
     error::ApiError::new(
         error::ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method; see /docs",

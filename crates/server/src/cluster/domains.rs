@@ -8,6 +8,23 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use switchboard_store::postgres::DomainRecord;
+use utoipa::OpenApi;
+
+/// The cluster's own routes, added to the OpenAPI document a cluster node serves (a single
+/// node's document describes one domain's API only).
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, create, delete),
+    components(schemas(DomainView, DomainList, NewDomain)),
+    tags((name = "cluster", description = "Cluster store only: routing domains, for cluster-admin keys (`switchboard keys create --store URL --role cluster-admin`)."))
+)]
+pub(super) struct ClusterDoc;
+
+/// `{domain}` of `/v1/domains/{domain}`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(names("domain"), parameter_in = Path)]
+#[allow(dead_code)] // documents the path parameter
+struct DomainPath(String);
 
 /// 401 or 403 unless the request carries a cluster-admin key.
 async fn require_cluster_admin(
@@ -66,6 +83,12 @@ pub struct NewDomain {
     pub domain: String,
 }
 
+/// Every routing domain, by name, with the node serving it.
+#[utoipa::path(get, path = "/v1/domains", tag = "cluster",
+    responses((status = 200, body = DomainList),
+        (status = 401, body = crate::error::ErrorBody, description = "`unauthorized`"),
+        (status = 403, body = crate::error::ErrorBody, description = "`forbidden`: not a cluster-admin key"),
+        (status = 503, body = crate::error::ErrorBody, description = "`storage_unavailable`")))]
 pub(super) async fn list(
     State(node): State<Arc<Node>>,
     headers: axum::http::HeaderMap,
@@ -81,14 +104,29 @@ pub(super) async fn list(
     }))
 }
 
+/// Creates a routing domain; a node takes it at once.
+#[utoipa::path(post, path = "/v1/domains", tag = "cluster", request_body = NewDomain,
+    responses((status = 201, body = DomainView),
+        (status = 400, body = crate::error::ErrorBody, description = "`malformed_json`"),
+        (status = 401, body = crate::error::ErrorBody, description = "`unauthorized`"),
+        (status = 403, body = crate::error::ErrorBody, description = "`forbidden`: not a cluster-admin key"),
+        (status = 409, body = crate::error::ErrorBody, description = "`domain_exists`"),
+        (status = 422, body = crate::error::ErrorBody, description = "`invalid_body`: a bad name or shape"),
+        (status = 503, body = crate::error::ErrorBody, description = "`storage_unavailable`")))]
 pub(super) async fn create(
     State(node): State<Arc<Node>>,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     require_cluster_admin(&node, &headers).await?;
-    let new: NewDomain = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::new(ErrorCode::InvalidBody, e.to_string()))?;
+    let new: NewDomain = serde_json::from_slice(&body).map_err(|e| {
+        let code = if e.is_syntax() || e.is_eof() {
+            ErrorCode::MalformedJson
+        } else {
+            ErrorCode::InvalidBody
+        };
+        ApiError::new(code, e.to_string())
+    })?;
     if !switchboard_store::postgres::valid_domain_name(&new.domain) {
         return Err(ApiError::new(
             ErrorCode::InvalidBody,
@@ -119,6 +157,13 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
 }
 
+/// Deletes a routing domain and all its data; its node stops serving it.
+#[utoipa::path(delete, path = "/v1/domains/{domain}", tag = "cluster", params(DomainPath),
+    responses((status = 204, description = "deleted"),
+        (status = 401, body = crate::error::ErrorBody, description = "`unauthorized`"),
+        (status = 403, body = crate::error::ErrorBody, description = "`forbidden`: not a cluster-admin key"),
+        (status = 404, body = crate::error::ErrorBody, description = "`unknown_domain`"),
+        (status = 503, body = crate::error::ErrorBody, description = "`storage_unavailable`")))]
 pub(super) async fn delete(
     State(node): State<Arc<Node>>,
     headers: axum::http::HeaderMap,

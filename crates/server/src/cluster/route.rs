@@ -16,7 +16,10 @@ use switchboard_store::postgres::Lease;
 /// The node's HTTP application: the pages, the documents and `/healthz` from the node itself,
 /// `/v1/domains` for cluster keys, everything else to the domain's owner.
 pub(super) fn router(node: Arc<Node>) -> axum::Router {
-    let openapi = Arc::new(crate::openapi());
+    // A cluster node's document: one domain's API plus the cluster's own routes.
+    let mut api = crate::openapi();
+    api.merge(<super::domains::ClusterDoc as utoipa::OpenApi>::openapi());
+    let openapi = Arc::new(api);
     let docs = (*openapi).clone();
     axum::Router::new()
         .route(
@@ -39,6 +42,7 @@ pub(super) fn router(node: Arc<Node>) -> axum::Router {
             axum::routing::delete(super::domains::delete),
         )
         .fallback(dispatch)
+        .method_not_allowed_fallback(crate::method_not_allowed)
         .with_state(node)
 }
 
