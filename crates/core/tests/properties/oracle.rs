@@ -286,12 +286,17 @@ pub fn callback_closure_fits(
         CallbackEnd::Purged if !purged => {
             return Err(format!("callback {contact} purged by {}", cause()));
         }
-        // Listed now, created listed, or due (a timer) while listed.
+        // Listed now, created listed, or due while listed: by a timer, or at once when an
+        // attempt ends (a call error, a refusal) and the callback goes back Pending already
+        // due (docs/callbacks.md, The do-not-call list: "a callback whose number was listed
+        // meanwhile is due").
         CallbackEnd::DoNotCall
             if !matches!(
                 input,
                 None | Some(
-                    Command::AddDoNotCall { .. }
+                    Command::Connector(..)
+                        | Command::Refuse { .. }
+                        | Command::AddDoNotCall { .. }
                         | Command::Complete { .. }
                         | Command::CreateCallback { .. }
                         | Command::ScheduleCallback { .. }

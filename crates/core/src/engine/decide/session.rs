@@ -343,6 +343,12 @@ impl Engine {
         if to_be_processed >= u64::from(self.settings.limits.contacts_per_queue_max) {
             return None;
         }
+        // The callback takes the slot the dropped contact frees, and only if that slot is
+        // under the open-contact limit: the limit may have been lowered below the number of
+        // contacts already open (settings change at any time), as `create_callback` checks.
+        if self.contacts.len() > self.settings.limits.contacts_open_max as usize {
+            return None;
+        }
         let minor = match &c.place {
             Place::New | Place::Queued => Minor::ABANDONED,
             Place::Offered(_) => Minor::DEFAULT,
